@@ -1,0 +1,1 @@
+"""Night files, replay clock and reconstructed nights. Qt-free."""

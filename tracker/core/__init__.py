@@ -1,0 +1,1 @@
+"""Qt-free core: the data model, threshold arithmetic and (later) projections."""

@@ -1,0 +1,233 @@
+"""The election data model every layer shares.
+
+Parsers build these objects once per feed version; nothing downstream mutates them, so a
+Snapshot can be handed between threads and cached without copies. Totals are computed from
+the units (the one source of truth) and only *checked* against the feed's own totals: a
+disagreement becomes a data warning, never a silent correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+
+from tracker.core.threshold import ThresholdRule
+
+
+class UnitKind(str, Enum):
+    PRECINCT = "precinct"
+    COUNTY = "county"
+    STATE = "state"
+
+
+class Reporting(str, Enum):
+    """How much of a unit's count is in: feeds report precincts as none, partly or fully counted."""
+
+    NONE = "none"
+    PARTIAL = "partial"
+    COMPLETE = "complete"
+
+
+#: Canonical vote types; the feed's own names are kept and mapped onto these.
+CANONICAL_VOTE_TYPES = ("election_day", "early", "mail", "provisional", "other", "total")
+
+_VOTE_TYPE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("provisional", re.compile(r"provisional", re.I)),
+    ("mail", re.compile(r"mail|absentee", re.I)),
+    ("early", re.compile(r"advance|early|in[- ]person absentee|one[- ]stop", re.I)),
+    ("election_day", re.compile(r"election[- ]?day|polls|precinct", re.I)),
+    ("total", re.compile(r"^\s*(total|total votes|votes)\s*$", re.I)),
+)
+
+
+def canonical_vote_type(name: str) -> str:
+    """Map a feed's vote-type name (Clarity: "Advance in Person 1", "Absentee by Mail Votes", ...)
+    onto the small canonical set, so early/mail/election-day can be compared across counties that
+    name their buckets differently."""
+    for canonical, pattern in _VOTE_TYPE_PATTERNS:
+        if pattern.search(name):
+            return canonical
+    return "other"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    name: str
+    party: str = ""
+    ballot_order: int = 0
+
+
+@dataclass(frozen=True)
+class VoteType:
+    """A vote type as the feed names it, with its canonical bucket."""
+
+    name: str
+    canonical: str
+
+    @classmethod
+    def from_name(cls, name: str) -> VoteType:
+        return cls(name=name, canonical=canonical_vote_type(name))
+
+
+@dataclass(frozen=True)
+class ReportingUnit:
+    """A precinct, county or state as one feed version reports it.
+
+    ``votes`` maps candidate id -> vote-type name -> votes. A vote type missing for a unit means
+    "not reported yet", which is different from a reported zero.
+    """
+
+    id: str
+    name: str
+    kind: UnitKind = UnitKind.PRECINCT
+    county: str | None = None
+    reporting: Reporting = Reporting.NONE
+    votes: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    registered: int | None = None
+    ballots_cast: int | None = None
+    #: For county/state units that aggregate precincts: how many of them are in.
+    precincts_reporting: int | None = None
+    precincts_total: int | None = None
+
+    def total(self) -> int:
+        return sum(sum(by_type.values()) for by_type in self.votes.values())
+
+    def candidate_total(self, candidate_id: str) -> int:
+        return sum(self.votes.get(candidate_id, {}).values())
+
+    def reported_vote_types(self) -> frozenset[str]:
+        return frozenset(t for by_type in self.votes.values() for t in by_type)
+
+
+@dataclass(frozen=True)
+class Contest:
+    id: str
+    name: str
+    candidates: tuple[Candidate, ...]
+    units: tuple[ReportingUnit, ...] = ()
+    vote_for: int = 1
+    threshold: ThresholdRule = field(default_factory=ThresholdRule.majority)
+    vote_types: tuple[VoteType, ...] = ()
+    #: The feed's own per-candidate totals, when it gives them; used only to check ours.
+    reported_totals: Mapping[str, int] | None = None
+    #: The feed's own precinct counts, when it gives them (else computed from the units).
+    reported_precincts: tuple[int, int] | None = None
+
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        """Votes per candidate id, summed over units and vote types."""
+        out = {c.id: 0 for c in self.candidates}
+        for unit in self.units:
+            for cid, by_type in unit.votes.items():
+                out[cid] = out.get(cid, 0) + sum(by_type.values())
+        return out
+
+    @property
+    def total_votes(self) -> int:
+        return sum(self.totals.values())
+
+    def share(self, candidate_id: str) -> float:
+        """Share of the counted vote (0..1); 0 when nothing is counted."""
+        total = self.total_votes
+        return self.totals.get(candidate_id, 0) / total if total else 0.0
+
+    def candidate(self, candidate_id: str) -> Candidate:
+        for c in self.candidates:
+            if c.id == candidate_id:
+                return c
+        raise KeyError(candidate_id)
+
+    def ranked(self) -> list[Candidate]:
+        """Candidates by votes, most first; ties keep ballot order."""
+        totals = self.totals
+        return sorted(self.candidates, key=lambda c: (-totals.get(c.id, 0), c.ballot_order))
+
+    def totals_by(self, key: str) -> dict[str, dict[str, int]]:
+        """Votes per group and candidate, grouped by ``"county"``, ``"vote_type"`` (the feed's
+        names) or ``"canonical"`` (canonical vote types)."""
+        canonical = {vt.name: vt.canonical for vt in self.vote_types}
+        out: dict[str, dict[str, int]] = {}
+        for unit in self.units:
+            for cid, by_type in unit.votes.items():
+                for vt, n in by_type.items():
+                    if key == "county":
+                        group = unit.county or unit.name
+                    elif key == "vote_type":
+                        group = vt
+                    elif key == "canonical":
+                        group = canonical.get(vt) or canonical_vote_type(vt)
+                    else:
+                        raise ValueError(f"cannot group by {key!r}")
+                    row = out.setdefault(group, {})
+                    row[cid] = row.get(cid, 0) + n
+        return out
+
+    @cached_property
+    def precincts(self) -> tuple[int, int]:
+        """(precincts fully reporting, precincts in the contest).
+
+        Computed from the units so that a reconstructed or replayed version is self-consistent;
+        the feed's own figure is used only when the units cannot tell (no precinct units and no
+        per-county precinct counts).
+        """
+        reporting = total = 0
+        known = False
+        for unit in self.units:
+            if unit.kind is UnitKind.PRECINCT:
+                known = True
+                total += 1
+                reporting += unit.reporting is Reporting.COMPLETE
+            elif unit.precincts_total is not None:
+                known = True
+                total += unit.precincts_total
+                reporting += unit.precincts_reporting or 0
+        if not known and self.reported_precincts is not None:
+            return self.reported_precincts
+        return reporting, total
+
+    def data_warnings(self) -> list[str]:
+        """Disagreements between the feed's own totals and the sum of its units."""
+        warnings: list[str] = []
+        if self.reported_totals is not None:
+            for c in self.candidates:
+                theirs = self.reported_totals.get(c.id)
+                ours = self.totals.get(c.id, 0)
+                if theirs is not None and theirs != ours:
+                    warnings.append(
+                        f"{self.name}: feed total for {c.name} is {theirs:,}, its units sum to {ours:,}"
+                    )
+        return warnings
+
+
+@dataclass(frozen=True)
+class Election:
+    id: str
+    name: str
+    date: dt.date | None = None
+    #: Where it came from: a feed kind and URL, or an archive path.
+    source: str = ""
+    reconstructed: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one feed version says, as parsed."""
+
+    election: Election
+    contests: tuple[Contest, ...]
+    version: str = ""
+    fetched_at: dt.datetime | None = None
+    published_at: dt.datetime | None = None
+    payload_id: str | None = None
+
+    def contest(self, contest_id: str) -> Contest:
+        for c in self.contests:
+            if c.id == contest_id:
+                return c
+        raise KeyError(contest_id)

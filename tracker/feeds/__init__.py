@@ -1,0 +1,1 @@
+"""Feed parsers, one per format: bytes in, Snapshot out. Qt-free."""
