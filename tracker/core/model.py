@@ -12,19 +12,19 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 
 from tracker.core.threshold import ThresholdRule
 
 
-class UnitKind(str, Enum):
+class UnitKind(StrEnum):
     PRECINCT = "precinct"
     COUNTY = "county"
     STATE = "state"
 
 
-class Reporting(str, Enum):
+class Reporting(StrEnum):
     """How much of a unit's count is in: feeds report precincts as none, partly or fully counted."""
 
     NONE = "none"

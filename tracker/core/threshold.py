@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 
 
@@ -57,7 +57,7 @@ class ThresholdRule:
         return cls(rule, 0.5)
 
 
-class State(str, Enum):
+class State(StrEnum):
     NEEDS = "needs"
     CLINCHED = "clinched"
     OUT_OF_REACH = "out of reach"
