@@ -1,0 +1,207 @@
+"""The command line: launch the window, or run a headless job (parse, import, rehearse).
+
+Every failure a user can cause (missing file, wrong format, corrupt night) ends as one line on
+stderr and exit code 2 — never a traceback. Qt is imported only by the GUI commands, so the
+headless ones start fast and run on machines without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tracker import __version__, paths
+from tracker.core.errors import TrackerError
+
+BUNDLED_DEFAULT = "ga06-2017-04-18.night"
+EXIT_USAGE = 2
+
+
+def _default_night() -> Path:
+    """The last night the user opened, if it still exists; else the bundled GA-06 night."""
+    from tracker.store import Store
+
+    try:
+        with Store() as store:
+            for location, kind in store.recent():
+                if kind == "night" and Path(location).is_file():
+                    return Path(location)
+    except TrackerError:
+        pass  # a broken store must not stop the app from opening the bundled night
+    bundled = paths.resources_dir() / "nights" / BUNDLED_DEFAULT
+    if not bundled.is_file():
+        raise TrackerError(f"the bundled night is missing ({bundled}); reinstall, or pass a night file")
+    return bundled
+
+
+def _check_night(path: Path) -> None:
+    """Open and close the night before starting Qt, so a bad file is a clear stderr line."""
+    from tracker.archive.night import NightFile
+
+    NightFile.open(path).close()
+
+
+def _gui(night: Path, args: argparse.Namespace) -> int:
+    _check_night(night)
+    from tracker.ui.app import run_gui
+
+    return run_gui(
+        night,
+        at=getattr(args, "at", None),
+        speed=getattr(args, "speed", None),
+        contest=getattr(args, "contest", None),
+        screenshot=args.screenshot,
+    )
+
+
+def cmd_launch(args: argparse.Namespace) -> int:
+    night = Path(args.night) if args.night else _default_night()
+    return _gui(night, args)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    return _gui(Path(args.night), args)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from tracker.core.summary import snapshot_summary
+    from tracker.feeds.registry import parse_payload
+
+    path = Path(args.file)
+    data = _read(path)
+    snapshot = parse_payload(data, args.format, source=str(path))
+    summary = snapshot_summary(snapshot)
+    if args.json:
+        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_summary(summary)
+    return 0
+
+
+def _print_summary(summary: dict) -> None:
+    print(summary["election"]["name"])
+    for contest in summary["contests"]:
+        p = contest["precincts"]
+        counts = f"{p['reporting']} of {p['total']} precincts, {contest['total_votes']:,} votes"
+        print(f"\n{contest['name']} — {counts}")
+        for cand in sorted(contest["candidates"], key=lambda c: -c["votes"]):
+            print(f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tracker.archive.importer import import_payloads
+
+    result = import_payloads(
+        [Path(p) for p in args.files],
+        fmt=args.format,
+        out=Path(args.output),
+        times_csv=Path(args.times) if args.times else None,
+        timezone=args.timezone,
+        overwrite=args.force,
+    )
+    print(
+        f"wrote {result.path}: {result.count} payloads ({result.distinct} distinct), "
+        f"{result.first_time:%Y-%m-%d %H:%M} to {result.last_time:%Y-%m-%d %H:%M} UTC"
+    )
+    return 0
+
+
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    from tracker.archive.rehearsal import build_night
+
+    data_dir = Path(args.data) if args.data else paths.shared_data_dir()
+    if data_dir is None:
+        raise TrackerError("cannot find the shared data folder; pass --data DIR")
+    out = Path(args.output) if args.output else paths.resources_dir() / "nights" / f"{args.name}.night"
+    report = build_night(args.name, data_dir=data_dir, out=out, seed=args.seed, overwrite=True)
+    print(report.format_table())
+    print(f"\nwrote {report.path}")
+    return 0
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise TrackerError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise TrackerError(f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise TrackerError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="election-tracker",
+        description="Watch election-night counts against the line a candidate must cross.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def gui_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--screenshot", metavar="PNG", type=Path, help="draw, save the window as PNG, exit")
+        p.add_argument("--contest", metavar="ID", help="select this contest (id) at start")
+
+    launch = sub.add_parser("open", help="open a night file in the window (the default command)")
+    launch.add_argument(
+        "night", nargs="?", help="a .night file (default: the last one, else the bundled night)"
+    )
+    gui_options(launch)
+    launch.set_defaults(func=cmd_launch)
+
+    replay = sub.add_parser("replay", help="replay a night file in the window")
+    replay.add_argument("night", help="a .night file")
+    replay.add_argument("--at", metavar="HH:MM", help="start at this time of the night (its own timezone)")
+    replay.add_argument("--speed", type=float, metavar="N", help="replay speed, 1 to 1000 (× real time)")
+    gui_options(replay)
+    replay.set_defaults(func=cmd_replay)
+
+    parse = sub.add_parser("parse", help="parse one feed payload and print its totals")
+    parse.add_argument("file")
+    parse.add_argument("--format", default="auto", help="auto, clarity-detail-xml or tracker-feed/1")
+    parse.add_argument("--json", action="store_true", help="print the stable JSON summary (see README)")
+    parse.set_defaults(func=cmd_parse)
+
+    imp = sub.add_parser("import", help="build a night file from saved payloads")
+    imp.add_argument("files", nargs="+", metavar="FILES_OR_DIR")
+    imp.add_argument("--format", default="auto")
+    imp.add_argument("-o", "--output", required=True, metavar="NIGHT")
+    imp.add_argument("--times", metavar="CSV", help="file,time CSV for payloads without their own time")
+    imp.add_argument("--timezone", default="UTC", help="IANA zone the night is shown in")
+    imp.add_argument("--force", action="store_true", help="overwrite an existing night file")
+    imp.set_defaults(func=cmd_import)
+
+    reh = sub.add_parser("rehearse", help="build a reconstructed night from certified precinct results")
+    reh.add_argument("name", help="ga06-2017-04-18 or ga06-2017-06-20")
+    reh.add_argument("--data", metavar="DIR", help="the shared data folder")
+    reh.add_argument("-o", "--output", metavar="NIGHT")
+    reh.add_argument("--seed", type=int, default=2017)
+    reh.set_defaults(func=cmd_rehearse)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = {"open", "replay", "parse", "import", "rehearse"}
+    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TrackerError as exc:
+        print(f"election-tracker: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ValueError as exc:  # bad option values (speed out of range, --at not HH:MM)
+        print(f"election-tracker: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
