@@ -1,0 +1,54 @@
+"""The app's store: pins persist, migrations run once, a newer or corrupt store is refused clearly."""
+
+import sqlite3
+
+import pytest
+
+from tracker.store import MIGRATIONS, Store, StoreError
+
+
+def test_pins_persist_across_reopen(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    with Store(path) as store:
+        store.pin("ga06", "10", "U.S. Representative, District 6")
+        store.pin("ga06", "20")
+        store.unpin("ga06", "20")
+    with Store(path) as store:
+        assert store.pins("ga06") == {"10"}
+        assert store.pins("other") == set()
+        assert store.schema_version == len(MIGRATIONS)
+
+
+def test_default_path_follows_tracker_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_HOME", str(tmp_path / "home"))
+    with Store() as store:
+        store.set("last", "x")
+    assert (tmp_path / "home" / "tracker.sqlite3").is_file()
+
+
+def test_settings_and_recent(tmp_path):
+    with Store(tmp_path / "s") as store:
+        assert store.get("missing", "d") == "d"
+        store.set("k", "v")
+        store.set("k", "w")
+        assert store.get("k") == "w"
+        store.record_opened("/a.night")
+        store.record_opened("/b.night")
+        store.record_opened("/a.night")
+        assert [loc for loc, _ in store.recent()] == ["/a.night", "/b.night"]
+
+
+def test_newer_store_is_refused(tmp_path):
+    path = tmp_path / "s"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer version"):
+        Store(path)
+
+
+def test_corrupt_store_is_refused(tmp_path):
+    path = tmp_path / "s"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        Store(path)
