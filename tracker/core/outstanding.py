@@ -32,7 +32,6 @@ def estimate_outstanding(contest: Contest) -> Outstanding | None:
     if not incomplete:
         return Outstanding.none()
     complete = [u for u in contest.units if u.reporting is Reporting.COMPLETE and u.kind is UnitKind.PRECINCT]
-    county_units = [u for u in contest.units if u.kind is not UnitKind.PRECINCT]
     expected = lo = hi = 0.0
     all_rates = _rates(complete)
     all_votes = _per_unit_votes(complete)
@@ -65,8 +64,6 @@ def estimate_outstanding(contest: Contest) -> Outstanding | None:
         expected += max(mid_total - counted, 0.0)
         lo += max(lo_total - counted, 0.0)
         hi += max(hi_total - counted, 0.0)
-    if county_units and not complete and not any(u.reporting is Reporting.COMPLETE for u in county_units):
-        return None
     e = round(expected)
     return Outstanding(expected=e, lo=min(round(lo), e), hi=max(round(hi), e))
 
