@@ -117,6 +117,10 @@ class Contest:
     reported_totals: Mapping[str, int] | None = None
     #: The feed's own precinct counts, when it gives them (else computed from the units).
     reported_precincts: tuple[int, int] | None = None
+    #: Disagreements the parser saw inside the feed that the units alone cannot show (e.g. a
+    #: Clarity VoteType subtotal that differs from the sum of its precincts); reported by
+    #: ``data_warnings()`` together with the totals check.
+    feed_warnings: tuple[str, ...] = ()
 
     @cached_property
     def totals(self) -> dict[str, int]:
@@ -191,8 +195,9 @@ class Contest:
         return reporting, total
 
     def data_warnings(self) -> list[str]:
-        """Disagreements between the feed's own totals and the sum of its units."""
-        warnings: list[str] = []
+        """Disagreements between the feed's own totals and the sum of its units, after the ones
+        the parser recorded in ``feed_warnings``."""
+        warnings: list[str] = list(self.feed_warnings)
         if self.reported_totals is not None:
             for c in self.candidates:
                 theirs = self.reported_totals.get(c.id)
