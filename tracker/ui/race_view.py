@@ -1,0 +1,384 @@
+"""The selected race: one horizontal bar per candidate against the threshold line.
+
+Every plot item (the one BarGraphItem, the dashed threshold line, a pool of per-bar TextItems) is
+created once per view and updated in place. A replay at 1000× delivers several versions a second;
+re-creating items per update leaks scene items, flickers and costs far more than ``setOpts``.
+
+The view adapts a Contest (immutable) and the core's arithmetic (``estimate_outstanding``,
+``assess``) into pixels and words; it decides nothing about the election itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from tracker.core.model import Contest
+from tracker.core.outstanding import estimate_outstanding
+from tracker.core.threshold import Need, Outstanding, State, assess
+
+#: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): the leader in
+#: blue, the runner-up in orange (the two a runoff is about), the field in a quiet grey.
+LEADER_COLOUR = QColor("#0072B2")
+RUNNER_UP_COLOUR = QColor("#E69F00")
+FIELD_COLOUR = QColor("#AEB6BF")
+LEADER_OUTLINE = QColor("#003A5C")
+TEXT_COLOUR = QColor("#1F2328")
+MUTED_TEXT = QColor("#57606A")
+LINE_COLOUR = QColor("#1F2328")
+BACKGROUND = QColor("#FFFFFF")
+GRID_COLOUR = QColor("#EAEEF2")
+
+#: Pool size to start with; grows (once) if a contest has more candidates.
+DEFAULT_POOL = 24
+#: Below this many rows the bars would get comically thick: the plot keeps room for this many.
+MIN_ROWS = 10
+BAR_HEIGHT = 0.68
+#: Gap in pixels between a bar's end and its text.
+TEXT_GAP_PX = 6
+
+_ROMAN = re.compile(r"^(I{1,3}|IV|V|VI{1,3}|IX|X)[.,]?$")
+
+
+def display_name(name: str) -> str:
+    """Feeds like Clarity shout names ("JON OSSOFF"); title case reads faster in a list of 18.
+    Names that already have mixed case are the feed's own spelling and are kept."""
+    if not name.isupper():
+        return name
+    words = []
+    for word in name.split(" "):
+        if _ROMAN.match(word):
+            words.append(word)
+            continue
+        titled = word.title()
+        if titled.startswith("Mc") and len(titled) > 2:
+            titled = "Mc" + titled[2:].capitalize()
+        words.append(titled)
+    return " ".join(words)
+
+
+def _round_votes(n: int) -> int:
+    """Outstanding-vote estimates are rough: three significant figures, no false precision."""
+    if n < 1000:
+        return n
+    digits = len(str(n)) - 3
+    return round(n, -digits)
+
+
+@dataclass(frozen=True)
+class BarInfo:
+    """What one bar shows (for the tests and the tooltips)."""
+
+    name: str
+    votes: int
+    share: float  # percent
+    rank: int
+    need: Need
+    text: str
+
+
+def need_text(need: Need, rank: int, counted: int) -> str:
+    """The phrase beside a bar. Once everything is counted and nobody cleared the line, the top two
+    go to the runoff and the rest are simply final ("runoff" beside the fifth-placed candidate would
+    read as if they were in it). Votes counted but no estimate of what is left: "too early to say"
+    (the core's "waiting for votes" would be wrong once votes are in)."""
+    if need.state is State.WAITING:
+        return "too early to say" if counted else ""
+    if need.state is State.RUNOFF:
+        return "runoff" if rank < 2 else "final"
+    if need.state is State.CLEARED:
+        return "cleared · final"
+    return need.describe()
+
+
+class RaceView(QWidget):
+    """Header (race, precincts, votes, outstanding) over a bar chart with the threshold line."""
+
+    def __init__(self, parent: QWidget | None = None, *, pool_size: int = DEFAULT_POOL) -> None:
+        super().__init__(parent)
+        self._contest: Contest | None = None
+        self._bars: list[BarInfo] = []
+        self._outstanding: Outstanding | None = None
+
+        self._title = QLabel("No race selected")
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.5)
+        title_font.setBold(True)
+        self._title.setFont(title_font)
+        self._title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._reporting = QLabel("")
+        reporting_font = QFont(self.font())
+        reporting_font.setPointSizeF(reporting_font.pointSizeF() * 1.15)
+        self._reporting.setFont(reporting_font)
+        self._outstanding_label = QLabel("")
+        self._outstanding_label.setStyleSheet(f"color: {MUTED_TEXT.name()};")
+        self._warning = QLabel("")
+        self._warning.setStyleSheet("color: #B3261E;")
+        self._warning.setWordWrap(True)
+        self._warning.hide()
+
+        self._plot = pg.PlotWidget(background=BACKGROUND)  # default raster view: never useOpenGL
+        self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._plot.setMinimumHeight(220)
+        item = self._plot.getPlotItem()
+        item.setMouseEnabled(x=False, y=False)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.layout.setContentsMargins(4, 4, 22, 4)
+        self._vb = item.getViewBox()
+        self._vb.invertY(True)  # rank 0 (the leader) at the top
+        self._vb.setXRange(0, 100, padding=0)
+        # Grid lines as items behind the bars (the axis grid is drawn over them, and would hide
+        # the "0 %" / "100 %" labels on the edges).
+        self._grid = []
+        for value in range(10, 100, 10):
+            line = pg.InfiniteLine(pos=value, angle=90, movable=False, pen=pg.mkPen(GRID_COLOUR, width=1))
+            line.setZValue(-10)
+            item.addItem(line, ignoreBounds=True)
+            self._grid.append(line)
+
+        tick_font = QFont(self.font())
+        tick_font.setPointSizeF(tick_font.pointSizeF() * 1.05)
+        self._tick_font = tick_font
+        self._left = item.getAxis("left")
+        self._left.setStyle(tickFont=tick_font, tickTextOffset=8, tickLength=0)
+        self._left.setTextPen(pg.mkPen(TEXT_COLOUR))
+        self._left.setPen(pg.mkPen(QColor("#D0D7DE")))
+        bottom = item.getAxis("bottom")
+        bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, 10)], []])
+        # "0 %" and "100 %" sit on the plot's edges: let them overhang the axis by half a label.
+        bottom.setStyle(hideOverlappingLabels=30, tickFont=tick_font)
+        bottom.setTextPen(pg.mkPen(MUTED_TEXT))
+        bottom.setPen(pg.mkPen(QColor("#D0D7DE")))
+        bottom.setLabel("share of the votes counted", color=MUTED_TEXT.name())
+
+        # pyqtgraph 0.14 fails on an empty ``pens`` list: empty bars use the single pen/brush.
+        self._bar_item = pg.BarGraphItem(
+            x0=[], y=[], width=[], height=BAR_HEIGHT, pen=None, brush=FIELD_COLOUR
+        )
+        item.addItem(self._bar_item)
+
+        label_font = QFont(self.font())
+        label_font.setBold(True)
+        self._line = pg.InfiniteLine(
+            pos=50,
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(LINE_COLOUR, width=1.6, style=Qt.PenStyle.DashLine),
+            label="50 %",
+            labelOpts={
+                "position": 0.0,  # the top of the (inverted) view: the free lane above the leader
+                "color": LINE_COLOUR,
+                "fill": pg.mkBrush(255, 255, 255, 230),
+                "anchors": [(0.5, 0.0), (0.5, 0.0)],
+            },
+        )
+        self._line.label.setFont(label_font)
+        self._line.setZValue(10)
+        item.addItem(self._line, ignoreBounds=True)
+
+        self._text_font = QFont(self.font())
+        self._text_fill = pg.mkBrush(255, 255, 255, 215)
+        self._no_fill = pg.mkBrush(None)
+        self._texts: list[pg.TextItem] = []
+        self._grow_pool(pool_size)
+
+        self._vb.sigResized.connect(self._place_texts)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 4)
+        layout.setSpacing(2)
+        layout.addWidget(self._title)
+        layout.addWidget(self._reporting)
+        layout.addWidget(self._outstanding_label)
+        layout.addWidget(self._warning)
+        layout.addSpacing(4)
+        layout.addWidget(self._plot, 1)
+        self.show_contest(None)
+
+    # building (once) -------------------------------------------------------------------------------
+    def _grow_pool(self, size: int) -> None:
+        while len(self._texts) < size:
+            text = pg.TextItem("", color=TEXT_COLOUR, anchor=(0, 0.5))
+            text.setFont(self._text_font)
+            text.setZValue(20)
+            text.hide()
+            self._plot.getPlotItem().addItem(text, ignoreBounds=True)
+            self._texts.append(text)
+
+    # updating --------------------------------------------------------------------------------------
+    def show_contest(self, contest: Contest | None, *, message: str = "") -> None:
+        """Show ``contest`` (None: an empty chart with ``message``), updating every item in place."""
+        self._contest = contest
+        if contest is None:
+            self._bars = []
+            self._outstanding = None
+            self._title.setText(message or "No race selected")
+            self._reporting.setText("")
+            self._outstanding_label.setText("")
+            self._warning.hide()
+            self._update_plot()
+            return
+
+        totals = contest.totals
+        counted = contest.total_votes
+        outstanding = estimate_outstanding(contest)
+        self._outstanding = outstanding
+        bars = []
+        for rank, cand in enumerate(contest.ranked()):
+            votes = totals.get(cand.id, 0)
+            share = 100.0 * votes / counted if counted else 0.0
+            need = assess(votes, counted, outstanding, contest.threshold)
+            phrase = need_text(need, rank, counted)
+            parts = [f"{share:.1f} %", f"{votes:,}"] if counted else ["no votes yet"]
+            if phrase:
+                parts.append(phrase)
+            bars.append(BarInfo(cand.name, votes, share, rank, need, " · ".join(parts)))
+        self._bars = bars
+
+        reporting, total = contest.precincts
+        self._title.setText(contest.name)
+        self._reporting.setText(
+            f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b> · <b>{counted:,}</b> votes counted"
+        )
+        self._outstanding_label.setText(self._outstanding_text(outstanding, counted))
+        warnings = contest.data_warnings()
+        self._warning.setText("Data warning: " + "; ".join(warnings[:3]) if warnings else "")
+        self._warning.setVisible(bool(warnings))
+        self._update_plot()
+
+    @staticmethod
+    def _outstanding_text(outstanding: Outstanding | None, counted: int) -> str:
+        if outstanding is None:
+            return (
+                "Outstanding vote: too early to estimate (no comparable precinct is fully in yet)"
+                if counted
+                else "No votes counted yet"
+            )
+        if outstanding.hi == 0:
+            return "All precincts reporting: nothing outstanding in this version"
+        return (
+            f"About {_round_votes(outstanding.expected):,} votes still out "
+            f"(likely {_round_votes(outstanding.lo):,}–{_round_votes(outstanding.hi):,}), "
+            "estimated from comparable precincts already in"
+        )
+
+    def _update_plot(self) -> None:
+        bars = self._bars
+        n = len(bars)
+        self._grow_pool(n)
+        contest = self._contest
+
+        brushes, pens = [], []
+        for bar in bars:
+            colour = LEADER_COLOUR if bar.rank == 0 else RUNNER_UP_COLOUR if bar.rank == 1 else FIELD_COLOUR
+            brushes.append(pg.mkBrush(colour))
+            # Same width for every pen: pyqtgraph sizes the item's bounds from the last pen only.
+            outline = LEADER_OUTLINE if bar.rank == 0 and bar.votes else colour.darker(115)
+            pens.append(pg.mkPen(outline, width=1.5))
+        # pyqtgraph 0.14 fails on empty ``pens``/``brushes`` lists: no bars → the single pen/brush.
+        self._bar_item.setOpts(
+            x0=np.zeros(n),
+            y=np.arange(n, dtype=float),
+            width=np.array([b.share for b in bars], dtype=float),
+            height=BAR_HEIGHT,
+            brushes=brushes or None,
+            pens=pens or None,
+        )
+
+        rows = max(n, MIN_ROWS)
+        self._vb.setYRange(-1.25, rows - 0.4, padding=0)  # a lane above the leader for the "50 %"
+        self._vb.setXRange(0, 100, padding=0)
+        names = [(bar.rank, display_name(bar.name)) for bar in bars]
+        self._left.setTicks([names, []])
+        metrics = QFontMetrics(self._tick_font)
+        widest = max((metrics.horizontalAdvance(label) for _, label in names), default=60)
+        self._left.setWidth(widest + 16)
+
+        rule = contest.threshold if contest is not None else None
+        if rule is not None and rule.has_line:
+            self._line.setValue(rule.share * 100)
+            self._line.label.setFormat(rule.label())
+            self._line.show()
+        else:
+            self._line.hide()
+
+        for i, text in enumerate(self._texts):
+            if i < n:
+                text.setText(bars[i].text)
+                text.show()
+            else:
+                text.hide()
+        self._place_texts()
+
+    def _place_texts(self) -> None:
+        """Put each bar's text just after the bar, or inside it when it would run off the right
+        edge (a leader far past 50 %): depends on the plot's pixel width, so it reruns on resize."""
+        px_per_unit = self._vb.width() / 100.0 if self._vb.width() > 0 else 7.0
+        gap = TEXT_GAP_PX / px_per_unit
+        for bar, text in zip(self._bars, self._texts, strict=False):
+            text_px = text.textItem.boundingRect().width()
+            end_px = bar.share * px_per_unit
+            fits_outside = end_px + TEXT_GAP_PX + text_px <= 100 * px_per_unit
+            if fits_outside or end_px < text_px + 2 * TEXT_GAP_PX:
+                text.setAnchor((0, 0.5))
+                text.setPos(bar.share + gap, bar.rank)
+                text.setColor(TEXT_COLOUR)
+                text.fill = self._text_fill  # stays readable where it crosses the dashed line
+            else:
+                text.setAnchor((1, 0.5))
+                text.setPos(bar.share - gap, bar.rank)
+                text.setColor(QColor("#FFFFFF") if bar.rank == 0 else TEXT_COLOUR)
+                text.fill = self._no_fill
+
+    # for tests and tooltips --------------------------------------------------------------------------
+    @property
+    def contest(self) -> Contest | None:
+        return self._contest
+
+    def bars(self) -> list[BarInfo]:
+        return list(self._bars)
+
+    def bar_geometry(self) -> dict[str, tuple[float, float, float]]:
+        """Candidate name (as the feed spells it) → (x0, width, y) of its bar, read back from the item."""
+        opts = self._bar_item.opts
+        x0 = np.atleast_1d(opts["x0"])
+        width = np.atleast_1d(opts["width"])
+        y = np.atleast_1d(opts["y"])
+        return {bar.name: (float(x0[i]), float(width[i]), float(y[i])) for i, bar in enumerate(self._bars)}
+
+    def threshold_position(self) -> float | None:
+        """Where the dashed line is (percent), None when the race has no line (plurality)."""
+        return float(self._line.value()) if self._line.isVisible() else None
+
+    def threshold_label(self) -> str:
+        return self._line.label.toPlainText() if self._line.isVisible() else ""
+
+    def texts(self) -> dict[str, str]:
+        """Candidate name → the text shown beside its bar (read back from the TextItems)."""
+        return {bar.name: self._texts[i].toPlainText() for i, bar in enumerate(self._bars)}
+
+    def axis_names(self) -> list[str]:
+        """The names on the left axis, top to bottom."""
+        return [display_name(bar.name) for bar in self._bars]
+
+    def header_texts(self) -> dict[str, str]:
+        return {
+            "title": self._title.text(),
+            "reporting": re.sub(r"<[^>]+>", "", self._reporting.text()),
+            "outstanding": self._outstanding_label.text(),
+            "warning": self._warning.text(),
+        }
+
+    def plot_items(self) -> tuple[object, ...]:
+        """Every item the plot draws (bars, line, line label, texts): identical across updates."""
+        return (self._bar_item, self._line, self._line.label, *self._texts)
+
+    def plot_widget(self) -> pg.PlotWidget:
+        return self._plot

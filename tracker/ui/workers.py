@@ -1,0 +1,288 @@
+"""The one module that crosses threads.
+
+DESIGN.md's rule: no network, disk or parsing on the GUI thread, and the only threading pattern that
+has proven sound on this stack is one long-lived QObject that owns its signals and a QThreadPool,
+with jobs started as plain callables. Everything else in ``tracker/ui`` talks to the core through
+this object and receives plain, immutable results on the GUI thread.
+
+Two details are deliberate:
+
+* The pool has exactly one thread that never expires. A night file is an SQLite connection, which
+  must be used from the thread that opened it; one permanent thread also serialises every access
+  to it without locks, and parsing one version at a time is what a replay needs anyway.
+* Jobs never emit the public signals themselves. They post a callable through a private signal that
+  is connected with an explicit queued connection to a slot of this object (which lives on the GUI
+  thread), so ``night_loaded`` / ``snapshot_ready`` / ``failed`` are always emitted on the GUI thread
+  -- whatever the receiver is (a bound method, a lambda, pytest-qt's waitSignal) -- and the
+  "is this result still wanted?" check runs there without races.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+
+from tracker.core.errors import TrackerError
+from tracker.core.model import Snapshot
+from tracker.store import Store
+
+if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
+    from tracker.archive.night import NightFile, Version
+
+log = logging.getLogger(__name__)
+
+#: How many parsed snapshots to keep: scrubbing back and forth over the last few versions should
+#: not re-parse them, while a whole night's worth would hold hundreds of megabytes.
+DEFAULT_CACHE_SIZE = 12
+
+
+@dataclass(frozen=True)
+class NightInfo:
+    """What the window needs to know about an opened night, as plain immutable data.
+
+    ``final`` is the night's last version, parsed while opening: it gives the election id (for the
+    pins), the list of races and the default race (most votes) before the user picks an instant.
+    """
+
+    path: Path
+    label: str
+    kind: str
+    reconstructed: bool
+    timezone: dt.tzinfo
+    meta: Mapping[str, str]
+    versions: tuple[Version, ...]
+    final: Snapshot
+    pins: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def election_id(self) -> str:
+        return self.final.election.id
+
+    @property
+    def times(self) -> list[dt.datetime]:
+        """When each version appeared (our fetch time: what a watcher saw, and when)."""
+        return [v.fetched_at for v in self.versions]
+
+
+class Worker(QObject):
+    """Runs night-file, parsing and store jobs off the GUI thread; results arrive as signals."""
+
+    #: A night was opened: a :class:`NightInfo`.
+    night_loaded = Signal(object)
+    #: Version ``index`` of the current night parsed into a Snapshot (only the newest request).
+    snapshot_ready = Signal(int, object)
+    #: One sentence for the user (bad night file, unreadable store, parser failure).
+    failed = Signal(str)
+    #: A pin change is on disk: election id, contest id, pinned.
+    pin_saved = Signal(str, str, bool)
+
+    #: Private: a zero-argument callable to run on the GUI thread (see the module docstring).
+    _posted = Signal(object)
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        store_factory: Callable[[], Store] = Store,
+    ) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._pool.setExpiryTimeout(-1)  # one permanent thread: SQLite connections stay on it
+        self._posted.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)
+        self._store_factory = store_factory
+        self._cache_size = max(cache_size, 1)
+        self._cache: OrderedDict[tuple[int, int], Snapshot] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._generation = 0  # bumped per opened night; results of an older night are dropped
+        self._wanted: tuple[int, int] | None = None
+        self._closing = False
+        # Owned by the worker thread only:
+        self._night: NightFile | None = None
+        self._versions: list[Version] = []
+        self._store: Store | None = None
+
+    # GUI-thread API --------------------------------------------------------------------------------
+    def open_night(self, path: Path) -> None:
+        """Open ``path`` in the background; ``night_loaded`` or ``failed`` follows."""
+        if self._closing:
+            return
+        self._generation += 1
+        self._wanted = None
+        self._pool.start(lambda gen=self._generation: self._open_job(Path(path), gen))
+
+    def request_snapshot(self, index: int) -> None:
+        """Ask for version ``index`` of the current night. Only the newest request is answered:
+        while scrubbing, versions the user has already moved past are skipped, not parsed."""
+        if self._closing:
+            return
+        key = (self._generation, index)
+        self._wanted = key
+        cached = self._cache_get(key)
+        if cached is not None:
+            self.snapshot_ready.emit(index, cached)
+            return
+        self._pool.start(lambda: self._parse_job(key))
+
+    def set_pinned(self, election_id: str, contest_id: str, pinned: bool, contest_name: str = "") -> None:
+        """Persist a pin in the store (in the background: the store is SQLite on disk)."""
+        if self._closing:
+            return
+        self._pool.start(lambda: self._pin_job(election_id, contest_id, pinned, contest_name))
+
+    def wait_idle(self, timeout_ms: int = 5000) -> bool:
+        """Block until queued jobs are done (tests and shutdown); their results are still queued
+        as events, delivered the next time the event loop runs."""
+        return self._pool.waitForDone(timeout_ms)
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        """Drop queued jobs, close the night and the store on their own thread, wait for it."""
+        if self._closing:
+            return True
+        self._closing = True
+        self._pool.clear()
+        self._pool.start(self._close_job)
+        done = self._pool.waitForDone(timeout_ms)
+        if not done:
+            log.warning("worker did not finish within %d ms; exiting anyway", timeout_ms)
+        return done
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    # delivery (GUI thread) -------------------------------------------------------------------------
+    @Slot(object)
+    def _run_posted(self, fn: Callable[[], None]) -> None:
+        if not self._closing:
+            fn()
+
+    def _post(self, fn: Callable[[], None]) -> None:
+        self._posted.emit(fn)
+
+    def _deliver_night(self, gen: int, info: NightInfo) -> None:
+        if gen == self._generation:
+            self.night_loaded.emit(info)
+
+    def _deliver_snapshot(self, key: tuple[int, int], snapshot: Snapshot) -> None:
+        if key == self._wanted:
+            self.snapshot_ready.emit(key[1], snapshot)
+
+    def _fail(self, message: str) -> None:
+        self._post(lambda: self.failed.emit(message))
+
+    # cache (both threads) --------------------------------------------------------------------------
+    def _cache_get(self, key: tuple[int, int]) -> Snapshot | None:
+        with self._cache_lock:
+            snap = self._cache.get(key)
+            if snap is not None:
+                self._cache.move_to_end(key)
+            return snap
+
+    def _cache_put(self, key: tuple[int, int], snapshot: Snapshot) -> None:
+        with self._cache_lock:
+            self._cache[key] = snapshot
+            self._cache.move_to_end(key)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    # jobs (worker thread) --------------------------------------------------------------------------
+    def _open_job(self, path: Path, gen: int) -> None:
+        from tracker.archive.night import NightFile
+
+        try:
+            night = NightFile.open(path, readonly=True)
+        except TrackerError as exc:
+            self._fail(str(exc))
+            return
+        except Exception as exc:  # a bug, not a user error: keep the window alive and say so
+            log.exception("opening %s", path)
+            self._fail(f"cannot open {path.name}: {exc}")
+            return
+        try:
+            versions = list(night.versions())
+            if not versions:
+                raise TrackerError(f"{path.name} holds no recorded versions yet")
+            final = night.snapshot(versions[-1])
+            pins = self._read_pins(final.election.id)
+            info = NightInfo(
+                path=path,
+                label=str(night.label),
+                kind=str(night.kind),
+                reconstructed=bool(night.reconstructed),
+                timezone=night.timezone,
+                meta=dict(night.meta),
+                versions=tuple(versions),
+                final=final,
+                pins=frozenset(pins),
+            )
+        except Exception as exc:
+            night.close()
+            if not isinstance(exc, TrackerError):
+                log.exception("reading %s", path)
+            self._fail(str(exc) if isinstance(exc, TrackerError) else f"cannot read {path.name}: {exc}")
+            return
+        if self._night is not None:  # the previous night stays usable until the new one is good
+            self._night.close()
+        self._night, self._versions = night, versions
+        self._cache_put((gen, len(versions) - 1), final)
+        self._post(lambda: self._deliver_night(gen, info))
+
+    def _parse_job(self, key: tuple[int, int]) -> None:
+        if key != self._wanted:  # superseded before it started: skip the parse entirely
+            return
+        gen, index = key
+        cached = self._cache_get(key)
+        if cached is None:
+            if gen != self._generation or self._night is None or not 0 <= index < len(self._versions):
+                return
+            try:
+                cached = self._night.snapshot(self._versions[index])
+            except TrackerError as exc:
+                self._fail(str(exc))
+                return
+            except Exception as exc:
+                log.exception("parsing version %d", index)
+                self._fail(f"cannot read version {index + 1} of this night: {exc}")
+                return
+            self._cache_put(key, cached)
+        snapshot = cached
+        self._post(lambda: self._deliver_snapshot(key, snapshot))
+
+    def _store_job_store(self) -> Store:
+        if self._store is None:
+            self._store = self._store_factory()
+        return self._store
+
+    def _read_pins(self, election_id: str) -> set[str]:
+        try:
+            return self._store_job_store().pins(election_id)
+        except TrackerError as exc:  # no pins is better than no night
+            self._fail(str(exc))
+            return set()
+
+    def _pin_job(self, election_id: str, contest_id: str, pinned: bool, name: str) -> None:
+        try:
+            self._store_job_store().set_pinned(election_id, contest_id, pinned, name)
+        except Exception as exc:
+            self._fail(f"cannot save the pin: {exc}")
+            return
+        self._post(lambda: self.pin_saved.emit(election_id, contest_id, pinned))
+
+    def _close_job(self) -> None:
+        for closeable in (self._night, self._store):
+            if closeable is not None:
+                try:
+                    closeable.close()
+                except Exception:
+                    log.exception("closing %r", closeable)
+        self._night, self._store, self._versions = None, None, []
