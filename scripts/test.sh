@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs and run it: the one test command of the README and of CI.
+#
+# Usage: scripts/test.sh [pytest args...]     e.g. scripts/test.sh -m "not e2e" -x
+#
+# Phases: Debian packages (Xvfb + Qt's xcb libraries), the .venv with the test extras, pytest.
+# Exits with pytest's status, except that "no tests collected" (pytest exit code 5) is a failure too.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+phase() { printf '\n==> [%s] %s\n' "$1" "$2"; }
+
+t0=$SECONDS
+phase "1/3" "System packages (scripts/install-system-deps.sh)"
+bash scripts/install-system-deps.sh
+
+phase "2/3" "Python environment (scripts/setup-venv.sh)"
+t1=$SECONDS
+bash scripts/setup-venv.sh
+echo "    (environment ready in $((SECONDS - t1)) s)"
+
+phase "3/3" "Test suite (.venv/bin/python -m pytest${*:+ $*})"
+t2=$SECONDS
+rc=0
+.venv/bin/python -m pytest "$@" || rc=$?
+echo
+echo "==> pytest finished in $((SECONDS - t2)) s (total $((SECONDS - t0)) s), exit code $rc"
+
+if [[ $rc -eq 5 ]]; then
+    echo "==> FAILED: pytest collected no tests (exit code 5)" >&2
+    exit 1
+fi
+if [[ $rc -ne 0 ]]; then
+    echo "==> FAILED" >&2
+fi
+exit "$rc"
