@@ -263,11 +263,9 @@ class RaceView(QWidget):
             )
         if outstanding.hi == 0:
             return "All precincts reporting: nothing outstanding in this version"
-        return (
-            f"About {_round_votes(outstanding.expected):,} votes still out "
-            f"(likely {_round_votes(outstanding.lo):,}–{_round_votes(outstanding.hi):,}), "
-            "estimated from comparable precincts already in"
-        )
+        lo, mid, hi = (_round_votes(n) for n in (outstanding.lo, outstanding.expected, outstanding.hi))
+        spread = f" (likely {lo:,}–{hi:,})" if lo != hi else ""
+        return f"About {mid:,} votes still out{spread}, estimated from comparable precincts already in"
 
     def _update_plot(self) -> None:
         bars = self._bars

@@ -214,6 +214,7 @@ class Worker(QObject):
                 raise TrackerError(f"{path.name} holds no recorded versions yet")
             final = night.snapshot(versions[-1])
             pins = self._read_pins(final.election.id)
+            self._record_opened(path)
             info = NightInfo(
                 path=path,
                 label=str(night.label),
@@ -269,6 +270,13 @@ class Worker(QObject):
         except TrackerError as exc:  # no pins is better than no night
             self._fail(str(exc))
             return set()
+
+    def _record_opened(self, path: Path) -> None:
+        """Remember the night, so the next launch without arguments opens it again."""
+        try:
+            self._store_job_store().record_opened(str(path.resolve()), "night")
+        except Exception:  # a read-only or busy store must not keep the night from opening
+            log.warning("could not record %s as recently opened", path, exc_info=True)
 
     def _pin_job(self, election_id: str, contest_id: str, pinned: bool, name: str) -> None:
         try:

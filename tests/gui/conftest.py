@@ -1,0 +1,67 @@
+"""Fixtures for the window's tests.
+
+Two kinds of data, never mixed up:
+- **synthetic** snapshots and nights (`synthetic_data.py`), built with the model's constructors and the native
+  format's writer, for tiny cases the real data cannot give (a race changing between versions, a
+  night whose every number the test knows). Every name in them says "Synthetic".
+- **real** GA-06 data from the shared folder: the three counties' certified detail XML merged, and
+  the bundled reconstructed night built from them.
+
+``QT_QPA_PLATFORM=offscreen`` and a temporary ``TRACKER_HOME`` come from ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from synthetic_data import write_synthetic_night
+
+from tracker.core.model import Snapshot
+from tracker.ui.workers import Worker
+
+
+@pytest.fixture
+def synthetic_night(tmp_path: Path) -> Path:
+    return write_synthetic_night(tmp_path / "synthetic.night")
+
+
+# real data -------------------------------------------------------------------------------------------
+GA06_COUNTIES = ("Cobb", "DeKalb", "Fulton")
+
+
+@pytest.fixture(scope="session")
+def ga06_final(shared_data: Path) -> Snapshot:
+    """Real: the certified GA-06 April 2017 results, the three counties' detail XML merged."""
+    from tracker.core.merge import merge_snapshots
+
+    from tracker.feeds.clarity import parse_detail_xml
+
+    folder = shared_data / "ga06-2017-04-18"
+    return merge_snapshots(
+        [
+            parse_detail_xml((folder / f"2017_{county}_detail.xml").read_bytes(), source=county)
+            for county in GA06_COUNTIES
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def bundled_night() -> Path:
+    """Real (reconstructed): the bundled GA-06 night."""
+    from tracker import paths
+
+    path = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
+    if not path.is_file():
+        pytest.fail(f"the bundled night is missing: {path}")
+    return path
+
+
+@pytest.fixture
+def worker(qtbot: QtBot) -> Iterator[Worker]:
+
+    w = Worker()
+    yield w
+    w.shutdown()

@@ -1,0 +1,243 @@
+"""The main window on the real bundled GA-06 night (and on a synthetic night where a test needs a
+night whose every number it knows), plus ``run_gui``'s screenshot mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+from synthetic_data import SYNTHETIC_TIMES
+
+from tracker.store import Store
+from tracker.ui.main_window import MainWindow
+from tracker.ui.race_list import COL_NAME, COL_PIN
+
+pytestmark = pytest.mark.gui
+
+HOUSE = "U.S. Representative, District 6"
+SENATE = "State Senator, District 32"
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, tracker_home: Path) -> Iterator[WindowFactory]:
+    """Windows on a fresh TRACKER_HOME (their store and QSettings), never modal, closed at the end."""
+    made: list[MainWindow] = []
+
+    def make(**kwargs: object) -> MainWindow:
+        kwargs.setdefault("interactive", False)
+        window = MainWindow(**kwargs)  # type: ignore[arg-type]
+        qtbot.addWidget(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+
+
+def _open(qtbot: QtBot, window: MainWindow, night: Path, **options: object) -> None:
+    with qtbot.waitSignal(window.drawn, timeout=15_000):
+        window.open_night(night, **options)  # type: ignore[arg-type]
+
+
+def _ossoff_text(window: MainWindow) -> str:
+    texts = window.race_view.texts()
+    (key,) = [k for k in texts if "OSSOFF" in k.upper()]
+    return texts[key]
+
+
+# real bundled night ----------------------------------------------------------------------------------
+def test_bundled_night_at_its_end_shows_the_certified_result(
+    qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
+) -> None:
+    window = make_window()
+    _open(qtbot, window, bundled_night, at_end=True)
+    assert window.night is not None and window.night.reconstructed
+    assert window.race_view.header_texts()["title"] == HOUSE  # the race with the most votes
+    assert window.race_view.header_texts()["reporting"] == (
+        "Precincts reporting 208 of 208 · 192,569 votes counted"
+    )
+    ossoff = _ossoff_text(window)
+    assert "48.1 %" in ossoff and "92,673" in ossoff
+    assert window.race_view.threshold_position() == 50
+    n = len(window.night.versions)
+    assert f"version {n} of {n}" in window.status_text()
+
+
+def test_bundled_night_is_labelled_reconstructed(
+    qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
+) -> None:
+    window = make_window()
+    _open(qtbot, window, bundled_night, at_end=True)
+    assert "reconstructed" in window.status_text()
+    assert window.banner.isVisibleTo(window)
+    assert "reconstructed from certified precinct results — not the original feed" in window.banner.text()
+    tz = window.status_text().split(" | ")[1].split()[-1]
+    assert tz in ("EDT", "EST")
+
+
+def test_bundled_night_lists_both_races_and_search_filters(
+    qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
+) -> None:
+    window = make_window()
+    _open(qtbot, window, bundled_night, at_end=True)
+    proxy = window.race_proxy
+    names = sorted(proxy.index(r, COL_NAME).data() for r in range(proxy.rowCount()))
+    assert names == sorted([HOUSE, SENATE])
+    qtbot.keyClicks(window.search_box, "senator")
+    assert [proxy.index(r, COL_NAME).data() for r in range(proxy.rowCount())] == [SENATE]
+
+
+def test_scrubbing_the_bundled_night_changes_the_count(
+    qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
+) -> None:
+    window = make_window()
+    _open(qtbot, window, bundled_night, at="22:40")
+    early = window.race_view.header_texts()["reporting"]
+    assert "of 208" in early and early != "Precincts reporting 208 of 208 · 192,569 votes counted"
+    assert "22:40" in window.status_text()
+    with qtbot.waitSignal(window.drawn, timeout=15_000):
+        window.replay_bar.seek_fraction(1.0)
+    assert "208 of 208" in window.race_view.header_texts()["reporting"]
+
+
+# synthetic night -------------------------------------------------------------------------------------
+def test_next_update_shows_the_next_version(
+    qtbot: QtBot, make_window: WindowFactory, synthetic_night: Path
+) -> None:
+    window = make_window()
+    _open(qtbot, window, synthetic_night)  # interactive default: the start of the night
+    assert window.replay_bar.position() == SYNTHETIC_TIMES[0]
+    assert window.race_view.header_texts()["title"] == "Synthetic Mayor"
+    assert window.race_view.header_texts()["reporting"].startswith("Precincts reporting 1 of 4")
+    items = window.race_view.plot_items()
+    with qtbot.waitSignal(window.drawn, timeout=10_000):
+        window.replay_bar.next_update()
+    assert window.replay_bar.position() == SYNTHETIC_TIMES[1]
+    assert window.race_view.header_texts()["reporting"].startswith("Precincts reporting 3 of 4")
+    assert "version 2 of 3" in window.status_text()
+    assert all(a is b for a, b in zip(window.race_view.plot_items(), items, strict=True))
+
+
+def test_clicking_the_star_pins_persists_and_sorts_first(
+    qtbot: QtBot, make_window: WindowFactory, synthetic_night: Path
+) -> None:
+    window = make_window()
+    window.resize(900, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    _open(qtbot, window, synthetic_night, at_end=True)
+    proxy, table = window.race_proxy, window.race_table
+    assert proxy.index(0, COL_NAME).data() == "Synthetic Council District 1"  # by name
+    mayor_row = 1
+    rect = table.visualRect(proxy.index(mayor_row, COL_PIN))
+    with qtbot.waitSignal(window.worker.pin_saved, timeout=10_000):
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert proxy.index(0, COL_NAME).data() == "Synthetic Mayor"  # pinned first
+    assert proxy.index(0, COL_PIN).data() == "★"
+    with Store() as store:
+        assert store.pins("synthetic-2024-11-05") == {"mayor"}
+
+    # Next launch: the pin comes back and the first pinned race is selected.
+    window.close()
+    again = make_window()
+    _open(qtbot, again, synthetic_night, at_end=True)
+    assert again.race_model.is_pinned("mayor")
+    assert again.selected_contest == "mayor"
+
+
+def test_first_pinned_race_is_the_default(
+    qtbot: QtBot, make_window: WindowFactory, synthetic_night: Path, tracker_home: Path
+) -> None:
+    with Store() as store:
+        store.pin("synthetic-2024-11-05", "council-1", "Synthetic Council District 1")
+    window = make_window()
+    _open(qtbot, window, synthetic_night, at_end=True)
+    assert window.selected_contest == "council-1"
+    assert window.race_view.header_texts()["title"] == "Synthetic Council District 1"
+
+
+def test_contest_option_selects_by_id_or_name(
+    qtbot: QtBot, make_window: WindowFactory, synthetic_night: Path
+) -> None:
+    window = make_window()
+    _open(qtbot, window, synthetic_night, at_end=True, contest="council")
+    assert window.selected_contest == "council-1"
+
+
+def test_geometry_and_splitter_come_back(qtbot: QtBot, make_window: WindowFactory) -> None:
+    first = make_window()
+    first.show()
+    qtbot.waitExposed(first)
+    first.resize(720, 520)  # smaller than the offscreen screen (800x600), so nothing clamps it
+    first.splitter.setSizes([180, 520])
+    qtbot.wait(20)
+    sizes = first.splitter.sizes()
+    first.close()
+
+    second = make_window()
+    assert (second.width(), second.height()) == (720, 520)
+    second.show()
+    qtbot.waitExposed(second)
+    assert second.splitter.sizes() == sizes
+
+
+def test_default_size_on_first_run(make_window: WindowFactory) -> None:
+    window = make_window()
+    assert (window.width(), window.height()) == (1200, 760)
+
+
+def test_bad_night_file_is_one_message_not_a_crash(
+    qtbot: QtBot, make_window: WindowFactory, tmp_path: Path, synthetic_night: Path
+) -> None:
+    window = make_window()
+    bogus = tmp_path / "broken.night"
+    bogus.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    with qtbot.waitSignal(window.error_reported, timeout=10_000) as error:
+        window.open_night(bogus)
+    assert "broken.night" in error.args[0]
+    assert "broken.night" in window.status_text()
+    _open(qtbot, window, synthetic_night, at_end=True)  # and the window still works
+    assert window.race_view.header_texts()["title"] == "Synthetic Mayor"
+
+
+# run_gui -----------------------------------------------------------------------------------------------
+def test_screenshot_of_the_bundled_night(
+    tmp_path: Path, tracker_home: Path, bundled_night: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tracker.ui.app import run_gui
+
+    out = tmp_path / "ui.png"
+    assert run_gui(bundled_night, screenshot=out) == 0
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1200, 760)
+    assert image.pixelColor(QPoint(600, 380)).isValid()
+
+
+def test_screenshot_of_a_bad_night_exits_2_with_one_line(
+    tmp_path: Path, tracker_home: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tracker.ui.app import run_gui
+
+    out = tmp_path / "ui.png"
+    assert run_gui(tmp_path / "missing.night", screenshot=out) == 2
+    err = capfd.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing.night" in err[0]
+    assert not out.exists()
+
+
+def test_screenshot_with_a_bad_time_exits_2(
+    tmp_path: Path, tracker_home: Path, synthetic_night: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from tracker.ui.app import run_gui
+
+    assert run_gui(synthetic_night, at="25:99", screenshot=tmp_path / "ui.png") == 2
+    assert "HH:MM" in capfd.readouterr().err

@@ -1,0 +1,145 @@
+"""The race view: real certified GA-06 numbers on the bars, the 50 % line, items updated in place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from pytestqt.qtbot import QtBot
+from synthetic_data import synthetic_snapshot
+
+from tracker.core.model import Contest, Snapshot
+from tracker.core.outstanding import estimate_outstanding
+from tracker.core.threshold import ThresholdRule, assess
+from tracker.ui.race_view import RaceView, display_name
+
+pytestmark = pytest.mark.gui
+
+HOUSE = "U.S. Representative, District 6"
+
+
+def _house(snapshot: Snapshot) -> Contest:
+    return next(c for c in snapshot.contests if c.name == HOUSE)
+
+
+def _by_surname(mapping: dict[str, object], surname: str) -> object:
+    (key,) = [k for k in mapping if surname.casefold() in k.casefold()]
+    return mapping[key]
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> RaceView:
+    v = RaceView()
+    qtbot.addWidget(v)
+    v.resize(900, 640)
+    return v
+
+
+def test_real_final_result_numbers_on_the_bars(view: RaceView, ga06_final: Snapshot) -> None:
+    house = _house(ga06_final)
+    view.show_contest(house)
+    texts = view.texts()
+    assert len(texts) == 18
+    ossoff = _by_surname(texts, "Ossoff")
+    assert "48.1 %" in ossoff and "92,673" in ossoff
+    assert "runoff" in ossoff  # all 208 precincts in, nobody over 50 %: final state
+    handel = _by_surname(texts, "Handel")
+    assert "19.8 %" in handel and "38,071" in handel
+
+    header = view.header_texts()
+    assert header["title"] == HOUSE
+    assert header["reporting"] == "Precincts reporting 208 of 208 · 192,569 votes counted"
+
+
+def test_bar_widths_are_the_shares_and_ranks_run_top_down(view: RaceView, ga06_final: Snapshot) -> None:
+    house = _house(ga06_final)
+    view.show_contest(house)
+    geometry = view.bar_geometry()
+    total = house.total_votes
+    assert len(geometry) == 18
+    for rank, cand in enumerate(house.ranked()):
+        x0, width, y = geometry[cand.name]
+        assert x0 == 0
+        assert width == pytest.approx(100 * house.totals[cand.id] / total)
+        assert y == rank
+    assert _by_surname(geometry, "Ossoff")[1] == pytest.approx(48.124, abs=1e-3)
+    # The left axis lists every candidate, the leader first.
+    assert view.axis_names()[0] == "Jon Ossoff"
+    assert view.axis_names() == [display_name(c.name) for c in house.ranked()]
+
+
+def test_threshold_line_at_50_with_its_label(view: RaceView, ga06_final: Snapshot) -> None:
+    view.show_contest(_house(ga06_final))
+    assert view.threshold_position() == 50
+    assert view.threshold_label() == "50 %" == ThresholdRule.majority().label()
+
+
+def test_plot_items_are_updated_in_place(view: RaceView, ga06_final: Snapshot) -> None:
+    """Synthetic versions first, then the real result: the same item objects throughout."""
+    view.show_contest(synthetic_snapshot(1).contest("mayor"))
+    items = view.plot_items()
+    scene_items = len(view.plot_widget().scene().items())
+    view.show_contest(synthetic_snapshot(3).contest("mayor"))
+    view.show_contest(_house(ga06_final))
+    after = view.plot_items()
+    assert len(after) == len(items)
+    assert all(a is b for a, b in zip(after, items, strict=True))
+    assert len(view.plot_widget().scene().items()) == scene_items
+
+
+def test_needs_text_comes_from_the_threshold_arithmetic(view: RaceView) -> None:
+    """Synthetic: 3 of 4 precincts in, so every candidate has a need against an estimate."""
+    mayor = synthetic_snapshot(3).contest("mayor")
+    view.show_contest(mayor)
+    outstanding = estimate_outstanding(mayor)
+    assert outstanding is not None and outstanding.expected > 0
+    counted = mayor.total_votes
+    for cand in mayor.candidates:
+        votes = mayor.totals[cand.id]
+        need = assess(votes, counted, outstanding, mayor.threshold)
+        expected = f"{100 * votes / counted:.1f} % · {votes:,} · {need.describe()}"
+        assert view.texts()[cand.name] == expected
+    assert "needs" in view.texts()["ADA LOVELACE"]
+    assert "votes still out" in view.header_texts()["outstanding"]
+
+
+def test_no_line_for_a_plurality_race(view: RaceView) -> None:
+    mayor = replace(synthetic_snapshot(4).contest("mayor"), threshold=ThresholdRule("plurality"))
+    view.show_contest(mayor)
+    assert view.threshold_position() is None
+    assert view.threshold_label() == ""
+    assert all("runoff" not in t for t in view.texts().values())
+
+
+def test_empty_view_hides_every_text(view: RaceView) -> None:
+    view.show_contest(synthetic_snapshot(3).contest("mayor"))
+    view.show_contest(None, message="No results yet")
+    assert view.texts() == {}
+    assert view.bar_geometry() == {}
+    assert view.header_texts()["title"] == "No results yet"
+    assert not any(t.isVisible() for t in view.plot_items()[3:])
+
+
+def test_long_bar_puts_its_text_inside(qtbot: QtBot, view: RaceView) -> None:
+    """Synthetic landslide: a text that would run past 100 % goes inside its bar instead."""
+    view.show()
+    qtbot.waitExposed(view)
+    mayor = synthetic_snapshot(4).contest("mayor")
+    units = tuple(
+        replace(
+            u, votes={"ada": {"Election Day": 900}, "bo": {"Election Day": 50}, "cy": {"Election Day": 50}}
+        )
+        for u in mayor.units
+    )
+    view.show_contest(replace(mayor, units=units))
+    ada = view.plot_items()[3]
+    assert view.texts()["ADA LOVELACE"].startswith("90.0 %")
+    assert tuple(ada.anchor) == (1, 0.5)
+    assert ada.pos().x() < 90
+
+
+def test_display_name_title_cases_shouted_names() -> None:
+    assert display_name("JON OSSOFF") == "Jon Ossoff"
+    assert display_name('ROYDEN "ROY" DANIELS') == 'Royden "Roy" Daniels'
+    assert display_name("JOHN MCDONALD III") == "John McDonald III"
+    assert display_name("Dee Dee Ramone") == "Dee Dee Ramone"

@@ -1,0 +1,76 @@
+"""The worker: night files are read off the GUI thread, results arrive as signals on it, stale
+requests are dropped (synthetic night unless stated)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from synthetic_data import SYNTHETIC_TIMES
+
+from tracker.ui.workers import NightInfo, Worker
+
+pytestmark = pytest.mark.gui
+
+
+def _open(qtbot: QtBot, worker: Worker, path: Path) -> NightInfo:
+    with qtbot.waitSignal(worker.night_loaded, timeout=10_000) as loaded:
+        worker.open_night(path)
+    info = loaded.args[0]
+    assert isinstance(info, NightInfo)
+    return info
+
+
+def test_open_lists_versions_and_parses_the_last(qtbot: QtBot, worker: Worker, synthetic_night: Path) -> None:
+    info = _open(qtbot, worker, synthetic_night)
+    assert info.label == "Synthetic test night"
+    assert info.reconstructed and info.kind == "reconstructed"
+    assert info.times == list(SYNTHETIC_TIMES)
+    assert info.election_id == "synthetic-2024-11-05"
+    assert info.final.contest("mayor").precincts == (4, 4)
+    assert info.pins == frozenset()
+
+
+def test_results_arrive_on_the_gui_thread(qtbot: QtBot, worker: Worker, synthetic_night: Path) -> None:
+    _open(qtbot, worker, synthetic_night)
+    threads: list[threading.Thread] = []
+    worker.snapshot_ready.connect(lambda *_: threads.append(threading.current_thread()))
+    with qtbot.waitSignal(worker.snapshot_ready, timeout=10_000) as ready:
+        worker.request_snapshot(0)
+    assert ready.args[0] == 0
+    assert ready.args[1].contest("mayor").precincts == (1, 4)
+    assert threads == [threading.main_thread()]
+
+
+def test_only_the_newest_request_is_answered(qtbot: QtBot, worker: Worker, synthetic_night: Path) -> None:
+    _open(qtbot, worker, synthetic_night)
+    answered: list[int] = []
+    worker.snapshot_ready.connect(lambda index, _snap: answered.append(index))
+    with qtbot.waitSignal(worker.snapshot_ready, timeout=10_000, check_params_cb=lambda i, _s: i == 1):
+        worker.request_snapshot(0)
+        worker.request_snapshot(1)
+    worker.wait_idle()
+    qtbot.wait(50)  # let any stray queued result arrive (there must be none)
+    assert answered == [1]
+
+
+def test_bad_night_file_fails_with_one_sentence(qtbot: QtBot, worker: Worker, tmp_path: Path) -> None:
+    bogus = tmp_path / "not-a-night.night"
+    bogus.write_text("this is not a night file\n")
+    with qtbot.waitSignal(worker.failed, timeout=10_000) as failed:
+        worker.open_night(bogus)
+    message = failed.args[0]
+    assert "not a night file" in message and "\n" not in message
+    with qtbot.waitSignal(worker.failed, timeout=10_000) as failed:
+        worker.open_night(tmp_path / "missing.night")
+    assert "missing.night" in failed.args[0]
+
+
+def test_shutdown_is_clean_and_final(qtbot: QtBot, synthetic_night: Path) -> None:
+    worker = Worker()
+    _open(qtbot, worker, synthetic_night)
+    assert worker.shutdown(timeout_ms=5000)
+    worker.request_snapshot(0)  # ignored after shutdown, never a crash
+    assert worker.closing

@@ -1,0 +1,134 @@
+"""Start the window: interactively, or just long enough to save a screenshot.
+
+Screenshot mode exists so that CI, the packaging smoke test and reviewers can see exactly what a
+user would see at a given minute of a night, without a person at the screen. It waits for the
+worker to deliver the snapshot for that instant (never a fixed sleep), lets pyqtgraph paint, grabs
+the window, and exits: 0 on success (printing nothing), 2 with one line on stderr on any error.
+
+The platform comes from ``QT_QPA_PLATFORM`` as the caller set it: offscreen in tests, xcb under
+Xvfb, the desktop's own otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+APP_NAME = "election-tracker"
+EXIT_ERROR = 2
+#: Opening and parsing the bundled night takes well under a second; this only bounds a hang.
+SCREENSHOT_TIMEOUT_MS = 30_000
+
+
+def application() -> QApplication:
+    """The process's QApplication (created once, named so QSettings and the desktop know it)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    return app
+
+
+def run_gui(
+    night: Path,
+    *,
+    at: str | None = None,
+    speed: float | None = None,
+    contest: str | None = None,
+    screenshot: Path | None = None,
+) -> int:
+    """Open ``night`` in the window at ``at`` ("HH:MM", the night's own zone), replaying at
+    ``speed``, showing ``contest``. With ``screenshot``, save the drawn window there as PNG and
+    return instead of running the event loop (without ``at``, the end of the night is drawn:
+    the final result is what a screenshot is usually for). Returns the process exit code."""
+    app = application()
+    from tracker.ui.main_window import MainWindow
+
+    if screenshot is None:
+        window = MainWindow(interactive=True)
+        window.show()
+        window.open_night(Path(night), at=at, speed=speed, contest=contest)
+        return int(app.exec())
+    return _screenshot(app, MainWindow, Path(night), Path(screenshot), at=at, speed=speed, contest=contest)
+
+
+def _screenshot(
+    app: QApplication,
+    window_class: type,
+    night: Path,
+    out: Path,
+    *,
+    at: str | None,
+    speed: float | None,
+    contest: str | None,
+) -> int:
+    from tracker.ui.main_window import DEFAULT_SIZE
+
+    errors: list[str] = []
+    # The user's saved layout is theirs; a screenshot is always the default size and never saves.
+    window = window_class(interactive=False, persist_layout=False)
+    window.resize(*DEFAULT_SIZE)
+    loop = QEventLoop()
+    drawn = False
+
+    def on_drawn() -> None:
+        nonlocal drawn
+        drawn = True
+        loop.quit()
+
+    def on_error(message: str) -> None:
+        errors.append(message)
+        loop.quit()
+
+    window.drawn.connect(on_drawn)
+    window.error_reported.connect(on_error)
+    offscreen = app.platformName() == "offscreen"
+    if not offscreen:
+        window.show()  # a real (X) server only paints windows that are mapped
+    else:
+        # Lay the hidden window out now (render() sends the pending resize events), so the
+        # plot's geometry is final before the snapshot arrives; offscreen show() would warn.
+        window.grab()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(SCREENSHOT_TIMEOUT_MS)
+    try:
+        window.open_night(night, at=at, at_end=at is None, speed=speed, contest=contest)
+        if not drawn and not errors:
+            loop.exec()
+        timer.stop()
+        if errors:
+            return _fail(errors[0])
+        if not drawn:
+            return _fail(f"timed out drawing {night.name} after {SCREENSHOT_TIMEOUT_MS // 1000} s")
+        _settle(app, window, offscreen)
+        image = window.grab()
+        if image.isNull() or not image.save(str(out), "PNG"):
+            return _fail(f"cannot write the screenshot to {out}")
+        return 0
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+
+
+def _settle(app: QApplication, window: object, offscreen: bool) -> None:
+    """Let layouts and pyqtgraph's deferred updates run before grabbing."""
+    if not offscreen:
+        from PySide6.QtTest import QTest
+
+        QTest.qWaitForWindowExposed(window, 5000)  # type: ignore[arg-type]
+        QTest.qWait(150)
+    for _ in range(5):
+        app.processEvents()
+
+
+def _fail(message: str) -> int:
+    print(f"election-tracker: {message}", file=sys.stderr)
+    return EXIT_ERROR

@@ -1,0 +1,501 @@
+"""The main window: race list on the left, the selected race on the right, the replay bar below.
+
+It wires the pieces together and holds the little state that belongs to the window (which race is
+selected, which version is on screen). Everything slow -- opening a night, parsing a version,
+writing a pin -- goes through the :class:`~tracker.ui.workers.Worker`; the window only ever sees
+finished, immutable results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker import paths
+from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
+from tracker.core.model import Snapshot
+from tracker.ui.race_list import (
+    COL_NAME,
+    COL_PIN,
+    COL_REPORTING,
+    ContestIdRole,
+    RaceFilterProxy,
+    RaceListModel,
+)
+from tracker.ui.race_view import RaceView
+from tracker.ui.replay_bar import ReplayBar
+from tracker.ui.workers import NightInfo, Worker
+
+APP_TITLE = "Election Night Tracker"
+DEFAULT_SIZE = (1200, 760)
+DEFAULT_SPEED = 60.0
+RECONSTRUCTED_NOTE = "reconstructed from certified precinct results — not the original feed"
+
+BANNER_STYLE = (
+    "QLabel { background: #FFF4D6; color: #3D2E00; border: 1px solid #E6C36A;"
+    " border-left: 5px solid #E69F00; padding: 6px 10px; }"
+)
+
+
+def settings() -> QSettings:
+    """The window's QSettings, an INI file under the data folder (TRACKER_HOME isolates it)."""
+    return QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    """The tracker's window over one night at a time."""
+
+    #: The view now shows the night at the replay position (a version, or "nothing yet").
+    drawn = Signal()
+    #: A night is open and on screen: its :class:`NightInfo`.
+    night_opened = Signal(object)
+    #: Something the user should read went wrong (also shown in a message box when interactive).
+    error_reported = Signal(str)
+
+    def __init__(
+        self,
+        worker: Worker | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        interactive: bool = True,
+        persist_layout: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(APP_TITLE)
+        self._worker = worker if worker is not None else Worker(self)
+        self._clock_fn = clock
+        self._interactive = interactive
+        self._persist_layout = persist_layout
+        self._info: NightInfo | None = None
+        self._timeline: Timeline | None = None
+        self._snapshot: Snapshot | None = None
+        self._requested: int | None = None
+        self._shown: int | None = None
+        self._contest_id: str | None = None
+        self._pending: dict[str, object] = {}
+
+        # left: search + race list
+        self._model = RaceListModel(self)
+        self._proxy = RaceFilterProxy(self)
+        self._proxy.setSourceModel(self._model)
+        self._search = QLineEdit()
+        self._search.setPlaceholderText("Search races…")
+        self._search.setClearButtonEnabled(True)
+        self._table = QTableView()
+        self._table.setModel(self._proxy)
+        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._table.verticalHeader().hide()
+        self._table.setShowGrid(False)
+        self._table.setWordWrap(False)
+        self._table.setAlternatingRowColors(True)
+        header = self._table.horizontalHeader()
+        header.setSectionResizeMode(COL_PIN, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_REPORTING, QHeaderView.ResizeMode.ResizeToContents)
+        header.resizeSection(COL_PIN, 30)
+        header.setHighlightSections(False)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self._search)
+        left_layout.addWidget(self._table, 1)
+
+        # right: the banner for reconstructed nights, then the race
+        self._banner = QLabel()
+        self._banner.setObjectName("reconstructedBanner")
+        self._banner.setStyleSheet(BANNER_STYLE)
+        self._banner.setWordWrap(True)
+        self._banner.hide()
+        self._race_view = RaceView()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 6, 6, 0)
+        right_layout.setSpacing(4)
+        right_layout.addWidget(self._banner)
+        right_layout.addWidget(self._race_view, 1)
+
+        self._splitter = QSplitter(Qt.Orientation.Horizontal)
+        self._splitter.setObjectName("mainSplitter")
+        self._splitter.addWidget(left)
+        self._splitter.addWidget(right)
+        self._splitter.setStretchFactor(0, 0)
+        self._splitter.setStretchFactor(1, 1)
+        self._splitter.setSizes([300, 900])
+        self._splitter.setChildrenCollapsible(False)
+
+        self._replay_bar = ReplayBar()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self._splitter, 1)
+        central_layout.addWidget(self._replay_bar)
+        self.setCentralWidget(central)
+
+        # status bar: the night, the replay clock, the version on screen
+        self._status_night = QLabel("No night open")
+        self._status_clock = QLabel("")
+        self._status_version = QLabel("")
+        status = self.statusBar()
+        status.addWidget(self._status_night, 1)
+        status.addPermanentWidget(self._status_clock)
+        status.addPermanentWidget(self._status_version)
+
+        self._build_menus()
+        self._connect()
+        self._restore_layout()
+
+    # set-up ----------------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        open_action = QAction("&Open night…", self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.triggered.connect(self.choose_night)
+        file_menu.addAction(open_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        race_menu = self.menuBar().addMenu("&Race")
+        pin_action = QAction("&Pin / unpin race", self)
+        pin_action.setShortcut(QKeySequence("Ctrl+D"))
+        pin_action.triggered.connect(self.toggle_current_pin)
+        race_menu.addAction(pin_action)
+        find_action = QAction("&Find race", self)
+        find_action.setShortcut(QKeySequence.StandardKey.Find)
+        find_action.triggered.connect(self._search.setFocus)
+        race_menu.addAction(find_action)
+
+        replay_menu = self.menuBar().addMenu("Re&play")
+        for text, shortcut, slot in (
+            ("&Play / pause", "Space", self._replay_bar.toggle),
+            ("&Next update", "Alt+Right", self._replay_bar.next_update),
+            ("P&revious update", "Alt+Left", self._replay_bar.previous_update),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            replay_menu.addAction(action)
+
+    def _connect(self) -> None:
+        self._worker.night_loaded.connect(self._on_night_loaded)
+        self._worker.snapshot_ready.connect(self._on_snapshot)
+        self._worker.failed.connect(self.report_error)
+        self._search.textChanged.connect(self._proxy.set_search)
+        self._table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self._table.clicked.connect(self._on_clicked)
+        self._model.pin_toggled.connect(self._on_pin_toggled)
+        self._replay_bar.position_changed.connect(self._on_position)
+
+    # layout persistence (QSettings) ----------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        store = settings()
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry):
+            pass
+        else:
+            self.resize(*DEFAULT_SIZE)
+        splitter = store.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self._splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        """Write geometry and splitter position, so the window comes back as the user left it."""
+        if not self._persist_layout:
+            return
+        store = settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/splitter", self._splitter.saveState())
+        store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self._replay_bar.pause()
+        self._worker.shutdown()
+        super().closeEvent(event)
+
+    # opening a night -------------------------------------------------------------------------------
+    def choose_night(self) -> None:
+        start = str(self._info.path.parent) if self._info else str(paths.nights_dir())
+        path, _ = QFileDialog.getOpenFileName(self, "Open night", start, "Night files (*.night)")
+        if path:
+            self.open_night(Path(path))
+
+    def open_night(
+        self,
+        path: Path,
+        *,
+        at: str | None = None,
+        at_end: bool = False,
+        speed: float | None = None,
+        contest: str | None = None,
+    ) -> None:
+        """Open ``path`` in the background and, once it is read, go to ``at`` ("HH:MM" in the
+        night's zone; else its end when ``at_end``, else its start) at ``speed``, showing
+        ``contest`` (an id or part of a name; else the first pinned race, else the biggest)."""
+        self._pending = {"at": at, "at_end": at_end, "speed": speed, "contest": contest}
+        self._status_night.setText(f"Opening {Path(path).name}…")
+        self._worker.open_night(Path(path))
+
+    def _on_night_loaded(self, info: NightInfo) -> None:
+        pending, self._pending = self._pending, {}
+        self._info = info
+        self._snapshot = None
+        self._requested = self._shown = None
+        times = info.times
+        self._timeline = Timeline(times)
+        speed = pending.get("speed")
+        clock = ReplayClock(times[0], times[-1], clock=self._clock_fn, speed=DEFAULT_SPEED)
+        if speed is not None:
+            try:
+                clock.set_speed(float(speed))  # type: ignore[arg-type]
+            except ValueError as exc:
+                self.report_error(str(exc))
+        at = pending.get("at")
+        if at:
+            try:
+                clock.seek(parse_clock_time(str(at), clock.start, info.timezone))
+            except ValueError as exc:
+                self.report_error(str(exc))
+        elif pending.get("at_end"):
+            clock.seek(clock.end)
+
+        short = info.label
+        self.setWindowTitle(f"{short} — {APP_TITLE}")
+        kind = "reconstructed night" if info.reconstructed else f"{info.kind} night"
+        self._status_night.setText(f"{short} · {kind}")
+        self._status_night.setToolTip(str(info.path))
+        if info.reconstructed:
+            label = info.label
+            text = label if RECONSTRUCTED_NOTE in label.lower() else f"{label} — {RECONSTRUCTED_NOTE}"
+            self._banner.setText(f"<b>Reconstructed night.</b> {text}")
+            self._banner.setToolTip(info.meta.get("note", ""))
+            self._banner.show()
+        else:
+            self._banner.hide()
+
+        self._model.set_snapshot(info.final)
+        self._model.set_pins(info.pins)
+        wanted = pending.get("contest")
+        contest_id = self._default_contest(info.final, str(wanted) if wanted else None)
+        self._contest_id = None
+        if contest_id is not None:
+            self.select_contest(contest_id)
+        self.night_opened.emit(info)
+        self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+
+    def _default_contest(self, final: Snapshot, wanted: str | None) -> str | None:
+        contests = final.contests
+        if not contests:
+            return None
+        if wanted:
+            for c in contests:
+                if c.id == wanted:
+                    return c.id
+            folded = wanted.casefold()
+            matches = [c for c in contests if folded in c.name.casefold()]
+            if matches:
+                return matches[0].id
+            names = "; ".join(f"{c.id} ({c.name})" for c in contests)
+            self.report_error(f"no race {wanted!r} in this night; it has: {names}")
+        for row in range(self._proxy.rowCount()):
+            index = self._proxy.index(row, COL_PIN)
+            cid = index.data(ContestIdRole)
+            if cid is not None and self._model.is_pinned(cid):
+                return str(cid)
+        return max(contests, key=lambda c: c.total_votes).id
+
+    # replay position → version → snapshot ----------------------------------------------------------
+    def _on_position(self, when: dt.datetime) -> None:
+        info, timeline = self._info, self._timeline
+        if info is None or timeline is None:
+            return
+        local = when.astimezone(info.timezone)
+        self._status_clock.setText(f"{local:%H:%M} {local.tzname() or ''}".strip())
+        index = timeline.index_at(when)
+        if index is None:
+            self._requested = self._shown = None
+            first = timeline[0].astimezone(info.timezone)
+            self._race_view.show_contest(
+                None, message=f"No results yet at {local:%H:%M} — the first update came at {first:%H:%M}"
+            )
+            self._status_version.setText(f"before the first of {len(timeline)} versions")
+            self.drawn.emit()
+            return
+        if index != self._requested:
+            self._requested = index
+            self._worker.request_snapshot(index)
+
+    def _on_snapshot(self, index: int, snapshot: Snapshot) -> None:
+        if index != self._requested or self._timeline is None:
+            return
+        self._snapshot = snapshot
+        self._shown = index
+        self._model.set_snapshot(snapshot)
+        self._sync_selection()
+        self._show_selected()
+        self._status_version.setText(f"version {index + 1} of {len(self._timeline)}")
+        self.drawn.emit()
+
+    # race selection and pins -----------------------------------------------------------------------
+    def select_contest(self, contest_id: str) -> None:
+        """Show ``contest_id`` and select its row (clearing the search if it hides the row)."""
+        self._contest_id = contest_id
+        row = self._proxy.proxy_row_of(contest_id)
+        if row is None and self._search.text():
+            self._search.clear()
+            row = self._proxy.proxy_row_of(contest_id)
+        if row is not None:
+            index = self._proxy.index(row, COL_NAME)
+            self._table.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            self._table.scrollTo(index)
+        self._show_selected()
+
+    def _sync_selection(self) -> None:
+        """After a model reset (a version with other races) the table lost its selection: restore it."""
+        if self._contest_id is None:
+            return
+        current = self._table.selectionModel().currentIndex()
+        if current.isValid() and current.data(ContestIdRole) == self._contest_id:
+            return
+        row = self._proxy.proxy_row_of(self._contest_id)
+        if row is not None:
+            self._table.selectionModel().setCurrentIndex(
+                self._proxy.index(row, COL_NAME),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        cid = current.data(ContestIdRole)
+        if cid is not None and cid != self._contest_id:
+            self._contest_id = str(cid)
+            self._show_selected()
+
+    def _show_selected(self) -> None:
+        snap = self._snapshot
+        if snap is None:
+            return
+        if self._contest_id is None:
+            self._race_view.show_contest(None, message="Pick a race on the left")
+            return
+        try:
+            contest = snap.contest(self._contest_id)
+        except KeyError:
+            self._race_view.show_contest(None, message="This race is not in the feed at this time")
+            return
+        self._race_view.show_contest(contest)
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if index.column() == COL_PIN:
+            self._model.toggle_pin(self._proxy.mapToSource(index).row())
+
+    def toggle_current_pin(self) -> None:
+        if self._contest_id is None:
+            return
+        row = self._model.row_of(self._contest_id)
+        if row is not None:
+            self._model.toggle_pin(row)
+
+    def _on_pin_toggled(self, contest_id: str, name: str, pinned: bool) -> None:
+        if self._model.election_id:
+            self._worker.set_pinned(self._model.election_id, contest_id, pinned, name)
+        if self._contest_id is not None:  # the proxy re-sorted: keep the selected row in view
+            row = self._proxy.proxy_row_of(self._contest_id)
+            if row is not None:
+                self._table.scrollTo(self._proxy.index(row, COL_NAME))
+
+    # errors ----------------------------------------------------------------------------------------
+    def report_error(self, message: str) -> None:
+        """One clear sentence: in the status bar, as a signal, and in a message box when a person
+        is at the window (never when drawing a screenshot or under test)."""
+        self.statusBar().showMessage(message, 15000)
+        self.error_reported.emit(message)
+        if self._interactive:
+            QMessageBox.warning(self, APP_TITLE, message)
+
+    # read-only access (tests, app.py) ----------------------------------------------------------------
+    @property
+    def worker(self) -> Worker:
+        return self._worker
+
+    @property
+    def race_view(self) -> RaceView:
+        return self._race_view
+
+    @property
+    def replay_bar(self) -> ReplayBar:
+        return self._replay_bar
+
+    @property
+    def race_model(self) -> RaceListModel:
+        return self._model
+
+    @property
+    def race_proxy(self) -> RaceFilterProxy:
+        return self._proxy
+
+    @property
+    def race_table(self) -> QTableView:
+        return self._table
+
+    @property
+    def search_box(self) -> QLineEdit:
+        return self._search
+
+    @property
+    def banner(self) -> QLabel:
+        return self._banner
+
+    @property
+    def splitter(self) -> QSplitter:
+        return self._splitter
+
+    @property
+    def night(self) -> NightInfo | None:
+        return self._info
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self._snapshot
+
+    @property
+    def shown_version(self) -> int | None:
+        return self._shown
+
+    @property
+    def selected_contest(self) -> str | None:
+        return self._contest_id
+
+    def status_text(self) -> str:
+        """Everything the status bar shows, joined (for tests)."""
+        parts = [self._status_night.text(), self._status_clock.text(), self._status_version.text()]
+        message = self.statusBar().currentMessage()
+        return " | ".join(p for p in [*parts, message] if p)
