@@ -41,6 +41,8 @@ def shared_data() -> Path:
 
     path = paths.shared_data_dir()
     if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("shared data folder not found: CI must have ../shared/data beside the clone")
         pytest.skip(
             "shared data folder not found (../shared/data beside the checkout, or TRACKER_SHARED_DATA)"
         )
