@@ -10,6 +10,7 @@ The view adapts a Contest (immutable) and the core's arithmetic (``estimate_outs
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -81,6 +82,22 @@ class BarInfo:
     rank: int
     need: Need
     text: str
+    #: The text's pieces: share, votes, phrase (the phrase may be empty).
+    parts: tuple[str, ...] = ()
+
+    def html(self, inside_colour: QColor | None = None) -> str:
+        """The text as drawn: the share in bold, the need muted; one colour when inside a bar."""
+        pieces = [html.escape(p) for p in self.parts] or [html.escape(self.text)]
+        sep = " · "
+        if inside_colour is not None:
+            body = f"<b>{pieces[0]}</b>" + "".join(sep + p for p in pieces[1:])
+            return f'<span style="color:{inside_colour.name()}">{body}</span>'
+        main = f"<b>{pieces[0]}</b>{sep + pieces[1] if len(pieces) > 1 else ''}"
+        rest = "".join(sep + p for p in pieces[2:])
+        return (
+            f'<span style="color:{TEXT_COLOUR.name()}">{main}</span>'
+            f'<span style="color:{MUTED_TEXT.name()}">{rest}</span>'
+        )
 
 
 def need_text(need: Need, rank: int, counted: int) -> str:
@@ -239,7 +256,7 @@ class RaceView(QWidget):
             parts = [f"{share:.1f} %", f"{votes:,}"] if counted else ["no votes yet"]
             if phrase:
                 parts.append(phrase)
-            bars.append(BarInfo(cand.name, votes, share, rank, need, " · ".join(parts)))
+            bars.append(BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts)))
         self._bars = bars
 
         reporting, total = contest.precincts
@@ -309,7 +326,7 @@ class RaceView(QWidget):
 
         for i, text in enumerate(self._texts):
             if i < n:
-                text.setText(bars[i].text)
+                self._set_html(text, bars[i].html())
                 text.show()
             else:
                 text.hide()
@@ -327,13 +344,19 @@ class RaceView(QWidget):
             if fits_outside or end_px < text_px + 2 * TEXT_GAP_PX:
                 text.setAnchor((0, 0.5))
                 text.setPos(bar.share + gap, bar.rank)
-                text.setColor(TEXT_COLOUR)
+                self._set_html(text, bar.html())
                 text.fill = self._text_fill  # stays readable where it crosses the dashed line
             else:
                 text.setAnchor((1, 0.5))
                 text.setPos(bar.share - gap, bar.rank)
-                text.setColor(QColor("#FFFFFF") if bar.rank == 0 else TEXT_COLOUR)
+                self._set_html(text, bar.html(QColor("#FFFFFF") if bar.rank == 0 else TEXT_COLOUR))
                 text.fill = self._no_fill
+
+    @staticmethod
+    def _set_html(text: pg.TextItem, markup: str) -> None:
+        if getattr(text, "_markup", None) != markup:
+            text.setHtml(markup)
+            text._markup = markup  # toHtml() returns Qt's rewritten document, not ours
 
     # for tests and tooltips --------------------------------------------------------------------------
     @property
