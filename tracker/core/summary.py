@@ -1,0 +1,115 @@
+"""The stable JSON summary of a Snapshot, printed by ``election-tracker parse FILE --json``.
+
+It is what scripts and tests compare, so its shape only grows (new keys), never changes meaning.
+Everything in it is computed from the Snapshot's units — the feed's own totals appear only as
+warnings when they disagree — and it is plain JSON (str, int, float, bool, null, lists, objects)::
+
+    {
+      "election": {
+        "id": "dekalb-2017-04-18",          # stable across versions of the feed
+        "name": "April 18, 2017 - Special Election",
+        "date": "2017-04-18",               # ISO date, or null
+        "source": "…/2017_DeKalb_detail.xml",
+        "reconstructed": false,             # true for a night rebuilt from certified results
+        "note": ""                          # what was reconstructed, and from what
+      },
+      "version": "4/25/2017 3:38:16 PM EDT",  # the feed's own version id
+      "published_at": "2017-04-25T15:38:16-04:00",  # ISO 8601 with offset, or null
+      "contests": [
+        {
+          "id": "10",
+          "name": "U.S. Representative, District 6",
+          "vote_for": 1,
+          "threshold": {"rule": "majority"},  # ThresholdRule.to_json(): majority | plurality |
+                                              # {"rule": "share", "share": 0.4}
+          "precincts": {"reporting": 43, "total": 43},  # fully reporting / in the contest
+          "total_votes": 44299,
+          "candidates": [                     # in ballot order
+            {"id": "140", "name": "JON OSSOFF", "party": "", "votes": 25952, "share": 0.585837}
+          ],                                  # share of the counted vote, rounded to 6 decimals
+          "by_county": {"DeKalb": {"10": 370, "…": 0}},          # county -> candidate id -> votes
+          "by_vote_type": {"Election Day": {"10": 310, "…": 0}},  # the feed's vote-type names
+          "warnings": []                      # the feed disagreeing with itself, one sentence each
+        }
+      ]
+    }
+
+(Abridged from ``election-tracker parse 2017_DeKalb_detail.xml --json``: DeKalb's part of the GA-06
+race, one candidate and one row shown of each list.) In ``by_county`` and
+``by_vote_type`` every candidate of the contest appears in every row, in ballot order, with 0 when
+it has no votes there; rows are in the order the units and vote types first appear. Counties come
+from each unit's county (its own name for a county unit). Precincts are computed from the units
+(see ``Contest.precincts``), so a replayed or merged snapshot is self-consistent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.core.model import Contest, Snapshot
+
+__all__ = ["contest_summary", "snapshot_summary"]
+
+SHARE_DECIMALS = 6
+
+
+def _rows(groups: dict[str, dict[str, int]], order: list[str], ids: list[str]) -> dict[str, dict[str, int]]:
+    """Every group with every candidate id (0 when absent), groups in ``order`` then any others;
+    ids not among the contest's candidates (votes for an unknown id) are kept after them."""
+    out: dict[str, dict[str, int]] = {}
+    for group in [*[g for g in order if g in groups], *[g for g in groups if g not in order]]:
+        votes = groups[group]
+        row = {cid: votes.get(cid, 0) for cid in ids}
+        row.update({cid: n for cid, n in votes.items() if cid not in row})
+        out[group] = row
+    return out
+
+
+def contest_summary(contest: Contest) -> dict[str, Any]:
+    """One contest's entry in ``snapshot_summary``'s ``contests`` list."""
+    candidates = sorted(enumerate(contest.candidates), key=lambda item: (item[1].ballot_order, item[0]))
+    ids = [c.id for _, c in candidates]
+    totals = contest.totals
+    total_votes = contest.total_votes
+    reporting, total = contest.precincts
+    counties = list(dict.fromkeys(u.county or u.name for u in contest.units))
+    vote_types = [vt.name for vt in contest.vote_types]
+    return {
+        "id": contest.id,
+        "name": contest.name,
+        "vote_for": contest.vote_for,
+        "threshold": contest.threshold.to_json(),
+        "precincts": {"reporting": reporting, "total": total},
+        "total_votes": total_votes,
+        "candidates": [
+            {
+                "id": c.id,
+                "name": c.name,
+                "party": c.party,
+                "votes": totals.get(c.id, 0),
+                "share": round(totals.get(c.id, 0) / total_votes, SHARE_DECIMALS) if total_votes else 0.0,
+            }
+            for _, c in candidates
+        ],
+        "by_county": _rows(contest.totals_by("county"), counties, ids),
+        "by_vote_type": _rows(contest.totals_by("vote_type"), vote_types, ids),
+        "warnings": contest.data_warnings(),
+    }
+
+
+def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
+    """The stable JSON shape documented in this module's docstring (``json.dumps``-ready)."""
+    election = snapshot.election
+    return {
+        "election": {
+            "id": election.id,
+            "name": election.name,
+            "date": election.date.isoformat() if election.date else None,
+            "source": election.source,
+            "reconstructed": election.reconstructed,
+            "note": election.note,
+        },
+        "version": snapshot.version,
+        "published_at": snapshot.published_at.isoformat() if snapshot.published_at else None,
+        "contests": [contest_summary(c) for c in snapshot.contests],
+    }
