@@ -1,0 +1,66 @@
+"""Cold start to first paint of the bundled night, against a bare Qt process in the same run.
+
+Both are fresh processes (so imports and Qt start-up count, as they do for a user), drawn
+offscreen and grabbed to PNG: the baseline paints one empty window of the same size, ours opens
+the bundled night, parses the version for 22:40, draws the race and grabs the window. The ratio
+is what our own start-up costs on top of Qt's. Issue 8's target: ours ≤ 1.5 s on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import bundled_night, median_seconds, print_table
+
+RUNS = 5
+
+BASELINE = """
+from PySide6.QtWidgets import QApplication, QWidget
+app = QApplication([])
+w = QWidget(); w.resize(1200, 760)
+w.grab().save({out!r}, "PNG")
+"""
+
+
+def main() -> None:
+    night = bundled_night()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TRACKER_HOME": tmp}
+        out = str(Path(tmp) / "shot.png")
+
+        def bare_qt() -> None:
+            subprocess.run([sys.executable, "-c", BASELINE.format(out=out)], env=env, check=True)
+
+        def python_only() -> None:
+            subprocess.run([sys.executable, "-c", "pass"], env=env, check=True)
+
+        def tracker() -> None:
+            subprocess.run(
+                [sys.executable, "-m", "tracker", "replay", str(night), "--at", "22:40", "--screenshot", out],
+                env=env,
+                check=True,
+            )
+
+        tracker()  # warm the OS file cache once, as a second launch by a user would be
+        base, _ = median_seconds(bare_qt, RUNS)
+        py, _ = median_seconds(python_only, RUNS)
+        ours, samples = median_seconds(tracker, RUNS)
+    rows = [
+        ["python -c pass", f"{py * 1000:.0f}", f"{py / base:.2f}×"],
+        ["bare Qt window, grabbed (baseline)", f"{base * 1000:.0f}", "1.00×"],
+        ["tracker: bundled night at 22:40, drawn, grabbed", f"{ours * 1000:.0f}", f"{ours / base:.2f}×"],
+    ]
+    print_table(
+        f"Cold start to first paint (median of {RUNS} fresh processes, offscreen)",
+        ["what", "ms", "vs baseline"],
+        rows,
+    )
+    print(f"tracker runs: {', '.join(f'{s * 1000:.0f}' for s in samples)} ms; target ≤ 1500 ms")
+
+
+if __name__ == "__main__":
+    main()
