@@ -78,13 +78,13 @@ def test_plot_items_are_updated_in_place(view: RaceView, ga06_final: Snapshot) -
     """Synthetic versions first, then the real result: the same item objects throughout."""
     view.show_contest(synthetic_snapshot(1).contest("mayor"))
     items = view.plot_items()
-    scene_items = len(view.plot_widget().scene().items())
+    scene_items = len(view.plot_widget.scene().items())
     view.show_contest(synthetic_snapshot(3).contest("mayor"))
     view.show_contest(_house(ga06_final))
     after = view.plot_items()
     assert len(after) == len(items)
     assert all(a is b for a, b in zip(after, items, strict=True))
-    assert len(view.plot_widget().scene().items()) == scene_items
+    assert len(view.plot_widget.scene().items()) == scene_items
 
 
 def test_needs_text_comes_from_the_threshold_arithmetic(view: RaceView) -> None:

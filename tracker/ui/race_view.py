@@ -401,5 +401,6 @@ class RaceView(QWidget):
         """Every item the plot draws (bars, line, line label, texts): identical across updates."""
         return (self._bar_item, self._line, self._line.label, *self._texts)
 
+    @property
     def plot_widget(self) -> pg.PlotWidget:
         return self._plot
