@@ -220,7 +220,7 @@ _JUNE = _NightSpec(
         "19:38": "county early-vote batches: precinct totals cannot show them (no per-precinct split)",
         "20:09": "county early-vote batches: precinct totals cannot show them (no per-precinct split)",
         "21:07": "24 % (11alive) vs 82/208 three minutes later (another blog)",
-        "21:30": "press: ~half DeKalb, 1/3 Fulton, ~4/5 Cobb precincts in (fitted)",
+        "21:30": "press: ~half DeKalb, 1/3 Fulton, ~4/5 Cobb precincts in (met by construction)",
     },
 )
 
@@ -516,19 +516,18 @@ def _hm(text: str) -> Minute:
 @dataclass(frozen=True)
 class _Target:
     minute: Minute
-    kind: str  # "share", "handel_share", "ossoff", "handel", "total", "county:<name>"
+    kind: str  # "share", "handel_share", "ossoff", "handel", "total"
     value: float
     weight: float
 
 
 #: Weights of the objective. An Ossoff share miss costs its square in points (Handel's, a
 #: secondary check on the mix of the counted vote, half that); a vote-count miss its
-#: relative error in percent, squared, times 0.25 (1 % of 72k ≈ 0.5 pt of share); a county
-#: precinct-count miss (June 21:30) its square / 25 (5 precincts ≈ 1 pt of share).
+#: relative error in percent, squared, times 0.25 (1 % of 72k ≈ 0.5 pt of share). Precinct
+#: counts are not in the objective: the timings meet them exactly by construction.
 _W_SHARE = 1.0
 _W_HANDEL = 0.5
 _W_VOTES = 0.25
-_W_COUNTY = 1 / 25
 
 
 class _Scorer:
@@ -565,16 +564,8 @@ class _Scorer:
         cum_o = np.bincount(minutes, weights=self.prep.ossoff, minlength=length).cumsum()
         cum_h = np.bincount(minutes, weights=self.prep.handel, minlength=length).cumsum()
         cum_t = np.bincount(minutes, weights=self.prep.total, minlength=length).cumsum()
-        completion: np.ndarray | None = None
         total = 0.0
         for t in self.targets:
-            if t.kind.startswith("county:"):
-                if completion is None:
-                    completion = self.completion(minutes)
-                county = self.prep.counties.index(t.kind[7:])
-                ours = float(((completion <= t.minute) & (self.prep.precinct_county_arr == county)).sum())
-                total += t.weight * (ours - t.value) ** 2
-                continue
             k = min(t.minute, length - 1)
             o, h, tot = (cum_o[k], cum_h[k], cum_t[k]) if k >= 0 else (0.0, 0.0, 0.0)
             if t.kind in ("share", "handel_share"):
@@ -899,13 +890,35 @@ def _search_april(prep: _Prepared, spec: _NightSpec, rows: Sequence[PressRow], s
 
 _JUNE_END = (_hm("22:38"), _hm("22:48"))
 _JUNE_FIRST = (_hm("20:12"), _hm("20:24"))
+#: 21:30, press: "~half DeKalb, 1/3 Fulton, ~4/5 Cobb precincts in" (with 99/208 at 21:30).
+_JUNE_SPLIT = (_hm("21:30"), {"Cobb": 4 / 5, "DeKalb": 1 / 2, "Fulton": 1 / 3})
+
+
+def _apportion(fractions: dict[str, float], sizes: dict[str, int], total: int) -> dict[str, int]:
+    """Whole precinct counts per county near ``fraction × size`` that sum to ``total`` (largest
+    remainders), so a county split the press gave in words meets the precinct count it gave in
+    numbers at the same minute: 4/5·50 + 1/2·43 + 1/3·115 → 40 + 21 + 38 = 99."""
+    raw = {c: fractions.get(c, 0.0) * sizes[c] for c in sorted(sizes)}
+    out = {c: min(math.floor(v), sizes[c]) for c, v in raw.items()}
+    by_remainder = sorted(raw, key=lambda c: (-(raw[c] - math.floor(raw[c])), c))
+    i = 0
+    while sum(out.values()) < total and i < 10 * len(raw):
+        c = by_remainder[i % len(raw)]
+        if out[c] < sizes[c]:
+            out[c] += 1
+        i += 1
+    while sum(out.values()) > total:
+        c = max(out, key=lambda c: (out[c] - raw[c], c))
+        out[c] -= 1
+    return out
 
 
 def _june_candidate(
     prep: _Prepared, spec: _NightSpec, rows: Sequence[PressRow], rng: random.Random
 ) -> _Timing:
     """One candidate runoff night: whole precincts (their "Total" cell) in waves that meet the
-    press's precinct counts exactly, counties paced by seeded multipliers, ending ~22:45."""
+    press's precinct counts exactly and its county split at 21:30, counties otherwise paced by
+    seeded multipliers, ending ~22:45."""
     n_total = len(prep.precincts)
     county_size = {c: len(prep.precincts_of(c)) for c in prep.counties}
     first = rng.randint(*_JUNE_FIRST)
@@ -927,7 +940,14 @@ def _june_candidate(
         phase = next((i for i, e in enumerate(phases) if minute <= e), len(phases) - 1)
         return mult[(county, phase)]
 
-    per_county = _allocate(rng, slots, county_size, pace)
+    split_at, fractions = _JUNE_SPLIT
+    before = [(m, k) for m, k in slots if m <= split_at]
+    after = [(m, k) for m, k in slots if m > split_at]
+    quotas = _apportion(fractions, county_size, sum(k for _, k in before))
+    per_county = _allocate(rng, before, quotas, pace)
+    rest = _allocate(rng, after, {c: county_size[c] - quotas[c] for c in county_size}, pace)
+    for county, minutes in rest.items():
+        per_county[county] += minutes
     timing = _Timing(np.full(len(prep.cells), -1, dtype=np.int64), params={"end": end})
     for county in prep.counties:
         order = prep.precincts_of(county)
@@ -939,19 +959,13 @@ def _june_candidate(
     return timing
 
 
-def _june_targets(spec: _NightSpec, rows: Sequence[PressRow], prep: _Prepared) -> list[_Target]:
+def _june_targets(spec: _NightSpec, rows: Sequence[PressRow]) -> list[_Target]:
+    """What the June search fits."""
     # Ossoff's share only: in a two-candidate race Handel's is 100 − Ossoff's, and the press
     # rounds the pair independently (47/52 at 21:30, 47/53 at 21:31), so fitting both would fit
     # rounding noise. Vote counts are not fitted either: before a precinct is complete its early
     # votes cannot be shown, so the press's running totals are not comparable until late.
-    out = [t for t in _targets(spec, rows) if t.kind == "share"]
-    # 21:30: "~half DeKalb, 1/3 Fulton, ~4/5 Cobb precincts in".
-    m = _hm("21:30")
-    sizes = {c: len(prep.precincts_of(c)) for c in prep.counties}
-    for county, frac in (("Cobb", 4 / 5), ("DeKalb", 1 / 2), ("Fulton", 1 / 3)):
-        if county in sizes:
-            out.append(_Target(m, f"county:{county}", frac * sizes[county], _W_COUNTY))
-    return out
+    return [t for t in _targets(spec, rows) if t.kind == "share"]
 
 
 def _search_june(prep: _Prepared, spec: _NightSpec, rows: Sequence[PressRow], seed: int) -> _Timing:
@@ -963,13 +977,13 @@ def _search_june(prep: _Prepared, spec: _NightSpec, rows: Sequence[PressRow], se
         # Shares are scored only where the reconstruction has precincts in (before the first,
         # the press saw county early-vote batches that precinct totals cannot show).
         first = int(timing.minutes.min())
-        targets = [t for t in _june_targets(spec, rows, prep) if t.minute >= first]
+        targets = [t for t in _june_targets(spec, rows) if t.minute >= first]
         scorer = _Scorer(prep, targets)
         score = _polish(prep, scorer, timing, _rng(spec, seed, "polish", k), _ED_POLISH)
         results.append((k, timing, score))
     k, timing, _ = _best_of(results)
     first = int(timing.minutes.min())
-    scorer = _Scorer(prep, [t for t in _june_targets(spec, rows, prep) if t.minute >= first])
+    scorer = _Scorer(prep, [t for t in _june_targets(spec, rows) if t.minute >= first])
     _polish(prep, scorer, timing, _rng(spec, seed, "final", k), _FINAL_POLISH)
     timing.params["candidate"] = k
     return timing
@@ -1292,7 +1306,7 @@ def build_night(
                 "candidates": _ED_CANDIDATES,
                 "polish_swaps": _ED_POLISH,
                 "final_polish_swaps": _FINAL_POLISH,
-                "weights": {"share": _W_SHARE, "votes": _W_VOTES, "county_precincts": _W_COUNTY},
+                "weights": {"ossoff_share": _W_SHARE, "handel_share": _W_HANDEL, "votes": _W_VOTES},
             }
         ),
         "calibration": _json([r.to_json() for r in table]),
