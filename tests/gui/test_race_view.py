@@ -29,9 +29,12 @@ def _by_surname(mapping: dict[str, object], surname: str) -> object:
 
 @pytest.fixture
 def view(qtbot: QtBot) -> RaceView:
+    """A race view laid out at a realistic size (texts are placed by the plot's pixel width)."""
     v = RaceView()
     qtbot.addWidget(v)
     v.resize(900, 640)
+    v.show()
+    qtbot.waitExposed(v)
     return v
 
 
@@ -122,8 +125,6 @@ def test_empty_view_hides_every_text(view: RaceView) -> None:
 
 def test_long_bar_puts_its_text_inside(qtbot: QtBot, view: RaceView) -> None:
     """Synthetic landslide: a text that would run past 100 % goes inside its bar instead."""
-    view.show()
-    qtbot.waitExposed(view)
     mayor = synthetic_snapshot(4).contest("mayor")
     units = tuple(
         replace(

@@ -283,7 +283,9 @@ class MainWindow(QMainWindow):
         elif pending.get("at_end"):
             clock.seek(clock.end)
 
-        short = info.label
+        # The label may carry the reconstruction note ("… — reconstructed from …"); the banner shows
+        # it in full, the title and status bar need only the night's name.
+        short = info.label.split(" — ")[0].strip() or info.label
         self.setWindowTitle(f"{short} — {APP_TITLE}")
         kind = "reconstructed night" if info.reconstructed else f"{info.kind} night"
         self._status_night.setText(f"{short} · {kind}")

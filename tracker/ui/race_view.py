@@ -84,10 +84,15 @@ class BarInfo:
     text: str
     #: The text's pieces: share, votes, phrase (the phrase may be empty).
     parts: tuple[str, ...] = ()
+    #: The same with a shorter phrase, for when the full one fits neither beside nor inside the bar.
+    compact_parts: tuple[str, ...] = ()
 
-    def html(self, inside_colour: QColor | None = None) -> str:
+    def html(self, inside_colour: QColor | None = None, *, compact: bool = False) -> str:
         """The text as drawn: the share in bold, the need muted; one colour when inside a bar."""
-        pieces = [html.escape(p) for p in self.parts] or [html.escape(self.text)]
+        parts = (self.compact_parts if compact else ()) or self.parts or (self.text,)
+        if not any(parts):
+            return ""
+        pieces = [html.escape(p) for p in parts]
         sep = " · "
         if inside_colour is not None:
             body = f"<b>{pieces[0]}</b>" + "".join(sep + p for p in pieces[1:])
@@ -98,6 +103,13 @@ class BarInfo:
             f'<span style="color:{TEXT_COLOUR.name()}">{main}</span>'
             f'<span style="color:{MUTED_TEXT.name()}">{rest}</span>'
         )
+
+
+def compact_need_text(need: Need, phrase: str) -> str:
+    """A shorter "needs" phrase for a crowded bar (a leader near the line in a narrow window)."""
+    if need.state is State.NEEDS and need.share_of_outstanding is not None:
+        return f"needs {need.share_of_outstanding * 100:.1f} % of what is left"
+    return phrase
 
 
 def need_text(need: Need, rank: int, counted: int) -> str:
@@ -253,10 +265,16 @@ class RaceView(QWidget):
             share = 100.0 * votes / counted if counted else 0.0
             need = assess(votes, counted, outstanding, contest.threshold)
             phrase = need_text(need, rank, counted)
-            parts = [f"{share:.1f} %", f"{votes:,}"] if counted else ["no votes yet"]
-            if phrase:
+            # Nothing counted: no text at all (the header says so once, not eighteen times).
+            parts = [f"{share:.1f} %", f"{votes:,}"] if counted else []
+            if phrase and counted:
                 parts.append(phrase)
-            bars.append(BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts)))
+            compact = list(parts)
+            if phrase:
+                compact[-1] = compact_need_text(need, phrase)
+            bars.append(
+                BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts), tuple(compact))
+            )
         self._bars = bars
 
         reporting, total = contest.precincts
@@ -292,7 +310,9 @@ class RaceView(QWidget):
 
         brushes, pens = [], []
         for bar in bars:
-            colour = LEADER_COLOUR if bar.rank == 0 else RUNNER_UP_COLOUR if bar.rank == 1 else FIELD_COLOUR
+            colour = FIELD_COLOUR  # nobody leads with no votes: ballot order is not a ranking
+            if bar.votes:
+                colour = {0: LEADER_COLOUR, 1: RUNNER_UP_COLOUR}.get(bar.rank, FIELD_COLOUR)
             brushes.append(pg.mkBrush(colour))
             # Same width for every pen: pyqtgraph sizes the item's bounds from the last pen only.
             outline = LEADER_OUTLINE if bar.rank == 0 and bar.votes else colour.darker(115)
@@ -325,7 +345,7 @@ class RaceView(QWidget):
             self._line.hide()
 
         for i, text in enumerate(self._texts):
-            if i < n:
+            if i < n and bars[i].text:
                 self._set_html(text, bars[i].html())
                 text.show()
             else:
@@ -333,24 +353,37 @@ class RaceView(QWidget):
         self._place_texts()
 
     def _place_texts(self) -> None:
-        """Put each bar's text just after the bar, or inside it when it would run off the right
-        edge (a leader far past 50 %): depends on the plot's pixel width, so it reruns on resize."""
-        px_per_unit = self._vb.width() / 100.0 if self._vb.width() > 0 else 7.0
+        """Put each bar's text just after the bar; else inside it (a leader far past 50 %); else the
+        same with a shorter phrase; else against the right edge. Depends on the plot's pixel
+        width, so it reruns on resize."""
+        width_px = self._vb.width() if self._vb.width() > 0 else 700.0
+        px_per_unit = width_px / 100.0
         gap = TEXT_GAP_PX / px_per_unit
+        inside_colour = {0: QColor("#FFFFFF")}
         for bar, text in zip(self._bars, self._texts, strict=False):
-            text_px = text.textItem.boundingRect().width()
+            if not bar.text:
+                continue
             end_px = bar.share * px_per_unit
-            fits_outside = end_px + TEXT_GAP_PX + text_px <= 100 * px_per_unit
-            if fits_outside or end_px < text_px + 2 * TEXT_GAP_PX:
-                text.setAnchor((0, 0.5))
-                text.setPos(bar.share + gap, bar.rank)
-                self._set_html(text, bar.html())
-                text.fill = self._text_fill  # stays readable where it crosses the dashed line
-            else:
+            room_outside = width_px - end_px - TEXT_GAP_PX
+            room_inside = end_px - 2 * TEXT_GAP_PX
+            for compact in (False, True):
+                self._set_html(text, bar.html(compact=compact))
+                needed = text.textItem.boundingRect().width()
+                if needed <= room_outside:
+                    text.setAnchor((0, 0.5))
+                    text.setPos(bar.share + gap, bar.rank)
+                    text.fill = self._text_fill  # stays readable where it crosses the dashed line
+                    break
+                if needed <= room_inside:
+                    text.setAnchor((1, 0.5))
+                    text.setPos(bar.share - gap, bar.rank)
+                    self._set_html(text, bar.html(inside_colour.get(bar.rank, TEXT_COLOUR), compact=compact))
+                    text.fill = self._no_fill
+                    break
+            else:  # a very narrow plot: right-aligned at the edge, on a white box over the bar
                 text.setAnchor((1, 0.5))
-                text.setPos(bar.share - gap, bar.rank)
-                self._set_html(text, bar.html(QColor("#FFFFFF") if bar.rank == 0 else TEXT_COLOUR))
-                text.fill = self._no_fill
+                text.setPos(100 - gap, bar.rank)
+                text.fill = self._text_fill
 
     @staticmethod
     def _set_html(text: pg.TextItem, markup: str) -> None:
@@ -383,7 +416,10 @@ class RaceView(QWidget):
 
     def texts(self) -> dict[str, str]:
         """Candidate name → the text shown beside its bar (read back from the TextItems)."""
-        return {bar.name: self._texts[i].toPlainText() for i, bar in enumerate(self._bars)}
+        return {
+            bar.name: self._texts[i].toPlainText() if self._texts[i].isVisible() else ""
+            for i, bar in enumerate(self._bars)
+        }
 
     def axis_names(self) -> list[str]:
         """The names on the left axis, top to bottom."""
