@@ -413,7 +413,11 @@ class MainWindow(QMainWindow):
         except KeyError:
             self._race_view.show_contest(None, message="This race is not in the feed at this time")
             return
-        self._race_view.show_contest(contest)
+        estimates = self._worker.estimates(snap) or {}
+        if contest.id in estimates:
+            self._race_view.show_contest(contest, outstanding=estimates[contest.id])
+        else:
+            self._race_view.show_contest(contest)
 
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.column() == COL_PIN:

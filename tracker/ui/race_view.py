@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 import pyqtgraph as pg
@@ -43,6 +44,14 @@ MIN_ROWS = 10
 BAR_HEIGHT = 0.68
 #: Gap in pixels between a bar's end and its text.
 TEXT_GAP_PX = 6
+
+
+class _Compute(Enum):
+    COMPUTE = "compute"
+
+
+#: ``show_contest(outstanding=COMPUTE)``: estimate the outstanding vote here.
+COMPUTE = _Compute.COMPUTE
 
 _ROMAN = re.compile(r"^(I{1,3}|IV|V|VI{1,3}|IX|X)[.,]?$")
 
@@ -242,8 +251,17 @@ class RaceView(QWidget):
             self._texts.append(text)
 
     # updating --------------------------------------------------------------------------------------
-    def show_contest(self, contest: Contest | None, *, message: str = "") -> None:
-        """Show ``contest`` (None: an empty chart with ``message``), updating every item in place."""
+    def show_contest(
+        self,
+        contest: Contest | None,
+        *,
+        message: str = "",
+        outstanding: Outstanding | _Compute | None = COMPUTE,
+    ) -> None:
+        """Show ``contest`` (None: an empty chart with ``message``), updating every item in place.
+
+        ``outstanding`` is the contest's estimate when the caller has it (the worker computes it
+        off the GUI thread); by default the view computes it."""
         self._contest = contest
         if contest is None:
             self._bars = []
@@ -257,7 +275,8 @@ class RaceView(QWidget):
 
         totals = contest.totals
         counted = contest.total_votes
-        outstanding = estimate_outstanding(contest)
+        if outstanding is COMPUTE:
+            outstanding = estimate_outstanding(contest)
         self._outstanding = outstanding
         bars = []
         for rank, cand in enumerate(contest.ranked()):

@@ -32,6 +32,8 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
+from tracker.core.outstanding import estimate_outstanding
+from tracker.core.threshold import Outstanding
 from tracker.store import Store
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
@@ -72,6 +74,25 @@ class NightInfo:
         return [v.fetched_at for v in self.versions]
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    snapshot: Snapshot
+    estimates: Mapping[str, Outstanding | None]
+
+
+def _estimate_all(snapshot: Snapshot) -> dict[str, Outstanding | None]:
+    """Outstanding-vote estimates per contest: tens of milliseconds for GA-06's 208 precincts,
+    too slow for the GUI thread at a 1000× replay. A contest whose estimate fails is left out
+    (the view then computes it itself and the error surfaces there, where it is visible)."""
+    out: dict[str, Outstanding | None] = {}
+    for contest in snapshot.contests:
+        try:
+            out[contest.id] = estimate_outstanding(contest)
+        except Exception:
+            log.exception("estimating the outstanding vote of %s", contest.name)
+    return out
+
+
 class Worker(QObject):
     """Runs night-file, parsing and store jobs off the GUI thread; results arrive as signals."""
 
@@ -101,7 +122,7 @@ class Worker(QObject):
         self._posted.connect(self._run_posted, Qt.ConnectionType.QueuedConnection)
         self._store_factory = store_factory
         self._cache_size = max(cache_size, 1)
-        self._cache: OrderedDict[tuple[int, int], Snapshot] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, int], _Parsed] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._generation = 0  # bumped per opened night; results of an older night are dropped
         self._wanted: tuple[int, int] | None = None
@@ -183,17 +204,28 @@ class Worker(QObject):
     # cache (both threads) --------------------------------------------------------------------------
     def _cache_get(self, key: tuple[int, int]) -> Snapshot | None:
         with self._cache_lock:
-            snap = self._cache.get(key)
-            if snap is not None:
-                self._cache.move_to_end(key)
-            return snap
+            parsed = self._cache.get(key)
+            if parsed is None:
+                return None
+            self._cache.move_to_end(key)
+            return parsed.snapshot
 
     def _cache_put(self, key: tuple[int, int], snapshot: Snapshot) -> None:
+        parsed = _Parsed(snapshot, _estimate_all(snapshot))  # the slow part, on this thread
         with self._cache_lock:
-            self._cache[key] = snapshot
+            self._cache[key] = parsed
             self._cache.move_to_end(key)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+    def estimates(self, snapshot: Snapshot) -> Mapping[str, Outstanding | None] | None:
+        """The outstanding-vote estimate of each contest of ``snapshot`` (contest id → estimate),
+        computed on the worker thread with the parse; None if this snapshot is not cached."""
+        with self._cache_lock:
+            for parsed in self._cache.values():
+                if parsed.snapshot is snapshot:
+                    return parsed.estimates
+        return None
 
     # jobs (worker thread) --------------------------------------------------------------------------
     def _open_job(self, path: Path, gen: int) -> None:
