@@ -144,3 +144,27 @@ def test_display_name_title_cases_shouted_names() -> None:
     assert display_name('ROYDEN "ROY" DANIELS') == 'Royden "Roy" Daniels'
     assert display_name("JOHN MCDONALD III") == "John McDonald III"
     assert display_name("Dee Dee Ramone") == "Dee Dee Ramone"
+
+
+def test_final_header_says_nobody_is_over_the_line(view: RaceView, ga06_final: Snapshot) -> None:
+    view.show_contest(_house(ga06_final))
+    assert (
+        view.header_texts()["outstanding"]
+        == "All precincts reporting: nothing outstanding · nobody is over 50 %"
+    )
+
+
+def test_exactly_half_is_not_a_majority(view: RaceView) -> None:
+    """Synthetic: Ada ends on 1,000 of 2,000 votes, 50.0 % — a runoff, not a win (50 % + 1 vote)."""
+    mayor = synthetic_snapshot(4).contest("mayor")
+    view.show_contest(mayor)
+    assert view.texts()["ADA LOVELACE"] == "50.0 % · 1,000 · runoff"
+    assert view.header_texts()["outstanding"].endswith("nobody is over 50 %")
+
+
+def test_a_given_estimate_is_used_as_is(view: RaceView) -> None:
+    """The window passes the worker's estimate; the view must not recompute it (synthetic)."""
+    mayor = synthetic_snapshot(3).contest("mayor")
+    view.show_contest(mayor, outstanding=None)
+    assert view.header_texts()["outstanding"].startswith("Outstanding vote: too early to estimate")
+    assert view.texts()["ADA LOVELACE"].endswith("too early to say")

@@ -74,3 +74,17 @@ def test_shutdown_is_clean_and_final(qtbot: QtBot, synthetic_night: Path) -> Non
     assert worker.shutdown(timeout_ms=5000)
     worker.request_snapshot(0)  # ignored after shutdown, never a crash
     assert worker.closing
+
+
+def test_estimates_are_computed_with_the_parse(qtbot: QtBot, worker: Worker, synthetic_night: Path) -> None:
+    from tracker.core.outstanding import estimate_outstanding
+
+    _open(qtbot, worker, synthetic_night)
+    with qtbot.waitSignal(worker.snapshot_ready, timeout=10_000) as ready:
+        worker.request_snapshot(1)
+    snapshot = ready.args[1]
+    estimates = worker.estimates(snapshot)
+    assert estimates is not None
+    assert set(estimates) == {"mayor", "council-1"}
+    assert estimates["mayor"] == estimate_outstanding(snapshot.contest("mayor"))
+    assert estimates["mayor"] is not None and estimates["mayor"].expected > 0

@@ -301,11 +301,29 @@ class RaceView(QWidget):
         self._reporting.setText(
             f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b> · <b>{counted:,}</b> votes counted"
         )
-        self._outstanding_label.setText(self._outstanding_text(outstanding, counted))
+        text = self._outstanding_text(outstanding, counted)
+        verdict = self._verdict(bars, contest)
+        self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
         warnings = contest.data_warnings()
         self._warning.setText("Data warning: " + "; ".join(warnings[:3]) if warnings else "")
         self._warning.setVisible(bool(warnings))
         self._update_plot()
+
+    @staticmethod
+    def _verdict(bars: list[BarInfo], contest: Contest) -> str:
+        """The line in words, from the core's states only (no projection, no call)."""
+        if not bars or not contest.threshold.has_line or not bars[0].votes:
+            return ""
+        label = contest.threshold.label()
+        leader = display_name(bars[0].name)
+        state = bars[0].need.state
+        if state is State.CLEARED:
+            return f"{leader} is over {label}"
+        if state is State.RUNOFF:
+            return f"nobody is over {label}"
+        if state is State.CLINCHED:
+            return f"{leader} stays over {label} even if every outstanding vote goes to others"
+        return ""
 
     @staticmethod
     def _outstanding_text(outstanding: Outstanding | None, counted: int) -> str:
@@ -316,7 +334,7 @@ class RaceView(QWidget):
                 else "No votes counted yet"
             )
         if outstanding.hi == 0:
-            return "All precincts reporting: nothing outstanding in this version"
+            return "All precincts reporting: nothing outstanding"
         lo, mid, hi = (_round_votes(n) for n in (outstanding.lo, outstanding.expected, outstanding.hi))
         spread = f" (likely {lo:,}–{hi:,})" if lo != hi else ""
         return f"About {mid:,} votes still out{spread}, estimated from comparable precincts already in"
