@@ -241,3 +241,28 @@ def test_screenshot_with_a_bad_time_exits_2(
 
     assert run_gui(synthetic_night, at="25:99", screenshot=tmp_path / "ui.png") == 2
     assert "HH:MM" in capfd.readouterr().err
+
+
+def test_interactive_run_shows_the_start_of_the_night(
+    qtbot: QtBot, tracker_home: Path, synthetic_night: Path
+) -> None:
+    """run_gui without a screenshot shows the window and runs the event loop until it closes."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from tracker.ui.app import run_gui
+
+    seen: list[str] = []
+
+    def close_when_drawn() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if len(windows) == 1 and windows[0].shown_version is not None:
+            seen.append(windows[0].status_text())
+            windows[0].close()
+        else:
+            QTimer.singleShot(20, close_when_drawn)
+
+    QTimer.singleShot(20, close_when_drawn)
+    assert run_gui(synthetic_night, speed=300) == 0
+    assert seen and "19:00" in seen[0] and "version 1 of 3" in seen[0]
+    assert (tracker_home / "window.ini").is_file()  # the layout was saved on close
