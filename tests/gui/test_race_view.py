@@ -168,3 +168,17 @@ def test_a_given_estimate_is_used_as_is(view: RaceView) -> None:
     view.show_contest(mayor, outstanding=None)
     assert view.header_texts()["outstanding"].startswith("Outstanding vote: too early to estimate")
     assert view.texts()["ADA LOVELACE"].endswith("too early to say")
+
+
+def test_narrow_plot_keeps_the_need_beside_a_long_bar(qtbot: QtBot, view: RaceView) -> None:
+    """Synthetic, 3 of 4 precincts in, Ada on 50.7 %: in a narrow window her numbers go inside the
+    bar and the need phrase beside it; the phrase is never dropped while it can fit."""
+    view.resize(560, 420)
+    qtbot.waitUntil(lambda: view.plot_widget.width() < 600)
+    mayor = synthetic_snapshot(3).contest("mayor")
+    view.show_contest(mayor)
+    ada_text = view.texts()["ADA LOVELACE"]
+    assert ada_text.startswith("50.7 % · 760 · needs 48.2 %")
+    numbers, note = view.plot_items()[3], view.plot_items()[3 + len(view._texts)]
+    assert note.isVisible() and note.toPlainText().startswith("needs 48.2 %")
+    assert tuple(numbers.anchor) == (1, 0.5) and numbers.pos().x() < 50.7 < note.pos().x()

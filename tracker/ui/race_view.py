@@ -18,7 +18,7 @@ from enum import Enum
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.model import Contest
@@ -42,6 +42,8 @@ DEFAULT_POOL = 24
 #: Below this many rows the bars would get comically thick: the plot keeps room for this many.
 MIN_ROWS = 10
 BAR_HEIGHT = 0.68
+#: Height in pixels kept free above the leader's bar for the threshold line's label.
+LABEL_LANE_PX = 24
 #: Gap in pixels between a bar's end and its text.
 TEXT_GAP_PX = 6
 
@@ -93,25 +95,36 @@ class BarInfo:
     text: str
     #: The text's pieces: share, votes, phrase (the phrase may be empty).
     parts: tuple[str, ...] = ()
-    #: The same with a shorter phrase, for when the full one fits neither beside nor inside the bar.
-    compact_parts: tuple[str, ...] = ()
+    #: A shorter phrase, for when the full one does not fit (a leader near the line, a narrow window).
+    compact_phrase: str = ""
 
-    def html(self, inside_colour: QColor | None = None, *, compact: bool = False) -> str:
-        """The text as drawn: the share in bold, the need muted; one colour when inside a bar."""
-        parts = (self.compact_parts if compact else ()) or self.parts or (self.text,)
-        if not any(parts):
+    def phrase(self, level: int = 0) -> str:
+        """The need phrase at a level of detail: 0 full, 1 shorter, 2 none."""
+        if level >= 2 or len(self.parts) < 3:
             return ""
-        pieces = [html.escape(p) for p in parts]
-        sep = " · "
-        if inside_colour is not None:
-            body = f"<b>{pieces[0]}</b>" + "".join(sep + p for p in pieces[1:])
-            return f'<span style="color:{inside_colour.name()}">{body}</span>'
-        main = f"<b>{pieces[0]}</b>{sep + pieces[1] if len(pieces) > 1 else ''}"
-        rest = "".join(sep + p for p in pieces[2:])
-        return (
-            f'<span style="color:{TEXT_COLOUR.name()}">{main}</span>'
-            f'<span style="color:{MUTED_TEXT.name()}">{rest}</span>'
-        )
+        return (self.compact_phrase or self.parts[2]) if level == 1 else self.parts[2]
+
+    def main_html(self, colour: QColor = TEXT_COLOUR) -> str:
+        """Share (bold) and votes."""
+        pieces = [html.escape(p) for p in self.parts[:2]]
+        if not pieces:
+            return ""
+        rest = f" · {pieces[1]}" if len(pieces) > 1 else ""
+        return f'<span style="color:{colour.name()}"><b>{pieces[0]}</b>{rest}</span>'
+
+    def note_html(self, level: int = 0) -> str:
+        """The need phrase alone (muted), drawn beside a bar whose numbers sit inside it."""
+        phrase = self.phrase(level)
+        return f'<span style="color:{MUTED_TEXT.name()}">{html.escape(phrase)}</span>' if phrase else ""
+
+    def full_html(self, level: int = 0, colour: QColor | None = None) -> str:
+        """Numbers and phrase in one text: the phrase muted beside the bar, one colour inside it."""
+        main = self.main_html(colour or TEXT_COLOUR)
+        phrase = html.escape(self.phrase(level))
+        if not main or not phrase:
+            return main
+        phrase_colour = (colour or MUTED_TEXT).name()
+        return f'{main}<span style="color:{phrase_colour}"> · {phrase}</span>'
 
 
 def compact_need_text(need: Need, phrase: str) -> str:
@@ -223,8 +236,14 @@ class RaceView(QWidget):
 
         self._text_font = QFont(self.font())
         self._text_fill = pg.mkBrush(255, 255, 255, 215)
+        self._measure = QTextDocument()
+        self._measure.setDefaultFont(self._text_font)
+        self._widths: dict[str, float] = {}
         self._no_fill = pg.mkBrush(None)
+        #: Per bar: the numbers (with the phrase when they fit together), and the phrase alone for
+        #: when the numbers sit inside a long bar and the phrase beside it.
         self._texts: list[pg.TextItem] = []
+        self._notes: list[pg.TextItem] = []
         self._grow_pool(pool_size)
 
         self._vb.sigResized.connect(self._place_texts)
@@ -243,12 +262,13 @@ class RaceView(QWidget):
     # building (once) -------------------------------------------------------------------------------
     def _grow_pool(self, size: int) -> None:
         while len(self._texts) < size:
-            text = pg.TextItem("", color=TEXT_COLOUR, anchor=(0, 0.5))
-            text.setFont(self._text_font)
-            text.setZValue(20)
-            text.hide()
-            self._plot.getPlotItem().addItem(text, ignoreBounds=True)
-            self._texts.append(text)
+            for pool in (self._texts, self._notes):
+                text = pg.TextItem("", color=TEXT_COLOUR, anchor=(0, 0.5))
+                text.setFont(self._text_font)
+                text.setZValue(20)
+                text.hide()
+                self._plot.getPlotItem().addItem(text, ignoreBounds=True)
+                pool.append(text)
 
     # updating --------------------------------------------------------------------------------------
     def show_contest(
@@ -288,11 +308,9 @@ class RaceView(QWidget):
             parts = [f"{share:.1f} %", f"{votes:,}"] if counted else []
             if phrase and counted:
                 parts.append(phrase)
-            compact = list(parts)
-            if phrase:
-                compact[-1] = compact_need_text(need, phrase)
+            compact = compact_need_text(need, phrase) if phrase else ""
             bars.append(
-                BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts), tuple(compact))
+                BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts), compact)
             )
         self._bars = bars
 
@@ -364,8 +382,6 @@ class RaceView(QWidget):
             pens=pens or None,
         )
 
-        rows = max(n, MIN_ROWS)
-        self._vb.setYRange(-1.25, rows - 0.4, padding=0)  # a lane above the leader for the "50 %"
         self._vb.setXRange(0, 100, padding=0)
         names = [(bar.rank, display_name(bar.name)) for bar in bars]
         self._left.setTicks([names, []])
@@ -381,46 +397,92 @@ class RaceView(QWidget):
         else:
             self._line.hide()
 
-        for i, text in enumerate(self._texts):
-            if i < n and bars[i].text:
-                self._set_html(text, bars[i].html())
-                text.show()
-            else:
-                text.hide()
+        for i, (text, note) in enumerate(zip(self._texts, self._notes, strict=True)):
+            text.setVisible(i < n and bool(bars[i].text))
+            if i >= n:
+                note.hide()
         self._place_texts()
 
+    def _text_width(self, markup: str) -> float:
+        """Pixel width of a TextItem showing ``markup`` (measured once per distinct text)."""
+        width = self._widths.get(markup)
+        if width is None:
+            if len(self._widths) > 4096:
+                self._widths.clear()
+            self._measure.setHtml(markup)
+            width = self._measure.idealWidth()  # margins included, as the TextItem draws it
+            self._widths[markup] = width
+        return width
+
+    def _fit_rows(self) -> None:
+        """Rows top to bottom, with a lane above the leader tall enough for the "50 %" label."""
+        rows = max(len(self._bars), MIN_ROWS)
+        height = self._vb.height() if self._vb.height() > 0 else 500.0
+        lane = 1.25
+        for _ in range(2):  # the lane's height in rows depends on the row height, and back
+            row_px = height / (rows - 0.4 + lane)
+            lane = max(1.25, LABEL_LANE_PX / row_px + BAR_HEIGHT / 2)
+        self._vb.setYRange(-lane, rows - 0.4, padding=0)
+
+    def _arrangement(self, bar: BarInfo, level: int, width_px: float) -> str | None:
+        """Where ``bar``'s text fits at ``level``: "out" beside the bar, "split" (numbers inside,
+        phrase beside), "in" inside the bar; None when nowhere."""
+        end_px = bar.share * width_px / 100.0
+        outside = width_px - end_px - TEXT_GAP_PX
+        inside = end_px - 2 * TEXT_GAP_PX
+        full = self._text_width(bar.full_html(level))
+        if full <= outside:
+            return "out"
+        if bar.phrase(level):
+            main = self._text_width(bar.main_html())
+            if main <= inside and self._text_width(bar.note_html(level)) <= outside:
+                return "split"
+        if full <= inside:
+            return "in"
+        return None
+
     def _place_texts(self) -> None:
-        """Put each bar's text just after the bar; else inside it (a leader far past 50 %); else the
-        same with a shorter phrase; else against the right edge. Depends on the plot's pixel
-        width, so it reruns on resize."""
+        """Put each bar's numbers and need phrase beside the bar; else the numbers inside a long bar
+        and the phrase beside it; else both inside. One level of detail for every bar, the most
+        that fits them all -- the full phrase, a shorter one, or none -- since mixed phrasings
+        read as different claims. Depends on pixel sizes, so it reruns on resize."""
+        self._fit_rows()
+        bars = [b for b in self._bars if b.text]
+        if not bars:
+            return
         width_px = self._vb.width() if self._vb.width() > 0 else 700.0
-        px_per_unit = width_px / 100.0
-        gap = TEXT_GAP_PX / px_per_unit
+        gap = TEXT_GAP_PX * 100.0 / width_px
+        level = next(
+            (lv for lv in (0, 1) if all(self._arrangement(b, lv, width_px) for b in bars)),
+            2,
+        )
         inside_colour = {0: QColor("#FFFFFF")}
-        for bar, text in zip(self._bars, self._texts, strict=False):
-            if not bar.text:
-                continue
-            end_px = bar.share * px_per_unit
-            room_outside = width_px - end_px - TEXT_GAP_PX
-            room_inside = end_px - 2 * TEXT_GAP_PX
-            for compact in (False, True):
-                self._set_html(text, bar.html(compact=compact))
-                needed = text.textItem.boundingRect().width()
-                if needed <= room_outside:
-                    text.setAnchor((0, 0.5))
-                    text.setPos(bar.share + gap, bar.rank)
-                    text.fill = self._text_fill  # stays readable where it crosses the dashed line
-                    break
-                if needed <= room_inside:
-                    text.setAnchor((1, 0.5))
-                    text.setPos(bar.share - gap, bar.rank)
-                    self._set_html(text, bar.html(inside_colour.get(bar.rank, TEXT_COLOUR), compact=compact))
-                    text.fill = self._no_fill
-                    break
-            else:  # a very narrow plot: right-aligned at the edge, on a white box over the bar
+        for bar in bars:
+            text, note = self._texts[bar.rank], self._notes[bar.rank]
+            where = self._arrangement(bar, level, width_px) or "out"  # clipped only if nothing fits
+            if where == "in":
+                self._set_html(text, bar.full_html(level, inside_colour.get(bar.rank, TEXT_COLOUR)))
                 text.setAnchor((1, 0.5))
-                text.setPos(100 - gap, bar.rank)
-                text.fill = self._text_fill
+                text.setPos(bar.share - gap, bar.rank)
+                text.fill = self._no_fill
+            elif where == "split":
+                self._set_html(text, bar.main_html(inside_colour.get(bar.rank, TEXT_COLOUR)))
+                text.setAnchor((1, 0.5))
+                text.setPos(bar.share - gap, bar.rank)
+                text.fill = self._no_fill
+            else:
+                self._set_html(text, bar.full_html(level))
+                text.setAnchor((0, 0.5))
+                text.setPos(bar.share + gap, bar.rank)
+                text.fill = self._text_fill  # stays readable where it crosses the dashed line
+            if where == "split":
+                self._set_html(note, bar.note_html(level))
+                note.setAnchor((0, 0.5))
+                note.setPos(bar.share + gap, bar.rank)
+                note.fill = self._text_fill
+                note.show()
+            else:
+                note.hide()
 
     @staticmethod
     def _set_html(text: pg.TextItem, markup: str) -> None:
@@ -453,10 +515,12 @@ class RaceView(QWidget):
 
     def texts(self) -> dict[str, str]:
         """Candidate name → the text shown beside its bar (read back from the TextItems)."""
-        return {
-            bar.name: self._texts[i].toPlainText() if self._texts[i].isVisible() else ""
-            for i, bar in enumerate(self._bars)
-        }
+        out = {}
+        for i, bar in enumerate(self._bars):
+            text, note = self._texts[i], self._notes[i]
+            shown = [t.toPlainText() for t in (text, note) if t.isVisible()]
+            out[bar.name] = " · ".join(s for s in shown if s)
+        return out
 
     def axis_names(self) -> list[str]:
         """The names on the left axis, top to bottom."""
@@ -472,7 +536,7 @@ class RaceView(QWidget):
 
     def plot_items(self) -> tuple[object, ...]:
         """Every item the plot draws (bars, line, line label, texts): identical across updates."""
-        return (self._bar_item, self._line, self._line.label, *self._texts)
+        return (self._bar_item, self._line, self._line.label, *self._texts, *self._notes)
 
     @property
     def plot_widget(self) -> pg.PlotWidget:
