@@ -266,3 +266,18 @@ def test_interactive_run_shows_the_start_of_the_night(
     assert run_gui(synthetic_night, speed=300) == 0
     assert seen and "19:00" in seen[0] and "version 1 of 3" in seen[0]
     assert (tracker_home / "window.ini").is_file()  # the layout was saved on close
+
+
+def test_june_runoff_night_ends_with_the_winner_over_the_line(
+    qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
+) -> None:
+    """Real (reconstructed): the 20 June runoff's certified result. The loser is "final", not
+    "runoff" -- this night is the runoff."""
+    june = bundled_night.with_name("ga06-2017-06-20.night")
+    window = make_window()
+    _open(qtbot, window, june, at_end=True)
+    texts = window.race_view.texts()
+    (handel,) = [t for k, t in texts.items() if "HANDEL" in k.upper()]
+    assert handel == "51.8 % · 134,799 · over 50 % · final"
+    assert _ossoff_text(window) == "48.2 % · 125,517 · final"
+    assert window.race_view.header_texts()["outstanding"].endswith("Karen Handel is over 50 %")

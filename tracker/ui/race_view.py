@@ -18,7 +18,7 @@ from enum import Enum
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QTextDocument
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.model import Contest
@@ -134,17 +134,20 @@ def compact_need_text(need: Need, phrase: str) -> str:
     return phrase
 
 
-def need_text(need: Need, rank: int, counted: int) -> str:
-    """The phrase beside a bar. Once everything is counted and nobody cleared the line, the top two
-    go to the runoff and the rest are simply final ("runoff" beside the fifth-placed candidate would
-    read as if they were in it). Votes counted but no estimate of what is left: "too early to say"
-    (the core's "waiting for votes" would be wrong once votes are in)."""
+def need_text(need: Need, rank: int, counted: int, *, decided: bool = False, line: str = "") -> str:
+    """The phrase beside a bar, from the core's state.
+
+    Once everything is counted: the candidate over the line is "over 50 % · final" and, when
+    someone is (``decided``), everyone else is simply "final". When nobody is, the top two go to
+    the runoff and the rest are final ("runoff" beside the fifth-placed candidate would read as if
+    they were in it). Votes counted but no estimate of what is left: "too early to say" (the core's
+    "waiting for votes" would be wrong once votes are in)."""
     if need.state is State.WAITING:
         return "too early to say" if counted else ""
     if need.state is State.RUNOFF:
-        return "runoff" if rank < 2 else "final"
+        return "runoff" if rank < 2 and not decided else "final"
     if need.state is State.CLEARED:
-        return "cleared · final"
+        return f"over {line} · final" if line else "final"
     return need.describe()
 
 
@@ -239,7 +242,6 @@ class RaceView(QWidget):
         self._measure = QTextDocument()
         self._measure.setDefaultFont(self._text_font)
         self._widths: dict[str, float] = {}
-        self._no_fill = pg.mkBrush(None)
         #: Per bar: the numbers (with the phrase when they fit together), and the phrase alone for
         #: when the numbers sit inside a long bar and the phrase beside it.
         self._texts: list[pg.TextItem] = []
@@ -298,12 +300,15 @@ class RaceView(QWidget):
         if outstanding is COMPUTE:
             outstanding = estimate_outstanding(contest)
         self._outstanding = outstanding
+        ranked = contest.ranked()
+        needs = [assess(totals.get(c.id, 0), counted, outstanding, contest.threshold) for c in ranked]
+        decided = any(n.state is State.CLEARED for n in needs)
+        line = contest.threshold.label()
         bars = []
-        for rank, cand in enumerate(contest.ranked()):
+        for rank, (cand, need) in enumerate(zip(ranked, needs, strict=True)):
             votes = totals.get(cand.id, 0)
             share = 100.0 * votes / counted if counted else 0.0
-            need = assess(votes, counted, outstanding, contest.threshold)
-            phrase = need_text(need, rank, counted)
+            phrase = need_text(need, rank, counted, decided=decided, line=line)
             # Nothing counted: no text at all (the header says so once, not eighteen times).
             parts = [f"{share:.1f} %", f"{votes:,}"] if counted else []
             if phrase and counted:
@@ -365,9 +370,7 @@ class RaceView(QWidget):
 
         brushes, pens = [], []
         for bar in bars:
-            colour = FIELD_COLOUR  # nobody leads with no votes: ballot order is not a ranking
-            if bar.votes:
-                colour = {0: LEADER_COLOUR, 1: RUNNER_UP_COLOUR}.get(bar.rank, FIELD_COLOUR)
+            colour = self._bar_colour(bar)
             brushes.append(pg.mkBrush(colour))
             # Same width for every pen: pyqtgraph sizes the item's bounds from the last pen only.
             outline = LEADER_OUTLINE if bar.rank == 0 and bar.votes else colour.darker(115)
@@ -464,12 +467,12 @@ class RaceView(QWidget):
                 self._set_html(text, bar.full_html(level, inside_colour.get(bar.rank, TEXT_COLOUR)))
                 text.setAnchor((1, 0.5))
                 text.setPos(bar.share - gap, bar.rank)
-                text.fill = self._no_fill
+                text.fill = self._bar_brush(bar)  # hides the dashed line behind the numbers
             elif where == "split":
                 self._set_html(text, bar.main_html(inside_colour.get(bar.rank, TEXT_COLOUR)))
                 text.setAnchor((1, 0.5))
                 text.setPos(bar.share - gap, bar.rank)
-                text.fill = self._no_fill
+                text.fill = self._bar_brush(bar)
             else:
                 self._set_html(text, bar.full_html(level))
                 text.setAnchor((0, 0.5))
@@ -483,6 +486,15 @@ class RaceView(QWidget):
                 note.show()
             else:
                 note.hide()
+
+    @staticmethod
+    def _bar_colour(bar: BarInfo) -> QColor:
+        if not bar.votes:  # nobody leads with no votes: ballot order is not a ranking
+            return FIELD_COLOUR
+        return {0: LEADER_COLOUR, 1: RUNNER_UP_COLOUR}.get(bar.rank, FIELD_COLOUR)
+
+    def _bar_brush(self, bar: BarInfo) -> QBrush:
+        return pg.mkBrush(self._bar_colour(bar))
 
     @staticmethod
     def _set_html(text: pg.TextItem, markup: str) -> None:
