@@ -442,6 +442,8 @@ class MainWindow(QMainWindow):
     def report_error(self, message: str) -> None:
         """One clear sentence: in the status bar, as a signal, and in a message box when a person
         is at the window (never when drawing a screenshot or under test)."""
+        if self._info is None:
+            self._status_night.setText("No night open — File ▸ Open night…")
         self.statusBar().showMessage(message, 15000)
         self.error_reported.emit(message)
         if self._interactive:
