@@ -69,3 +69,28 @@ def test_county_units_with_precinct_counts():
     )
     est = estimate_outstanding(synthetic_contest([county]))
     assert est == Outstanding(500, 250, 750)
+
+
+def test_ga06_nights_estimate_brackets_what_was_really_still_out():
+    """On both reconstructed GA-06 nights, while precincts are still out, the estimate's range
+    contains the votes that were in fact still to come (final total minus counted)."""
+    from tracker import paths
+    from tracker.archive.night import NightFile
+
+    for name in ("ga06-2017-04-18", "ga06-2017-06-20"):
+        with NightFile.open(paths.resources_dir() / "nights" / f"{name}.night") as night:
+            snapshots = [night.snapshot(v) for v in night.versions()]
+        house = [
+            next(c for c in s.contests if c.name == "U.S. Representative, District 6") for s in snapshots
+        ]
+        final = house[-1].total_votes
+        checked = 0
+        for contest in house:
+            reporting, total = contest.precincts
+            est = estimate_outstanding(contest)
+            if est is None or reporting == total:
+                continue  # before any precinct is complete / provisional ballots after the last one
+            truth = final - contest.total_votes
+            assert est.lo <= truth <= est.hi, (name, contest.precincts, truth, est)
+            checked += 1
+        assert checked >= 40
