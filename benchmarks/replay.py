@@ -3,7 +3,7 @@
 Three stages on every version of the bundled night, each a row, with the first as baseline:
 reading the raw payload and decoding its JSON; parsing it into a Snapshot (what the worker thread
 does); and parsing plus drawing it in the race view (what a user waits for). Then the real window
-replays the night at 1000× for a fixed wall time, counting frames (replay-bar ticks that moved the
+replays the whole night at 1000×, counting frames (replay-bar ticks that moved the
 clock) and versions drawn, against the versions per second the night demands at that speed.
 """
 
@@ -18,7 +18,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from benchmarks.common import bundled_night, print_table
 from tracker.archive.night import NightFile
 
-LIVE_SECONDS = 10.0
+#: The whole bundled night (6.5 h) lasts about 23 s at 1000×; this bounds a stuck replay.
+LIVE_LIMIT_SECONDS = 60.0
 
 
 def pipeline_rows() -> tuple[list[list[str]], int]:
@@ -57,7 +58,7 @@ def pipeline_rows() -> tuple[list[list[str]], int]:
     return rows, len(versions)
 
 
-def live_rows() -> list[list[str]]:
+def live_rows() -> tuple[list[list[str]], float]:
     from tracker.ui.app import application
     from tracker.ui.main_window import MainWindow
 
@@ -78,22 +79,22 @@ def live_rows() -> list[list[str]]:
     bar = window.replay_bar
     bar.position_changed.connect(frames.append)
     bar.set_speed(1000)
+    start = bar.position()
     bar.play()
     t0 = time.monotonic()
-    while time.monotonic() - t0 < LIVE_SECONDS and bar.playing:
+    while time.monotonic() - t0 < LIVE_LIMIT_SECONDS and bar.playing:
         app.processEvents()
         time.sleep(0.001)
     wall = time.monotonic() - t0
     info = window.night
-    span = (info.times[-1] - info.times[0]).total_seconds()
-    demanded = len(info.times) / (span / 1000)
+    released = sum(1 for t in info.times if start < t <= bar.position())
     distinct = len({v for v in drawn if v is not None})
     window.close()
     return [
-        ["versions the night releases per second at 1000× (baseline)", f"{demanded:.1f}", "1.00×"],
-        ["versions drawn per second", f"{distinct / wall:.1f}", f"{distinct / wall / demanded:.2f}×"],
+        ["versions the night released per second at 1000× (baseline)", f"{released / wall:.2f}", "1.00×"],
+        ["versions drawn per second", f"{distinct / wall:.2f}", f"{distinct / max(released, 1):.2f}×"],
         ["frames per second (clock ticks drawn)", f"{len(frames) / wall:.1f}", "—"],
-    ]
+    ], wall
 
 
 def main() -> None:
@@ -103,10 +104,11 @@ def main() -> None:
         ["stage", "versions/s", "vs baseline"],
         rows,
     )
+    rows, wall = live_rows()
     print_table(
-        f"Live replay at 1000× in the real window for {LIVE_SECONDS:.0f} s (offscreen)",
+        f"Live replay of the whole night at 1000× in the real window ({wall:.1f} s, offscreen)",
         ["measure", "per second", "vs baseline"],
-        live_rows(),
+        rows,
     )
 
 
