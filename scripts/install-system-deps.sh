@@ -52,6 +52,12 @@ if [[ $runtime_only -eq 0 ]]; then
     pkgs+=("${test_pkgs[@]}")
 fi
 
+# Debian's own python3 cannot create a virtual environment until python3-venv is installed (no
+# ensurepip); a pyenv or python.org build has it built in.
+if ! "${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    pkgs+=(python3-venv)
+fi
+
 if [[ $list_only -eq 1 ]]; then
     printf '%s\n' "${pkgs[@]}"
     exit 0
