@@ -13,6 +13,11 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from provenance import APRIL_BY_VOTE_TYPE as BY_VOTE_TYPE
+from provenance import APRIL_HOUSE_TOTAL as HOUSE_TOTAL
+from provenance import APRIL_HOUSE_TOTALS as HOUSE_TOTALS
+from provenance import APRIL_PRECINCTS as PRECINCTS
+from provenance import HOUSE, SENATE
 
 from tracker.core.errors import FeedError
 from tracker.core.merge import merge_snapshots, normalize_name
@@ -20,40 +25,6 @@ from tracker.core.model import Contest, Election, Reporting, Snapshot
 from tracker.feeds.clarity import parse_detail_xml
 
 COUNTIES = ("Cobb", "DeKalb", "Fulton")
-HOUSE = "U.S. Representative, District 6"
-SENATE = "State Senator, District 32"
-
-# PROVENANCE: "House race, all precincts and vote types" (by surname).
-HOUSE_TOTALS = {
-    "OSSOFF": 92_673,
-    "HANDEL": 38_071,
-    "GRAY": 20_802,
-    "MOODY": 17_028,
-    "HILL": 16_870,
-    "WILSON": 1_820,
-    "ABROMS": 1_639,
-    "EDWARDS": 504,
-    "SLOTIN": 491,
-    "LEVELL": 455,
-    "BHUIYAN": 415,
-    "GRAWERT": 415,
-    "KREMER": 351,
-    "LLOP": 326,
-    "QUIGG": 304,
-    "KEATLEY": 229,
-    "HERNANDEZ": 121,
-    "POLLARD": 55,
-}
-HOUSE_TOTAL = 192_569
-# PROVENANCE: "District by vote type, Ossoff / Handel" (canonical buckets; "early" is the sum of the
-# "Advance in Person*" buckets).
-BY_VOTE_TYPE = {
-    "election_day": (56_234, 30_439),
-    "mail": (5_046, 455),
-    "early": (31_153, 7_107),
-    "provisional": (240, 70),
-}
-PRECINCTS = {"Cobb": 50, "DeKalb": 43, "Fulton": 115}
 
 
 def _path(shared: Path, county: str) -> Path:

@@ -19,6 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from provenance import APRIL_BY_VOTE_TYPE as APRIL_BY_TYPE
+from provenance import APRIL_HOUSE_TOTALS as APRIL_TOTALS
+from provenance import HOUSE, JUNE_BY_COUNTY
 
 from tracker.archive import rehearsal
 from tracker.archive.night import NightFile
@@ -30,38 +33,6 @@ ET = ZoneInfo("America/New_York")
 
 APRIL = "ga06-2017-04-18"
 JUNE = "ga06-2017-06-20"
-HOUSE = "U.S. Representative, District 6"
-
-#: PROVENANCE.md, "Checks (all exact)": House race, all precincts and vote types.
-APRIL_TOTALS = {
-    "OSSOFF": 92_673,
-    "HANDEL": 38_071,
-    "GRAY": 20_802,
-    "MOODY": 17_028,
-    "HILL": 16_870,
-    "WILSON": 1_820,
-    "ABROMS": 1_639,
-    "EDWARDS": 504,
-    "SLOTIN": 491,
-    "LEVELL": 455,
-    "BHUIYAN": 415,
-    "GRAWERT": 415,
-    "KREMER": 351,
-    "LLOP": 326,
-    "QUIGG": 304,
-    "KEATLEY": 229,
-    "HERNANDEZ": 121,
-    "POLLARD": 55,
-}
-#: District by canonical vote type, Ossoff / Handel (PROVENANCE.md; "Advance in Person" 1+2 = early).
-APRIL_BY_TYPE = {
-    "election_day": (56_234, 30_439),
-    "mail": (5_046, 455),
-    "early": (31_153, 7_107),
-    "provisional": (240, 70),
-}
-#: PROVENANCE.md, runoff checks: (Handel, Ossoff) per county.
-JUNE_BY_COUNTY = {"Cobb": (45_688, 33_114), "DeKalb": (24_117, 33_928), "Fulton": (64_994, 58_475)}
 
 #: Max |ours − press| Ossoff share over the fitted press rows, in points. Measured over seeds
 #: 1–20 (and 2017): April ≤ 0.30 (DeKalb's advance vote alone is 71.30 % against the press's
