@@ -77,7 +77,7 @@ def _house(summary: dict) -> dict:
 
 def test_shape(summary: dict) -> None:
     assert set(summary) == {"election", "version", "published_at", "contests"}
-    assert set(summary["election"]) == {"id", "name", "date", "source", "reconstructed", "note"}
+    assert set(summary["election"]) == {"id", "name", "date", "source", "reconstructed", "note", "test"}
     for contest in summary["contests"]:
         assert set(contest) == CONTEST_KEYS
         assert set(contest["precincts"]) == {"reporting", "total"}

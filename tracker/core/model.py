@@ -218,6 +218,9 @@ class Election:
     source: str = ""
     reconstructed: bool = False
     note: str = ""
+    #: True when the feed says its numbers are test data (AP's test mode: made-up counts). The
+    #: window and every export must label such a night TEST.
+    test: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ warnings when they disagree — and it is plain JSON (str, int, float, bool, nul
         "date": "2017-04-18",               # ISO date, or null
         "source": "…/2017_DeKalb_detail.xml",
         "reconstructed": false,             # true for a night rebuilt from certified results
-        "note": ""                          # what was reconstructed, and from what
+        "note": "",                         # what was reconstructed, and from what
+        "test": false                       # true for test data (AP test mode): label it TEST
       },
       "version": "4/25/2017 3:38:16 PM EDT",  # the feed's own version id
       "published_at": "2017-04-25T15:38:16-04:00",  # ISO 8601 with offset, or null
@@ -108,6 +109,7 @@ def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
             "source": election.source,
             "reconstructed": election.reconstructed,
             "note": election.note,
+            "test": election.test,
         },
         "version": snapshot.version,
         "published_at": snapshot.published_at.isoformat() if snapshot.published_at else None,

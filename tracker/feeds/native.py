@@ -207,7 +207,10 @@ class _Checker:
 
     def election(self, raw: Any, path: str) -> Election:
         e = self.as_obj(
-            raw, path, required=("id", "name"), optional=("date", "source", "reconstructed", "note")
+            raw,
+            path,
+            required=("id", "name"),
+            optional=("date", "source", "reconstructed", "note", "test"),
         )
         return Election(
             id=self.as_str(e["id"], f"{path}.id", nonempty=True),
@@ -216,6 +219,7 @@ class _Checker:
             source=self.as_str(e.get("source", ""), f"{path}.source"),
             reconstructed=self.as_bool(e.get("reconstructed", False), f"{path}.reconstructed"),
             note=self.as_str(e.get("note", ""), f"{path}.note"),
+            test=self.as_bool(e.get("test", False), f"{path}.test"),
         )
 
     def threshold(self, raw: Any, path: str) -> ThresholdRule:
@@ -470,6 +474,8 @@ def snapshot_to_native(snapshot: Snapshot) -> dict[str, Any]:
     election["reconstructed"] = e.reconstructed
     if e.note:
         election["note"] = e.note
+    if e.test:  # written only when set, so documents without test data keep their exact bytes
+        election["test"] = True
     doc: dict[str, Any] = {"format": FORMAT, "election": election, "version": snapshot.version}
     if snapshot.published_at is not None:
         doc["published_at"] = _format_datetime(snapshot.published_at)
