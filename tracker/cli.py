@@ -124,6 +124,86 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_record(args: argparse.Namespace) -> int:
+    """Poll a live feed and record every fetch into a night file until Ctrl+C (or --max-polls)."""
+    import signal
+    import threading
+
+    from tracker.archive.recorder import create_recording, record_feed
+    from tracker.feeds.client import make_client
+    from tracker.feeds.discovery import discover
+    from tracker.feeds.poller import Poller, PollPolicy
+
+    target = discover(args.url, kind=args.kind, fmt=args.format)
+    policy = PollPolicy(interval=args.interval)
+    out = Path(args.output)
+    night = create_recording(
+        out, url=target.display_url, kind=target.kind, timezone=args.timezone, overwrite=args.force
+    )
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(_signum: int, _frame: object) -> None:
+        stop.set()  # the poll in flight finishes (bounded by its timeouts) and the night is closed
+
+    signal.signal(signal.SIGINT, on_sigint)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, on_sigint)
+    print(
+        f"recording {target.display_url} ({target.kind}) every {policy.interval:g} s into {out}; Ctrl+C stops"
+    )
+
+    def report(poll: object, recorded: object) -> None:
+        for event in poll.events:  # type: ignore[attr-defined]
+            if event.kind == "new" or event.kind == "error" or event.kind == "stale":
+                detail = event.error or (event.version or "")
+                print(
+                    f"{event.fetched_at:%H:%M:%S} {event.kind:<6} {event.status or '-'} {detail}".rstrip(),
+                    flush=True,
+                )
+
+    try:
+        with make_client(connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout) as client:
+            poller = Poller(target, client=client, policy=policy)
+            recorder = record_feed(
+                poller, night, stop, on_report=None if args.quiet else report, max_polls=args.max_polls
+            )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        night.close()
+    print(
+        f"wrote {out}: {recorder.versions} versions ({recorder.stale} stale kept, not shown), "
+        f"{poller.polls} polls"
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve a night over loopback HTTP as a live feed, releasing versions on the replay clock."""
+    import threading
+
+    from tracker.archive.serve import FeedServer
+
+    try:
+        server = FeedServer(Path(args.night), fmt=args.as_format, speed=args.speed, port=args.port)
+    except OSError as exc:
+        raise TrackerError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+    stop = threading.Event()
+    with server:
+        print(
+            f"serving {Path(args.night).name} as {args.as_format} at {server.url} ({args.speed:g}×); "
+            "Ctrl+C stops",
+            flush=True,
+        )
+        try:
+            while not stop.wait(0.5):
+                if args.exit_at_end and server.finished():
+                    break
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -182,13 +262,39 @@ def build_parser() -> argparse.ArgumentParser:
     reh.add_argument("-o", "--output", metavar="NIGHT")
     reh.add_argument("--seed", type=int, default=2017)
     reh.set_defaults(func=cmd_rehearse)
+
+    rec = sub.add_parser("record", help="poll a live feed and record every fetch into a night file")
+    rec.add_argument("url", help="a Clarity results page, an AP API URL or a feed document URL")
+    rec.add_argument("--format", default="auto", help="force a payload format (default: detect)")
+    rec.add_argument("--kind", choices=("clarity", "ap", "native"), help="force the kind of feed")
+    rec.add_argument(
+        "--interval", type=float, default=30.0, metavar="S", help="seconds between polls (default 30)"
+    )
+    rec.add_argument("-o", "--output", required=True, metavar="NIGHT")
+    rec.add_argument("--timezone", default="UTC", help="IANA zone the night is shown in")
+    rec.add_argument("--force", action="store_true", help="overwrite an existing night file")
+    rec.add_argument("--max-polls", type=int, metavar="N", help="stop after N polls (default: until Ctrl+C)")
+    rec.add_argument("--quiet", action="store_true", help="print only the summary at the end")
+    rec.set_defaults(func=cmd_record)
+
+    srv = sub.add_parser("serve", help="serve a night over loopback HTTP as a live feed")
+    srv.add_argument("night", help="a .night file (recorded or reconstructed)")
+    srv.add_argument("--as", dest="as_format", choices=("native", "clarity"), default="native")
+    srv.add_argument(
+        "--speed", type=float, default=60.0, metavar="N", help="replay speed, 1 to 1000 (× real time)"
+    )
+    srv.add_argument(
+        "--port", type=int, default=8000, metavar="P", help="port on 127.0.0.1 (0: any free port)"
+    )
+    srv.add_argument("--exit-at-end", action="store_true", help="stop once the last version is released")
+    srv.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"open", "replay", "parse", "import", "rehearse"}
+    commands = {"open", "replay", "parse", "import", "rehearse", "record", "serve"}
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window
     args = parser.parse_args(argv)

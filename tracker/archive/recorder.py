@@ -1,0 +1,238 @@
+"""Record a live feed into a night file, and decide which version is current.
+
+Every fetch the poller makes goes into the night: a new payload raw (exactly the bytes fetched, with
+its format, ETag, Last-Modified and the feed's version), everything else — 304s, unchanged bodies,
+Clarity version checks, stale versions, errors — as a fetch event, so the night's log shows the
+feed's health as well as its data.
+
+Stale versions. Feeds sometimes serve an *older* version for a while (Clarity's CDN did on 5 Jan
+2021: 274465 → 274437 → 274465). Such a payload is kept in the night (it is what the feed served)
+but it never becomes the current version: the window must not show counts going back in time, and
+the newer version stays current. "Older" is decided by :func:`is_older`: the feed's own
+publication time when both have one, else numeric version ids, else "these exact bytes were already
+seen before the current version". :func:`current_versions` applies the same rule when a night is
+read back, so a replay and the live window agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tracker import paths
+from tracker.archive.night import NightFile, Version
+from tracker.core.errors import FeedError, TrackerError
+from tracker.core.model import Snapshot
+from tracker.feeds.poller import FetchEvent, Poller, PollReport
+from tracker.feeds.registry import parse_payload
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VersionKey:
+    """What orders two versions of one feed."""
+
+    sha256: str
+    version: str | None = None
+    published_at: dt.datetime | None = None
+
+
+def _number(text: str | None) -> int | None:
+    if text is None:
+        return None
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) <= 30 else None
+
+
+def is_older(
+    candidate: VersionKey, newest: VersionKey, seen: set[str] | frozenset[str] = frozenset()
+) -> bool:
+    """True when ``candidate`` is an older version than ``newest`` (a stale cache serving the past).
+
+    Publication times decide when both versions have one and they differ; else numeric version ids
+    when both are numbers and differ; else a payload whose bytes were already ``seen`` (before the
+    newest) is old. Equal bytes are never older (that is the same version again)."""
+    if candidate.sha256 == newest.sha256:
+        return False
+    a_time, b_time = candidate.published_at, newest.published_at
+    if a_time is not None and b_time is not None and a_time != b_time:
+        return a_time < b_time
+    a, b = _number(candidate.version), _number(newest.version)
+    if a is not None and b is not None and a != b:
+        return a < b
+    return candidate.sha256 in seen
+
+
+def current_versions(versions: Sequence[Version]) -> list[Version]:
+    """The versions a viewer should see, in order: ``versions`` without the stale ones (older than
+    one already shown) and without a repeat of the version already current; renumbered from 0."""
+    out: list[Version] = []
+    seen: set[str] = set()
+    newest: VersionKey | None = None
+    for v in versions:
+        key = VersionKey(v.sha256, v.version, v.published_at)
+        if newest is not None and (key.sha256 == newest.sha256 or is_older(key, newest, seen)):
+            seen.add(key.sha256)
+            continue
+        seen.add(key.sha256)
+        newest = key
+        out.append(replace(v, index=len(out)))
+    return out
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording one poll's events did."""
+
+    #: New versions that became current, parsed, in order (usually zero or one).
+    snapshots: tuple[Snapshot, ...]
+    #: Payloads kept in the night but not shown, because they are older than the current version.
+    stale: int = 0
+    #: Events stored (fetch rows).
+    events: int = 0
+    #: A new payload that failed to parse (kept out of the night's versions; the error is logged).
+    errors: tuple[str, ...] = ()
+
+
+class Recorder:
+    """Writes one feed's fetches into an open, writable :class:`NightFile` and tracks the current
+    version. Thread-safe (calls are serialised), though one poll thread is the usual caller."""
+
+    def __init__(self, night: NightFile, *, source: str = "") -> None:
+        self.night = night
+        self._source = source
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._newest: VersionKey | None = None
+        self.current: Snapshot | None = None
+        self.versions = 0
+        self.stale = 0
+        for v in current_versions(night.versions()):  # resuming into an existing night
+            self._newest = VersionKey(v.sha256, v.version, v.published_at)
+            self.versions += 1
+        self._seen.update(v.sha256 for v in night.versions())
+
+    def record_report(self, report: PollReport) -> Recorded:
+        return self.record(report.events)
+
+    def record(self, events: Sequence[FetchEvent]) -> Recorded:
+        snapshots: list[Snapshot] = []
+        stale = stored = 0
+        errors: list[str] = []
+        with self._lock:
+            for event in events:
+                stored += 1
+                if event.kind != "new" or event.data is None or event.fmt is None:
+                    self.night.add_fetch_event(
+                        fetched_at=event.fetched_at,
+                        url=event.url,
+                        status=event.status,
+                        error=event.error,
+                        etag=event.etag,
+                        last_modified=event.last_modified,
+                    )
+                    continue
+                try:
+                    snap = parse_payload(event.data, event.fmt, source=event.url)
+                except FeedError as exc:
+                    message = f"a new payload from {event.url} could not be read: {exc}"
+                    errors.append(message)
+                    log.warning("%s", message)
+                    self.night.add_fetch_event(
+                        fetched_at=event.fetched_at,
+                        url=event.url,
+                        status=event.status,
+                        error=message[:2000],
+                        etag=event.etag,
+                        last_modified=event.last_modified,
+                    )
+                    continue
+                version = snap.version or event.version or None
+                self.night.add_payload(
+                    event.data,
+                    fetched_at=event.fetched_at,
+                    fmt=event.fmt,
+                    url=event.url,
+                    status=event.status or 200,
+                    etag=event.etag,
+                    last_modified=event.last_modified,
+                    version=version,
+                    published_at=snap.published_at,
+                )
+                sha = hashlib.sha256(event.data).hexdigest()
+                key = VersionKey(sha, version, snap.published_at)
+                if self._newest is not None and (
+                    sha == self._newest.sha256 or is_older(key, self._newest, self._seen)
+                ):
+                    self._seen.add(sha)
+                    if sha != self._newest.sha256:
+                        stale += 1
+                        self.stale += 1
+                        log.info("stale version %s from %s kept but not shown", version, event.url)
+                    continue
+                self._seen.add(sha)
+                self._newest = key
+                self.versions += 1
+                snap = replace(snap, fetched_at=event.fetched_at, payload_id=sha, version=version or "")
+                self.current = snap
+                snapshots.append(snap)
+        return Recorded(tuple(snapshots), stale, stored, tuple(errors))
+
+
+def default_night_path(label: str, now: dt.datetime | None = None) -> Path:
+    """A new file in the data folder's ``nights/`` for a live recording."""
+    now = now or dt.datetime.now(dt.UTC)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in label.lower()).strip("-")[:60] or "feed"
+    slug = "-".join(filter(None, slug.split("-")))
+    base = paths.nights_dir() / f"{now:%Y%m%d-%H%M%S}-{slug}.night"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = base.with_name(f"{base.stem}-{n}.night")
+    return path
+
+
+def create_recording(
+    path: Path, *, url: str, kind: str, timezone: str = "UTC", overwrite: bool = False
+) -> NightFile:
+    """A new night for recording the feed at ``url`` (already redacted)."""
+    return NightFile.create(
+        path,
+        kind="recorded",
+        label=f"Recorded from {url}",
+        note=f"recorded live from a {kind} feed",
+        sources=[url],
+        timezone=timezone,
+        meta={"feed_url": url, "feed_kind": kind},
+        overwrite=overwrite,
+    )
+
+
+def record_feed(
+    poller: Poller,
+    night: NightFile,
+    stop: threading.Event,
+    *,
+    on_report: Callable[[PollReport, Recorded], None] | None = None,
+    max_polls: int | None = None,
+) -> Recorder:
+    """Poll until ``stop`` is set, recording every fetch into ``night`` (headless ``record``)."""
+    recorder = Recorder(night, source=poller.target.display_url)
+
+    def sink(report: PollReport) -> None:
+        try:
+            recorded = recorder.record_report(report)
+        except TrackerError:
+            stop.set()
+            raise
+        if on_report is not None:
+            on_report(report, recorded)
+
+    poller.run(sink, stop, max_polls=max_polls)
+    return recorder

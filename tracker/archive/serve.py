@@ -1,0 +1,306 @@
+"""Serve any night as a live feed over loopback HTTP (``election-tracker serve``).
+
+The versions of the night are released on a :class:`~tracker.archive.replay.ReplayClock` (its
+monotonic clock injectable, so tests release them when they want), with the real URL layout of the
+chosen format:
+
+* ``native``: ``/feed.json`` — the current version's ``tracker-feed/1`` document (a native night's
+  payload byte for byte; other formats converted);
+* ``clarity``: ``/{ST}/{id}/current_ver.txt`` → ``/{ST}/{id}/{ver}/reports/detailxml.zip`` holding a
+  ``detail.xml`` built from the version's snapshot (:mod:`tracker.feeds.clarity_writer`), or the
+  night's own Clarity payload when it has one; ``/{ST}/{id}/`` answers with a small results page, so
+  the link a user would copy from a browser works too.
+
+Every document has a strong ETag (its SHA-256) and the version's release time as Last-Modified;
+``If-None-Match`` (or, without it, ``If-Modified-Since``) gets a 304. A version the night holds
+twice, as a stale cache served it, is served again when its turn comes: a rehearsal reproduces the
+night's faults too. The server is a ``ThreadingHTTPServer`` with a large listen backlog (Python's
+default of 5 drops connections under a burst of polls) and daemon threads, bound to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import html
+import http.server
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from tracker.archive.night import NightFile, Version
+from tracker.archive.replay import ReplayClock, Timeline
+from tracker.core.errors import TrackerError
+from tracker.feeds.registry import CLARITY_DETAIL_XML, NATIVE
+
+log = logging.getLogger(__name__)
+
+SERVE_FORMATS = ("native", "clarity")
+NATIVE_PATH = "/feed.json"
+CLARITY_STATE = "GA"
+REQUEST_QUEUE_SIZE = 128
+
+
+@dataclass(frozen=True)
+class Document:
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: str
+
+
+def clarity_election_id(night: NightFile) -> str:
+    """A stable, made-up Clarity election id for a night (the same every time it is served)."""
+    return str(10_000 + zlib.crc32(night.label.encode("utf-8")) % 90_000)
+
+
+def _http_date(when: dt.datetime) -> str:
+    return email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)
+
+
+class FeedServer:
+    """A night served as a live feed. Use as a context manager, or ``start()`` / ``stop()``."""
+
+    def __init__(
+        self,
+        night: Path | str | NightFile,
+        *,
+        fmt: str = "native",
+        speed: float = 60.0,
+        port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        host: str = "127.0.0.1",
+    ) -> None:
+        if fmt not in SERVE_FORMATS:
+            raise TrackerError(f"cannot serve as {fmt!r}; choose one of {', '.join(SERVE_FORMATS)}")
+        self._own_night = not isinstance(night, NightFile)
+        self.night = NightFile.open(night) if not isinstance(night, NightFile) else night
+        self.fmt = fmt
+        self.versions: list[Version] = self.night.versions()
+        if not self.versions:
+            raise TrackerError(f"{self.night.path.name} holds no versions to serve")
+        times = [v.fetched_at for v in self.versions]
+        self.timeline = Timeline(times)
+        self.clock = ReplayClock(times[0], times[-1], clock=clock, speed=speed)
+        self.clock.play()
+        self.election_id = clarity_election_id(self.night)
+        self._ver_of: dict[str, int] = {}
+        for v in self.versions:
+            self._ver_of.setdefault(v.sha256, self._clarity_ver(v))
+        self._cache: dict[tuple[str, str], bytes] = {}
+        self._lock = threading.Lock()
+        self.requests: list[tuple[str, int]] = []
+        self._server = _Server((host, port), _Handler)
+        self._server.feed = self
+        self._thread: threading.Thread | None = None
+
+    def _clarity_ver(self, version: Version) -> int:
+        text = (version.version or "").strip()
+        if (
+            text.isdigit()
+            and len(text) <= 12
+            and all((w.version or "").strip().isdigit() for w in self.versions)
+        ):
+            return int(text)
+        return 100_001 + version.index
+
+    # lifecycle ---------------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The URL a user would paste: the native document, or the Clarity election's page."""
+        if self.fmt == "clarity":
+            return f"{self.base_url}{self.clarity_prefix}"
+        return self.base_url + NATIVE_PATH
+
+    @property
+    def clarity_prefix(self) -> str:
+        return f"/{CLARITY_STATE}/{self.election_id}/"
+
+    def start(self) -> Self:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join(5)
+            self._thread = None
+        self._server.server_close()
+        if self._own_night:
+            self.night.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # what is current ----------------------------------------------------------------------------
+    def current_index(self) -> int:
+        """Index of the version released at the replay clock's position (0 at the start)."""
+        index = self.timeline.index_at(self.clock.position())
+        return 0 if index is None else index
+
+    def finished(self) -> bool:
+        return self.clock.position() >= self.clock.end
+
+    def clarity_ver(self, index: int) -> int:
+        return self._ver_of[self.versions[index].sha256]
+
+    def released_vers(self) -> dict[int, int]:
+        """Clarity version number → index of its version, for every version released so far."""
+        return {self.clarity_ver(i): i for i in range(self.current_index() + 1)}
+
+    # documents ------------------------------------------------------------------------------------
+    def _converted(self, version: Version, kind: str) -> bytes:
+        key = (version.sha256, kind)
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if kind == "native":
+            if version.fmt == NATIVE:
+                data = self.night.payload(version.payload_id)
+            else:
+                from tracker.feeds.native import dump_native
+
+                data = dump_native(self.night.snapshot(version))
+        else:
+            from tracker.feeds.clarity_writer import detail_zip, snapshot_to_detail_xml
+
+            if version.fmt == CLARITY_DETAIL_XML:
+                xml = self.night.payload(version.payload_id)
+            else:
+                xml = snapshot_to_detail_xml(
+                    self.night.snapshot(version), tz=self.night.timezone, region=CLARITY_STATE
+                )
+            data = detail_zip(xml)
+        with self._lock:
+            self._cache[key] = data
+            if len(self._cache) > 16:
+                self._cache.pop(next(iter(self._cache)))
+        return data
+
+    def document(self, index: int, kind: str) -> Document:
+        version = self.versions[index]
+        body = self._converted(version, kind)
+        content_type = {"native": "application/json", "clarity": "application/zip"}[kind]
+        return self._doc(body, content_type, version.fetched_at)
+
+    @staticmethod
+    def _doc(body: bytes, content_type: str, when: dt.datetime) -> Document:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+        return Document(body, content_type, etag, _http_date(when))
+
+    def route(self, path: str) -> Document | None:
+        """The document for a request path right now, or None (404)."""
+        path = path.split("?", 1)[0].split("#", 1)[0]
+        index = self.current_index()
+        if self.fmt == "native":
+            if path == NATIVE_PATH:
+                return self.document(index, "native")
+            if path in ("/", "/index.html"):
+                return self._page(f'<a href="{NATIVE_PATH}">{NATIVE_PATH}</a>', index)
+            return None
+        prefix = self.clarity_prefix
+        if path in (prefix, prefix.rstrip("/"), prefix + "index.html") or path.startswith(prefix + "web."):
+            return self._page(f'<a href="{prefix}current_ver.txt">current_ver.txt</a>', index)
+        if path == prefix + "current_ver.txt":
+            body = str(self.clarity_ver(index)).encode("ascii")
+            return self._doc(body, "text/plain", self.versions[index].fetched_at)
+        rest = path[len(prefix) :] if path.startswith(prefix) else ""
+        ver, _, tail = rest.partition("/")
+        if ver.isdigit() and tail == "reports/detailxml.zip":
+            released = self.released_vers()
+            if int(ver) in released:
+                return self.document(released[int(ver)], "clarity")
+        return None
+
+    def _page(self, link: str, index: int) -> Document:
+        title = html.escape(self.night.label)
+        body = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{link}</p>\n".encode()
+        return self._doc(body, "text/html; charset=utf-8", self.versions[index].fetched_at)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = REQUEST_QUEUE_SIZE
+    daemon_threads = True
+    allow_reuse_address = True
+    feed: FeedServer
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def _respond(self, *, head: bool) -> None:
+        feed = self.server.feed
+        try:
+            doc = feed.route(self.path)
+        except Exception:
+            log.exception("serving %s", self.path)
+            self._send(500, b"internal error\n", "text/plain", head=head)
+            return
+        if doc is None:
+            self._send(404, b"not found\n", "text/plain", head=head)
+            return
+        inm = self.headers.get("If-None-Match")
+        ims = self.headers.get("If-Modified-Since")
+        not_modified = False
+        if inm is not None:
+            not_modified = doc.etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+        elif ims is not None:
+            try:
+                not_modified = email.utils.parsedate_to_datetime(
+                    doc.last_modified
+                ) <= email.utils.parsedate_to_datetime(ims)
+            except (TypeError, ValueError):
+                not_modified = False
+        extra = {"ETag": doc.etag, "Last-Modified": doc.last_modified, "Cache-Control": "no-cache"}
+        if not_modified:
+            self._send(304, b"", doc.content_type, head=True, extra=extra)
+        else:
+            self._send(200, doc.body, doc.content_type, head=head, extra=extra)
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, *, head: bool, extra: dict[str, str] | None = None
+    ) -> None:
+        self.server.feed.requests.append((self.path, status))
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if status != 304:
+            self.send_header("Content-Length", str(len(body)))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head and status != 304:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("serve: " + format, *args)

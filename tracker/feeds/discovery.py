@@ -1,0 +1,151 @@
+"""From a URL a user pastes to what to poll.
+
+* **Clarity (Scytl ENR)**: any link into an election's site, as copied from the browser —
+  ``https://results.enr.clarityelections.com/GA/63991/``, ``…/GA/63991/web.264614/#/summary``,
+  ``…/GA/Fulton/63992/``, ``…/GA/63991/271066/reports/detailxml.zip`` — becomes the election's base
+  ``/{ST}[/{County}]/{id}/``; the poller reads ``current_ver.txt`` there and fetches
+  ``{ver}/reports/detailxml.zip`` when the version moves. The same path layout on another host (a
+  ``serve --as clarity`` on loopback, a mirror) is recognised too.
+* **AP Elections API**: ``api.ap.org/v2|v3/elections/…`` (or that path on another host). The key
+  comes from the URL's ``apiKey``, the caller (settings dialog) or ``$AP_API_KEY``; it is sent as
+  the ``x-api-key`` header, taken out of the URL, and redacted from everything the tracker writes.
+* anything else over http(s): a document URL (``tracker-feed/1`` or a single Clarity detail XML)
+  polled as is, its format detected from the bytes of the first response.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tracker.core.errors import FeedError
+from tracker.feeds.client import SECRET_PARAMS, redact_text, redact_url
+from tracker.feeds.registry import FORMATS, detect_format
+
+KINDS = ("clarity", "ap", "native")
+AP_KEY_ENV = "AP_API_KEY"
+
+_CLARITY_HOST = re.compile(r"(^|\.)clarityelections\.com$", re.I)
+_CLARITY_PATH = re.compile(r"^/(?P<st>[A-Za-z]{2})/(?:(?P<county>[^/\d][^/]*)/)?(?P<eid>\d+)(?P<rest>/.*)?$")
+#: After the election id, what a Clarity link on another host may continue with.
+_CLARITY_REST = re.compile(r"^(/|/current_ver\.txt|/web\.[^/]*(/.*)?|/\d+/(reports|json)/.*|/\d+/?)?$", re.I)
+_AP_HOST = re.compile(r"(^|\.)ap\.org$", re.I)
+_AP_PATH = re.compile(r"^/(v2|v3)/elections(/|$)", re.I)
+
+
+@dataclass(frozen=True)
+class FeedTarget:
+    """What to poll, and how. ``url`` never holds a secret (the AP key travels in ``headers``)."""
+
+    kind: str
+    #: native/ap: the document URL; clarity: the election's base URL, ending in "/".
+    url: str
+    #: A registry format to force, or "auto" to detect from the bytes.
+    fmt: str = "auto"
+    api_key: str | None = field(default=None, repr=False)
+    #: AP: request ``nextrequest`` next. Its ``minDateTime`` makes AP answer with only the races
+    #: changed since, which must be merged into the previous version before it can be shown; until
+    #: that merge exists the full URL is polled again (the pure decision is ``poller.ap_next_url``).
+    follow_nextrequest: bool = False
+    #: Clarity: state, county (None for a state site) and election id.
+    clarity: tuple[str, str | None, str] | None = None
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return {"x-api-key": self.api_key} if self.api_key else {}
+
+    @property
+    def display_url(self) -> str:
+        return redact_url(self.url)
+
+    def redact(self, text: str) -> str:
+        return redact_text(text, (self.api_key or "",))
+
+    def clarity_version_url(self) -> str:
+        return self.url + "current_ver.txt"
+
+    def clarity_payload_url(self, version: int) -> str:
+        return f"{self.url}{version}/reports/detailxml.zip"
+
+    def format_of(self, body: bytes, url: str) -> str:
+        """The registry format of a body fetched from ``url`` (forced, or detected)."""
+        if self.fmt != "auto":
+            return self.fmt
+        name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
+        return detect_format(body, name)
+
+
+def _strip_secrets(url: str) -> tuple[str, str | None]:
+    parts = urllib.parse.urlsplit(url)
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    key = next((v for k, v in pairs if k.lower() in SECRET_PARAMS and v), None)
+    kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_PARAMS]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept))), key
+
+
+def discover(
+    url: str,
+    *,
+    kind: str | None = None,
+    fmt: str = "auto",
+    api_key: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> FeedTarget:
+    """The :class:`FeedTarget` for a pasted ``url``. ``kind`` forces clarity/ap/native. Raises
+    FeedError with one sentence for something that is not a URL we can poll."""
+    env = os.environ if env is None else env
+    text = (url or "").strip()
+    if not text:
+        raise FeedError(
+            "paste the address of a results feed (a Clarity results page, an AP API URL or a feed URL)"
+        )
+    if "://" not in text and re.match(r"^[\w.-]+\.[a-z]{2,}(/|$)", text, re.I):
+        text = "https://" + text  # a URL copied without its scheme
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        raise FeedError(f"{redact_text(text)!r} is not a web address") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise FeedError(
+            f"{redact_text(text)!r} is not a web address (expected http:// or https://); "
+            "to open a saved night use File ▸ Open night…"
+        )
+    if kind is not None and kind not in KINDS:
+        raise FeedError(f"unknown feed kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    if fmt != "auto" and fmt not in FORMATS:
+        raise FeedError(f"unknown format {fmt!r}; known formats: auto, {', '.join(FORMATS)}")
+    host = parts.hostname or ""
+    path = urllib.parse.unquote(parts.path or "/")
+
+    match = _CLARITY_PATH.match(path)
+    is_clarity_host = bool(_CLARITY_HOST.search(host))
+    if kind == "clarity" or (
+        kind is None and match and (is_clarity_host or _CLARITY_REST.match(match.group("rest") or ""))
+    ):
+        if not match:
+            raise FeedError(
+                f"{redact_text(text)!r} does not look like a Clarity election link "
+                "(expected …/ST/electionId/ or …/ST/County/electionId/)"
+            )
+        st, county, eid = match.group("st").upper(), match.group("county"), match.group("eid")
+        prefix = f"/{st}/" + (f"{urllib.parse.quote(county)}/" if county else "") + f"{eid}/"
+        base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
+        return FeedTarget(kind="clarity", url=base, fmt=fmt, clarity=(st, county, eid))
+    if kind is None and is_clarity_host:
+        raise FeedError(
+            "this Clarity address does not name an election: copy the link of the election's results "
+            "page (…/GA/63991/…)"
+        )
+
+    clean, key_in_url = _strip_secrets(urllib.parse.urlunsplit(parts._replace(fragment="")))
+    if kind == "ap" or (kind is None and (_AP_HOST.search(host) or _AP_PATH.match(path))):
+        key = key_in_url or api_key or env.get(AP_KEY_ENV) or None
+        if key is None and _AP_HOST.search(host):
+            raise FeedError(
+                f"the AP Elections API needs an API key: set {AP_KEY_ENV} or enter it in the Open feed dialog"
+            )
+        return FeedTarget(kind="ap", url=clean, fmt=fmt, api_key=key)
+    return FeedTarget(kind="native", url=clean, fmt=fmt, api_key=key_in_url)

@@ -1,0 +1,467 @@
+"""Polling a live feed: pure decisions (when, what, how long to back off) and the httpx loop.
+
+The decisions are plain functions of a small immutable :class:`PollState`, the outcome of the last
+request, ``now`` (a monotonic float) and a random number in [0, 1): tests drive them in fake time,
+and the loop below is the only code that touches the network or sleeps.
+
+Rules (issue 4):
+
+* never faster than the user's interval, whatever a server says;
+* conditional GETs: ``If-None-Match`` from the last ETag, ``If-Modified-Since`` from the last
+  ``Last-Modified`` (a 304 is a fetch event, not a new version);
+* exponential backoff with jitter on errors, capped (``backoff_base · 2^(n-1)``, at most
+  ``backoff_cap``, jitter shortens it by up to ``jitter`` of itself so that many clients do not
+  retry in step), and a server's ``Retry-After`` is honoured when it asks for longer;
+* AP: a 403 means the quota is spent: wait until it resets (``Retry-After`` or the
+  ``X-RateLimit-Reset`` header when given, else a long backoff), and follow ``nextrequest``;
+* Clarity: poll the tiny ``current_ver.txt`` and fetch the big ``detailxml.zip`` only when the version
+  changes; a version *lower* than one already seen is a stale cache and is not fetched again.
+
+Every request carries connect and read timeouts (:mod:`tracker.feeds.client`). Nothing here imports
+Qt: the window runs :class:`Poller` in a worker thread, the ``record`` command in the main thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import random
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from tracker.core.errors import FeedError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tracker.feeds.discovery import FeedTarget
+
+# -- policy and state ----------------------------------------------------------------------------
+
+#: A poll interval below this is refused: the point is to watch a feed, not to hammer it.
+MIN_INTERVAL = 0.05
+DEFAULT_INTERVAL = 30.0
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often and how patiently to poll. Seconds throughout."""
+
+    #: The user's interval: the shortest time between two polls, always.
+    interval: float = DEFAULT_INTERVAL
+    #: First backoff after an error; doubles with each further error in a row.
+    backoff_base: float = 5.0
+    #: Longest backoff (errors) and longest wait for a spent quota when the server gives no reset time.
+    backoff_cap: float = 300.0
+    #: Fraction by which jitter may shorten a backoff (0 = none, 0.5 = down to half).
+    jitter: float = 0.5
+    #: Backoff after a 403 quota error when the server gives no reset time.
+    quota_backoff: float = 60.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.interval < MIN_INTERVAL:
+            raise ValueError(f"the poll interval must be at least {MIN_INTERVAL:g} s")
+        if not 0 <= self.jitter < 1:
+            raise ValueError("jitter must be in [0, 1)")
+        if self.backoff_base <= 0 or self.backoff_cap < self.backoff_base:
+            raise ValueError("backoff_base must be positive and at most backoff_cap")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server said about the last body it sent, for the next conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def conditional_headers(validators: Validators | None) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` for the next request of the same URL."""
+    headers: dict[str, str] = {}
+    if validators is not None:
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+@dataclass(frozen=True)
+class PollState:
+    """What the loop remembers between polls (immutable: each decision returns a new one)."""
+
+    #: Errors in a row (0 after any success, including a 304).
+    failures: int = 0
+    #: The last error, for the status bar (None once a request succeeds).
+    error: str | None = None
+    #: The backoff now in force (0 when polling at the normal interval).
+    backoff: float = 0.0
+    #: Monotonic time before which no request may go out (quota reset).
+    not_before: float | None = None
+    #: Monotonic time of the last request sent (to keep the interval between requests).
+    last_request: float | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one poll came back with, as the decisions need it."""
+
+    ok: bool
+    #: 403 "over quota" (AP), or 429 Too Many Requests.
+    quota: bool = False
+    #: Seconds the server asked us to wait (``Retry-After`` / rate-limit reset), if it said.
+    retry_after: float | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    state: PollState
+    #: Seconds until the next poll.
+    delay: float
+    #: Why this delay, in a few words (status bar, logs).
+    reason: str
+
+
+def backoff_delay(failures: int, policy: PollPolicy, rand: float) -> float:
+    """Exponential backoff with jitter for the ``failures``-th error in a row: ``base · 2^(n-1)``
+    capped at ``backoff_cap``, shortened by up to ``jitter`` of itself (``rand`` in [0, 1)),
+    never below the user's interval."""
+    if failures <= 0:
+        return policy.interval
+    exponent = min(failures - 1, 30)  # 2**30 · base is far past any cap; avoids float overflow
+    raw = min(policy.backoff_cap, policy.backoff_base * 2.0**exponent)
+    jittered = raw * (1.0 - policy.jitter * min(max(rand, 0.0), 1.0))
+    return max(policy.interval, jittered)
+
+
+def decide(state: PollState, outcome: Outcome, now: float, policy: PollPolicy, rand: float) -> Decision:
+    """The next poll after ``outcome`` (which came back at monotonic time ``now``)."""
+    if outcome.ok:
+        return Decision(PollState(last_request=state.last_request), policy.interval, "interval")
+    failures = state.failures + 1
+    if outcome.quota:
+        if outcome.retry_after is not None:
+            wait = max(policy.interval, outcome.retry_after)
+            reason = "quota spent; waiting for it to reset"
+        else:
+            wait = max(
+                policy.interval, min(policy.backoff_cap, policy.quota_backoff * 2.0 ** min(failures - 1, 30))
+            )
+            reason = "quota spent; backing off"
+        new = replace(state, failures=failures, error=outcome.error, backoff=wait, not_before=now + wait)
+        return Decision(new, wait, reason)
+    wait = backoff_delay(failures, policy, rand)
+    reason = "error; backing off"
+    if outcome.retry_after is not None and outcome.retry_after > wait:
+        wait, reason = outcome.retry_after, "error; the server asked us to wait"
+    new = replace(state, failures=failures, error=outcome.error, backoff=wait, not_before=None)
+    return Decision(new, wait, reason)
+
+
+def earliest_next(state: PollState, delay: float, now: float, policy: PollPolicy) -> float:
+    """Monotonic time of the next request: ``now + delay``, but never sooner than one interval
+    after the last request, nor before a quota reset."""
+    when = now + max(delay, 0.0)
+    if state.last_request is not None:
+        when = max(when, state.last_request + policy.interval)
+    if state.not_before is not None:
+        when = max(when, state.not_before)
+    return when
+
+
+def parse_retry_after(value: str | None, now_wall: dt.datetime) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - now_wall).total_seconds())
+
+
+def parse_rate_limit_reset(value: str | None, now_wall: dt.datetime) -> float | None:
+    """``X-RateLimit-Reset``: seconds until reset, or a Unix time (when larger than a day)."""
+    if value is None:
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    if number > 86_400 * 365:
+        return max(0.0, number - now_wall.timestamp())
+    return max(0.0, number)
+
+
+# -- Clarity: version numbers ----------------------------------------------------------------------
+
+
+def parse_clarity_version(body: bytes) -> int:
+    """The body of ``current_ver.txt``: one integer (Clarity's version of the election's results)."""
+    text = body.decode("ascii", errors="replace").strip()
+    if not text.isdigit() or len(text) > 18:
+        raise FeedError(f"current_ver.txt should hold a version number, not {text[:40]!r}")
+    return int(text)
+
+
+def clarity_action(new_version: int, last_seen: int | None, have: set[int]) -> str:
+    """What to do with a version read from ``current_ver.txt``: ``"fetch"`` a new one, ``"same"``
+    when it is the one we show, ``"stale"`` when it is older than the newest seen (a stale cache:
+    its payload is not the news, and fetching it again would waste the quota)."""
+    if last_seen is None or new_version > last_seen:
+        return "fetch" if new_version not in have else "same"
+    if new_version == last_seen:
+        return "same"
+    return "stale"
+
+
+# -- AP: nextrequest and the key ---------------------------------------------------------------------
+
+
+def ap_next_url(body: bytes, current: str) -> str:
+    """The URL AP asks us to request next (``nextrequest`` in the JSON), else ``current``.
+
+    Only a same-host ``nextrequest`` is followed (the fake election's ``http://zombo.com`` is not),
+    and its scheme is kept from ``current`` (AP writes http:// URLs into https responses)."""
+    import json
+
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return current
+    nxt = doc.get("nextrequest") if isinstance(doc, dict) else None
+    if not isinstance(nxt, str) or not nxt.strip():
+        return current
+    cur, new = urllib.parse.urlsplit(current), urllib.parse.urlsplit(nxt.strip())
+    if new.hostname is None or cur.hostname is None or new.hostname.lower() != cur.hostname.lower():
+        return current
+    return urllib.parse.urlunsplit(new._replace(scheme=cur.scheme, netloc=cur.netloc))
+
+
+# -- the loop ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FetchEvent:
+    """One HTTP exchange (or a failed attempt), as the recorder stores it and the window shows it.
+
+    ``url`` is always redacted (no API key). ``data`` is set only for a new payload (``kind ==
+    "new"``); ``fmt`` names the registry format that parses it.
+    """
+
+    fetched_at: dt.datetime
+    url: str
+    kind: str  # "new" | "same" | "not-modified" | "stale" | "version" | "error"
+    status: int | None = None
+    data: bytes | None = field(default=None, repr=False)
+    fmt: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    version: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """What one poll did: its events, and when the next one is due (monotonic seconds)."""
+
+    events: tuple[FetchEvent, ...]
+    state: PollState
+    delay: float
+    reason: str
+    next_at: float
+
+
+class Poller:
+    """Polls one :class:`~tracker.feeds.discovery.FeedTarget` with a shared ``httpx.Client``.
+
+    ``poll_once()`` makes the requests of one round (Clarity: ``current_ver.txt``, then the zip when
+    the version moved) and returns the events; ``run()`` repeats it until ``stop`` is set, sleeping
+    on the event so a stop is immediate. The clocks and the random source are injectable.
+    """
+
+    def __init__(
+        self,
+        target: FeedTarget,
+        *,
+        client: httpx.Client,
+        policy: PollPolicy | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        rand: Callable[[], float] = random.random,
+        max_bytes: int = 256 * 1024 * 1024,
+    ) -> None:
+        self.target = target
+        self.policy = policy or PollPolicy()
+        self._client = client
+        self._monotonic = monotonic
+        self._wall = wall
+        self._rand = rand
+        self._max_bytes = max_bytes
+        self.state = PollState()
+        self._validators: dict[str, Validators] = {}
+        self._last_sha: str | None = None
+        self._clarity_version: int | None = None
+        self._clarity_have: set[int] = set()
+        self._next_url = target.url
+        self.polls = 0
+
+    # one request ---------------------------------------------------------------------------------
+    def _get(self, url: str, *, conditional: bool = True) -> tuple[httpx.Response | None, bytes, str | None]:
+        """GET ``url``; returns (response or None, body, error sentence or None)."""
+        import httpx
+
+        headers = conditional_headers(self._validators.get(url)) if conditional else {}
+        headers.update(self.target.headers)
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self._max_bytes:
+                        return response, b"", f"the response is larger than {self._max_bytes // 2**20} MB"
+                    chunks.append(chunk)
+                return response, b"".join(chunks), None
+        except httpx.TimeoutException as exc:
+            return None, b"", f"timed out ({type(exc).__name__})"
+        except httpx.HTTPError as exc:
+            return None, b"", f"{type(exc).__name__}: {self.target.redact(str(exc)) or 'request failed'}"
+
+    def _error_outcome(self, response: httpx.Response | None, error: str | None) -> Outcome:
+        if response is None:
+            return Outcome(ok=False, error=error)
+        now = self._wall()
+        retry = parse_retry_after(response.headers.get("Retry-After"), now)
+        status = response.status_code
+        if status in (403, 429) and (self.target.kind == "ap" or status == 429):
+            reset = (
+                retry
+                if retry is not None
+                else parse_rate_limit_reset(response.headers.get("X-RateLimit-Reset"), now)
+            )
+            return Outcome(
+                ok=False, quota=True, retry_after=reset, error=error or f"HTTP {status}: quota spent"
+            )
+        return Outcome(
+            ok=False, retry_after=retry, error=error or f"HTTP {status} {response.reason_phrase}".strip()
+        )
+
+    def _event(self, url: str, kind: str, response: httpx.Response | None, **extra: object) -> FetchEvent:
+        headers = response.headers if response is not None else {}
+        return FetchEvent(
+            fetched_at=self._wall(),
+            url=self.target.redact(url),
+            kind=kind,
+            status=response.status_code if response is not None else None,
+            etag=headers.get("ETag"),
+            last_modified=headers.get("Last-Modified"),
+            **extra,  # type: ignore[arg-type]
+        )
+
+    def _fetch_document(self, url: str, *, version: str | None = None) -> tuple[list[FetchEvent], Outcome]:
+        """GET one document; a new body becomes a "new" event with its format."""
+        response, body, error = self._get(url)
+        if response is None or error is not None or response.status_code >= 400:
+            outcome = self._error_outcome(response, error)
+            return [self._event(url, "error", response, error=outcome.error)], outcome
+        if response.status_code == 304:
+            return [self._event(url, "not-modified", response)], Outcome(ok=True)
+        self._validators[url] = Validators(
+            response.headers.get("ETag"), response.headers.get("Last-Modified")
+        )
+        sha = hashlib.sha256(body).hexdigest()
+        if sha == self._last_sha:
+            return [self._event(url, "same", response, version=version)], Outcome(ok=True)
+        try:
+            fmt = self.target.format_of(body, url)
+        except FeedError as exc:
+            message = str(exc)
+            return [self._event(url, "error", response, error=message)], Outcome(ok=False, error=message)
+        self._last_sha = sha
+        return [self._event(url, "new", response, data=body, fmt=fmt, version=version)], Outcome(ok=True)
+
+    # one round -----------------------------------------------------------------------------------
+    def _round(self) -> tuple[list[FetchEvent], Outcome]:
+        target = self.target
+        if target.kind == "clarity":
+            ver_url = target.clarity_version_url()
+            response, body, error = self._get(ver_url)
+            if response is None or error is not None or response.status_code >= 400:
+                outcome = self._error_outcome(response, error)
+                return [self._event(ver_url, "error", response, error=outcome.error)], outcome
+            if response.status_code == 304:
+                return [self._event(ver_url, "not-modified", response)], Outcome(ok=True)
+            self._validators[ver_url] = Validators(
+                response.headers.get("ETag"), response.headers.get("Last-Modified")
+            )
+            try:
+                version = parse_clarity_version(body)
+            except FeedError as exc:
+                return [self._event(ver_url, "error", response, error=str(exc))], Outcome(
+                    ok=False, error=str(exc)
+                )
+            action = clarity_action(version, self._clarity_version, self._clarity_have)
+            if action == "stale":
+                note = f"stale version {version} (newest seen {self._clarity_version}); not fetched"
+                return [self._event(ver_url, "stale", response, version=str(version), error=note)], Outcome(
+                    ok=True
+                )
+            if action == "same":
+                return [self._event(ver_url, "version", response, version=str(version))], Outcome(ok=True)
+            first = [self._event(ver_url, "version", response, version=str(version))]
+            events, outcome = self._fetch_document(target.clarity_payload_url(version), version=str(version))
+            if outcome.ok:
+                self._clarity_version = version
+                self._clarity_have.add(version)
+            return first + events, outcome
+        url = self._next_url
+        events, outcome = self._fetch_document(url)
+        if target.kind == "ap" and events and events[-1].data is not None and target.follow_nextrequest:
+            self._next_url = ap_next_url(events[-1].data, url)
+        return events, outcome
+
+    def poll_once(self) -> PollReport:
+        """Make one round of requests now; return its events and when the next round is due."""
+        start = self._monotonic()
+        self.state = replace(self.state, last_request=start)
+        events, outcome = self._round()
+        self.polls += 1
+        now = self._monotonic()
+        decision = decide(self.state, outcome, now, self.policy, self._rand())
+        self.state = decision.state
+        next_at = earliest_next(self.state, decision.delay, now, self.policy)
+        return PollReport(tuple(events), self.state, decision.delay, decision.reason, next_at)
+
+    def run(
+        self,
+        sink: Callable[[PollReport], None],
+        stop: threading.Event,
+        *,
+        max_polls: int | None = None,
+    ) -> None:
+        """Poll until ``stop`` is set (or ``max_polls`` rounds), handing every report to ``sink``
+        on this thread. The wait between rounds is ``stop.wait``: setting ``stop`` ends it at once."""
+        count = 0
+        while not stop.is_set():
+            report = self.poll_once()
+            sink(report)
+            count += 1
+            if max_polls is not None and count >= max_polls:
+                return
+            wait = report.next_at - self._monotonic()
+            if wait > 0 and stop.wait(wait):
+                return
