@@ -318,24 +318,29 @@ def _shrunk_group_means(
     return out
 
 
-def _ridge(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted ridge fit of each candidate's share on its own design.
+def _ridge(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted ridge fit of each candidate's share on its own design, the slopes shrunk towards
+    ``prior`` (p,) — a uniform swing (own feature's slope 1) — not towards 0: when the reported
+    cells span a narrow range of the feature (a skewed order), the fit falls back on the swing
+    instead of on the reported cells' mean.
 
     ``x``: (n, k, p) designs (column 0 the intercept, unpenalised), ``y``: (n, k) shares,
-    ``w``: (n,) weights (mean 1). Returns coefficients (k, p) and leave-one-out residuals (n, k)
-    (exact for a linear smoother: r / (1 − h))."""
+    ``w``: (n,) weights (mean 1). Returns coefficients (k, p), leave-one-out residuals (n, k)
+    (exact for a linear smoother: r / (1 − h)) and the inverse normal matrices (k, p, p)."""
     n, _k, p = x.shape
     penalty = np.eye(p) * RIDGE * n
     penalty[0, 0] = 0.0
     xw = x * w[:, None, None]
     a = np.einsum("nkp,nkq->kpq", xw, x) + penalty  # (k, p, p)
-    b = np.einsum("nkp,nk->kp", xw, y)
+    b = np.einsum("nkp,nk->kp", xw, y) + (penalty @ prior)[None, :]
     a_inv = np.linalg.pinv(a)
     coef = np.einsum("kpq,kq->kp", a_inv, b)
     fitted = np.einsum("nkp,kp->nk", x, coef)
     hat = np.einsum("nkp,kpq,nkq->nk", x, a_inv, x) * w[:, None]
     resid = (y - fitted) / np.clip(1.0 - hat, 0.05, None)
-    return coef, resid
+    return coef, resid, a_inv
 
 
 def _t_factor(dof: float) -> float:
@@ -550,7 +555,10 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
                 design_use = np.stack(
                     [np.ones((nu, k)), xs[use], np.broadcast_to(ref[use][:, None], (nu, k))], axis=2
                 )
-            coef, loo = _ridge(design, y, w)
+            prior = np.zeros(design.shape[2])
+            if xs is not None:
+                prior[1] = 1.0
+            coef, loo, a_inv = _ridge(design, y, w, prior)
             # county effect on the residuals, shrunk; its own leave-one-out
             g = county_ix[tr]
             zero = np.zeros(k)
@@ -567,7 +575,15 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
             var_cell_share[use] = s_var
             p = design.shape[2] + 1
             min_train = min(min_train, max(ntr - p, 1))
-            sys_groups.append((use, s_var, np.full(k, 1.0 / ntr + KAPPA**2), turn_sys))
+            # The fitted mean's own error where the targets are (x̄ᵀ A⁻¹ x̄: 1/n for a mean, more
+            # when the targets lie outside the reported cells' range), plus KAPPA² for the rest.
+            rem_use = np.maximum(pred_final[use] - totals_cell[use], 0.0)
+            weights_use = (
+                rem_use / rem_use.sum() if rem_use.sum() > 0 else np.full(len(rem_use), 1 / len(rem_use))
+            )
+            centre = np.einsum("n,nkp->kp", weights_use, design_use)
+            lever = np.einsum("kp,kpq,kq->k", centre, a_inv, centre)
+            sys_groups.append((use, s_var, lever + KAPPA**2, turn_sys))
             remaining_s &= ~use
         if remaining_s.any():
             pred_share[remaining_s] = votes_now / V
