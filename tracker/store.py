@@ -7,9 +7,13 @@ rather than damaged. WAL and a busy timeout let a second instance read while one
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar, TextIO
 
 from tracker import paths
 from tracker.core.errors import TrackerError
@@ -33,6 +37,35 @@ MIGRATIONS: tuple[str, ...] = (
         kind      TEXT NOT NULL,
         opened_at TEXT NOT NULL
     );
+    """,
+    # 3: the projection log: every projection made, one row per candidate (see ProjectionRecord)
+    """
+    CREATE TABLE projections (
+        id            INTEGER PRIMARY KEY,
+        made_at       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        election_id   TEXT NOT NULL,
+        version       TEXT NOT NULL,
+        payload_id    TEXT NOT NULL DEFAULT '',
+        snapshot_time TEXT,
+        contest_id    TEXT NOT NULL,
+        contest_name  TEXT NOT NULL,
+        candidate_id  TEXT NOT NULL,
+        candidate     TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        votes         INTEGER NOT NULL,
+        share_now     REAL NOT NULL,
+        share         REAL,
+        lo            REAL,
+        hi            REAL,
+        p_clear       REAL,
+        outstanding   INTEGER,
+        outstanding_lo INTEGER,
+        outstanding_hi INTEGER,
+        model_version TEXT NOT NULL,
+        UNIQUE (source, version, payload_id, contest_id, candidate_id, model_version)
+    );
+    CREATE INDEX projections_by_source ON projections (source, contest_id, snapshot_time);
     """,
 )
 
@@ -120,6 +153,115 @@ class Store:
             "SELECT location, kind FROM recent ORDER BY opened_at DESC, rowid DESC LIMIT ?", (limit,)
         )
         return [(r[0], r[1]) for r in rows]
+
+    # projection log -----------------------------------------------------------
+    def append_projections(self, records: Sequence[ProjectionRecord]) -> int:
+        """Append projections in one transaction; returns how many rows were new. The same
+        input (source, version, payload) projected by the same model version is the same
+        projection and is logged once, at the time it was first made."""
+        if not records:
+            return 0
+        fields = ProjectionRecord.FIELDS
+        sql = (
+            f"INSERT OR IGNORE INTO projections ({', '.join(fields)}) "
+            f"VALUES ({', '.join('?' for _ in fields)})"
+        )
+        before = self._db.total_changes
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(sql, [r.row() for r in records])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return self._db.total_changes - before
+
+    def projections(
+        self, source: str | None = None, contest_id: str | None = None, limit: int | None = None
+    ) -> list[ProjectionRecord]:
+        """Logged projections in the order they were made (filtered by source and contest)."""
+        where, params = [], []
+        if source is not None:
+            where.append("source = ?")
+            params.append(source)
+        if contest_id is not None:
+            where.append("contest_id = ?")
+            params.append(contest_id)
+        sql = f"SELECT {', '.join(ProjectionRecord.FIELDS)} FROM projections"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [ProjectionRecord(*row) for row in self._db.execute(sql, params)]
+
+
+@dataclass(frozen=True)
+class ProjectionRecord:
+    """One logged projection of one candidate (a row of the ``projections`` table and of the CSV).
+
+    ``made_at`` is when it was made (UTC), ``snapshot_time`` when its input version appeared;
+    shares are 0..1; ``share``/``lo``/``hi``/``p_clear`` are empty when the model said "too early"."""
+
+    made_at: str
+    source: str
+    election_id: str
+    version: str
+    payload_id: str
+    snapshot_time: str | None
+    contest_id: str
+    contest_name: str
+    candidate_id: str
+    candidate: str
+    status: str
+    votes: int
+    share_now: float
+    share: float | None
+    lo: float | None
+    hi: float | None
+    p_clear: float | None
+    outstanding: int | None
+    outstanding_lo: int | None
+    outstanding_hi: int | None
+    model_version: str
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "made_at",
+        "source",
+        "election_id",
+        "version",
+        "payload_id",
+        "snapshot_time",
+        "contest_id",
+        "contest_name",
+        "candidate_id",
+        "candidate",
+        "status",
+        "votes",
+        "share_now",
+        "share",
+        "lo",
+        "hi",
+        "p_clear",
+        "outstanding",
+        "outstanding_lo",
+        "outstanding_hi",
+        "model_version",
+    )
+
+    def row(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f) for f in self.FIELDS)
+
+
+def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> int:
+    """Write ``records`` as CSV with a header (the ``ProjectionRecord.FIELDS``); returns rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ProjectionRecord.FIELDS)
+    n = 0
+    for r in records:
+        writer.writerow(["" if v is None else v for v in r.row()])
+        n += 1
+    return n
 
 
 def _now() -> str:
