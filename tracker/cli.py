@@ -124,6 +124,87 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_projections(args: argparse.Namespace) -> int:
+    """Project every version of a night (with its baseline), append the projections to the store's
+    log and print them (CSV with --csv; else the leader's projection per version). With --stored,
+    print what the store's log already holds for this night instead of recomputing."""
+    from tracker.archive.projections import project_night
+    from tracker.store import Store, write_projections_csv
+
+    path = Path(args.night)
+    _check_night(path)
+    if args.stored:
+        with Store() as store:
+            records = store.projections(source=str(path.resolve()), contest_id=args.contest)
+    else:
+        records = project_night(path, contest=args.contest)
+        try:
+            with Store() as store:
+                store.append_projections(records)
+        except TrackerError as exc:  # the printout is still useful without the log
+            print(f"election-tracker: not logged: {exc}", file=sys.stderr)
+    if args.csv is not None:
+        if args.csv == "-":
+            write_projections_csv(records, sys.stdout)
+        else:
+            with open(args.csv, "w", newline="", encoding="utf-8") as fh:
+                n = write_projections_csv(records, fh)
+            print(f"wrote {n} rows to {args.csv}")
+        return 0
+    _print_projections(records)
+    return 0
+
+
+def _print_projections(records: list) -> None:
+    """Per version and contest, the candidate projected highest: share now, projection, P(clear)."""
+    best: dict[tuple[str, str, str], object] = {}
+    for r in records:
+        key = (r.snapshot_time or "", r.version, r.contest_id)
+        cur = best.get(key)
+        rank = r.share if r.share is not None else r.share_now
+        if cur is None or rank > (cur.share if cur.share is not None else cur.share_now):
+            best[key] = r
+    print(
+        f"{'time (UTC)':<17} {'version':>7}  {'leader':<24} {'now %':>6}  {'projected % [90 %]':<22} P(clear)"
+    )
+    for (when, version, _cid), r in best.items():
+        proj = (
+            "too early" if r.share is None else f"{r.share * 100:5.2f} [{r.lo * 100:5.2f}, {r.hi * 100:5.2f}]"
+        )
+        p = "" if r.p_clear is None else f"{r.p_clear:.3f}"
+        print(
+            f"{when[:16]:<17} {version:>7}  {r.candidate[:24]:<24} {r.share_now * 100:6.2f}  {proj:<22} {p}"
+        )
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Replay a night in several orders and score the projection against its final result."""
+    from tracker.archive.projections import backtest_night
+    from tracker.core.backtest import ORDERS
+
+    orders = [o.strip() for o in args.orders.split(",") if o.strip()]
+    unknown = [o for o in orders if o not in ORDERS]
+    if unknown or not orders:
+        raise TrackerError(f"unknown order {', '.join(unknown) or '(none)'}; known: {', '.join(ORDERS)}")
+    if args.seeds < 1:
+        raise TrackerError("--seeds must be at least 1")
+    path = Path(args.night)
+    _check_night(path)
+    result = backtest_night(path, contest=args.contest, orders=orders, seeds=args.seeds)
+    if args.json:
+        json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(result.format_table())
+    if args.plot:
+        from tracker.ui.backtest_plot import render_backtest
+
+        render_backtest([result], Path(args.plot))
+        if not args.json:
+            print(f"\nwrote {args.plot}")
+    return 0
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Poll a live feed and record every fetch into a night file until Ctrl+C (or --max-polls)."""
     import signal
@@ -263,6 +344,32 @@ def build_parser() -> argparse.ArgumentParser:
     reh.add_argument("--seed", type=int, default=2017)
     reh.set_defaults(func=cmd_rehearse)
 
+    proj = sub.add_parser(
+        "projections", help="project every version of a night, log and print the projections"
+    )
+    proj.add_argument("night", help="a .night file")
+    proj.add_argument("--contest", metavar="ID", help="one contest (id or part of its name); default: all")
+    proj.add_argument(
+        "--csv", nargs="?", const="-", metavar="FILE", help="write CSV (to FILE, or to stdout without one)"
+    )
+    proj.add_argument(
+        "--stored", action="store_true", help="print what the store's log holds, do not recompute"
+    )
+    proj.set_defaults(func=cmd_projections)
+
+    bt = sub.add_parser("backtest", help="replay a night in several orders and score the projection")
+    bt.add_argument("night", help="a .night file")
+    bt.add_argument("--contest", metavar="ID", help="contest id or part of its name (default: most votes)")
+    bt.add_argument(
+        "--orders", default="recorded,random,early-first,county-late,skewed", help="comma-separated orders"
+    )
+    bt.add_argument(
+        "--seeds", type=int, default=10, metavar="N", help="runs per reordered order (default 10)"
+    )
+    bt.add_argument("--json", action="store_true", help="print the stable JSON (see README, Projections)")
+    bt.add_argument("--plot", metavar="PNG", help="also draw the error curves into PNG")
+    bt.set_defaults(func=cmd_backtest)
+
     rec = sub.add_parser("record", help="poll a live feed and record every fetch into a night file")
     rec.add_argument("url", help="a Clarity results page, an AP API URL or a feed document URL")
     rec.add_argument("--format", default="auto", help="force a payload format (default: detect)")
@@ -294,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"open", "replay", "parse", "import", "rehearse", "record", "serve"}
+    commands = {"open", "replay", "parse", "import", "rehearse", "record", "serve", "projections", "backtest"}
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window
     args = parser.parse_args(argv)

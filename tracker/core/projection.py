@@ -44,6 +44,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -704,6 +705,50 @@ def project_snapshot(
     return out
 
 
+def projection_records(
+    snapshot: Snapshot,
+    projections: Mapping[str, ContestProjection],
+    *,
+    source: str,
+    made_at: str,
+) -> list[Any]:
+    """The projection log's rows (``tracker.store.ProjectionRecord``) for ``projections`` of
+    ``snapshot``: one per candidate of every contest."""
+    from tracker.store import ProjectionRecord
+
+    when = snapshot.fetched_at or snapshot.published_at
+    out = []
+    for proj in projections.values():
+        o = proj.outstanding
+        for c in proj.candidates:
+            out.append(
+                ProjectionRecord(
+                    made_at=made_at,
+                    source=source,
+                    election_id=snapshot.election.id,
+                    version=snapshot.version,
+                    payload_id=snapshot.payload_id or "",
+                    snapshot_time=when.isoformat() if when else None,
+                    contest_id=proj.contest_id,
+                    contest_name=proj.contest_name,
+                    candidate_id=c.candidate_id,
+                    candidate=c.name,
+                    status=proj.status,
+                    votes=c.votes,
+                    share_now=round(c.share_now, 6),
+                    share=None if c.share is None else round(c.share, 6),
+                    lo=None if c.lo is None else round(c.lo, 6),
+                    hi=None if c.hi is None else round(c.hi, 6),
+                    p_clear=None if c.p_clear is None else round(c.p_clear, 6),
+                    outstanding=None if o is None else o.expected,
+                    outstanding_lo=None if o is None else o.lo,
+                    outstanding_hi=None if o is None else o.hi,
+                    model_version=proj.model_version,
+                )
+            )
+    return out
+
+
 __all__ = [
     "MODEL_VERSION",
     "Baseline",
@@ -713,5 +758,6 @@ __all__ = [
     "name_key",
     "project_contest",
     "project_snapshot",
+    "projection_records",
     "unit_key",
 ]

@@ -1,0 +1,150 @@
+"""Projections over a night file: its baseline, every version projected, the backtest.
+
+A night carries its baseline in its meta key ``baseline``: either the file name of another night
+(``"ga06-2017-04-18.night"``) or JSON ``{"night": "ga06-2017-04-18.night"}``. The name is looked up
+beside the night, then among the bundled nights (``resources/nights``). The baseline is that
+night's *last* version (its final result); each of its contests is the baseline of the contest of
+the same name in this night, and precincts are matched by county and name
+(``projection.unit_key``: "Mount Bethel 01" = "Mt Bethel 01", "CHAMBLEE " = "CHAMBLEE").
+
+The bundled June 2017 runoff was built before baselines existed, so the nights the rehearsal
+builds are also mapped here by their ``night`` meta key (``BUNDLED_BASELINES``): June's baseline
+is April's first round, the same 208 precincts. A night without either has no baseline; the model
+then works from the night alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from tracker import paths
+from tracker.archive.night import NightFile
+from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
+from tracker.core.errors import TrackerError
+from tracker.core.model import Contest, Snapshot
+from tracker.core.projection import Baseline, name_key, project_contest, projection_records
+from tracker.store import ProjectionRecord
+
+log = logging.getLogger(__name__)
+
+#: Reconstructed nights (their ``night`` meta value) → the bundled night that is their baseline.
+BUNDLED_BASELINES = {"ga06-2017-06-20": "ga06-2017-04-18.night"}
+
+
+def baseline_file(night: NightFile) -> Path | None:
+    """The baseline night's path for ``night``, or None."""
+    meta = night.meta
+    value = meta.get("baseline", "").strip()
+    name = ""
+    if value.startswith("{"):
+        try:
+            name = str(json.loads(value).get("night", ""))
+        except (ValueError, AttributeError):
+            name = ""
+    elif value:
+        name = value
+    if not name:
+        name = BUNDLED_BASELINES.get(meta.get("night", ""), "")
+    if not name:
+        return None
+    for folder in (night.path.parent, paths.resources_dir() / "nights"):
+        candidate = folder / name
+        if candidate.is_file() and candidate.resolve() != night.path.resolve():
+            return candidate
+    log.warning("%s names the baseline %s, which is not there", night.path.name, name)
+    return None
+
+
+def load_baselines(night: NightFile) -> dict[str, Baseline]:
+    """Contest name key → Baseline for ``night`` (empty without one)."""
+    path = baseline_file(night)
+    if path is None:
+        return {}
+    with NightFile.open(path) as base:
+        versions = base.versions()
+        if not versions:
+            return {}
+        final = base.snapshot(versions[-1])
+    label = path.stem
+    return {name_key(c.name): Baseline.from_contest(c, f"{label}: {c.name}") for c in final.contests}
+
+
+def _pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
+    if not snapshot.contests:
+        raise TrackerError("the night's last version has no contests")
+    if contest is None:
+        return max(snapshot.contests, key=lambda c: c.total_votes)
+    for c in snapshot.contests:
+        if c.id == contest:
+            return c
+    folded = contest.casefold()
+    for c in snapshot.contests:
+        if folded in c.name.casefold():
+            return c
+    names = "; ".join(f"{c.id} ({c.name})" for c in snapshot.contests)
+    raise TrackerError(f"no contest {contest!r} in this night; it has: {names}")
+
+
+def project_night(
+    path: Path, *, contest: str | None = None, made_at: str | None = None
+) -> list[ProjectionRecord]:
+    """Project every version of the night at ``path`` (one contest, or all when ``contest`` is
+    None) with its baseline: the projection log's rows, in version order."""
+    made = made_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    source = str(Path(path).resolve())
+    out: list[ProjectionRecord] = []
+    with NightFile.open(path) as night:
+        baselines = load_baselines(night)
+        versions = night.versions()
+        if not versions:
+            raise TrackerError(f"{Path(path).name} holds no versions")
+        wanted = None if contest is None else _pick_contest(night.snapshot(versions[-1]), contest).id
+        for v in versions:
+            snap = night.snapshot(v)
+            projections = {
+                c.id: project_contest(c, baselines.get(name_key(c.name)))
+                for c in snap.contests
+                if wanted is None or c.id == wanted
+            }
+            out.extend(projection_records(snap, projections, source=source, made_at=made))
+    return out
+
+
+def backtest_night(
+    path: Path,
+    *,
+    contest: str | None = None,
+    orders: Sequence[str] = ORDERS,
+    seeds: int = 10,
+) -> BacktestResult:
+    """Backtest the projection on one contest (default: the most votes) of the night at ``path``."""
+    with NightFile.open(path) as night:
+        baselines = load_baselines(night)
+        versions = night.versions()
+        if not versions:
+            raise TrackerError(f"{Path(path).name} holds no versions")
+        final_snap = night.snapshot(versions[-1])
+        final = _pick_contest(final_snap, contest)
+        recorded: list[Contest] = []
+        if "recorded" in orders:
+            for v in versions:
+                snap = night.snapshot(v)
+                try:
+                    recorded.append(snap.contest(final.id))
+                except KeyError:
+                    continue
+    return run_backtest(
+        final,
+        recorded=recorded,
+        orders=orders,
+        seeds=seeds,
+        baseline=baselines.get(name_key(final.name)),
+        night=Path(path).stem,
+    )
+
+
+__all__ = ["BUNDLED_BASELINES", "backtest_night", "baseline_file", "load_baselines", "project_night"]
