@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 
 # -- policy and state ----------------------------------------------------------------------------
 
-#: A poll interval below this is refused: the point is to watch a feed, not to hammer it.
-MIN_INTERVAL = 0.05
+#: A poll interval below this is refused (short intervals are for loopback rehearsals and tests).
+MIN_INTERVAL = 0.01
 DEFAULT_INTERVAL = 30.0
 
 

@@ -33,8 +33,9 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.outstanding import estimate_outstanding
+from tracker.core.projection import Baseline, ContestProjection, name_key, project_contest, projection_records
 from tracker.core.threshold import Outstanding
-from tracker.store import Store
+from tracker.store import ProjectionRecord, Store, write_projections_csv
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
     from tracker.archive.night import NightFile, Version
@@ -78,6 +79,18 @@ class NightInfo:
 class _Parsed:
     snapshot: Snapshot
     estimates: Mapping[str, Outstanding | None]
+    projections: Mapping[str, ContestProjection] = field(default_factory=dict)
+
+
+def _project_all(snapshot: Snapshot, baselines: Mapping[str, Baseline]) -> dict[str, ContestProjection]:
+    """Projections per contest (a few ms each on GA-06): on the worker thread, with the parse."""
+    out: dict[str, ContestProjection] = {}
+    for contest in snapshot.contests:
+        try:
+            out[contest.id] = project_contest(contest, baselines.get(name_key(contest.name)))
+        except Exception:
+            log.exception("projecting %s", contest.name)
+    return out
 
 
 def _estimate_all(snapshot: Snapshot) -> dict[str, Outstanding | None]:
@@ -104,6 +117,13 @@ class Worker(QObject):
     failed = Signal(str)
     #: A pin change is on disk: election id, contest id, pinned.
     pin_saved = Signal(str, str, bool)
+    #: New rows were appended to the store's projection log (how many).
+    projections_logged = Signal(int)
+    #: The projection log of the current night, as asked by ``request_projection_log``: a list of
+    #: :class:`~tracker.store.ProjectionRecord`.
+    projection_log_ready = Signal(object)
+    #: The projection log was written as CSV: path, rows.
+    projection_log_exported = Signal(str, int)
 
     #: Private: a zero-argument callable to run on the GUI thread (see the module docstring).
     _posted = Signal(object)
@@ -131,6 +151,8 @@ class Worker(QObject):
         self._night: NightFile | None = None
         self._versions: list[Version] = []
         self._store: Store | None = None
+        self._baselines: dict[str, Baseline] = {}
+        self._source = ""
 
     # GUI-thread API --------------------------------------------------------------------------------
     def open_night(self, path: Path) -> None:
@@ -159,6 +181,19 @@ class Worker(QObject):
         if self._closing:
             return
         self._pool.start(lambda: self._pin_job(election_id, contest_id, pinned, contest_name))
+
+    def request_projection_log(self, contest_id: str | None = None) -> None:
+        """Read the current night's projection log from the store (in the background);
+        ``projection_log_ready`` follows."""
+        if self._closing:
+            return
+        self._pool.start(lambda: self._log_job(contest_id))
+
+    def export_projection_log(self, path: Path, contest_id: str | None = None) -> None:
+        """Write the current night's projection log as CSV (in the background)."""
+        if self._closing:
+            return
+        self._pool.start(lambda: self._export_job(Path(path), contest_id))
 
     def wait_idle(self, timeout_ms: int = 5000) -> bool:
         """Block until queued jobs are done (tests and shutdown); their results are still queued
@@ -211,7 +246,9 @@ class Worker(QObject):
             return parsed.snapshot
 
     def _cache_put(self, key: tuple[int, int], snapshot: Snapshot) -> None:
-        parsed = _Parsed(snapshot, _estimate_all(snapshot))  # the slow part, on this thread
+        projections = _project_all(snapshot, self._baselines)
+        parsed = _Parsed(snapshot, _estimate_all(snapshot), projections)  # the slow part, on this thread
+        self._log_projections(snapshot, projections)
         with self._cache_lock:
             self._cache[key] = parsed
             self._cache.move_to_end(key)
@@ -227,7 +264,54 @@ class Worker(QObject):
                     return parsed.estimates
         return None
 
+    def projections(self, snapshot: Snapshot) -> Mapping[str, ContestProjection] | None:
+        """The projection of each contest of ``snapshot`` (contest id → projection), computed on
+        the worker thread with the parse; None if this snapshot is not cached."""
+        with self._cache_lock:
+            for parsed in self._cache.values():
+                if parsed.snapshot is snapshot:
+                    return parsed.projections
+        return None
+
     # jobs (worker thread) --------------------------------------------------------------------------
+    def _log_projections(self, snapshot: Snapshot, projections: Mapping[str, ContestProjection]) -> None:
+        """Append the projections to the store's log (worker thread; a failure is logged, never
+        shown: the projection on screen does not depend on it)."""
+        if not projections or not self._source:
+            return
+        made = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            records = projection_records(snapshot, projections, source=self._source, made_at=made)
+            added = self._store_job_store().append_projections(records)
+        except Exception:
+            log.warning("could not log the projections of version %s", snapshot.version, exc_info=True)
+            return
+        if added:
+            self._post(lambda: self.projections_logged.emit(added))
+
+    def _log_rows(self, contest_id: str | None) -> list[ProjectionRecord]:
+        if not self._source:
+            return []
+        return self._store_job_store().projections(source=self._source, contest_id=contest_id)
+
+    def _log_job(self, contest_id: str | None) -> None:
+        try:
+            rows = self._log_rows(contest_id)
+        except Exception as exc:
+            self._fail(f"cannot read the projection log: {exc}")
+            return
+        self._post(lambda: self.projection_log_ready.emit(rows))
+
+    def _export_job(self, path: Path, contest_id: str | None) -> None:
+        try:
+            rows = self._log_rows(contest_id)
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                n = write_projections_csv(rows, fh)
+        except Exception as exc:
+            self._fail(f"cannot export the projection log to {path}: {exc}")
+            return
+        self._post(lambda: self.projection_log_exported.emit(str(path), n))
+
     def _open_job(self, path: Path, gen: int) -> None:
         from tracker.archive.night import NightFile
 
@@ -267,6 +351,14 @@ class Worker(QObject):
         if self._night is not None:  # the previous night stays usable until the new one is good
             self._night.close()
         self._night, self._versions = night, versions
+        self._source = str(path.resolve())
+        try:
+            from tracker.archive.projections import load_baselines
+
+            self._baselines = load_baselines(night)
+        except Exception:  # no baseline is a weaker projection, not a broken night
+            log.warning("could not load the baseline of %s", path, exc_info=True)
+            self._baselines = {}
         self._cache_put((gen, len(versions) - 1), final)
         self._post(lambda: self._deliver_night(gen, info))
 

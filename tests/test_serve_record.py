@@ -1,0 +1,333 @@
+"""The real poller over real loopback HTTP against ``serve`` of the bundled night, recorded.
+
+Everything here talks to 127.0.0.1 servers the tests start themselves; every loop is bounded and
+stops by itself. The served night's versions are released on the server's replay clock, whose
+monotonic clock the test injects: :class:`StepClock` releases the next version only once the
+recorder holds the current one, so the test can demand *every* version, while the poller runs its
+real loop (interval, conditional GETs, 304s) on a real socket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tracker import paths
+from tracker.archive.night import NightFile
+from tracker.archive.recorder import Recorder, create_recording, current_versions
+from tracker.archive.serve import FeedServer
+from tracker.core.errors import FeedError
+from tracker.feeds.client import make_client
+from tracker.feeds.discovery import discover
+from tracker.feeds.poller import Poller, PollPolicy, PollReport
+from tracker.feeds.registry import detect_format
+
+BUNDLED = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
+RUNOFF = paths.resources_dir() / "nights" / "ga06-2017-06-20.night"
+SPEED = 1000.0
+#: Upper bound on a whole-night test; they take a few seconds.
+DEADLINE_S = 90
+
+
+class StepClock:
+    """A monotonic clock for the server's ReplayClock that stands still until told to move to the
+    instant of a given version."""
+
+    def __init__(self, times: list[dt.datetime], speed: float) -> None:
+        self._times, self._speed, self._value = times, speed, 0.0
+
+    def __call__(self) -> float:
+        return self._value
+
+    def release(self, index: int) -> None:
+        self._value = (self._times[index] - self._times[0]).total_seconds() / self._speed
+
+
+def _times(night: Path) -> list[dt.datetime]:
+    with NightFile.open(night) as n:
+        return [v.fetched_at for v in n.versions()]
+
+
+def _drive(
+    server: FeedServer, step: StepClock, out: Path, *, interval: float = 0.02
+) -> tuple[Recorder, list]:
+    """Poll ``server`` with the real Poller loop, recording into ``out``; release version i+1 as soon
+    as the i-th payload is recorded and polled once more unchanged. Returns the recorder and every
+    snapshot that became current."""
+    n = len(server.versions)
+    night = create_recording(out, url=server.url, kind=server.fmt)
+    recorder = Recorder(night)
+    shown: list = []
+    payloads = 0
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def sink(report: PollReport) -> None:
+        nonlocal payloads
+        recorded = recorder.record_report(report)
+        shown.extend(recorded.snapshots)
+        payloads += sum(e.kind == "new" for e in report.events)
+        if payloads >= n:
+            stop.set()
+        elif payloads > server.current_index() and report.events[-1].kind in ("not-modified", "version"):
+            step.release(payloads)  # after the poller has seen the current version unchanged once
+
+    def loop() -> None:
+        try:
+            with make_client() as client:
+                Poller(discover(server.url), client=client, policy=PollPolicy(interval=interval)).run(
+                    sink, stop
+                )
+        except BaseException as exc:
+            failure.append(exc)
+            stop.set()
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    thread.join(DEADLINE_S)
+    stop.set()
+    thread.join(10)
+    night.close()
+    if failure:
+        raise failure[0]
+    assert payloads == n, f"recorded {payloads} of {n} versions before the deadline"
+    return recorder, shown
+
+
+def test_recording_a_served_native_night_holds_every_version_byte_for_byte(tmp_path: Path) -> None:
+    times = _times(BUNDLED)
+    step = StepClock(times, SPEED)
+    with FeedServer(BUNDLED, fmt="native", speed=SPEED, clock=step) as server:
+        recorder, shown = _drive(server, step, tmp_path / "rec.night")
+        statuses = {status for _path, status in server.requests}
+    assert statuses <= {200, 304} and 304 in statuses  # conditional GETs answered "not modified"
+    with NightFile.open(BUNDLED) as source, NightFile.open(tmp_path / "rec.night") as rec:
+        src_versions, rec_versions = source.versions(), rec.versions()
+        assert len(rec_versions) == len(src_versions) == 73
+        for a, b in zip(src_versions, rec_versions, strict=True):
+            assert rec.payload(b.payload_id) == source.payload(a.payload_id)
+            assert b.fmt == "tracker-feed/1" and b.version == a.version
+        assert any(f.status == 304 and f.payload_id is None for f in rec.fetches())  # 304s are logged
+        # the recording replays identically: same final snapshot as the served night
+        final_src, final_rec = source.snapshot(src_versions[-1]), rec.snapshot(rec_versions[-1])
+        assert [c.totals for c in final_rec.contests] == [c.totals for c in final_src.contests]
+    assert recorder.versions == 73 and recorder.stale == 0 and len(shown) == 73
+    published = [s.published_at for s in shown]
+    assert published == sorted(published)
+
+
+def _night_with_a_stale_cache(path: Path) -> list[str]:
+    """Real (reconstructed) payloads of the bundled night, served in the order a stale cache makes:
+    v1, v2, v3, v2 again (stale), v3, v4. Returns the payloads' SHA-256 in that order."""
+    with NightFile.open(BUNDLED) as source:
+        vs = source.versions()
+        picks = [vs[10], vs[11], vs[12], vs[11], vs[12], vs[13]]
+        start = dt.datetime(2021, 1, 6, 2, 50, tzinfo=dt.UTC)
+        with NightFile.create(
+            path, kind="recorded", label="Stale cache test (real bundled payloads)"
+        ) as night:
+            for i, v in enumerate(picks):
+                night.add_payload(
+                    source.payload(v.payload_id),
+                    fetched_at=start + dt.timedelta(seconds=5 * i),
+                    fmt=v.fmt,
+                    url="http://127.0.0.1/feed.json",
+                    version=v.version,
+                    published_at=v.published_at,
+                )
+        return [v.sha256 for v in picks]
+
+
+def test_a_stale_version_is_recorded_but_never_shown_and_the_newer_one_stays_current(tmp_path: Path) -> None:
+    stale_night = tmp_path / "stale.night"
+    order = _night_with_a_stale_cache(stale_night)
+    step = StepClock(_times(stale_night), SPEED)
+    with FeedServer(stale_night, fmt="native", speed=SPEED, clock=step) as server:
+        assert len(server.versions) == 6  # the server reproduces the fault
+        recorder, shown = _drive(server, step, tmp_path / "rec.night")
+    assert recorder.stale == 1
+    assert [s.payload_id for s in shown] == [order[0], order[1], order[2], order[5]]
+    published = [s.published_at for s in shown]
+    assert published == sorted(published)  # counts never went back in time
+    with NightFile.open(tmp_path / "rec.night") as rec:
+        kept = rec.versions()
+        assert [v.sha256 for v in kept] == order  # the stale payload is in the file, in its place
+        assert [v.sha256 for v in current_versions(kept)] == [order[0], order[1], order[2], order[5]]
+
+
+def _registry_reads_zips() -> bool:
+    from tracker.feeds.clarity_writer import detail_zip
+
+    try:
+        detect_format(detail_zip(b"<ElectionResult/>"), "detailxml.zip")
+    except FeedError:
+        return False
+    return True
+
+
+def test_recording_a_night_served_as_clarity(tmp_path: Path) -> None:
+    if not _registry_reads_zips():
+        pytest.skip("the registry does not read Clarity detailxml.zip yet")
+    times = _times(RUNOFF)
+    step = StepClock(times, SPEED)
+    with FeedServer(RUNOFF, fmt="clarity", speed=SPEED, clock=step) as server:
+        assert discover(server.url).kind == "clarity"
+        served = [server.document(i, "clarity").body for i in range(len(server.versions))]
+        recorder, _shown = _drive(server, step, tmp_path / "rec.night")
+        paths_seen = {p for p, _ in server.requests}
+    assert any(p.endswith("/current_ver.txt") for p in paths_seen)
+    assert sum(p.endswith("detailxml.zip") for p, _ in server.requests) == len(served)  # one fetch each
+    with NightFile.open(RUNOFF) as source, NightFile.open(tmp_path / "rec.night") as rec:
+        rec_versions = rec.versions()
+        assert [rec.payload(v.payload_id) for v in rec_versions] == served
+        final_src = source.snapshot(source.versions()[-1])
+        final_rec = rec.snapshot(rec_versions[-1])
+        for a, b in zip(final_src.contests, final_rec.contests, strict=True):
+            assert a.totals == b.totals and a.precincts == b.precincts
+    assert recorder.versions == len(served)
+
+
+def test_real_clock_at_high_speed_shows_versions_in_order_and_ends_on_the_last(tmp_path: Path) -> None:
+    """No stepping: the server's clock runs 50 000× (1000× speed on a clock 50× fast) and the
+    poller polls every 20 ms; intermediate versions may be skipped, the order never goes back, and
+    the recording ends with the night's final version."""
+    start = time.monotonic()
+    with FeedServer(
+        RUNOFF, fmt="native", speed=SPEED, clock=lambda: (time.monotonic() - start) * 50
+    ) as server:
+        night = create_recording(tmp_path / "fast.night", url=server.url, kind="native")
+        recorder = Recorder(night)
+        stop = threading.Event()
+        last_sha = server.versions[-1].sha256
+
+        def sink(report: PollReport) -> None:
+            recorder.record_report(report)
+            if recorder.current is not None and recorder.current.payload_id == last_sha:
+                stop.set()
+
+        with make_client() as client:
+            poller = Poller(discover(server.url), client=client, policy=PollPolicy(interval=0.02))
+            timer = threading.Timer(DEADLINE_S, stop.set)
+            timer.start()
+            poller.run(sink, stop)
+            timer.cancel()
+        night.close()
+    with NightFile.open(tmp_path / "fast.night") as rec, NightFile.open(RUNOFF) as source:
+        got = [v.sha256 for v in rec.versions()]
+        order = [v.sha256 for v in source.versions()]
+        assert got[-1] == order[-1]
+        positions = [order.index(s) for s in got]
+        assert positions == sorted(positions)
+
+
+def test_server_answers_304_404_and_a_results_page(tmp_path: Path) -> None:
+    step = StepClock(_times(RUNOFF), SPEED)
+    with FeedServer(RUNOFF, fmt="clarity", speed=SPEED, clock=step) as server, make_client() as client:
+        base = server.base_url + server.clarity_prefix
+        ver = client.get(base + "current_ver.txt")
+        assert ver.status_code == 200 and ver.text == str(server.clarity_ver(0))
+        again = client.get(base + "current_ver.txt", headers={"If-None-Match": ver.headers["ETag"]})
+        assert again.status_code == 304
+        assert client.get(base).status_code == 200 and "current_ver.txt" in client.get(base).text
+        assert client.get(f"{base}{server.clarity_ver(0)}/reports/detailxml.zip").status_code == 200
+        # a version not released yet does not exist
+        assert client.get(f"{base}{server.clarity_ver(5)}/reports/detailxml.zip").status_code == 404
+        assert client.get(server.base_url + "/nothing").status_code == 404
+
+
+def test_server_survives_a_burst_of_connections() -> None:
+    """http.server's default backlog of 5 drops connections under a burst; ours has a large one."""
+    step = StepClock(_times(RUNOFF), SPEED)
+    with FeedServer(RUNOFF, fmt="native", speed=SPEED, clock=step) as server:
+        errors: list[BaseException] = []
+
+        def hit() -> None:
+            try:
+                with httpx.Client(timeout=10, trust_env=False) as c:
+                    for _ in range(3):
+                        assert c.get(server.url).status_code == 200
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=hit) for _ in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert not errors
+
+
+# -- the commands --------------------------------------------------------------------------------------------
+def _cli(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _read_line_with(proc: subprocess.Popen[str], needle: str, timeout: float = 30) -> str:
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if needle in line:
+            return line
+        if not line and proc.poll() is not None:
+            break
+    raise AssertionError(f"no line with {needle!r}; stderr: {proc.stderr.read() if proc.stderr else ''}")
+
+
+def test_record_command_stops_cleanly_on_ctrl_c_and_the_night_is_intact(tmp_path: Path) -> None:
+    out = tmp_path / "cli.night"
+    with FeedServer(RUNOFF, fmt="native", speed=SPEED) as server:
+        proc = _cli("record", server.url, "--interval", "0.1", "-o", str(out))
+        try:
+            _read_line_with(proc, " new ")
+            proc.send_signal(signal.SIGINT)
+            stdout, stderr = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "wrote" in stdout and "Traceback" not in stderr
+    assert not Path(str(out) + "-wal").exists()  # closed properly: one self-contained file
+    with NightFile.open(out) as night:
+        assert night.kind == "recorded" and len(night.versions()) >= 1
+        assert night.meta["feed_url"] == server.url
+
+
+def test_serve_command_serves_until_ctrl_c(tmp_path: Path) -> None:
+    proc = _cli("serve", str(RUNOFF), "--as", "clarity", "--port", "0", "--speed", "1000")
+    try:
+        line = _read_line_with(proc, "serving")
+        url = line.split(" at ", 1)[1].split(" ", 1)[0]
+        with make_client() as client:
+            ver = client.get(url + "current_ver.txt")
+            assert ver.status_code == 200 and ver.text.isdigit()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+
+
+def test_record_and_serve_refuse_bad_input_with_one_line(tmp_path: Path) -> None:
+    from tracker.cli import main
+
+    assert main(["record", "ftp://x/feed", "-o", str(tmp_path / "x.night")]) == 2
+    assert main(["serve", str(tmp_path / "missing.night"), "--port", "0"]) == 2
+    assert main(["serve", str(RUNOFF), "--speed", "5000", "--port", "0"]) == 2
