@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 import numpy as np
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.model import Contest
 from tracker.core.outstanding import estimate_outstanding
+from tracker.core.projection import ContestProjection
 from tracker.core.threshold import Need, Outstanding, State, assess
 
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): the leader in
@@ -36,6 +37,9 @@ MUTED_TEXT = QColor("#57606A")
 LINE_COLOUR = QColor("#1F2328")
 BACKGROUND = QColor("#FFFFFF")
 GRID_COLOUR = QColor("#EAEEF2")
+#: The projection's 90 % interval: a thin whisker with caps over each bar's end, and a tick at the
+#: projected final share (dark, so it reads on blue, orange, grey and white alike).
+BAND_COLOUR = QColor("#24292F")
 
 #: Pool size to start with; grows (once) if a contest has more candidates.
 DEFAULT_POOL = 24
@@ -97,6 +101,17 @@ class BarInfo:
     parts: tuple[str, ...] = ()
     #: A shorter phrase, for when the full one does not fit (a leader near the line, a narrow window).
     compact_phrase: str = ""
+    #: The projection (percent): final share and its 90 % interval; None without one.
+    projected: float | None = None
+    lo: float | None = None
+    hi: float | None = None
+    #: P(finishing over the line), 0..1; None without a projection.
+    p_clear: float | None = None
+
+    @property
+    def end(self) -> float:
+        """Rightmost x (percent) the bar and its whisker reach: texts go beyond it."""
+        return max(self.share, self.hi if self.hi is not None else 0.0)
 
     def phrase(self, level: int = 0) -> str:
         """The need phrase at a level of detail: 0 full, 1 shorter, 2 none."""
@@ -132,6 +147,26 @@ def compact_need_text(need: Need, phrase: str) -> str:
     if need.state is State.NEEDS and need.share_of_outstanding is not None:
         return f"needs {need.share_of_outstanding * 100:.1f} % of what is left"
     return phrase
+
+
+def _percent(p: float) -> str:
+    """A probability as people read it: never a false 0 % or 100 % while votes are out."""
+    if p >= 1.0:
+        return "100 %"
+    if p <= 0.0:
+        return "0 %"
+    if p < 0.01:
+        return "<1 %"
+    if p > 0.99:
+        return ">99 %"
+    return f"{p * 100:.0f} %"
+
+
+def p_clear_text(p: float | None, line: str) -> str:
+    """ "P(>50 %) 4 %" beside the need phrase."""
+    if p is None or not line:
+        return ""
+    return f"P(>{line}) {_percent(p)}"
 
 
 def need_text(need: Need, rank: int, counted: int, *, decided: bool = False, line: str = "") -> str:
@@ -171,6 +206,9 @@ class RaceView(QWidget):
         reporting_font.setPointSizeF(reporting_font.pointSizeF() * 1.15)
         self._reporting.setFont(reporting_font)
         self._outstanding_label = QLabel("")
+        self._projection_label = QLabel("")
+        self._projection_label.setObjectName("projectionLabel")
+        self._projection = None
         self._outstanding_label.setStyleSheet(f"color: {MUTED_TEXT.name()};")
         self._warning = QLabel("")
         self._warning.setStyleSheet("color: #B3261E;")
@@ -217,6 +255,15 @@ class RaceView(QWidget):
             x0=[], y=[], width=[], height=BAR_HEIGHT, pen=None, brush=FIELD_COLOUR
         )
         item.addItem(self._bar_item)
+        band_pen = pg.mkPen(BAND_COLOUR, width=1.6)
+        self._band = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), left=0, right=0, beam=0.3, pen=band_pen)
+        self._band.setZValue(5)
+        item.addItem(self._band)
+        self._band_marks = pg.ScatterPlotItem(
+            x=[], y=[], symbol="d", size=9, pen=pg.mkPen("#FFFFFF", width=1), brush=pg.mkBrush(BAND_COLOUR)
+        )
+        self._band_marks.setZValue(6)
+        item.addItem(self._band_marks)
 
         label_font = QFont(self.font())
         label_font.setBold(True)
@@ -256,6 +303,7 @@ class RaceView(QWidget):
         layout.addWidget(self._title)
         layout.addWidget(self._reporting)
         layout.addWidget(self._outstanding_label)
+        layout.addWidget(self._projection_label)
         layout.addWidget(self._warning)
         layout.addSpacing(4)
         layout.addWidget(self._plot, 1)
@@ -279,15 +327,22 @@ class RaceView(QWidget):
         *,
         message: str = "",
         outstanding: Outstanding | _Compute | None = COMPUTE,
+        projection: ContestProjection | None = None,
     ) -> None:
         """Show ``contest`` (None: an empty chart with ``message``), updating every item in place.
 
         ``outstanding`` is the contest's estimate when the caller has it (the worker computes it
-        off the GUI thread); by default the view computes it."""
+        off the GUI thread); by default the view computes it. ``projection`` (computed by the
+        worker, never here) draws each bar's 90 % band and P(clear)."""
         self._contest = contest
+        if projection is not None and contest is not None and projection.contest_id != contest.id:
+            projection = None
+        self._projection = projection
         if contest is None:
             self._bars = []
             self._outstanding = None
+            self._projection = None
+            self._projection_label.setText("")
             self._title.setText(message or "No race selected")
             self._reporting.setText("")
             self._outstanding_label.setText("")
@@ -314,10 +369,25 @@ class RaceView(QWidget):
             if phrase and counted:
                 parts.append(phrase)
             compact = compact_need_text(need, phrase) if phrase else ""
-            bars.append(
-                BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts), compact)
+            proj = self._candidate_projection(cand.id)
+            p_text = (
+                p_clear_text(proj.p_clear, line) if proj is not None and need.state is State.NEEDS else ""
             )
+            if p_text and (rank < 2 or (proj is not None and (proj.p_clear or 0) >= 0.005)):
+                if len(parts) == 3:
+                    parts[2] = f"{parts[2]} · {p_text}"
+                    compact = f"{compact} · {p_text}"
+                elif counted:
+                    parts.append(p_text)
+                    compact = p_text
+            info = BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts), compact)
+            if proj is not None and proj.share is not None and proj.lo is not None and proj.hi is not None:
+                info = replace(
+                    info, projected=proj.share * 100, lo=proj.lo * 100, hi=proj.hi * 100, p_clear=proj.p_clear
+                )
+            bars.append(info)
         self._bars = bars
+        self._projection_label.setText(self._projection_text(projection, bars, line))
 
         reporting, total = contest.precincts
         self._title.setText(contest.name)
@@ -331,6 +401,39 @@ class RaceView(QWidget):
         self._warning.setText("Data warning: " + "; ".join(warnings[:3]) if warnings else "")
         self._warning.setVisible(bool(warnings))
         self._update_plot()
+
+    def _candidate_projection(self, candidate_id: str):  # -> CandidateProjection | None
+        projection = self._projection
+        if projection is None or projection.too_early:
+            return None
+        try:
+            return projection.candidate(candidate_id)
+        except KeyError:
+            return None
+
+    @staticmethod
+    def _projection_text(projection: ContestProjection | None, bars: list[BarInfo], line: str) -> str:
+        """One line under the header: the leader's projected final share, its interval, P(clear)."""
+        if projection is None:
+            return ""
+        if projection.too_early:
+            return f"Projection: too early ({projection.reason})" if projection.counted else ""
+        if projection.status == "final":
+            return ""
+        top = projection.ranked()[0]
+        if top.share is None or top.lo is None or top.hi is None:
+            return ""
+        name = display_name(top.name)
+        text = (
+            f"Projected final: <b>{name} {top.share * 100:.1f} %</b> "
+            f"(90 % interval {top.lo * 100:.1f}–{top.hi * 100:.1f} %)"
+        )
+        if top.p_clear is not None and line:
+            text += f" · P({name} over {line}) <b>{_percent(top.p_clear)}</b>"
+        if projection.outstanding is not None:
+            o = projection.outstanding
+            text += f" · about {_round_votes(o.expected):,} votes out"
+        return text
 
     @staticmethod
     def _verdict(bars: list[BarInfo], contest: Contest) -> str:
@@ -400,6 +503,25 @@ class RaceView(QWidget):
         else:
             self._line.hide()
 
+        banded = [b for b in bars if b.projected is not None and b.lo is not None and b.hi is not None]
+        if banded:
+            xs = np.array([b.projected for b in banded], dtype=float)
+            ys = np.array([b.rank for b in banded], dtype=float)
+            self._band.setData(
+                x=xs,
+                y=ys,
+                left=xs - np.array([b.lo for b in banded], dtype=float),
+                right=np.array([b.hi for b in banded], dtype=float) - xs,
+            )
+            self._band_marks.setData(x=xs, y=ys)
+            self._band.show()
+            self._band_marks.show()
+        else:
+            self._band.setData(x=np.zeros(0), y=np.zeros(0), left=np.zeros(0), right=np.zeros(0))
+            self._band_marks.setData(x=[], y=[])
+            self._band.hide()
+            self._band_marks.hide()
+
         for i, (text, note) in enumerate(zip(self._texts, self._notes, strict=True)):
             text.setVisible(i < n and bool(bars[i].text))
             if i >= n:
@@ -431,7 +553,7 @@ class RaceView(QWidget):
         """Where ``bar``'s text fits at ``level``: "out" beside the bar, "split" (numbers inside,
         phrase beside), "in" inside the bar; None when nowhere."""
         end_px = bar.share * width_px / 100.0
-        outside = width_px - end_px - TEXT_GAP_PX
+        outside = width_px - bar.end * width_px / 100.0 - TEXT_GAP_PX
         inside = end_px - 2 * TEXT_GAP_PX
         full = self._text_width(bar.full_html(level))
         if full <= outside:
@@ -476,12 +598,12 @@ class RaceView(QWidget):
             else:
                 self._set_html(text, bar.full_html(level))
                 text.setAnchor((0, 0.5))
-                text.setPos(bar.share + gap, bar.rank)
+                text.setPos(bar.end + gap, bar.rank)
                 text.fill = self._text_fill  # stays readable where it crosses the dashed line
             if where == "split":
                 self._set_html(note, bar.note_html(level))
                 note.setAnchor((0, 0.5))
-                note.setPos(bar.share + gap, bar.rank)
+                note.setPos(bar.end + gap, bar.rank)
                 note.fill = self._text_fill
                 note.show()
             else:
@@ -548,7 +670,33 @@ class RaceView(QWidget):
 
     def plot_items(self) -> tuple[object, ...]:
         """Every item the plot draws (bars, line, line label, texts): identical across updates."""
-        return (self._bar_item, self._line, self._line.label, *self._texts, *self._notes)
+        return (
+            self._bar_item,
+            self._line,
+            self._line.label,
+            self._band,
+            self._band_marks,
+            *self._texts,
+            *self._notes,
+        )
+
+    def band_geometry(self) -> dict[str, tuple[float, float, float, float]]:
+        """Candidate name → (projected, lo, hi, y) of its band, read back from the items (percent)."""
+        opts = self._band.opts
+        if opts.get("x") is None or not self._band.isVisible():
+            return {}
+        xs = np.atleast_1d(opts["x"])
+        ys = np.atleast_1d(opts["y"])
+        left = np.broadcast_to(np.atleast_1d(opts["left"]), xs.shape)
+        right = np.broadcast_to(np.atleast_1d(opts["right"]), xs.shape)
+        by_rank = {bar.rank: bar.name for bar in self._bars}
+        return {
+            by_rank[int(y)]: (float(x), float(x - lo), float(x + hi), float(y))
+            for x, y, lo, hi in zip(xs, ys, left, right, strict=True)
+        }
+
+    def projection_text(self) -> str:
+        return re.sub(r"<[^>]+>", "", self._projection_label.text())
 
     @property
     def plot_widget(self) -> pg.PlotWidget:
