@@ -324,7 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     parse = sub.add_parser("parse", help="parse one feed payload and print its totals")
     parse.add_argument("file")
-    parse.add_argument("--format", default="auto", help="auto, clarity-detail-xml or tracker-feed/1")
+    parse.add_argument(
+        "--format",
+        default="auto",
+        help="auto, or a format name from the README (clarity-detail-xml, ap-v2, ...)",
+    )
     parse.add_argument("--json", action="store_true", help="print the stable JSON summary (see README)")
     parse.set_defaults(func=cmd_parse)
 

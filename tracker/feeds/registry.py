@@ -2,34 +2,161 @@
 
 Night files store the format name beside each payload, so a replay re-parses the raw bytes with
 today's parser (a parser fix improves old recordings).
+
+Result formats (``FORMATS``; ``parse_payload`` turns each into a Snapshot):
+
+=========================  ==========================================================================
+``clarity-detail-xml``     Clarity ``detail.xml`` (``tracker.feeds.clarity``)
+``clarity-detail-zip``     Clarity ``reports/detailxml.zip``, unzipped safely (``clarity_zip``)
+``clarity-summary-json``   Clarity ``json/en/summary.json`` (``clarity_json``)
+``clarity-all-json``       Clarity ``json/ALL.json``; names only via ``names_from=`` (``clarity_json``)
+``ga-sos-json``            Georgia SOS results-site export JSON (``gasos``)
+``ap-v2``, ``ap-v3``       AP Elections API ``/elections/{date}`` JSON (``ap``)
+``tracker-feed/1``         the native format (``native``)
+=========================  ==========================================================================
+
+Metadata formats (``METADATA_FORMATS``) describe a feed but hold no results: Clarity's
+``electionsettings.json`` (``clarity-electionsettings`` → ``ClaritySettings``) and
+``current_ver.txt`` (``clarity-current-ver`` → the version string). ``parse_metadata`` reads
+them; ``parse_payload`` refuses them with a sentence that says what they are, so ``election-tracker
+parse`` gives a clear message instead of a Snapshot of nothing.
+
+Detection looks at the content first (magic bytes, root element, the keys a format always has)
+and uses the file name only to break ties; a payload no parser would accept raises one FeedError
+sentence naming what it looks like (an HTML error page, JavaScript, an AP report that is not race
+results) or listing what we read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from typing import Any
 
 from tracker.core.errors import FeedError
 from tracker.core.model import Snapshot
 
 CLARITY_DETAIL_XML = "clarity-detail-xml"
+CLARITY_DETAIL_ZIP = "clarity-detail-zip"
+CLARITY_SUMMARY_JSON = "clarity-summary-json"
+CLARITY_ALL_JSON = "clarity-all-json"
+CLARITY_ELECTIONSETTINGS = "clarity-electionsettings"
+CLARITY_CURRENT_VER = "clarity-current-ver"
+GA_SOS_JSON = "ga-sos-json"
+AP_V2 = "ap-v2"
+AP_V3 = "ap-v3"
 NATIVE = "tracker-feed/1"
 
-FORMATS = (CLARITY_DETAIL_XML, NATIVE)
+#: Formats that parse into a Snapshot (night files store payloads of these).
+FORMATS = (
+    CLARITY_DETAIL_XML,
+    NATIVE,
+    CLARITY_DETAIL_ZIP,
+    CLARITY_SUMMARY_JSON,
+    CLARITY_ALL_JSON,
+    GA_SOS_JSON,
+    AP_V2,
+    AP_V3,
+)
+#: Formats that describe a feed (versions, counties) but hold no results.
+METADATA_FORMATS = (CLARITY_ELECTIONSETTINGS, CLARITY_CURRENT_VER)
+ALL_FORMATS = FORMATS + METADATA_FORMATS
+
+_HEAD = 65536
+_VERSION_TEXT = re.compile(rb"\s*[0-9]{1,12}\s*")
+#: File names (lower case) that settle a tie, as Clarity and AP serve them.
+_BY_NAME = (
+    ("detailxml.zip", CLARITY_DETAIL_ZIP),
+    (".zip", CLARITY_DETAIL_ZIP),
+    ("summary.json", CLARITY_SUMMARY_JSON),
+    ("all.json", CLARITY_ALL_JSON),
+    ("electionsettings.json", CLARITY_ELECTIONSETTINGS),
+    ("current_ver.txt", CLARITY_CURRENT_VER),
+    (".xml", CLARITY_DETAIL_XML),
+)
+
+
+def _json_keys(head: bytes, *keys: bytes) -> bool:
+    return all(re.search(rb'"' + re.escape(k) + rb'"\s*:', head) for k in keys)
+
+
+def _detect(data: bytes, filename: str) -> str | None:
+    if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
+        return CLARITY_DETAIL_ZIP
+    head = data[:_HEAD]
+    stripped = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{") and _json_keys(head[:4096], b"http_interactions"):
+        return None  # a recorded-HTTP cassette, whatever its file name says
+    if stripped.startswith(b"<") and b"<ElectionResult" in head:
+        return CLARITY_DETAIL_XML
+    if _VERSION_TEXT.fullmatch(data[:64]) and len(data) <= 64:
+        return CLARITY_CURRENT_VER
+    if stripped.startswith(b"{"):
+        if b'"tracker-feed/1"' in head:
+            return NATIVE
+        if _json_keys(head, b"Contests") and _json_keys(head, b"A", b"C", b"V"):
+            return CLARITY_ALL_JSON
+        if _json_keys(head, b"ballotItems") and (
+            _json_keys(head, b"localResults") or _json_keys(head, b"electionName")
+        ):
+            return GA_SOS_JSON
+        if _json_keys(head, b"settings") and (
+            _json_keys(head, b"versions") or _json_keys(head, b"electiondetails")
+        ):
+            return CLARITY_ELECTIONSETTINGS
+        if _json_keys(head, b"races"):
+            return (
+                AP_V3 if _json_keys(head, b"apiVersion") or _json_keys(head, b"reportingunitLevel") else AP_V2
+            )
+    if stripped.startswith(b"[") and _json_keys(head, b"K", b"CH") and _json_keys(head, b"V"):
+        return CLARITY_SUMMARY_JSON
+    name = filename.lower()
+    for suffix, fmt in _BY_NAME:
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def _not_a_feed(data: bytes, filename: str) -> str:
+    """What a payload that is no known feed looks like, in a few words (or "")."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    low = head[:200].lower()
+    if low.startswith((b"<!doctype html", b"<html")):
+        return "an HTML page (a server error page or a web page), not a feed"
+    if low.startswith((b"module.exports", b"var ", b"const ", b"export ")):
+        return "JavaScript, not JSON"
+    if low.startswith(b"{") and _json_keys(head, b"http_interactions"):
+        return "a recorded-HTTP cassette (vcrpy), not a feed: take the response bodies out of it first"
+    if low.startswith(b"{") and any(
+        _json_keys(data[:_HEAD], k) for k in (b"delSum", b"delSuper", b"trendtable")
+    ):
+        return "an AP report (delegates or trends), not race results"
+    if (
+        low.startswith(b"{")
+        and _json_keys(data[:_HEAD], b"elections")
+        and _json_keys(data[:_HEAD], b"guides")
+    ):
+        return "AP's list of elections, not race results"
+    if not head:
+        return "empty"
+    return ""
 
 
 def detect_format(data: bytes, filename: str = "") -> str:
-    """Guess the format from the first bytes (and the file name as a tie-breaker)."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head.startswith(b"<") and b"<ElectionResult" in data[:65536]:
-        return CLARITY_DETAIL_XML
-    if head.startswith(b"{") and b'"tracker-feed/1"' in data[:65536]:
-        return NATIVE
-    name = filename.lower()
-    if name.endswith(".xml"):
-        return CLARITY_DETAIL_XML
+    """Guess the format from the content (and the file name as a tie-breaker); one FeedError
+    sentence when no format fits."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    fmt = _detect(data, filename)
+    if fmt is not None:
+        return fmt
+    what = _not_a_feed(data, filename)
+    thing = filename or "this payload"
+    if what:
+        raise FeedError(f"{thing} is {what}")
     raise FeedError(
-        f"cannot tell the format of {filename or 'this payload'}: expected Clarity detail XML "
-        f"or a {NATIVE} JSON document"
+        f"cannot tell the format of {thing}: expected Clarity (detail XML, detailxml.zip, summary.json, "
+        f"ALL.json), Georgia SOS results JSON, AP Elections API JSON or a {NATIVE} JSON document"
     )
 
 
@@ -42,11 +169,68 @@ def _parser(fmt: str) -> Callable[..., Snapshot]:
         from tracker.feeds.native import parse_native
 
         return parse_native
-    raise FeedError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
+    if fmt == CLARITY_DETAIL_ZIP:
+        from tracker.feeds.clarity_zip import parse_detail_zip
+
+        return parse_detail_zip
+    if fmt == CLARITY_SUMMARY_JSON:
+        from tracker.feeds.clarity_json import parse_summary_json
+
+        return parse_summary_json
+    if fmt == CLARITY_ALL_JSON:
+        from tracker.feeds.clarity_json import parse_all_json
+
+        return parse_all_json
+    if fmt == GA_SOS_JSON:
+        from tracker.feeds.gasos import parse_ga_sos_json
+
+        return parse_ga_sos_json
+    if fmt == AP_V2:
+        from tracker.feeds.ap import parse_ap_v2
+
+        return parse_ap_v2
+    if fmt == AP_V3:
+        from tracker.feeds.ap import parse_ap_v3
+
+        return parse_ap_v3
+    if fmt in METADATA_FORMATS:
+        raise FeedError(
+            f"{'electionsettings.json' if fmt == CLARITY_ELECTIONSETTINGS else 'current_ver.txt'} "
+            "describes a Clarity election (its versions and counties) and holds no results; "
+            "point at the election's detailxml.zip, summary.json or ALL.json instead"
+        )
+    raise FeedError(f"unknown format {fmt!r}; known formats: {', '.join(ALL_FORMATS)}")
 
 
-def parse_payload(data: bytes, fmt: str = "auto", *, source: str = "") -> Snapshot:
-    """Parse ``data`` as ``fmt`` ("auto" detects it). Raises FeedError on anything malformed."""
+def parse_payload(
+    data: bytes, fmt: str = "auto", *, source: str = "", names_from: Snapshot | None = None
+) -> Snapshot:
+    """Parse ``data`` as ``fmt`` ("auto" detects it). Raises FeedError on anything malformed,
+    and for the metadata formats (see ``parse_metadata``).
+
+    ``names_from`` is used by ``clarity-all-json`` only (ALL.json carries no names: pass a Snapshot
+    of the same election, e.g. its detail XML) and ignored by every other format."""
     if fmt == "auto":
         fmt = detect_format(data, source)
-    return _parser(fmt)(data, source=source)
+    parser = _parser(fmt)
+    if fmt == CLARITY_ALL_JSON and names_from is not None:
+        return parser(data, source=source, names_from=names_from)
+    return parser(data, source=source)
+
+
+def parse_metadata(data: bytes, fmt: str = "auto", *, source: str = "") -> Any:
+    """Parse a metadata payload: ``clarity-electionsettings`` → ``ClaritySettings``,
+    ``clarity-current-ver`` → the version string. FeedError for anything else."""
+    if fmt == "auto":
+        fmt = detect_format(data, source)
+    if fmt == CLARITY_ELECTIONSETTINGS:
+        from tracker.feeds.clarity_json import parse_electionsettings
+
+        return parse_electionsettings(data, source=source)
+    if fmt == CLARITY_CURRENT_VER:
+        from tracker.feeds.clarity_json import parse_current_ver
+
+        return parse_current_ver(data)
+    if fmt in FORMATS:
+        raise FeedError(f"{fmt} holds results, not feed metadata: parse it with parse_payload")
+    raise FeedError(f"unknown format {fmt!r}; known formats: {', '.join(ALL_FORMATS)}")

@@ -1,0 +1,443 @@
+"""AP Elections API (``/v2/elections/{date}`` and ``/v3/elections/{date}`` JSON) → Snapshot.
+
+Shape (v2, as in ../shared/data/ap; v3 adds fields, see below)::
+
+    {"electionDate": "2016-03-01", "timestamp": "2016-03-09T15:50:46.194Z",
+     "nextrequest": "https://api.ap.org/v2/elections/...",
+     "races": [{"test": false, "raceID": "24547", "raceType": "Primary", "raceTypeID": "R",
+                "officeID": "P", "officeName": "President", "party": "GOP",
+                "seatName", "seatNum", "description", "uncontested", "national",
+                "reportingUnits": [{"statePostal": "MA", "stateName", "level": "state",
+                                    "precinctsReporting", "precinctsTotal", "lastUpdated",
+                                    "candidates": [{"candidateID", "first", "last", "party",
+                                                   "ballotOrder", "voteCount", "winner"}]},
+                                   {"level": "subunit", "reportingunitID", "reportingunitName",
+                                    "fipsCode", ...}, ...]}]}
+
+How it maps:
+
+- one Contest per race, id ``"{statePostal}-{raceID}"`` (AP: a race ID is unique *within a
+  state*; one response can hold several states), name from state, office, seat, description and
+  the primary's party (``"MA President, GOP Primary"``);
+- units: the race's ``subunit`` reporting units (counties, or towns in New England: AP's own
+  level, kept as county units named as AP names them) when there are any, else its ``state``
+  unit. ``district`` units (delegate districts: at-large, PLEO, congressional) overlap each other
+  and the state, so they are never summed; a race with only those keeps its state unit;
+- the ``state`` unit's ``voteCount``s are AP's own totals (``Contest.reported_totals``): when the
+  subunits sum to less (they lag: Colorado's 2015 proposition had 1,958 of 1,973 precincts in its
+  counties but all 1,973 at the state level), the difference becomes one more state-kind unit,
+  ``"{ST} (not yet by county)"``, so the race total is AP's and nothing is invented; when they
+  sum to more, only the state unit is kept. Either way a feed warning says so;
+- votes have one vote type, "Total"; precincts from ``precinctsReporting``/``precinctsTotal``
+  (COMPLETE when all are in);
+- test mode: AP marks races ``"test": true`` when the numbers are made up. If any race in the
+  document is, the Election is ``test=True``, its name starts with ``"TEST — "`` and its note says
+  the numbers are not real results, so the window and every export (``parse --json``,
+  ``tracker-feed/1``) carry the label;
+- ``winner``, ``eevp``, ``electTotal``, ``delegateCount`` are not carried (the tracker computes its
+  own states; expected-vote share is not in the model yet).
+
+v3 (from AP's documentation; no public v3 payload exists, so its fixtures are constructed and
+labelled): top-level ``apiVersion``/``apiBuild``; reporting units carry ``reportingunitLevel``
+(1 = state, 2 = the units inside it, 3+ = below those) and ``eevp``; races may carry ``eventID``,
+``tabulationStatus``, ``raceCallStatus``. The same mapping applies, with levels read from
+``reportingunitLevel`` when present (1 → state, 2 → subunit; deeper levels are not summed).
+
+Documents that are AP but not race results (delegate reports ``delSum``/``delSuper``, trend
+tables, the elections list) and anything else raise FeedError with one sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, NoReturn
+
+from tracker.core.errors import FeedError
+from tracker.core.model import (
+    Candidate,
+    Contest,
+    Election,
+    Reporting,
+    ReportingUnit,
+    Snapshot,
+    UnitKind,
+    VoteType,
+)
+from tracker.core.threshold import ThresholdRule
+
+__all__ = ["TEST_PREFIX", "ap_next_request", "parse_ap", "parse_ap_v2", "parse_ap_v3"]
+
+TOTAL = "Total"
+TEST_PREFIX = "TEST — "
+TEST_NOTE = "AP test mode: these numbers are made up by AP for testing, not real results"
+_NOT_RESULTS = {
+    "delSum": "an AP delegate summary report",
+    "delSuper": "an AP delegate report",
+    "trendtable": "an AP trend table",
+    "elections": "AP's list of elections",
+    "guides": "AP's list of elections",
+}
+
+
+def _fail(what: str, message: str) -> NoReturn:
+    raise FeedError(f"{what}: {message}")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _load(data: bytes, what: str) -> dict[str, Any]:
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise FeedError(f"{what} must be bytes, not {type(data).__name__}")
+    head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"module.exports", b"var ", b"const ", b"export ")):
+        _fail(what, "this is JavaScript, not JSON (a JS module wrapping AP data is not a feed we read)")
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        _fail(what, "the document is nested too deeply")
+    except UnicodeDecodeError as exc:
+        _fail(what, f"not valid UTF-8 text ({exc.reason})")
+    except ValueError as exc:
+        _fail(what, f"not valid JSON ({exc})")
+    if not isinstance(doc, dict):
+        _fail(what, "expected a JSON object with a 'races' list")
+    for key, label in _NOT_RESULTS.items():
+        if key in doc and "races" not in doc:
+            _fail(what, f"this is {label}, not race results")
+    if not isinstance(doc.get("races"), list):
+        _fail(what, "expected a JSON object with a 'races' list")
+    return doc
+
+
+def _str(value: Any, what: str, where: str, *, default: str | None = None) -> str:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        _fail(what, f"{where} is {_short(value)}, not text")
+    return value
+
+
+def _count(value: Any, what: str, where: str) -> int:
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(what, f"{where} is {_short(value)}, not a whole number")
+    if value < 0:
+        _fail(what, f"{where} is negative ({value})")
+    return value
+
+
+def _opt_count(value: Any, what: str, where: str) -> int | None:
+    return None if value is None else _count(value, what, where)
+
+
+def _level(unit: dict[str, Any]) -> str:
+    """ "state", "subunit" or something else (never summed), from v3's ``reportingunitLevel``
+    when present, else v2's ``level``."""
+    lvl = unit.get("reportingunitLevel")
+    if isinstance(lvl, int) and not isinstance(lvl, bool):
+        return {1: "state", 2: "subunit"}.get(lvl, f"level {lvl}")
+    text = unit.get("level")
+    return text if isinstance(text, str) else ""
+
+
+def _reporting(done: int | None, total: int | None, has_votes: bool) -> Reporting:
+    if done is not None and total is not None and total > 0 and done >= total:
+        return Reporting.COMPLETE
+    if (done or 0) > 0 or has_votes:
+        return Reporting.PARTIAL
+    return Reporting.NONE
+
+
+def _candidate_name(c: dict[str, Any], what: str, where: str) -> str:
+    first = _str(c.get("first"), what, f"first name in {where}", default="")
+    last = _str(c.get("last"), what, f"last name in {where}", default="")
+    return " ".join(f"{first} {last}".split())
+
+
+def _race_name(race: dict[str, Any], state: str, what: str) -> str:
+    parts = [state] if state else []
+    office = " ".join(_str(race.get("officeName"), what, "officeName", default="").split())
+    parts.append(office or "Race")
+    name = " ".join(parts)
+    for key in ("seatName", "description"):
+        extra = " ".join(_str(race.get(key), what, key, default="").split())
+        if extra and extra not in name:
+            name += f", {extra}"
+    party = " ".join(_str(race.get("party"), what, "party", default="").split())
+    race_type = " ".join(_str(race.get("raceType"), what, "raceType", default="").split())
+    if party:
+        name += f", {party} {race_type or 'race'}"
+    return name
+
+
+class _Race:
+    def __init__(self, race: dict[str, Any], i: int, what: str) -> None:
+        self.what = what
+        where = f"races[{i}]"
+        race_id = _str(race.get("raceID"), what, f"raceID of {where}").strip()
+        if not race_id:
+            _fail(what, f"{where} has no raceID")
+        units = race.get("reportingUnits")
+        if units is None:
+            units = []
+        if not isinstance(units, list):
+            _fail(what, f"reportingUnits of race {race_id} is not a list")
+        self.units_raw = []
+        for j, u in enumerate(units):
+            if not isinstance(u, dict):
+                _fail(what, f"reportingUnits[{j}] of race {race_id} is not an object")
+            self.units_raw.append(u)
+        state = race.get("statePostal")
+        if state is None and self.units_raw:
+            state = self.units_raw[0].get("statePostal")
+        self.state = _str(state, what, f"statePostal of race {race_id}", default="").strip().upper()
+        self.id = f"{self.state}-{race_id}" if self.state else race_id
+        self.name = _race_name(race, self.state, what)
+        self.test = race.get("test") is True
+        self.vote_for = 1
+        num = race.get("numWinners")
+        if isinstance(num, int) and not isinstance(num, bool) and num > 1:
+            self.vote_for = num
+        self.race = race
+
+    def _votes(self, unit: dict[str, Any], where: str, order: dict[str, Candidate]) -> dict[str, int]:
+        cands = unit.get("candidates")
+        if not isinstance(cands, list):
+            _fail(self.what, f"candidates of {where} is not a list")
+        out: dict[str, int] = {}
+        for k, c in enumerate(cands):
+            if not isinstance(c, dict):
+                _fail(self.what, f"candidates[{k}] of {where} is not an object")
+            cid = _str(c.get("candidateID"), self.what, f"candidateID of candidates[{k}] of {where}").strip()
+            if not cid:
+                _fail(self.what, f"candidates[{k}] of {where} has no candidateID")
+            if cid in out:
+                _fail(self.what, f"{where} lists candidate {cid} twice")
+            out[cid] = _count(c.get("voteCount", 0), self.what, f"voteCount of candidate {cid} in {where}")
+            if cid not in order:
+                rank = c.get("ballotOrder")
+                rank = rank if isinstance(rank, int) and not isinstance(rank, bool) else 10_000 + len(order)
+                order[cid] = Candidate(
+                    id=cid,
+                    name=_candidate_name(c, self.what, where) or cid,
+                    party=_str(c.get("party"), self.what, f"party in {where}", default=""),
+                    ballot_order=rank,
+                )
+        return out
+
+    def build(self) -> Contest:
+        what, name = self.what, self.name
+        order: dict[str, Candidate] = {}
+        state_units = [u for u in self.units_raw if _level(u) == "state"]
+        subunits = [u for u in self.units_raw if _level(u) == "subunit"]
+        if len(state_units) > 1:
+            _fail(what, f"race {self.id} has {len(state_units)} state-level reporting units")
+        warnings: list[str] = []
+        state_votes: dict[str, int] | None = None
+        state_prec: tuple[int | None, int | None] = (None, None)
+        state_unit = state_units[0] if state_units else None
+        if state_unit is not None:
+            state_votes = self._votes(state_unit, f"the state unit of {name!r}", order)
+            state_prec = (
+                _opt_count(state_unit.get("precinctsReporting"), what, f"precinctsReporting of {name!r}"),
+                _opt_count(state_unit.get("precinctsTotal"), what, f"precinctsTotal of {name!r}"),
+            )
+        # Candidates listed at race level (AP's initialization files: no reporting units yet).
+        race_cands = self.race.get("candidates")
+        if isinstance(race_cands, list) and race_cands:
+            self._votes({"candidates": race_cands}, f"the candidates of {name!r}", order)
+        units: list[ReportingUnit] = []
+        seen: set[str] = set()
+        sums: dict[str, int] = {}
+        for j, u in enumerate(subunits):
+            ru_id = _str(
+                u.get("reportingunitID"), what, f"reportingunitID of unit {j} of {name!r}", default=""
+            )
+            ru_name = " ".join(
+                _str(
+                    u.get("reportingunitName"), what, f"reportingunitName of unit {j} of {name!r}", default=""
+                ).split()
+            )
+            uid = f"{self.state}-{ru_id or ru_name or j}"
+            if uid in seen:
+                _fail(what, f"{name!r} lists reporting unit {ru_id or ru_name!r} twice")
+            seen.add(uid)
+            where = f"{ru_name or ru_id!r} in {name!r}"
+            votes = self._votes(u, where, order)
+            for cid, n in votes.items():
+                sums[cid] = sums.get(cid, 0) + n
+            done = _opt_count(u.get("precinctsReporting"), what, f"precinctsReporting of {where}")
+            total = _opt_count(u.get("precinctsTotal"), what, f"precinctsTotal of {where}")
+            if done is not None and total is not None and done > total:
+                _fail(what, f"{where}: {done} precincts reporting of {total}")
+            units.append(
+                ReportingUnit(
+                    id=uid,
+                    name=ru_name or ru_id,
+                    kind=UnitKind.COUNTY,
+                    county=ru_name or ru_id,
+                    reporting=_reporting(done, total, any(votes.values())),
+                    votes={cid: {TOTAL: n} for cid, n in votes.items()},
+                    precincts_reporting=done,
+                    precincts_total=total,
+                )
+            )
+        if state_unit is not None and state_votes is not None:
+            done, total = state_prec
+            if done is not None and total is not None and done > total:
+                _fail(what, f"{name!r}: {done} precincts reporting of {total} at the state level")
+            whole = ReportingUnit(
+                id=self.state or "state",
+                name=_str(state_unit.get("stateName"), what, "stateName", default="")
+                or self.state
+                or "State",
+                kind=UnitKind.STATE,
+                reporting=_reporting(done, total, any(state_votes.values())),
+                votes={cid: {TOTAL: n} for cid, n in state_votes.items()},
+                precincts_reporting=done,
+                precincts_total=total,
+            )
+            if not units:
+                units = [whole]
+            else:
+                diff = {cid: state_votes.get(cid, 0) - sums.get(cid, 0) for cid in {*state_votes, *sums}}
+                if any(d < 0 for d in diff.values()):
+                    warnings.append(
+                        f"{name}: its county results add up to more than AP's state total; "
+                        "showing the state total only"
+                    )
+                    units = [whole]
+                elif any(diff.values()):
+                    warnings.append(
+                        f"{name}: AP's state total is {sum(state_votes.values()):,} votes, its county "
+                        f"results {sum(sums.values()):,}; the {sum(diff.values()):,} not yet by county "
+                        "are shown as their own unit"
+                    )
+                    units.append(
+                        ReportingUnit(
+                            id=f"{self.state or 'state'}-not-by-county",
+                            name=f"{self.state or 'State'} (not yet by county)",
+                            kind=UnitKind.STATE,
+                            reporting=Reporting.PARTIAL,
+                            votes={cid: {TOTAL: d} for cid, d in diff.items() if cid in state_votes},
+                        )
+                    )
+                sub_done = sum(u.precincts_reporting or 0 for u in units if u.kind is UnitKind.COUNTY)
+                sub_total = sum(u.precincts_total or 0 for u in units if u.kind is UnitKind.COUNTY)
+                if total is not None and (sub_done, sub_total) != (done or 0, total):
+                    warnings.append(
+                        f"{name}: AP's state unit has {done or 0:,} of {total:,} precincts in, its "
+                        f"counties {sub_done:,} of {sub_total:,}"
+                    )
+        candidates = sorted(order.values(), key=lambda c: c.ballot_order)
+        candidates = [
+            Candidate(id=c.id, name=c.name, party=c.party, ballot_order=k + 1)
+            for k, c in enumerate(candidates)
+        ]
+        done, total = state_prec
+        return Contest(
+            id=self.id,
+            name=name,
+            candidates=tuple(candidates),
+            units=tuple(units),
+            vote_for=self.vote_for,
+            threshold=ThresholdRule.majority(),
+            vote_types=(VoteType.from_name(TOTAL),),
+            reported_totals=dict(state_votes) if state_votes is not None else None,
+            reported_precincts=(done, total) if done is not None and total is not None else None,
+            feed_warnings=tuple(warnings),
+        )
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Snapshot:
+    """Parse an AP Elections API ``/elections/{date}`` JSON response (v2 or v3, told apart by
+    ``apiVersion`` unless ``version`` is given). See the module docstring."""
+    what = "AP Elections API v3 JSON" if version == 3 else "AP Elections API JSON"
+    doc = _load(data, what)
+    if version is None:
+        api = doc.get("apiVersion")
+        version = 3 if isinstance(api, (str, int, float)) and str(api).startswith("3") else 2
+    what = f"AP Elections API v{version} JSON"
+    raw_date = doc.get("electionDate")
+    date = None
+    if raw_date is not None:
+        try:
+            date = dt.date.fromisoformat(_str(raw_date, what, "electionDate"))
+        except ValueError:
+            _fail(what, f"electionDate {raw_date!r} is not a YYYY-MM-DD date")
+    races = []
+    for i, race in enumerate(doc["races"]):
+        if not isinstance(race, dict):
+            _fail(what, f"races[{i}] is not an object")
+        races.append(_Race(race, i, what))
+    test = any(r.test for r in races) or doc.get("test") is True
+    contests: list[Contest] = []
+    seen: set[str] = set()
+    for race in races:
+        if race.id in seen:
+            _fail(what, f"race {race.id} appears twice")
+        seen.add(race.id)
+        contests.append(race.build())
+    states = sorted({r.state for r in races if r.state})
+    where = ", ".join(states[:6]) + ("…" if len(states) > 6 else "")
+    name = f"AP election results {date.isoformat() if date else ''}".strip() + (
+        f" ({where})" if where else ""
+    )
+    stamp = doc.get("timestamp")
+    election = Election(
+        id=f"ap-{date.isoformat() if date else 'undated'}" + ("-test" if test else ""),
+        name=f"{TEST_PREFIX}{name}" if test else name,
+        date=date,
+        source=source,
+        note=TEST_NOTE if test else "",
+        test=test,
+    )
+    return Snapshot(
+        election=election,
+        contests=tuple(contests),
+        version=stamp.strip() if isinstance(stamp, str) else "",
+        published_at=_timestamp(stamp),
+    )
+
+
+def parse_ap_v2(data: bytes, *, source: str = "") -> Snapshot:
+    """Parse an AP Elections API v2 ``/elections/{date}`` JSON response."""
+    return parse_ap(data, source=source, version=2)
+
+
+def parse_ap_v3(data: bytes, *, source: str = "") -> Snapshot:
+    """Parse an AP Elections API v3 ``/elections/{date}`` JSON response."""
+    return parse_ap(data, source=source, version=3)
+
+
+def ap_next_request(data: bytes) -> str | None:
+    """The ``nextrequest`` URL an AP response gives for the next poll (None when absent), for
+    the poller; never raises on a bad payload (returns None)."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError, TypeError):
+        return None
+    value = doc.get("nextrequest") if isinstance(doc, dict) else None
+    return value if isinstance(value, str) and value.startswith(("http://", "https://")) else None

@@ -1,0 +1,133 @@
+"""Clarity's ``reports/detailxml.zip`` → the ``detail.xml`` inside it → Snapshot.
+
+Clarity serves every version's detail XML zipped (GA's 5 Jan 2021 runoff: 29.6 KB holding a
+300.6 KB ``detail.xml``). A zip from the network is untrusted input, so it is read in memory and
+defensively:
+
+- nothing is extracted to disk and no path inside the archive is ever used as a path: the
+  member is *chosen* by its name (``detail.xml``, case-insensitive, with any folder prefix or
+  backslashes ignored only for the comparison), never opened by it;
+- exactly one such member, or FeedError (none, or two that would make us guess);
+- at most ``MAX_MEMBERS`` entries, a member no larger than ``MAX_MEMBER_BYTES`` uncompressed, all
+  declared sizes together no larger than ``MAX_TOTAL_BYTES``, and no member whose declared size
+  is more than ``MAX_RATIO`` times its compressed size (a zip bomb): all checked on the central
+  directory *before* inflating anything;
+- the declared size can lie, so the member is inflated in chunks and the count is enforced on
+  what actually comes out (and the ratio again against the compressed size);
+- encrypted members, unknown compression methods, CRC errors and truncated archives are
+  FeedErrors.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+
+from tracker.core.errors import FeedError
+from tracker.core.model import Snapshot
+from tracker.feeds.clarity import parse_detail_xml
+
+__all__ = [
+    "MAX_MEMBERS",
+    "MAX_MEMBER_BYTES",
+    "MAX_RATIO",
+    "MAX_TOTAL_BYTES",
+    "parse_detail_zip",
+    "read_detail_zip",
+]
+
+#: The member Clarity puts in detailxml.zip.
+MEMBER_NAME = "detail.xml"
+#: A statewide general election's detail.xml is tens of MB; 256 MB leaves room without letting a
+#: hostile archive exhaust memory.
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+#: Real detail XML deflates about 10–20× (GA runoff: 10.2×); 200× is far beyond any real file and
+#: far below a zip bomb (~1000× and more).
+MAX_RATIO = 200
+MAX_MEMBERS = 64
+_CHUNK = 1 << 20
+
+
+def _is_member(name: str) -> bool:
+    return name.replace("\\", "/").rsplit("/", 1)[-1].casefold() == MEMBER_NAME
+
+
+def read_detail_zip(
+    data: bytes,
+    *,
+    max_member_bytes: int = MAX_MEMBER_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    max_ratio: float = MAX_RATIO,
+) -> bytes:
+    """The bytes of the one ``detail.xml`` in a Clarity ``detailxml.zip``, read in memory within
+    the limits above. Raises FeedError for anything else."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise FeedError(f"Clarity detailxml.zip must be bytes, not {type(data).__name__}")
+    if not data.startswith(b"PK"):
+        raise FeedError("not a zip archive (Clarity's detailxml.zip starts with 'PK')")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise FeedError(f"Clarity detailxml.zip is not a readable zip archive ({exc})") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise FeedError(f"Clarity detailxml.zip has {len(infos)} entries; expected one detail.xml")
+        if sum(i.file_size for i in infos) > max_total_bytes:
+            raise FeedError(
+                f"Clarity detailxml.zip declares over {max_total_bytes:,} bytes uncompressed; refusing it"
+            )
+        members = [i for i in infos if _is_member(i.filename) and not i.is_dir()]
+        if not members:
+            raise FeedError("Clarity detailxml.zip holds no detail.xml")
+        if len(members) > 1:
+            raise FeedError("Clarity detailxml.zip holds more than one detail.xml; refusing to guess")
+        (info,) = members
+        if info.flag_bits & 0x1:
+            raise FeedError("Clarity detailxml.zip is encrypted")
+        if info.file_size > max_member_bytes:
+            raise FeedError(
+                f"detail.xml in Clarity detailxml.zip is {info.file_size:,} bytes, over the "
+                f"{max_member_bytes:,}-byte limit"
+            )
+        compressed = max(info.compress_size, 1)
+        if info.file_size > max_ratio * compressed:
+            raise FeedError(
+                f"detail.xml in Clarity detailxml.zip would inflate {info.file_size / compressed:,.0f}× "
+                "(a zip bomb?); refusing it"
+            )
+        limit = min(max_member_bytes, int(max_ratio * compressed))
+        out = bytearray()
+        try:
+            with archive.open(info) as member:
+                while True:
+                    chunk = member.read(_CHUNK)
+                    if not chunk:
+                        break
+                    out += chunk
+                    if len(out) > limit:
+                        raise FeedError(
+                            "detail.xml in Clarity detailxml.zip inflates beyond what its header "
+                            "declares and the size limits allow; refusing it"
+                        )
+        except FeedError:
+            raise
+        except NotImplementedError as exc:
+            raise FeedError(
+                f"Clarity detailxml.zip uses a compression method we cannot read ({exc})"
+            ) from None
+        except RuntimeError as exc:  # zipfile: encrypted member without a password
+            raise FeedError(f"Clarity detailxml.zip cannot be read ({exc})") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise FeedError(f"Clarity detailxml.zip is damaged or truncated ({exc})") from None
+        return bytes(out)
+
+
+def parse_detail_zip(data: bytes, *, source: str = "") -> Snapshot:
+    """Parse a Clarity ``reports/detailxml.zip`` payload: its ``detail.xml``, read safely (see
+    the module docstring), through ``tracker.feeds.clarity.parse_detail_xml``."""
+    return parse_detail_xml(read_detail_zip(data), source=source)

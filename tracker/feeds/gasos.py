@@ -1,0 +1,366 @@
+"""Georgia Secretary of State results-site JSON (``export-*.json``) → Snapshot.
+
+Georgia's results site (since 2024; older elections re-exported in the same shape, e.g.
+``export-2017AprSpec.json``, created 2025-01-08) publishes one JSON document per election::
+
+    {"electionDate": "2017-04-18", "electionName": "April 18, 2017 - Special Election ",
+     "createdAt": "2025-01-08T15:00:04.108574Z",
+     "results": {"id", "name": "Georgia", "reportingStatuses",
+                 "ballotItems": [ballot item, ...]},          the whole state (or district)
+     "localResults": [{"id", "name": "Cobb County", "reportingStatuses",
+                       "ballotItems": [ballot item, ...]}]}   one per county
+
+    ballot item: {"id": "30600", "name": "U.S. Representative, District 6", "voteFor": 1,
+                  "ballotOrder", "type": "State" | "Local", "contestType": "Candidate",
+                  "precinctsParticipating", "precinctsReporting",
+                  "ballotOptions": [{"id": "140", "name": "JON OSSOFF (DEM)", "ballotOrder",
+                                     "voteCount", "politicalParty": "DEM" | null,
+                                     "groupResults": [{"groupName": "Election Day",
+                                                       "voteCount", "isFromVirtualPrecinct"}],
+                                     "precinctResults": [precinct, ...] | [] | null}]}
+
+    precinct: {"id", "name", "voteCount", "groupResults": [...], "reportingStatus", "isVirtual"}
+
+How it maps:
+
+- one Contest per ``results.ballotItems`` entry (id, name, vote for, candidates from its
+  ballotOptions in ballot order; their ``voteCount`` becomes ``Contest.reported_totals``, so the
+  counties are checked against the state's own figure);
+- units: per county, the precincts when the county's ballot item carries ``precinctResults``
+  rows (unit id ``"{county}/{precinct id}"``), else one county unit; votes per vote type from
+  ``groupResults`` (the site's own names: "Election Day", "Absentee by Mail", "Advance in Person",
+  "Provisional"), or "Total" when a row has no split. A ``groupResults`` sum that differs from the
+  row's ``voteCount`` is a feed warning, never silently fixed;
+- counties are named without " County" ("Cobb County" → "Cobb"), as Clarity files name them, so
+  the two sources line up in ``by_county`` and in merges;
+- ``precinctsParticipating``/``precinctsReporting`` of 0/0 (the re-exports) or null mean
+  "unknown", not "no precincts"; with no precinct rows, a county is COMPLETE only when its counts
+  say so, else PARTIAL once it has votes;
+- a contest with no county rows at all keeps the state-level figures as one state unit.
+
+The precinct row shape is documented from third-party readers of the live site; our real files
+(re-exports) have none, so the tests exercise it on an edited copy of a real file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any, NoReturn
+
+from tracker.core.errors import FeedError
+from tracker.core.model import (
+    Candidate,
+    Contest,
+    Election,
+    Reporting,
+    ReportingUnit,
+    Snapshot,
+    UnitKind,
+    VoteType,
+)
+from tracker.core.threshold import ThresholdRule
+
+__all__ = ["parse_ga_sos_json"]
+
+TOTAL = "Total"
+_WHAT = "Georgia SOS results JSON"
+
+
+def _fail(message: str) -> NoReturn:
+    raise FeedError(f"{_WHAT}: {message}")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _obj(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        _fail(f"{where} is {_short(value)}, not an object")
+    return value
+
+
+def _list(value: Any, where: str, *, optional: bool = False) -> list[Any]:
+    if value is None and optional:
+        return []
+    if not isinstance(value, list):
+        _fail(f"{where} is {_short(value)}, not a list")
+    return value
+
+
+def _str(value: Any, where: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        _fail(f"{where} is {_short(value)}, not text")
+    return value
+
+
+def _count(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(f"{where} is {_short(value)}, not a whole number")
+    if value < 0:
+        _fail(f"{where} is negative ({value})")
+    return value
+
+
+def _opt_count(value: Any, where: str) -> int | None:
+    return None if value is None else _count(value, where)
+
+
+def county_name(name: str) -> str:
+    """``"Cobb County"`` → ``"Cobb"`` (Clarity's spelling); other names unchanged."""
+    name = " ".join(name.split())
+    return name[: -len(" County")] if name.casefold().endswith(" county") and len(name) > 7 else name
+
+
+def _groups(row: dict[str, Any], where: str, warnings: list[str], label: str) -> dict[str, int]:
+    total = _count(row.get("voteCount"), f"voteCount of {where}")
+    groups = _list(row.get("groupResults"), f"groupResults of {where}", optional=True)
+    if not groups:
+        return {TOTAL: total}
+    out: dict[str, int] = {}
+    for i, g in enumerate(groups):
+        g = _obj(g, f"groupResults[{i}] of {where}")
+        name = " ".join(_str(g.get("groupName"), f"groupName of groupResults[{i}] of {where}").split())
+        if not name:
+            _fail(f"groupResults[{i}] of {where} has an empty groupName")
+        n = _count(g.get("voteCount"), f"voteCount of {name!r} in {where}")
+        out[name] = out.get(name, 0) + n
+    if sum(out.values()) != total:
+        warnings.append(f"{label}: feed total is {total:,}, its vote types sum to {sum(out.values()):,}")
+    return out
+
+
+def _reporting(done: int | None, of: int | None, has_votes: bool) -> Reporting:
+    if done is not None and of:
+        if done >= of:
+            return Reporting.COMPLETE
+        if done > 0:
+            return Reporting.PARTIAL
+    return Reporting.PARTIAL if has_votes else Reporting.NONE
+
+
+def _precinct_reporting(status: Any, has_votes: bool) -> Reporting:
+    text = status.casefold() if isinstance(status, str) else ""
+    if "not" in text or "none" in text:
+        return Reporting.PARTIAL if has_votes else Reporting.NONE
+    if "fully" in text or "complete" in text:
+        return Reporting.COMPLETE
+    return Reporting.PARTIAL if has_votes else Reporting.NONE
+
+
+class _ContestBuilder:
+    def __init__(self, item: dict[str, Any], where: str) -> None:
+        self.id = _str(item.get("id"), f"id of {where}").strip()
+        if not self.id:
+            _fail(f"{where} has an empty id")
+        self.name = " ".join(_str(item.get("name"), f"name of {where}").split()) or f"Contest {self.id}"
+        vote_for = item.get("voteFor")
+        self.vote_for = _count(vote_for, f"voteFor of {self.name!r}") if vote_for is not None else 1
+        self.candidates: list[Candidate] = []
+        self.reported: dict[str, int] = {}
+        self.state_votes: dict[str, dict[str, int]] = {}
+        self.warnings: list[str] = []
+        self.units: list[ReportingUnit] = []
+        self.unit_ids: set[str] = set()
+        self.vote_types: dict[str, None] = {}
+        options = _list(item.get("ballotOptions"), f"ballotOptions of {self.name!r}")
+        order: list[tuple[int, int, Candidate]] = []
+        for i, opt in enumerate(options):
+            owhere = f"ballotOptions[{i}] of {self.name!r}"
+            opt = _obj(opt, owhere)
+            cid = _str(opt.get("id"), f"id of {owhere}").strip()
+            if not cid or cid in self.reported:
+                _fail(f"{owhere} has an empty or repeated id {cid!r}")
+            cname = " ".join(_str(opt.get("name"), f"name of {owhere}").split()) or cid
+            party = opt.get("politicalParty")
+            rank = opt.get("ballotOrder")
+            rank = _count(rank, f"ballotOrder of {owhere}") if rank is not None else i + 1
+            order.append(
+                (rank, i, Candidate(id=cid, name=cname, party=party if isinstance(party, str) else ""))
+            )
+            self.reported[cid] = _count(opt.get("voteCount"), f"voteCount of {cname!r} in {self.name!r}")
+            self.state_votes[cid] = _groups(opt, f"{cname!r} in {self.name!r}", [], self.name)
+        for pos, (_, _, cand) in enumerate(sorted(order, key=lambda t: (t[0], t[1]))):
+            self.candidates.append(
+                Candidate(id=cand.id, name=cand.name, party=cand.party, ballot_order=pos + 1)
+            )
+        self.names = {c.id: c.name for c in self.candidates}
+
+    def _add_unit(self, unit: ReportingUnit) -> None:
+        if unit.id in self.unit_ids:
+            _fail(f"{self.name!r}: unit {unit.id!r} appears twice")
+        self.unit_ids.add(unit.id)
+        for by_type in unit.votes.values():
+            self.vote_types.update(dict.fromkeys(by_type))
+        self.units.append(unit)
+
+    def add_county(self, county: str, item: dict[str, Any]) -> None:
+        where = f"{self.name!r} in {county}"
+        options = _list(item.get("ballotOptions"), f"ballotOptions of {where}")
+        county_votes: dict[str, dict[str, int]] = {}
+        precincts: dict[str, dict[str, Any]] = {}
+        for i, opt in enumerate(options):
+            opt = _obj(opt, f"ballotOptions[{i}] of {where}")
+            cid = _str(opt.get("id"), f"id of ballotOptions[{i}] of {where}").strip()
+            if cid not in self.names:
+                _fail(f"{where}: candidate id {cid!r} is not among the contest's ballot options")
+            label = f"{self.name}, {county}, {self.names[cid]}"
+            county_votes[cid] = _groups(opt, f"{self.names[cid]!r} in {where}", self.warnings, label)
+            for j, row in enumerate(
+                _list(opt.get("precinctResults"), f"precinctResults of {where}", optional=True)
+            ):
+                pwhere = f"precinctResults[{j}] of {self.names[cid]!r} in {where}"
+                row = _obj(row, pwhere)
+                pid = _str(row.get("id"), f"id of {pwhere}").strip()
+                if not pid:
+                    _fail(f"{pwhere} has an empty id")
+                entry = precincts.setdefault(
+                    pid, {"name": row.get("name"), "status": row.get("reportingStatus"), "votes": {}}
+                )
+                if cid in entry["votes"]:
+                    _fail(f"{where}: precinct {pid!r} is listed twice for {self.names[cid]!r}")
+                entry["votes"][cid] = _groups(row, pwhere, self.warnings, f"{label}, precinct {pid}")
+        done = _opt_count(item.get("precinctsReporting"), f"precinctsReporting of {where}")
+        of = _opt_count(item.get("precinctsParticipating"), f"precinctsParticipating of {where}")
+        if done is not None and of and done > of:
+            _fail(f"{where}: {done} precincts reporting of {of}")
+        if precincts:
+            for pid, entry in precincts.items():
+                votes = entry["votes"]
+                has = any(any(v.values()) for v in votes.values())
+                name = entry["name"] if isinstance(entry["name"], str) and entry["name"].strip() else pid
+                self._add_unit(
+                    ReportingUnit(
+                        id=f"{county}/{pid}",
+                        name=" ".join(name.split()),
+                        kind=UnitKind.PRECINCT,
+                        county=county,
+                        reporting=_precinct_reporting(entry["status"], has),
+                        votes=votes,
+                    )
+                )
+            return
+        has = any(any(v.values()) for v in county_votes.values())
+        self._add_unit(
+            ReportingUnit(
+                id=county,
+                name=county,
+                kind=UnitKind.COUNTY,
+                county=county,
+                reporting=_reporting(done, of, has),
+                votes=county_votes,
+                precincts_reporting=done if of else None,
+                precincts_total=of or None,
+            )
+        )
+
+    def build(self, state_name: str, state_item: dict[str, Any]) -> Contest:
+        if not self.units:
+            done = _opt_count(state_item.get("precinctsReporting"), f"precinctsReporting of {self.name!r}")
+            of = _opt_count(
+                state_item.get("precinctsParticipating"), f"precinctsParticipating of {self.name!r}"
+            )
+            has = any(self.reported.values())
+            self._add_unit(
+                ReportingUnit(
+                    id=state_name or "state",
+                    name=state_name or "State",
+                    kind=UnitKind.STATE,
+                    reporting=_reporting(done, of, has),
+                    votes=self.state_votes,
+                    precincts_reporting=done if of else None,
+                    precincts_total=of or None,
+                )
+            )
+        return Contest(
+            id=self.id,
+            name=self.name,
+            candidates=tuple(self.candidates),
+            units=tuple(self.units),
+            vote_for=self.vote_for or 1,
+            threshold=ThresholdRule.majority(),
+            vote_types=tuple(VoteType.from_name(v) for v in self.vote_types),
+            reported_totals=dict(self.reported),
+            feed_warnings=tuple(self.warnings),
+        )
+
+
+def _created(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    # Python 3.11 reads at most 6 fractional digits; the site writes 7 ("14:59:44.9805991Z").
+    text = re.sub(r"(\.[0-9]{6})[0-9]+", r"\1", text)
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
+    """Parse one Georgia SOS results export (see the module docstring); FeedError, with one
+    sentence, for anything malformed."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise FeedError(f"{_WHAT} must be bytes, not {type(data).__name__}")
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        _fail("the document is nested too deeply")
+    except UnicodeDecodeError as exc:
+        _fail(f"not valid UTF-8 text ({exc.reason})")
+    except ValueError as exc:
+        _fail(f"not valid JSON ({exc})")
+    doc = _obj(doc, "the document")
+    results = _obj(doc.get("results"), "'results'")
+    name = " ".join(_str(doc.get("electionName", ""), "electionName").split())
+    raw_date = doc.get("electionDate")
+    date: dt.date | None = None
+    if raw_date is not None:
+        try:
+            date = dt.date.fromisoformat(_str(raw_date, "electionDate"))
+        except ValueError:
+            _fail(f"electionDate {raw_date!r} is not a YYYY-MM-DD date")
+    created = doc.get("createdAt")
+    version = created.strip() if isinstance(created, str) else ""
+    election = Election(
+        id=f"ga-sos-{date.isoformat()}" if date else "ga-sos",
+        name=name or "Georgia election",
+        date=date,
+        source=source,
+    )
+    state_name = " ".join(str(results.get("name") or "").split())
+    items = _list(results.get("ballotItems"), "results.ballotItems")
+    builders: dict[str, tuple[_ContestBuilder, dict[str, Any]]] = {}
+    for i, item in enumerate(items):
+        item = _obj(item, f"results.ballotItems[{i}]")
+        b = _ContestBuilder(item, f"results.ballotItems[{i}]")
+        if b.id in builders:
+            _fail(f"contest id {b.id!r} appears twice in results.ballotItems")
+        builders[b.id] = (b, item)
+    seen_counties: set[str] = set()
+    for i, local in enumerate(_list(doc.get("localResults"), "localResults", optional=True)):
+        local = _obj(local, f"localResults[{i}]")
+        county = county_name(_str(local.get("name"), f"name of localResults[{i}]"))
+        if not county:
+            _fail(f"localResults[{i}] has no name")
+        if county in seen_counties:
+            _fail(f"county {county!r} appears twice in localResults")
+        seen_counties.add(county)
+        for j, item in enumerate(_list(local.get("ballotItems"), f"ballotItems of {county}")):
+            item = _obj(item, f"ballotItems[{j}] of {county}")
+            cid = _str(item.get("id"), f"id of ballotItems[{j}] of {county}").strip()
+            if cid not in builders:
+                _fail(f"{county} reports contest {cid!r}, which results.ballotItems does not list")
+            builders[cid][0].add_county(county, item)
+    contests = tuple(b.build(state_name, item) for b, item in builders.values())
+    return Snapshot(election=election, contests=contests, version=version, published_at=_created(created))
