@@ -669,15 +669,16 @@ class RaceView(QWidget):
         }
 
     def plot_items(self) -> tuple[object, ...]:
-        """Every item the plot draws (bars, line, line label, texts): identical across updates."""
+        """Every item the plot draws (bars, line, line label, texts, band, band marks): identical
+        across updates."""
         return (
             self._bar_item,
             self._line,
             self._line.label,
-            self._band,
-            self._band_marks,
             *self._texts,
             *self._notes,
+            self._band,
+            self._band_marks,
         )
 
     def band_geometry(self) -> dict[str, tuple[float, float, float, float]]:
