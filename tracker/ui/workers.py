@@ -153,6 +153,10 @@ class Worker(QObject):
         self._store: Store | None = None
         self._baselines: dict[str, Baseline] = {}
         self._source = ""
+        # Per version index of the current night: (time, projections), for the timeline. Guarded
+        # by the cache lock (the GUI thread reads it); kept for the whole night, not an LRU.
+        self._history: dict[int, tuple[dt.datetime, Mapping[str, ContestProjection]]] = {}
+        self._history_gen = -1
 
     # GUI-thread API --------------------------------------------------------------------------------
     def open_night(self, path: Path) -> None:
@@ -249,6 +253,7 @@ class Worker(QObject):
         projections = _project_all(snapshot, self._baselines)
         parsed = _Parsed(snapshot, _estimate_all(snapshot), projections)  # the slow part, on this thread
         self._log_projections(snapshot, projections)
+        self._remember(key, snapshot, projections)
         with self._cache_lock:
             self._cache[key] = parsed
             self._cache.move_to_end(key)
@@ -263,6 +268,15 @@ class Worker(QObject):
                 if parsed.snapshot is snapshot:
                     return parsed.estimates
         return None
+
+    def history(self, contest_id: str, upto: int) -> list[tuple[dt.datetime, ContestProjection]]:
+        """The projections of ``contest_id`` at versions 0 … ``upto`` of the current night that the
+        worker has made, in time order (for the timeline)."""
+        with self._cache_lock:
+            if self._history_gen != self._generation:
+                return []
+            items = sorted((i, v) for i, v in self._history.items() if i <= upto)
+        return [(when, p[contest_id]) for _, (when, p) in items if contest_id in p]
 
     def projections(self, snapshot: Snapshot) -> Mapping[str, ContestProjection] | None:
         """The projection of each contest of ``snapshot`` (contest id → projection), computed on
@@ -381,7 +395,41 @@ class Worker(QObject):
                 return
             self._cache_put(key, cached)
         snapshot = cached
+        if not self._fill_history(key):
+            return  # superseded while filling in the timeline: the newer request is queued
         self._post(lambda: self._deliver_snapshot(key, snapshot))
+
+    def _remember(
+        self, key: tuple[int, int], snapshot: Snapshot, projections: Mapping[str, ContestProjection]
+    ) -> None:
+        when = snapshot.fetched_at or snapshot.published_at
+        if when is None:
+            return
+        with self._cache_lock:
+            if self._history_gen != key[0]:
+                self._history_gen, self._history = key[0], {}
+            self._history[key[1]] = (when, projections)
+
+    def _fill_history(self, key: tuple[int, int]) -> bool:
+        """Project every earlier version not projected yet (the timeline shows the night so far;
+        each projection is logged). False when a newer request superseded this one meanwhile."""
+        gen, index = key
+        for i in range(min(index, len(self._versions))):
+            with self._cache_lock:
+                known = self._history_gen == gen and i in self._history
+            if known:
+                continue
+            if key != self._wanted or gen != self._generation or self._night is None:
+                return False
+            try:
+                snap = self._night.snapshot(self._versions[i])
+            except Exception:
+                log.warning("cannot read version %d for the timeline", i, exc_info=True)
+                continue
+            projections = _project_all(snap, self._baselines)
+            self._log_projections(snap, projections)
+            self._remember((gen, i), snap, projections)
+        return True
 
     def _store_job_store(self) -> Store:
         if self._store is None:
