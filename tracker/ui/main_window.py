@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
-from tracker.core.model import Snapshot
+from tracker.core.model import Contest, Snapshot
 from tracker.ui.race_list import (
     COL_NAME,
     COL_PIN,
@@ -40,8 +40,10 @@ from tracker.ui.race_list import (
     RaceFilterProxy,
     RaceListModel,
 )
+from tracker.ui.projection_log import ProjectionLogDock
 from tracker.ui.race_view import RaceView
 from tracker.ui.replay_bar import ReplayBar
+from tracker.ui.timeline import TimelinePoint, TimelineView
 from tracker.ui.workers import NightInfo, Worker
 
 APP_TITLE = "Election Night Tracker"
@@ -133,7 +135,17 @@ class MainWindow(QMainWindow):
         right_layout.setContentsMargins(0, 6, 6, 0)
         right_layout.setSpacing(4)
         right_layout.addWidget(self._banner)
-        right_layout.addWidget(self._race_view, 1)
+        # Below the bars, the timeline: share over the night and the projection's band.
+        self._timeline_view = TimelineView()
+        self._race_split = QSplitter(Qt.Orientation.Vertical)
+        self._race_split.setObjectName("raceSplitter")
+        self._race_split.addWidget(self._race_view)
+        self._race_split.addWidget(self._timeline_view)
+        self._race_split.setStretchFactor(0, 3)
+        self._race_split.setStretchFactor(1, 1)
+        self._race_split.setSizes([500, 180])
+        self._race_split.setChildrenCollapsible(False)
+        right_layout.addWidget(self._race_split, 1)
 
         self._splitter = QSplitter(Qt.Orientation.Horizontal)
         self._splitter.setObjectName("mainSplitter")
@@ -188,6 +200,15 @@ class MainWindow(QMainWindow):
         find_action.setShortcut(QKeySequence.StandardKey.Find)
         find_action.triggered.connect(self._search.setFocus)
         race_menu.addAction(find_action)
+        # The projection log (a dock, hidden until asked for): every projection made, from the store.
+        self._log_dock = ProjectionLogDock(self._worker, self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._log_dock)
+        self._log_dock.hide()
+        log_action = self._log_dock.toggleViewAction()
+        log_action.setText("Projection &log")
+        log_action.setShortcut(QKeySequence("Ctrl+L"))
+        race_menu.addSeparator()
+        race_menu.addAction(log_action)
 
         replay_menu = self.menuBar().addMenu("Re&play")
         for text, shortcut, slot in (
@@ -306,6 +327,7 @@ class MainWindow(QMainWindow):
         self._contest_id = None
         if contest_id is not None:
             self.select_contest(contest_id)
+        self._timeline_view.set_timezone(info.timezone)
         self.night_opened.emit(info)
         self._replay_bar.set_replay(clock, self._timeline, info.timezone)
 
@@ -345,6 +367,7 @@ class MainWindow(QMainWindow):
                 None, message=f"No results yet at {local:%H:%M} — the first update came at {first:%H:%M}"
             )
             self._status_version.setText(f"before the first of {len(timeline)} versions")
+            self._timeline_view.set_history([], None)
             self.drawn.emit()
             return
         if index != self._requested:
@@ -414,10 +437,30 @@ class MainWindow(QMainWindow):
             self._race_view.show_contest(None, message="This race is not in the feed at this time")
             return
         estimates = self._worker.estimates(snap) or {}
+        projection = (self._worker.projections(snap) or {}).get(contest.id)
         if contest.id in estimates:
-            self._race_view.show_contest(contest, outstanding=estimates[contest.id])
+            self._race_view.show_contest(contest, outstanding=estimates[contest.id], projection=projection)
         else:
-            self._race_view.show_contest(contest)
+            self._race_view.show_contest(contest, projection=projection)
+        self._update_timeline(contest)
+
+    def _update_timeline(self, contest: Contest) -> None:
+        """The night so far for ``contest``: the worker's projections of every version up to the one
+        on screen (it makes them with the parse, off this thread)."""
+        info, shown = self._info, self._shown
+        self._log_dock.set_contest(contest.id)
+        if info is None or shown is None:
+            self._timeline_view.set_history([], None)
+            return
+        points = [TimelinePoint(when, p) for when, p in self._worker.history(contest.id, shown)]
+        times = info.times
+        rule = contest.threshold
+        self._timeline_view.set_history(
+            points,
+            times[shown],
+            span=(times[0], times[-1]),
+            line=rule.share if rule.has_line else None,
+        )
 
     def _on_clicked(self, index: QModelIndex) -> None:
         if index.column() == COL_PIN:
@@ -453,6 +496,14 @@ class MainWindow(QMainWindow):
     @property
     def worker(self) -> Worker:
         return self._worker
+
+    @property
+    def timeline_view(self) -> TimelineView:
+        return self._timeline_view
+
+    @property
+    def projection_log(self) -> ProjectionLogDock:
+        return self._log_dock
 
     @property
     def race_view(self) -> RaceView:
