@@ -40,6 +40,9 @@ GRID_COLOUR = QColor("#EAEEF2")
 #: The projection's 90 % interval: a thin whisker with caps over each bar's end, and a tick at the
 #: projected final share (dark, so it reads on blue, orange, grey and white alike).
 BAND_COLOUR = QColor("#24292F")
+#: The band's row offset from the bar's centre (down: the view is inverted), and its caps' height.
+BAND_OFFSET = 0.28
+BAND_BEAM = 0.2
 
 #: Pool size to start with; grows (once) if a contest has more candidates.
 DEFAULT_POOL = 24
@@ -255,14 +258,16 @@ class RaceView(QWidget):
             x0=[], y=[], width=[], height=BAR_HEIGHT, pen=None, brush=FIELD_COLOUR
         )
         item.addItem(self._bar_item)
-        band_pen = pg.mkPen(BAND_COLOUR, width=1.6)
-        self._band = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), left=0, right=0, beam=0.3, pen=band_pen)
-        self._band.setZValue(5)
+        band_pen = pg.mkPen(BAND_COLOUR, width=2.0)
+        self._band = pg.ErrorBarItem(
+            x=np.zeros(0), y=np.zeros(0), left=0, right=0, beam=BAND_BEAM, pen=band_pen
+        )
+        self._band.setZValue(25)
         item.addItem(self._band)
         self._band_marks = pg.ScatterPlotItem(
-            x=[], y=[], symbol="d", size=9, pen=pg.mkPen("#FFFFFF", width=1), brush=pg.mkBrush(BAND_COLOUR)
+            x=[], y=[], symbol="d", size=8, pen=pg.mkPen("#FFFFFF", width=1), brush=pg.mkBrush(BAND_COLOUR)
         )
-        self._band_marks.setZValue(6)
+        self._band_marks.setZValue(26)
         item.addItem(self._band_marks)
 
         label_font = QFont(self.font())
@@ -506,7 +511,9 @@ class RaceView(QWidget):
         banded = [b for b in bars if b.projected is not None and b.lo is not None and b.hi is not None]
         if banded:
             xs = np.array([b.projected for b in banded], dtype=float)
-            ys = np.array([b.rank for b in banded], dtype=float)
+            # Along the bar's lower edge, over any text inside the bar (a leader's numbers sit
+            # right where its band is) without crossing the glyphs.
+            ys = np.array([b.rank + BAND_OFFSET for b in banded], dtype=float)
             self._band.setData(
                 x=xs,
                 y=ys,
@@ -692,7 +699,7 @@ class RaceView(QWidget):
         right = np.broadcast_to(np.atleast_1d(opts["right"]), xs.shape)
         by_rank = {bar.rank: bar.name for bar in self._bars}
         return {
-            by_rank[int(y)]: (float(x), float(x - lo), float(x + hi), float(y))
+            by_rank[round(y - BAND_OFFSET)]: (float(x), float(x - lo), float(x + hi), float(y - BAND_OFFSET))
             for x, y, lo, hi in zip(xs, ys, left, right, strict=True)
         }
 

@@ -1,0 +1,246 @@
+"""The timeline under the bars: how the night got here, and where the projection said it was going.
+
+For the top two candidates (the current leader and runner-up): the running share of the counted
+vote at each version (solid), the projected final share (dashed) with its 90 % band (translucent),
+the threshold line, and a faint marker at the instant on screen. Times on a DateAxisItem, in the
+night's own timezone.
+
+Every item is created once and updated in place with ``setData`` (a 1000× replay delivers several
+versions a second). The colours are darker shades of the bars' blue and orange, and the markers
+are muted greys: the end-to-end screenshot test finds bars, grid and the threshold line by their
+exact colours, and the timeline must not be mistaken for any of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from tracker.core.projection import ContestProjection
+
+#: Darker than the bars' #0072B2 / #E69F00 (see the module docstring).
+SERIES_COLOURS = (QColor("#005C8F"), QColor("#B87F00"))
+LINE_COLOUR = QColor("#57606A")
+NOW_COLOUR = QColor("#A0A8B0")
+AXIS_COLOUR = QColor("#D0D7DE")
+TEXT_COLOUR = QColor("#57606A")
+BACKGROUND = QColor("#FFFFFF")
+TOP = 2
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    """One version: when it appeared and the contest's projection (which carries the running
+    shares too)."""
+
+    when: dt.datetime
+    projection: ContestProjection
+
+
+class _TzDateAxis(pg.DateAxisItem):
+    """A DateAxisItem that labels ticks in the night's timezone (not the viewer's)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._tz: dt.tzinfo = dt.UTC
+
+    def set_timezone(self, tz: dt.tzinfo, at: dt.datetime | None = None) -> None:
+        """Label in ``tz`` with its offset at ``at`` (the night's own date: EDT in April, not the
+        viewer's EST in November)."""
+        self._tz = tz
+        when = (at or dt.datetime.now(dt.UTC)).astimezone(tz)
+        offset = when.utcoffset() or dt.timedelta(0)
+        self.utcOffset = -offset.total_seconds()  # pyqtgraph: seconds *west* of UTC
+        self.picture = None
+        self.update()
+
+
+class TimelineView(QWidget):
+    """Running share and projected final over the night, for the top candidates."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._caption = QLabel("")
+        self._caption.setStyleSheet(f"color: {TEXT_COLOUR.name()};")
+        self._axis = _TzDateAxis(orientation="bottom")
+        self._plot = pg.PlotWidget(background=BACKGROUND, axisItems={"bottom": self._axis})
+        self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._plot.setMinimumHeight(110)
+        item = self._plot.getPlotItem()
+        item.setMouseEnabled(x=False, y=False)
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.layout.setContentsMargins(4, 2, 22, 2)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 0.95)
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(AXIS_COLOUR))
+            axis.setTextPen(pg.mkPen(TEXT_COLOUR))
+            axis.setStyle(tickFont=font)
+        item.getAxis("left").setWidth(44)
+        self._vb = item.getViewBox()
+
+        self._line = pg.InfiniteLine(
+            pos=50, angle=0, movable=False, pen=pg.mkPen(LINE_COLOUR, width=1.2, style=Qt.PenStyle.DashLine)
+        )
+        item.addItem(self._line, ignoreBounds=True)
+        self._now = pg.InfiniteLine(pos=0, angle=90, movable=False, pen=pg.mkPen(NOW_COLOUR, width=1))
+        item.addItem(self._now, ignoreBounds=True)
+
+        self._running: list[pg.PlotDataItem] = []
+        self._projected: list[pg.PlotDataItem] = []
+        self._lo: list[pg.PlotDataItem] = []
+        self._hi: list[pg.PlotDataItem] = []
+        self._bands: list[pg.FillBetweenItem] = []
+        for colour in SERIES_COLOURS:
+            fill = QColor(colour)
+            fill.setAlpha(45)
+            lo = pg.PlotDataItem([], [], pen=None)
+            hi = pg.PlotDataItem([], [], pen=None)
+            band = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(fill), pen=None)
+            band.setZValue(-5)
+            item.addItem(lo)
+            item.addItem(hi)
+            item.addItem(band)
+            projected = pg.PlotDataItem([], [], pen=pg.mkPen(colour, width=1.6, style=Qt.PenStyle.DashLine))
+            running = pg.PlotDataItem([], [], pen=pg.mkPen(colour, width=2.2))
+            item.addItem(projected)
+            item.addItem(running)
+            self._lo.append(lo)
+            self._hi.append(hi)
+            self._bands.append(band)
+            self._projected.append(projected)
+            self._running.append(running)
+        self._names: list[str] = []
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 8, 2)
+        layout.setSpacing(0)
+        layout.addWidget(self._caption)
+        layout.addWidget(self._plot, 1)
+        self.set_history([], None)
+
+    def set_timezone(self, tz: dt.tzinfo) -> None:
+        self._axis.set_timezone(tz)
+
+    def set_history(
+        self,
+        points: Sequence[TimelinePoint],
+        now: dt.datetime | None,
+        *,
+        span: tuple[dt.datetime, dt.datetime] | None = None,
+        line: float | None = 0.5,
+    ) -> None:
+        """Show ``points`` (in time order, up to the instant on screen ``now``); the x range is the
+        whole night (``span``) so the chart does not jump while the night plays."""
+        latest = points[-1].projection if points else None
+        top = []
+        if latest is not None:
+            ranked = sorted(latest.candidates, key=lambda c: -c.votes)
+            top = [c.candidate_id for c in ranked[:TOP] if c.votes > 0]
+        self._names = []
+        t = np.array([p.when.timestamp() for p in points], dtype=float)
+        for i in range(TOP):
+            if i >= len(top):
+                for item in (self._running[i], self._projected[i], self._lo[i], self._hi[i]):
+                    item.setData([], [])
+                continue
+            cid = top[i]
+            now_share = np.full(len(points), np.nan)
+            proj = np.full(len(points), np.nan)
+            lo = np.full(len(points), np.nan)
+            hi = np.full(len(points), np.nan)
+            for j, p in enumerate(points):
+                try:
+                    c = p.projection.candidate(cid)
+                except KeyError:
+                    continue
+                if p.projection.counted:
+                    now_share[j] = c.share_now * 100
+                if c.share is not None and c.lo is not None and c.hi is not None:
+                    proj[j], lo[j], hi[j] = c.share * 100, c.lo * 100, c.hi * 100
+                if j == len(points) - 1:
+                    self._names.append(c.name)
+            ok = ~np.isnan(now_share)
+            self._running[i].setData(t[ok], now_share[ok])
+            okp = ~np.isnan(proj)
+            self._projected[i].setData(t[okp], proj[okp])
+            # The band needs two curves of equal length: where there is no projection, collapse it.
+            lo_f = np.where(okp, lo, proj)
+            hi_f = np.where(okp, hi, proj)
+            self._lo[i].setData(t[okp], lo_f[okp])
+            self._hi[i].setData(t[okp], hi_f[okp])
+
+        if line is not None:
+            self._line.setValue(line * 100)
+            self._line.show()
+        else:
+            self._line.hide()
+        if now is not None:
+            self._now.setValue(now.timestamp())
+            self._now.show()
+        else:
+            self._now.hide()
+        if span is not None:
+            self._axis.set_timezone(self._axis._tz, span[0])
+            self._vb.setXRange(span[0].timestamp(), span[1].timestamp(), padding=0.01)
+        values = [
+            v
+            for item in (*self._running, *self._lo, *self._hi)
+            for v in (item.yData if item.yData is not None else [])
+        ]
+        lo_y = min([*values, 50.0]) if values else 30.0
+        hi_y = max([*values, 50.0]) if values else 70.0
+        pad = max((hi_y - lo_y) * 0.08, 1.0)
+        self._vb.setYRange(max(lo_y - pad, 0.0), min(hi_y + pad, 100.0), padding=0)
+        self._caption.setText(self._caption_text())
+
+    def _caption_text(self) -> str:
+        from tracker.ui.race_view import display_name
+
+        if not self._names:
+            return "Share over the night: no votes yet"
+        names = " and ".join(
+            f'<span style="color:{SERIES_COLOURS[i].name()}"><b>{display_name(n)}</b></span>'
+            for i, n in enumerate(self._names)
+        )
+        return (
+            f"Share over the night — {names}: counted so far (solid), "
+            "projected final (dashed) with its 90 % band"
+        )
+
+    # for tests ---------------------------------------------------------------------------------
+    def plot_items(self) -> tuple[object, ...]:
+        return (self._line, self._now, *self._running, *self._projected, *self._lo, *self._hi, *self._bands)
+
+    def series(self) -> dict[str, dict[str, np.ndarray]]:
+        """Candidate name → its curves (x in epoch seconds, y in percent), read back from the items."""
+        out = {}
+        for i, name in enumerate(self._names):
+            out[name] = {
+                "running": np.asarray(self._running[i].yData if self._running[i].yData is not None else []),
+                "running_t": np.asarray(self._running[i].xData if self._running[i].xData is not None else []),
+                "projected": np.asarray(
+                    self._projected[i].yData if self._projected[i].yData is not None else []
+                ),
+                "lo": np.asarray(self._lo[i].yData if self._lo[i].yData is not None else []),
+                "hi": np.asarray(self._hi[i].yData if self._hi[i].yData is not None else []),
+            }
+        return out
+
+    def caption(self) -> str:
+        import re
+
+        return re.sub(r"<[^>]+>", "", self._caption.text())
+
+    @property
+    def plot_widget(self) -> pg.PlotWidget:
+        return self._plot
