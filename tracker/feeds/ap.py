@@ -34,6 +34,9 @@ How it maps:
   document is, the Election is ``test=True``, its name starts with ``"TEST — "`` and its note says
   the numbers are not real results, so the window and every export (``parse --json``,
   ``tracker-feed/1``) carry the label;
+- a race with no candidates at all (AP lists some before their candidates: one PA State House
+  race in the 2016-04-26 file) is left out: there is nothing to show, and every contest of a
+  Snapshot has candidates (the native format requires it);
 - ``winner``, ``eevp``, ``electTotal``, ``delegateCount`` are not carried (the tracker computes its
   own states; expected-vote share is not in the model yet).
 
@@ -399,7 +402,9 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
         if race.id in seen:
             _fail(what, f"race {race.id} appears twice")
         seen.add(race.id)
-        contests.append(race.build())
+        contest = race.build()
+        if contest.candidates:  # a race AP lists before it has any candidate shows nothing
+            contests.append(contest)
     states = sorted({r.state for r in races if r.state})
     where = ", ".join(states[:6]) + ("…" if len(states) > 6 else "")
     name = f"AP election results {date.isoformat() if date else ''}".strip() + (
