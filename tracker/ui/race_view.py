@@ -386,7 +386,14 @@ class RaceView(QWidget):
                     parts.append(p_text)
                     compact = p_text
             info = BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts), compact)
-            if proj is not None and proj.share is not None and proj.lo is not None and proj.hi is not None:
+            if (
+                proj is not None
+                and proj.share is not None
+                and proj.lo is not None
+                and proj.hi is not None
+                and projection is not None
+                and projection.status == "projected"
+            ):
                 info = replace(
                     info, projected=proj.share * 100, lo=proj.lo * 100, hi=proj.hi * 100, p_clear=proj.p_clear
                 )
