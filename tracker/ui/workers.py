@@ -175,10 +175,16 @@ class Worker(QObject):
         key = (self._generation, index)
         self._wanted = key
         cached = self._cache_get(key)
-        if cached is not None:
+        if cached is not None and self._history_complete(key):
             self.snapshot_ready.emit(index, cached)
             return
         self._pool.start(lambda: self._parse_job(key))
+
+    def _history_complete(self, key: tuple[int, int]) -> bool:
+        """Has every version up to ``key``'s been projected (for the timeline)?"""
+        gen, index = key
+        with self._cache_lock:
+            return self._history_gen == gen and all(i in self._history for i in range(index + 1))
 
     def set_pinned(self, election_id: str, contest_id: str, pinned: bool, contest_name: str = "") -> None:
         """Persist a pin in the store (in the background: the store is SQLite on disk)."""
