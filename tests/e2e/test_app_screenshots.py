@@ -100,7 +100,10 @@ def measure(pixels: np.ndarray) -> dict[str, float]:
     thin = mask(area, GRID, tol=6)
     thin[:, 1:-1] &= white[:, :-2] & white[:, 2:]
     grid = thin.sum(axis=0)
-    grid_cols = [x for x in np.flatnonzero(grid >= 15) if x > o_left + 5]
+    # With the timeline below the bars, the bar rows are tighter and the texts of the small
+    # candidates hide most of the 10 % line: 8 white-flanked pixels identify a line (the
+    # window's own right edge, also white-flanked, is not one).
+    grid_cols = [x for x in np.flatnonzero(grid >= 8) if o_left + 5 < x < pixels.shape[1] - 5]
     # Threshold: the column right of the origin with the most line-coloured pixels (dashed: ~half).
     dark = mask(pixels[plot_rows], LINE, tol=40).sum(axis=0)
     dark[: o_left + 5] = 0

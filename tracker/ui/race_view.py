@@ -40,8 +40,8 @@ GRID_COLOUR = QColor("#EAEEF2")
 #: The projection's 90 % interval: a thin whisker with caps over each bar's end, and a tick at the
 #: projected final share (dark, so it reads on blue, orange, grey and white alike).
 BAND_COLOUR = QColor("#24292F")
-#: The band's row offset from the bar's centre (down: the view is inverted), and its caps' height.
-BAND_OFFSET = 0.28
+#: The band's row offset from the bar's centre (negative: up, the view is inverted), and its caps' height.
+BAND_OFFSET = -0.3
 BAND_BEAM = 0.2
 
 #: Pool size to start with; grows (once) if a contest has more candidates.
@@ -518,7 +518,7 @@ class RaceView(QWidget):
         banded = [b for b in bars if b.projected is not None and b.lo is not None and b.hi is not None]
         if banded:
             xs = np.array([b.projected for b in banded], dtype=float)
-            # Along the bar's lower edge, over any text inside the bar (a leader's numbers sit
+            # Along the bar's upper edge, over any text inside the bar (a leader's numbers sit
             # right where its band is) without crossing the glyphs.
             ys = np.array([b.rank + BAND_OFFSET for b in banded], dtype=float)
             self._band.setData(

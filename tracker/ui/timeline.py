@@ -72,7 +72,7 @@ class TimelineView(QWidget):
         self._axis = _TzDateAxis(orientation="bottom")
         self._plot = pg.PlotWidget(background=BACKGROUND, axisItems={"bottom": self._axis})
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._plot.setMinimumHeight(110)
+        self._plot.setMinimumHeight(90)
         item = self._plot.getPlotItem()
         item.setMouseEnabled(x=False, y=False)
         item.setMenuEnabled(False)
