@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         self._race_split.addWidget(self._timeline_view)
         self._race_split.setStretchFactor(0, 3)
         self._race_split.setStretchFactor(1, 1)
-        self._race_split.setSizes([500, 180])
+        self._race_split.setSizes([540, 140])
         self._race_split.setChildrenCollapsible(False)
         right_layout.addWidget(self._race_split, 1)
 
