@@ -20,12 +20,14 @@ default of 5 drops connections under a burst of polls) and daemon threads, bound
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import hashlib
 import html
 import http.server
 import logging
+import socket
 import threading
 import time
 import zlib
@@ -139,11 +141,13 @@ class FeedServer:
         return self
 
     def stop(self) -> None:
+        """Stop listening and drop open keep-alive connections (a stopped feed answers nothing)."""
         if self._thread is not None:
             self._server.shutdown()
             self._thread.join(5)
             self._thread = None
         self._server.server_close()
+        self._server.drop_connections()
         if self._own_night:
             self.night.close()
 
@@ -247,6 +251,33 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     feed: FeedServer
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self.closed = False
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        with self._connections_lock:
+            if self.closed:
+                request.close()
+                return
+            self._connections.add(request)
+        super().process_request(request, client_address)  # type: ignore[arg-type]
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        with self._connections_lock:
+            self.closed = True
+            connections, self._connections = list(self._connections), set()
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -465,3 +465,59 @@ class Poller:
             wait = report.next_at - self._monotonic()
             if wait > 0 and stop.wait(wait):
                 return
+
+
+# -- feed health, for the status bar ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """How a live feed is doing, as plain data the window can show (built on the poll thread)."""
+
+    url: str
+    kind: str
+    polls: int = 0
+    #: Wall time (aware) and id of the last version that was new to us, if any.
+    last_new_at: dt.datetime | None = None
+    last_version: str | None = None
+    #: Wall time (aware) of the next poll.
+    next_poll_at: dt.datetime | None = None
+    #: The current error (None when the last poll succeeded), its backoff and how many in a row.
+    error: str | None = None
+    backoff: float = 0.0
+    failures: int = 0
+    #: Stale versions seen (kept in the recording, not shown).
+    stale: int = 0
+    #: Versions recorded.
+    versions: int = 0
+    recording: str = ""
+    stopped: bool = False
+
+
+def health_after(
+    previous: FeedHealth,
+    report: PollReport,
+    *,
+    now_wall: dt.datetime,
+    now_mono: float,
+    new_version: str | None = None,
+    stale: int = 0,
+    versions: int | None = None,
+) -> FeedHealth:
+    """The feed's health after ``report`` (pure: the clocks are arguments)."""
+    new_at = previous.last_new_at
+    last_version = previous.last_version
+    if new_version is not None:
+        new_at, last_version = now_wall, new_version
+    return replace(
+        previous,
+        polls=previous.polls + 1,
+        last_new_at=new_at,
+        last_version=last_version,
+        next_poll_at=now_wall + dt.timedelta(seconds=max(0.0, report.next_at - now_mono)),
+        error=report.state.error,
+        backoff=report.state.backoff,
+        failures=report.state.failures,
+        stale=previous.stale + stale,
+        versions=previous.versions if versions is None else versions,
+    )

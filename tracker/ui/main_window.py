@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
+from tracker.ui.feed_status import FeedStatus
 from tracker.ui.race_list import (
     COL_NAME,
     COL_PIN,
@@ -173,6 +174,12 @@ class MainWindow(QMainWindow):
         status.addWidget(self._status_night, 1)
         status.addPermanentWidget(self._status_clock)
         status.addPermanentWidget(self._status_version)
+        # live feeds: health, and the way back to the live edge (hidden for a recorded night)
+        self._feed_status = FeedStatus()
+        self._feed_status.setObjectName("feedStatus")
+        self._feed_status.hide()
+        status.addPermanentWidget(self._feed_status)
+        self._recent_feeds: list[str] = []
 
         self._build_menus()
         self._connect()
@@ -185,6 +192,16 @@ class MainWindow(QMainWindow):
         open_action.setShortcut(QKeySequence.StandardKey.Open)
         open_action.triggered.connect(self.choose_night)
         file_menu.addAction(open_action)
+        feed_action = QAction("Open &feed…", self)
+        feed_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        feed_action.triggered.connect(self.choose_feed)
+        file_menu.addAction(feed_action)
+        self._recent_menu = file_menu.addMenu("Recent feeds")
+        self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._stop_feed_action = QAction("&Stop polling the feed", self)
+        self._stop_feed_action.triggered.connect(self.stop_feed)
+        self._stop_feed_action.setEnabled(False)
+        file_menu.addAction(self._stop_feed_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -230,6 +247,11 @@ class MainWindow(QMainWindow):
         self._table.clicked.connect(self._on_clicked)
         self._model.pin_toggled.connect(self._on_pin_toggled)
         self._replay_bar.position_changed.connect(self._on_position)
+        self._worker.night_grew.connect(self._on_night_grew)
+        self._worker.feed_health.connect(self._on_feed_health)
+        self._worker.recent_feeds.connect(self._set_recent_feeds)
+        self._feed_status.go_live_clicked.connect(self.go_live)
+        self._worker.request_recent_feeds()
 
     # layout persistence (QSettings) ----------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -329,6 +351,7 @@ class MainWindow(QMainWindow):
             self.select_contest(contest_id)
         self._timeline_view.set_timezone(info.timezone)
         self.night_opened.emit(info)
+        self._set_live(info)
         self._replay_bar.set_replay(clock, self._timeline, info.timezone)
 
     def _default_contest(self, final: Snapshot, wanted: str | None) -> str | None:
@@ -359,6 +382,8 @@ class MainWindow(QMainWindow):
             return
         local = when.astimezone(info.timezone)
         self._status_clock.setText(f"{local:%H:%M} {local.tzname() or ''}".strip())
+        if info.live:
+            self._feed_status.set_following(when >= timeline[len(timeline) - 1])
         index = timeline.index_at(when)
         if index is None:
             self._requested = self._shown = None
@@ -384,6 +409,104 @@ class MainWindow(QMainWindow):
         self._show_selected()
         self._status_version.setText(f"version {index + 1} of {len(self._timeline)}")
         self.drawn.emit()
+
+    # live feeds ------------------------------------------------------------------------------------
+    def choose_feed(self) -> None:
+        """File ▸ Open feed…: ask for a URL (with the recent feeds), then open it."""
+        from tracker.ui.feed_dialog import ask_for_feed
+
+        request = ask_for_feed(self, recent=self._recent_feeds)
+        if request is not None:
+            self.open_feed(request.url, interval=request.interval, kind=request.kind, api_key=request.api_key)
+
+    def open_feed(
+        self,
+        url: str,
+        *,
+        interval: float = 30.0,
+        kind: str | None = None,
+        api_key: str | None = None,
+        record_to: Path | None = None,
+        contest: str | None = None,
+    ) -> None:
+        """Poll ``url`` live (in the background), recording every fetch; the window follows the
+        newest version until the user scrubs back (then "Go live" returns to it)."""
+        self._pending = {"at_end": True, "contest": contest}
+        self._status_night.setText("Connecting to the feed…")
+        self._feed_status.reset()
+        self._worker.open_feed(url, interval=interval, kind=kind, api_key=api_key, record_to=record_to)
+
+    def stop_feed(self) -> None:
+        """Stop polling; what was recorded stays on screen (a recorded night)."""
+        self._worker.stop_feed()
+        self._feed_status.set_running(False)
+        self._stop_feed_action.setEnabled(False)
+
+    def go_live(self) -> None:
+        """Back to the newest version, following the feed again."""
+        clock = self._replay_bar.clock
+        if clock is not None:
+            self._replay_bar.pause()
+            self._replay_bar.seek(clock.end)
+
+    @property
+    def live(self) -> bool:
+        return self._info is not None and self._info.live
+
+    @property
+    def following_live(self) -> bool:
+        return self.live and self._feed_status.following
+
+    @property
+    def feed_status(self) -> FeedStatus:
+        return self._feed_status
+
+    def _set_live(self, info: NightInfo) -> None:
+        self._feed_status.setVisible(info.live)
+        self._stop_feed_action.setEnabled(info.live and self._worker.feed_running)
+        if info.live:
+            self._feed_status.set_running(self._worker.feed_running)
+            self._feed_status.set_following(True)
+            self._status_night.setText(f"Live: {info.feed_url}")
+            self.setWindowTitle(f"Live: {info.feed_url} — {APP_TITLE}")
+            self._status_night.setToolTip(f"recording into {info.path}")
+            self._worker.request_recent_feeds()
+        else:
+            self._feed_status.reset()
+
+    def _on_night_grew(self, info: NightInfo) -> None:
+        """New versions arrived from the live feed: extend the scrubber, and follow them unless the
+        user is looking at an earlier moment."""
+        old_clock, old_timeline = self._replay_bar.clock, self._timeline
+        if self._info is None or not self._info.live or old_clock is None or old_timeline is None:
+            return
+        position = old_clock.position()
+        following = position >= old_timeline[len(old_timeline) - 1]
+        self._info = info
+        times = info.times
+        self._timeline = Timeline(times)
+        clock = ReplayClock(times[0], times[-1], clock=self._clock_fn, speed=old_clock.speed)
+        clock.seek(clock.end if following else position)
+        self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+
+    def _on_feed_health(self, health: object) -> None:
+        from tracker.feeds.poller import FeedHealth
+
+        if isinstance(health, FeedHealth) and self.live:
+            self._feed_status.set_health(health)
+
+    def _set_recent_feeds(self, urls: object) -> None:
+        self._recent_feeds = [str(u) for u in urls] if isinstance(urls, list) else []
+
+    def _fill_recent_menu(self) -> None:
+        self._recent_menu.clear()
+        if not self._recent_feeds:
+            action = self._recent_menu.addAction("No recent feeds")
+            action.setEnabled(False)
+            return
+        for url in self._recent_feeds:
+            action = self._recent_menu.addAction(url)
+            action.triggered.connect(lambda _checked=False, u=url: self.open_feed(u))
 
     # race selection and pins -----------------------------------------------------------------------
     def select_contest(self, contest_id: str) -> None:

@@ -24,7 +24,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,10 @@ class NightInfo:
     versions: tuple[Version, ...]
     final: Snapshot
     pins: frozenset[str] = field(default_factory=frozenset)
+    #: A night being recorded from a live feed right now (it grows: see ``Worker.night_grew``).
+    live: bool = False
+    #: The live feed's URL, redacted (no API key).
+    feed_url: str = ""
 
     @property
     def election_id(self) -> str:
@@ -117,6 +121,12 @@ class Worker(QObject):
     failed = Signal(str)
     #: A pin change is on disk: election id, contest id, pinned.
     pin_saved = Signal(str, str, bool)
+    #: The live night has new versions: the updated :class:`NightInfo` (same night, more versions).
+    night_grew = Signal(object)
+    #: After every poll of the live feed: a :class:`tracker.feeds.poller.FeedHealth`.
+    feed_health = Signal(object)
+    #: Recently opened feed URLs (newest first), answering ``request_recent_feeds``.
+    recent_feeds = Signal(object)
     #: New rows were appended to the store's projection log (how many).
     projections_logged = Signal(int)
     #: The projection log of the current night, as asked by ``request_projection_log``: a list of
@@ -147,10 +157,16 @@ class Worker(QObject):
         self._generation = 0  # bumped per opened night; results of an older night are dropped
         self._wanted: tuple[int, int] | None = None
         self._closing = False
+        # Live feeds: the poll loop is long-running, so it has a pool (one thread) of its own.
+        self._feed_pool = QThreadPool(self)
+        self._feed_pool.setMaxThreadCount(1)
+        self._feed_stop: threading.Event | None = None
+        self._feed_token = 0
         # Owned by the worker thread only:
         self._night: NightFile | None = None
         self._versions: list[Version] = []
         self._store: Store | None = None
+        self._live_info: NightInfo | None = None
         self._baselines: dict[str, Baseline] = {}
         self._source = ""
         # Per version index of the current night: (time, projections), for the timeline. Guarded
@@ -163,6 +179,7 @@ class Worker(QObject):
         """Open ``path`` in the background; ``night_loaded`` or ``failed`` follows."""
         if self._closing:
             return
+        self.stop_feed()
         self._generation += 1
         self._wanted = None
         self._pool.start(lambda gen=self._generation: self._open_job(Path(path), gen))
@@ -214,7 +231,10 @@ class Worker(QObject):
         """Drop queued jobs, close the night and the store on their own thread, wait for it."""
         if self._closing:
             return True
+        self.stop_feed()
         self._closing = True
+        if not self._feed_pool.waitForDone(timeout_ms):
+            log.warning("the feed poller did not stop within %d ms", timeout_ms)
         self._pool.clear()
         self._pool.start(self._close_job)
         done = self._pool.waitForDone(timeout_ms)
@@ -345,7 +365,9 @@ class Worker(QObject):
             self._fail(f"cannot open {path.name}: {exc}")
             return
         try:
-            versions = list(night.versions())
+            from tracker.archive.recorder import current_versions
+
+            versions = current_versions(night.versions())  # a stale cache's versions are not shown
             if not versions:
                 raise TrackerError(f"{path.name} holds no recorded versions yet")
             final = night.snapshot(versions[-1])
@@ -472,3 +494,237 @@ class Worker(QObject):
                 except Exception:
                     log.exception("closing %r", closeable)
         self._night, self._store, self._versions = None, None, []
+
+    # live feeds --------------------------------------------------------------------------------------
+    # The poll loop runs on the feed pool's thread: fetch, record into the night file, parse (the
+    # recorder does all three). What the window needs goes through ``_post`` like every other
+    # result; the recording night is then handed to the worker thread, which reads versions from it
+    # exactly as from any night (the night file serialises the two threads' access).
+    def open_feed(
+        self,
+        url: str,
+        *,
+        interval: float = 30.0,
+        kind: str | None = None,
+        api_key: str | None = None,
+        record_to: Path | None = None,
+    ) -> None:
+        """Start polling ``url`` (recording into ``record_to``, default a new file in the data
+        folder's ``nights/``). The first version arrives as ``night_loaded`` with a live
+        :class:`NightInfo`, later ones as ``night_grew``; ``feed_health`` follows every poll;
+        ``failed`` says in one sentence why a URL is not a feed we can read."""
+        if self._closing:
+            return
+        from tracker.feeds.discovery import discover
+        from tracker.feeds.poller import PollPolicy
+
+        try:
+            target = discover(url, kind=kind, api_key=api_key)
+            policy = PollPolicy(interval=interval)
+        except (TrackerError, ValueError) as exc:
+            self.failed.emit(str(exc))
+            return
+        self.stop_feed()
+        stop = threading.Event()
+        self._feed_stop = stop
+        token = self._feed_token
+        self._feed_pool.start(lambda: self._feed_job(target, policy, token, stop, record_to))
+
+    def stop_feed(self) -> None:
+        """Stop polling (the request in flight ends within its timeouts); the recording stays open
+        in the window until another night is opened."""
+        self._feed_token += 1
+        if self._feed_stop is not None:
+            self._feed_stop.set()
+            self._feed_stop = None
+
+    @property
+    def feed_running(self) -> bool:
+        return self._feed_stop is not None
+
+    def wait_feed_stopped(self, timeout_ms: int = 5000) -> bool:
+        return self._feed_pool.waitForDone(timeout_ms)
+
+    def request_recent_feeds(self, limit: int = 10) -> None:
+        """Ask for the recently opened feeds; ``recent_feeds`` answers with a list of URLs."""
+        if self._closing:
+            return
+        self._pool.start(lambda: self._recent_feeds_job(limit))
+
+    def _recent_feeds_job(self, limit: int) -> None:
+        try:
+            rows = self._store_job_store().recent(limit * 5)
+        except Exception:
+            log.warning("could not read the recent feeds", exc_info=True)
+            return
+        urls = [location for location, kind in rows if kind == "feed"][:limit]
+        self._post(lambda: self.recent_feeds.emit(urls))
+
+    def _feed_job(
+        self,
+        target: object,
+        policy: object,
+        token: int,
+        stop: threading.Event,
+        record_to: Path | None,
+    ) -> None:
+        import time
+
+        from tracker.archive.night import _sidecars
+        from tracker.archive.recorder import Recorder, create_recording, default_night_path
+        from tracker.feeds.client import make_client
+        from tracker.feeds.discovery import FeedTarget
+        from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, PollReport, health_after
+
+        assert isinstance(target, FeedTarget) and isinstance(policy, PollPolicy)
+        night = None
+        adopted = threading.Event()
+        try:
+            with make_client(
+                connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout
+            ) as client:
+                poller = Poller(target, client=client, policy=policy)
+                first = poller.poll_once()
+                if stop.is_set():
+                    return
+                if not any(e.kind == "new" for e in first.events):
+                    reasons = [e.error for e in first.events if e.error]
+                    why = reasons[0] if reasons else "it sent no results"
+                    self._fail(f"{target.display_url} is not a feed the tracker can read: {why}")
+                    return
+                path = Path(record_to) if record_to else default_night_path(target.display_url)
+                night = create_recording(path, url=target.display_url, kind=target.kind)
+                recorder = Recorder(night, source=target.display_url)
+                recorded = recorder.record_report(first)
+                if not recorded.snapshots:
+                    night.close()
+                    night = None
+                    for p in [path, *_sidecars(path)]:
+                        p.unlink(missing_ok=True)
+                    why = recorded.errors[0] if recorded.errors else "its first payload could not be read"
+                    self._fail(f"{target.display_url} is not a feed the tracker can read: {why}")
+                    return
+                health = FeedHealth(url=target.display_url, kind=target.kind, recording=str(path))
+
+                def update(report: PollReport, new: str | None, stale: int) -> None:
+                    nonlocal health
+                    health = health_after(
+                        health,
+                        report,
+                        now_wall=dt.datetime.now(dt.UTC),
+                        now_mono=time.monotonic(),
+                        new_version=new,
+                        stale=stale,
+                        versions=recorder.versions,
+                    )
+                    snapshot = health
+                    self._post(lambda: self._deliver_health(token, snapshot))
+
+                snap = recorded.snapshots[-1]
+                update(first, snap.version or "1", recorded.stale)
+                ready_night = night
+                self._post(lambda: self._feed_ready(token, ready_night, path, target.display_url, adopted))
+
+                def sink(report: PollReport) -> None:
+                    if stop.is_set():
+                        return
+                    result = recorder.record_report(report)
+                    newest = result.snapshots[-1] if result.snapshots else None
+                    update(report, (newest.version or "?") if newest else None, result.stale)
+                    if newest is not None:
+                        self._post(lambda: self._feed_grew(token, newest))
+
+                if not stop.wait(max(0.0, first.next_at - time.monotonic())):
+                    poller.run(sink, stop)
+        except Exception as exc:
+            if not stop.is_set():
+                log.exception("polling %s", getattr(target, "display_url", "?"))
+                self._fail(f"the live feed stopped: {exc}")
+        finally:
+            if night is not None and not adopted.is_set():
+                # Never handed to the window (stopped first): close it here, on this thread.
+                night.close()
+
+    # delivery of live results (GUI thread)
+    def _deliver_health(self, token: int, health: object) -> None:
+        if token == self._feed_token:
+            self.feed_health.emit(health)
+
+    def _feed_ready(
+        self, token: int, night: NightFile, path: Path, url: str, adopted: threading.Event
+    ) -> None:
+        if token != self._feed_token or self._closing:
+            return  # stopped meanwhile: the feed thread closes its night
+        adopted.set()
+        self._generation += 1
+        self._wanted = None
+        gen = self._generation
+        self._pool.start(lambda: self._adopt_job(night, path, url, gen))
+
+    def _feed_grew(self, token: int, snapshot: Snapshot) -> None:
+        if token == self._feed_token and not self._closing:
+            gen = self._generation
+            self._pool.start(lambda: self._grow_job(gen, snapshot))
+
+    # live jobs (worker thread)
+    def _live_info_for(
+        self, night: NightFile, path: Path, url: str, versions: list[Version], final: Snapshot
+    ) -> NightInfo:
+        return NightInfo(
+            path=path,
+            label=str(night.label),
+            kind=str(night.kind),
+            reconstructed=bool(night.reconstructed),
+            timezone=night.timezone,
+            meta=dict(night.meta),
+            versions=tuple(versions),
+            final=final,
+            pins=frozenset(self._read_pins(final.election.id)),
+            live=True,
+            feed_url=url,
+        )
+
+    def _adopt_job(self, night: NightFile, path: Path, url: str, gen: int) -> None:
+        from tracker.archive.recorder import current_versions
+
+        try:
+            versions = current_versions(night.versions())
+            final = night.snapshot(versions[-1])
+            info = self._live_info_for(night, path, url, versions, final)
+            self._store_job_store().record_opened(url, "feed")
+        except Exception as exc:
+            log.exception("opening the live recording %s", path)
+            self._fail(f"cannot show the live feed: {exc}")
+            return
+        if self._night is not None and self._night is not night:
+            self._night.close()
+        self._night, self._versions, self._live_info = night, versions, info
+        self._source = str(path.resolve())
+        self._baselines = {}
+        self._cache_put((gen, len(versions) - 1), final)
+        self._post(lambda: self._deliver_night(gen, info))
+
+    def _grow_job(self, gen: int, snapshot: Snapshot) -> None:
+        from tracker.archive.recorder import current_versions
+
+        info = self._live_info
+        if gen != self._generation or info is None or self._night is None:
+            return
+        try:
+            versions = current_versions(self._night.versions())
+        except TrackerError as exc:
+            self._fail(str(exc))
+            return
+        if len(versions) <= len(self._versions):
+            return
+        final = snapshot if versions[-1].sha256 == snapshot.payload_id else self._night.snapshot(versions[-1])
+        final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
+        self._versions = versions
+        info = replace(info, versions=tuple(versions), final=final)
+        self._live_info = info
+        self._cache_put((gen, len(versions) - 1), final)
+        self._post(lambda: self._deliver_grew(gen, info))
+
+    def _deliver_grew(self, gen: int, info: NightInfo) -> None:
+        if gen == self._generation:
+            self.night_grew.emit(info)

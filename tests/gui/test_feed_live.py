@@ -1,0 +1,199 @@
+"""Open feed… end to end: the real window, the real worker and poller, a real loopback server.
+
+``FeedServer`` serves the bundled (reconstructed) nights with the real URL layout of Clarity or of
+the native format; its replay clock is a :class:`StepClock` the test moves, so each new version is
+released exactly when the test wants it and the window must show it within the poll interval.
+Everything stays on 127.0.0.1; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tracker import paths
+from tracker.archive.night import NightFile
+from tracker.archive.serve import FeedServer
+from tracker.feeds.poller import FeedHealth
+from tracker.ui.feed_dialog import FeedDialog
+from tracker.ui.feed_status import format_age, health_texts
+from tracker.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+APRIL = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
+JUNE = paths.resources_dir() / "nights" / "ga06-2017-06-20.night"
+SPEED = 1000.0
+WAIT_MS = 15_000
+
+
+class StepClock:
+    def __init__(self, night: Path, speed: float = SPEED) -> None:
+        with NightFile.open(night) as n:
+            self.times = [v.fetched_at for v in n.versions()]
+        self._speed, self._value = speed, 0.0
+
+    def __call__(self) -> float:
+        return self._value
+
+    def release(self, index: int) -> None:
+        self._value = (self.times[index] - self.times[0]).total_seconds() / self._speed
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
+    w = MainWindow(interactive=False, persist_layout=False)
+    qtbot.addWidget(w)
+    yield w
+    w.close()
+
+
+def _versions(window: MainWindow) -> int:
+    return len(window.night.versions) if window.night is not None else 0
+
+
+def test_clarity_link_opened_live_follows_new_versions_scrubs_back_and_goes_live(
+    qtbot: QtBot, window: MainWindow, tracker_home: Path
+) -> None:
+    step = StepClock(JUNE)
+    with FeedServer(JUNE, fmt="clarity", speed=SPEED, clock=step) as server:
+        # what a user would paste: the election's results page, deep link and all
+        pasted = f"{server.url}web.264614/#/summary"
+        dialog = FeedDialog(recent=[], interval=30, env={})
+        qtbot.addWidget(dialog)
+        dialog.url_edit.setText(pasted)
+        assert dialog.open_enabled() and dialog.detected_text().startswith("Clarity election")
+        dialog.interval_box.setValue(0.5)
+        request = dialog.request()
+        assert request is not None and request.interval == 0.5
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(request.url, interval=0.05, kind=request.kind)  # below the dialog's floor
+        assert window.live and window.following_live and _versions(window) == 1
+        assert window.shown_version == 0
+        assert "Live:" in window.status_text()
+        qtbot.waitUntil(lambda: window.feed_status.texts()["badge"] == "LIVE", timeout=WAIT_MS)
+
+        for i in (1, 2, 3):
+            step.release(i)
+            qtbot.waitUntil(
+                lambda i=i: _versions(window) == i + 1 and window.shown_version == i, timeout=WAIT_MS
+            )
+        texts = window.feed_status.texts()
+        assert "new version" in texts["text"] and "next poll" in texts["text"]
+        assert texts["go_live_enabled"] == "False"
+
+        # scrub back to the first version: the window stays there while the feed moves on
+        window.replay_bar.seek(window.night.times[0])
+        qtbot.waitUntil(lambda: window.shown_version == 0, timeout=WAIT_MS)
+        assert not window.following_live
+        assert window.feed_status.texts()["badge"] == "BEHIND LIVE"
+        step.release(4)
+        qtbot.waitUntil(lambda: _versions(window) == 5, timeout=WAIT_MS)
+        qtbot.wait(100)
+        assert window.shown_version == 0  # not yanked back to live
+
+        # one click back to live
+        qtbot.mouseClick(window.feed_status.go_live_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.shown_version == 4, timeout=WAIT_MS)
+        assert window.following_live and window.feed_status.texts()["badge"] == "LIVE"
+
+        # what is on screen is the served version's totals
+        recording = window.night.path
+        window.stop_feed()
+        window.worker.wait_feed_stopped()
+    assert recording.parent == tracker_home / "nights" and recording.suffix == ".night"
+    with NightFile.open(JUNE) as source:
+        expected = source.snapshot(source.versions()[4])
+    shown = window.snapshot
+    assert shown is not None
+    assert [c.totals for c in shown.contests] == [c.totals for c in expected.contests]
+
+
+def test_native_feed_error_is_shown_with_its_backoff(qtbot: QtBot, window: MainWindow) -> None:
+    step = StepClock(APRIL)
+    server = FeedServer(APRIL, fmt="native", speed=SPEED, clock=step).start()
+    try:
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(server.url, interval=0.05)
+        assert window.live
+    finally:
+        server.stop()  # the feed goes away mid-night
+    qtbot.waitUntil(lambda: "error:" in window.feed_status.texts()["error"], timeout=WAIT_MS)
+    error = window.feed_status.texts()["error"]
+    assert "backing off" in error
+    assert window.shown_version == 0 and window.snapshot is not None  # the last good version stays
+
+
+def test_an_address_that_is_not_a_feed_gets_one_clear_sentence(qtbot: QtBot, window: MainWindow) -> None:
+    step = StepClock(APRIL)
+    with (
+        FeedServer(APRIL, fmt="native", speed=SPEED, clock=step) as server,
+        qtbot.waitSignal(window.error_reported, timeout=WAIT_MS) as blocker,
+    ):
+        window.open_feed(server.base_url + "/", interval=0.05)  # an HTML page, not results
+    message = blocker.args[0]
+    assert "not a feed the tracker can read" in message and "\n" not in message
+    assert not window.live
+    assert not list((paths.data_dir() / "nights").glob("*.night"))  # no empty recording left behind
+
+
+def test_recent_feeds_come_back_in_the_dialog(qtbot: QtBot, window: MainWindow) -> None:
+    step = StepClock(JUNE)
+    with FeedServer(JUNE, fmt="native", speed=SPEED, clock=step) as server:
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(server.url, interval=0.05)
+        qtbot.waitUntil(lambda: server.url in window._recent_feeds, timeout=WAIT_MS)
+        window.stop_feed()
+    dialog = FeedDialog(recent=window._recent_feeds, env={})
+    qtbot.addWidget(dialog)
+    assert dialog.recent_list.count() >= 1
+    dialog.recent_list.itemClicked.emit(dialog.recent_list.item(0))
+    assert dialog.url_edit.text() == server.url and dialog.open_enabled()
+
+
+def test_dialog_says_what_it_makes_of_an_address(qtbot: QtBot) -> None:
+    dialog = FeedDialog(env={})
+    qtbot.addWidget(dialog)
+    assert not dialog.open_enabled()
+    dialog.url_edit.setText("ftp://example.org/results")
+    assert not dialog.open_enabled() and "not a web address" in dialog.detected_text()
+    dialog.url_edit.setText("https://results.enr.clarityelections.com/GA/Fulton/63992/web.264614/#/summary")
+    assert dialog.open_enabled() and "Fulton County, GA" in dialog.detected_text()
+    dialog.url_edit.setText("https://api.ap.org/v2/elections/2016-11-08?level=ru")
+    assert not dialog.open_enabled() and "API key" in dialog.detected_text()
+    assert dialog.key_edit.isVisibleTo(dialog)
+    dialog.key_edit.setText("typed-key")
+    assert dialog.open_enabled()
+    request = dialog.request()
+    assert request is not None and request.api_key == "typed-key" and "typed-key" not in repr(request)
+    assert "typed-key" not in dialog.detected_text()
+
+
+def test_health_texts() -> None:
+    now = dt.datetime(2017, 4, 19, 2, 0, 0, tzinfo=dt.UTC)
+    health = FeedHealth(
+        url="http://x/feed.json",
+        kind="native",
+        last_new_at=now - dt.timedelta(seconds=125),
+        last_version="42",
+        next_poll_at=now + dt.timedelta(seconds=12),
+    )
+    texts = health_texts(health, now, following=True, running=True)
+    assert texts["state"] == "LIVE" and texts["new"] == "new version (42) 2 min ago"
+    assert texts["poll"] == "next poll in 12 s" and texts["error"] == ""
+    failing = FeedHealth(url="u", kind="native", error="HTTP 503 Service Unavailable", backoff=40, failures=3)
+    texts = health_texts(failing, now, following=False, running=True)
+    assert texts["state"] == "BEHIND LIVE"
+    assert texts["error"] == "error: HTTP 503 Service Unavailable, 3 in a row · backing off 40 s"
+    assert health_texts(failing, now, following=True, running=False)["state"] == "STOPPED"
+    assert [format_age(s) for s in (2, 42, 600, 3900)] == [
+        "just now",
+        "42 s ago",
+        "10 min ago",
+        "1 h 05 min ago",
+    ]

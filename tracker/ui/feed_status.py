@@ -1,0 +1,167 @@
+"""The live feed's health in the status bar, and the one-click way back to live.
+
+It shows, from the :class:`~tracker.feeds.poller.FeedHealth` the worker sends after every poll:
+whether the window is at the live edge or behind it (the user scrubbed back), when the last new
+version came and how long ago, when the next poll is, and the current error with its backoff. Ages
+and countdowns are recomputed once a second from an injectable clock (tests use a fake one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from tracker.feeds.poller import FeedHealth
+
+LIVE_STYLE = (
+    "QLabel { color: white; background: #B3261E; border-radius: 3px; padding: 1px 6px; font-weight: bold; }"
+)
+BEHIND_STYLE = "QLabel { color: #3D2E00; background: #FFE08A; border-radius: 3px; padding: 1px 6px; }"
+STOPPED_STYLE = "QLabel { color: white; background: #6B6B6B; border-radius: 3px; padding: 1px 6px; }"
+ERROR_STYLE = "QLabel { color: #B3261E; }"
+
+
+def format_age(seconds: float) -> str:
+    """``"just now"``, ``"42 s ago"``, ``"3 min ago"``, ``"1 h 05 min ago"``."""
+    seconds = max(0.0, seconds)
+    if seconds < 5:
+        return "just now"
+    if seconds < 90:
+        return f"{seconds:.0f} s ago"
+    minutes = int(seconds // 60)
+    if minutes < 60:
+        return f"{minutes} min ago"
+    return f"{minutes // 60} h {minutes % 60:02d} min ago"
+
+
+def format_wait(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 1:
+        return "now"
+    if seconds < 90:
+        return f"in {seconds:.0f} s"
+    return f"in {seconds / 60:.0f} min"
+
+
+def health_texts(health: FeedHealth, now: dt.datetime, *, following: bool, running: bool) -> dict[str, str]:
+    """What the status widget says (pure, for tests and for the widget)."""
+    state = "STOPPED" if not running else "LIVE" if following else "BEHIND LIVE"
+    if health.last_new_at is not None:
+        version = f" ({health.last_version})" if health.last_version else ""
+        new = f"new version{version} {format_age((now - health.last_new_at).total_seconds())}"
+    else:
+        new = "no version yet"
+    if not running:
+        poll = "polling stopped"
+    elif health.next_poll_at is not None:
+        poll = f"next poll {format_wait((health.next_poll_at - now).total_seconds())}"
+    else:
+        poll = ""
+    error = ""
+    if health.error and running:
+        times = f", {health.failures} in a row" if health.failures > 1 else ""
+        error = f"error: {health.error}{times} · backing off {health.backoff:.0f} s"
+    stale = f"{health.stale} stale version{'s' if health.stale != 1 else ''} ignored" if health.stale else ""
+    return {"state": state, "new": new, "poll": poll, "error": error, "stale": stale}
+
+
+class FeedStatus(QWidget):
+    """LIVE badge · last new version and its age · next poll · error and backoff · [Go live]."""
+
+    go_live_clicked = Signal()
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._health: FeedHealth | None = None
+        self._following = True
+        self._running = False
+        self._badge = QLabel("LIVE")
+        self._badge.setObjectName("liveBadge")
+        self._text = QLabel("")
+        self._error = QLabel("")
+        self._error.setStyleSheet(ERROR_STYLE)
+        self._go_live = QPushButton("Go live")
+        self._go_live.setToolTip("Back to the newest version of the feed, and follow it")
+        self._go_live.clicked.connect(self.go_live_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._badge)
+        layout.addWidget(self._text)
+        layout.addWidget(self._error)
+        layout.addWidget(self._go_live)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self.refresh)
+        self.refresh()
+
+    def set_health(self, health: FeedHealth) -> None:
+        self._health = health
+        self._running = not health.stopped
+        if not self._timer.isActive():
+            self._timer.start()
+        self.refresh()
+
+    def set_following(self, following: bool) -> None:
+        if following != self._following:
+            self._following = following
+            self.refresh()
+
+    def set_running(self, running: bool) -> None:
+        self._running = running
+        if not running:
+            self._timer.stop()
+        self.refresh()
+
+    def reset(self) -> None:
+        self._health = None
+        self._following = True
+        self._running = False
+        self._timer.stop()
+        self.refresh()
+
+    @property
+    def following(self) -> bool:
+        return self._following
+
+    def refresh(self) -> None:
+        health = self._health
+        if health is None:
+            self._badge.setText("LIVE")
+            self._badge.setStyleSheet(LIVE_STYLE)
+            self._text.setText("connecting…" if self._running else "")
+            self._error.setText("")
+            self._go_live.setEnabled(False)
+            return
+        texts = health_texts(health, self._clock(), following=self._following, running=self._running)
+        self._badge.setText(texts["state"])
+        style = {"LIVE": LIVE_STYLE, "BEHIND LIVE": BEHIND_STYLE}.get(texts["state"], STOPPED_STYLE)
+        self._badge.setStyleSheet(style)
+        self._text.setText(" · ".join(t for t in (texts["new"], texts["poll"], texts["stale"]) if t))
+        self._error.setText(texts["error"])
+        self._error.setVisible(bool(texts["error"]))
+        self._go_live.setEnabled(not self._following)
+        self.setToolTip(
+            f"{health.url}\nrecording into {health.recording}" if health.recording else health.url
+        )
+
+    def texts(self) -> dict[str, str]:
+        """As shown (for tests)."""
+        return {
+            "badge": self._badge.text(),
+            "text": self._text.text(),
+            "error": self._error.text() if self._error.isVisibleTo(self) else "",
+            "go_live_enabled": str(self._go_live.isEnabled()),
+        }
+
+    @property
+    def go_live_button(self) -> QPushButton:
+        return self._go_live
