@@ -131,6 +131,12 @@ def test_zip_that_lies_about_its_size_is_stopped_while_inflating() -> None:
         read_detail_zip(bytes(data))
 
 
+def test_zip_url_answered_with_clarity_404_page_says_so() -> None:
+    page = next(p for p in ALL_FILES if p.stat().st_size == NOT_FOUND_SIZE).read_bytes()
+    with pytest.raises(FeedError, match="HTML page"):
+        parse_detail_zip(page)
+
+
 @pytest.mark.parametrize("cut", [3, 30, 1000, -100, -10])
 def test_truncated_zip_is_a_feed_error(cut: int, shared_data: Path) -> None:
     with pytest.raises(FeedError):

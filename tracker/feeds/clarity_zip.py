@@ -68,6 +68,11 @@ def read_detail_zip(
     if not isinstance(data, bytes):
         raise FeedError(f"Clarity detailxml.zip must be bytes, not {type(data).__name__}")
     if not data.startswith(b"PK"):
+        if data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
+            raise FeedError(
+                "this is an HTML page from the server (Clarity answers a version that is not there "
+                "yet with its 404 page), not detailxml.zip; poll current_ver.txt and try again"
+            )
         raise FeedError("not a zip archive (Clarity's detailxml.zip starts with 'PK')")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
