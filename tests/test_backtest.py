@@ -1,0 +1,155 @@
+"""The backtest (orders, scores, stable JSON keys), the projection log in the store, and the
+`projections` / `backtest` commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker import paths
+from tracker.cli import main
+from tracker.core.backtest import CHECKPOINTS, ORDERS, order_cells, run_backtest
+from tracker.core.backtest import _cells as backtest_cells
+from tracker.core.model import Candidate, Contest, Reporting, ReportingUnit, VoteType
+from tracker.store import ProjectionRecord, Store, write_projections_csv
+
+JUNE = paths.resources_dir() / "nights" / "ga06-2017-06-20.night"
+KEYS = [f"{q:.1f}" for q in CHECKPOINTS]
+
+
+def _synthetic_final() -> Contest:
+    """Synthetic: 30 precincts in two counties, early and election-day vote, A between 40 and 60 %."""
+    units = []
+    for i in range(30):
+        s = 0.4 + 0.2 * i / 29
+        county = "Synthetic North" if i % 2 else "Synthetic South"
+        votes = {
+            "a": {"Advance in Person": round(300 * s), "Election Day": round(700 * s)},
+            "b": {"Advance in Person": 300 - round(300 * s), "Election Day": 700 - round(700 * s)},
+        }
+        units.append(
+            ReportingUnit(
+                id=f"P{i}",
+                name=f"Synthetic precinct {i}",
+                county=county,
+                reporting=Reporting.COMPLETE,
+                votes=votes,
+                registered=2000,
+            )
+        )
+    return Contest(
+        id="synthetic",
+        name="Synthetic Race",
+        candidates=(Candidate("a", "SYNTHETIC A"), Candidate("b", "SYNTHETIC B", ballot_order=1)),
+        units=tuple(units),
+        vote_types=(VoteType.from_name("Election Day"), VoteType.from_name("Advance in Person")),
+    )
+
+
+def test_orders_are_permutations_and_seeded():
+    final = _synthetic_final()
+    cells = backtest_cells(final, "a")
+    for order in ORDERS[1:]:
+        idx = order_cells(cells, order, 3)
+        assert sorted(idx) == list(range(len(cells)))
+        assert idx == order_cells(cells, order, 3)
+    early = order_cells(cells, "early-first", 0)
+    kinds = [cells[i].canonical for i in early]
+    assert kinds == sorted(kinds, key=lambda k: k != "early")
+    late = order_cells(cells, "county-late", 1)
+    assert {cells[i].county for i in late[-30:]} == {"Synthetic South"}
+    skewed = order_cells(cells, "skewed", 0)
+    first, last = skewed[:10], skewed[-10:]
+    share = [cells[i].winner_votes / cells[i].total for i in range(len(cells))]
+    assert sum(share[i] for i in first) > sum(share[i] for i in last)
+
+
+def test_backtest_json_keys_are_stable():
+    result = run_backtest(_synthetic_final(), orders=("random", "skewed"), seeds=2, night="synthetic")
+    js = result.to_json()
+    assert set(js["summary"]) == {"random", "skewed"}
+    for order in ("random", "skewed"):
+        summary = js["summary"][order]
+        assert list(summary["mae_pt"]) == KEYS
+        assert list(summary["naive_mae_pt"]) == KEYS
+        assert 0.0 <= summary["coverage90"] <= 1.0
+        assert isinstance(summary["wrong_calls"], int)
+        assert summary["runs"] == 2
+    assert "random" in result.format_table()
+
+
+def test_projection_log_append_read_back_dedupe_and_csv(tmp_path: Path):
+    record = ProjectionRecord(
+        made_at="2026-01-01T00:00:00+00:00",
+        source="synthetic.night",
+        election_id="synthetic",
+        version="3",
+        payload_id="abc",
+        snapshot_time="2024-11-05T19:00:00-05:00",
+        contest_id="synthetic",
+        contest_name="Synthetic Race",
+        candidate_id="a",
+        candidate="SYNTHETIC A",
+        status="projected",
+        votes=10,
+        share_now=0.55,
+        share=0.52,
+        lo=0.5,
+        hi=0.54,
+        p_clear=0.97,
+        outstanding=100,
+        outstanding_lo=80,
+        outstanding_hi=120,
+        model_version="m",
+    )
+    early = ProjectionRecord(**{**record.__dict__, "candidate_id": "b", "status": "too early", "share": None})
+    with Store(tmp_path / "s.sqlite3") as store:
+        assert store.schema_version >= 3
+        assert store.append_projections([record, early]) == 2
+        assert store.append_projections([record]) == 0  # the same projection is logged once
+        rows = store.projections(source="synthetic.night")
+        assert rows == [record, early]
+        assert store.projections(source="other") == []
+        assert store.projections(contest_id="synthetic", limit=1) == [record]
+    out = io.StringIO()
+    assert write_projections_csv(rows, out) == 2
+    parsed = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert parsed[0]["share"] == "0.52" and parsed[1]["share"] == ""
+    assert list(parsed[0]) == list(ProjectionRecord.FIELDS)
+
+
+@pytest.mark.slow
+def test_cli_backtest_json_and_plot(capsys, tmp_path: Path, tracker_home: Path):
+    png = tmp_path / "bt.png"
+    code = main(
+        ["backtest", str(JUNE), "--orders", "recorded,random", "--seeds", "1", "--json", "--plot", str(png)]
+    )
+    assert code == 0
+    js = json.loads(capsys.readouterr().out)
+    assert js["baseline"] is True
+    assert set(js["summary"]) == {"recorded", "random"}
+    for order in js["summary"].values():
+        assert list(order["mae_pt"]) == KEYS and list(order["naive_mae_pt"]) == KEYS
+        assert "coverage90" in order and "wrong_calls" in order
+    assert png.stat().st_size > 1000
+    assert main(["backtest", str(JUNE), "--orders", "sideways"]) == 2
+
+
+def test_cli_projections_logs_and_writes_csv(capsys, tmp_path: Path, tracker_home: Path):
+    out = tmp_path / "p.csv"
+    assert main(["projections", str(JUNE), "--csv", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 2 * 46  # two candidates × every version of the night
+    last = [r for r in rows if r["version"] == rows[-1]["version"]]
+    assert {r["status"] for r in last} == {"final"}
+    handel = next(r for r in last if r["candidate"] == "Karen Handel")
+    assert handel["p_clear"] == "1.0"
+    with Store() as store:
+        assert len(store.projections(source=str(JUNE.resolve()))) == len(rows)
+    capsys.readouterr()
+    assert main(["projections", str(JUNE), "--stored"]) == 0
+    assert "Karen Handel" in capsys.readouterr().out
