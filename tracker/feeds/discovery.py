@@ -149,3 +149,53 @@ def discover(
             )
         return FeedTarget(kind="ap", url=clean, fmt=fmt, api_key=key)
     return FeedTarget(kind="native", url=clean, fmt=fmt, api_key=key_in_url)
+
+
+#: The main time zone of each US state (Clarity sites are per state or county), for showing a live
+#: night's times in the election's own zone. States split between zones get their most populous one.
+STATE_ZONES: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "CT",
+            "DE",
+            "DC",
+            "FL",
+            "GA",
+            "IN",
+            "KY",
+            "ME",
+            "MD",
+            "MA",
+            "MI",
+            "NH",
+            "NJ",
+            "NY",
+            "NC",
+            "OH",
+            "PA",
+            "RI",
+            "SC",
+            "VT",
+            "VA",
+            "WV",
+        ],
+        "America/New_York",
+    ),
+    **dict.fromkeys(
+        ["AL", "AR", "IL", "IA", "KS", "LA", "MN", "MS", "MO", "NE", "ND", "OK", "SD", "TN", "TX", "WI"],
+        "America/Chicago",
+    ),
+    **dict.fromkeys(["CO", "ID", "MT", "NM", "UT", "WY"], "America/Denver"),
+    "AZ": "America/Phoenix",
+    **dict.fromkeys(["CA", "NV", "OR", "WA"], "America/Los_Angeles"),
+    "AK": "America/Anchorage",
+    "HI": "Pacific/Honolulu",
+    "PR": "America/Puerto_Rico",
+}
+
+
+def guess_timezone(target: FeedTarget) -> str:
+    """The IANA zone to show a live night in: the Clarity site's state's, else UTC."""
+    if target.clarity is not None:
+        return STATE_ZONES.get(target.clarity[0].upper(), "UTC")
+    return "UTC"

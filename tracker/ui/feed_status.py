@@ -9,6 +9,7 @@ and countdowns are recomputed once a second from an injectable clock (tests use 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal
@@ -46,12 +47,17 @@ def format_wait(seconds: float) -> str:
     return f"in {seconds / 60:.0f} min"
 
 
+def short_error(text: str, limit: int = 40) -> str:
+    """An error as the status bar has room for it (the tooltip has it whole)."""
+    text = " ".join(re.sub(r"\[Errno -?\d+\]\s*", "", text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def health_texts(health: FeedHealth, now: dt.datetime, *, following: bool, running: bool) -> dict[str, str]:
     """What the status widget says (pure, for tests and for the widget)."""
     state = "STOPPED" if not running else "LIVE" if following else "BEHIND LIVE"
     if health.last_new_at is not None:
-        version = f" ({health.last_version})" if health.last_version else ""
-        new = f"new version{version} {format_age((now - health.last_new_at).total_seconds())}"
+        new = f"new version {format_age((now - health.last_new_at).total_seconds())}"
     else:
         new = "no version yet"
     if not running:
@@ -63,7 +69,7 @@ def health_texts(health: FeedHealth, now: dt.datetime, *, following: bool, runni
     error = ""
     if health.error and running:
         times = f", {health.failures} in a row" if health.failures > 1 else ""
-        error = f"error: {health.error}{times} · backing off {health.backoff:.0f} s"
+        error = f"error: {short_error(health.error)}{times} · backing off {health.backoff:.0f} s"
     stale = f"{health.stale} stale version{'s' if health.stale != 1 else ''} ignored" if health.stale else ""
     return {"state": state, "new": new, "poll": poll, "error": error, "stale": stale}
 
@@ -149,9 +155,14 @@ class FeedStatus(QWidget):
         self._error.setText(texts["error"])
         self._error.setVisible(bool(texts["error"]))
         self._go_live.setEnabled(not self._following)
-        self.setToolTip(
-            f"{health.url}\nrecording into {health.recording}" if health.recording else health.url
-        )
+        lines = [health.url]
+        if health.last_version:
+            lines.append(f"last new version: {health.last_version}")
+        if health.error:
+            lines.append(f"error: {health.error}")
+        if health.recording:
+            lines.append(f"recording into {health.recording}")
+        self.setToolTip("\n".join(lines))
 
     def texts(self) -> dict[str, str]:
         """As shown (for tests)."""

@@ -573,7 +573,7 @@ class Worker(QObject):
         from tracker.archive.night import _sidecars
         from tracker.archive.recorder import Recorder, create_recording, default_night_path
         from tracker.feeds.client import make_client
-        from tracker.feeds.discovery import FeedTarget
+        from tracker.feeds.discovery import FeedTarget, guess_timezone
         from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, PollReport, health_after
 
         assert isinstance(target, FeedTarget) and isinstance(policy, PollPolicy)
@@ -593,7 +593,9 @@ class Worker(QObject):
                     self._fail(f"{target.display_url} is not a feed the tracker can read: {why}")
                     return
                 path = Path(record_to) if record_to else default_night_path(target.display_url)
-                night = create_recording(path, url=target.display_url, kind=target.kind)
+                night = create_recording(
+                    path, url=target.display_url, kind=target.kind, timezone=guess_timezone(target)
+                )
                 recorder = Recorder(night, source=target.display_url)
                 recorded = recorder.record_report(first)
                 if not recorded.snapshots:
