@@ -1,0 +1,144 @@
+"""The projection in the window: the band on the bars, P(clear), the timeline, the projection log.
+
+Synthetic projections for the unit-level checks of the view (built by the model from the synthetic
+snapshot), the real bundled GA-06 night for the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pytestqt.qtbot import QtBot
+from synthetic_data import synthetic_snapshot
+
+from tracker.archive.night import NightFile
+from tracker.core.model import Contest
+from tracker.core.projection import project_contest
+from tracker.ui.main_window import MainWindow
+from tracker.ui.race_view import RaceView
+from tracker.ui.timeline import TimelinePoint, TimelineView
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def view(qtbot: QtBot) -> RaceView:
+    v = RaceView()
+    qtbot.addWidget(v)
+    v.resize(900, 640)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def _night_contests(night: Path, indices: list[int]) -> list[tuple[dt.datetime, Contest]]:
+    with NightFile.open(night) as nf:
+        versions = nf.versions()
+        return [(versions[i].fetched_at, nf.snapshot(versions[i]).contests[0]) for i in indices]
+
+
+def test_band_sits_on_the_projection_and_items_are_updated_in_place(view: RaceView, bundled_night: Path):
+    """Real (reconstructed night): two versions in the middle of the night, one view."""
+    (_, first), (_, second) = _night_contests(bundled_night, [36, 50])
+    items = view.plot_items()
+    for contest in (first, second):
+        projection = project_contest(contest)
+        assert projection.status == "projected"
+        view.show_contest(contest, projection=projection)
+        assert view.plot_items() == items  # the same objects, updated in place
+        band = view.band_geometry()
+        assert band
+        for cand in projection.candidates:
+            if cand.votes == 0:
+                continue
+            x, lo, hi, y = band[cand.name]
+            assert x == pytest.approx(cand.share * 100)
+            assert lo == pytest.approx(cand.lo * 100)
+            assert hi == pytest.approx(cand.hi * 100)
+            assert y == next(b.rank for b in view.bars() if b.name == cand.name)
+        leader = view.bars()[0]
+        assert "P(>50 %)" in view.texts()[leader.name]
+        assert view.projection_text().startswith("Projected final:")
+
+
+def test_no_band_without_a_projection_or_when_final(view: RaceView, bundled_night: Path):
+    ((_, last),) = _night_contests(bundled_night, [-1])
+    view.show_contest(last, projection=project_contest(last))
+    assert view.band_geometry() == {}
+    view.show_contest(synthetic_snapshot(2).contest("mayor"))
+    assert view.band_geometry() == {}
+    assert view.projection_text() == ""
+
+
+def test_too_early_is_said_once_in_the_header(view: RaceView):
+    mayor = synthetic_snapshot(2).contest("mayor")  # synthetic: 2 precincts in
+    projection = project_contest(mayor)
+    assert projection.too_early
+    view.show_contest(mayor, projection=projection)
+    assert view.projection_text().startswith("Projection: too early")
+    assert view.band_geometry() == {}
+
+
+def test_timeline_curves_follow_the_history_in_place(qtbot: QtBot, bundled_night: Path):
+    timeline = TimelineView()
+    qtbot.addWidget(timeline)
+    timeline.resize(800, 200)
+    indices = list(range(20, 40))
+    contests = _night_contests(bundled_night, indices)
+    points = [TimelinePoint(when, project_contest(c)) for when, c in contests]
+    items = timeline.plot_items()
+    timeline.set_history(points[:10], points[9].when, span=(points[0].when, points[-1].when))
+    timeline.set_history(points, points[-1].when, span=(points[0].when, points[-1].when))
+    assert timeline.plot_items() == items
+    series = timeline.series()
+    ossoff = next(k for k in series if "OSSOFF" in k)
+    running = series[ossoff]["running"]
+    assert len(running) == len(points)
+    expected = [
+        p.projection.candidate(next(c.candidate_id for c in p.projection.candidates if c.name == ossoff))
+        for p in points
+    ]
+    assert np.allclose(running, [c.share_now * 100 for c in expected])
+    projected = [c.share * 100 for c in expected if c.share is not None]
+    assert np.allclose(series[ossoff]["projected"], projected)
+    assert np.all(series[ossoff]["lo"] <= series[ossoff]["projected"] + 1e-9)
+    assert "Ossoff" in timeline.caption()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
+    w = MainWindow(interactive=False, persist_layout=False)
+    qtbot.addWidget(w)
+    w.resize(1200, 760)
+    yield w
+    w.close()
+
+
+def test_window_band_timeline_and_log_move_with_the_night(
+    qtbot: QtBot, window: MainWindow, bundled_night: Path, tmp_path: Path
+):
+    with qtbot.waitSignal(window.drawn, timeout=20_000):
+        window.open_night(bundled_night, at="22:40")
+    band_2240 = window.race_view.band_geometry()
+    assert band_2240, "a band on the bars at 22:40"
+    series = window.timeline_view.series()
+    # every version up to the one on screen, but the first (no votes yet)
+    assert len(next(iter(series.values()))["running"]) == window.shown_version
+    with qtbot.waitSignal(window.drawn, timeout=20_000):
+        window.replay_bar.next_update()
+    assert window.race_view.band_geometry() != band_2240  # the band moves as the night goes on
+    dock = window.projection_log
+    dock.show()  # the window itself is not shown in this test: ask for the rows directly
+    with qtbot.waitSignal(window.worker.projection_log_ready, timeout=10_000):
+        dock.refresh()
+    rows = dock.model.rows()
+    assert rows and {r.contest_id for r in rows} == {window.selected_contest}
+    assert len({r.version for r in rows}) >= window.shown_version + 1
+    target = tmp_path / "log.csv"
+    with qtbot.waitSignal(window.worker.projection_log_exported, timeout=10_000):
+        dock.export(target)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(rows) + 1 and lines[0].startswith("made_at,source")
