@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tracker import paths
 from tracker.core.errors import FeedError
 from tracker.core.model import Reporting, Snapshot, UnitKind
 from tracker.core.summary import snapshot_summary
@@ -23,6 +25,9 @@ from tracker.feeds.native import dump_native, parse_native
 from tracker.paths import shared_data_dir
 
 DATA = Path(__file__).parent / "data"
+SCHEMA = jsonschema.Draft202012Validator(
+    json.loads((paths.resources_dir() / "schema" / "tracker-feed-1.schema.json").read_text(encoding="utf-8"))
+)
 V3_LIVE = DATA / "constructed_ap_v3_live.json"
 V3_TEST = DATA / "constructed_ap_v3_testmode.json"
 
@@ -103,11 +108,13 @@ def test_test_mode_files_are_labelled_test_everywhere(
         assert snap.election.test is test
         assert snap.election.name.startswith(TEST_PREFIX) is test
         assert ("test mode" in snap.election.note) is test
-        assert snap.election.id.endswith("-test") is test
+        assert snap.election.id == f"ap-{snap.election.date.isoformat()}"  # stable across test → live
         assert snapshot_summary(snap)["election"]["test"] is test
-        if test:  # the native format keeps the label through a recording
-            again = parse_native(dump_native(snap))
+        if test:  # the native format keeps the label through a recording, schema-valid
+            raw = dump_native(snap)
+            again = parse_native(raw)
             assert again.election.test and again.election.name.startswith(TEST_PREFIX)
+            SCHEMA.validate(json.loads(raw))
     assert main(["parse", str(shared_data / "ap" / "newsdev-elex_20160426_ct_rollups.json"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["election"]["test"] is True and out["election"]["name"].startswith("TEST")

@@ -412,7 +412,9 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
     )
     stamp = doc.get("timestamp")
     election = Election(
-        id=f"ap-{date.isoformat() if date else 'undated'}" + ("-test" if test else ""),
+        # The id does not change with test mode: AP switches a date from test to live data on
+        # election night, and pins and recordings must line up across that switch.
+        id=f"ap-{date.isoformat() if date else 'undated'}",
         name=f"{TEST_PREFIX}{name}" if test else name,
         date=date,
         source=source,
