@@ -190,7 +190,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise TrackerError("--seeds must be at least 1")
     path = Path(args.night)
     _check_night(path)
-    result = backtest_night(path, contest=args.contest, orders=orders, seeds=args.seeds)
+    baseline = Path(args.baseline) if args.baseline else None
+    result = backtest_night(path, contest=args.contest, orders=orders, seeds=args.seeds, baseline=baseline)
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
@@ -372,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bt.add_argument("--json", action="store_true", help="print the stable JSON (see README, Projections)")
     bt.add_argument("--plot", metavar="PNG", help="also draw the error curves into PNG")
+    bt.add_argument(
+        "--baseline", metavar="FILE", help="an earlier election's results (a night or a payload) for the same units"
+    )
     bt.set_defaults(func=cmd_backtest)
 
     rec = sub.add_parser("record", help="poll a live feed and record every fetch into a night file")

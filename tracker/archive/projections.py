@@ -59,18 +59,47 @@ def baseline_file(night: NightFile) -> Path | None:
     return None
 
 
+#: The key under which ``load_baselines`` also files the baseline's biggest contest: the top of
+#: the ticket, used for a contest with no same-named contest in the baseline (a January runoff for
+#: the Senate against November's presidential vote).
+TOP_OF_TICKET = "*"
+
+
 def load_baselines(night: NightFile) -> dict[str, Baseline]:
     """Contest name key → Baseline for ``night`` (empty without one)."""
     path = baseline_file(night)
-    if path is None:
-        return {}
-    with NightFile.open(path) as base:
-        versions = base.versions()
-        if not versions:
-            return {}
-        final = base.snapshot(versions[-1])
+    return {} if path is None else load_baseline_file(path)
+
+
+def load_baseline_file(path: Path) -> dict[str, Baseline]:
+    """Baselines from a night file (its last version) or a single results payload (any format
+    the registry parses, e.g. a Clarity detail XML), by contest name key, plus ``TOP_OF_TICKET``."""
+    path = Path(path)
+    if path.suffix == ".night":
+        with NightFile.open(path) as base:
+            versions = base.versions()
+            if not versions:
+                return {}
+            final = base.snapshot(versions[-1])
+    else:
+        from tracker.feeds.registry import parse_payload
+
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise TrackerError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
+        final = parse_payload(data, "auto", source=str(path))
     label = path.stem
-    return {name_key(c.name): Baseline.from_contest(c, f"{label}: {c.name}") for c in final.contests}
+    out = {name_key(c.name): Baseline.from_contest(c, f"{label}: {c.name}") for c in final.contests}
+    if final.contests:
+        top = max(final.contests, key=lambda c: c.total_votes)
+        out[TOP_OF_TICKET] = out[name_key(top.name)]
+    return out
+
+
+def baseline_for(baselines: dict[str, Baseline], contest: Contest) -> Baseline | None:
+    """The contest's own baseline, else the top of the ticket."""
+    return baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
 
 
 def _pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
@@ -106,7 +135,7 @@ def project_night(
         for v in versions:
             snap = night.snapshot(v)
             projections = {
-                c.id: project_contest(c, baselines.get(name_key(c.name)))
+                c.id: project_contest(c, baseline_for(baselines, c))
                 for c in snap.contests
                 if wanted is None or c.id == wanted
             }
@@ -120,10 +149,12 @@ def backtest_night(
     contest: str | None = None,
     orders: Sequence[str] = ORDERS,
     seeds: int = 10,
+    baseline: Path | None = None,
 ) -> BacktestResult:
-    """Backtest the projection on one contest (default: the most votes) of the night at ``path``."""
+    """Backtest the projection on one contest (default: the most votes) of the night at ``path``;
+    ``baseline`` (a night or payload file) replaces the night's own baseline."""
     with NightFile.open(path) as night:
-        baselines = load_baselines(night)
+        baselines = load_baseline_file(baseline) if baseline is not None else load_baselines(night)
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
@@ -142,9 +173,18 @@ def backtest_night(
         recorded=recorded,
         orders=orders,
         seeds=seeds,
-        baseline=baselines.get(name_key(final.name)),
+        baseline=baseline_for(baselines, final),
         night=Path(path).stem,
     )
 
 
-__all__ = ["BUNDLED_BASELINES", "backtest_night", "baseline_file", "load_baselines", "project_night"]
+__all__ = [
+    "BUNDLED_BASELINES",
+    "TOP_OF_TICKET",
+    "backtest_night",
+    "baseline_file",
+    "baseline_for",
+    "load_baseline_file",
+    "load_baselines",
+    "project_night",
+]

@@ -153,6 +153,12 @@ def unit_key(county: str | None, name: str) -> str:
     return f"{norm(county or '')}/{norm(name)}"
 
 
+def _key(unit: ReportingUnit) -> str:
+    """A precinct by county and name; a county or state unit by its own name (feeds disagree on
+    whether a county unit's ``county`` is itself)."""
+    return unit_key(unit.county if unit.kind is UnitKind.PRECINCT else "", unit.name)
+
+
 def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
@@ -191,14 +197,14 @@ class Baseline:
                 names.get(cid, name_key(cid)): (sum(by.values()) / total if total else 0.0)
                 for cid, by in unit.votes.items()
             }
-            units[unit_key(unit.county, unit.name)] = BaselineUnit(total, by_type, shares)
+            units[_key(unit)] = BaselineUnit(total, by_type, shares)
         ranked = contest.ranked()
         leader = name_key(ranked[0].name) if ranked else ""
         return cls(label=label or contest.name, units=units, leader=leader)
 
     def matched(self, contest: Contest) -> int:
         """How many of ``contest``'s units this baseline has."""
-        return sum(unit_key(u.county, u.name) in self.units for u in contest.units)
+        return sum(_key(u) in self.units for u in contest.units)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -444,7 +450,7 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     if use_baseline:
         assert baseline is not None
         names = [name_key(c.name) for c in contest.candidates]
-        keyed = [baseline.units.get(unit_key(u.county, u.name)) for u in units]
+        keyed = [baseline.units.get(_key(u)) for u in units]
         for i in range(n):
             bu = keyed[cells.unit[i]]
             if bu is None or bu.total <= 0:

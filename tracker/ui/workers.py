@@ -88,10 +88,12 @@ class _Parsed:
 
 def _project_all(snapshot: Snapshot, baselines: Mapping[str, Baseline]) -> dict[str, ContestProjection]:
     """Projections per contest (a few ms each on GA-06): on the worker thread, with the parse."""
+    from tracker.archive.projections import baseline_for
+
     out: dict[str, ContestProjection] = {}
     for contest in snapshot.contests:
         try:
-            out[contest.id] = project_contest(contest, baselines.get(name_key(contest.name)))
+            out[contest.id] = project_contest(contest, baseline_for(baselines, contest))
         except Exception:
             log.exception("projecting %s", contest.name)
     return out
