@@ -33,7 +33,7 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.outstanding import estimate_outstanding
-from tracker.core.projection import Baseline, ContestProjection, name_key, project_contest, projection_records
+from tracker.core.projection import Baseline, ContestProjection, project_contest, projection_records
 from tracker.core.threshold import Outstanding
 from tracker.store import ProjectionRecord, Store, write_projections_csv
 
