@@ -117,7 +117,7 @@ def test_test_mode_files_are_labelled_test_everywhere(
             SCHEMA.validate(json.loads(raw))
     assert main(["parse", str(shared_data / "ap" / "newsdev-elex_20160426_ct_rollups.json"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["election"]["test"] is True and out["election"]["name"].startswith("TEST")
+    assert out["election"]["test"] is True and out["election"]["name"].startswith("[TEST]")
 
 
 def test_county_lag_becomes_its_own_unit_not_a_different_total(shared_data: Path) -> None:

@@ -31,9 +31,9 @@ How it maps:
 - votes have one vote type, "Total"; precincts from ``precinctsReporting``/``precinctsTotal``
   (COMPLETE when all are in);
 - test mode: AP marks races ``"test": true`` when the numbers are made up. If any race in the
-  document is, the Election is ``test=True``, its name starts with ``"TEST — "`` and its note says
-  the numbers are not real results, so the window and every export (``parse --json``,
-  ``tracker-feed/1``) carry the label;
+  document is, the Election is ``test=True``, its name starts with ``"[TEST] "`` and its note says
+  the numbers are not real results, so every export (``parse --json``, ``tracker-feed/1``) and
+  whatever shows the election's name carry the label;
 - a race with no candidates at all (AP lists some before their candidates: one PA State House
   race in the 2016-04-26 file) is left out: there is nothing to show, and every contest of a
   Snapshot has candidates (the native format requires it);
@@ -72,7 +72,8 @@ from tracker.core.threshold import ThresholdRule
 __all__ = ["TEST_PREFIX", "ap_next_request", "parse_ap", "parse_ap_v2", "parse_ap_v3"]
 
 TOTAL = "Total"
-TEST_PREFIX = "TEST — "
+#: Not "TEST — …": the window splits night labels at " — " and would keep only "TEST".
+TEST_PREFIX = "[TEST] "
 TEST_NOTE = "AP test mode: these numbers are made up by AP for testing, not real results"
 _NOT_RESULTS = {
     "delSum": "an AP delegate summary report",
