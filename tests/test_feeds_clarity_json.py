@@ -201,6 +201,10 @@ def test_electionsettings_real_file(shared_data: Path) -> None:
     first = s.counties[0]
     assert (first.name, first.election_id, first.version) == tuple(rows[0].split("|")[:3])
     assert first.updated_at is not None and first.updated_at.utcoffset() is not None
+    assert s.state == "GA" and first.base_path(s.state) == f"/GA/Appling/{first.election_id}/"
+    ben_hill = next(c for c in s.counties if c.site == "Ben_Hill")
+    assert ben_hill.name == "Ben Hill"  # as the detail XML names it
+    assert ben_hill.base_path("GA") == f"/GA/Ben_Hill/{ben_hill.election_id}/"
     assert (s.precincts_reporting, s.precincts_participating) == (2656, 2656)
     assert s.test is False
     # runoffthreshold 1 in a majority-rule state is a switch, not "1 %": no rule is made of it.

@@ -200,6 +200,7 @@ class ClarityCounty:
     """One county's own Clarity sub-site, as a state site's electionsettings.json lists it
     (``"Appling|105371|271560|11/16/2020 3:48:35 PM EST|16"``)."""
 
+    #: The county's name as people write it ("Ben Hill").
     name: str
     election_id: str
     #: The county site's current version (its own ``current_ver``).
@@ -209,6 +210,13 @@ class ClarityCounty:
     updated_at: dt.datetime | None
     #: The fifth field, undocumented (16 for every GA county in 2020); kept raw.
     code: str
+    #: The name as the site's URL spells it ("Ben_Hill").
+    site: str = ""
+
+    def base_path(self, state: str) -> str:
+        """The county site's path on the Clarity host, ``/{ST}/{site}/{election id}/``
+        (``current_ver.txt`` and the version folders live under it)."""
+        return f"/{state}/{self.site or self.name.replace(' ', '_')}/{self.election_id}/"
 
 
 @dataclass(frozen=True)
@@ -218,6 +226,8 @@ class ClaritySettings:
     election_id: str
     name: str
     date: dt.date | None
+    #: The site's state (``entityname``, e.g. "GA"), "" when absent.
+    state: str
     #: Every version published so far, oldest first (as the feed lists them).
     versions: tuple[str, ...]
     counties: tuple[ClarityCounty, ...]
@@ -296,7 +306,8 @@ def parse_electionsettings(data: bytes, *, source: str = "") -> ClaritySettings:
             _fail(what, f"participatingcounties[{i}] ({name!r}) has a non-numeric election id or version")
         counties.append(
             ClarityCounty(
-                name=name,
+                name=" ".join(name.replace("_", " ").split()),
+                site=name,
                 election_id=eid,
                 version=ver,
                 updated=updated,
@@ -315,8 +326,10 @@ def parse_electionsettings(data: bytes, *, source: str = "") -> ClaritySettings:
         share = runoff if runoff < 1 else runoff / 100
         threshold = ThresholdRule.majority() if share == 0.5 else ThresholdRule("share", share)
     date_text = details.get("electiondate")
+    state = doc.get("entityname")
     return ClaritySettings(
         election_id=eid,
+        state=state.strip() if isinstance(state, str) and state.strip().isalpha() else "",
         name=name.strip() if isinstance(name, str) else "",
         date=_us_date(date_text) if isinstance(date_text, str) else None,
         versions=tuple(versions),
