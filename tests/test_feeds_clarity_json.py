@@ -342,6 +342,17 @@ def test_all_json_without_names_says_so(runoff_xml: Snapshot) -> None:
     assert registry.parse_payload(data, "clarity-all-json", names_from=runoff_xml) == named
 
 
+def test_names_from_another_election_are_not_forced_onto_the_counts(shared_data: Path) -> None:
+    """The Nov 2020 summary has a contest keyed 10000 too (Perdue's general, 3 choices); the Jan
+    2021 ALL.json's 10000 has 2 choices: positions stand in, and a warning says why."""
+    other = parse_summary_json((shared_data / SUMMARY).read_bytes())
+    snap = parse_all_json(ALL_FILES[-1].read_bytes(), names_from=other)
+    contest = snap.contest("10000")
+    assert [c.name for c in contest.candidates] == ["1", "2"]
+    assert any("3" in w and "2 choices" in w for w in contest.data_warnings())
+    assert "carries no names" in snap.election.note
+
+
 def test_stale_version_on_record_parses_to_the_older_counts(runoff_xml: Snapshot) -> None:
     """PROVENANCE: 274465 → 274437 → 274465 at 02:50 UTC; the stale payload parses to fewer votes."""
     by_name = {p.name[:16]: p for p in ALL_FILES}
@@ -378,6 +389,13 @@ def test_parse_json_cli_for_clarity_json_files(shared_data: Path, capsys: pytest
     assert main(["parse", str(ALL_FILES[-1]), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out == snapshot_summary(parse_all_json(ALL_FILES[-1].read_bytes(), source=str(ALL_FILES[-1])))
+    assert main(["parse", str(ALL_FILES[-1]), "--names", str(shared_data / RUNOFF_XML), "--json"]) == 0
+    named = json.loads(capsys.readouterr().out)
+    perdue = next(c for c in named["contests"] if c["id"] == "10000")
+    assert [(c["name"], c["votes"]) for c in perdue["candidates"]] == [
+        ("David A. Perdue (I) (Rep)", 2214979),
+        ("Jon Ossoff (Dem)", 2269923),
+    ]
     assert main(["parse", str(shared_data / SETTINGS)]) == 2
     assert "holds no results" in capsys.readouterr().err
 

@@ -73,7 +73,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     data = _read(path)
-    snapshot = parse_payload(data, args.format, source=str(path))
+    names_from = None
+    if getattr(args, "names", None):  # Clarity ALL.json carries no names: take them from this file
+        names_path = Path(args.names)
+        names_from = parse_payload(_read(names_path), "auto", source=str(names_path))
+    snapshot = parse_payload(data, args.format, source=str(path), names_from=names_from)
     summary = snapshot_summary(snapshot)
     if args.json:
         json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
@@ -330,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="auto, or a format name from the README (clarity-detail-xml, ap-v2, ...)",
     )
+    parse.add_argument(
+        "--names",
+        metavar="FILE",
+        help="for a Clarity ALL.json: a payload of the same election (e.g. its detail XML) that names "
+        "its contests and candidates",
+    )
     parse.add_argument("--json", action="store_true", help="print the stable JSON summary (see README)")
     parse.set_defaults(func=cmd_parse)
 
@@ -374,7 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--json", action="store_true", help="print the stable JSON (see README, Projections)")
     bt.add_argument("--plot", metavar="PNG", help="also draw the error curves into PNG")
     bt.add_argument(
-        "--baseline", metavar="FILE", help="an earlier election's results (a night or a payload) for the same units"
+        "--baseline",
+        metavar="FILE",
+        help="an earlier election's results (a night or a payload) for the same units",
     )
     bt.set_defaults(func=cmd_backtest)
 
