@@ -489,3 +489,26 @@ def test_fuzz_structured_all_and_summary_only_raise_feed_error(row: dict, value:
     _only_feed_error(parse_all_json, json.dumps({"Contests": [row, value]}).encode())
     _only_feed_error(parse_summary_json, json.dumps([row, value]).encode())
     _only_feed_error(parse_electionsettings, json.dumps({"settings": value, "versions": row}).encode())
+
+
+@pytest.mark.slow
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["detail.xml", "DETAIL.XML", "x/detail.xml", "../detail.xml", "a.txt", "detail.xml/"]
+            ),
+            st.one_of(st.binary(max_size=200), st.just(b"<ElectionResult/>"), st.just(b"\0" * 50_000)),
+        ),
+        max_size=3,
+        unique_by=lambda m: m[0],
+    ),
+    st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA]),
+)
+def test_fuzz_structured_zips_only_raise_feed_error(members: list[tuple[str, bytes]], method: int) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=method) as zf:
+        for name, body in members:
+            zf.writestr(name, body)
+    _only_feed_error(parse_detail_zip, buf.getvalue())
