@@ -16,6 +16,7 @@ import pytest
 from tracker import paths
 from tracker.archive.night import NightFile
 from tracker.archive.projections import baseline_file, load_baselines
+from tracker.core import projection
 from tracker.core.model import Candidate, Contest, Reporting, ReportingUnit, UnitKind, VoteType
 from tracker.core.projection import (
     MIN_CELLS,
@@ -108,7 +109,13 @@ def test_enough_units_project():
     assert p.model_version == MODEL_VERSION
 
 
-def test_identical_precincts_project_exactly():
+@pytest.fixture
+def no_model_risk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The residual machinery alone (no ``TAU`` floor), for exact expectations."""
+    monkeypatch.setattr(projection, "TAU", 0.0)
+
+
+def test_identical_precincts_project_exactly(no_model_risk):
     """Half of 20 identical precincts in: the rest must vote the same, with no spread at all."""
     p = project_contest(_uniform(20, 10))
     a = p.candidate("a")
@@ -126,7 +133,18 @@ def test_turnout_follows_registered_voters():
     assert p.outstanding is not None and p.outstanding.expected == 2000
 
 
-def test_uniform_swing_from_a_baseline_is_recovered_under_a_skewed_order():
+def test_model_risk_keeps_an_interval_while_much_is_out():
+    """The same identical precincts, with the model-risk floor: still centred on 60 %, but half the
+    vote out means no certainty (90 % interval about ± z·TAU·R/(V+R)·√(4·0.6·0.4))."""
+    p = project_contest(_uniform(20, 10))
+    a = p.candidate("a")
+    assert a.share == pytest.approx(0.6, abs=1e-9)
+    half_width = 1.6448536 * projection.TAU * 0.5 * (4 * 0.6 * 0.4) ** 0.5
+    assert (a.hi - a.lo) / 2 >= half_width * 0.999
+    assert 0.5 < a.p_clear < 0.99
+
+
+def test_uniform_swing_from_a_baseline_is_recovered_under_a_skewed_order(no_model_risk):
     """Synthetic baseline shares spread 30–70 %; the new election is the baseline + 5 points for A
     everywhere. Only A's *worst* half is in (a skewed order): the naive share is far off, the
     projection is exact because the swing is uniform."""
@@ -154,7 +172,7 @@ def test_uniform_swing_from_a_baseline_is_recovered_under_a_skewed_order():
     assert abs(without.candidate("a").share - final_a) > 0.05  # no baseline: the skew cannot be seen
 
 
-def test_partial_precincts_predict_their_election_day_from_their_early_vote():
+def test_partial_precincts_predict_their_election_day_from_their_early_vote(no_model_risk):
     """Synthetic: in every precinct election day splits exactly like its early vote (shares k/200,
     so the counts are whole). Complete precincts teach that; the partial ones (early vote in only)
     are predicted from their own early vote: exactly, with no spread left."""

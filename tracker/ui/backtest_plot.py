@@ -5,6 +5,7 @@ when no platform is chosen."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,9 +22,11 @@ def render_backtest(results: Sequence[BacktestResult], out: Path, *, width: int 
     """One row of panels per night (``results``), one panel per order; saved as PNG at ``out``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QPointF, QRectF, Qt
-    from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+    from PySide6.QtWidgets import QApplication
 
-    app = QGuiApplication.instance() or QGuiApplication([])
+    # A QApplication (not just a QGuiApplication): the process may go on to make widgets.
+    app = QApplication.instance() or QApplication([])
     assert app is not None
     orders = list(dict.fromkeys(o for r in results for o in r.summary))
     cols = max(len(orders), 1)
@@ -72,7 +75,7 @@ def render_backtest(results: Sequence[BacktestResult], out: Path, *, width: int 
             py0 = y0 + 38
             ph = panel_h - 60
             p.setPen(QColor(TEXT_COLOUR))
-            cover = "" if not js or js["coverage90"] is None else f" · cover {js['coverage90'] * 100:.0f} %"
+            cover = "" if not js or js["coverage90"] is None else f" · cov {js['coverage90'] * 100:.0f}%"
             wrong = "" if not js else f" · wrong {js['wrong_calls']}"
             p.drawText(QRectF(x0, y0 + 18, pw, 16), Qt.AlignmentFlag.AlignLeft, f"{order}{cover}{wrong}")
             p.setPen(QPen(QColor(GRID_COLOUR), 1))
@@ -88,7 +91,8 @@ def render_backtest(results: Sequence[BacktestResult], out: Path, *, width: int 
             for i, q in enumerate(CHECKPOINTS):
                 if i % 2 == 0:
                     xx = x0 + pw * i / (len(CHECKPOINTS) - 1)
-                    p.drawText(QRectF(xx - 15, py0 + ph + 2, 30, 14), Qt.AlignmentFlag.AlignCenter, f"{q:.0%}")
+                    label = QRectF(xx - 15, py0 + ph + 2, 30, 14)
+                    p.drawText(label, Qt.AlignmentFlag.AlignCenter, f"{q:.0%}")
             if not js:
                 continue
             for key, colour, style in (
@@ -105,7 +109,7 @@ def render_backtest(results: Sequence[BacktestResult], out: Path, *, width: int 
                     xx = x0 + pw * i / (len(CHECKPOINTS) - 1)
                     yy = py0 + ph * (1 - min(v, ymax) / ymax)
                     pts.append(QPointF(xx, yy))
-                for a, b in zip(pts, pts[1:], strict=False):
+                for a, b in itertools.pairwise(pts):
                     p.drawLine(a, b)
     p.end()
     if not image.save(str(out), "PNG"):
