@@ -163,6 +163,11 @@ def test_disagreements_are_warnings_not_fixes(shared_data: Path) -> None:
     warnings = house.data_warnings()
     assert any("DeKalb" in w and "vote types sum to" in w for w in warnings)
     assert house.total_votes == 134_799 + 125_517  # the units (vote types) are the truth
+    doc["results"]["ballotItems"][0]["ballotOptions"][1]["voteCount"] += 5  # the state's own figure
+    (house,) = parse_ga_sos_json(json.dumps(doc).encode()).contests
+    warnings = house.data_warnings()
+    assert any("feed total for JON OSSOFF (DEM) is 125,522, its units sum to 125,517" in w for w in warnings)
+    assert any(w.startswith(f"{HOUSE}, JON OSSOFF (DEM): feed total is 125,522") for w in warnings)
 
 
 @pytest.mark.parametrize(

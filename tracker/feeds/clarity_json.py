@@ -445,9 +445,10 @@ def _names_for(names_from: Snapshot | None) -> Mapping[str, Contest]:
 def parse_all_json(data: bytes, *, source: str = "", names_from: Snapshot | None = None) -> Snapshot:
     """Parse a Clarity ``json/ALL.json`` (see the module docstring).
 
-    ``names_from``: a Snapshot of the same election (e.g. its detail XML, any version) whose
-    contests give names, candidate ids, names, parties and ballot order by contest key and
-    position. Without it, or for a contest it lacks or whose choice count differs, the ids stand
+    ``names_from``: a Snapshot of the same election whose contests give names, candidate ids,
+    names, parties and ballot order by contest key and position: its detail XML (any version), or
+    its much smaller ``summary.json`` (same keys, same choice order; candidate ids are then
+    ballot positions). Without it, or for a contest it lacks or whose choice count differs, the ids stand
     in for names (contest "10000", candidates "1", "2", ...) and the election note says so.
     """
     what = "ALL.json"

@@ -184,7 +184,9 @@ class _ContestBuilder:
                 (rank, i, Candidate(id=cid, name=cname, party=party if isinstance(party, str) else ""))
             )
             self.reported[cid] = _count(opt.get("voteCount"), f"voteCount of {cname!r} in {self.name!r}")
-            self.state_votes[cid] = _groups(opt, f"{cname!r} in {self.name!r}", [], self.name)
+            self.state_votes[cid] = _groups(
+                opt, f"{cname!r} in {self.name!r}", self.warnings, f"{self.name}, {cname}"
+            )
         for pos, (_, _, cand) in enumerate(sorted(order, key=lambda t: (t[0], t[1]))):
             self.candidates.append(
                 Candidate(id=cand.id, name=cand.name, party=cand.party, ballot_order=pos + 1)
