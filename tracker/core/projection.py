@@ -73,6 +73,10 @@ KAPPA = 0.25
 KAPPA_TURNOUT = 0.25
 #: Model risk: sd of the outstanding vote's share beyond the model's (see ``project_contest``).
 TAU = 0.2
+#: The same with a baseline. A smaller value chosen on the June night (0.03, the smallest with no
+#: wrong call and ≥ 85 % coverage there) failed on the held-out GA 2021 night (40 wrong calls in the
+#: skewed order; even 0.1 made 4), so baseline nights keep ``TAU`` (README, "Projections").
+TAU_BASELINE = TAU
 #: Complete cells (with votes) of a major vote type needed before its outstanding cells are
 #: predicted (or all of its cells, if it has fewer).
 MIN_TYPE_CELLS = 5
@@ -637,7 +641,8 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     # county whose unreported precincts differ from its reported ones). The outstanding vote's
     # share may differ by TAU (scaled by sqrt(4·F(1−F)), so 1 % candidates get less) from the
     # model's, so no call is confident while much is out.
-    var += (TAU * R) ** 2 * np.clip(4 * F * (1 - F), 0.0, 1.0)
+    tau = TAU_BASELINE if use_baseline else TAU
+    var += (tau * R) ** 2 * np.clip(4 * F * (1 - F), 0.0, 1.0)
     factor = _t_factor(min_train if math.isfinite(min_train) else 1.0)
     sd = np.sqrt(var) / D * factor
     sd_r = math.sqrt(var_r) * factor
