@@ -329,3 +329,19 @@ def test_fuzz_replaced_values_only_raise_feed_error(data: st.DataObject) -> None
             break
         node = node[key]
     _only_feed_error(json.dumps(doc).encode())
+
+
+def test_a_recorded_test_mode_night_replays_labelled_test(shared_data: Path, tmp_path: Path) -> None:
+    """Raw AP bytes in a night file (as the recorder stores them) re-parse to a TEST snapshot."""
+    import datetime as dt
+
+    from tracker.archive.night import NightFile
+
+    data = (shared_data / "ap" / "newsdev-elex_20160305_me_no_townships.json").read_bytes()
+    path = tmp_path / "ap.night"
+    with NightFile.create(path, kind="recorded", label="AP test") as night:
+        night.add_payload(data, fetched_at=dt.datetime(2016, 3, 5, 20, tzinfo=dt.UTC), fmt=registry.AP_V2)
+    with NightFile.open(path) as night:
+        (version,) = night.versions()
+        snap = night.snapshot(version)
+    assert snap.election.test and snap.election.name.startswith(TEST_PREFIX)
