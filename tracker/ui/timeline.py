@@ -97,14 +97,17 @@ class TimelineView(QWidget):
 
         self._running: list[pg.PlotDataItem] = []
         self._projected: list[pg.PlotDataItem] = []
-        self._lo: list[pg.PlotDataItem] = []
-        self._hi: list[pg.PlotDataItem] = []
+        self._lo: list[pg.PlotCurveItem] = []
+        self._hi: list[pg.PlotCurveItem] = []
         self._bands: list[pg.FillBetweenItem] = []
         for colour in SERIES_COLOURS:
             fill = QColor(colour)
             fill.setAlpha(45)
-            lo = pg.PlotDataItem([], [], pen=None)
-            hi = pg.PlotDataItem([], [], pen=None)
+            # Plain curves with an invisible pen: a PlotDataItem without a pen keeps no path, and
+            # the FillBetweenItem would fill nothing.
+            clear = pg.mkPen(QColor(0, 0, 0, 0))
+            lo = pg.PlotCurveItem(np.zeros(0), np.zeros(0), pen=clear)
+            hi = pg.PlotCurveItem(np.zeros(0), np.zeros(0), pen=clear)
             band = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(fill), pen=None)
             band.setZValue(-5)
             item.addItem(lo)
@@ -151,7 +154,7 @@ class TimelineView(QWidget):
         for i in range(TOP):
             if i >= len(top):
                 for item in (self._running[i], self._projected[i], self._lo[i], self._hi[i]):
-                    item.setData([], [])
+                    item.setData(np.zeros(0), np.zeros(0))
                 continue
             cid = top[i]
             now_share = np.full(len(points), np.nan)
