@@ -33,6 +33,7 @@ from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
 from tracker.ui.feed_status import FeedStatus
+from tracker.ui.projection_log import ProjectionLogDock
 from tracker.ui.race_list import (
     COL_NAME,
     COL_PIN,
@@ -41,7 +42,6 @@ from tracker.ui.race_list import (
     RaceFilterProxy,
     RaceListModel,
 )
-from tracker.ui.projection_log import ProjectionLogDock
 from tracker.ui.race_view import RaceView
 from tracker.ui.replay_bar import ReplayBar
 from tracker.ui.timeline import TimelinePoint, TimelineView
