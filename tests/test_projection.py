@@ -113,6 +113,7 @@ def test_enough_units_project():
 def no_model_risk(monkeypatch: pytest.MonkeyPatch) -> None:
     """The residual machinery alone (no ``TAU`` floor), for exact expectations."""
     monkeypatch.setattr(projection, "TAU", 0.0)
+    monkeypatch.setattr(projection, "TAU_BASELINE", 0.0)
 
 
 def test_identical_precincts_project_exactly(no_model_risk):
