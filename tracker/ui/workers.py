@@ -23,7 +23,7 @@ import datetime as dt
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,6 +86,18 @@ class _Parsed:
     projections: Mapping[str, ContestProjection] = field(default_factory=dict)
 
 
+#: Earlier versions projected before a version is first shown (the rest follow right after).
+COARSE_POINTS = 12
+
+
+def _coarse(index: int) -> list[int]:
+    """Up to ``COARSE_POINTS`` versions before ``index``, evenly spread, first and last included."""
+    if index <= COARSE_POINTS:
+        return list(range(index))
+    step = (index - 1) / (COARSE_POINTS - 1)
+    return sorted({round(k * step) for k in range(COARSE_POINTS)})
+
+
 def _project_all(snapshot: Snapshot, baselines: Mapping[str, Baseline]) -> dict[str, ContestProjection]:
     """Projections per contest (a few ms each on GA-06): on the worker thread, with the parse."""
     from tracker.archive.projections import baseline_for
@@ -131,6 +143,8 @@ class Worker(QObject):
     recent_feeds = Signal(object)
     #: New rows were appended to the store's projection log (how many).
     projections_logged = Signal(int)
+    #: The timeline's history of the version on screen is complete (its index).
+    history_grew = Signal(int)
     #: The projection log of the current night, as asked by ``request_projection_log``: a list of
     #: :class:`~tracker.store.ProjectionRecord`.
     projection_log_ready = Signal(object)
@@ -194,16 +208,17 @@ class Worker(QObject):
         key = (self._generation, index)
         self._wanted = key
         cached = self._cache_get(key)
-        if cached is not None and self._history_complete(key):
+        if cached is not None and self._history_has(key, _coarse(index)):
             self.snapshot_ready.emit(index, cached)
+            if not self._history_has(key, range(index)):
+                self._pool.start(lambda: self._fill_rest_job(key))
             return
         self._pool.start(lambda: self._parse_job(key))
 
-    def _history_complete(self, key: tuple[int, int]) -> bool:
-        """Has every version up to ``key``'s been projected (for the timeline)?"""
-        gen, index = key
+    def _history_has(self, key: tuple[int, int], indices: Iterable[int]) -> bool:
+        """Have these versions of ``key``'s night been projected (for the timeline)?"""
         with self._cache_lock:
-            return self._history_gen == gen and all(i in self._history for i in range(index + 1))
+            return self._history_gen == key[0] and all(i in self._history for i in indices)
 
     def set_pinned(self, election_id: str, contest_id: str, pinned: bool, contest_name: str = "") -> None:
         """Persist a pin in the store (in the background: the store is SQLite on disk)."""
@@ -425,9 +440,24 @@ class Worker(QObject):
                 return
             self._cache_put(key, cached)
         snapshot = cached
-        if not self._fill_history(key):
+        # A first timeline from a dozen earlier versions before the first paint (a version costs
+        # ~20 ms to parse and ~6 ms per race to project); the rest right after it.
+        if not self._fill_history(key, _coarse(index)):
             return  # superseded while filling in the timeline: the newer request is queued
         self._post(lambda: self._deliver_snapshot(key, snapshot))
+        if not self._history_has(key, range(index)):
+            self._pool.start(lambda: self._fill_rest_job(key))
+
+    def _fill_rest_job(self, key: tuple[int, int]) -> None:
+        """Project the versions the first timeline skipped; ``history_grew`` follows."""
+        if key != self._wanted:
+            return
+        if self._fill_history(key, range(key[1])):
+            self._post(lambda: self._deliver_history(key))
+
+    def _deliver_history(self, key: tuple[int, int]) -> None:
+        if key == self._wanted:
+            self.history_grew.emit(key[1])
 
     def _remember(
         self, key: tuple[int, int], snapshot: Snapshot, projections: Mapping[str, ContestProjection]
@@ -440,11 +470,14 @@ class Worker(QObject):
                 self._history_gen, self._history = key[0], {}
             self._history[key[1]] = (when, projections)
 
-    def _fill_history(self, key: tuple[int, int]) -> bool:
-        """Project every earlier version not projected yet (the timeline shows the night so far;
-        each projection is logged). False when a newer request superseded this one meanwhile."""
+    def _fill_history(self, key: tuple[int, int], indices: Iterable[int]) -> bool:
+        """Project the earlier versions ``indices`` not projected yet (the timeline shows the
+        night so far; each projection is logged). False when a newer request superseded this one
+        meanwhile."""
         gen, index = key
-        for i in range(min(index, len(self._versions))):
+        for i in indices:
+            if not 0 <= i < min(index, len(self._versions)):
+                continue
             with self._cache_lock:
                 known = self._history_gen == gen and i in self._history
             if known:
