@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self._worker.night_loaded.connect(self._on_night_loaded)
         self._worker.snapshot_ready.connect(self._on_snapshot)
+        self._worker.history_grew.connect(self._on_history_grew)
         self._worker.failed.connect(self.report_error)
         self._search.textChanged.connect(self._proxy.set_search)
         self._table.selectionModel().currentRowChanged.connect(self._on_current_row)
@@ -565,6 +566,17 @@ class MainWindow(QMainWindow):
             self._race_view.show_contest(contest, outstanding=estimates[contest.id], projection=projection)
         else:
             self._race_view.show_contest(contest, projection=projection)
+        self._update_timeline(contest)
+
+    def _on_history_grew(self, _index: int) -> None:
+        """The worker projected the versions the first timeline skipped: redraw the timeline."""
+        snap = self._snapshot
+        if snap is None or self._contest_id is None:
+            return
+        try:
+            contest = snap.contest(self._contest_id)
+        except KeyError:
+            return
         self._update_timeline(contest)
 
     def _update_timeline(self, contest: Contest) -> None:
