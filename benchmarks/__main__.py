@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-ALL = ("startup", "replay", "parse", "backtest")
+ALL = ("startup", "replay", "parse", "backtest", "live")
 
 names = sys.argv[1:] or list(ALL)
 for name in names:

@@ -97,6 +97,7 @@ class FeedServer:
         for v in self.versions:
             self._ver_of.setdefault(v.sha256, self._clarity_ver(v))
         self._cache: dict[tuple[str, str], bytes] = {}
+        self._docs: dict[tuple[str, str], Document] = {}
         self._lock = threading.Lock()
         self.requests: list[tuple[str, int]] = []
         self._server = _Server((host, port), _Handler)
@@ -207,9 +208,19 @@ class FeedServer:
 
     def document(self, index: int, kind: str) -> Document:
         version = self.versions[index]
+        key = (version.sha256, f"doc:{kind}:{version.fetched_at.isoformat()}")
+        with self._lock:
+            cached = self._docs.get(key)
+        if cached is not None:
+            return cached
         body = self._converted(version, kind)
         content_type = {"native": "application/json", "clarity": "application/zip"}[kind]
-        return self._doc(body, content_type, version.fetched_at)
+        doc = self._doc(body, content_type, version.fetched_at)
+        with self._lock:
+            self._docs[key] = doc
+            if len(self._docs) > 16:
+                self._docs.pop(next(iter(self._docs)))
+        return doc
 
     @staticmethod
     def _doc(body: bytes, content_type: str, when: dt.datetime) -> Document:

@@ -20,6 +20,7 @@ Two details are deliberate:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import threading
 from collections import OrderedDict
@@ -39,6 +40,8 @@ from tracker.store import ProjectionRecord, Store, write_projections_csv
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
     from tracker.archive.night import NightFile, Version
+    from tracker.archive.recorder import Recorded, Recorder
+    from tracker.feeds.poller import PollReport
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +125,32 @@ def _estimate_all(snapshot: Snapshot) -> dict[str, Outstanding | None]:
         except Exception:
             log.exception("estimating the outstanding vote of %s", contest.name)
     return out
+
+
+#: A payload at least this big is parsed with the cyclic GC paused, and what it built is frozen
+#: out of later collections (see ``_record_quietly``).
+BIG_PAYLOAD_BYTES = 4 * 1024 * 1024
+
+
+def _record_quietly(recorder: Recorder, report: PollReport) -> Recorded:
+    """Record (and parse) a poll's payloads without stalling the GUI thread on the GIL.
+
+    A full collection of the cyclic GC holds the GIL for as long as it takes to walk every live
+    object: after a 50 MB version is parsed that is ~100 ms, in whichever thread trips it, the GUI
+    thread included (benchmarks/live.py measured 230 ms stalls). Snapshots hold no reference
+    cycles (refcounting frees them), so while a big payload is parsed the collector is paused, and
+    afterwards what exists is moved out of its sight with ``gc.freeze()``."""
+    big = any(e.data is not None and len(e.data) >= BIG_PAYLOAD_BYTES for e in report.events)
+    if not big:
+        return recorder.record_report(report)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return recorder.record_report(report)
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 class Worker(QObject):
@@ -609,7 +638,7 @@ class Worker(QObject):
         from tracker.archive.recorder import Recorder, create_recording, default_night_path
         from tracker.feeds.client import make_client
         from tracker.feeds.discovery import FeedTarget, guess_timezone
-        from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, PollReport, health_after
+        from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, health_after
 
         assert isinstance(target, FeedTarget) and isinstance(policy, PollPolicy)
         night = None
@@ -632,7 +661,7 @@ class Worker(QObject):
                     path, url=target.display_url, kind=target.kind, timezone=guess_timezone(target)
                 )
                 recorder = Recorder(night, source=target.display_url)
-                recorded = recorder.record_report(first)
+                recorded = _record_quietly(recorder, first)
                 if not recorded.snapshots:
                     night.close()
                     night = None
@@ -665,7 +694,7 @@ class Worker(QObject):
                 def sink(report: PollReport) -> None:
                     if stop.is_set():
                         return
-                    result = recorder.record_report(report)
+                    result = _record_quietly(recorder, report)
                     newest = result.snapshots[-1] if result.snapshots else None
                     update(report, (newest.version or "?") if newest else None, result.stale)
                     if newest is not None:
