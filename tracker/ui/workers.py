@@ -511,8 +511,8 @@ class Worker(QObject):
                 known = self._history_gen == gen and i in self._history
             if known:
                 continue
-            if key != self._wanted or gen != self._generation or self._night is None:
-                return False
+            if key != self._wanted or gen != self._generation or self._night is None or self._closing:
+                return False  # superseded, or the window is closing: do not hold up its exit
             try:
                 snap = self._night.snapshot(self._versions[i])
             except Exception:
