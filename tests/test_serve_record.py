@@ -331,3 +331,44 @@ def test_record_and_serve_refuse_bad_input_with_one_line(tmp_path: Path) -> None
     assert main(["record", "ftp://x/feed", "-o", str(tmp_path / "x.night")]) == 2
     assert main(["serve", str(tmp_path / "missing.night"), "--port", "0"]) == 2
     assert main(["serve", str(RUNOFF), "--speed", "5000", "--port", "0"]) == 2
+
+
+def test_recording_a_night_served_as_ap_v2(tmp_path: Path) -> None:
+    """``serve --as ap``: AP v2 JSON at /v2/elections/{date}, polled as AP (the key in a header,
+    never in what is recorded), every version recorded and read back to the night's totals."""
+    times = _times(RUNOFF)
+    step = StepClock(times, SPEED)
+    with FeedServer(RUNOFF, fmt="ap", speed=SPEED, clock=step) as server:
+        assert server.url.endswith("/v2/elections/2017-06-20")
+        target = discover(server.url + "?apiKey=secret-key&level=ru")
+        assert target.kind == "ap" and "secret-key" not in target.url
+        n = len(server.versions)
+        night = create_recording(tmp_path / "ap.night", url=target.display_url, kind="ap")
+        recorder = Recorder(night)
+        stop = threading.Event()
+        payloads = 0
+
+        def sink(report: PollReport) -> None:
+            nonlocal payloads
+            recorder.record_report(report)
+            payloads += sum(e.kind == "new" for e in report.events)
+            if payloads >= n:
+                stop.set()
+            elif payloads > server.current_index() and report.events[-1].kind == "not-modified":
+                step.release(payloads)
+
+        with make_client() as client:
+            timer = threading.Timer(DEADLINE_S, stop.set)
+            timer.start()
+            Poller(target, client=client, policy=PollPolicy(interval=0.02)).run(sink, stop)
+            timer.cancel()
+        night.close()
+    assert payloads == n
+    with NightFile.open(RUNOFF) as source, NightFile.open(tmp_path / "ap.night") as rec:
+        rec_versions = rec.versions()
+        assert len(rec_versions) == n and {v.fmt for v in rec_versions} == {"ap-v2"}
+        assert all("secret-key" not in f.url for f in rec.fetches())
+        for a, b in zip(source.versions(), rec_versions, strict=True):
+            src, got = source.snapshot(a), rec.snapshot(b)
+            assert [c.totals for c in got.contests] == [c.totals for c in src.contests]
+            assert [c.precincts for c in got.contests] == [c.precincts for c in src.contests]

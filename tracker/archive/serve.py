@@ -6,6 +6,8 @@ chosen format:
 
 * ``native``: ``/feed.json`` — the current version's ``tracker-feed/1`` document (a native night's
   payload byte for byte; other formats converted);
+* ``ap``: ``/v2/elections/{date}`` — AP v2 JSON written from the version's snapshot
+  (:mod:`tracker.feeds.ap_writer`: a state unit and one subunit per county), any query accepted;
 * ``clarity``: ``/{ST}/{id}/current_ver.txt`` → ``/{ST}/{id}/{ver}/reports/detailxml.zip`` holding a
   ``detail.xml`` built from the version's snapshot (:mod:`tracker.feeds.clarity_writer`), or the
   night's own Clarity payload when it has one; ``/{ST}/{id}/`` answers with a small results page, so
@@ -44,7 +46,7 @@ from tracker.feeds.registry import CLARITY_DETAIL_XML, NATIVE
 
 log = logging.getLogger(__name__)
 
-SERVE_FORMATS = ("native", "clarity")
+SERVE_FORMATS = ("native", "clarity", "ap")
 NATIVE_PATH = "/feed.json"
 CLARITY_STATE = "GA"
 REQUEST_QUEUE_SIZE = 128
@@ -98,6 +100,7 @@ class FeedServer:
             self._ver_of.setdefault(v.sha256, self._clarity_ver(v))
         self._cache: dict[tuple[str, str], bytes] = {}
         self._docs: dict[tuple[str, str], Document] = {}
+        self._ap_date: str | None = None
         self._lock = threading.Lock()
         self.requests: list[tuple[str, int]] = []
         self._server = _Server((host, port), _Handler)
@@ -128,7 +131,17 @@ class FeedServer:
         """The URL a user would paste: the native document, or the Clarity election's page."""
         if self.fmt == "clarity":
             return f"{self.base_url}{self.clarity_prefix}"
+        if self.fmt == "ap":
+            return self.base_url + self.ap_path
         return self.base_url + NATIVE_PATH
+
+    @property
+    def ap_path(self) -> str:
+        """``/v2/elections/{date}``, the election's date from its last version."""
+        if self._ap_date is None:
+            date = self.night.snapshot(self.versions[-1]).election.date
+            self._ap_date = date.isoformat() if date else "1970-01-01"
+        return f"/v2/elections/{self._ap_date}"
 
     @property
     def clarity_prefix(self) -> str:
@@ -183,7 +196,11 @@ class FeedServer:
             cached = self._cache.get(key)
         if cached is not None:
             return cached
-        if kind == "native":
+        if kind == "ap":
+            from tracker.feeds.ap_writer import snapshot_to_ap_v2
+
+            data = snapshot_to_ap_v2(self.night.snapshot(version), state=CLARITY_STATE, url=self.url)
+        elif kind == "native":
             if version.fmt == NATIVE:
                 data = self.night.payload(version.payload_id)
             else:
@@ -214,7 +231,9 @@ class FeedServer:
         if cached is not None:
             return cached
         body = self._converted(version, kind)
-        content_type = {"native": "application/json", "clarity": "application/zip"}[kind]
+        content_type = {"native": "application/json", "clarity": "application/zip", "ap": "application/json"}[
+            kind
+        ]
         doc = self._doc(body, content_type, version.fetched_at)
         with self._lock:
             self._docs[key] = doc
@@ -236,6 +255,10 @@ class FeedServer:
                 return self.document(index, "native")
             if path in ("/", "/index.html"):
                 return self._page(f'<a href="{NATIVE_PATH}">{NATIVE_PATH}</a>', index)
+            return None
+        if self.fmt == "ap":
+            if path.rstrip("/") == self.ap_path:
+                return self.document(index, "ap")
             return None
         prefix = self.clarity_prefix
         if path in (prefix, prefix.rstrip("/"), prefix + "index.html") or path.startswith(prefix + "web."):

@@ -1,0 +1,119 @@
+"""Snapshot → AP Elections API v2 JSON (``/v2/elections/{date}``), for ``serve --as ap``.
+
+The document has AP v2's shape as :mod:`tracker.feeds.ap` reads it: one race per contest, a
+``state`` reporting unit carrying the race totals and precinct counts, and one ``subunit`` per
+county (AP's county level) with that county's votes and precincts. AP has no vote types, so each
+county's votes are summed over them; totals per candidate and per county are exact. Races are
+``"test": true`` only when the snapshot's election is in AP test mode. ``nextrequest`` names the same
+URL (this server always answers with the full document, never a ``minDateTime`` delta).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, UnitKind
+
+
+def _precincts(units: list[ReportingUnit]) -> tuple[int, int]:
+    done = total = 0
+    for unit in units:
+        if unit.kind is UnitKind.PRECINCT:
+            total += 1
+            done += unit.reporting is Reporting.COMPLETE
+        else:
+            total += unit.precincts_total or 0
+            done += unit.precincts_reporting or 0
+    return done, total
+
+
+def _names(full: str) -> tuple[str, str]:
+    parts = full.split()
+    if len(parts) < 2:
+        return "", full
+    return " ".join(parts[:-1]), parts[-1]
+
+
+def _candidates(contest: Contest, units: list[ReportingUnit]) -> list[dict[str, Any]]:
+    out = []
+    for cand in contest.candidates:
+        first, last = _names(cand.name)
+        out.append(
+            {
+                "first": first,
+                "last": last,
+                "party": cand.party or "NP",
+                "candidateID": cand.id,
+                "polID": cand.id,
+                "ballotOrder": cand.ballot_order,
+                "polNum": cand.id,
+                "voteCount": sum(u.candidate_total(cand.id) for u in units),
+            }
+        )
+    return out
+
+
+def _race(contest: Contest, state: str, test: bool, updated: str) -> dict[str, Any]:
+    groups: dict[str, list[ReportingUnit]] = {}
+    for unit in contest.units:
+        groups.setdefault(unit.county or unit.name, []).append(unit)
+    done, total = _precincts(list(contest.units))
+    units: list[dict[str, Any]] = [
+        {
+            "statePostal": state,
+            "stateName": state,
+            "level": "state",
+            "lastUpdated": updated,
+            "precinctsReporting": done,
+            "precinctsTotal": total,
+            "precinctsReportingPct": round(100.0 * done / total, 1) if total else 0.0,
+            "candidates": _candidates(contest, list(contest.units)),
+        }
+    ]
+    for n, (county, members) in enumerate(groups.items(), start=1):
+        c_done, c_total = _precincts(members)
+        units.append(
+            {
+                "statePostal": state,
+                "stateName": state,
+                "level": "subunit",
+                "reportingunitName": county,
+                "reportingunitID": str(n),
+                "lastUpdated": updated,
+                "precinctsReporting": c_done,
+                "precinctsTotal": c_total,
+                "precinctsReportingPct": round(100.0 * c_done / c_total, 1) if c_total else 0.0,
+                "candidates": _candidates(contest, members),
+            }
+        )
+    return {
+        "test": test,
+        "raceID": contest.id,
+        "raceType": "General",
+        "raceTypeID": "G",
+        "officeID": "H",
+        "officeName": contest.name,
+        "national": False,
+        "reportingUnits": units,
+    }
+
+
+def _iso_z(when: dt.datetime | None) -> str:
+    when = (when or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).astimezone(dt.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def snapshot_to_ap_v2(snapshot: Snapshot, *, state: str = "GA", url: str = "") -> bytes:
+    """AP v2 JSON for ``snapshot`` (see the module docstring)."""
+    test = bool(getattr(snapshot.election, "test", False))
+    updated = _iso_z(snapshot.published_at or snapshot.fetched_at).replace(".000Z", "Z")
+    date = snapshot.election.date.isoformat() if snapshot.election.date else "1970-01-01"
+    doc = {
+        "electionDate": date,
+        "timestamp": _iso_z(snapshot.published_at or snapshot.fetched_at),
+        "races": [_race(c, state, test, updated) for c in snapshot.contests],
+        "nextrequest": url,
+    }
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
