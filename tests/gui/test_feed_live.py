@@ -197,3 +197,56 @@ def test_health_texts() -> None:
         "10 min ago",
         "1 h 05 min ago",
     ]
+
+
+def _stale_night(path: Path) -> list[str]:
+    """Real (reconstructed) payloads of the bundled night in the order a stale cache serves them:
+    v1, v2, v3, v2 again, v3, v4. Returns their SHA-256 in that order."""
+    with NightFile.open(APRIL) as source:
+        vs = source.versions()
+        picks = [vs[40], vs[41], vs[42], vs[41], vs[42], vs[43]]
+        start = dt.datetime(2021, 1, 6, 2, 50, tzinfo=dt.UTC)
+        with NightFile.create(
+            path, kind="recorded", label="Stale cache test (real bundled payloads)"
+        ) as night:
+            for i, v in enumerate(picks):
+                night.add_payload(
+                    source.payload(v.payload_id),
+                    fetched_at=start + dt.timedelta(seconds=5 * i),
+                    fmt=v.fmt,
+                    url="http://127.0.0.1/feed.json",
+                    version=v.version,
+                    published_at=v.published_at,
+                )
+        return [v.sha256 for v in picks]
+
+
+def test_a_stale_cache_never_makes_the_window_go_back_in_time(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    order = _stale_night(tmp_path / "stale.night")
+    step = StepClock(tmp_path / "stale.night")
+    shown: list[str] = []
+    window.drawn.connect(lambda: shown.append(window.snapshot.payload_id) if window.snapshot else None)
+    with FeedServer(tmp_path / "stale.night", fmt="native", speed=SPEED, clock=step) as server:
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(server.url, interval=0.05)
+        for i, expected_versions in ((1, 2), (2, 3)):
+            step.release(i)
+            qtbot.waitUntil(lambda n=expected_versions: _versions(window) == n, timeout=WAIT_MS)
+        step.release(3)  # the stale copy of v2
+        qtbot.waitUntil(
+            lambda: "1 stale version ignored" in window.feed_status.texts()["text"], timeout=WAIT_MS
+        )
+        step.release(4)  # v3 again: nothing new
+        step.release(5)  # v4
+        qtbot.waitUntil(lambda: _versions(window) == 4 and window.shown_version == 3, timeout=WAIT_MS)
+        recording = window.night.path
+        window.stop_feed()
+        window.worker.wait_feed_stopped()
+    assert shown[-1] == order[5]
+    firsts = list(dict.fromkeys(shown))  # what was on screen, in order, repeats removed
+    assert firsts == [order[0], order[1], order[2], order[5]]  # never back to v2
+    with NightFile.open(recording) as rec:  # the stale payload is kept in the file
+        kept = [v.sha256 for v in rec.versions()]
+        assert kept[:4] == order[:4] and kept[-1] == order[5]  # (v3 again may fall between two polls)
