@@ -33,7 +33,7 @@ def render_backtest(results: Sequence[BacktestResult], out: Path, *, width: int 
     panel_w = (width - 40) / cols
     panel_h = 230
     top = 40
-    height = int(top + len(results) * (panel_h + 40) + 30)
+    height = int(top + len(results) * (panel_h + 20) + 10)
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("#FFFFFF"))
     p = QPainter(image)
@@ -52,7 +52,7 @@ def render_backtest(results: Sequence[BacktestResult], out: Path, *, width: int 
         "model (blue) vs running share (orange, dashed)",
     )
     for row, result in enumerate(results):
-        y0 = top + row * (panel_h + 40)
+        y0 = top + row * (panel_h + 20)
         p.setFont(title)
         p.setPen(QColor(TEXT_COLOUR))
         p.drawText(
@@ -76,8 +76,10 @@ def render_backtest(results: Sequence[BacktestResult], out: Path, *, width: int 
             ph = panel_h - 60
             p.setPen(QColor(TEXT_COLOUR))
             cover = "" if not js or js["coverage90"] is None else f" · cov {js['coverage90'] * 100:.0f}%"
-            wrong = "" if not js else f" · wrong {js['wrong_calls']}"
-            p.drawText(QRectF(x0, y0 + 18, pw, 16), Qt.AlignmentFlag.AlignLeft, f"{order}{cover}{wrong}")
+            wrong = "" if not js else f" · {js['wrong_calls']} wrong"
+            p.drawText(
+                QRectF(x0 - 28, y0 + 18, pw + 28, 16), Qt.AlignmentFlag.AlignLeft, f"{order}{cover}{wrong}"
+            )
             p.setPen(QPen(QColor(GRID_COLOUR), 1))
             for i in range(5):
                 yy = py0 + ph * i / 4
