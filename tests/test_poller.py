@@ -365,3 +365,26 @@ def test_current_versions_drops_a_stale_cache_and_keeps_the_newer_version() -> N
     # without version numbers or times: bytes seen before are old
     plain = [_v(0, "a", None, None), _v(1, "b", None, None), _v(2, "a", None, None), _v(3, "c", None, None)]
     assert [v.sha256 for v in current_versions(plain)] == ["a", "b", "c"]
+
+
+def test_fetch_times_never_go_back_when_the_wall_clock_is_stepped_back() -> None:
+    walls = iter(
+        [
+            dt.datetime(2017, 4, 19, 2, 0, 0, tzinfo=dt.UTC),
+            dt.datetime(2017, 4, 19, 1, 59, 0, tzinfo=dt.UTC),  # NTP stepped the clock back
+            dt.datetime(2017, 4, 19, 2, 0, 5, tzinfo=dt.UTC),
+        ]
+    )
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(304)
+
+    with make_client(transport=httpx.MockTransport(handler)) as client:
+        poller = Poller(
+            discover("http://127.0.0.1:9/feed.json", env={}),
+            client=client,
+            monotonic=FakeTime(),
+            wall=lambda: next(walls),
+        )
+        times = [poller.poll_once().events[0].fetched_at for _ in range(3)]
+    assert times == sorted(times) and times[1] == times[0]

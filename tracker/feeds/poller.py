@@ -317,7 +317,17 @@ class Poller:
         self._clarity_version: int | None = None
         self._clarity_have: set[int] = set()
         self._next_url = target.url
+        self._last_wall: dt.datetime | None = None
         self.polls = 0
+
+    def _fetch_time(self) -> dt.datetime:
+        """The wall time of a fetch, never earlier than the previous one: a night's versions are
+        ordered by it, and a clock stepped back (NTP, a laptop waking) must not reorder them."""
+        now = self._wall()
+        if self._last_wall is not None and now < self._last_wall:
+            now = self._last_wall
+        self._last_wall = now
+        return now
 
     # one request ---------------------------------------------------------------------------------
     def _get(self, url: str, *, conditional: bool = True) -> tuple[httpx.Response | None, bytes, str | None]:
@@ -363,7 +373,7 @@ class Poller:
     def _event(self, url: str, kind: str, response: httpx.Response | None, **extra: object) -> FetchEvent:
         headers = response.headers if response is not None else {}
         return FetchEvent(
-            fetched_at=self._wall(),
+            fetched_at=self._fetch_time(),
             url=self.target.redact(url),
             kind=kind,
             status=response.status_code if response is not None else None,
