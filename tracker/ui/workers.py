@@ -363,14 +363,22 @@ class Worker(QObject):
     def _log_projections(self, snapshot: Snapshot, projections: Mapping[str, ContestProjection]) -> None:
         """Append the projections to the store's log (worker thread; a failure is logged, never
         shown: the projection on screen does not depend on it)."""
-        if not projections or not self._source:
+        self._log_many([(snapshot, projections)])
+
+    def _log_many(self, made: list[tuple[Snapshot, Mapping[str, ContestProjection]]]) -> None:
+        """Several versions' projections in one transaction (one disk sync, not one per version)."""
+        if not made or not self._source:
             return
-        made = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
-            records = projection_records(snapshot, projections, source=self._source, made_at=made)
+            records = [
+                r
+                for snapshot, projections in made
+                for r in projection_records(snapshot, projections, source=self._source, made_at=now)
+            ]
             added = self._store_job_store().append_projections(records)
         except Exception:
-            log.warning("could not log the projections of version %s", snapshot.version, exc_info=True)
+            log.warning("could not log %d versions' projections", len(made), exc_info=True)
             return
         if added:
             self._post(lambda: self.projections_logged.emit(added))
@@ -503,6 +511,18 @@ class Worker(QObject):
         """Project the earlier versions ``indices`` not projected yet (the timeline shows the
         night so far; each projection is logged). False when a newer request superseded this one
         meanwhile."""
+        made: list[tuple[Snapshot, Mapping[str, ContestProjection]]] = []
+        try:
+            return self._fill(key, indices, made)
+        finally:
+            self._log_many(made)
+
+    def _fill(
+        self,
+        key: tuple[int, int],
+        indices: Iterable[int],
+        made: list[tuple[Snapshot, Mapping[str, ContestProjection]]],
+    ) -> bool:
         gen, index = key
         for i in indices:
             if not 0 <= i < min(index, len(self._versions)):
@@ -519,7 +539,7 @@ class Worker(QObject):
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
                 continue
             projections = _project_all(snap, self._baselines)
-            self._log_projections(snap, projections)
+            made.append((snap, projections))
             self._remember((gen, i), snap, projections)
         return True
 
