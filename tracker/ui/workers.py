@@ -90,7 +90,7 @@ class _Parsed:
 
 
 #: Earlier versions projected before a version is first shown (the rest follow right after).
-COARSE_POINTS = 12
+COARSE_POINTS = 8
 
 
 def _coarse(index: int) -> list[int]:
