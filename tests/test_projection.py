@@ -294,3 +294,30 @@ def test_june_uses_aprils_precincts_as_its_baseline():
     assert baseline.matched(june) == 208  # every precinct, "Mt Bethel" and "CHAMBLEE " included
     with NightFile.open(APRIL) as night:
         assert baseline_file(night) is None
+
+
+def test_invariants_under_random_partial_reporting():
+    """Real April units, 30 seeded random states (none / partial / complete per precinct): the
+    projection never raises and always keeps lo ≤ share ≤ hi, 0 ≤ P ≤ 1, lo ≤ R ≤ hi."""
+    final = _final(APRIL)
+    rng = random.Random(5)
+    for _ in range(30):
+        units = []
+        for u in final.units:
+            r = rng.random()
+            if r < 0.4:
+                units.append(dataclasses.replace(u, reporting=Reporting.NONE, votes={}))
+            elif r < 0.6:
+                keep = set(sorted(u.reported_vote_types())[:2])
+                votes = {c: {t: n for t, n in by.items() if t in keep} for c, by in u.votes.items()}
+                units.append(dataclasses.replace(u, reporting=Reporting.PARTIAL, votes=votes))
+            else:
+                units.append(u)
+        p = project_contest(dataclasses.replace(final, units=tuple(units)))
+        if p.too_early:
+            continue
+        assert p.outstanding is not None and p.outstanding.lo <= p.outstanding.expected <= p.outstanding.hi
+        assert sum(c.share for c in p.candidates) == pytest.approx(1.0)
+        for c in p.candidates:
+            assert 0.0 <= c.lo <= c.share <= c.hi <= 1.0
+            assert 0.0 <= c.p_clear <= 1.0
