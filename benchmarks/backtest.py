@@ -33,7 +33,7 @@ RECORDING = "recordings/clarity-GA-107556-2021-01-05-runoff_ALLjson"
 GA2020_COUNTIES = "clarity/wapo-elex-clarity_ga_counties_11-3.xml"
 
 
-def ga2021_night(folder: Path) -> tuple[Path, Path] | None:
+def ga2021_night(folder: Path, name: str = "ga-2021-01-05-runoff.night") -> tuple[Path, Path] | None:
     """The GA 2021 runoff recording as a night file in ``folder`` and its baseline file, or None
     when the shared data or the ALL.json parser is missing."""
     from tracker.feeds import registry
@@ -50,8 +50,10 @@ def ga2021_night(folder: Path) -> tuple[Path, Path] | None:
         for p in files:
             t = p.name.split("_")[0]  # 20210105T224741Z
             fh.write(f"{p.name},{t[:4]}-{t[4:6]}-{t[6:8]}T{t[9:11]}:{t[11:13]}:{t[13:15]}+00:00\n")
-    out = folder / "ga-2021-01-05-runoff.night"
-    import_payloads(files, fmt="clarity-all-json", out=out, times_csv=times, timezone="America/New_York")
+    out = folder / name
+    import_payloads(
+        files, fmt="clarity-all-json", out=out, times_csv=times, timezone="America/New_York", overwrite=True
+    )
     return out, data / GA2020_COUNTIES
 
 
@@ -174,4 +176,16 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "ga2021-night":
+        # python -m benchmarks.backtest ga2021-night OUT.night: write the GA 2021 night for
+        # `election-tracker backtest OUT.night --baseline <the Nov 2020 county file>`.
+        target = Path(sys.argv[2]).resolve()
+        made = ga2021_night(target.parent, target.name)
+        if made is None:
+            raise SystemExit("shared data or the ALL.json parser is missing")
+        (target.parent / "times.csv").unlink(missing_ok=True)
+        print(f"wrote {made[0]}; its baseline: {made[1]}")
+    else:
+        main()
