@@ -417,3 +417,29 @@ def test_the_real_stale_cache_of_the_2021_runoff_is_kept_but_never_shown(
     on_screen = [int(s.version) for s in snapshots]
     assert on_screen == sorted(on_screen) and recorder.stale >= len(backwards)
     assert on_screen[-1] == max(int(v) for v in vers)
+
+
+def test_ap_quota_over_http_the_poller_waits_for_the_reset() -> None:
+    """``serve --as ap --ap-quota``: after N requests in a window AP answers 403 with Retry-After;
+    the real poller stops asking until the window resets, then carries on."""
+    step = StepClock(_times(RUNOFF), SPEED)
+    with FeedServer(RUNOFF, fmt="ap", speed=SPEED, clock=step, ap_quota=3, quota_window=1.0) as server:
+        reports: list[PollReport] = []
+        stop = threading.Event()
+
+        def sink(report: PollReport) -> None:
+            reports.append(report)
+            if sum(r.events[-1].status == 403 for r in reports) >= 2 and reports[-1].events[-1].status != 403:
+                stop.set()  # two quota errors, and polling resumed after the second
+
+        with make_client() as client:
+            timer = threading.Timer(DEADLINE_S, stop.set)
+            timer.start()
+            Poller(discover(server.url), client=client, policy=PollPolicy(interval=0.02)).run(sink, stop)
+            timer.cancel()
+        statuses = [s for _p, s in server.requests]
+    quota = [r for r in reports if r.events[-1].status == 403]
+    assert len(quota) == 2 and all(r.reason.startswith("quota") and r.delay >= 1.0 for r in quota)
+    # after each 403 exactly one request was refused: the poller waited instead of hammering
+    assert statuses.count(403) == 2
+    assert reports[-1].state.failures == 0 and reports[-1].state.error is None

@@ -271,7 +271,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from tracker.archive.serve import FeedServer
 
     try:
-        server = FeedServer(Path(args.night), fmt=args.as_format, speed=args.speed, port=args.port)
+        server = FeedServer(
+            Path(args.night), fmt=args.as_format, speed=args.speed, port=args.port, ap_quota=args.ap_quota
+        )
     except OSError as exc:
         raise TrackerError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
     stop = threading.Event()
@@ -414,6 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, metavar="P", help="port on 127.0.0.1 (0: any free port)"
     )
     srv.add_argument("--exit-at-end", action="store_true", help="stop once the last version is released")
+    srv.add_argument(
+        "--ap-quota",
+        type=int,
+        metavar="N",
+        help="with --as ap: answer 403 after N requests a minute, as AP does",
+    )
     srv.set_defaults(func=cmd_serve)
     return parser
 

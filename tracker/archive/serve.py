@@ -29,6 +29,7 @@ import hashlib
 import html
 import http.server
 import logging
+import math
 import socket
 import threading
 import time
@@ -81,6 +82,9 @@ class FeedServer:
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
         host: str = "127.0.0.1",
+        ap_quota: int | None = None,
+        quota_window: float = 60.0,
+        quota_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if fmt not in SERVE_FORMATS:
             raise TrackerError(f"cannot serve as {fmt!r}; choose one of {', '.join(SERVE_FORMATS)}")
@@ -101,6 +105,11 @@ class FeedServer:
         self._cache: dict[tuple[str, str], bytes] = {}
         self._docs: dict[tuple[str, str], Document] = {}
         self._ap_date: str | None = None
+        #: AP's quota, for rehearsing it: at most ``ap_quota`` requests per ``quota_window`` seconds,
+        #: then 403 "Over quota limit." with Retry-After until the window resets.
+        self.ap_quota, self.quota_window, self._quota_clock = ap_quota, quota_window, quota_clock
+        self._quota_start = quota_clock()
+        self._quota_used = 0
         self._lock = threading.Lock()
         self.requests: list[tuple[str, int]] = []
         self._server = _Server((host, port), _Handler)
@@ -274,6 +283,19 @@ class FeedServer:
                 return self.document(released[int(ver)], "clarity")
         return None
 
+    def quota_check(self) -> float | None:
+        """None when the request is within AP's quota, else the seconds until it resets."""
+        if self.fmt != "ap" or self.ap_quota is None:
+            return None
+        with self._lock:
+            now = self._quota_clock()
+            if now - self._quota_start >= self.quota_window:
+                self._quota_start, self._quota_used = now, 0
+            if self._quota_used < self.ap_quota:
+                self._quota_used += 1
+                return None
+            return self.quota_window - (now - self._quota_start)
+
     def _page(self, link: str, index: int) -> Document:
         title = html.escape(self.night.label)
         body = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{link}</p>\n".encode()
@@ -334,6 +356,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if doc is None:
             self._send(404, b"not found\n", "text/plain", head=head)
+            return
+        wait = feed.quota_check()
+        if wait is not None:
+            retry = {"Retry-After": str(max(1, math.ceil(wait)))}
+            self._send(403, b"Over quota limit.\n", "text/plain", head=head, extra=retry)
             return
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")

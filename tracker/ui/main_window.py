@@ -488,7 +488,10 @@ class MainWindow(QMainWindow):
         self._timeline = Timeline(times)
         clock = ReplayClock(times[0], times[-1], clock=self._clock_fn, speed=old_clock.speed)
         clock.seek(clock.end if following else position)
+        playing = old_clock.playing and not following  # replaying the recorded part: keep playing
         self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+        if playing:
+            self._replay_bar.play()
 
     def _on_feed_health(self, health: object) -> None:
         from tracker.feeds.poller import FeedHealth
