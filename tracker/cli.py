@@ -215,10 +215,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from tracker.archive.recorder import create_recording, record_feed
+    from tracker.archive.recorder import Recorded, create_recording, record_feed
     from tracker.feeds.client import make_client
     from tracker.feeds.discovery import discover
-    from tracker.feeds.poller import Poller, PollPolicy
+    from tracker.feeds.poller import Poller, PollPolicy, PollReport
 
     target = discover(args.url, kind=args.kind, fmt=args.format)
     policy = PollPolicy(interval=args.interval)
@@ -239,14 +239,21 @@ def cmd_record(args: argparse.Namespace) -> int:
         f"recording {target.display_url} ({target.kind}) every {policy.interval:g} s into {out}; Ctrl+C stops"
     )
 
-    def report(poll: object, recorded: object) -> None:
-        for event in poll.events:  # type: ignore[attr-defined]
-            if event.kind == "new" or event.kind == "error" or event.kind == "stale":
-                detail = event.error or (event.version or "")
-                print(
-                    f"{event.fetched_at:%H:%M:%S} {event.kind:<6} {event.status or '-'} {detail}".rstrip(),
-                    flush=True,
+    def report(poll: PollReport, recorded: Recorded) -> None:
+        versions = iter(recorded.snapshots)
+        for event in poll.events:
+            detail = event.error or ""
+            if event.kind == "new":
+                snap = next(versions, None)
+                detail = (
+                    f"version {snap.version}" if snap is not None else "kept, older than the current version"
                 )
+            elif event.kind not in ("error", "stale"):
+                continue
+            line = f"{event.fetched_at:%H:%M:%S} {event.kind:<6} {event.status or '-'} {detail}"
+            print(line.rstrip(), flush=True)
+        if poll.state.error:
+            print(f"         backing off {poll.delay:.0f} s ({poll.reason})", flush=True)
 
     try:
         with make_client(connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout) as client:
