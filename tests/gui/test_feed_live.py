@@ -250,3 +250,21 @@ def test_a_stale_cache_never_makes_the_window_go_back_in_time(
     with NightFile.open(recording) as rec:  # the stale payload is kept in the file
         kept = [v.sha256 for v in rec.versions()]
         assert kept[:4] == order[:4] and kept[-1] == order[5]  # (v3 again may fall between two polls)
+
+
+def test_an_unreachable_or_failing_address_says_which(qtbot: QtBot, window: MainWindow) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with qtbot.waitSignal(window.error_reported, timeout=WAIT_MS) as blocker:
+        window.open_feed(f"http://127.0.0.1:{port}/feed.json", interval=0.05)
+    assert blocker.args[0].startswith(f"cannot reach http://127.0.0.1:{port}/feed.json")
+    step = StepClock(APRIL)
+    with (
+        FeedServer(APRIL, fmt="native", speed=SPEED, clock=step) as server,
+        qtbot.waitSignal(window.error_reported, timeout=WAIT_MS) as blocker,
+    ):
+        window.open_feed(server.base_url + "/GA/12345/", interval=0.05)  # no Clarity election there
+    assert "answered HTTP 404" in blocker.args[0]

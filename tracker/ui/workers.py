@@ -672,9 +672,19 @@ class Worker(QObject):
                 if stop.is_set():
                     return
                 if not any(e.kind == "new" for e in first.events):
-                    reasons = [e.error for e in first.events if e.error]
-                    why = reasons[0] if reasons else "it sent no results"
-                    self._fail(f"{target.display_url} is not a feed the tracker can read: {why}")
+                    failed = next((e for e in first.events if e.error), None)
+                    why = failed.error if failed is not None else "it sent no results"
+                    if (
+                        failed is not None
+                        and failed.status is None
+                        and failed.data is None
+                        and why.startswith(("timed out", "Connect", "Read", "Remote", "Network", "Proxy"))
+                    ):
+                        self._fail(f"cannot reach {target.display_url}: {why}")
+                    elif failed is not None and failed.status is not None and failed.status >= 400:
+                        self._fail(f"{target.display_url} answered {why}")
+                    else:
+                        self._fail(f"{target.display_url} is not a feed the tracker can read: {why}")
                     return
                 path = Path(record_to) if record_to else default_night_path(target.display_url)
                 night = create_recording(
