@@ -268,3 +268,18 @@ def test_an_unreachable_or_failing_address_says_which(qtbot: QtBot, window: Main
     ):
         window.open_feed(server.base_url + "/GA/12345/", interval=0.05)  # no Clarity election there
     assert "answered HTTP 404" in blocker.args[0]
+
+
+def test_a_failed_second_feed_leaves_the_first_recording_on_screen_stopped(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    step = StepClock(JUNE)
+    with FeedServer(JUNE, fmt="native", speed=SPEED, clock=step) as server:
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(server.url, interval=0.05)
+        first = window.night
+        with qtbot.waitSignal(window.error_reported, timeout=WAIT_MS):
+            window.open_feed(server.base_url + "/nothing-here.json", interval=0.05)
+    assert window.night is first and window.snapshot is not None  # still on screen
+    assert window.feed_status.texts()["badge"] == "STOPPED"
+    assert "Connecting" not in window.status_text() and "answered HTTP 404" in window.status_text()

@@ -141,10 +141,11 @@ class FeedStatus(QWidget):
     def refresh(self) -> None:
         health = self._health
         if health is None:
-            self._badge.setText("LIVE")
-            self._badge.setStyleSheet(LIVE_STYLE)
+            self._badge.setText("LIVE" if self._running else "STOPPED")
+            self._badge.setStyleSheet(LIVE_STYLE if self._running else STOPPED_STYLE)
             self._text.setText("connecting…" if self._running else "")
             self._error.setText("")
+            self._error.setVisible(False)
             self._go_live.setEnabled(False)
             return
         texts = health_texts(health, self._clock(), following=self._following, running=self._running)

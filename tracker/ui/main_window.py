@@ -433,8 +433,9 @@ class MainWindow(QMainWindow):
         """Poll ``url`` live (in the background), recording every fetch; the window follows the
         newest version until the user scrubs back (then "Go live" returns to it)."""
         self._pending = {"at_end": True, "contest": contest}
-        self._status_night.setText("Connecting to the feed…")
-        self._feed_status.reset()
+        self.statusBar().showMessage("Connecting to the feed…")  # an error replaces it; success clears it
+        self._feed_status.reset()  # a feed on screen is stopped by the worker: say so until the new one is in
+        self._stop_feed_action.setEnabled(False)
         self._worker.open_feed(url, interval=interval, kind=kind, api_key=api_key, record_to=record_to)
 
     def stop_feed(self) -> None:
@@ -468,6 +469,7 @@ class MainWindow(QMainWindow):
         if info.live:
             self._feed_status.set_running(self._worker.feed_running)
             self._feed_status.set_following(True)
+            self.statusBar().clearMessage()
             self._status_night.setText(f"Live: {info.feed_url}")
             self.setWindowTitle(f"Live: {info.feed_url} — {APP_TITLE}")
             self._status_night.setToolTip(f"recording into {info.path}")
