@@ -283,3 +283,31 @@ def test_a_failed_second_feed_leaves_the_first_recording_on_screen_stopped(
     assert window.night is first and window.snapshot is not None  # still on screen
     assert window.feed_status.texts()["badge"] == "STOPPED"
     assert "Connecting" not in window.status_text() and "answered HTTP 404" in window.status_text()
+
+
+def test_file_menu_open_feed_and_recent_feeds(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.ui import feed_dialog
+
+    step = StepClock(JUNE)
+    with FeedServer(JUNE, fmt="clarity", speed=SPEED, clock=step) as server:
+        asked: list[list[str]] = []
+
+        def fake_ask(parent: object, *, recent: list[str], interval: float = 30.0) -> feed_dialog.FeedRequest:
+            asked.append(list(recent))
+            return feed_dialog.FeedRequest(url=server.url, kind=None, interval=0.05)
+
+        monkeypatch.setattr(feed_dialog, "ask_for_feed", fake_ask)
+        actions = {a.text().replace("&", ""): a for a in window.menuBar().actions()[0].menu().actions()}
+        assert "Open feed…" in actions and "Recent feeds" in actions
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            actions["Open feed…"].trigger()
+        assert window.live and asked == [[]]
+        qtbot.waitUntil(lambda: server.url in window._recent_feeds, timeout=WAIT_MS)
+        recent_menu = actions["Recent feeds"].menu()
+        recent_menu.aboutToShow.emit()
+        assert [a.text() for a in recent_menu.actions()] == [server.url]
+        assert actions["Stop polling the feed"].isEnabled()
+        actions["Stop polling the feed"].trigger()
+        assert window.feed_status.texts()["badge"] == "STOPPED"
