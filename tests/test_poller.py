@@ -388,3 +388,41 @@ def test_fetch_times_never_go_back_when_the_wall_clock_is_stepped_back() -> None
         )
         times = [poller.poll_once().events[0].fetched_at for _ in range(3)]
     assert times == sorted(times) and times[1] == times[0]
+
+
+def test_clarity_site_without_a_zip_falls_back_to_summary_json() -> None:
+    fetched: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        fetched.append(path)
+        if path.endswith("current_ver.txt"):
+            return httpx.Response(200, text="271066")
+        if path.endswith("detailxml.zip"):
+            return httpx.Response(404, text="<html>Not found</html>")
+        return httpx.Response(200, content=_native_doc(1))  # any body: the format is forced below
+
+    target = discover("http://127.0.0.1:9/GA/105369/", env={}, fmt="tracker-feed/1")
+    versions = iter(["271066", "271067"])
+
+    def handler2(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("current_ver.txt"):
+            fetched.append(request.url.path)
+            return httpx.Response(200, text=next(versions))
+        return handler(request)
+
+    with make_client(transport=httpx.MockTransport(handler2)) as client:
+        poller = Poller(target, client=client, monotonic=FakeTime())
+        report = poller.poll_once()
+        fetched.append("--")
+        poller.poll_once()
+    assert fetched == [
+        "/GA/105369/current_ver.txt",
+        "/GA/105369/271066/reports/detailxml.zip",
+        "/GA/105369/271066/json/en/summary.json",
+        "--",
+        "/GA/105369/current_ver.txt",
+        "/GA/105369/271067/json/en/summary.json",  # the zip is not asked for again
+    ]
+    assert [e.kind for e in report.events] == ["version", "error", "new"]
+    assert report.state.failures == 0

@@ -70,6 +70,12 @@ class FeedTarget:
     def clarity_payload_url(self, version: int) -> str:
         return f"{self.url}{version}/reports/detailxml.zip"
 
+    def clarity_payload_urls(self, version: int) -> list[str]:
+        """What to fetch for a new version, best first: the detail XML zip (every precinct or
+        county, every vote type), else ``summary.json`` (contest totals only) for sites that
+        publish no zip."""
+        return [self.clarity_payload_url(version), f"{self.url}{version}/json/en/summary.json"]
+
     def format_of(self, body: bytes, url: str) -> str:
         """The registry format of a body fetched from ``url`` (forced, or detected)."""
         if self.fmt != "auto":

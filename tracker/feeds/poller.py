@@ -316,6 +316,7 @@ class Poller:
         self._last_sha: str | None = None
         self._clarity_version: int | None = None
         self._clarity_have: set[int] = set()
+        self._clarity_file = 0
         self._next_url = target.url
         self._last_wall: dt.datetime | None = None
         self.polls = 0
@@ -433,7 +434,15 @@ class Poller:
             if action == "same":
                 return [self._event(ver_url, "version", response, version=str(version))], Outcome(ok=True)
             first = [self._event(ver_url, "version", response, version=str(version))]
-            events, outcome = self._fetch_document(target.clarity_payload_url(version), version=str(version))
+            events: list[FetchEvent] = []
+            urls = target.clarity_payload_urls(version)
+            for i in range(self._clarity_file, len(urls)):
+                got, outcome = self._fetch_document(urls[i], version=str(version))
+                events += got
+                if outcome.ok:
+                    self._clarity_file = i  # the file this site publishes: ask for it first next time
+                if outcome.ok or got[-1].status != 404:
+                    break  # a 404 means this site does not publish that file: try the next one
             if outcome.ok:
                 self._clarity_version = version
                 self._clarity_have.add(version)
