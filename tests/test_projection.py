@@ -114,6 +114,7 @@ def no_model_risk(monkeypatch: pytest.MonkeyPatch) -> None:
     """The residual machinery alone (no ``TAU`` floor), for exact expectations."""
     monkeypatch.setattr(projection, "TAU", 0.0)
     monkeypatch.setattr(projection, "TAU_BASELINE", 0.0)
+    monkeypatch.setattr(projection, "SKEW_FACTOR", 0.0)
 
 
 def test_identical_precincts_project_exactly(no_model_risk):
@@ -171,6 +172,36 @@ def test_uniform_swing_from_a_baseline_is_recovered_under_a_skewed_order(no_mode
     assert a.p_clear == pytest.approx(1.0, abs=1e-3)  # final 55 %: over the line
     without = project_contest(contest)
     assert abs(without.candidate("a").share - final_a) > 0.05  # no baseline: the skew cannot be seen
+
+
+def test_a_skewed_order_widens_the_interval_when_the_baseline_shows_it():
+    """Synthetic, as above: the counted half is A's worst half in the baseline, so the model risk
+    grows with that skew; the same count in a balanced order (every other precinct) keeps it small."""
+    shares = [0.30 + 0.02 * i for i in range(21)]
+    base = Baseline.from_contest(
+        _contest(
+            [
+                _unit(
+                    i, {"a": {"Election Day": round(1000 * s)}, "b": {"Election Day": 1000 - round(1000 * s)}}
+                )
+                for i, s in enumerate(shares)
+            ]
+        )
+    )
+
+    def width(counted: set[int]) -> float:
+        units = []
+        for i, s in enumerate(shares):
+            a = round(1000 * (s + 0.05))
+            units.append(
+                _unit(
+                    i, {"a": {"Election Day": a}, "b": {"Election Day": 1000 - a}} if i in counted else None
+                )
+            )
+        c = project_contest(_contest(units), base).candidate("a")
+        return c.hi - c.lo
+
+    assert width(set(range(10))) > 2 * width(set(range(0, 21, 2)))
 
 
 def test_partial_precincts_predict_their_election_day_from_their_early_vote(no_model_risk):
