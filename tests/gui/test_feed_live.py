@@ -184,7 +184,7 @@ def test_health_texts() -> None:
         next_poll_at=now + dt.timedelta(seconds=12),
     )
     texts = health_texts(health, now, following=True, running=True)
-    assert texts["state"] == "LIVE" and texts["new"] == "new version 2 min ago"
+    assert texts["state"] == "LIVE" and texts["new"] == "new version 42, 2 min ago"
     assert texts["poll"] == "next poll in 12 s" and texts["error"] == ""
     failing = FeedHealth(url="u", kind="native", error="HTTP 503 Service Unavailable", backoff=40, failures=3)
     texts = health_texts(failing, now, following=False, running=True)

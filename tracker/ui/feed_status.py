@@ -57,7 +57,8 @@ def health_texts(health: FeedHealth, now: dt.datetime, *, following: bool, runni
     """What the status widget says (pure, for tests and for the widget)."""
     state = "STOPPED" if not running else "LIVE" if following else "BEHIND LIVE"
     if health.last_new_at is not None:
-        new = f"new version {format_age((now - health.last_new_at).total_seconds())}"
+        label = f" {health.last_version}" if health.last_version else ""
+        new = f"new version{label}, {format_age((now - health.last_new_at).total_seconds())}"
     else:
         new = "no version yet"
     if not running:

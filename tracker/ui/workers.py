@@ -153,6 +153,16 @@ def _record_quietly(recorder: Recorder, report: PollReport) -> Recorded:
             gc.enable()
 
 
+def _version_label(snapshot: Snapshot) -> str:
+    """A short name for a feed version in the status bar: the feed's own time when it gives one
+    ("22:50 EDT"), else its version id (shortened)."""
+    when = snapshot.published_at
+    if when is not None:
+        return f"{when:%H:%M} {when.tzname() or ''}".strip()
+    text = snapshot.version or "?"
+    return text if len(text) <= 16 else text[:15] + "…"
+
+
 class Worker(QObject):
     """Runs night-file, parsing and store jobs off the GUI thread; results arrive as signals."""
 
@@ -717,7 +727,7 @@ class Worker(QObject):
                     self._post(lambda: self._deliver_health(token, snapshot))
 
                 snap = recorded.snapshots[-1]
-                update(first, snap.version or "1", recorded.stale)
+                update(first, _version_label(snap), recorded.stale)
                 ready_night = night
                 self._post(lambda: self._feed_ready(token, ready_night, path, target.display_url, adopted))
 
@@ -726,7 +736,7 @@ class Worker(QObject):
                         return
                     result = _record_quietly(recorder, report)
                     newest = result.snapshots[-1] if result.snapshots else None
-                    update(report, (newest.version or "?") if newest else None, result.stale)
+                    update(report, _version_label(newest) if newest else None, result.stale)
                     if newest is not None:
                         self._post(lambda: self._feed_grew(token, newest))
 
