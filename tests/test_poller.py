@@ -8,10 +8,14 @@ takes no time. The real-network tests are in ``test_serve_record.py`` (loopback 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
+from dataclasses import replace
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.archive.night import Version
 from tracker.archive.recorder import VersionKey, current_versions, is_older
@@ -426,3 +430,50 @@ def test_clarity_site_without_a_zip_falls_back_to_summary_json() -> None:
     ]
     assert [e.kind for e in report.events] == ["version", "error", "new"]
     assert report.state.failures == 0
+
+
+# -- properties over any sequence of outcomes (hypothesis, fake time) ---------------------------------
+
+_outcomes = st.lists(
+    st.tuples(
+        st.sampled_from(["ok", "error", "quota"]),
+        st.one_of(st.none(), st.floats(min_value=0, max_value=3600)),
+        st.floats(min_value=0, max_value=0.999),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    outcomes=_outcomes,
+    interval=st.floats(min_value=0.5, max_value=120),
+    base=st.floats(min_value=0.5, max_value=30),
+    cap=st.floats(min_value=30, max_value=900),
+)
+def test_any_outcome_sequence_keeps_the_interval_and_the_cap(
+    outcomes: list[tuple[str, float | None, float]], interval: float, base: float, cap: float
+) -> None:
+    """Simulated in fake time: requests are never closer than the interval, a backoff never
+    exceeds the cap unless the server asked for longer, a quota wait is never cut short, and one
+    success returns to the interval."""
+    policy = PollPolicy(interval=interval, backoff_base=base, backoff_cap=cap)
+    state, now, sent = PollState(), 0.0, []
+    for kind, retry_after, rand in outcomes:
+        sent.append(now)
+        state = replace(state, last_request=now)
+        outcome = Outcome(ok=kind == "ok", quota=kind == "quota", retry_after=retry_after, error=None)
+        decision = decide(state, outcome, now, policy, rand)
+        state = decision.state
+        nxt = earliest_next(state, decision.delay, now, policy)
+        assert nxt - now >= interval - 1e-9
+        if kind == "ok":
+            assert decision.delay == interval and state.failures == 0
+        elif kind == "quota" and retry_after is not None:
+            assert nxt >= now + retry_after - 1e-9
+        elif kind == "error":
+            assert decision.delay <= max(cap, interval, retry_after or 0) + 1e-9
+        now = nxt
+    gaps = [b - a for a, b in itertools.pairwise(sent)]
+    assert all(g >= interval - 1e-9 for g in gaps)
