@@ -443,3 +443,30 @@ def test_ap_quota_over_http_the_poller_waits_for_the_reset() -> None:
     # after each 403 exactly one request was refused: the poller waited instead of hammering
     assert statuses.count(403) == 2
     assert reports[-1].state.failures == 0 and reports[-1].state.error is None
+
+
+def test_a_county_site_of_a_served_clarity_night_has_that_countys_precincts(tmp_path: Path) -> None:
+    """``/{ST}/{County}/{id}/``: one county's own site, recorded with the real poller; what it
+    holds is exactly that county's precincts of the night."""
+    step = StepClock(_times(BUNDLED), SPEED)
+    with FeedServer(BUNDLED, fmt="clarity", speed=SPEED, clock=step) as server:
+        assert server.counties() == ["Cobb", "DeKalb", "Fulton"]
+        url = server.county_url("DeKalb")
+        target = discover(url + "web.264614/#/summary")
+        assert target.kind == "clarity" and target.clarity is not None and target.clarity[1] == "DeKalb"
+        step.release(len(server.versions) - 1)  # the end of the night
+        night = create_recording(tmp_path / "dekalb.night", url=url, kind="clarity")
+        recorder = Recorder(night)
+        with make_client() as client:
+            recorder.record_report(Poller(target, client=client).poll_once())
+        night.close()
+    snap = recorder.current
+    assert snap is not None
+    with NightFile.open(BUNDLED) as source:
+        final = source.snapshot(source.versions()[-1])
+    house = final.contest("10")
+    dekalb = [u for u in house.units if u.county == "DeKalb"]
+    got = snap.contest("10")
+    assert len(got.units) == len(dekalb) == 43 and all(u.county == "DeKalb" for u in got.units)
+    assert got.totals == {c.id: sum(u.candidate_total(c.id) for u in dekalb) for c in house.candidates}
+    assert [c.id for c in snap.contests] == ["10"]  # DeKalb has no part in the State Senate race

@@ -11,7 +11,9 @@ chosen format:
 * ``clarity``: ``/{ST}/{id}/current_ver.txt`` → ``/{ST}/{id}/{ver}/reports/detailxml.zip`` holding a
   ``detail.xml`` built from the version's snapshot (:mod:`tracker.feeds.clarity_writer`), or the
   night's own Clarity payload when it has one; ``/{ST}/{id}/`` answers with a small results page, so
-  the link a user would copy from a browser works too.
+  the link a user would copy from a browser works too. Each county of the night also has its own
+  site, ``/{ST}/{County}/{id}/``, publishing only its precincts (a county precinct file), as Clarity
+  publishes county sites beside a state's.
 
 Every document has a strong ETag (its SHA-256) and the version's release time as Last-Modified;
 ``If-None-Match`` (or, without it, ``If-Modified-Since``) gets a 304. A version the night holds
@@ -33,6 +35,7 @@ import math
 import socket
 import threading
 import time
+import urllib.parse
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +108,7 @@ class FeedServer:
         self._cache: dict[tuple[str, str], bytes] = {}
         self._docs: dict[tuple[str, str], Document] = {}
         self._ap_date: str | None = None
+        self._counties: list[str] | None = None
         #: AP's quota, for rehearsing it: at most ``ap_quota`` requests per ``quota_window`` seconds,
         #: then 403 "Over quota limit." with Retry-After until the window resets.
         self.ap_quota, self.quota_window, self._quota_clock = ap_quota, quota_window, quota_clock
@@ -216,6 +220,12 @@ class FeedServer:
                 from tracker.feeds.native import dump_native
 
                 data = dump_native(self.night.snapshot(version))
+        elif kind.startswith("clarity:"):  # a county's own site: its precincts only
+            from tracker.feeds.clarity_writer import county_snapshot, detail_zip, snapshot_to_detail_xml
+
+            county = kind.split(":", 1)[1]
+            snap = county_snapshot(self.night.snapshot(version), county)
+            data = detail_zip(snapshot_to_detail_xml(snap, tz=self.night.timezone, region=county))
         else:
             from tracker.feeds.clarity_writer import detail_zip, snapshot_to_detail_xml
 
@@ -240,9 +250,7 @@ class FeedServer:
         if cached is not None:
             return cached
         body = self._converted(version, kind)
-        content_type = {"native": "application/json", "clarity": "application/zip", "ap": "application/json"}[
-            kind
-        ]
+        content_type = "application/json" if kind in ("native", "ap") else "application/zip"
         doc = self._doc(body, content_type, version.fetched_at)
         with self._lock:
             self._docs[key] = doc
@@ -270,6 +278,12 @@ class FeedServer:
                 return self.document(index, "ap")
             return None
         prefix = self.clarity_prefix
+        county = self._county_of(path)
+        if county is not None:
+            kind = f"clarity:{county}"
+            prefix = self.county_prefix(county)
+        else:
+            kind = "clarity"
         if path in (prefix, prefix.rstrip("/"), prefix + "index.html") or path.startswith(prefix + "web."):
             return self._page(f'<a href="{prefix}current_ver.txt">current_ver.txt</a>', index)
         if path == prefix + "current_ver.txt":
@@ -280,8 +294,30 @@ class FeedServer:
         if ver.isdigit() and tail == "reports/detailxml.zip":
             released = self.released_vers()
             if int(ver) in released:
-                return self.document(released[int(ver)], "clarity")
+                return self.document(released[int(ver)], kind)
         return None
+
+    def counties(self) -> list[str]:
+        """The counties of the night: each has a county site (``/{ST}/{County}/{id}/``) with its
+        precincts, as Clarity publishes them beside the state site."""
+        if self._counties is None:
+            from tracker.feeds.clarity_writer import counties_of
+
+            self._counties = counties_of(self.night.snapshot(self.versions[-1]))
+        return self._counties
+
+    def county_prefix(self, county: str) -> str:
+        return f"/{CLARITY_STATE}/{urllib.parse.quote(county)}/{self.election_id}/"
+
+    def county_url(self, county: str) -> str:
+        return self.base_url + self.county_prefix(county)
+
+    def _county_of(self, path: str) -> str | None:
+        parts = path.split("/")
+        if len(parts) < 4 or parts[1] != CLARITY_STATE or parts[3] != self.election_id:
+            return None
+        name = urllib.parse.unquote(parts[2])
+        return name if name in self.counties() else None
 
     def quota_check(self) -> float | None:
         """None when the request is within AP's quota, else the seconds until it resets."""

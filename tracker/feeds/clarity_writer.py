@@ -23,6 +23,7 @@ import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterable
+from dataclasses import replace
 
 from lxml import etree
 
@@ -196,6 +197,22 @@ def _choices(
             vt_el = _sub(choice, "VoteType", name=vt, votes=sum(column))
             for (name, _units), n in zip(rows, column, strict=True):
                 _sub(vt_el, tag, name=name, votes=n)
+
+
+def county_snapshot(snapshot: Snapshot, county: str) -> Snapshot:
+    """What ``county``'s own Clarity site would publish: its units of every contest it takes part
+    in (a county site's precinct file), nothing of the other counties."""
+    contests = []
+    for contest in snapshot.contests:
+        units = tuple(u for u in contest.units if (u.county or u.name) == county)
+        if units:
+            contests.append(replace(contest, units=units, reported_totals=None, reported_precincts=None))
+    return replace(snapshot, contests=tuple(contests))
+
+
+def counties_of(snapshot: Snapshot) -> list[str]:
+    """The counties a snapshot's units lie in, in order of first appearance."""
+    return _counties(snapshot)
 
 
 def detail_zip(xml: bytes) -> bytes:
