@@ -148,3 +148,25 @@ def test_window_band_timeline_and_log_move_with_the_night(
         dock.export(target)
     lines = target.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(rows) + 1 and lines[0].startswith("made_at,source")
+
+
+def test_needs_use_the_projections_outstanding_vote(view: RaceView, bundled_night: Path):
+    """With a projection, "needs X %" is computed from the projection's outstanding vote (DESIGN:
+    R from the projection when there is one), and the header names one figure, not two."""
+    from tracker.core.outstanding import estimate_outstanding
+    from tracker.core.threshold import assess
+
+    ((_, contest),) = _night_contests(bundled_night, [40])
+    projection = project_contest(contest)
+    assert projection.status == "projected" and projection.outstanding is not None
+    assert projection.outstanding != estimate_outstanding(contest)  # otherwise this test proves nothing
+    view.show_contest(contest, projection=projection)
+    totals, counted = contest.totals, contest.total_votes
+    by_name = {c.name: c.id for c in contest.candidates}
+    for bar in view.bars():
+        expected = assess(totals[by_name[bar.name]], counted, projection.outstanding, contest.threshold)
+        assert bar.need == expected, bar.name
+    header = view.header_texts()
+    assert "estimated from the projection" in header["outstanding"]
+    assert "Projected final" in header["projection"]
+    assert "votes out" not in header["projection"]

@@ -359,6 +359,11 @@ class RaceView(QWidget):
         counted = contest.total_votes
         if outstanding is COMPUTE:
             outstanding = estimate_outstanding(contest)
+        source = "comparable precincts already in"
+        if projection is not None and projection.status == "projected" and projection.outstanding is not None:
+            # DESIGN: R comes from the projection when there is one, so the "needs" figures and the
+            # projection line speak of the same outstanding vote (one number in the header, not two).
+            outstanding, source = projection.outstanding, "the projection"
         self._outstanding = outstanding
         ranked = contest.ranked()
         needs = [assess(totals.get(c.id, 0), counted, outstanding, contest.threshold) for c in ranked]
@@ -406,7 +411,7 @@ class RaceView(QWidget):
         self._reporting.setText(
             f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b> · <b>{counted:,}</b> votes counted"
         )
-        text = self._outstanding_text(outstanding, counted)
+        text = self._outstanding_text(outstanding, counted, source)
         verdict = self._verdict(bars, contest)
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
         warnings = contest.data_warnings()
@@ -442,9 +447,6 @@ class RaceView(QWidget):
         )
         if top.p_clear is not None and line:
             text += f" · P({name} over {line}) <b>{_percent(top.p_clear)}</b>"
-        if projection.outstanding is not None:
-            o = projection.outstanding
-            text += f" · about {_round_votes(o.expected):,} votes out"
         return text
 
     @staticmethod
@@ -464,7 +466,7 @@ class RaceView(QWidget):
         return ""
 
     @staticmethod
-    def _outstanding_text(outstanding: Outstanding | None, counted: int) -> str:
+    def _outstanding_text(outstanding: Outstanding | None, counted: int, source: str) -> str:
         if outstanding is None:
             return (
                 "Outstanding vote: too early to estimate (no comparable precinct is fully in yet)"
@@ -475,7 +477,7 @@ class RaceView(QWidget):
             return "All precincts reporting: nothing outstanding"
         lo, mid, hi = (_round_votes(n) for n in (outstanding.lo, outstanding.expected, outstanding.hi))
         spread = f" (likely {lo:,}–{hi:,})" if lo != hi else ""
-        return f"About {mid:,} votes still out{spread}, estimated from comparable precincts already in"
+        return f"About {mid:,} votes still out{spread}, estimated from {source}"
 
     def _update_plot(self) -> None:
         bars = self._bars
@@ -679,6 +681,7 @@ class RaceView(QWidget):
             "title": self._title.text(),
             "reporting": re.sub(r"<[^>]+>", "", self._reporting.text()),
             "outstanding": self._outstanding_label.text(),
+            "projection": re.sub(r"<[^>]+>", "", self._projection_label.text()),
             "warning": self._warning.text(),
         }
 
