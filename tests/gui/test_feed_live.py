@@ -311,3 +311,32 @@ def test_file_menu_open_feed_and_recent_feeds(
         assert actions["Stop polling the feed"].isEnabled()
         actions["Stop polling the feed"].trigger()
         assert window.feed_status.texts()["badge"] == "STOPPED"
+
+
+def test_ap_test_mode_is_labelled_test_and_the_label_goes_with_real_results(
+    qtbot: QtBot, window: MainWindow, shared_data: Path, tmp_path: Path
+) -> None:
+    """Real AP payloads: AP's fake election (``"test": true``, made-up numbers) then a real result
+    (Alaska 2012, ``"test": false``), served live as AP JSON: the first is labelled TEST above the
+    race, in the title and the status bar; the label goes with the real one."""
+    from tracker.feeds.registry import detect_format
+
+    night_path = tmp_path / "ap.night"
+    start = dt.datetime(2016, 11, 8, 23, 0, tzinfo=dt.UTC)
+    with NightFile.create(night_path, kind="recorded", label="AP test mode, then real results") as night:
+        for i, name in enumerate(("newsdev-elex_00000000_fake.json", "newsdev-elex_20121106_ak_prez.json")):
+            data = (shared_data / "ap" / name).read_bytes()
+            night.add_payload(
+                data, fetched_at=start + dt.timedelta(minutes=i), fmt=detect_format(data), url=name
+            )
+    step = StepClock(night_path)
+    with FeedServer(night_path, fmt="native", speed=SPEED, clock=step) as server:
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(server.url, interval=0.05)
+        assert window.test_banner.isVisibleTo(window) and "TEST DATA" in window.test_banner.text()
+        assert window.windowTitle().startswith("[TEST] ") and "TEST DATA" in window.status_text()
+        step.release(1)
+        qtbot.waitUntil(lambda: window.shown_version == 1, timeout=WAIT_MS)
+        assert not window.test_banner.isVisibleTo(window)
+        assert not window.windowTitle().startswith("[TEST]") and "TEST DATA" not in window.status_text()
+        window.stop_feed()

@@ -56,6 +56,12 @@ BANNER_STYLE = (
     "QLabel { background: #FFF4D6; color: #3D2E00; border: 1px solid #E6C36A;"
     " border-left: 5px solid #E69F00; padding: 6px 10px; }"
 )
+#: AP test mode (and any feed that marks its numbers as test data): impossible to miss.
+TEST_BANNER_STYLE = (
+    "QLabel { background: #B3261E; color: white; font-weight: bold; border: 2px solid #7A1712;"
+    " padding: 6px 10px; }"
+)
+TEST_TEXT = "TEST DATA — not real results."
 
 
 def settings() -> QSettings:
@@ -130,11 +136,17 @@ class MainWindow(QMainWindow):
         self._banner.setStyleSheet(BANNER_STYLE)
         self._banner.setWordWrap(True)
         self._banner.hide()
+        self._test_banner = QLabel()
+        self._test_banner.setObjectName("testBanner")
+        self._test_banner.setStyleSheet(TEST_BANNER_STYLE)
+        self._test_banner.setWordWrap(True)
+        self._test_banner.hide()
         self._race_view = RaceView()
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 6, 6, 0)
         right_layout.setSpacing(4)
+        right_layout.addWidget(self._test_banner)
         right_layout.addWidget(self._banner)
         # Below the bars, the timeline: share over the night and the projection's band.
         self._timeline_view = TimelineView()
@@ -409,7 +421,24 @@ class MainWindow(QMainWindow):
         self._sync_selection()
         self._show_selected()
         self._status_version.setText(f"version {index + 1} of {len(self._timeline)}")
+        self._show_test_label(snapshot)
         self.drawn.emit()
+
+    def _show_test_label(self, snapshot: Snapshot) -> None:
+        """A version the feed marks as test data (AP's test mode) says so above the race, in the
+        title and in the status bar; the label goes as soon as a version with real results comes
+        (AP leaves test mode before election night)."""
+        election = snapshot.election
+        test = bool(getattr(election, "test", False))
+        self._test_banner.setVisible(test)
+        title = self.windowTitle().removeprefix("[TEST] ")
+        if test:
+            self._test_banner.setText(f"{TEST_TEXT} {election.note}".strip())
+            title = f"[TEST] {title}"
+        self.setWindowTitle(title)
+        self._status_version.setText(
+            self._status_version.text().removesuffix(" · TEST DATA") + (" · TEST DATA" if test else "")
+        )
 
     # live feeds ------------------------------------------------------------------------------------
     def choose_feed(self) -> None:
@@ -672,6 +701,10 @@ class MainWindow(QMainWindow):
     @property
     def banner(self) -> QLabel:
         return self._banner
+
+    @property
+    def test_banner(self) -> QLabel:
+        return self._test_banner
 
     @property
     def splitter(self) -> QSplitter:
