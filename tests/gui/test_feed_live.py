@@ -340,3 +340,30 @@ def test_ap_test_mode_is_labelled_test_and_the_label_goes_with_real_results(
         assert not window.test_banner.isVisibleTo(window)
         assert not window.windowTitle().startswith("[TEST]") and "TEST DATA" not in window.status_text()
         window.stop_feed()
+
+
+def test_the_recording_replays_what_was_shown_live(qtbot: QtBot, window: MainWindow) -> None:
+    step = StepClock(JUNE)
+    live_totals = []
+    with FeedServer(JUNE, fmt="clarity", speed=SPEED, clock=step) as server:
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(server.url, interval=0.05)
+        live_totals.append([c.totals for c in window.snapshot.contests])
+        for i in (1, 2, 3):
+            step.release(i)
+            qtbot.waitUntil(lambda i=i: window.shown_version == i, timeout=WAIT_MS)
+            live_totals.append([c.totals for c in window.snapshot.contests])
+        recording = window.night.path
+        window.stop_feed()
+        window.worker.wait_feed_stopped()
+    with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+        window.open_night(recording)  # closes the live night, opens its file as a recorded night
+    assert not window.live and len(window.night.versions) == 4
+    replayed = []
+    for when in window.night.times:
+        window.replay_bar.seek(when)
+        qtbot.waitUntil(
+            lambda w=when: window.snapshot is not None and window.snapshot.fetched_at == w, timeout=WAIT_MS
+        )
+        replayed.append([c.totals for c in window.snapshot.contests])
+    assert replayed == live_totals
