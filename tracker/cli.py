@@ -227,14 +227,13 @@ def cmd_record(args: argparse.Namespace) -> int:
         out, url=target.display_url, kind=target.kind, timezone=args.timezone, overwrite=args.force
     )
     stop = threading.Event()
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def on_sigint(_signum: int, _frame: object) -> None:
         stop.set()  # the poll in flight finishes (bounded by its timeouts) and the night is closed
 
-    signal.signal(signal.SIGINT, on_sigint)
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, on_sigint)
+    for sig in previous:
+        signal.signal(sig, on_sigint)
     print(
         f"recording {target.display_url} ({target.kind}) every {policy.interval:g} s into {out}; Ctrl+C stops"
     )
@@ -262,7 +261,8 @@ def cmd_record(args: argparse.Namespace) -> int:
                 poller, night, stop, on_report=None if args.quiet else report, max_polls=args.max_polls
             )
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         night.close()
     print(
         f"wrote {out}: {recorder.versions} versions ({recorder.stale} stale kept, not shown), "
