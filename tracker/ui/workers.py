@@ -15,6 +15,10 @@ Two details are deliberate:
   thread), so ``night_loaded`` / ``snapshot_ready`` / ``failed`` are always emitted on the GUI thread
   -- whatever the receiver is (a bound method, a lambda, pytest-qt's waitSignal) -- and the
   "is this result still wanted?" check runs there without races.
+
+A live feed's poll loop is long-running, so it has a second pool of its own (one thread): it
+fetches, records into the night file and parses there, posts health and new versions through the
+same private signal, and hands the recording to the first thread, which reads it like any night.
 """
 
 from __future__ import annotations
