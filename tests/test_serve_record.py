@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from stale_cache import write_stale_cache_night
 
 from tracker import paths
 from tracker.archive.night import NightFile
@@ -127,25 +128,7 @@ def test_recording_a_served_native_night_holds_every_version_byte_for_byte(tmp_p
 
 
 def _night_with_a_stale_cache(path: Path) -> list[str]:
-    """Real (reconstructed) payloads of the bundled night, served in the order a stale cache makes:
-    v1, v2, v3, v2 again (stale), v3, v4. Returns the payloads' SHA-256 in that order."""
-    with NightFile.open(BUNDLED) as source:
-        vs = source.versions()
-        picks = [vs[10], vs[11], vs[12], vs[11], vs[12], vs[13]]
-        start = dt.datetime(2021, 1, 6, 2, 50, tzinfo=dt.UTC)
-        with NightFile.create(
-            path, kind="recorded", label="Stale cache test (real bundled payloads)"
-        ) as night:
-            for i, v in enumerate(picks):
-                night.add_payload(
-                    source.payload(v.payload_id),
-                    fetched_at=start + dt.timedelta(seconds=5 * i),
-                    fmt=v.fmt,
-                    url="http://127.0.0.1/feed.json",
-                    version=v.version,
-                    published_at=v.published_at,
-                )
-        return [v.sha256 for v in picks]
+    return write_stale_cache_night(path, first=10)
 
 
 def test_a_stale_version_is_recorded_but_never_shown_and_the_newer_one_stays_current(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from stale_cache import write_stale_cache_night
 
 from tracker import paths
 from tracker.archive.night import NightFile
@@ -200,25 +201,7 @@ def test_health_texts() -> None:
 
 
 def _stale_night(path: Path) -> list[str]:
-    """Real (reconstructed) payloads of the bundled night in the order a stale cache serves them:
-    v1, v2, v3, v2 again, v3, v4. Returns their SHA-256 in that order."""
-    with NightFile.open(APRIL) as source:
-        vs = source.versions()
-        picks = [vs[40], vs[41], vs[42], vs[41], vs[42], vs[43]]
-        start = dt.datetime(2021, 1, 6, 2, 50, tzinfo=dt.UTC)
-        with NightFile.create(
-            path, kind="recorded", label="Stale cache test (real bundled payloads)"
-        ) as night:
-            for i, v in enumerate(picks):
-                night.add_payload(
-                    source.payload(v.payload_id),
-                    fetched_at=start + dt.timedelta(seconds=5 * i),
-                    fmt=v.fmt,
-                    url="http://127.0.0.1/feed.json",
-                    version=v.version,
-                    published_at=v.published_at,
-                )
-        return [v.sha256 for v in picks]
+    return write_stale_cache_night(path, first=40)
 
 
 def test_a_stale_cache_never_makes_the_window_go_back_in_time(
