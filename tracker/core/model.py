@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -104,6 +104,20 @@ class ReportingUnit:
         return frozenset(t for by_type in self.votes.values() for t in by_type)
 
 
+def count_precincts(units: Iterable[ReportingUnit]) -> tuple[int, int]:
+    """(precincts fully reporting, precincts) over ``units``: a precinct unit counts once, a county
+    or state unit with precinct counts counts those."""
+    reporting = total = 0
+    for unit in units:
+        if unit.kind is UnitKind.PRECINCT:
+            total += 1
+            reporting += unit.reporting is Reporting.COMPLETE
+        else:
+            total += unit.precincts_total or 0
+            reporting += unit.precincts_reporting or 0
+    return reporting, total
+
+
 @dataclass(frozen=True)
 class Contest:
     id: str
@@ -179,20 +193,10 @@ class Contest:
         the feed's own figure is used only when the units cannot tell (no precinct units and no
         per-county precinct counts).
         """
-        reporting = total = 0
-        known = False
-        for unit in self.units:
-            if unit.kind is UnitKind.PRECINCT:
-                known = True
-                total += 1
-                reporting += unit.reporting is Reporting.COMPLETE
-            elif unit.precincts_total is not None:
-                known = True
-                total += unit.precincts_total
-                reporting += unit.precincts_reporting or 0
+        known = any(u.kind is UnitKind.PRECINCT or u.precincts_total is not None for u in self.units)
         if not known and self.reported_precincts is not None:
             return self.reported_precincts
-        return reporting, total
+        return count_precincts(self.units)
 
     def data_warnings(self) -> list[str]:
         """Disagreements between the feed's own totals and the sum of its units, after the ones

@@ -14,19 +14,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, UnitKind
-
-
-def _precincts(units: list[ReportingUnit]) -> tuple[int, int]:
-    done = total = 0
-    for unit in units:
-        if unit.kind is UnitKind.PRECINCT:
-            total += 1
-            done += unit.reporting is Reporting.COMPLETE
-        else:
-            total += unit.precincts_total or 0
-            done += unit.precincts_reporting or 0
-    return done, total
+from tracker.core.model import Contest, ReportingUnit, Snapshot, count_precincts
 
 
 def _names(full: str) -> tuple[str, str]:
@@ -59,7 +47,7 @@ def _race(contest: Contest, state: str, test: bool, updated: str) -> dict[str, A
     groups: dict[str, list[ReportingUnit]] = {}
     for unit in contest.units:
         groups.setdefault(unit.county or unit.name, []).append(unit)
-    done, total = _precincts(list(contest.units))
+    done, total = count_precincts(list(contest.units))
     units: list[dict[str, Any]] = [
         {
             "statePostal": state,
@@ -73,7 +61,7 @@ def _race(contest: Contest, state: str, test: bool, updated: str) -> dict[str, A
         }
     ]
     for n, (county, members) in enumerate(groups.items(), start=1):
-        c_done, c_total = _precincts(members)
+        c_done, c_total = count_precincts(members)
         units.append(
             {
                 "statePostal": state,

@@ -22,12 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Iterable
 from dataclasses import replace
 
 from lxml import etree
 
-from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, UnitKind
+from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, UnitKind, count_precincts
 
 #: UTC offset (hours) → the abbreviation Clarity would write (the parser maps them back).
 _ABBREVIATIONS = {-4: "EDT", -5: "EST", -6: "CST", -7: "MST", -8: "PST", -9: "AKST", -10: "HST"}
@@ -148,25 +147,13 @@ def _write_county_file(root: etree._Element, snapshot: Snapshot, region: str) ->
         for unit in contest.units:
             groups.setdefault(unit.county or unit.name, []).append(unit)
         el = _contest_element(root, contest)
-        done_total = [_precinct_counts(units) for units in groups.values()]
+        done_total = [count_precincts(units) for units in groups.values()]
         el.set("precinctsParticipating", str(sum(t for _, t in done_total)))
         el.set("precinctsReported", str(sum(d for d, _ in done_total)))
         part = _sub(el, "ParticipatingCounties")
         for (name, _units), (done, total) in zip(groups.items(), done_total, strict=True):
             _sub(part, "County", name=name, precinctsParticipating=total, precinctsReported=done)
         _choices(el, contest, "County", list(groups.items()))
-
-
-def _precinct_counts(units: Iterable[ReportingUnit]) -> tuple[int, int]:
-    done = total = 0
-    for unit in units:
-        if unit.kind is UnitKind.PRECINCT:
-            total += 1
-            done += unit.reporting is Reporting.COMPLETE
-        else:
-            total += unit.precincts_total or 0
-            done += unit.precincts_reporting or 0
-    return done, total
 
 
 def _contest_element(root: etree._Element, contest: Contest) -> etree._Element:
