@@ -95,3 +95,17 @@ def test_ap_v2_round_trips_totals_counties_and_precincts() -> None:
             assert detect_format(data) == "ap-v2"
             # AP race ids are unique within a state: the parser prefixes the state
             _same(snap, parse_payload(data, "ap-v2"), vote_types=False, id_prefix="GA-")
+
+
+def test_a_reconstructed_night_stays_labelled_through_clarity_xml(shared_data: Path) -> None:
+    """Clarity XML has no "reconstructed" field: the writer marks it in ElectionName and the parser
+    reads the mark, so `serve --as clarity` of a reconstructed night is still labelled; a real
+    county file is not."""
+    with NightFile.open(paths.resources_dir() / "nights" / "ga06-2017-04-18.night") as night:
+        snap = night.snapshot(night.versions()[-1])
+    assert snap.election.reconstructed
+    back = parse_detail_xml(snapshot_to_detail_xml(snap))
+    assert back.election.reconstructed and "not the original feed" in back.election.note
+    real = parse_detail_xml((shared_data / "ga06-2017-04-18" / "2017_Cobb_detail.xml").read_bytes())
+    assert not real.election.reconstructed
+    assert not parse_detail_xml(snapshot_to_detail_xml(real)).election.reconstructed

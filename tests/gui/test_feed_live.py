@@ -77,6 +77,8 @@ def test_clarity_link_opened_live_follows_new_versions_scrubs_back_and_goes_live
         assert window.live and window.following_live and _versions(window) == 1
         assert window.shown_version == 0
         assert "Live:" in window.status_text()
+        # the served night is reconstructed: it stays labelled so when it arrives as a live feed
+        assert window.banner.isVisibleTo(window) and "Reconstructed night" in window.banner.text()
         qtbot.waitUntil(lambda: window.feed_status.texts()["badge"] == "LIVE", timeout=WAIT_MS)
 
         for i in (1, 2, 3):

@@ -112,6 +112,10 @@ _UNIT_DEFAULTS: dict[str, object] = {
 _FAST_UNITS = "__post_init__" not in vars(ReportingUnit) and "__slots__" not in vars(ReportingUnit)
 
 
+#: How ``clarity_writer`` marks a reconstructed night in ElectionName (compared case-insensitively).
+RECONSTRUCTED_MARK = "reconstructed from certified precinct results — not the original feed"
+
+
 def _unit(**fields: object) -> ReportingUnit:
     """``ReportingUnit(**fields)``, fast (see ``_FAST_UNITS``)."""
     if not _FAST_UNITS:
@@ -567,11 +571,18 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
         raise FeedError("Clarity detail XML without a Timestamp: cannot tell which version this is")
 
     date = _parse_date(raw_date)
+    # Clarity has no field for "reconstructed": our own writer (``serve --as clarity``) marks a
+    # reconstructed night in its ElectionName, so the window labels it when it comes back as a feed.
+    reconstructed = RECONSTRUCTED_MARK in election_name.casefold()
     election = Election(
         id=election_id(region, date, raw_date),
         name=election_name or region or "Clarity election",
         date=date,
         source=source,
+        reconstructed=reconstructed,
+        note="Reconstructed from certified precinct results — not the original feed."
+        if reconstructed
+        else "",
     )
     # The contests allocate tens of thousands of short-lived containers, none in a cycle: pause
     # the cyclic GC (it would rescan them again and again, ~10 % of the parse) and restore it. Each

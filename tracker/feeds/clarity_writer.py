@@ -27,6 +27,7 @@ from dataclasses import replace
 from lxml import etree
 
 from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, UnitKind, count_precincts
+from tracker.feeds.clarity import RECONSTRUCTED_MARK
 
 #: UTC offset (hours) → the abbreviation Clarity would write (the parser maps them back).
 _ABBREVIATIONS = {-4: "EDT", -5: "EST", -6: "CST", -7: "MST", -8: "PST", -9: "AKST", -10: "HST"}
@@ -89,7 +90,10 @@ def snapshot_to_detail_xml(snapshot: Snapshot, *, tz: dt.tzinfo | None = None, r
     ``region`` names the state for a multi-county file; ``tz`` the zone of the Timestamp."""
     root = etree.Element("ElectionResult")
     _sub(root, "Timestamp").text = clarity_timestamp(snapshot.published_at or snapshot.fetched_at, tz)
-    _sub(root, "ElectionName").text = snapshot.election.name
+    name = snapshot.election.name
+    if snapshot.election.reconstructed and RECONSTRUCTED_MARK not in name.casefold():
+        name = f"{name} — {RECONSTRUCTED_MARK}"  # Clarity has no such field; the parser reads this
+    _sub(root, "ElectionName").text = name
     date = snapshot.election.date
     _sub(root, "ElectionDate").text = f"{date.month}/{date.day}/{date.year}" if date else ""
     if precinct_level(snapshot):

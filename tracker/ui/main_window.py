@@ -422,7 +422,20 @@ class MainWindow(QMainWindow):
         self._show_selected()
         self._status_version.setText(f"version {index + 1} of {len(self._timeline)}")
         self._show_test_label(snapshot)
+        self._show_reconstructed_label(snapshot)
         self.drawn.emit()
+
+    def _show_reconstructed_label(self, snapshot: Snapshot) -> None:
+        """A reconstructed night stays labelled when it arrives as a live feed (``serve``): the
+        recording is "recorded", but the versions it carries say what they are."""
+        info = self._info
+        if info is None or info.reconstructed:
+            return  # the night file's own label is already shown
+        election = snapshot.election
+        if election.reconstructed:
+            note = election.note or RECONSTRUCTED_NOTE
+            self._banner.setText(f"<b>Reconstructed night.</b> {election.name} — {note}")
+        self._banner.setVisible(election.reconstructed)
 
     def _show_test_label(self, snapshot: Snapshot) -> None:
         """A version the feed marks as test data (AP's test mode) says so above the race, in the
