@@ -8,10 +8,13 @@ headless ones start fast and run on machines without a display.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from tracker import __version__, paths
@@ -210,10 +213,28 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Ctrl+C and SIGTERM set ``stop`` for the duration, whatever the process inherited: a shell
+    that starts a command in the background makes it ignore SIGINT, and Python then never raises
+    KeyboardInterrupt. The long-running commands end cleanly on either, with their file closed."""
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    for sig in signals:
+        signal.signal(sig, on_signal)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def cmd_record(args: argparse.Namespace) -> int:
     """Poll a live feed and record every fetch into a night file until Ctrl+C (or --max-polls)."""
-    import signal
-    import threading
 
     from tracker.archive.recorder import Recorded, create_recording, record_feed
     from tracker.feeds.client import make_client
@@ -227,13 +248,6 @@ def cmd_record(args: argparse.Namespace) -> int:
         out, url=target.display_url, kind=target.kind, timezone=args.timezone, overwrite=args.force
     )
     stop = threading.Event()
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-
-    def on_sigint(_signum: int, _frame: object) -> None:
-        stop.set()  # the poll in flight finishes (bounded by its timeouts) and the night is closed
-
-    for sig in previous:
-        signal.signal(sig, on_sigint)
     print(
         f"recording {target.display_url} ({target.kind}) every {policy.interval:g} s into {out}; Ctrl+C stops"
     )
@@ -255,14 +269,15 @@ def cmd_record(args: argparse.Namespace) -> int:
             print(f"         backing off {poll.delay:.0f} s ({poll.reason})", flush=True)
 
     try:
-        with make_client(connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout) as client:
+        with (
+            _stop_on_signals(stop),
+            make_client(connect_timeout=policy.connect_timeout, read_timeout=policy.read_timeout) as client,
+        ):
             poller = Poller(target, client=client, policy=policy)
             recorder = record_feed(
                 poller, night, stop, on_report=None if args.quiet else report, max_polls=args.max_polls
             )
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         night.close()
     print(
         f"wrote {out}: {recorder.versions} versions ({recorder.stale} stale kept, not shown), "
@@ -273,7 +288,6 @@ def cmd_record(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a night over loopback HTTP as a live feed, releasing versions on the replay clock."""
-    import threading
 
     from tracker.archive.serve import FeedServer
 
@@ -284,18 +298,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise TrackerError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
     stop = threading.Event()
-    with server:
+    with server, _stop_on_signals(stop):
         print(
             f"serving {Path(args.night).name} as {args.as_format} at {server.url} ({args.speed:g}×); "
             "Ctrl+C stops",
             flush=True,
         )
-        try:
-            while not stop.wait(0.5):
-                if args.exit_at_end and server.finished():
-                    break
-        except KeyboardInterrupt:
-            pass
+        while not stop.wait(0.5):
+            if args.exit_at_end and server.finished():
+                break
     return 0
 
 
