@@ -9,7 +9,7 @@ full payload at or before ``i`` with every delta after it laid over it
 nights recorded before deltas existed have no such URL and read as before.
 
 :class:`VersionChain` does that with a small cache, so stepping through a night parses each
-payload about once.
+payload about once; a full payload no delta follows is parsed as before, never cached here.
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ class VersionChain:
 
     def snapshot(self, index: int) -> Snapshot:
         """Version ``index`` as it was shown: itself when full, else merged from its base."""
+        if not self.is_delta(index) and not (index + 1 < len(self.versions) and self.is_delta(index + 1)):
+            return self.night.snapshot(self.versions[index])  # no chain here: nothing worth caching
         with self._lock:
             cached = self._cache.get(index)
             if cached is not None:
