@@ -22,6 +22,7 @@ import pytest
 from tracker import paths
 from tracker.archive.chain import VersionChain, is_delta_url
 from tracker.archive.night import NightFile
+from tracker.archive.projections import project_night
 from tracker.archive.recorder import Recorder, create_recording, current_versions
 from tracker.archive.serve import FeedServer
 from tracker.core.merge import apply_delta
@@ -207,8 +208,10 @@ def test_recorder_merges_deltas_and_the_night_replays_the_same_snapshots(tmp_pat
         assert [r.payload_id for r in replayed] == [live[i].payload_id for i in (3, 0, 2, 1)]
         for r, i in zip(replayed, (3, 0, 2, 1), strict=True):
             assert [(c.id, c.totals) for c in r.contests] == [(c.id, c.totals) for c in live[i].contests]
-        # resuming the recording into the night starts from the replayed chain
         assert chain.base_index(2) == 0 and chain.base_index(3) == 3
+    # the projection log of the night projects the merged versions too: 5 + 5 + 5 + 1 races
+    rows = project_night(tmp_path / "ap.night")
+    assert len({(r.payload_id, r.contest_id) for r in rows}) == 16
 
 
 # -- over real loopback HTTP --------------------------------------------------------------------------
