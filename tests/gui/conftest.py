@@ -36,7 +36,6 @@ GA06_COUNTIES = ("Cobb", "DeKalb", "Fulton")
 def ga06_final(shared_data: Path) -> Snapshot:
     """Real: the certified GA-06 April 2017 results, the three counties' detail XML merged."""
     from tracker.core.merge import merge_snapshots
-
     from tracker.feeds.clarity import parse_detail_xml
 
     folder = shared_data / "ga06-2017-04-18"

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tracker import paths
+from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile
 from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
 from tracker.core.errors import TrackerError
@@ -80,7 +81,7 @@ def load_baseline_file(path: Path) -> dict[str, Baseline]:
             versions = base.versions()
             if not versions:
                 return {}
-            final = base.snapshot(versions[-1])
+            final = VersionChain(base, versions).snapshot(len(versions) - 1)
     else:
         from tracker.feeds.registry import parse_payload
 
@@ -131,9 +132,10 @@ def project_night(
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
-        wanted = None if contest is None else _pick_contest(night.snapshot(versions[-1]), contest).id
-        for v in versions:
-            snap = night.snapshot(v)
+        chain = VersionChain(night, versions)  # AP deltas merged, as the window shows them
+        wanted = None if contest is None else _pick_contest(chain.snapshot(len(versions) - 1), contest).id
+        for i in range(len(versions)):
+            snap = chain.snapshot(i)
             projections = {
                 c.id: project_contest(c, baseline_for(baselines, c))
                 for c in snap.contests
@@ -158,12 +160,13 @@ def backtest_night(
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
-        final_snap = night.snapshot(versions[-1])
+        chain = VersionChain(night, versions)  # AP deltas merged, as the window shows them
+        final_snap = chain.snapshot(len(versions) - 1)
         final = _pick_contest(final_snap, contest)
         recorded: list[Contest] = []
         if "recorded" in orders:
-            for v in versions:
-                snap = night.snapshot(v)
+            for i in range(len(versions)):
+                snap = chain.snapshot(i)
                 try:
                     recorded.append(snap.contest(final.id))
                 except KeyError:

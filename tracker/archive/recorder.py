@@ -12,6 +12,11 @@ the newer version stays current. "Older" is decided by :func:`is_older`: the fee
 publication time when both have one, else numeric version ids, else "these exact bytes were already
 seen before the current version". :func:`current_versions` applies the same rule when a night is
 read back, so a replay and the live window agree.
+
+Deltas. A payload fetched from a URL with AP's ``minDateTime`` holds only the races updated since;
+it is stored raw like any other, and the snapshot it yields is the current one with those races
+replaced (:func:`tracker.core.merge.apply_delta`). :class:`tracker.archive.chain.VersionChain`
+rebuilds the same snapshots when the night is read back.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tracker import paths
+from tracker.archive.chain import VersionChain, is_delta_url
 from tracker.archive.night import NightFile, Version
 from tracker.core.errors import FeedError, TrackerError
+from tracker.core.merge import apply_delta
 from tracker.core.model import Snapshot
 from tracker.feeds.poller import FetchEvent, Poller, PollReport
 from tracker.feeds.registry import parse_payload
@@ -180,9 +187,21 @@ class Recorder:
                 self._newest = key
                 self.versions += 1
                 snap = replace(snap, fetched_at=event.fetched_at, payload_id=sha, version=version or "")
+                if is_delta_url(event.url):  # AP's races-changed-since answer: lay it over the picture
+                    base = self.current if self.current is not None else self._resumed_base()
+                    if base is not None:
+                        snap = apply_delta(base, snap)
                 self.current = snap
                 snapshots.append(snap)
         return Recorded(tuple(snapshots), stale, stored, tuple(errors))
+
+    def _resumed_base(self) -> Snapshot | None:
+        """The snapshot shown last before this recorder started (resuming into a night), or None
+        when the night holds no version but the one just added."""
+        versions = current_versions(self.night.versions())[:-1]
+        if not versions:
+            return None
+        return VersionChain(self.night, versions).snapshot(len(versions) - 1)
 
 
 def default_night_path(label: str, now: dt.datetime | None = None) -> Path:

@@ -7,7 +7,11 @@ chosen format:
 * ``native``: ``/feed.json`` — the current version's ``tracker-feed/1`` document (a native night's
   payload byte for byte; other formats converted);
 * ``ap``: ``/v2/elections/{date}`` — AP v2 JSON written from the version's snapshot
-  (:mod:`tracker.feeds.ap_writer`: a state unit and one subunit per county), any query accepted;
+  (:mod:`tracker.feeds.ap_writer`: a state unit and one subunit per county). Its ``nextrequest`` is
+  ``/v2/elections/{date}?minDateTime=<the version's release time>``, and such a request is answered
+  as AP does: only the races that differ between the version released at that time and the current
+  one (no race at all when nothing changed); without ``minDateTime`` the full document. A night
+  recorded from AP deltas is served merged (:class:`~tracker.archive.chain.VersionChain`);
 * ``clarity``: ``/{ST}/{id}/current_ver.txt`` → ``/{ST}/{id}/{ver}/reports/detailxml.zip`` holding a
   ``detail.xml`` built from the version's snapshot (:mod:`tracker.feeds.clarity_writer`), or the
   night's own Clarity payload when it has one; ``/{ST}/{id}/`` answers with a small results page, so
@@ -38,11 +42,12 @@ import time
 import urllib.parse
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from tracker.archive.chain import DELTA_PARAM, VersionChain
 from tracker.archive.night import NightFile, Version
 from tracker.archive.replay import ReplayClock, Timeline
 from tracker.core.errors import TrackerError
@@ -108,6 +113,7 @@ class FeedServer:
         self._cache: dict[tuple[str, str], bytes] = {}
         self._docs: dict[tuple[str, str], Document] = {}
         self._ap_date: str | None = None
+        self.chain = VersionChain(self.night, self.versions)
         self._counties: list[str] | None = None
         #: AP's quota, for rehearsing it: at most ``ap_quota`` requests per ``quota_window`` seconds,
         #: then 403 "Over quota limit." with Retry-After until the window resets.
@@ -152,7 +158,7 @@ class FeedServer:
     def ap_path(self) -> str:
         """``/v2/elections/{date}``, the election's date from its last version."""
         if self._ap_date is None:
-            date = self.night.snapshot(self.versions[-1]).election.date
+            date = self.chain.snapshot(len(self.versions) - 1).election.date
             self._ap_date = date.isoformat() if date else "1970-01-01"
         return f"/v2/elections/{self._ap_date}"
 
@@ -204,7 +210,8 @@ class FeedServer:
 
     # documents ------------------------------------------------------------------------------------
     def _converted(self, version: Version, kind: str) -> bytes:
-        key = (version.sha256, kind)
+        # AP's document names the version's release time in its nextrequest
+        key = (version.sha256, f"ap:{version.fetched_at.isoformat()}" if kind == "ap" else kind)
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None:
@@ -212,19 +219,21 @@ class FeedServer:
         if kind == "ap":
             from tracker.feeds.ap_writer import snapshot_to_ap_v2
 
-            data = snapshot_to_ap_v2(self.night.snapshot(version), state=CLARITY_STATE, url=self.url)
+            data = snapshot_to_ap_v2(
+                self.chain.snapshot(version.index), state=CLARITY_STATE, url=self.ap_next(version)
+            )
         elif kind == "native":
             if version.fmt == NATIVE:
                 data = self.night.payload(version.payload_id)
             else:
                 from tracker.feeds.native import dump_native
 
-                data = dump_native(self.night.snapshot(version))
+                data = dump_native(self.chain.snapshot(version.index))
         elif kind.startswith("clarity:"):  # a county's own site: its precincts only
             from tracker.feeds.clarity_writer import county_snapshot, detail_zip, snapshot_to_detail_xml
 
             county = kind.split(":", 1)[1]
-            snap = county_snapshot(self.night.snapshot(version), county)
+            snap = county_snapshot(self.chain.snapshot(version.index), county)
             data = detail_zip(snapshot_to_detail_xml(snap, tz=self.night.timezone, region=county))
         else:
             from tracker.feeds.clarity_writer import detail_zip, snapshot_to_detail_xml
@@ -233,7 +242,7 @@ class FeedServer:
                 xml = self.night.payload(version.payload_id)
             else:
                 xml = snapshot_to_detail_xml(
-                    self.night.snapshot(version), tz=self.night.timezone, region=CLARITY_STATE
+                    self.chain.snapshot(version.index), tz=self.night.timezone, region=CLARITY_STATE
                 )
             data = detail_zip(xml)
         with self._lock:
@@ -263,9 +272,42 @@ class FeedServer:
         etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
         return Document(body, content_type, etag, _http_date(when))
 
+    def ap_next(self, version: Version) -> str:
+        """The ``nextrequest`` of ``version``'s AP document: the races changed since its release."""
+        when = version.fetched_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+        return f"{self.base_url}{self.ap_path}?minDateTime={urllib.parse.quote(when)}"
+
+    def ap_delta(self, index: int, since: dt.datetime) -> Document:
+        """AP's answer to ``minDateTime=since`` while version ``index`` is current: the races of
+        ``index`` that differ from the version released at ``since`` (the full document when
+        ``since`` is before the first version)."""
+        base = self.timeline.index_at(since)
+        if base is None or base > index:
+            return self.document(index, "ap")
+        version = self.versions[index]
+        key = (version.sha256, f"ap-delta:{base}:{version.fetched_at.isoformat()}")
+        with self._lock:
+            cached = self._docs.get(key)
+        if cached is not None:
+            return cached
+        from tracker.feeds.ap_writer import snapshot_to_ap_v2
+
+        snap = self.chain.snapshot(index)
+        before = {c.id: c for c in self.chain.snapshot(base).contests}
+        changed = tuple(c for c in snap.contests if before.get(c.id) != c)
+        body = snapshot_to_ap_v2(
+            replace(snap, contests=changed), state=CLARITY_STATE, url=self.ap_next(version)
+        )
+        doc = self._doc(body, "application/json", version.fetched_at)
+        with self._lock:
+            self._docs[key] = doc
+            if len(self._docs) > 16:
+                self._docs.pop(next(iter(self._docs)))
+        return doc
+
     def route(self, path: str) -> Document | None:
         """The document for a request path right now, or None (404)."""
-        path = path.split("?", 1)[0].split("#", 1)[0]
+        path, _, query = path.split("#", 1)[0].partition("?")
         index = self.current_index()
         if self.fmt == "native":
             if path == NATIVE_PATH:
@@ -275,7 +317,8 @@ class FeedServer:
             return None
         if self.fmt == "ap":
             if path.rstrip("/") == self.ap_path:
-                return self.document(index, "ap")
+                since = _min_date_time(query)
+                return self.document(index, "ap") if since is None else self.ap_delta(index, since)
             return None
         prefix = self.clarity_prefix
         county = self._county_of(path)
@@ -303,7 +346,7 @@ class FeedServer:
         if self._counties is None:
             from tracker.feeds.clarity_writer import counties_of
 
-            self._counties = counties_of(self.night.snapshot(self.versions[-1]))
+            self._counties = counties_of(self.chain.snapshot(len(self.versions) - 1))
         return self._counties
 
     def county_prefix(self, county: str) -> str:
@@ -336,6 +379,19 @@ class FeedServer:
         title = html.escape(self.night.label)
         body = f"<!doctype html><title>{title}</title><h1>{title}</h1><p>{link}</p>\n".encode()
         return self._doc(body, "text/html; charset=utf-8", self.versions[index].fetched_at)
+
+
+def _min_date_time(query: str) -> dt.datetime | None:
+    """``minDateTime`` of an AP request's query as an aware time (UTC when it names no offset),
+    or None when absent or unreadable (then the full document is served)."""
+    for key, value in urllib.parse.parse_qsl(query):
+        if key.lower() == DELTA_PARAM and value:
+            try:
+                when = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return None
 
 
 class _Server(http.server.ThreadingHTTPServer):

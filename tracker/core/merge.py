@@ -19,6 +19,10 @@ candidate keys. The tracker shows the district, so the parts are merged here:
   is the latest one seen; the payload id is dropped (no single payload);
 - contest ids are the first part's key for that race, made unique if two races' keys collide;
 - the election is the one given, or the first part's with every part's source joined.
+
+A *delta* is different: AP answers a ``nextrequest`` URL (it carries ``minDateTime``) with only the
+races updated since that time. :func:`apply_delta` lays such a delta over the full picture it
+updates: a race in the delta replaces the race with the same id, every other race is kept.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from collections.abc import Sequence
 from tracker.core.errors import FeedError
 from tracker.core.model import Candidate, Contest, Election, ReportingUnit, Snapshot, VoteType
 
-__all__ = ["merge_snapshots", "normalize_name"]
+__all__ = ["apply_delta", "merge_snapshots", "normalize_name"]
 
 
 def normalize_name(name: str) -> str:
@@ -190,4 +194,27 @@ def merge_snapshots(snapshots: Sequence[Snapshot], *, election: Election | None 
         fetched_at=max(fetched, key=_instant) if fetched else None,
         published_at=latest.published_at,
         payload_id=None,
+    )
+
+
+def apply_delta(base: Snapshot, delta: Snapshot) -> Snapshot:
+    """``base`` updated by ``delta`` (a feed's "only what changed since" answer, e.g. AP's
+    ``minDateTime``): each contest of ``delta`` replaces the contest of ``base`` with the same id
+    (in place, so the order stays the base's), contests only the delta has are appended, the rest
+    of ``base`` is kept. ``version``, ``published_at``, ``fetched_at`` and ``payload_id`` are the
+    delta's (it is the newest thing seen); the election is the base's, except that a delta with
+    races decides test mode (AP switches a date from test to live data)."""
+    replacing = {c.id: c for c in delta.contests}
+    contests = [replacing.pop(c.id, c) for c in base.contests]
+    contests.extend(c for c in delta.contests if c.id in replacing)
+    election = base.election
+    if delta.contests and delta.election.test != base.election.test:
+        election = delta.election
+    return Snapshot(
+        election=election,
+        contests=tuple(contests),
+        version=delta.version or base.version,
+        fetched_at=delta.fetched_at or base.fetched_at,
+        published_at=delta.published_at or base.published_at,
+        payload_id=delta.payload_id,
     )

@@ -4,8 +4,9 @@ The document has AP v2's shape as :mod:`tracker.feeds.ap` reads it: one race per
 ``state`` reporting unit carrying the race totals and precinct counts, and one ``subunit`` per
 county (AP's county level) with that county's votes and precincts. AP has no vote types, so each
 county's votes are summed over them; totals per candidate and per county are exact. Races are
-``"test": true`` only when the snapshot's election is in AP test mode. ``nextrequest`` names the same
-URL (this server always answers with the full document, never a ``minDateTime`` delta).
+``"test": true`` only when the snapshot's election is in AP test mode. ``nextrequest`` is the ``url``
+given (``serve --as ap`` passes its ``minDateTime`` URL; a delta is this document written from a
+snapshot holding only the changed contests).
 """
 
 from __future__ import annotations

@@ -46,10 +46,11 @@ class FeedTarget:
     #: A registry format to force, or "auto" to detect from the bytes.
     fmt: str = "auto"
     api_key: str | None = field(default=None, repr=False)
-    #: AP: request ``nextrequest`` next. Its ``minDateTime`` makes AP answer with only the races
-    #: changed since, which must be merged into the previous version before it can be shown; until
-    #: that merge exists the full URL is polled again (the pure decision is ``poller.ap_next_url``).
-    follow_nextrequest: bool = False
+    #: AP: request ``nextrequest`` next (the pure decision is ``poller.ap_next_url``). Its
+    #: ``minDateTime`` makes AP answer with only the races changed since; the recorder merges them
+    #: into the previous version (``core.merge.apply_delta``) and replays rebuild the same chain
+    #: (``archive.chain``). False polls the full document every time.
+    follow_nextrequest: bool = True
     #: Clarity: state, county (None for a state site) and election id.
     clarity: tuple[str, str | None, str] | None = None
 

@@ -13,7 +13,9 @@ Rules (issue 4):
   ``backoff_cap``, jitter shortens it by up to ``jitter`` of itself so that many clients do not
   retry in step), and a server's ``Retry-After`` is honoured when it asks for longer;
 * AP: a 403 means the quota is spent: wait until it resets (``Retry-After`` or the
-  ``X-RateLimit-Reset`` header when given, else a long backoff), and follow ``nextrequest``;
+  ``X-RateLimit-Reset`` header when given, else a long backoff), and follow ``nextrequest``
+  (same host only; its ``minDateTime`` answers hold only the races changed since, which the
+  recorder merges; an answer with no race is "nothing new", a fetch event, not a version);
 * Clarity: poll the tiny ``current_ver.txt`` and fetch the big ``detailxml.zip`` only when the version
   changes; a version *lower* than one already seen is a stale cache and is not fetched again.
 
@@ -251,6 +253,23 @@ def ap_next_url(body: bytes, current: str) -> str:
     return urllib.parse.urlunsplit(new._replace(scheme=cur.scheme, netloc=cur.netloc))
 
 
+def ap_empty_delta(body: bytes, url: str) -> bool:
+    """True when ``body`` answers a ``minDateTime`` request (``url``) with no race at all: AP's way
+    of saying nothing changed since. It holds no result, so it is logged as a fetch, not stored as
+    a version (every poll between two real updates would otherwise add one)."""
+    from tracker.archive.chain import is_delta_url
+
+    if not is_delta_url(url):
+        return False
+    import json
+
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(doc, dict) and doc.get("races") == []
+
+
 # -- the loop ------------------------------------------------------------------------------------------
 
 
@@ -449,8 +468,12 @@ class Poller:
             return first + events, outcome
         url = self._next_url
         events, outcome = self._fetch_document(url)
-        if target.kind == "ap" and events and events[-1].data is not None and target.follow_nextrequest:
-            self._next_url = ap_next_url(events[-1].data, url)
+        if target.kind == "ap" and events and events[-1].data is not None:
+            body = events[-1].data
+            if target.follow_nextrequest:
+                self._next_url = ap_next_url(body, url)
+            if ap_empty_delta(body, url):  # "nothing changed since": no new version to record
+                events[-1] = replace(events[-1], kind="same", data=None, fmt=None)
         return events, outcome
 
     def poll_once(self) -> PollReport:

@@ -43,6 +43,7 @@ from tracker.core.threshold import Outstanding
 from tracker.store import ProjectionRecord, Store, write_projections_csv
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
+    from tracker.archive.chain import VersionChain
     from tracker.archive.night import NightFile, Version
     from tracker.archive.recorder import Recorded, Recorder
     from tracker.feeds.poller import PollReport
@@ -224,6 +225,8 @@ class Worker(QObject):
         # Owned by the worker thread only:
         self._night: NightFile | None = None
         self._versions: list[Version] = []
+        #: The versions' snapshots with AP deltas merged (tracker.archive.chain), and their cache.
+        self._chain: VersionChain | None = None
         self._store: Store | None = None
         self._live_info: NightInfo | None = None
         self._baselines: dict[str, Baseline] = {}
@@ -433,12 +436,14 @@ class Worker(QObject):
             self._fail(f"cannot open {path.name}: {exc}")
             return
         try:
+            from tracker.archive.chain import VersionChain
             from tracker.archive.recorder import current_versions
 
             versions = current_versions(night.versions())  # a stale cache's versions are not shown
             if not versions:
                 raise TrackerError(f"{path.name} holds no recorded versions yet")
-            final = night.snapshot(versions[-1])
+            chain = VersionChain(night, versions)
+            final = chain.snapshot(len(versions) - 1)
             pins = self._read_pins(final.election.id)
             self._record_opened(path)
             info = NightInfo(
@@ -460,7 +465,7 @@ class Worker(QObject):
             return
         if self._night is not None:  # the previous night stays usable until the new one is good
             self._night.close()
-        self._night, self._versions = night, versions
+        self._night, self._versions, self._chain = night, versions, chain
         self._source = str(path.resolve())
         try:
             from tracker.archive.projections import load_baselines
@@ -481,7 +486,7 @@ class Worker(QObject):
             if gen != self._generation or self._night is None or not 0 <= index < len(self._versions):
                 return
             try:
-                cached = self._night.snapshot(self._versions[index])
+                cached = self._chain_of().snapshot(index)
             except TrackerError as exc:
                 self._fail(str(exc))
                 return
@@ -498,6 +503,15 @@ class Worker(QObject):
         self._post(lambda: self._deliver_snapshot(key, snapshot))
         if not self._history_has(key, range(index)):
             self._pool.start(lambda: self._fill_rest_job(key))
+
+    def _chain_of(self) -> VersionChain:
+        """The current night's version chain (made on first use if the night was set without one)."""
+        from tracker.archive.chain import VersionChain
+
+        assert self._night is not None
+        if self._chain is None or self._chain.night is not self._night:
+            self._chain = VersionChain(self._night, self._versions)
+        return self._chain
 
     def _fill_rest_job(self, key: tuple[int, int]) -> None:
         """Project the versions the first timeline skipped; ``history_grew`` follows."""
@@ -548,7 +562,7 @@ class Worker(QObject):
             if key != self._wanted or gen != self._generation or self._night is None or self._closing:
                 return False  # superseded, or the window is closing: do not hold up its exit
             try:
-                snap = self._night.snapshot(self._versions[i])
+                snap = self._chain_of().snapshot(i)
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
                 continue
@@ -591,7 +605,7 @@ class Worker(QObject):
                     closeable.close()
                 except Exception:
                     log.exception("closing %r", closeable)
-        self._night, self._store, self._versions = None, None, []
+        self._night, self._store, self._versions, self._chain = None, None, [], None
 
     # live feeds --------------------------------------------------------------------------------------
     # The poll loop runs on the feed pool's thread: fetch, record into the night file, parse (the
@@ -795,11 +809,13 @@ class Worker(QObject):
         )
 
     def _adopt_job(self, night: NightFile, path: Path, url: str, gen: int) -> None:
+        from tracker.archive.chain import VersionChain
         from tracker.archive.recorder import current_versions
 
         try:
             versions = current_versions(night.versions())
-            final = night.snapshot(versions[-1])
+            chain = VersionChain(night, versions)
+            final = chain.snapshot(len(versions) - 1)
             info = self._live_info_for(night, path, url, versions, final)
             self._store_job_store().record_opened(url, "feed")
         except Exception as exc:
@@ -808,7 +824,7 @@ class Worker(QObject):
             return
         if self._night is not None and self._night is not night:
             self._night.close()
-        self._night, self._versions, self._live_info = night, versions, info
+        self._night, self._versions, self._live_info, self._chain = night, versions, info, chain
         self._source = str(path.resolve())
         self._baselines = {}
         self._cache_put((gen, len(versions) - 1), final)
@@ -827,7 +843,9 @@ class Worker(QObject):
             return
         if len(versions) <= len(self._versions):
             return
-        final = snapshot if versions[-1].sha256 == snapshot.payload_id else self._night.snapshot(versions[-1])
+        chain = self._chain_of()
+        chain.extend(versions)
+        final = snapshot if versions[-1].sha256 == snapshot.payload_id else chain.snapshot(len(versions) - 1)
         final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
         self._versions = versions
         info = replace(info, versions=tuple(versions), final=final)
