@@ -109,3 +109,11 @@ def test_a_reconstructed_night_stays_labelled_through_clarity_xml(shared_data: P
     real = parse_detail_xml((shared_data / "ga06-2017-04-18" / "2017_Cobb_detail.xml").read_bytes())
     assert not real.election.reconstructed
     assert not parse_detail_xml(snapshot_to_detail_xml(real)).election.reconstructed
+
+
+def test_a_reconstructed_night_stays_labelled_through_ap_json() -> None:
+    with NightFile.open(paths.resources_dir() / "nights" / "ga06-2017-04-18.night") as night:
+        snap = night.snapshot(night.versions()[-1])
+    back = parse_payload(snapshot_to_ap_v2(snap), "ap-v2")
+    assert back.election.reconstructed and "not the original feed" in back.election.note
+    assert sum(c.total_votes for c in back.contests) == sum(c.total_votes for c in snap.contests)

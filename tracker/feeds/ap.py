@@ -84,6 +84,10 @@ _NOT_RESULTS = {
 }
 
 
+#: Not AP's: the key our writer (``serve --as ap``) adds to mark a reconstructed night.
+RECONSTRUCTED_KEY = "x-tracker-reconstructed"
+
+
 def _fail(what: str, message: str) -> NoReturn:
     raise FeedError(f"{what}: {message}")
 
@@ -412,6 +416,8 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
         f" ({where})" if where else ""
     )
     stamp = doc.get("timestamp")
+    reconstructed = doc.get(RECONSTRUCTED_KEY)
+    notes = [TEST_NOTE if test else "", reconstructed if isinstance(reconstructed, str) else ""]
     election = Election(
         # The id does not change with test mode: AP switches a date from test to live data on
         # election night, and pins and recordings must line up across that switch.
@@ -419,8 +425,9 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
         name=f"{TEST_PREFIX}{name}" if test else name,
         date=date,
         source=source,
-        note=TEST_NOTE if test else "",
+        note=" ".join(n for n in notes if n),
         test=test,
+        reconstructed=isinstance(reconstructed, str) and bool(reconstructed),
     )
     return Snapshot(
         election=election,

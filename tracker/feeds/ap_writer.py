@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from tracker.core.model import Contest, ReportingUnit, Snapshot, count_precincts
+from tracker.feeds.ap import RECONSTRUCTED_KEY
 
 
 def _names(full: str) -> tuple[str, str]:
@@ -105,4 +106,7 @@ def snapshot_to_ap_v2(snapshot: Snapshot, *, state: str = "GA", url: str = "") -
         "races": [_race(c, state, test, updated) for c in snapshot.contests],
         "nextrequest": url,
     }
+    if snapshot.election.reconstructed:
+        # AP has no such field; ours (an extension key AP clients ignore) keeps the label on the wire.
+        doc[RECONSTRUCTED_KEY] = snapshot.election.note or "reconstructed from certified precinct results"
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
