@@ -124,13 +124,18 @@ def test_window_band_timeline_and_log_move_with_the_night(
         window.open_night(bundled_night, at="22:40")
     band_2240 = window.race_view.band_geometry()
     assert band_2240, "a band on the bars at 22:40"
-    # drawn with a first timeline of a few earlier versions (cold start stays fast) ...
-    first = len(next(iter(window.timeline_view.series().values()))["running"])
-    assert first >= 5  # (more when the worker got further before the GUI thread drew)
+
+    # the bars first (cold start stays fast), then a first timeline of a few earlier versions ...
+    def running_points() -> int:
+        series = window.timeline_view.series()
+        return len(next(iter(series.values()))["running"]) if series else 0
+
+    qtbot.waitUntil(lambda: window.worker.history_ready(window.shown_version), timeout=20_000)
+    qtbot.waitUntil(lambda: running_points() >= 5, timeout=20_000)
 
     # ... and the rest right after: every version up to the one on screen but the first (no votes)
     def complete() -> bool:
-        return len(next(iter(window.timeline_view.series().values()))["running"]) == window.shown_version
+        return running_points() == window.shown_version
 
     qtbot.waitUntil(complete, timeout=20_000)
     with qtbot.waitSignal(window.drawn, timeout=20_000):

@@ -78,14 +78,24 @@ def _screenshot(
 
     def on_drawn() -> None:
         nonlocal drawn
+        # The bars come first, the timeline's history a moment later: a screenshot shows both.
+        shown = window.shown_version
+        if shown is not None and not window.worker.history_ready(shown, complete=True):
+            return
         drawn = True
         loop.quit()
+
+    def on_history(_index: int) -> None:
+        shown = window.shown_version
+        if shown is not None and window.worker.history_ready(shown, complete=True):
+            on_drawn()
 
     def on_error(message: str) -> None:
         errors.append(message)
         loop.quit()
 
     window.drawn.connect(on_drawn)
+    window.worker.history_grew.connect(on_history)
     window.error_reported.connect(on_error)
     offscreen = app.platformName() == "offscreen"
     if not offscreen:

@@ -254,12 +254,18 @@ class Worker(QObject):
         key = (self._generation, index)
         self._wanted = key
         cached = self._cache_get(key)
-        if cached is not None and self._history_has(key, _coarse(index)):
+        if cached is not None:
             self.snapshot_ready.emit(index, cached)
             if not self._history_has(key, range(index)):
-                self._pool.start(lambda: self._fill_rest_job(key))
+                self._pool.start(lambda: self._fill_history_job(key))
             return
         self._pool.start(lambda: self._parse_job(key))
+
+    def history_ready(self, index: int, *, complete: bool = False) -> bool:
+        """Is the timeline's history of version ``index`` projected: its first, coarse part, or
+        (``complete``) every earlier version? A user sees the bars first and the timeline a moment
+        later; screenshot mode waits for all of it."""
+        return self._history_has((self._generation, index), range(index) if complete else _coarse(index))
 
     def _history_has(self, key: tuple[int, int], indices: Iterable[int]) -> bool:
         """Have these versions of ``key``'s night been projected (for the timeline)?"""
@@ -496,13 +502,12 @@ class Worker(QObject):
                 return
             self._cache_put(key, cached)
         snapshot = cached
-        # A first timeline from a dozen earlier versions before the first paint (a version costs
-        # ~20 ms to parse and ~6 ms per race to project); the rest right after it.
-        if not self._fill_history(key, _coarse(index)):
-            return  # superseded while filling in the timeline: the newer request is queued
+        # The version first (what the user asked for: bars and numbers), then its timeline: a
+        # coarse history of a few earlier versions (a version costs ~20 ms to parse and ~6 ms per
+        # race to project), then the rest; ``history_grew`` follows each.
         self._post(lambda: self._deliver_snapshot(key, snapshot))
         if not self._history_has(key, range(index)):
-            self._pool.start(lambda: self._fill_rest_job(key))
+            self._fill_history_job(key)
 
     def _chain_of(self) -> VersionChain:
         """The current night's version chain (made on first use if the night was set without one)."""
@@ -513,11 +518,15 @@ class Worker(QObject):
             self._chain = VersionChain(self._night, self._versions)
         return self._chain
 
-    def _fill_rest_job(self, key: tuple[int, int]) -> None:
-        """Project the versions the first timeline skipped; ``history_grew`` follows."""
-        if key != self._wanted:
-            return
-        if self._fill_history(key, range(key[1])):
+    def _fill_history_job(self, key: tuple[int, int]) -> None:
+        """Project the earlier versions the timeline needs, coarse first; ``history_grew`` follows."""
+        for indices in (_coarse(key[1]), range(key[1])):
+            if key != self._wanted:
+                return
+            if self._history_has(key, indices):
+                continue
+            if not self._fill_history(key, indices):
+                return  # superseded: the newer request is queued
             self._post(lambda: self._deliver_history(key))
 
     def _deliver_history(self, key: tuple[int, int]) -> None:
