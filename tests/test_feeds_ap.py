@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from json_mutation import replace_one_value
 
 from tracker import paths
 from tracker.core.errors import FeedError
@@ -304,30 +305,12 @@ def test_fuzz_byte_mutations_only_raise_feed_error(data: st.DataObject) -> None:
     _only_feed_error(bytes(blob))
 
 
-VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 10**9) | st.floats(allow_nan=False) | st.text(max_size=6),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=4), kids, max_size=3),
-    max_leaves=12,
-)
-
-
 @pytest.mark.slow
 @FUZZ
 @given(st.data())
 def test_fuzz_replaced_values_only_raise_feed_error(data: st.DataObject) -> None:
     doc = json.loads(V3_LIVE.read_bytes())
-    node = doc
-    for _ in range(data.draw(st.integers(1, 8))):
-        if isinstance(node, dict) and node:
-            key = data.draw(st.sampled_from(sorted(node)))
-        elif isinstance(node, list) and node:
-            key = data.draw(st.integers(0, len(node) - 1))
-        else:
-            break
-        if not isinstance(node[key], (dict, list)) or data.draw(st.booleans()):
-            node[key] = data.draw(VALUES)
-            break
-        node = node[key]
+    replace_one_value(doc, data)
     _only_feed_error(json.dumps(doc).encode())
 
 
