@@ -199,15 +199,26 @@ class MainWindow(QMainWindow):
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
+        """Every command is a QAction in a menu, its shortcut shown there and listed by Help ▸
+        Keyboard shortcuts (built from these actions). Ctrl+O opens a feed, the election-night
+        task; Ctrl+Shift+O a night file. Shortcuts are window-wide, but a focused text field keeps
+        the keys it types or edits with (QLineEdit claims them first), so Space, +, −, ←/→ and
+        Home/End go to the search box while it has focus. The race table keeps ↑/↓ (choose a race);
+        ←/→, Home/End and Space step the night from there too, as a row-selected list needs none."""
+        self._actions: dict[str, QAction] = {}
+
+        def action(name: str, text: str, keys: tuple[str | QKeySequence.StandardKey, ...], slot) -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.triggered.connect(slot)
+            self._actions[name] = act
+            return act
+
         file_menu = self.menuBar().addMenu("&File")
-        open_action = QAction("&Open night…", self)
-        open_action.setShortcut(QKeySequence.StandardKey.Open)
-        open_action.triggered.connect(self.choose_night)
-        file_menu.addAction(open_action)
-        feed_action = QAction("Open &feed…", self)
-        feed_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-        feed_action.triggered.connect(self.choose_feed)
-        file_menu.addAction(feed_action)
+        self._file_menu = file_menu
+        file_menu.addAction(action("open_feed", "Open &feed…", ("Ctrl+O",), self.choose_feed))
+        file_menu.addAction(action("open_night", "&Open night…", ("Ctrl+Shift+O",), self.choose_night))
         self._recent_menu = file_menu.addMenu("Recent feeds")
         self._recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self._stop_feed_action = QAction("&Stop polling the feed", self)
@@ -215,20 +226,11 @@ class MainWindow(QMainWindow):
         self._stop_feed_action.setEnabled(False)
         file_menu.addAction(self._stop_feed_action)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(action("quit", "&Quit", (QKeySequence.StandardKey.Quit,), self.close))
 
         race_menu = self.menuBar().addMenu("&Race")
-        pin_action = QAction("&Pin / unpin race", self)
-        pin_action.setShortcut(QKeySequence("Ctrl+D"))
-        pin_action.triggered.connect(self.toggle_current_pin)
-        race_menu.addAction(pin_action)
-        find_action = QAction("&Find race", self)
-        find_action.setShortcut(QKeySequence.StandardKey.Find)
-        find_action.triggered.connect(self._search.setFocus)
-        race_menu.addAction(find_action)
+        race_menu.addAction(action("pin", "&Pin / unpin race", ("Ctrl+P", "Ctrl+D"), self.toggle_current_pin))
+        race_menu.addAction(action("find", "&Find race", ("Ctrl+F",), self.focus_search))
         # The projection log (a dock, hidden until asked for): every projection made, from the store.
         self._log_dock = ProjectionLogDock(self._worker, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._log_dock)
@@ -240,15 +242,20 @@ class MainWindow(QMainWindow):
         race_menu.addAction(log_action)
 
         replay_menu = self.menuBar().addMenu("Re&play")
-        for text, shortcut, slot in (
-            ("&Play / pause", "Space", self._replay_bar.toggle),
-            ("&Next update", "Alt+Right", self._replay_bar.next_update),
-            ("P&revious update", "Alt+Left", self._replay_bar.previous_update),
+        bar = self._replay_bar
+        for name, text, keys, slot in (
+            ("play", "&Play / pause", ("Space",), bar.toggle),
+            ("previous", "P&revious update", ("Left", "Alt+Left"), bar.previous_update),
+            ("next", "&Next update", ("Right", "Alt+Right"), bar.next_update),
+            ("faster", "&Faster", ("+", "="), bar.faster),
+            ("slower", "&Slower", ("-",), bar.slower),
+            ("start", "&Start of the night", ("Home",), bar.go_start),
+            ("end", "&End of the night", ("End",), bar.go_end),
         ):
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(shortcut))
-            action.triggered.connect(slot)
-            replay_menu.addAction(action)
+            replay_menu.addAction(action(name, text, keys, slot))
+        from tracker.ui.shortcuts import install_help_menu
+
+        install_help_menu(self)
 
     def _connect(self) -> None:
         self._worker.night_loaded.connect(self._on_night_loaded)
@@ -648,6 +655,11 @@ class MainWindow(QMainWindow):
         if index.column() == COL_PIN:
             self._model.toggle_pin(self._proxy.mapToSource(index).row())
 
+    def focus_search(self) -> None:
+        """Ctrl+F: into the search box, its text selected so typing replaces it."""
+        self._search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._search.selectAll()
+
     def toggle_current_pin(self) -> None:
         if self._contest_id is None:
             return
@@ -675,6 +687,11 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, APP_TITLE, message)
 
     # read-only access (tests, app.py) ----------------------------------------------------------------
+    @property
+    def actions_by_name(self) -> dict[str, QAction]:
+        """The window's commands by name (``play``, ``open_feed``, …), as the menus hold them."""
+        return dict(self._actions)
+
     @property
     def worker(self) -> Worker:
         return self._worker

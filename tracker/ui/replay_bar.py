@@ -177,6 +177,35 @@ class ReplayBar(QWidget):
             self._clock.seek_fraction(fraction)
             self.refresh(force=True)
 
+    def faster(self) -> None:
+        """The next speed up the list (``+``); the fastest stays the fastest."""
+        self._step_speed(+1)
+
+    def slower(self) -> None:
+        """The next speed down the list (``-``)."""
+        self._step_speed(-1)
+
+    def _step_speed(self, direction: int) -> None:
+        if self._clock is None:
+            return
+        speed = self._clock.speed
+        ladder = [float(s) for s in SPEEDS]
+        if direction > 0:
+            wanted = next((s for s in ladder if s > speed), ladder[-1])
+        else:
+            wanted = next((s for s in reversed(ladder) if s < speed), ladder[0])
+        self.set_speed(wanted)
+
+    def go_start(self) -> None:
+        """The start of the night (Home)."""
+        if self._clock is not None:
+            self.seek(self._clock.start)
+
+    def go_end(self) -> None:
+        """The end of the night (End): the newest version of a live feed."""
+        if self._clock is not None:
+            self.seek(self._clock.end)
+
     def next_update(self) -> None:
         """Jump to the moment the next version of the feed appeared."""
         if self._clock is None or self._timeline is None:
