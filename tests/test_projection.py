@@ -168,10 +168,90 @@ def test_uniform_swing_from_a_baseline_is_recovered_under_a_skewed_order(no_mode
     a = p.candidate("a")
     assert a.share_now < final_a - 0.09  # the naive running share
     assert a.share == pytest.approx(final_a, abs=2e-3)
-    assert a.lo <= final_a <= a.hi
+    assert a.lo - 1e-9 <= final_a <= a.hi + 1e-9
     assert a.p_clear == pytest.approx(1.0, abs=1e-3)  # final 55 %: over the line
     without = project_contest(contest)
     assert abs(without.candidate("a").share - final_a) > 0.05  # no baseline: the skew cannot be seen
+
+
+def _first_round(shares: list[float]) -> Contest:
+    """Synthetic many-candidate first round: A has ``s`` of each precinct, and the other side's vote
+    is split between three candidates (B gets a third of it, C and D the rest)."""
+    units = []
+    for i, s in enumerate(shares):
+        a = round(1000 * s)
+        rest = 1000 - a
+        b, c = rest // 3, rest // 3
+        units.append(
+            _unit(
+                i,
+                {
+                    "a": {"Election Day": a},
+                    "b": {"Election Day": b},
+                    "c": {"Election Day": c},
+                    "d": {"Election Day": rest - b - c},
+                },
+            )
+        )
+    return Contest(
+        id="synthetic-first-round",
+        name="Synthetic Race",
+        candidates=(
+            Candidate("a", "SYNTHETIC A", ballot_order=1),
+            Candidate("b", "SYNTHETIC B", ballot_order=2),
+            Candidate("c", "SYNTHETIC C", ballot_order=3),
+            Candidate("d", "SYNTHETIC D", ballot_order=4),
+        ),
+        units=tuple(units),
+        threshold=ThresholdRule.majority(),
+        vote_types=(VoteType.from_name("Election Day"),),
+    )
+
+
+def _runoff(shares: list[float], counted: set[int], swing: float, names=("SYNTHETIC A", "SYNTHETIC B")):
+    units = []
+    for i, s in enumerate(shares):
+        a = round(1000 * (s + swing))
+        units.append(
+            _unit(i, {"a": {"Election Day": a}, "b": {"Election Day": 1000 - a}} if i in counted else None)
+        )
+    contest = dataclasses.replace(
+        _contest(units),
+        candidates=(Candidate("a", names[0], ballot_order=1), Candidate("b", names[1], ballot_order=2)),
+    )
+    final_a = sum(round(1000 * (s + swing)) for s in shares) / (1000 * len(shares))
+    return contest, final_a
+
+
+@pytest.mark.parametrize("best_first", [True, False])
+def test_a_runoff_swings_from_the_first_rounds_two_way_lean_not_from_a_split_candidates_share(
+    no_model_risk, best_first
+):
+    """Synthetic, shaped like GA-06 (April's 18 candidates, June's two): B had a third of the other
+    side's first-round vote and all of it in the runoff. B's own first-round share is the wrong
+    predictor; the first round's lean (1 − A's share) is the right one. With A's best (or worst)
+    half counted, a uniform swing of 3 points must still be recovered."""
+    shares = [0.30 + 0.02 * i for i in range(21)]
+    base = Baseline.from_contest(_first_round(shares))
+    counted = set(range(11, 21)) if best_first else set(range(10))
+    contest, final_a = _runoff(shares, counted, 0.03)
+    p = project_contest(contest, base)
+    assert abs(p.candidate("a").share_now - final_a) > 0.09  # the naive share is far off
+    assert p.candidate("a").share == pytest.approx(final_a, abs=3e-3)
+    assert p.candidate("b").share == pytest.approx(1 - final_a, abs=3e-3)
+
+
+def test_a_runoff_without_names_finds_each_candidates_side_from_the_count(no_model_risk):
+    """Synthetic: a feed with no candidate names (Clarity's ALL.json has only ids). The side of each
+    candidate comes from how their share moves with the baseline's lean over the counted precincts:
+    here the first candidate is the *other* side's, and the projection still recovers the swing."""
+    shares = [0.30 + 0.02 * i for i in range(21)]
+    base = Baseline.from_contest(_first_round(shares))
+    # candidate "a" of the runoff is on the side of the first round's losers: its share is 1 − s − 0.02
+    flipped = [1 - s - 0.04 for s in shares]
+    contest, final_a = _runoff(flipped, set(range(10)), 0.02, names=("1", "2"))
+    p = project_contest(contest, base)
+    assert p.candidate("a").share == pytest.approx(final_a, abs=3e-3)
 
 
 def test_a_skewed_order_widens_the_interval_when_the_baseline_shows_it():

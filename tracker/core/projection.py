@@ -19,8 +19,10 @@ For each canonical vote type ``t`` the model is fitted on the complete cells of 
   precinct's early vote predicts its election-day vote), else the unit's *baseline* shares (the
   same precinct in an earlier election), else nothing (the stratum's mean) — plus a county effect
   shrunk towards zero. Each regression has an intercept, the candidate's own feature and the
-  reference candidate's (the current leader's own share, or the baseline's winner's share), so a
-  two-way runoff is predicted from a many-candidate first round.
+  reference candidate's (the current leader's own share, or the baseline's winner's share). In a
+  two-candidate race the baseline feature is each candidate's *side* of the baseline's two-way lean
+  instead (the baseline winner's share, or one minus it), so a runoff swings uniformly from a
+  many-candidate first round whose losing side was split (``_two_way_features``).
 * **intervals**: out-of-sample (leave-one-out, exact for the ridge fit) residuals of the complete
   cells give each type's per-cell share and turnout errors; the projected final share's variance
   adds an independent part per target cell and a shared part per type (the fitted mean's own
@@ -56,7 +58,7 @@ import numpy as np
 from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, UnitKind, canonical_vote_type
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "cells-ridge-1"
+MODEL_VERSION = "cells-ridge-2"
 
 #: Complete cells with votes needed before any projection is made.
 MIN_CELLS = 8
@@ -368,6 +370,42 @@ def _ridge(
     return coef, resid, a_inv
 
 
+def _two_way_features(
+    contest: Contest,
+    baseline: Baseline | None,
+    base_ref: np.ndarray,
+    known: np.ndarray,
+    counted: np.ndarray,
+    totals_cell: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A two-candidate race's baseline feature: each candidate's side of the baseline's two-way
+    lean — the baseline winner's share for the candidate on that side, one minus it for the other
+    — so the prior is a uniform swing for both. (A candidate's *own* share in a many-candidate
+    first round is the wrong feature: Handel had 20 % of April's vote in GA-06 and 52 % of June's,
+    because the Republican vote she won in June was split eleven ways in April.)
+
+    The side comes from the names (a candidate named like the baseline's winner is on its side),
+    else from the sign of the share's correlation with the baseline winner's share over the
+    complete cells (a runoff feed without names, a general election after a primary). Returns the
+    (n, 2) feature and a zero reference column (the feature already carries it)."""
+    assert baseline is not None
+    names = [name_key(c.name) for c in contest.candidates]
+    if baseline.leader in names:
+        side = 1.0 if names[0] == baseline.leader else -1.0
+    else:
+        w = totals_cell[known]
+        y = counted[known, 0] / np.maximum(w, 1.0)
+        x = base_ref[known]
+        if w.sum() <= 0 or len(y) < 2:
+            side = 1.0
+        else:
+            xm = w @ x / w.sum()
+            ym = w @ y / w.sum()
+            side = 1.0 if w @ ((x - xm) * (y - ym)) >= 0 else -1.0
+    first = base_ref if side > 0 else 1.0 - base_ref
+    return np.stack([first, 1.0 - first], axis=1), np.zeros_like(base_ref)
+
+
 def _t_factor(dof: float) -> float:
     """Student-t 95 % quantile over the normal one (Cornish–Fisher), for ``dof`` degrees."""
     if dof <= 1:
@@ -483,6 +521,12 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
             if t != "total" and t not in bu.by_type:
                 base_votes[i] = 0.0
 
+    base_x, base_r = base_share, base_ref
+    if use_baseline and k == 2:
+        base_x, base_r = _two_way_features(
+            contest, baseline, base_ref, has_base & complete, counted, totals_cell
+        )
+
     pred_final = np.zeros(n)  # predicted final votes of each target cell
     pred_share = np.zeros((n, k))
     var_cell_share = np.zeros((n, k))  # independent per-cell share error variance
@@ -555,7 +599,7 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
             (has_own, own_share, own_share[:, leader_j]),
         ]
         if use_baseline:
-            feature_sets.append((has_base, base_share, base_ref))
+            feature_sets.append((has_base, base_x, base_r))
         feature_sets.append((np.ones(n, dtype=bool), None, None))
         for avail, xs, ref in feature_sets:
             tr = train_v & avail
