@@ -16,9 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -32,16 +30,11 @@ from PySide6.QtWidgets import (
 from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
+from tracker.core.race_facts import last_changes
 from tracker.ui.feed_status import FeedStatus
 from tracker.ui.projection_log import ProjectionLogDock
-from tracker.ui.race_list import (
-    COL_NAME,
-    COL_PIN,
-    COL_REPORTING,
-    ContestIdRole,
-    RaceFilterProxy,
-    RaceListModel,
-)
+from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole, RaceFilterProxy, RaceListModel
+from tracker.ui.race_list_panel import RaceListPanel
 from tracker.ui.race_view import RaceView
 from tracker.ui.replay_bar import ReplayBar
 from tracker.ui.timeline import TimelinePoint, TimelineView
@@ -102,33 +95,11 @@ class MainWindow(QMainWindow):
         self._contest_id: str | None = None
         self._pending: dict[str, object] = {}
 
-        # left: search + race list
-        self._model = RaceListModel(self)
-        self._proxy = RaceFilterProxy(self)
-        self._proxy.setSourceModel(self._model)
-        self._search = QLineEdit()
-        self._search.setPlaceholderText("Search races…")
-        self._search.setClearButtonEnabled(True)
-        self._table = QTableView()
-        self._table.setModel(self._proxy)
-        self._table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._table.verticalHeader().hide()
-        self._table.setShowGrid(False)
-        self._table.setWordWrap(False)
-        self._table.setAlternatingRowColors(True)
-        header = self._table.horizontalHeader()
-        header.setSectionResizeMode(COL_PIN, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_REPORTING, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(COL_PIN, 30)
-        header.setHighlightSections(False)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 0, 6)
-        left_layout.addWidget(self._search)
-        left_layout.addWidget(self._table, 1)
+        # left: search, filters and the race list (tracker/ui/race_list_panel.py)
+        left = RaceListPanel(model_parent=self)
+        self._race_panel = left
+        self._model, self._proxy = left.model, left.proxy
+        self._search, self._table = left.search, left.table
 
         # right: the banner for reconstructed nights, then the race
         self._banner = QLabel()
@@ -166,7 +137,7 @@ class MainWindow(QMainWindow):
         self._splitter.addWidget(right)
         self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 1)
-        self._splitter.setSizes([300, 900])
+        self._splitter.setSizes([460, 740])  # the race list has five columns
         self._splitter.setChildrenCollapsible(False)
 
         self._replay_bar = ReplayBar()
@@ -262,7 +233,6 @@ class MainWindow(QMainWindow):
         self._worker.snapshot_ready.connect(self._on_snapshot)
         self._worker.history_grew.connect(self._on_history_grew)
         self._worker.failed.connect(self.report_error)
-        self._search.textChanged.connect(self._proxy.set_search)
         self._table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self._table.clicked.connect(self._on_clicked)
         self._model.pin_toggled.connect(self._on_pin_toggled)
@@ -425,6 +395,7 @@ class MainWindow(QMainWindow):
         self._snapshot = snapshot
         self._shown = index
         self._model.set_snapshot(snapshot)
+        self._update_last_changes()
         self._sync_selection()
         self._show_selected()
         self._status_version.setText(f"version {index + 1} of {len(self._timeline)}")
@@ -622,8 +593,16 @@ class MainWindow(QMainWindow):
             self._race_view.show_contest(contest, projection=projection)
         self._update_timeline(contest)
 
+    def _update_last_changes(self) -> None:
+        """The race list's "changed" column, from the versions the worker has read so far."""
+        info, shown = self._info, self._shown
+        if info is not None and shown is not None:
+            changes = last_changes(self._worker.fingerprints(), shown)
+            self._model.set_last_changes(changes, info.times, info.timezone)
+
     def _on_history_grew(self, _index: int) -> None:
         """The worker projected the versions the first timeline skipped: redraw the timeline."""
+        self._update_last_changes()
         snap = self._snapshot
         if snap is None or self._contest_id is None:
             return

@@ -39,6 +39,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.outstanding import estimate_outstanding
 from tracker.core.projection import Baseline, ContestProjection, project_contest, projection_records
+from tracker.core.race_facts import fingerprints
 from tracker.core.threshold import Outstanding
 from tracker.store import ProjectionRecord, Store, write_projections_csv
 
@@ -235,6 +236,9 @@ class Worker(QObject):
         # by the cache lock (the GUI thread reads it); kept for the whole night, not an LRU.
         self._history: dict[int, tuple[dt.datetime, Mapping[str, ContestProjection]]] = {}
         self._history_gen = -1
+        # Per version index: each race's fingerprint (tracker.core.race_facts), for the race
+        # list's "last changed" column. Same lock and lifetime as ``_history``.
+        self._prints: dict[int, dict[str, int]] = {}
 
     # GUI-thread API --------------------------------------------------------------------------------
     def open_night(self, path: Path) -> None:
@@ -372,6 +376,14 @@ class Worker(QObject):
                 return []
             items = sorted((i, v) for i, v in self._history.items() if i <= upto)
         return [(when, p[contest_id]) for _, (when, p) in items if contest_id in p]
+
+    def fingerprints(self) -> dict[int, dict[str, int]]:
+        """Each race's fingerprint per version index of the current night, for the versions read
+        so far (the shown ones and the timeline's history): what ``last_changes`` walks."""
+        with self._cache_lock:
+            if self._history_gen != self._generation:
+                return {}
+            return dict(self._prints)
 
     def projections(self, snapshot: Snapshot) -> Mapping[str, ContestProjection] | None:
         """The projection of each contest of ``snapshot`` (contest id → projection), computed on
@@ -537,12 +549,13 @@ class Worker(QObject):
         self, key: tuple[int, int], snapshot: Snapshot, projections: Mapping[str, ContestProjection]
     ) -> None:
         when = snapshot.fetched_at or snapshot.published_at
-        if when is None:
-            return
+        prints = fingerprints(snapshot)
         with self._cache_lock:
             if self._history_gen != key[0]:
-                self._history_gen, self._history = key[0], {}
-            self._history[key[1]] = (when, projections)
+                self._history_gen, self._history, self._prints = key[0], {}, {}
+            self._prints[key[1]] = prints
+            if when is not None:
+                self._history[key[1]] = (when, projections)
 
     def _fill_history(self, key: tuple[int, int], indices: Iterable[int]) -> bool:
         """Project the earlier versions ``indices`` not projected yet (the timeline shows the

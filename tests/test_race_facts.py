@@ -1,0 +1,112 @@
+"""Per-race facts for the race list (margin, leader, over the line, still counting) and when each
+race last changed, on real payloads (AP 26 April 2016, Georgia's 2020 general summary) checked
+against the feed's own numbers, plus synthetic histories for the walk back through versions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker.core.model import Snapshot
+from tracker.core.race_facts import LastChange, fingerprint, fingerprints, last_changes, race_facts
+from tracker.core.threshold import ThresholdRule
+from tracker.feeds import registry
+
+AP_FILE = "ap/newsdev-elex_20160426_ct_rollups.json"
+GA_FILE = "clarity/wapo-elex-clarity_GA_105369_v271066_summary.json"
+
+
+@pytest.fixture(scope="module")
+def ga2020(shared_data: Path) -> Snapshot:
+    return registry.parse_payload((shared_data / GA_FILE).read_bytes(), source=GA_FILE)
+
+
+@pytest.fixture(scope="module")
+def ap2016(shared_data: Path) -> Snapshot:
+    return registry.parse_payload((shared_data / AP_FILE).read_bytes(), source=AP_FILE)
+
+
+def test_facts_agree_with_the_ga_summary_file_itself(shared_data: Path, ga2020: Snapshot) -> None:
+    """Margin, leader, precincts and counting computed from the raw JSON (K, CH, V, PR, TP)."""
+    raw = {c["K"]: c for c in json.loads((shared_data / GA_FILE).read_bytes())}
+    assert len(ga2020.contests) == len(raw) == 298
+    for contest in ga2020.contests:
+        facts, doc = race_facts(contest), raw[contest.id]
+        votes = doc["V"]
+        assert (facts.reporting, facts.total, facts.votes) == (doc["PR"], doc["TP"], sum(votes))
+        assert facts.counting == (doc["PR"] < doc["TP"])
+        assert facts.folded == contest.name.casefold()
+        ordered = sorted(votes, reverse=True)
+        if sum(votes) and len(votes) > 1:
+            assert facts.margin == pytest.approx((ordered[0] - ordered[1]) * 100 / sum(votes))
+            assert votes[[" ".join(n.split()) for n in doc["CH"]].index(facts.leader)] == ordered[0]
+        else:
+            assert facts.margin is None
+    president = race_facts(ga2020.contest("5000"))
+    # Biden 2,471,955, Trump 2,457,910 of 4,991,923: 0.28 points, nobody over 50 %.
+    assert president.leader.startswith("Joseph R. Biden")
+    assert president.margin == pytest.approx((2471955 - 2457910) * 100 / 4991923)
+    assert not president.crossed
+
+
+def test_crossed_means_strictly_over_the_line(ap2016: Snapshot) -> None:
+    for contest in ap2016.contests:
+        facts = race_facts(contest)
+        total = contest.total_votes
+        over = any(v * 2 > total for v in contest.totals.values()) if total else False
+        assert facts.crossed == over, contest.name
+    # Exactly 50 % has not crossed a majority line; a plurality race has no line at all.
+    contest = next(c for c in ap2016.contests if len(c.candidates) == 2 and c.total_votes)
+    a, b = (cand.id for cand in contest.candidates)
+    unit = dataclasses.replace(contest.units[0], votes={a: {"Total": 500}, b: {"Total": 500}})
+    tied = dataclasses.replace(contest, units=(unit,))
+    assert not race_facts(tied).crossed and race_facts(tied).margin == 0.0
+    plurality = dataclasses.replace(contest, threshold=ThresholdRule("plurality"))
+    assert not race_facts(plurality).crossed
+
+
+def test_fingerprint_changes_with_counts_and_precincts_only(ap2016: Snapshot) -> None:
+    contest = next(c for c in ap2016.contests if c.total_votes)
+    same = dataclasses.replace(contest)  # a new object (its cached totals gone), same numbers
+    assert fingerprint(same) == fingerprint(contest)
+    unit = contest.units[0]
+    cid = next(iter(unit.votes))
+    bumped = {**unit.votes, cid: {k: v + 1 for k, v in unit.votes[cid].items()}}
+    changed = dataclasses.replace(
+        contest, units=(dataclasses.replace(unit, votes=bumped), *contest.units[1:])
+    )
+    assert fingerprint(changed) != fingerprint(contest)
+    assert set(fingerprints(ap2016)) == {c.id for c in ap2016.contests}
+
+
+def test_last_changes_walks_back_to_the_change() -> None:
+    """Synthetic fingerprints: race a changes at versions 1 and 3, b never, c at 2."""
+    history = {
+        0: {"a": 1, "b": 7, "c": 5},
+        1: {"a": 2, "b": 7, "c": 5},
+        2: {"a": 2, "b": 7, "c": 6},
+        3: {"a": 3, "b": 7, "c": 6},
+        4: {"a": 3, "b": 7, "c": 6},
+    }
+    assert last_changes(history, 4) == {
+        "a": LastChange(3, True),
+        "b": LastChange(0, True),
+        "c": LastChange(2, True),
+    }
+    assert last_changes(history, 2)["a"] == LastChange(1, True)
+    # Versions 1–2 not read: a's change is known only to be at or before 3; c's at or before 3.
+    sparse = {i: history[i] for i in (0, 3, 4)}
+    assert last_changes(sparse, 4) == {
+        "a": LastChange(3, False),
+        "b": LastChange(0, True),
+        "c": LastChange(3, False),
+    }
+    # Nothing before the version read: unchanged as far as we know, since then (not exact).
+    assert last_changes({4: history[4]}, 4)["b"] == LastChange(4, False)
+    # A race that appears is "changed" when it appears.
+    grown = {**history, 5: {**history[4], "d": 9}}
+    assert last_changes(grown, 5)["d"] == LastChange(5, True)
+    assert last_changes(history, 9) == {}

@@ -1,0 +1,139 @@
+"""What the race list shows and filters on, per race: computed once per version, not per paint.
+
+A night can hold thousands of races and the list is searched, sorted and filtered on every
+keystroke; doing the arithmetic (leader, margin, threshold) inside Qt's ``data()`` would repeat it
+for every cell painted and every comparison of a sort. So each version's contests are reduced to
+small immutable :class:`RaceFacts` here (pure Python, no Qt), and the list only reads them.
+
+"When did this race last change" needs the versions before the one on screen: each version is
+reduced to one fingerprint per race (:func:`fingerprints`, made on the worker thread with the
+parse) and :func:`last_changes` walks them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tracker.core.model import Contest, Snapshot
+
+__all__ = ["LastChange", "RaceFacts", "fingerprint", "fingerprints", "last_changes", "race_facts"]
+
+
+@dataclass(frozen=True, slots=True)
+class RaceFacts:
+    """One race at one version, as the list needs it."""
+
+    contest_id: str
+    name: str
+    #: ``name.casefold()``, kept so a search compares without folding 5,000 names per keystroke.
+    folded: str
+    reporting: int
+    total: int
+    votes: int
+    leader: str = ""
+    runner_up: str = ""
+    #: Leader's share minus the runner-up's, in percentage points of the counted vote; None before
+    #: any vote is counted or when the race has a single candidate.
+    margin: float | None = None
+    #: Some candidate is over the race's threshold line right now (never for a plurality race).
+    crossed: bool = False
+    #: Precincts are still out (or the feed cannot say how many there are).
+    counting: bool = True
+    #: Changes exactly when the race's numbers change (see :func:`fingerprint`).
+    fingerprint: int = 0
+
+    @property
+    def fraction(self) -> float:
+        """Share of precincts fully reporting (0 when the feed gives no precinct count)."""
+        return self.reporting / self.total if self.total else 0.0
+
+
+def fingerprint(contest: Contest) -> int:
+    """A number that differs between two versions of a race when its counts or precincts differ
+    (a candidate added or gone included). In-process only: ``hash`` of strings is salted."""
+    return hash((contest.precincts, tuple(sorted(contest.totals.items()))))
+
+
+def fingerprints(snapshot: Snapshot) -> dict[str, int]:
+    """Contest id → :func:`fingerprint` for every race of a version."""
+    return {c.id: fingerprint(c) for c in snapshot.contests}
+
+
+def race_facts(contest: Contest) -> RaceFacts:
+    """The facts of one race; exact integer comparison for the threshold (a race at exactly 50 %
+    has not crossed a majority line)."""
+    reporting, total = contest.precincts
+    totals = contest.totals
+    votes = sum(totals.values())
+    leader = runner_up = ""
+    margin: float | None = None
+    crossed = False
+    if votes:
+        ranked = contest.ranked()
+        first = totals.get(ranked[0].id, 0)
+        leader = ranked[0].name
+        if len(ranked) > 1:
+            second = totals.get(ranked[1].id, 0)
+            runner_up = ranked[1].name
+            margin = (first - second) * 100.0 / votes
+        rule = contest.threshold
+        if rule.has_line:
+            line = rule.fraction
+            crossed = first * line.denominator > line.numerator * votes
+    return RaceFacts(
+        contest_id=contest.id,
+        name=contest.name,
+        folded=contest.name.casefold(),
+        reporting=reporting,
+        total=total,
+        votes=votes,
+        leader=leader,
+        runner_up=runner_up,
+        margin=margin,
+        crossed=crossed,
+        counting=total == 0 or reporting < total,
+        fingerprint=fingerprint(contest),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LastChange:
+    """The version at which a race's numbers last changed, as far as the versions seen can tell.
+
+    ``exact`` is False when versions in between were not seen (the change came at or before
+    ``index``) -- the list then says "≤ 22:40" rather than claim a time it does not know.
+    """
+
+    index: int
+    exact: bool
+
+
+def last_changes(history: Mapping[int, Mapping[str, int]], upto: int) -> dict[str, LastChange]:
+    """For each race of version ``upto``: the version where its numbers last changed.
+
+    ``history`` maps version index → :func:`fingerprints` of that version, for the versions seen
+    (any subset). Walks back from ``upto`` and stops as soon as every race is placed, so the usual
+    night (most races changing every few versions) costs far less than races × versions.
+    """
+    current = history.get(upto)
+    if current is None:
+        return {}
+    known = sorted((i for i in history if i < upto), reverse=True)
+    out: dict[str, LastChange] = {}
+    pending = dict(current)
+    newer = upto  # the newest version known to hold each pending race's current numbers
+    for i in known:
+        if not pending:
+            break
+        older = history[i]
+        exact = i == newer - 1
+        changed = [cid for cid, fp in pending.items() if older.get(cid) != fp]
+        for cid in changed:
+            out[cid] = LastChange(newer, exact)
+            del pending[cid]
+        newer = i
+    # Unchanged since the earliest version seen: exact only when that is the night's first.
+    for cid in pending:
+        out[cid] = LastChange(newer, newer == 0)
+    return out
