@@ -258,9 +258,12 @@ def cmd_record(args: argparse.Namespace) -> int:
             detail = event.error or ""
             if event.kind == "new":
                 snap = next(versions, None)
-                detail = (
-                    f"version {snap.version}" if snap is not None else "kept, older than the current version"
-                )
+                if snap is not None:
+                    detail = f"version {snap.version}"
+                elif recorded.errors:
+                    detail = recorded.errors[0]
+                else:
+                    detail = "kept, older than the current version"
             elif event.kind not in ("error", "stale"):
                 continue
             line = f"{event.fetched_at:%H:%M:%S} {event.kind:<6} {event.status or '-'} {detail}"

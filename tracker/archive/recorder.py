@@ -9,9 +9,10 @@ Stale versions. Feeds sometimes serve an *older* version for a while (Clarity's 
 2021: 274465 → 274437 → 274465). Such a payload is kept in the night (it is what the feed served)
 but it never becomes the current version: the window must not show counts going back in time, and
 the newer version stays current. "Older" is decided by :func:`is_older`: the feed's own
-publication time when both have one, else numeric version ids, else "these exact bytes were already
-seen before the current version". :func:`current_versions` applies the same rule when a night is
-read back, so a replay and the live window agree.
+publication time when both have one (and it is not ahead of our clock: :func:`trusted_published`),
+else numeric version ids, else "these exact bytes were already seen before the current version".
+:func:`current_versions` applies the same rule when a night is read back, so a replay and the live
+window agree.
 
 Deltas. A payload fetched from a URL with AP's ``minDateTime`` holds only the races updated since;
 it is stored raw like any other, and the snapshot it yields is the current one with those races
@@ -39,6 +40,24 @@ from tracker.feeds.poller import FetchEvent, Poller, PollReport
 from tracker.feeds.registry import parse_payload
 
 log = logging.getLogger(__name__)
+
+
+#: A publication time further ahead of our own fetch clock than this is not trusted to order
+#: versions: one version stamped by a server whose clock jumped ahead would otherwise make every
+#: later, correct version look older, and the window would stop moving until that time came.
+MAX_PUBLISHED_AHEAD = dt.timedelta(hours=1)
+
+
+def trusted_published(published_at: dt.datetime | None, fetched_at: dt.datetime) -> dt.datetime | None:
+    """``published_at`` when it is usable to order versions, else None (then version ids, or the
+    bytes already seen, decide): a time more than :data:`MAX_PUBLISHED_AHEAD` after we fetched the
+    payload is a skewed clock, not news from the future."""
+    if published_at is None:
+        return None
+    try:
+        return None if published_at - fetched_at > MAX_PUBLISHED_AHEAD else published_at
+    except TypeError:  # naive against aware: cannot tell, keep the feed's word
+        return published_at
 
 
 @dataclass(frozen=True)
@@ -83,7 +102,7 @@ def current_versions(versions: Sequence[Version]) -> list[Version]:
     seen: set[str] = set()
     newest: VersionKey | None = None
     for v in versions:
-        key = VersionKey(v.sha256, v.version, v.published_at)
+        key = VersionKey(v.sha256, v.version, trusted_published(v.published_at, v.fetched_at))
         if newest is not None and (key.sha256 == newest.sha256 or is_older(key, newest, seen)):
             seen.add(key.sha256)
             continue
@@ -121,7 +140,7 @@ class Recorder:
         self.versions = 0
         self.stale = 0
         for v in current_versions(night.versions()):  # resuming into an existing night
-            self._newest = VersionKey(v.sha256, v.version, v.published_at)
+            self._newest = VersionKey(v.sha256, v.version, trusted_published(v.published_at, v.fetched_at))
             self.versions += 1
         self._seen.update(v.sha256 for v in night.versions())
 
@@ -148,9 +167,9 @@ class Recorder:
                 try:
                     snap = parse_payload(event.data, event.fmt, source=event.url)
                 except FeedError as exc:
-                    message = f"a new payload from {event.url} could not be read: {exc}"
+                    message = f"unreadable payload: {exc}"  # (the fetch row has the URL)
                     errors.append(message)
-                    log.warning("%s", message)
+                    log.warning("a new payload from %s: %s", event.url, message)
                     self.night.add_fetch_event(
                         fetched_at=event.fetched_at,
                         url=event.url,
@@ -173,7 +192,7 @@ class Recorder:
                     published_at=snap.published_at,
                 )
                 sha = hashlib.sha256(event.data).hexdigest()
-                key = VersionKey(sha, version, snap.published_at)
+                key = VersionKey(sha, version, trusted_published(snap.published_at, event.fetched_at))
                 if self._newest is not None and (
                     sha == self._newest.sha256 or is_older(key, self._newest, self._seen)
                 ):
@@ -250,6 +269,8 @@ def record_feed(
         except TrackerError:
             stop.set()
             raise
+        if recorded.errors:  # a payload that could not be read is an error of the feed's
+            report = poller.payload_unreadable(report, recorded.errors[-1])
         if on_report is not None:
             on_report(report, recorded)
 

@@ -66,6 +66,9 @@ class PollPolicy:
     quota_backoff: float = 60.0
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
+    #: Longest a whole response may take: a server trickling a byte at a time never trips the read
+    #: timeout (each byte resets it), so the body is also cut off at this deadline.
+    total_timeout: float = 120.0
 
     def __post_init__(self) -> None:
         if self.interval < MIN_INTERVAL:
@@ -74,6 +77,8 @@ class PollPolicy:
             raise ValueError("jitter must be in [0, 1)")
         if self.backoff_base <= 0 or self.backoff_cap < self.backoff_base:
             raise ValueError("backoff_base must be positive and at most backoff_cap")
+        if self.total_timeout <= 0:
+            raise ValueError("total_timeout must be positive")
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,17 @@ def parse_rate_limit_reset(value: str | None, now_wall: dt.datetime) -> float | 
     return max(0.0, number)
 
 
+def format_size(n: int) -> str:
+    """``n`` bytes for a message: "256 MB", "64 KB", "900 bytes"."""
+    if n >= 2**20 and n % 2**20 == 0:
+        return f"{n // 2**20} MB"
+    if n >= 2**20:
+        return f"{n / 2**20:.1f} MB"
+    if n >= 1024:
+        return f"{n // 1024} KB"
+    return f"{n} bytes"
+
+
 # -- Clarity: version numbers ----------------------------------------------------------------------
 
 
@@ -333,7 +349,13 @@ class Poller:
         self.state = PollState()
         self._validators: dict[str, Validators] = {}
         self._last_sha: str | None = None
+        #: Payloads the recorder could not read (SHA-256 → why), see :meth:`payload_unreadable`.
+        self._unreadable: dict[str, str] = {}
+        self._state_before: PollState = self.state
+        #: Monotonic time the next round is due (``run`` waits for it).
+        self.next_at: float = 0.0
         self._clarity_version: int | None = None
+        self._clarity_previous: int | None = None
         self._clarity_have: set[int] = set()
         self._clarity_file = 0
         self._next_url = target.url
@@ -351,19 +373,34 @@ class Poller:
 
     # one request ---------------------------------------------------------------------------------
     def _get(self, url: str, *, conditional: bool = True) -> tuple[httpx.Response | None, bytes, str | None]:
-        """GET ``url``; returns (response or None, body, error sentence or None)."""
+        """GET ``url``; returns (response or None, body, error sentence or None).
+
+        Memory stays bounded: a body announced (``Content-Length``) or found larger than
+        ``max_bytes`` is refused without keeping it, and the whole response is cut off at the
+        policy's ``total_timeout`` however slowly the server trickles it."""
         import httpx
 
         headers = conditional_headers(self._validators.get(url)) if conditional else {}
         headers.update(self.target.headers)
+        deadline = self._monotonic() + self.policy.total_timeout
+        too_big = f"the response is larger than the {format_size(self._max_bytes)} limit; not read"
         try:
             with self._client.stream("GET", url, headers=headers) as response:
+                announced = response.headers.get("Content-Length", "").strip()
+                if announced.isdigit() and int(announced) > self._max_bytes:
+                    return response, b"", too_big
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > self._max_bytes:
-                        return response, b"", f"the response is larger than {self._max_bytes // 2**20} MB"
+                        return response, b"", too_big
+                    if self._monotonic() > deadline:
+                        return (
+                            None,
+                            b"",
+                            f"timed out (the response took longer than {self.policy.total_timeout:g} s)",
+                        )
                     chunks.append(chunk)
                 return response, b"".join(chunks), None
         except httpx.TimeoutException as exc:
@@ -414,6 +451,9 @@ class Poller:
             response.headers.get("ETag"), response.headers.get("Last-Modified")
         )
         sha = hashlib.sha256(body).hexdigest()
+        if sha in self._unreadable:  # the same unreadable bytes again: still an error, not "same"
+            message = self._unreadable[sha]
+            return [self._event(url, "error", response, error=message)], Outcome(ok=False, error=message)
         if sha == self._last_sha:
             return [self._event(url, "same", response, version=version)], Outcome(ok=True)
         try:
@@ -435,9 +475,9 @@ class Poller:
                 return [self._event(ver_url, "error", response, error=outcome.error)], outcome
             if response.status_code == 304:
                 return [self._event(ver_url, "not-modified", response)], Outcome(ok=True)
-            self._validators[ver_url] = Validators(
-                response.headers.get("ETag"), response.headers.get("Last-Modified")
-            )
+            # kept only once the version is dealt with: a version whose file failed (a 503, or a
+            # version announced but not there yet) must be asked for again, not answered 304
+            ver_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
             try:
                 version = parse_clarity_version(body)
             except FeedError as exc:
@@ -445,6 +485,8 @@ class Poller:
                     ok=False, error=str(exc)
                 )
             action = clarity_action(version, self._clarity_version, self._clarity_have)
+            if action != "fetch":
+                self._validators[ver_url] = ver_validators
             if action == "stale":
                 note = f"stale version {version} (newest seen {self._clarity_version}); not fetched"
                 return [self._event(ver_url, "stale", response, version=str(version), error=note)], Outcome(
@@ -463,6 +505,8 @@ class Poller:
                 if outcome.ok or got[-1].status != 404:
                     break  # a 404 means this site does not publish that file: try the next one
             if outcome.ok:
+                self._validators[ver_url] = ver_validators
+                self._clarity_previous = self._clarity_version
                 self._clarity_version = version
                 self._clarity_have.add(version)
             return first + events, outcome
@@ -480,13 +524,40 @@ class Poller:
         """Make one round of requests now; return its events and when the next round is due."""
         start = self._monotonic()
         self.state = replace(self.state, last_request=start)
+        self._state_before = self.state
         events, outcome = self._round()
         self.polls += 1
+        return self._decided(tuple(events), outcome)
+
+    def _decided(self, events: tuple[FetchEvent, ...], outcome: Outcome) -> PollReport:
         now = self._monotonic()
-        decision = decide(self.state, outcome, now, self.policy, self._rand())
+        decision = decide(self._state_before, outcome, now, self.policy, self._rand())
         self.state = decision.state
-        next_at = earliest_next(self.state, decision.delay, now, self.policy)
-        return PollReport(tuple(events), self.state, decision.delay, decision.reason, next_at)
+        self.next_at = earliest_next(self.state, decision.delay, now, self.policy)
+        return PollReport(events, self.state, decision.delay, decision.reason, self.next_at)
+
+    def payload_unreadable(self, report: PollReport, error: str) -> PollReport:
+        """The recorder could not read the new payload of ``report`` (malformed, truncated…): the
+        round becomes an error after all. The feed's health shows it and backs off, and the same
+        bytes are answered with the same error (not "unchanged") until the feed serves others;
+        a Clarity version whose file was unreadable is fetched again. Returns the corrected report
+        (``run`` waits for its ``next_at``)."""
+        for event in report.events:
+            if event.kind == "new" and event.data is not None:
+                sha = hashlib.sha256(event.data).hexdigest()
+                if len(self._unreadable) >= 256:
+                    self._unreadable.pop(next(iter(self._unreadable)))
+                self._unreadable[sha] = error
+                if sha == self._last_sha:
+                    self._last_sha = None
+                for url in [u for u in self._validators if self.target.redact(u) == event.url]:
+                    del self._validators[url]  # else the next request is answered 304, "fine"
+                if self.target.kind == "clarity" and event.version is not None and event.version.isdigit():
+                    self._validators.pop(self.target.clarity_version_url(), None)
+                    self._clarity_have.discard(int(event.version))
+                    if self._clarity_version == int(event.version):
+                        self._clarity_version = self._clarity_previous
+        return self._decided(report.events, Outcome(ok=False, error=error))
 
     def run(
         self,
@@ -500,11 +571,11 @@ class Poller:
         count = 0
         while not stop.is_set():
             report = self.poll_once()
-            sink(report)
+            sink(report)  # (may call payload_unreadable, which moves next_at)
             count += 1
             if max_polls is not None and count >= max_polls:
                 return
-            wait = report.next_at - self._monotonic()
+            wait = self.next_at - self._monotonic()
             if wait > 0 and stop.wait(wait):
                 return
 

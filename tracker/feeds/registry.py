@@ -119,6 +119,8 @@ def _detect(data: bytes, filename: str) -> str | None:
 
 def _not_a_feed(data: bytes, filename: str) -> str:
     """What a payload that is no known feed looks like, in a few words (or "")."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "UTF-16 text (a byte-order mark says so); feeds are read as UTF-8"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     low = head[:200].lower()
     if low.startswith((b"<!doctype html", b"<html")):

@@ -775,6 +775,8 @@ class Worker(QObject):
                     if stop.is_set():
                         return
                     result = _record_quietly(recorder, report)
+                    if result.errors:  # unreadable: an error of the feed's (health, backoff)
+                        report = poller.payload_unreadable(report, result.errors[-1])
                     newest = result.snapshots[-1] if result.snapshots else None
                     update(report, _version_label(newest) if newest else None, result.stale)
                     if newest is not None:
