@@ -332,7 +332,7 @@ class MainWindow(QMainWindow):
         else:
             self._banner.hide()
 
-        self._model.set_snapshot(info.final)
+        self._model.set_snapshot(info.final, self._worker.race_facts(info.final))
         self._model.set_pins(info.pins)
         wanted = pending.get("contest")
         contest_id = self._default_contest(info.final, str(wanted) if wanted else None)
@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
             return
         self._snapshot = snapshot
         self._shown = index
-        self._model.set_snapshot(snapshot)
+        self._model.set_snapshot(snapshot, self._worker.race_facts(snapshot))
         self._update_last_changes()
         self._sync_selection()
         self._show_selected()

@@ -39,7 +39,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.outstanding import estimate_outstanding
 from tracker.core.projection import Baseline, ContestProjection, project_contest, projection_records
-from tracker.core.race_facts import fingerprints
+from tracker.core.race_facts import RaceFacts, fingerprints, snapshot_facts
 from tracker.core.threshold import Outstanding
 from tracker.store import ProjectionRecord, Store, write_projections_csv
 
@@ -93,6 +93,8 @@ class _Parsed:
     snapshot: Snapshot
     estimates: Mapping[str, Outstanding | None]
     projections: Mapping[str, ContestProjection] = field(default_factory=dict)
+    #: The race list's facts per race (tracker.core.race_facts), made here rather than on the GUI thread.
+    facts: tuple[RaceFacts, ...] = ()
 
 
 #: Earlier versions projected before a version is first shown (the rest follow right after).
@@ -350,9 +352,10 @@ class Worker(QObject):
 
     def _cache_put(self, key: tuple[int, int], snapshot: Snapshot) -> None:
         projections = _project_all(snapshot, self._baselines)
-        parsed = _Parsed(snapshot, _estimate_all(snapshot), projections)  # the slow part, on this thread
+        facts = snapshot_facts(snapshot)
+        parsed = _Parsed(snapshot, _estimate_all(snapshot), projections, facts)  # the slow part, here
         self._log_projections(snapshot, projections)
-        self._remember(key, snapshot, projections)
+        self._remember(key, snapshot, projections, {f.contest_id: f.fingerprint for f in facts})
         with self._cache_lock:
             self._cache[key] = parsed
             self._cache.move_to_end(key)
@@ -376,6 +379,15 @@ class Worker(QObject):
                 return []
             items = sorted((i, v) for i, v in self._history.items() if i <= upto)
         return [(when, p[contest_id]) for _, (when, p) in items if contest_id in p]
+
+    def race_facts(self, snapshot: Snapshot) -> tuple[RaceFacts, ...] | None:
+        """The race list's facts for ``snapshot`` (in its contests' order), computed on the worker
+        thread with the parse; None if this snapshot is not cached."""
+        with self._cache_lock:
+            for parsed in self._cache.values():
+                if parsed.snapshot is snapshot:
+                    return parsed.facts
+        return None
 
     def fingerprints(self) -> dict[int, dict[str, int]]:
         """Each race's fingerprint per version index of the current night, for the versions read
@@ -546,10 +558,15 @@ class Worker(QObject):
             self.history_grew.emit(key[1])
 
     def _remember(
-        self, key: tuple[int, int], snapshot: Snapshot, projections: Mapping[str, ContestProjection]
+        self,
+        key: tuple[int, int],
+        snapshot: Snapshot,
+        projections: Mapping[str, ContestProjection],
+        prints: dict[str, int] | None = None,
     ) -> None:
         when = snapshot.fetched_at or snapshot.published_at
-        prints = fingerprints(snapshot)
+        if prints is None:
+            prints = fingerprints(snapshot)
         with self._cache_lock:
             if self._history_gen != key[0]:
                 self._history_gen, self._history, self._prints = key[0], {}, {}
