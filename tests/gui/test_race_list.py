@@ -9,14 +9,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QTableView
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from synthetic_data import SYNTHETIC_TIMES, synthetic_snapshot
 
 from tracker.core.model import Snapshot
-from tracker.core.race_facts import LastChange
+from tracker.core.race_facts import LastChange, snapshot_facts
 from tracker.feeds import registry
 from tracker.store import Store
 from tracker.ui.race_list import (
@@ -405,6 +405,25 @@ def test_window_shows_filters_and_when_each_race_last_changed(qtbot: QtBot, synt
         assert button.isVisible()
         right = button.mapTo(panel, button.rect().topRight()).x()
         assert right < panel.width() and button.width() >= button.sizeHint().width()
+    # The list's facts came from the worker, made with the parse: the same as made here.
+    assert window.worker.race_facts(window.snapshot) == snapshot_facts(window.snapshot)
+    # Clicking a header sorts the model (the proxy keeps its order); again reverses.
+    header = window.race_table.horizontalHeader()
+    x = header.sectionViewportPosition(COL_MARGIN) + 5
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    assert model.sort_column == COL_MARGIN and model.sort_order == Qt.SortOrder.AscendingOrder
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    assert model.sort_order == Qt.SortOrder.DescendingOrder
+    margins = [float(window.race_proxy.index(r, COL_MARGIN).data()) for r in range(2)]
+    assert margins == sorted(margins, reverse=True)
+    # Close races: the button and the spin box set the proxy's margin.
+    panel.close_points.setValue(margins[1] + 0.5)
+    qtbot.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
+    assert panel.count.text() == "1 of 2 races"
+    panel.close_points.setValue(max(margins) + 0.5)
+    assert panel.count.text() == "2 races"
+    qtbot.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
+    # Still counting: every precinct is in at the end of the night.
     qtbot.mouseClick(panel.counting_button, Qt.MouseButton.LeftButton)
     assert [window.race_proxy.contest_id_at(r) for r in range(window.race_proxy.rowCount())] == []
     assert panel.count.text() == "0 of 2 races"
