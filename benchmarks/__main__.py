@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-ALL = ("startup", "replay", "parse", "backtest", "live", "many_races")
+ALL = ("startup", "replay", "parse", "backtest", "live", "many_races", "overview")
 
 names = sys.argv[1:] or list(ALL)
 for name in names:

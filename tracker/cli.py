@@ -313,6 +313,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pins(args: argparse.Namespace) -> int:
+    """The store's pinned races: list them, or export/import them as a watch list (README, Pins)."""
+    from tracker.archive import watchlist
+    from tracker.store import Store
+
+    with Store() as store:
+        if args.pins_command == "export":
+            n = watchlist.export_pins(store, Path(args.file), election_id=args.election, overwrite=args.force)
+            print(f"wrote {args.file}: {n} pinned {'race' if n == 1 else 'races'}")
+        elif args.pins_command == "import":
+            report = watchlist.import_pins(store, Path(args.file))
+            print(report.summary())
+        else:
+            rows = store.pin_rows(args.election)
+            for election_id, contest_id, name in rows:
+                print(f"{election_id}\t{contest_id}\t{name}")
+            if not rows:
+                print("no pinned races", file=sys.stderr)
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -427,6 +448,18 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--quiet", action="store_true", help="print only the summary at the end")
     rec.set_defaults(func=cmd_record)
 
+    pins = sub.add_parser("pins", help="list, export or import the pinned races (a shareable watch list)")
+    pins_sub = pins.add_subparsers(dest="pins_command", metavar="ACTION", required=True)
+    pins_export = pins_sub.add_parser("export", help="write the pinned races to a tracker-pins/1 file")
+    pins_export.add_argument("file", metavar="FILE")
+    pins_export.add_argument("--election", metavar="ID", help="only this election's pins (default: all)")
+    pins_export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    pins_import = pins_sub.add_parser("import", help="merge a tracker-pins/1 file into the pinned races")
+    pins_import.add_argument("file", metavar="FILE")
+    pins_list = pins_sub.add_parser("list", help="print the pinned races: election, contest id, name")
+    pins_list.add_argument("--election", metavar="ID", help="only this election's pins")
+    pins.set_defaults(func=cmd_pins)
+
     srv = sub.add_parser("serve", help="serve a night over loopback HTTP as a live feed")
     srv.add_argument("night", help="a .night file (recorded or reconstructed)")
     srv.add_argument("--as", dest="as_format", choices=("native", "clarity", "ap"), default="native")
@@ -450,7 +483,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    commands = {"open", "replay", "parse", "import", "rehearse", "record", "serve", "projections", "backtest"}
+    commands = {
+        *("open", "replay", "parse", "import", "rehearse", "record", "serve", "projections", "backtest"),
+        "pins",
+    }
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window
     args = parser.parse_args(argv)

@@ -136,6 +136,41 @@ class Store:
         rows = self._db.execute("SELECT contest_id FROM pins WHERE election_id = ?", (election_id,))
         return {r[0] for r in rows}
 
+    def pin_rows(self, election_id: str | None = None) -> list[tuple[str, str, str]]:
+        """(election id, contest id, contest name) of every pin (of one election), oldest first:
+        what a watch-list file exports."""
+        sql = "SELECT election_id, contest_id, contest_name FROM pins"
+        params: tuple[str, ...] = ()
+        if election_id is not None:
+            sql += " WHERE election_id = ?"
+            params = (election_id,)
+        rows = self._db.execute(sql + " ORDER BY pinned_at, rowid", params)
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def add_pins(self, pins: Iterable[tuple[str, str, str]]) -> int:
+        """Merge (election id, contest id, name) pins in one transaction; returns how many were
+        new. A pin already there keeps its time, and its name unless it had none."""
+        added = 0
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for election_id, contest_id, name in pins:
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO pins VALUES (?, ?, ?, ?)", (election_id, contest_id, name, _now())
+                )
+                if cur.rowcount == 1:
+                    added += 1
+                elif name:
+                    self._db.execute(
+                        "UPDATE pins SET contest_name = ? WHERE election_id = ? AND contest_id = ?"
+                        " AND contest_name = ''",
+                        (name, election_id, contest_id),
+                    )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return added
+
     # settings ---------------------------------------------------------------
     def get(self, key: str, default: str | None = None) -> str | None:
         row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()

@@ -32,6 +32,7 @@ from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
 from tracker.core.race_facts import last_changes
 from tracker.ui.feed_status import FeedStatus
+from tracker.ui.pins import PinsController
 from tracker.ui.projection_log import ProjectionLogDock
 from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole, RaceFilterProxy, RaceListModel
 from tracker.ui.race_list_panel import RaceListPanel
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._connect()
+        self._install_pins()
         self._restore_layout()
 
     # set-up ----------------------------------------------------------------------------------------
@@ -242,6 +244,14 @@ class MainWindow(QMainWindow):
         self._worker.recent_feeds.connect(self._set_recent_feeds)
         self._feed_status.go_live_clicked.connect(self.go_live)
         self._worker.request_recent_feeds()
+
+    def _install_pins(self) -> None:
+        """The pinned overview (View ▸ Pinned overview) and File ▸ Export/Import pins…"""
+        self._pins = PinsController(self)
+
+    @property
+    def pins(self) -> PinsController:
+        return self._pins
 
     # layout persistence (QSettings) ----------------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -284,6 +284,14 @@ class Worker(QObject):
             return
         self._pool.start(lambda: self._pin_job(election_id, contest_id, pinned, contest_name))
 
+    def run_store_job(self, job: Callable[[Store], object], done: Callable[[object], None]) -> None:
+        """Run ``job(store)`` on the worker thread (the store is SQLite on disk; a job may also
+        read or write a small file) and ``done(result)`` on the GUI thread. A TrackerError ends
+        as ``failed`` with its own sentence; a bug as "unexpected error"."""
+        if self._closing:
+            return
+        self._pool.start(lambda: self._store_job(job, done))
+
     def request_projection_log(self, contest_id: str | None = None) -> None:
         """Read the current night's projection log from the store (in the background);
         ``projection_log_ready`` follows."""
@@ -636,6 +644,18 @@ class Worker(QObject):
             self._fail(f"cannot save the pin: {exc}")
             return
         self._post(lambda: self.pin_saved.emit(election_id, contest_id, pinned))
+
+    def _store_job(self, job: Callable[[Store], object], done: Callable[[object], None]) -> None:
+        try:
+            result = job(self._store_job_store())
+        except TrackerError as exc:
+            self._fail(str(exc))
+            return
+        except Exception as exc:  # a bug, not a user error: keep the window alive and say so
+            log.exception("store job %r failed", job)
+            self._fail(f"unexpected error: {exc}")
+            return
+        self._post(lambda: done(result))
 
     def _close_job(self) -> None:
         for closeable in (self._night, self._store):

@@ -1,0 +1,225 @@
+"""Pins in the window: the pinned overview dock, and sharing the watch list as a file.
+
+The window owns the race list and the pins' state; this controller only listens to it (a night
+opened, a version drawn, a pin toggled, the selection moved) and keeps the overview in step, so
+the window needs one line to install it. Reading and writing watch-list files, like every other
+store or disk job, runs on the worker's thread (``Worker.run_store_job``).
+
+The overview is shown by default as soon as a race is pinned; a user who closes it keeps it
+closed (remembered in the window's settings) until they open it again from View ▸ Pinned overview.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu
+
+from tracker.archive import watchlist
+from tracker.archive.watchlist import ImportReport
+from tracker.store import Store
+from tracker.ui.overview import OverviewDock, PinnedOverview
+
+if TYPE_CHECKING:
+    from tracker.ui.main_window import MainWindow
+    from tracker.ui.workers import NightInfo
+
+#: QSettings key: the user closed the overview (it stays closed until they open it again).
+CLOSED_KEY = "overview/closed"
+FILE_FILTER = "Watch lists (*.json);;All files (*)"
+
+
+def _menu(window: MainWindow, title: str) -> QMenu:
+    """The window's menu called ``title`` (with its & mnemonic), created when there is none."""
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu) and action.text() == title:
+            return menu
+    return window.menuBar().addMenu(title)
+
+
+def _pin_shortcut(window: MainWindow) -> str:
+    """The shortcut of the window's pin action, as the user sees it ("Ctrl+D"), or ""."""
+    for action in window.findChildren(QAction):
+        if action.text().replace("&", "").casefold().startswith("pin") and not action.shortcut().isEmpty():
+            return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return ""
+
+
+class PinsController(QObject):
+    """Wires the overview dock and File ▸ Export/Import pins… into the window."""
+
+    #: A watch list was merged into the store: the :class:`~tracker.archive.watchlist.ImportReport`.
+    pins_imported = Signal(object)
+    #: A watch list was written: path, number of pins.
+    pins_exported = Signal(str, int)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        from tracker.ui.main_window import settings
+
+        self._window = window
+        self._settings = settings
+        self._user_closed = bool(settings().value(CLOSED_KEY, False, type=bool))
+
+        self._dock = OverviewDock(window)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._dock)
+        self._dock.hide()
+        shortcut = _pin_shortcut(window)
+        how = (
+            f"click ★ beside a race in the list, or select it and press {shortcut}"
+            if shortcut
+            else ("click ★ beside a race in the list")
+        )
+        self.overview.set_hint(f"No race pinned yet: {how}, to watch it here beside the others.")
+
+        toggle = self._dock.toggleViewAction()
+        toggle.setText("&Pinned overview")
+        toggle.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        toggle.triggered.connect(self._on_view_toggled)
+        _menu(window, "&View").addAction(toggle)
+
+        self._export_action = QAction("&Export pins…", window)
+        self._export_action.setToolTip("Save this night's pinned races as a watch list to share")
+        self._export_action.triggered.connect(self.choose_export)
+        self._import_action = QAction("&Import pins…", window)
+        self._import_action.setToolTip("Add the races of a shared watch list to your pins")
+        self._import_action.triggered.connect(self.choose_import)
+        file_menu = _menu(window, "&File")
+        separators = [a for a in file_menu.actions() if a.isSeparator()]
+        if separators:  # between the feed actions and Quit, in a group of their own
+            file_menu.insertSeparator(separators[-1])
+            file_menu.insertActions(separators[-1], [self._export_action, self._import_action])
+        else:
+            file_menu.addActions([self._export_action, self._import_action])
+
+        self._dock.closed_by_user.connect(lambda: self._set_user_closed(True))
+        self.overview.contest_clicked.connect(self.open_race)
+        window.night_opened.connect(self._on_night_opened)
+        window.drawn.connect(self._on_drawn)
+        window.race_model.pin_toggled.connect(self._on_pin_toggled)
+        window.race_table.selectionModel().currentRowChanged.connect(self._on_current_row)
+
+    # reading ----------------------------------------------------------------------------------------
+    @property
+    def dock(self) -> OverviewDock:
+        return self._dock
+
+    @property
+    def overview(self) -> PinnedOverview:
+        return self._dock.overview
+
+    @property
+    def export_action(self) -> QAction:
+        return self._export_action
+
+    @property
+    def import_action(self) -> QAction:
+        return self._import_action
+
+    # following the window --------------------------------------------------------------------------
+    def _on_night_opened(self, info: NightInfo) -> None:
+        self.overview.remember_names({c.id: c.name for c in info.final.contests})
+        self.overview.set_snapshot(None, message="Loading…")
+        self._sync_pins()
+
+    def _on_drawn(self) -> None:
+        window = self._window
+        if window.shown_version is None:
+            self.overview.set_snapshot(None, message="No results yet at this time")
+        else:
+            self.overview.set_snapshot(window.snapshot)
+        self.overview.set_selected(window.selected_contest)
+
+    def _on_pin_toggled(self, _contest_id: str, _name: str, _pinned: bool) -> None:
+        self._sync_pins()
+
+    def _on_current_row(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self.overview.set_selected(self._window.selected_contest)
+
+    def _sync_pins(self) -> None:
+        pins = self._window.race_model.pins()
+        self.overview.set_pins(pins)
+        if pins and not self._user_closed and self._dock.isHidden():
+            self._dock.show()
+            # Tall enough for two rows of cards (the rest scroll), never most of the window.
+            window = self._window
+            height = self.overview.preferred_height(window.width()) + self._dock.title_height()
+            height = min(height, int(window.height() * 0.45))
+            window.resizeDocks([self._dock], [height], Qt.Orientation.Vertical)
+
+    def open_race(self, contest_id: str) -> None:
+        """A card was clicked: show that race in the window."""
+        self._window.select_contest(contest_id)
+        self.overview.set_selected(self._window.selected_contest)
+
+    def _on_view_toggled(self, checked: bool) -> None:
+        self._set_user_closed(not checked)
+
+    def _set_user_closed(self, closed: bool) -> None:
+        self._user_closed = closed
+        store = self._settings()
+        store.setValue(CLOSED_KEY, closed)
+        store.sync()
+
+    # the watch-list file ---------------------------------------------------------------------------
+    def choose_export(self) -> None:
+        """File ▸ Export pins…: ask where, then write this night's pins there."""
+        election = self._window.race_model.election_id
+        if not election:
+            self._window.report_error("Open a night before exporting its pins.")
+            return
+        if not self._window.race_model.pins():
+            self._window.report_error("No race is pinned in this night: there is nothing to export.")
+            return
+        name = re.sub(r"[^\w.-]+", "-", election).strip("-") or "tracker"
+        start = str(Path.home() / f"{name}-pins.json")
+        path, _ = QFileDialog.getSaveFileName(self._window, "Export pins", start, FILE_FILTER)
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        """Write this night's pins to ``path`` (in the background); ``pins_exported`` follows."""
+        election = self._window.race_model.election_id
+
+        def job(store: Store) -> int:
+            return watchlist.export_pins(store, path, election_id=election)
+
+        self._window.worker.run_store_job(job, lambda n: self._exported(path, int(n)))  # type: ignore[call-overload]
+
+    def _exported(self, path: Path, count: int) -> None:
+        pins = "pin" if count == 1 else "pins"
+        self._window.statusBar().showMessage(f"Exported {count} {pins} to {path}", 15000)
+        self.pins_exported.emit(str(path), count)
+
+    def choose_import(self) -> None:
+        """File ▸ Import pins…: ask for a watch list, then merge it into the pins."""
+        path, _ = QFileDialog.getOpenFileName(self._window, "Import pins", str(Path.home()), FILE_FILTER)
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> None:
+        """Merge the watch list at ``path`` into the pins (in the background); ``pins_imported``
+        follows, or the window reports why the file was refused (nothing is pinned then)."""
+
+        def job(store: Store) -> ImportReport:
+            return watchlist.import_pins(store, path)
+
+        self._window.worker.run_store_job(job, self._imported)  # type: ignore[arg-type]
+
+    def _imported(self, report: ImportReport) -> None:
+        model = self._window.race_model
+        self.overview.remember_names({p.contest_id: p.name for p in report.added if p.name})
+        here = report.new_ids(model.election_id) if model.election_id else set()
+        if here:
+            model.set_pins(model.pins() | here)
+            self._sync_pins()
+        text = report.summary()
+        if report.new:
+            text += f" ({len(here)} in this night)" if len(here) != report.new else " (all in this night)"
+        self._window.statusBar().showMessage(text[:1].upper() + text[1:], 15000)
+        self.pins_imported.emit(report)
