@@ -98,6 +98,8 @@ def _values(card: RaceCard) -> list[tuple[str, str]]:
         ("Lauren Bubba McDonald Jr. (I) (Rep)", "McDonald"),
         ("JON OSSOFF", "Ossoff"),
         ("SMITH, JOHN", "Smith"),
+        ("Rocky De La Fuente", "De La Fuente"),
+        ("Ludwig van Beethoven", "van Beethoven"),
         ("Yes", "Yes"),
         ("Write-in", "Write-in"),
     ],
@@ -157,6 +159,7 @@ def test_one_card_per_pinned_race_with_the_feeds_numbers_updated_in_place(
     _open(qtbot, window, synthetic_night)  # the first version: 1 of 4 mayoral precincts
     overview = window.pins.overview
     assert window.pins.dock.isVisibleTo(window)
+    assert window.pins.dock.windowTitle() == "Pinned overview — reconstructed night"  # synthetic, labelled
     assert [c.contest_id for c in overview.cards()] == ["mayor", "council-1"]
     mayor, council = overview.cards()
     assert _values(mayor) == [("Lovelace", "60.0 %"), ("Diddley", "30.0 %"), ("Young", "10.0 %")]
@@ -386,3 +389,26 @@ def test_watchlist_round_trip_through_the_module(tmp_path: Path) -> None:
         store.pin(GA, "5000", "President of the United States")
         assert watchlist.export_pins(store, tmp_path / "w.json", election_id=GA) == 1
     assert watchlist.read(tmp_path / "w.json")[0].contest_id == "5000"
+
+
+def test_ap_test_data_is_labelled_on_the_overview_too(
+    qtbot: QtBot, make_window: WindowFactory, shared_data: Path, tmp_path: Path
+) -> None:
+    """Real: AP's 26 April 2016 file (435 races, in AP's test mode)."""
+    from tracker.archive.importer import import_payloads
+
+    night = tmp_path / "ap-2016-04-26.night"
+    import_payloads(
+        [shared_data / "ap" / "newsdev-elex_20160426_ct_rollups.json"], fmt="auto", out=night, timezone="UTC"
+    )
+    with Store() as store:
+        store.pin("ap-2016-04-26", "CT-7003", "CT President, Dem Primary")
+        store.pin("ap-2016-04-26", "PA-39290", "PA President, GOP Primary")
+    window = make_window()
+    _open(qtbot, window, night, at_end=True)
+    assert window.pins.dock.windowTitle() == "Pinned overview — TEST DATA"
+    ct, pa = window.pins.overview.cards()
+    assert _values(ct)[:2] == [("Sanders", "53.2 %"), ("Clinton", "44.8 %")]
+    assert ct.data.footer == "409/701 precincts · 323,928 votes"
+    assert _values(pa) == [("Trump", "40.4 %"), ("Cruz", "34.6 %"), ("Kasich", "14.5 %")]
+    assert pa.data.more == 3

@@ -69,6 +69,8 @@ SELECTED_BORDER = LEADER_COLOUR
 
 _PARENS = re.compile(r"\s*\([^)]*\)")
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+#: Words that belong to the surname after them ("Rocky De La Fuente" → "De La Fuente").
+_PARTICLES = {"de", "del", "della", "la", "le", "van", "von", "der", "den", "da", "di", "du", "st.", "st"}
 
 
 def short_name(name: str) -> str:
@@ -83,7 +85,12 @@ def short_name(name: str) -> str:
     words = [w.strip(",") for w in base.split()]
     while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
         words.pop()
-    return words[-1] if words else full
+    if not words:
+        return full
+    start = len(words) - 1
+    while start > 1 and words[start - 1].casefold() in _PARTICLES:
+        start -= 1
+    return " ".join(words[start:])
 
 
 @dataclass(frozen=True)
@@ -551,7 +558,7 @@ class PinnedOverview(QWidget):
     def columns(self) -> int:
         return self._grid.columns_for(self._container.width())
 
-    def preferred_height(self, width: int, *, max_rows: int = 2) -> int:
+    def preferred_height(self, width: int, *, max_rows: int = 1) -> int:
         """Height that shows up to ``max_rows`` rows of cards at ``width`` (the rest scroll)."""
         if not self._cards:
             return self._hint.sizeHint().height()

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 #: QSettings key: the user closed the overview (it stays closed until they open it again).
 CLOSED_KEY = "overview/closed"
 FILE_FILTER = "Watch lists (*.json);;All files (*)"
+TITLE = "Pinned overview"
 
 
 def _menu(window: MainWindow, title: str) -> QMenu:
@@ -129,11 +130,22 @@ class PinsController(QObject):
 
     def _on_drawn(self) -> None:
         window = self._window
-        if window.shown_version is None:
+        snapshot = window.snapshot if window.shown_version is not None else None
+        if snapshot is None:
             self.overview.set_snapshot(None, message="No results yet at this time")
         else:
-            self.overview.set_snapshot(window.snapshot)
+            self.overview.set_snapshot(snapshot)
         self.overview.set_selected(window.selected_contest)
+        # The cards carry the night's labels too (the dock can float away from the banner).
+        night = window.night
+        label = ""
+        if snapshot is not None and snapshot.election.test:
+            label = " — TEST DATA"
+        elif (night is not None and night.reconstructed) or (
+            snapshot is not None and snapshot.election.reconstructed
+        ):
+            label = " — reconstructed night"
+        self._dock.setWindowTitle(f"{TITLE}{label}")
 
     def _on_pin_toggled(self, _contest_id: str, _name: str, _pinned: bool) -> None:
         self._sync_pins()
@@ -146,7 +158,8 @@ class PinsController(QObject):
         self.overview.set_pins(pins)
         if pins and not self._user_closed and self._dock.isHidden():
             self._dock.show()
-            # Tall enough for two rows of cards (the rest scroll), never most of the window.
+            # One row of cards (the rest scroll; drag the edge for more): the race above keeps
+            # the room its bars and axis need.
             window = self._window
             height = self.overview.preferred_height(window.width()) + self._dock.title_height()
             height = min(height, int(window.height() * 0.45))
