@@ -237,7 +237,7 @@ def test_pinning_shows_the_overview_and_unpinning_removes_the_card(
     assert not dock.isVisibleTo(window)  # nothing pinned: no overview by default
     dock.toggleViewAction().trigger()  # View ▸ Pinned overview
     assert dock.isVisibleTo(window) and overview.hint_visible()
-    assert "★" in overview.hint and "Ctrl+D" in overview.hint
+    assert "★" in overview.hint and "Ctrl+P" in overview.hint
     dock.toggleViewAction().trigger()
     dock.toggleViewAction().trigger()  # shown again: the user wants it
     with qtbot.waitSignal(window.worker.pin_saved, timeout=10_000):
@@ -381,6 +381,8 @@ def test_file_menu_has_export_and_import(make_window: WindowFactory) -> None:
     assert texts.index("&Import pins…") < texts.index("&Quit")
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     assert "&Pinned overview" in [a.text() for a in view.actions()]
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus[-1] == "Help" and "View" in menus
 
 
 def test_watchlist_round_trip_through_the_module(tmp_path: Path) -> None:

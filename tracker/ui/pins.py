@@ -35,20 +35,28 @@ TITLE = "Pinned overview"
 
 
 def _menu(window: MainWindow, title: str) -> QMenu:
-    """The window's menu called ``title`` (with its & mnemonic), created when there is none."""
-    for action in window.menuBar().actions():
+    """The window's menu called ``title`` (with its & mnemonic), created when there is none
+    (before Help, which stays last)."""
+    bar = window.menuBar()
+    for action in bar.actions():
         menu = action.menu()
         if isinstance(menu, QMenu) and action.text() == title:
             return menu
-    return window.menuBar().addMenu(title)
+    menu = QMenu(title, bar)
+    help_action = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"), None)
+    if help_action is not None:
+        bar.insertMenu(help_action, menu)
+    else:
+        bar.addMenu(menu)
+    return menu
 
 
 def _pin_shortcut(window: MainWindow) -> str:
-    """The shortcut of the window's pin action, as the user sees it ("Ctrl+D"), or ""."""
-    for action in window.findChildren(QAction):
-        if action.text().replace("&", "").casefold().startswith("pin") and not action.shortcut().isEmpty():
-            return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    return ""
+    """The shortcut of the window's pin action (named "pin"), as the user sees it, or ""."""
+    action = window.findChild(QAction, "pin")
+    if action is None or action.shortcut().isEmpty():
+        return ""
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
 
 
 class PinsController(QObject):
