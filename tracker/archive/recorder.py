@@ -167,7 +167,9 @@ class Recorder:
                 try:
                     snap = parse_payload(event.data, event.fmt, source=event.url)
                 except FeedError as exc:
-                    message = f"unreadable payload: {exc}"  # (the fetch row has the URL)
+                    # the fetch row and the status bar have the URL: the reason is what fits
+                    reason = str(exc).replace(f"{event.url}: ", "")
+                    message = f"unreadable payload: {reason}"
                     errors.append(message)
                     log.warning("a new payload from %s: %s", event.url, message)
                     self.night.add_fetch_event(

@@ -266,7 +266,28 @@ def ap_next_url(body: bytes, current: str) -> str:
     cur, new = urllib.parse.urlsplit(current), urllib.parse.urlsplit(nxt.strip())
     if new.hostname is None or cur.hostname is None or new.hostname.lower() != cur.hostname.lower():
         return current
+    from tracker.feeds.client import SECRET_PARAMS
+
+    pairs = urllib.parse.parse_qsl(new.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if k.lower() not in SECRET_PARAMS]
+    if len(kept) != len(pairs):  # a key echoed back: ours travels in a header, never in a URL
+        new = new._replace(query=urllib.parse.urlencode(kept))
     return urllib.parse.urlunsplit(new._replace(scheme=cur.scheme, netloc=cur.netloc))
+
+
+def scrub_secret(body: bytes, secret: str | None) -> bytes:
+    """``body`` with ``secret`` (the API key, as given or URL-quoted) replaced by ``REDACTED``: a
+    server that echoes the key (in AP's ``nextrequest``, say) must not put it into a recording.
+    Keys shorter than 8 characters are left alone: replacing a short, common string would damage
+    the payload, and real keys are long."""
+    if not secret or len(secret) < 8:
+        return body
+    from tracker.feeds.client import REDACTED
+
+    for form in {secret, urllib.parse.quote(secret, safe="")}:
+        if form.encode() in body:
+            body = body.replace(form.encode(), REDACTED.encode())
+    return body
 
 
 def ap_empty_delta(body: bytes, url: str) -> bool:
@@ -462,7 +483,8 @@ class Poller:
             message = str(exc)
             return [self._event(url, "error", response, error=message)], Outcome(ok=False, error=message)
         self._last_sha = sha
-        return [self._event(url, "new", response, data=body, fmt=fmt, version=version)], Outcome(ok=True)
+        data = scrub_secret(body, self.target.api_key)
+        return [self._event(url, "new", response, data=data, fmt=fmt, version=version)], Outcome(ok=True)
 
     # one round -----------------------------------------------------------------------------------
     def _round(self) -> tuple[list[FetchEvent], Outcome]:
