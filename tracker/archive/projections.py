@@ -5,7 +5,7 @@ A night carries its baseline in its meta key ``baseline``: either the file name 
 beside the night, then among the bundled nights (``resources/nights``). The baseline is that
 night's *last* version (its final result); each of its contests is the baseline of the contest of
 the same name in this night, and precincts are matched by county and name
-(``projection.unit_key``: "Mount Bethel 01" = "Mt Bethel 01", "CHAMBLEE " = "CHAMBLEE").
+(``baseline.unit_key``: "Mount Bethel 01" = "Mt Bethel 01", "CHAMBLEE " = "CHAMBLEE").
 
 The bundled June 2017 runoff was built before baselines existed, so the nights the rehearsal
 builds are also mapped here by their ``night`` meta key (``BUNDLED_BASELINES``): June's baseline
@@ -25,9 +25,10 @@ from tracker import paths
 from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile
 from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
+from tracker.core.baseline import Baseline, name_key
 from tracker.core.errors import TrackerError
 from tracker.core.model import Contest, Snapshot
-from tracker.core.projection import Baseline, name_key, project_contest, projection_records
+from tracker.core.projection import project_contest, projection_records
 from tracker.store import ProjectionRecord
 
 log = logging.getLogger(__name__)

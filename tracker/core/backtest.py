@@ -36,8 +36,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.core.baseline import Baseline
 from tracker.core.model import Contest, Reporting, ReportingUnit, UnitKind, canonical_vote_type
-from tracker.core.projection import MODEL_VERSION, Baseline, ContestProjection, project_contest
+from tracker.core.projection import MODEL_VERSION, ContestProjection, project_contest
 from tracker.core.threshold import votes_to_clear
 
 ORDERS = ("recorded", "random", "early-first", "county-late", "skewed")

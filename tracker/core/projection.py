@@ -1,11 +1,11 @@
 """Projection of final shares with 90 % intervals and P(clear the threshold), from one Snapshot.
 
 The unit of the model is a *cell*: a reporting unit × canonical vote type (``election_day``,
-``early``, ``mail``, ``provisional``, ``other``, ``total``). A precinct that is ``partial`` has
-some cells in and others not; Cobb's "Advance in Person 1" and "2" are one ``early`` cell. A cell
-is *complete* when its unit is complete (a precinct, or a county whose precincts are all in), or
-when every feed vote type of that canonical type that its county reports is present; otherwise it
-is a *target*: its final votes are predicted and what it has counted so far is subtracted.
+``early``, ``mail``, ``provisional``, ``other``, ``total``; ``tracker.core.cells``). A complete
+cell is known; any other is a *target*: its final votes are predicted and what it has counted so
+far is subtracted. The two fits below live in ``tracker.core.fit``, baselines in
+``tracker.core.baseline``; this module runs them per vote type and turns them into shares,
+intervals and P(clear).
 
 For each canonical vote type ``t`` the model is fitted on the complete cells of type ``t``:
 
@@ -22,7 +22,7 @@ For each canonical vote type ``t`` the model is fitted on the complete cells of 
   reference candidate's (the current leader's own share, or the baseline's winner's share). In a
   two-candidate race the baseline feature is each candidate's *side* of the baseline's two-way lean
   instead (the baseline winner's share, or one minus it), so a runoff swings uniformly from a
-  many-candidate first round whose losing side was split (``_two_way_features``).
+  many-candidate first round whose losing side was split (``fit.two_way_features``).
 * **intervals**: out-of-sample (leave-one-out, exact for the ridge fit) residuals of the complete
   cells give each type's per-cell share and turnout errors; the projected final share's variance
   adds an independent part per target cell and a shared part per type (the fitted mean's own
@@ -49,31 +49,23 @@ Pure and deterministic (no randomness), Qt-free, numpy only.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, UnitKind, canonical_vote_type
+from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
+from tracker.core.cells import cut_cells
+from tracker.core.fit import cell_data, fit_shares, fit_turnout
+from tracker.core.model import Contest, Snapshot
 from tracker.core.threshold import Outstanding, votes_to_clear
 
 MODEL_VERSION = "cells-ridge-2"
 
 #: Complete cells with votes needed before any projection is made.
 MIN_CELLS = 8
-#: Complete cells of a type (with the feature) needed to fit a regression on that feature.
-MIN_TRAIN = 6
-#: Shrinkage of county ratios/effects towards the type-wide value, in pseudo-cells.
-SHRINK = 4.0
-#: Ridge penalty on the slopes (shares are 0..1, their variance across units ~0.01).
-RIDGE = 2e-3
-#: Correlated ("systematic") error per type, as a fraction of the per-cell residual sd: what the
-#: complete cells cannot show about the unreported ones.
-KAPPA = 0.25
-#: Same for the turnout ratio.
-KAPPA_TURNOUT = 0.25
+#: The fits' own hyper-parameters (``SHRINK``, ``RIDGE``, ``KAPPA`` …) are in ``tracker.core.fit``.
 #: Model risk: sd of the outstanding vote's share beyond the model's (see ``project_contest``).
 TAU = 0.25
 #: With a baseline the model risk is measured instead: ``TAU_BASELINE + SKEW_FACTOR × skew``
@@ -155,256 +147,8 @@ class ContestProjection:
 
 
 # ----------------------------------------------------------------------------------------------
-# Baselines
+# Intervals
 # ----------------------------------------------------------------------------------------------
-
-_MOUNT = re.compile(r"\bmount\b")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-
-
-def unit_key(county: str | None, name: str) -> str:
-    """The key that matches a precinct across elections: county and name, case, spacing and
-    punctuation ignored, "Mount" as "Mt" (Cobb's "Mount Bethel 01" in April is "Mt Bethel 01" in
-    June; DeKalb's "CHAMBLEE " has a trailing space)."""
-
-    def norm(text: str) -> str:
-        text = _MOUNT.sub("mt", text.casefold())
-        return " ".join(_NON_WORD.sub(" ", text).split())
-
-    return f"{norm(county or '')}/{norm(name)}"
-
-
-def _key(unit: ReportingUnit) -> str:
-    """A precinct by county and name; a county or state unit by its own name (feeds disagree on
-    whether a county unit's ``county`` is itself)."""
-    return unit_key(unit.county if unit.kind is UnitKind.PRECINCT else "", unit.name)
-
-
-def name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
-@dataclass(frozen=True)
-class BaselineUnit:
-    total: int
-    #: Votes per canonical vote type.
-    by_type: Mapping[str, int]
-    #: Share per candidate (name key) of the unit's total.
-    shares: Mapping[str, float]
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The same units' final result in an earlier election (e.g. April's first round for June's
-    runoff): turnout per vote type and each candidate's share, by ``unit_key``."""
-
-    label: str
-    units: Mapping[str, BaselineUnit]
-    #: Name key of the baseline's overall winner (the reference candidate of the regression).
-    leader: str
-
-    @classmethod
-    def from_contest(cls, contest: Contest, label: str = "") -> Baseline:
-        names = {c.id: name_key(c.name) for c in contest.candidates}
-        units: dict[str, BaselineUnit] = {}
-        for unit in contest.units:
-            total = unit.total()
-            by_type: dict[str, int] = {}
-            for by in unit.votes.values():
-                for vt, n in by.items():
-                    ct = canonical_vote_type(vt)
-                    by_type[ct] = by_type.get(ct, 0) + n
-            shares = {
-                names.get(cid, name_key(cid)): (sum(by.values()) / total if total else 0.0)
-                for cid, by in unit.votes.items()
-            }
-            units[_key(unit)] = BaselineUnit(total, by_type, shares)
-        ranked = contest.ranked()
-        leader = name_key(ranked[0].name) if ranked else ""
-        return cls(label=label or contest.name, units=units, leader=leader)
-
-    def matched(self, contest: Contest) -> int:
-        """How many of ``contest``'s units this baseline has."""
-        return sum(_key(u) in self.units for u in contest.units)
-
-
-# ----------------------------------------------------------------------------------------------
-# Cells
-# ----------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Cells:
-    """The contest cut into cells, as arrays (n cells × k candidates)."""
-
-    unit: list[int] = field(default_factory=list)
-    ctype: list[str] = field(default_factory=list)
-    county: list[str] = field(default_factory=list)
-    complete: list[bool] = field(default_factory=list)
-    counted: list[list[int]] = field(default_factory=list)
-    #: Final votes of the cell extrapolated from the county unit's own precincts (or -1).
-    extrapolated: list[float] = field(default_factory=list)
-
-
-def _is_complete_unit(unit: ReportingUnit) -> bool:
-    if unit.reporting is Reporting.COMPLETE:
-        return True
-    if unit.kind is not UnitKind.PRECINCT and unit.precincts_total:
-        return (unit.precincts_reporting or 0) >= unit.precincts_total
-    return False
-
-
-def _cells(contest: Contest, ids: Sequence[str]) -> _Cells:
-    index = {cid: i for i, cid in enumerate(ids)}
-    k = len(ids)
-    canon: dict[str, str] = {vt.name: vt.canonical for vt in contest.vote_types}
-
-    def canonical(name: str) -> str:
-        ct = canon.get(name)
-        if ct is None:
-            ct = canon[name] = canonical_vote_type(name)
-        return ct
-
-    declared = set(canon.values())
-    seen_types: set[str] = set()
-    # Feed vote-type names of each canonical type that each county reports (Cobb's two advance
-    # buckets): a canonical cell is complete only when all of them are in.
-    county_names: dict[tuple[str, str], set[str]] = {}
-    per_unit: list[tuple[dict[str, list[int]], dict[str, set[str]]]] = []
-    for unit in contest.units:
-        county = unit.county or unit.name
-        names: set[str] = set()
-        per_type: dict[str, list[int]] = {}
-        for cid, by in unit.votes.items():
-            names.update(by)
-            j = index.get(cid)
-            if j is None:
-                continue
-            for vt, n in by.items():
-                if n:
-                    ct = canonical(vt)
-                    row = per_type.get(ct)
-                    if row is None:
-                        row = per_type[ct] = [0] * k
-                    row[j] += n
-        present: dict[str, set[str]] = {}
-        for vt in names:
-            ct = canonical(vt)
-            present.setdefault(ct, set()).add(vt)
-            county_names.setdefault((county, ct), set()).add(vt)
-        seen_types.update(present)
-        per_unit.append((per_type, present))
-    expected = sorted(declared or seen_types)
-    if not expected:
-        expected = ["total"]
-    cells = _Cells()
-    zero = [0] * k
-    for u, unit in enumerate(contest.units):
-        county = unit.county or unit.name
-        unit_done = _is_complete_unit(unit)
-        per_type, present = per_unit[u]
-        types = list(expected) + [t for t in present if t not in expected]
-        share_of_precincts = None
-        if unit.kind is not UnitKind.PRECINCT and unit.precincts_total and unit.precincts_reporting:
-            share_of_precincts = unit.precincts_reporting / unit.precincts_total
-        for ct in types:
-            row = per_type.get(ct, zero)
-            if unit_done:
-                done = True
-            elif ct in present and unit.kind is UnitKind.PRECINCT:
-                done = present[ct] >= county_names.get((county, ct), set())
-            else:
-                done = False
-            extrapolated = -1.0
-            if not done and share_of_precincts and ct in present:
-                extrapolated = sum(row) / share_of_precincts
-            cells.unit.append(u)
-            cells.ctype.append(ct)
-            cells.county.append(county)
-            cells.complete.append(done)
-            cells.counted.append(row)
-            cells.extrapolated.append(extrapolated)
-    return cells
-
-
-# ----------------------------------------------------------------------------------------------
-# Fitting
-# ----------------------------------------------------------------------------------------------
-
-
-def _shrunk_group_means(
-    values: np.ndarray, weights: np.ndarray, groups: np.ndarray, n_groups: int, prior: np.ndarray
-) -> np.ndarray:
-    """Per group (rows) weighted means of ``values`` (n × k), shrunk towards ``prior`` (k) by
-    ``SHRINK`` pseudo-cells of mean weight."""
-    wsum = np.bincount(groups, weights=weights, minlength=n_groups)
-    mean_w = weights.mean() if weights.size else 1.0
-    out = np.empty((n_groups, values.shape[1]))
-    for j in range(values.shape[1]):
-        num = np.bincount(groups, weights=weights * values[:, j], minlength=n_groups)
-        out[:, j] = (num + SHRINK * mean_w * prior[j]) / (wsum + SHRINK * mean_w)
-    return out
-
-
-def _ridge(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, prior: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted ridge fit of each candidate's share on its own design, the slopes shrunk towards
-    ``prior`` (p,) — a uniform swing (own feature's slope 1) — not towards 0: when the reported
-    cells span a narrow range of the feature (a skewed order), the fit falls back on the swing
-    instead of on the reported cells' mean.
-
-    ``x``: (n, k, p) designs (column 0 the intercept, unpenalised), ``y``: (n, k) shares,
-    ``w``: (n,) weights (mean 1). Returns coefficients (k, p), leave-one-out residuals (n, k)
-    (exact for a linear smoother: r / (1 − h)) and the inverse normal matrices (k, p, p)."""
-    n, _k, p = x.shape
-    penalty = np.eye(p) * RIDGE * n
-    penalty[0, 0] = 0.0
-    xw = x * w[:, None, None]
-    a = np.einsum("nkp,nkq->kpq", xw, x) + penalty  # (k, p, p)
-    b = np.einsum("nkp,nk->kp", xw, y) + (penalty @ prior)[None, :]
-    a_inv = np.linalg.pinv(a)
-    coef = np.einsum("kpq,kq->kp", a_inv, b)
-    fitted = np.einsum("nkp,kp->nk", x, coef)
-    hat = np.einsum("nkp,kpq,nkq->nk", x, a_inv, x) * w[:, None]
-    resid = (y - fitted) / np.clip(1.0 - hat, 0.05, None)
-    return coef, resid, a_inv
-
-
-def _two_way_features(
-    contest: Contest,
-    baseline: Baseline | None,
-    base_ref: np.ndarray,
-    known: np.ndarray,
-    counted: np.ndarray,
-    totals_cell: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """A two-candidate race's baseline feature: each candidate's side of the baseline's two-way
-    lean — the baseline winner's share for the candidate on that side, one minus it for the other
-    — so the prior is a uniform swing for both. (A candidate's *own* share in a many-candidate
-    first round is the wrong feature: Handel had 20 % of April's vote in GA-06 and 52 % of June's,
-    because the Republican vote she won in June was split eleven ways in April.)
-
-    The side comes from the names (a candidate named like the baseline's winner is on its side),
-    else from the sign of the share's correlation with the baseline winner's share over the
-    complete cells (a runoff feed without names, a general election after a primary). Returns the
-    (n, 2) feature and a zero reference column (the feature already carries it)."""
-    assert baseline is not None
-    names = [name_key(c.name) for c in contest.candidates]
-    if baseline.leader in names:
-        side = 1.0 if names[0] == baseline.leader else -1.0
-    else:
-        w = totals_cell[known]
-        y = counted[known, 0] / np.maximum(w, 1.0)
-        x = base_ref[known]
-        if w.sum() <= 0 or len(y) < 2:
-            side = 1.0
-        else:
-            xm = w @ x / w.sum()
-            ym = w @ y / w.sum()
-            side = 1.0 if w @ ((x - xm) * (y - ym)) >= 0 else -1.0
-    first = base_ref if side > 0 else 1.0 - base_ref
-    return np.stack([first, 1.0 - first], axis=1), np.zeros_like(base_ref)
 
 
 def _t_factor(dof: float) -> float:
@@ -453,7 +197,7 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     k = len(ids)
     if k == 0 or not contest.units:
         return _too_early(contest, "no candidates or units")
-    cells = _cells(contest, ids)
+    cells = cut_cells(contest, ids)
     n = len(cells.unit)
     counted = np.asarray(cells.counted, dtype=float).reshape(n, k)
     totals_cell = counted.sum(axis=1)
@@ -485,48 +229,7 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
                 use_baseline,
             )
 
-    units = contest.units
-    counties = sorted(set(cells.county))
-    county_ix = np.asarray([counties.index(c) for c in cells.county], dtype=np.int64)
-    unit_ix = np.asarray(cells.unit, dtype=np.int64)
-    n_units = len(units)
-
-    # Unit-level features -------------------------------------------------------------------
-    registered = np.asarray([u.registered or 0 for u in units], dtype=float)
-    # own: the unit's counted votes per candidate, and per cell the same minus the cell itself
-    unit_votes = np.zeros((n_units, k))
-    np.add.at(unit_votes, unit_ix, counted)
-    own_votes = unit_votes[unit_ix] - counted
-    own_total = own_votes.sum(axis=1)
-    has_own = own_total > 0
-    own_share = np.divide(own_votes, own_total[:, None], out=np.zeros_like(own_votes), where=has_own[:, None])
-    leader_j = int(np.argmax(votes_now))
-
-    base_share = np.zeros((n, k))
-    base_ref = np.zeros(n)
-    base_votes = np.zeros(n)
-    has_base = np.zeros(n, dtype=bool)
-    if use_baseline:
-        assert baseline is not None
-        names = [name_key(c.name) for c in contest.candidates]
-        keyed = [baseline.units.get(_key(u)) for u in units]
-        for i in range(n):
-            bu = keyed[cells.unit[i]]
-            if bu is None or bu.total <= 0:
-                continue
-            has_base[i] = True
-            base_share[i] = [bu.shares.get(nm, 0.0) for nm in names]
-            base_ref[i] = bu.shares.get(baseline.leader, 0.0)
-            t = cells.ctype[i]
-            base_votes[i] = bu.by_type.get(t, 0) if t != "total" else bu.total
-            if t != "total" and t not in bu.by_type:
-                base_votes[i] = 0.0
-
-    base_x, base_r = base_share, base_ref
-    if use_baseline and k == 2:
-        base_x, base_r = _two_way_features(
-            contest, baseline, base_ref, has_base & complete, counted, totals_cell
-        )
+    data = cell_data(contest, cells, counted, complete, baseline)
 
     pred_final = np.zeros(n)  # predicted final votes of each target cell
     pred_share = np.zeros((n, k))
@@ -540,126 +243,14 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
         tgt = in_t & targets
         if not tgt.any():
             continue
-        train = in_t & complete
-        train_v = train & (totals_cell > 0)
-        # Turnout ------------------------------------------------------------------------
-        base_sets = []
-        if use_baseline:
-            base_sets.append(("baseline", has_base & (base_votes > 0), base_votes))
-        base_sets.append(("registered", registered[unit_ix] > 0, registered[unit_ix]))
-        base_sets.append(("cell", np.ones(n, dtype=bool), np.ones(n)))
-        remaining_t = tgt.copy()
-        turn_pred = np.zeros(n)
-        turn_var = np.zeros(n)
-        turn_sys = 0.0
-        for _name, avail, base in base_sets:
-            tr = train & avail
-            use = remaining_t & avail
-            if not use.any() or tr.sum() < 2:
-                continue
-            a = totals_cell[tr]
-            b = base[tr]
-            ratio_all = a.sum() / b.sum() if b.sum() > 0 else 0.0
-            g = county_ix[tr]
-            num = np.bincount(g, weights=a, minlength=len(counties))
-            den = np.bincount(g, weights=b, minlength=len(counties))
-            mean_b = b.mean()
-            ratio_c = (num + SHRINK * mean_b * ratio_all) / (den + SHRINK * mean_b)
-            # leave-one-out relative errors of the complete cells
-            loo_num = num[g] - a
-            loo_den = den[g] - b
-            loo_ratio = (loo_num + SHRINK * mean_b * ratio_all) / (loo_den + SHRINK * mean_b)
-            pred_tr = loo_ratio * b
-            rel = np.divide(a - pred_tr, pred_tr, out=np.zeros_like(a), where=pred_tr > 0)
-            wt = np.maximum(pred_tr, 1e-9)
-            rel_var = float(np.sum(wt * rel**2) / np.sum(wt)) if wt.sum() > 0 else 1.0
-            turn_pred[use] = ratio_c[county_ix[use]] * base[use]
-            turn_var[use] = rel_var
-            turn_sys = max(turn_sys, rel_var * (1.0 / max(tr.sum(), 1) + KAPPA_TURNOUT**2))
-            remaining_t &= ~use
-        if remaining_t.any():  # no complete cell to learn from (provisional, other): nothing more
-            turn_pred[remaining_t] = 0.0
-        # County units that report precincts in/total extrapolate themselves.
-        ex = tgt & (extrap >= 0)
-        turn_pred[ex] = extrap[ex]
-        final_t = np.maximum(turn_pred, totals_cell)
-        pred_final[tgt] = final_t[tgt]
-        var_cell_turn[tgt] = turn_var[tgt]
-
-        # Shares -------------------------------------------------------------------------
-        remaining_s = tgt.copy()
-        if not train_v.any():
-            # nothing to learn from: the remaining votes split like the contest so far
-            pred_share[tgt] = votes_now / V
-            var_cell_share[tgt] = 0.01
-            continue
-        y_all = np.divide(
-            counted, totals_cell[:, None], out=np.zeros_like(counted), where=totals_cell[:, None] > 0
-        )
-        feature_sets: list[tuple[np.ndarray, np.ndarray | None, np.ndarray | None]] = [
-            (has_own, own_share, own_share[:, leader_j]),
-        ]
-        if use_baseline:
-            feature_sets.append((has_base, base_x, base_r))
-        feature_sets.append((np.ones(n, dtype=bool), None, None))
-        for avail, xs, ref in feature_sets:
-            tr = train_v & avail
-            use = remaining_s & avail
-            if not use.any():
-                continue
-            ntr = int(tr.sum())
-            if xs is not None and ntr < MIN_TRAIN:
-                continue
-            if ntr == 0:
-                continue
-            w = totals_cell[tr]
-            w = w / w.mean()
-            y = y_all[tr]
-            if xs is None:
-                design = np.ones((ntr, k, 1))
-                design_use = np.ones((int(use.sum()), k, 1))
-            else:
-                assert ref is not None
-                design = np.stack(
-                    [np.ones((ntr, k)), xs[tr], np.broadcast_to(ref[tr][:, None], (ntr, k))], axis=2
-                )
-                nu = int(use.sum())
-                design_use = np.stack(
-                    [np.ones((nu, k)), xs[use], np.broadcast_to(ref[use][:, None], (nu, k))], axis=2
-                )
-            prior = np.zeros(design.shape[2])
-            if xs is not None:
-                prior[1] = 1.0
-            coef, loo, a_inv = _ridge(design, y, w, prior)
-            # county effect on the residuals, shrunk; its own leave-one-out
-            g = county_ix[tr]
-            zero = np.zeros(k)
-            effect = _shrunk_group_means(loo, w, g, len(counties), zero)
-            wsum = np.bincount(g, weights=w, minlength=len(counties))
-            num = np.stack(
-                [np.bincount(g, weights=w * loo[:, j], minlength=len(counties)) for j in range(k)], 1
-            )
-            loo_eff = (num[g] - w[:, None] * loo) / (wsum[g] - w + SHRINK)[:, None]
-            resid = loo - loo_eff
-            s_var = np.sum(w[:, None] * resid**2, axis=0) / w.sum()
-            pred = np.einsum("nkp,kp->nk", design_use, coef) + effect[county_ix[use]]
-            pred_share[use] = pred
-            var_cell_share[use] = s_var
-            p = design.shape[2] + 1
-            min_train = min(min_train, max(ntr - p, 1))
-            # The fitted mean's own error where the targets are (x̄ᵀ A⁻¹ x̄: 1/n for a mean, more
-            # when the targets lie outside the reported cells' range), plus KAPPA² for the rest.
-            rem_use = np.maximum(pred_final[use] - totals_cell[use], 0.0)
-            weights_use = (
-                rem_use / rem_use.sum() if rem_use.sum() > 0 else np.full(len(rem_use), 1 / len(rem_use))
-            )
-            centre = np.einsum("n,nkp->kp", weights_use, design_use)
-            lever = np.einsum("kp,kpq,kq->k", centre, a_inv, centre)
-            sys_groups.append((use, s_var, lever + KAPPA**2, turn_sys))
-            remaining_s &= ~use
-        if remaining_s.any():
-            pred_share[remaining_s] = votes_now / V
-            var_cell_share[remaining_s] = 0.01
+        turnout = fit_turnout(data, in_t, tgt)
+        pred_final[tgt] = turnout.final[tgt]
+        var_cell_turn[tgt] = turnout.var[tgt]
+        fit = fit_shares(data, in_t, tgt, pred_final, votes_now / V, turnout.sys)
+        pred_share[tgt] = fit.pred[tgt]
+        var_cell_share[tgt] = fit.var[tgt]
+        sys_groups.extend(fit.groups)
+        min_train = min(min_train, fit.min_train)
 
     # Partial county cells: the rest of the county splits like its count so far.
     part = targets & (extrap >= 0) & (totals_cell > 0)
@@ -691,12 +282,13 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     # share may differ by TAU (scaled by sqrt(4·F(1−F)), so 1 % candidates get less) from the
     # model's, so no call is confident while much is out.
     tau = TAU
-    if use_baseline and has_base.any():
+    if use_baseline and data.has_base.any():
         # How unlike the whole are the units counted so far, by the baseline's winner's share?
-        w = np.where(has_base, np.maximum(base_votes, 0.0), 0.0)
-        done = complete & has_base
+        w = np.where(data.has_base, np.maximum(data.base_votes, 0.0), 0.0)
+        done = complete & data.has_base
         if w[done].sum() > 0 and w.sum() > 0:
-            skew = abs(float(w[done] @ base_ref[done] / w[done].sum() - w @ base_ref / w.sum()))
+            winner = data.base_winner
+            skew = abs(float(w[done] @ winner[done] / w[done].sum() - w @ winner / w.sum()))
             tau = min(TAU, TAU_BASELINE + SKEW_FACTOR * skew)
     var += (tau * R) ** 2 * np.clip(4 * F * (1 - F), 0.0, 1.0)
     factor = _t_factor(min_train if math.isfinite(min_train) else 1.0)

@@ -1,0 +1,88 @@
+"""Baselines: the same reporting units' result in an earlier election, matched by name.
+
+A baseline is what lets a projection see a skewed reporting order (the units counted so far leaned
+one way last time too) and predict turnout per unit. It lives apart from the model because the
+night files, the backtest and the window all load and match baselines, and matching is its own
+problem: precinct names drift between elections ("Mount Bethel 01" in April is "Mt Bethel 01" in
+June; DeKalb's "CHAMBLEE " has a trailing space).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tracker.core.model import Contest, ReportingUnit, UnitKind, canonical_vote_type
+
+_MOUNT = re.compile(r"\bmount\b")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def unit_key(county: str | None, name: str) -> str:
+    """The key that matches a precinct across elections: county and name, case, spacing and
+    punctuation ignored, "Mount" as "Mt" (Cobb's "Mount Bethel 01" in April is "Mt Bethel 01" in
+    June; DeKalb's "CHAMBLEE " has a trailing space)."""
+
+    def norm(text: str) -> str:
+        text = _MOUNT.sub("mt", text.casefold())
+        return " ".join(_NON_WORD.sub(" ", text).split())
+
+    return f"{norm(county or '')}/{norm(name)}"
+
+
+def unit_match_key(unit: ReportingUnit) -> str:
+    """A precinct by county and name; a county or state unit by its own name (feeds disagree on
+    whether a county unit's ``county`` is itself)."""
+    return unit_key(unit.county if unit.kind is UnitKind.PRECINCT else "", unit.name)
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+@dataclass(frozen=True)
+class BaselineUnit:
+    total: int
+    #: Votes per canonical vote type.
+    by_type: Mapping[str, int]
+    #: Share per candidate (name key) of the unit's total.
+    shares: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The same units' final result in an earlier election (e.g. April's first round for June's
+    runoff): turnout per vote type and each candidate's share, by ``unit_key``."""
+
+    label: str
+    units: Mapping[str, BaselineUnit]
+    #: Name key of the baseline's overall winner (the reference candidate of the regression).
+    leader: str
+
+    @classmethod
+    def from_contest(cls, contest: Contest, label: str = "") -> Baseline:
+        names = {c.id: name_key(c.name) for c in contest.candidates}
+        units: dict[str, BaselineUnit] = {}
+        for unit in contest.units:
+            total = unit.total()
+            by_type: dict[str, int] = {}
+            for by in unit.votes.values():
+                for vt, n in by.items():
+                    ct = canonical_vote_type(vt)
+                    by_type[ct] = by_type.get(ct, 0) + n
+            shares = {
+                names.get(cid, name_key(cid)): (sum(by.values()) / total if total else 0.0)
+                for cid, by in unit.votes.items()
+            }
+            units[unit_match_key(unit)] = BaselineUnit(total, by_type, shares)
+        ranked = contest.ranked()
+        leader = name_key(ranked[0].name) if ranked else ""
+        return cls(label=label or contest.name, units=units, leader=leader)
+
+    def matched(self, contest: Contest) -> int:
+        """How many of ``contest``'s units this baseline has."""
+        return sum(unit_match_key(u) in self.units for u in contest.units)
+
+
+__all__ = ["Baseline", "BaselineUnit", "name_key", "unit_key", "unit_match_key"]

@@ -1,0 +1,115 @@
+"""The projection's unit of work, the *cell*: a reporting unit × canonical vote type.
+
+A precinct that is ``partial`` has some cells in and others not; Cobb's "Advance in Person 1" and
+"2" are one ``early`` cell. A cell is *complete* when its unit is complete (a precinct, or a county
+whose precincts are all in), or when every feed vote type of that canonical type that its county
+reports is present; otherwise the model predicts it. Cutting a contest into cells is its own job
+because what "complete" means is the subtle part: a canonical cell is complete only when all the
+feed's names for it are in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tracker.core.model import Contest, Reporting, ReportingUnit, UnitKind, canonical_vote_type
+
+
+@dataclass
+class Cells:
+    """The contest cut into cells, as arrays (n cells × k candidates)."""
+
+    unit: list[int] = field(default_factory=list)
+    ctype: list[str] = field(default_factory=list)
+    county: list[str] = field(default_factory=list)
+    complete: list[bool] = field(default_factory=list)
+    counted: list[list[int]] = field(default_factory=list)
+    #: Final votes of the cell extrapolated from the county unit's own precincts (or -1).
+    extrapolated: list[float] = field(default_factory=list)
+
+
+def is_complete_unit(unit: ReportingUnit) -> bool:
+    """Complete by its own status, or a county unit with all its precincts in."""
+    if unit.reporting is Reporting.COMPLETE:
+        return True
+    if unit.kind is not UnitKind.PRECINCT and unit.precincts_total:
+        return (unit.precincts_reporting or 0) >= unit.precincts_total
+    return False
+
+
+def cut_cells(contest: Contest, ids: Sequence[str]) -> Cells:
+    """``contest`` cut into cells, candidates in the order of ``ids``."""
+    index = {cid: i for i, cid in enumerate(ids)}
+    k = len(ids)
+    canon: dict[str, str] = {vt.name: vt.canonical for vt in contest.vote_types}
+
+    def canonical(name: str) -> str:
+        ct = canon.get(name)
+        if ct is None:
+            ct = canon[name] = canonical_vote_type(name)
+        return ct
+
+    declared = set(canon.values())
+    seen_types: set[str] = set()
+    # Feed vote-type names of each canonical type that each county reports (Cobb's two advance
+    # buckets): a canonical cell is complete only when all of them are in.
+    county_names: dict[tuple[str, str], set[str]] = {}
+    per_unit: list[tuple[dict[str, list[int]], dict[str, set[str]]]] = []
+    for unit in contest.units:
+        county = unit.county or unit.name
+        names: set[str] = set()
+        per_type: dict[str, list[int]] = {}
+        for cid, by in unit.votes.items():
+            names.update(by)
+            j = index.get(cid)
+            if j is None:
+                continue
+            for vt, n in by.items():
+                if n:
+                    ct = canonical(vt)
+                    row = per_type.get(ct)
+                    if row is None:
+                        row = per_type[ct] = [0] * k
+                    row[j] += n
+        present: dict[str, set[str]] = {}
+        for vt in names:
+            ct = canonical(vt)
+            present.setdefault(ct, set()).add(vt)
+            county_names.setdefault((county, ct), set()).add(vt)
+        seen_types.update(present)
+        per_unit.append((per_type, present))
+    expected = sorted(declared or seen_types)
+    if not expected:
+        expected = ["total"]
+    cells = Cells()
+    zero = [0] * k
+    for u, unit in enumerate(contest.units):
+        county = unit.county or unit.name
+        unit_done = is_complete_unit(unit)
+        per_type, present = per_unit[u]
+        types = list(expected) + [t for t in present if t not in expected]
+        share_of_precincts = None
+        if unit.kind is not UnitKind.PRECINCT and unit.precincts_total and unit.precincts_reporting:
+            share_of_precincts = unit.precincts_reporting / unit.precincts_total
+        for ct in types:
+            row = per_type.get(ct, zero)
+            if unit_done:
+                done = True
+            elif ct in present and unit.kind is UnitKind.PRECINCT:
+                done = present[ct] >= county_names.get((county, ct), set())
+            else:
+                done = False
+            extrapolated = -1.0
+            if not done and share_of_precincts and ct in present:
+                extrapolated = sum(row) / share_of_precincts
+            cells.unit.append(u)
+            cells.ctype.append(ct)
+            cells.county.append(county)
+            cells.complete.append(done)
+            cells.counted.append(row)
+            cells.extrapolated.append(extrapolated)
+    return cells
+
+
+__all__ = ["Cells", "cut_cells", "is_complete_unit"]
