@@ -534,10 +534,11 @@ class PinnedOverview(QWidget):
         """Draw every card from ``snapshot`` (None: no version on screen, ``message`` says why)."""
         self._snapshot = snapshot
         self._message = message
-        if snapshot is not None:
-            self._names.update({c.id: c.name for c in snapshot.contests})
         if not self._cards:
             return
+        if snapshot is not None:  # a pinned race that later leaves the feed keeps its name
+            index = self._index(snapshot)
+            self._names.update({cid: index[cid].name for cid in self._cards if cid in index})
         for cid, card in self._cards.items():
             card.set_data(self._data_for(cid))
         self._reorder()
