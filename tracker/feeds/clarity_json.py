@@ -86,7 +86,8 @@ _MAX_DEPTH_ERROR = "the document is nested too deeply"
 
 
 def _fail(what: str, message: str) -> NoReturn:
-    raise FeedError(f"Clarity {what}: {message}")
+    # one line, whatever the feed put in the names a message quotes (the fuzzer found a "\n")
+    raise FeedError(" ".join(f"Clarity {what}: {message}".split()))
 
 
 def _looks_like_html(data: bytes) -> bool:
