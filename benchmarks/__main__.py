@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-ALL = ("startup", "replay", "parse", "backtest", "live", "many_races", "overview")
+ALL = ("startup", "replay", "parse", "backtest", "live", "many_races", "overview", "drilldown")
 
 names = sys.argv[1:] or list(ALL)
 for name in names:

@@ -184,6 +184,30 @@ def _print_projections(records: list) -> None:
         )
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write one race of a night at one instant as CSV (per unit and vote type, with where the
+    numbers come from in ``#`` lines). Nothing is written when the night or the race is wrong."""
+    from tracker.archive.export import export_contest
+
+    path = Path(args.night)
+    _check_night(path)
+    result = export_contest(path, contest=args.contest, at=args.at, level=args.by)
+    if args.csv == "-":
+        sys.stdout.write(result.text)
+        return 0
+    out = Path(args.csv)
+    try:
+        with open(out, "w", newline="", encoding="utf-8") as fh:
+            fh.write(result.text)
+    except OSError as exc:
+        raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(
+        f"wrote {result.rows} rows to {out}: {result.contest_name} at {result.at} "
+        f"(version {result.version_index + 1} of {result.version_count})"
+    )
+    return 0
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Replay a night in several orders and score the projection against its final result."""
     from tracker.archive.projections import backtest_night
@@ -416,6 +440,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proj.set_defaults(func=cmd_projections)
 
+    exp = sub.add_parser("export", help="write one race of a night at one instant as CSV")
+    exp.add_argument("night", help="a .night file")
+    exp.add_argument("--contest", metavar="ID", help="contest id or part of its name (default: most votes)")
+    exp.add_argument(
+        "--at", metavar="HH:MM", help="the night's time (its own timezone); default: its last version"
+    )
+    exp.add_argument("--csv", required=True, metavar="FILE", help="the CSV file to write (- for stdout)")
+    exp.add_argument(
+        "--by",
+        choices=("unit", "county"),
+        default="unit",
+        help="one row per reporting unit (default) or per county, and vote type",
+    )
+    exp.set_defaults(func=cmd_export)
+
     bt = sub.add_parser("backtest", help="replay a night in several orders and score the projection")
     bt.add_argument("night", help="a .night file")
     bt.add_argument("--contest", metavar="ID", help="contest id or part of its name (default: most votes)")
@@ -486,6 +525,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         *("open", "replay", "parse", "import", "rehearse", "record", "serve", "projections", "backtest"),
         "pins",
+        "export",
     }
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window

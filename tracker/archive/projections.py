@@ -104,7 +104,9 @@ def baseline_for(baselines: dict[str, Baseline], contest: Contest) -> Baseline |
     return baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
 
 
-def _pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
+def pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
+    """The contest a command line names: its id, else the first whose name contains it; None
+    means the one with the most votes. An unknown name is an error listing the contests."""
     if not snapshot.contests:
         raise TrackerError("the night's last version has no contests")
     if contest is None:
@@ -134,7 +136,7 @@ def project_night(
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
         chain = VersionChain(night, versions)  # AP deltas merged, as the window shows them
-        wanted = None if contest is None else _pick_contest(chain.snapshot(len(versions) - 1), contest).id
+        wanted = None if contest is None else pick_contest(chain.snapshot(len(versions) - 1), contest).id
         for i in range(len(versions)):
             snap = chain.snapshot(i)
             projections = {
@@ -163,7 +165,7 @@ def backtest_night(
             raise TrackerError(f"{Path(path).name} holds no versions")
         chain = VersionChain(night, versions)  # AP deltas merged, as the window shows them
         final_snap = chain.snapshot(len(versions) - 1)
-        final = _pick_contest(final_snap, contest)
+        final = pick_contest(final_snap, contest)
         recorded: list[Contest] = []
         if "recorded" in orders:
             for i in range(len(versions)):
@@ -190,5 +192,6 @@ __all__ = [
     "baseline_for",
     "load_baseline_file",
     "load_baselines",
+    "pick_contest",
     "project_night",
 ]

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTableView,
@@ -31,6 +32,8 @@ from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
 from tracker.core.race_facts import last_changes
+from tracker.ui.drilldown import DrillDownDock
+from tracker.ui.exports import RaceExports
 from tracker.ui.feed_status import FeedStatus
 from tracker.ui.pins import PinsController
 from tracker.ui.projection_log import ProjectionLogDock
@@ -168,6 +171,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._install_pins()
+        self._export_menu: QMenu | None = None
+        self._install_drilldown()
         self._restore_layout()
 
     # set-up ----------------------------------------------------------------------------------------
@@ -198,10 +203,10 @@ class MainWindow(QMainWindow):
         self._stop_feed_action.triggered.connect(self.stop_feed)
         self._stop_feed_action.setEnabled(False)
         file_menu.addAction(self._stop_feed_action)
-        file_menu.addSeparator()
+        self._file_menu_end = file_menu.addSeparator()
         file_menu.addAction(action("quit", "&Quit", (QKeySequence.StandardKey.Quit,), self.close))
 
-        race_menu = self.menuBar().addMenu("&Race")
+        race_menu = self._race_menu = self.menuBar().addMenu("&Race")
         race_menu.addAction(action("pin", "&Pin / unpin race", ("Ctrl+P", "Ctrl+D"), self.toggle_current_pin))
         race_menu.addAction(action("find", "&Find race", ("Ctrl+F",), self.focus_search))
         # The projection log (a dock, hidden until asked for): every projection made, from the store.
@@ -252,6 +257,32 @@ class MainWindow(QMainWindow):
     @property
     def pins(self) -> PinsController:
         return self._pins
+
+    def export_menu(self) -> QMenu:
+        """File ▸ Export (created on first use, above Quit): every export puts its action here."""
+        if self._export_menu is None:
+            self._export_menu = QMenu("&Export", self)
+            self._file_menu.insertMenu(self._file_menu_end, self._export_menu)
+        return self._export_menu
+
+    def _install_drilldown(self) -> None:
+        """Race ▸ Drill down (a dock: the race by county and precinct, and its vote-type mix) and
+        File ▸ Export of the race (CSV, PNG, SVG); both follow the version and the race on screen."""
+        dock = self._drilldown = DrillDownDock(
+            self._worker,
+            lambda: (self._snapshot if self._shown is not None else None, self._contest_id),
+            self,
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.hide()
+        action = dock.toggleViewAction()
+        action.setText("&Drill down")
+        action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self._race_menu.addAction(action)
+        self.drawn.connect(dock.refresh)
+        self._table.selectionModel().currentRowChanged.connect(lambda *_: dock.refresh())
+        self._exports = RaceExports(self, self._worker)
+        self.export_menu().addActions(self._exports.actions())
 
     # layout persistence (QSettings) ----------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -692,6 +723,14 @@ class MainWindow(QMainWindow):
     @property
     def projection_log(self) -> ProjectionLogDock:
         return self._log_dock
+
+    @property
+    def drilldown(self) -> DrillDownDock:
+        return self._drilldown
+
+    @property
+    def exports(self) -> RaceExports:
+        return self._exports
 
     @property
     def race_view(self) -> RaceView:

@@ -225,6 +225,10 @@ class Worker(QObject):
         self._feed_pool.setMaxThreadCount(1)
         self._feed_stop: threading.Event | None = None
         self._feed_token = 0
+        # Pure jobs on immutable data (drill-down rows, writing an export): a pool of their own, so
+        # they do not wait behind a night's parsing and projections on the first pool's thread.
+        self._task_pool = QThreadPool(self)
+        self._task_pool.setMaxThreadCount(1)
         # Owned by the worker thread only:
         self._night: NightFile | None = None
         self._versions: list[Version] = []
@@ -305,10 +309,34 @@ class Worker(QObject):
             return
         self._pool.start(lambda: self._export_job(Path(path), contest_id))
 
+    def run_task(
+        self,
+        job: Callable[[], object],
+        done: Callable[[object], None],
+        *,
+        error: str = "the task failed",
+    ) -> None:
+        """Run ``job`` (a pure function of immutable data, or a file write; never the night file or
+        the store) off the GUI thread and call ``done`` with its result on the GUI thread. A
+        failure reaches ``failed`` as "``error``: why"."""
+        if self._closing:
+            return
+
+        def run() -> None:
+            try:
+                result = job()
+            except Exception as exc:
+                log.warning("%s", error, exc_info=True)
+                self._fail(f"{error}: {exc}")
+                return
+            self._post(lambda: done(result))
+
+        self._task_pool.start(run)
+
     def wait_idle(self, timeout_ms: int = 5000) -> bool:
         """Block until queued jobs are done (tests and shutdown); their results are still queued
         as events, delivered the next time the event loop runs."""
-        return self._pool.waitForDone(timeout_ms)
+        return self._pool.waitForDone(timeout_ms) and self._task_pool.waitForDone(timeout_ms)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Drop queued jobs, close the night and the store on their own thread, wait for it."""
@@ -319,6 +347,8 @@ class Worker(QObject):
         if not self._feed_pool.waitForDone(timeout_ms):
             log.warning("the feed poller did not stop within %d ms", timeout_ms)
         self._pool.clear()
+        if not self._task_pool.waitForDone(timeout_ms):  # an export being written is finished
+            log.warning("a task did not finish within %d ms", timeout_ms)
         self._pool.start(self._close_job)
         done = self._pool.waitForDone(timeout_ms)
         if not done:

@@ -1,0 +1,102 @@
+"""A night's contest at one instant, as the export CSV: what ``election-tracker export`` runs.
+
+The instant is found the way the window finds it: the versions a viewer sees (a stale cache's
+payloads left out, ``current_versions``), AP deltas merged (``VersionChain``), ``--at HH:MM`` read
+in the night's own timezone (``parse_clock_time``), and the version current then. So a headless
+export at 22:40 has the numbers the window shows at 22:40.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker.archive.chain import VersionChain
+from tracker.archive.night import NightFile
+from tracker.archive.projections import pick_contest
+from tracker.archive.recorder import current_versions
+from tracker.archive.replay import Timeline, parse_clock_time
+from tracker.core.errors import TrackerError
+from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
+
+
+def _instant(at: str, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """``at`` as the window reads it (after midnight belongs to the night), except that a time
+    past the night's end that is nearer its start is read as before the start: ``--at 18:00``
+    on a night whose first update came at 19:00 means "before the results", not 18:00 next day."""
+    when = parse_clock_time(at, start, tz)
+    if when > end:
+        before = when - dt.timedelta(days=1)
+        if before < start and (start - before) < (when - end):
+            return before
+    return when
+
+
+@dataclass(frozen=True)
+class ContestExport:
+    """The CSV text of one contest at one version, and what it is of (for the CLI's summary)."""
+
+    text: str
+    rows: int
+    contest_id: str
+    contest_name: str
+    version_index: int
+    version_count: int
+    #: The version's time in the night's zone, "HH:MM TZ".
+    at: str
+
+
+def export_contest(
+    path: Path, *, contest: str | None = None, at: str | None = None, level: Level | str = Level.UNIT
+) -> ContestExport:
+    """The CSV of ``contest`` (id or part of its name; None: the most votes) in the night at
+    ``path`` at ``at`` ("HH:MM", the night's zone; None: its last version), one row per unit (or
+    county) and vote type, with its provenance as ``#`` comment lines."""
+    level = Level(level)
+    with NightFile.open(path) as night:
+        versions = current_versions(night.versions())
+        if not versions:
+            raise TrackerError(f"{Path(path).name} holds no versions")
+        tz = night.timezone
+        times = [v.fetched_at for v in versions]
+        index = len(versions) - 1
+        if at is not None:
+            found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
+            if found is None:
+                first = times[0].astimezone(tz)
+                raise TrackerError(
+                    f"no results yet at {at} in {Path(path).name}: the first update came at {first:%H:%M}"
+                )
+            index = found
+        chain = VersionChain(night, versions)
+        final = chain.snapshot(len(versions) - 1)
+        wanted = pick_contest(final, contest)
+        snapshot = final if index == len(versions) - 1 else chain.snapshot(index)
+        try:
+            chosen = snapshot.contest(wanted.id)
+        except KeyError:
+            raise TrackerError(f"{wanted.name} is not in the feed at {at}") from None
+        prov = Provenance(
+            night_label=night.label,
+            night_kind=night.kind,
+            source=str(Path(path).resolve()),
+            version_index=index,
+            version_count=len(versions),
+            version_time=times[index],
+            timezone=tz,
+        )
+        rows = contest_rows(chosen, level)
+        buf = io.StringIO()
+        n = write_contest_csv(rows, buf, header=provenance_lines(snapshot, chosen, prov, level=level))
+        local = times[index].astimezone(tz)
+    return ContestExport(
+        text=buf.getvalue(),
+        rows=n,
+        contest_id=chosen.id,
+        contest_name=chosen.name,
+        version_index=index,
+        version_count=len(versions),
+        at=f"{local:%H:%M} {local.tzname() or ''}".strip(),
+    )
