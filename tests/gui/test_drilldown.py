@@ -350,3 +350,30 @@ def test_one_build_at_a_time_and_the_newest_request_wins(
         lambda: dock.data is not None and dock.data.contest is snapshots[-1].contest(HOUSE_ID), timeout=15_000
     )
     assert len(started) == 2
+
+
+def test_ctrl_shift_d_toggles_the_drill_down_on_the_shown_window(
+    qtbot: QtBot, tracker_home: Path, synthetic_night: Path
+) -> None:
+    """Race ▸ Drill down by its key, on a shown, active window (the synthetic night: a tiny case)."""
+    from PySide6.QtWidgets import QApplication
+
+    w = MainWindow(interactive=False, persist_layout=False)
+    qtbot.addWidget(w)
+    w.resize(1000, 700)
+    w.show()
+    w.activateWindow()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    with qtbot.waitSignal(w.drawn, timeout=15_000):
+        w.open_night(synthetic_night, at_end=True)
+    w.race_table.setFocus()
+    mods = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(w.race_table, Qt.Key.Key_D, mods)
+    assert w.drilldown.isVisible()
+    contest = w.snapshot.contest(w.selected_contest)
+    qtbot.waitUntil(lambda: w.drilldown.data is not None, timeout=15_000)
+    assert w.drilldown.model.rows.totals() == contest.totals
+    qtbot.keyClick(w.race_table, Qt.Key.Key_D, mods)
+    assert not w.drilldown.isVisible()
+    w.close()
