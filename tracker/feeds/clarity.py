@@ -195,11 +195,17 @@ def county_reporting(reported: int | None, participating: int | None, has_votes:
     return Reporting.PARTIAL
 
 
+#: No count of votes or voters has more digits (the world's population has 10).
+_MAX_COUNT_DIGITS = 15
+
+
 def _count(value: str | None, what: str) -> int:
     """A non-negative integer count, strictly: digits only (no sign, blanks, or ``1_000``)."""
     if value is None:
         raise FeedError(f"Clarity detail XML: {what} is missing")
     if value.isascii() and value.isdigit():
+        if len(value) > _MAX_COUNT_DIGITS:  # int() refuses over 4,300 digits with a ValueError
+            raise FeedError(f"Clarity detail XML: {what} has {len(value):,} digits; not a vote count")
         return int(value)
     raise FeedError(f"Clarity detail XML: {what} is {value[:40]!r}, not a whole number")
 
@@ -536,7 +542,9 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
     try:
         root = etree.fromstring(data, _hardened_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise FeedError(f"not well-formed XML (truncated or not Clarity detail XML): {exc}") from None
+        # lxml's messages span lines ("...out of allowed range\n, line 3"); ours are one line.
+        reason = " ".join(str(exc).split())
+        raise FeedError(f"not well-formed XML (truncated or not Clarity detail XML): {reason}") from None
     if root is None:
         raise FeedError("not Clarity detail XML: the document is empty")
     docinfo = root.getroottree().docinfo
