@@ -7,6 +7,9 @@ defensively:
 - nothing is extracted to disk and no path inside the archive is ever used as a path: the
   member is *chosen* by its name (``detail.xml``, case-insensitive, with any folder prefix or
   backslashes ignored only for the comparison), never opened by it;
+- an archive with a member name no honest server writes — one that climbs out of its folder
+  (``..``), is absolute (``/``, ``C:``), holds a NUL — or with a symbolic link is refused as a
+  whole: it was built to attack whatever unpacks it, and its data is not to be trusted either;
 - exactly one such member, or FeedError (none, or two that would make us guess);
 - at most ``MAX_MEMBERS`` entries, a member no larger than ``MAX_MEMBER_BYTES`` uncompressed, all
   declared sizes together no larger than ``MAX_TOTAL_BYTES``, and no member whose declared size
@@ -50,6 +53,24 @@ MAX_MEMBERS = 64
 _CHUNK = 1 << 20
 
 
+_S_IFMT, _S_IFLNK = 0o170000, 0o120000
+
+
+def _hostile(info: zipfile.ZipInfo) -> str | None:
+    """Why a member makes the archive hostile, or None."""
+    name = info.orig_filename  # as in the archive: ``filename`` is already cut at a NUL
+    parts = name.replace("\\", "/").split("/")
+    if "\x00" in name:
+        return "a NUL in a member name"
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return f"an absolute member path {name[:80]!r}"
+    if ".." in parts:
+        return f"a member path that climbs out of the archive {name[:80]!r}"
+    if info.create_system == 3 and (info.external_attr >> 16) & _S_IFMT == _S_IFLNK:
+        return f"a symbolic link {name[:80]!r}"
+    return None
+
+
 def _is_member(name: str) -> bool:
     return name.replace("\\", "/").rsplit("/", 1)[-1].casefold() == MEMBER_NAME
 
@@ -78,6 +99,8 @@ def read_detail_zip(
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise FeedError(f"Clarity detailxml.zip is not a readable zip archive ({exc})") from None
+    except NotImplementedError as exc:  # a central directory that asks for a zip version > 6.3
+        raise FeedError(f"Clarity detailxml.zip needs a zip feature we cannot read ({exc})") from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
@@ -86,6 +109,10 @@ def read_detail_zip(
             raise FeedError(
                 f"Clarity detailxml.zip declares over {max_total_bytes:,} bytes uncompressed; refusing it"
             )
+        for info in infos:
+            why = _hostile(info)
+            if why is not None:
+                raise FeedError(f"Clarity detailxml.zip holds {why}; refusing the archive")
         members = [i for i in infos if _is_member(i.filename) and not i.is_dir()]
         if not members:
             raise FeedError("Clarity detailxml.zip holds no detail.xml")
