@@ -2,7 +2,10 @@
 
 One file in the data folder (``TRACKER_HOME`` overrides). Schema changes are numbered migrations
 keyed on ``PRAGMA user_version`` so an older store upgrades in place and a newer one is refused
-rather than damaged. WAL and a busy timeout let a second instance read while one writes.
+rather than damaged. WAL and a busy timeout let a second instance read while one writes, and
+two instances write in turn; ``synchronous=FULL`` makes a committed pin or projection survive a
+crash of the machine, not only of the process. Two instances starting at once on a new store
+migrate it once: each migration re-reads the schema version under the write lock.
 """
 
 from __future__ import annotations
@@ -70,6 +73,21 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+def _statements(script: str) -> list[str]:
+    """A migration script's statements, one by one (``executescript`` would commit the open
+    transaction first); ``sqlite3.complete_statement`` keeps a trigger's inner ``;`` together."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n\t;"):
+                out.append(buf)
+            buf = ""
+    if buf.strip(" \n\t;"):
+        out.append(buf)
+    return out
+
+
 class StoreError(TrackerError):
     """The store cannot be opened (corrupt, or written by a newer version)."""
 
@@ -79,11 +97,19 @@ class Store:
         self.path = path or paths.store_path()
         try:
             self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA busy_timeout=10000")
-            self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the tracker's store {self.path}: {exc}") from exc
+        try:
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise StoreError(f"cannot open the tracker's store {self.path}: {exc}") from exc
+        except BaseException:
+            self._db.close()
+            raise
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -93,9 +119,15 @@ class Store:
                 "upgrade the app or set TRACKER_HOME to another folder"
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            # One script per migration, its version bump inside the same transaction.
+            # One migration per transaction, its version bump inside it. The version is read again
+            # under the write lock: another instance may have migrated since we looked.
+            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executescript(f"BEGIN IMMEDIATE; {script}; PRAGMA user_version = {number}; COMMIT;")
+                if self._db.execute("PRAGMA user_version").fetchone()[0] < number:
+                    for statement in _statements(script):
+                        self._db.execute(statement)
+                    self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")

@@ -9,7 +9,15 @@ Durability: WAL with ``synchronous=FULL`` and one transaction per payload, so a 
 process or of the machine) loses at most the payload being written. On ``close()`` a writer
 checkpoints and switches the file back to a rollback journal, so a finished night is one
 self-contained file that opens read-only anywhere (a WAL-mode file cannot be opened read-only
-in a read-only folder, e.g. a bundled night inside an installed package).
+in a read-only folder, e.g. a bundled night inside an installed package). A night left in WAL
+mode by a crash is still opened read-only there: from a private copy of the file and its WAL
+(:meth:`NightFile.open` falls back to it when SQLite cannot open it in place).
+
+One writer at a time: a writable NightFile holds an exclusive advisory lock (``flock``) on the
+file for as long as it is open, so a second recorder, or ``record --force`` over a night being
+recorded, is refused with one sentence instead of interleaving or deleting it; readers take no
+lock and open it while it is being written (WAL). The kernel drops the lock when the process
+dies, so a crashed recorder never leaves a night locked.
 
 Schema (``PRAGMA user_version`` = 1)::
 
@@ -30,7 +38,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 import threading
 import zlib
 from collections.abc import Iterable, Mapping
@@ -43,6 +54,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tracker.core.errors import NightFileError
 from tracker.core.model import Snapshot
 from tracker.feeds.registry import FORMATS, parse_payload
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; SQLite's own locking still keeps the file consistent
+    fcntl = None  # type: ignore[assignment]
 
 FILE_FORMAT = "election-tracker-night"
 SCHEMA_VERSION = 1
@@ -136,16 +152,67 @@ def _sidecars(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
+def _in_use(path: Path) -> NightFileError:
+    return NightFileError(
+        f"{path} is being recorded by another process; stop that recording first, or choose another file"
+    )
+
+
+def _take_lock(fd: int, path: Path) -> None:
+    """Take the writer's exclusive lock on an open descriptor of the night, or refuse."""
+    if fcntl is None:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise _in_use(path) from None
+    except OSError:  # a file system without flock: write without the lock, as before
+        pass
+
+
+def _lock_existing(path: Path) -> int:
+    """A descriptor of the existing night at ``path`` holding the writer's lock."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise NightFileError(f"cannot open {path}: {exc.strerror or exc}") from None
+    _take_lock(fd, path)
+    return fd
+
+
+def _is_wal(path: Path) -> bool:
+    """True when the file's header says WAL mode (file format bytes 18–19 are 2)."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02"
+
+
 class NightFile:
     """An open night file. Use ``NightFile.create`` or ``NightFile.open``, ideally in a
     ``with`` block. Safe to share between threads (calls are serialized)."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, *, readonly: bool) -> None:
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        *,
+        readonly: bool,
+        lock_fd: int | None = None,
+        copy_dir: Path | None = None,
+    ) -> None:
         self._path = path
         self._conn: sqlite3.Connection | None = conn
         self._readonly = readonly
         self._lock = threading.RLock()
         self._meta: dict[str, str] = {}
+        #: The writer's flock on the file (released after the connection closes).
+        self._lock_fd = lock_fd
+        #: A private copy opened instead of a crashed WAL night in a read-only folder.
+        self._copy_dir = copy_dir
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -198,11 +265,6 @@ class NightFile:
             if not isinstance(key, str) or not isinstance(value, str):
                 raise ValueError(f"meta keys and values must be strings: {key!r}={value!r}")
         created = dt.datetime.now(dt.UTC) if created_at is None else created_at
-        if path.exists() or any(p.exists() for p in _sidecars(path)):
-            if not overwrite:
-                raise NightFileError(f"{path} already exists; choose another name or allow overwriting")
-            for p in [path, *_sidecars(path)]:
-                p.unlink(missing_ok=True)
 
         values = {
             "format": FILE_FORMAT,
@@ -215,9 +277,30 @@ class NightFile:
             "created_at": _utc_text(created, "created_at"),
             **extra,
         }
+        old_fd = None
+        if path.exists() or any(p.exists() for p in _sidecars(path)):
+            if not overwrite:
+                raise NightFileError(f"{path} already exists; choose another name or allow overwriting")
+            if path.is_file():
+                old_fd = _lock_existing(path)  # never delete a night another process is recording
+            for p in [path, *_sidecars(path)]:
+                p.unlink(missing_ok=True)
+        try:
+            # O_EXCL: of two recorders starting on the same new name, one gets it, one is refused.
+            lock_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise _in_use(path) from None
+        except OSError as exc:
+            raise NightFileError(f"cannot create a night file at {path}: {exc.strerror or exc}") from None
+        finally:
+            if old_fd is not None:
+                os.close(old_fd)
+        _take_lock(lock_fd, path)
         try:
             conn = cls._connect(path, "rwc")
         except sqlite3.Error as exc:
+            os.close(lock_fd)
+            path.unlink(missing_ok=True)
             raise NightFileError(f"cannot create a night file at {path}: {exc}") from None
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -233,8 +316,9 @@ class NightFile:
             conn.close()
             for p in [path, *_sidecars(path)]:
                 p.unlink(missing_ok=True)
+            os.close(lock_fd)
             raise NightFileError(f"cannot create a night file at {path}: {exc}") from None
-        night = cls(path, conn, readonly=False)
+        night = cls(path, conn, readonly=False, lock_fd=lock_fd)
         night._meta = values
         return night
 
@@ -257,8 +341,35 @@ class NightFile:
             raise NightFileError(f"{path} is empty, not a night file")
         if head != _SQLITE_MAGIC:
             raise NightFileError(f"{path} is not a night file (it is not an SQLite database)")
+        lock_fd = None if readonly else _lock_existing(path)
         try:
-            conn = cls._connect(path, "ro" if readonly else "rw")
+            conn, meta = cls._connect_checked(path, path, readonly)
+        except sqlite3.OperationalError as exc:
+            if not (readonly and _is_wal(path)):
+                if lock_fd is not None:
+                    os.close(lock_fd)
+                raise NightFileError(f"{path} is damaged and cannot be read ({exc})") from None
+            # A night left in WAL mode (a crashed recording) in a folder we cannot write: SQLite
+            # needs to create its -shm beside it. Read a private copy of the file and its WAL.
+            return cls._open_copy(path)
+        except BaseException:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            raise
+        night = cls(path, conn, readonly=readonly, lock_fd=lock_fd)
+        night._meta = meta
+        return night
+
+    @classmethod
+    def _connect_checked(
+        cls, path: Path, db: Path, readonly: bool
+    ) -> tuple[sqlite3.Connection, dict[str, str]]:
+        """Connect to ``db`` and check it is a night; NightFileError names ``path``. An SQLite
+        OperationalError at the door (cannot open, read-only) is left to the caller."""
+        try:
+            conn = cls._connect(db, "ro" if readonly else "rw")
+        except sqlite3.OperationalError:
+            raise
         except sqlite3.Error as exc:
             raise NightFileError(f"cannot open {path}: {exc}") from None
         try:
@@ -266,13 +377,34 @@ class NightFile:
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
-        except NightFileError:
+        except BaseException as exc:
             conn.close()
+            if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.OperationalError):
+                raise NightFileError(f"{path} is damaged and cannot be read ({exc})") from None
             raise
+        return conn, meta
+
+    @classmethod
+    def _open_copy(cls, path: Path) -> NightFile:
+        copy_dir = Path(tempfile.mkdtemp(prefix="night-readonly-"))
+        try:
+            copy = copy_dir / path.name
+            shutil.copyfile(path, copy)
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file():
+                shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
+            # Read-write on the copy only, so SQLite may fold the WAL in; the night stays read-only.
+            conn, meta = cls._connect_checked(path, copy, readonly=False)
         except sqlite3.Error as exc:
-            conn.close()
+            shutil.rmtree(copy_dir, ignore_errors=True)
             raise NightFileError(f"{path} is damaged and cannot be read ({exc})") from None
-        night = cls(path, conn, readonly=readonly)
+        except OSError as exc:
+            shutil.rmtree(copy_dir, ignore_errors=True)
+            raise NightFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except BaseException:
+            shutil.rmtree(copy_dir, ignore_errors=True)
+            raise
+        night = cls(path, conn, readonly=True, copy_dir=copy_dir)
         night._meta = meta
         return night
 
@@ -296,7 +428,8 @@ class NightFile:
         # rather than in the middle of a replay.
         problems = [row[0] for row in conn.execute("PRAGMA quick_check(1)")]
         if problems != ["ok"]:
-            raise NightFileError(f"{path} is damaged and cannot be read ({problems[0]})")
+            # SQLite's report spans lines ("*** in database main ***\nPage 35: ..."); ours is one.
+            raise NightFileError(f"{path} is damaged and cannot be read ({' '.join(problems[0].split())})")
         missing = [k for k in ("kind", "label", "timezone") if k not in meta]
         if missing:
             raise NightFileError(f"{path} is a damaged night file (its {missing[0]!r} is missing)")
@@ -330,6 +463,14 @@ class NightFile:
                         pass
             finally:
                 conn.close()
+                # After the connection: closing another descriptor of the file first would drop
+                # SQLite's own POSIX locks on it.
+                if self._lock_fd is not None:
+                    os.close(self._lock_fd)
+                    self._lock_fd = None
+                if self._copy_dir is not None:
+                    shutil.rmtree(self._copy_dir, ignore_errors=True)
+                    self._copy_dir = None
 
     def __enter__(self) -> Self:
         return self
