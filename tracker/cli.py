@@ -258,7 +258,10 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    """Poll a live feed and record every fetch into a night file until Ctrl+C (or --max-polls)."""
+    """Poll a live feed and record every fetch into a night file until Ctrl+C (or --max-polls).
+
+    A ``new … version N`` line is printed only after that version's transaction has committed:
+    once printed, a version survives a kill -9 or a power cut (tests/test_crash_safety.py)."""
 
     from tracker.archive.recorder import Recorded, create_recording, record_feed
     from tracker.feeds.client import make_client
