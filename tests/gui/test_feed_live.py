@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fault_server import StepClock
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from stale_cache import write_stale_cache_night
@@ -31,19 +32,6 @@ APRIL = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
 JUNE = paths.resources_dir() / "nights" / "ga06-2017-06-20.night"
 SPEED = 1000.0
 WAIT_MS = 15_000
-
-
-class StepClock:
-    def __init__(self, night: Path, speed: float = SPEED) -> None:
-        with NightFile.open(night) as n:
-            self.times = [v.fetched_at for v in n.versions()]
-        self._speed, self._value = speed, 0.0
-
-    def __call__(self) -> float:
-        return self._value
-
-    def release(self, index: int) -> None:
-        self._value = (self.times[index] - self.times[0]).total_seconds() / self._speed
 
 
 @pytest.fixture
