@@ -55,7 +55,7 @@ class _PlotCards:
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-        from tracker.ui.overview import TOP_N
+        from tracker.ui.race_card import TOP_N
 
         self.widget = QWidget()
         grid = QGridLayout(self.widget)
@@ -84,7 +84,7 @@ class _PlotCards:
     def show(self, contests) -> None:
         import pyqtgraph as pg
 
-        from tracker.ui.overview import card_data
+        from tracker.ui.race_card import card_data
 
         for (title, bars, line, footer, plot), contest in zip(self.items, contests, strict=False):
             data = card_data(contest, contest.id)

@@ -20,16 +20,16 @@ from synthetic_data import synthetic_snapshot
 from tracker.archive import watchlist
 from tracker.store import Store
 from tracker.ui.main_window import MainWindow
-from tracker.ui.overview import (
+from tracker.ui.overview import PinnedOverview
+from tracker.ui.pins import CLOSED_KEY
+from tracker.ui.race_card import (
     LEADER_COLOUR,
     RUNNER_UP_COLOUR,
     TRACK_COLOUR,
-    PinnedOverview,
     RaceCard,
     card_data,
     short_name,
 )
-from tracker.ui.pins import CLOSED_KEY
 
 pytestmark = pytest.mark.gui
 
