@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the app and its tests need: Qt's xcb platform plugin libraries, fonts,
-# and (unless --runtime) Xvfb + xauth for the end-to-end tests.
+# and (unless --runtime) Xvfb + xauth for the end-to-end tests, the desktop-file and AppStream
+# validators, and binutils for the PyInstaller bundle.
 #
 # Idempotent: when every package is already installed (dpkg-query) it does nothing and touches no
 # network. Otherwise it runs `apt-get update` + `apt-get install -y --no-install-recommends`, as root
@@ -8,7 +9,7 @@
 # and exits 0, so a developer on another distribution can install the equivalents by hand.
 #
 # Usage: scripts/install-system-deps.sh [--runtime] [--list]
-#   --runtime   only the libraries the app needs on a real desktop (no Xvfb/xauth)
+#   --runtime   only the libraries the app needs on a real desktop (no Xvfb, validators, binutils)
 #   --list      print the package names and exit
 set -euo pipefail
 
@@ -28,7 +29,11 @@ runtime_pkgs=(
     libx11-6 libx11-xcb1 libxcb1 libxcb-glx0 libxcb-render0 libxcb-shm0 libxcb-sync1 libxcb-util1
     libxcb-xfixes0 libxkbcommon0 libfreetype6
 )
-test_pkgs=(xvfb xauth)
+test_pkgs=(
+    xvfb xauth
+    desktop-file-utils appstream  # desktop-file-validate, appstreamcli validate (tests/packaging)
+    binutils                      # PyInstaller's objdump/strip (packaging/build.sh)
+)
 
 runtime_only=0
 list_only=0
@@ -37,7 +42,7 @@ for arg in "$@"; do
         --runtime) runtime_only=1 ;;
         --list) list_only=1 ;;
         -h | --help)
-            sed -n '2,14p' "$0"
+            sed -n '2,15p' "$0"
             exit 0
             ;;
         *)

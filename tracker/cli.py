@@ -361,6 +361,27 @@ def cmd_pins(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from tracker import desktop
+
+    command = desktop.launcher()
+    for path in desktop.install(command=command):
+        print(f"wrote {path}")
+    print(f"the menu entry runs {command}; `election-tracker uninstall-desktop` removes it")
+    return 0
+
+
+def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
+    from tracker import desktop
+
+    removed = desktop.uninstall()
+    for path in removed:
+        print(f"removed {path}")
+    if not removed:
+        print(f"nothing to remove: no {desktop.DESKTOP_FILE} files under {desktop.data_home()}")
+    return 0
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -519,6 +540,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --as ap: answer 403 after N requests a minute, as AP does",
     )
     srv.set_defaults(func=cmd_serve)
+
+    ins = sub.add_parser(
+        "install-desktop",
+        help="add the app to your desktop's menu (entry, metainfo, icons under $XDG_DATA_HOME)",
+    )
+    ins.set_defaults(func=cmd_install_desktop)
+    uns = sub.add_parser("uninstall-desktop", help="remove what install-desktop added")
+    uns.set_defaults(func=cmd_uninstall_desktop)
     return parser
 
 
@@ -530,6 +559,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pins",
         "export",
     }
+    commands |= {"install-desktop", "uninstall-desktop"}
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window
     args = parser.parse_args(argv)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -34,14 +35,37 @@ def settings_path() -> Path:
     return data_dir() / "window.ini"
 
 
+def _bundle_root() -> Path | None:
+    """The PyInstaller bundle's data folder (``_internal/``) when running frozen, else None.
+
+    The spec (packaging/election-tracker.spec) copies ``resources/`` and the desktop files there in
+    the checkout's own layout, so everything below resolves the same way frozen or not."""
+    root = getattr(sys, "_MEIPASS", None)
+    return Path(root) if getattr(sys, "frozen", False) and root else None
+
+
 def resources_dir() -> Path:
     """The bundled resources: ``resources/`` beside the package in a checkout or an sdist install,
-    or ``tracker/_resources`` inside a bundle/wheel."""
+    in the PyInstaller bundle's data folder, or ``tracker/_resources`` inside a wheel."""
+    bundle = _bundle_root()
+    if bundle is not None:
+        return bundle / "resources"
     here = Path(__file__).resolve().parent
     for candidate in (here / "_resources", here.parent / "resources"):
         if candidate.is_dir():
             return candidate
     return here.parent / "resources"
+
+
+def packaging_dir() -> Path:
+    """The desktop entry and AppStream metainfo: ``packaging/`` in a checkout, or its copy in the bundle."""
+    bundle = _bundle_root()
+    return (bundle if bundle is not None else Path(__file__).resolve().parent.parent) / "packaging"
+
+
+def icons_dir() -> Path:
+    """The app icon in the hicolor theme layout (``scalable/apps/ID.svg``, ``NxN/apps/ID.png``)."""
+    return resources_dir() / "icons" / "hicolor"
 
 
 def bundled_nights() -> list[Path]:

@@ -15,7 +15,10 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
+
+from tracker import APP_ID, paths
 
 APP_NAME = "election-tracker"
 EXIT_ERROR = 2
@@ -31,7 +34,18 @@ def application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
+    # The desktop matches the window to its menu entry (packaging/APP_ID.desktop) by this name.
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     return app
+
+
+def app_icon() -> QIcon:
+    """The app icon from its PNG sizes (no QtSvg needed at run time; the bundle leaves it out)."""
+    icon = QIcon()
+    for png in sorted(paths.icons_dir().glob(f"*x*/apps/{APP_ID}.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def run_gui(
