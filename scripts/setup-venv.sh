@@ -2,7 +2,7 @@
 # Create the project's virtual environment at <repo>/.venv and install the project into it (editable).
 #
 # Usage: scripts/setup-venv.sh [--app]
-#   (default)  pip install -e ".[test]"  -- the app plus the test tools
+#   (default)  pip install -e ".[test,packaging]"  -- the app plus the test and bundle tools
 #   --app      pip install -e "."        -- only what the app needs to run
 #
 # Idempotent and fast: after a successful install it writes a stamp into .venv holding the sha256 of
@@ -13,7 +13,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-extras="[test]"
+extras="[test,packaging]"  # the suite builds the PyInstaller bundle (tests/packaging)
 kind="test"
 for arg in "$@"; do
     case "$arg" in
