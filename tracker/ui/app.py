@@ -41,7 +41,7 @@ def application() -> QApplication:
 
 
 def app_icon() -> QIcon:
-    """The app icon from its PNG sizes (no QtSvg needed at run time; the bundle leaves it out)."""
+    """The app icon from its PNG sizes (no SVG icon-engine plugin needed: the bundle leaves it out)."""
     icon = QIcon()
     for png in sorted(paths.icons_dir().glob(f"*x*/apps/{APP_ID}.png")):
         icon.addFile(str(png))
