@@ -377,3 +377,25 @@ def test_ctrl_shift_d_toggles_the_drill_down_on_the_shown_window(
     qtbot.keyClick(w.race_table, Qt.Key.Key_D, mods)
     assert not w.drilldown.isVisible()
     w.close()
+
+
+def test_in_a_short_window_the_drill_down_opens_as_its_own_window(
+    qtbot: QtBot, tracker_home: Path, bundled_night: Path
+) -> None:
+    """The default 760-px window has no room for the panel under 18 bars: it floats, and the race
+    view keeps its height; a tall window docks it."""
+    from tracker.ui.main_window import DEFAULT_SIZE
+
+    for size, floating in ((DEFAULT_SIZE, True), ((1400, 1000), False)):
+        w = MainWindow(interactive=False, persist_layout=False)
+        qtbot.addWidget(w)
+        w.resize(*size)
+        w.grab()
+        _open(qtbot, w, bundled_night, "22:40")
+        height = w.centralWidget().height()
+        w.drilldown.show()
+        w.grab()
+        assert w.drilldown.isFloating() is floating, size
+        assert (w.centralWidget().height() == height) is floating  # docked, it takes room below
+        qtbot.waitUntil(lambda w=w: w.drilldown.data is not None, timeout=15_000)
+        w.close()

@@ -54,6 +54,10 @@ CanonicalRole = Qt.ItemDataRole.UserRole + 2
 
 #: The dock's height when first opened (at least; else 35 % of the window).
 MIN_HEIGHT = 260
+#: A window at least this tall takes the panel docked under the race; a shorter one (the default
+#: 760 px) gets it as a window of its own, FLOAT_SIZE, so the race's bars keep their room.
+DOCK_FROM_HEIGHT = 900
+FLOAT_SIZE = (1100, 400)
 REPORTING_TEXT = {Reporting.COMPLETE: "complete", Reporting.PARTIAL: "partial", Reporting.NONE: "not yet"}
 REPORTING_RANK = {Reporting.NONE: 0.0, Reporting.PARTIAL: 0.5, Reporting.COMPLETE: 1.0}
 
@@ -366,10 +370,23 @@ class DrillDownDock(QDockWidget):
             return
         window = self.parentWidget()
         if not self._sized and isinstance(window, QMainWindow) and not self.isFloating():
-            # The first time: about a third of the window, so the race above keeps room for its bars.
             self._sized = True
-            window.resizeDocks([self], [max(MIN_HEIGHT, window.height() * 7 // 20)], Qt.Orientation.Vertical)
+            self._first_placement(window)
         self.refresh()  # it skipped the versions and races shown while it was closed
+
+    def _first_placement(self, window: QMainWindow) -> None:
+        """Docked under the race, about a third of the window, when the window is tall enough for
+        both; in a shorter window the race's bars would be crushed, so the panel opens as its own
+        window below it (or over its lower part), which a double-click on its title docks again."""
+        if window.height() >= DOCK_FROM_HEIGHT:
+            window.resizeDocks([self], [max(MIN_HEIGHT, window.height() * 7 // 20)], Qt.Orientation.Vertical)
+            return
+        self.setFloating(True)
+        frame = window.frameGeometry()
+        screen = window.screen().availableGeometry() if window.screen() is not None else frame
+        width, height = min(frame.width(), FLOAT_SIZE[0]), FLOAT_SIZE[1]
+        top = frame.bottom() + 1 if frame.bottom() + height <= screen.bottom() else frame.bottom() - height
+        self.setGeometry(frame.left(), max(screen.top(), top), width, height)
 
     def refresh(self) -> None:
         """Follow the window: the version on screen and the selected race (only while open; a
