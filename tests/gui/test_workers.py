@@ -88,3 +88,22 @@ def test_estimates_are_computed_with_the_parse(qtbot: QtBot, worker: Worker, syn
     assert set(estimates) == {"mayor", "council-1"}
     assert estimates["mayor"] == estimate_outstanding(snapshot.contest("mayor"))
     assert estimates["mayor"] is not None and estimates["mayor"].expected > 0
+
+
+def test_waiting_for_idle_keeps_the_store_on_its_own_thread(
+    qtbot: QtBot, worker: Worker, synthetic_night: Path
+) -> None:
+    """The store's SQLite connection lives on the night pool's one thread: waiting for the worker
+    to be idle must not end that thread (QThreadPool.waitForDone does), or the next job that
+    touches the store fails with SQLite's "objects created in a thread can only be used in that
+    same thread"."""
+    _open(qtbot, worker, synthetic_night)
+    assert worker.wait_idle()
+    errors: list[str] = []
+    worker.failed.connect(errors.append)
+    with qtbot.waitSignal(worker.pin_saved, timeout=10_000):
+        worker.set_pinned("synthetic", "mayor", True, "Synthetic Mayor")
+    assert worker.wait_idle()
+    with qtbot.waitSignal(worker.pin_saved, timeout=10_000):
+        worker.set_pinned("synthetic", "mayor", False, "Synthetic Mayor")
+    assert errors == []

@@ -334,9 +334,13 @@ class Worker(QObject):
         self._task_pool.start(run)
 
     def wait_idle(self, timeout_ms: int = 5000) -> bool:
-        """Block until queued jobs are done (tests and shutdown); their results are still queued
-        as events, delivered the next time the event loop runs."""
-        return self._pool.waitForDone(timeout_ms) and self._task_pool.waitForDone(timeout_ms)
+        """Block until queued jobs are done (tests); their results are still queued as events,
+        delivered the next time the event loop runs. The night pool is waited on with a marker job,
+        not ``waitForDone``: that would end its one permanent thread, and the SQLite connections
+        opened on it could not be used from the next one."""
+        done = threading.Event()
+        self._pool.start(done.set)  # one thread, first in first out: runs after every job before it
+        return done.wait(timeout_ms / 1000) and self._task_pool.waitForDone(timeout_ms)
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Drop queued jobs, close the night and the store on their own thread, wait for it."""
