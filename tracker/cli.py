@@ -162,6 +162,64 @@ def cmd_projections(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """The alerts a night raises on its pinned races (or --contest), with every correction, in
+    version order; logged in the store (once: the same alert is never logged twice)."""
+    from tracker.archive.alerts import scan_night
+    from tracker.archive.night import NightFile
+    from tracker.core.model import Snapshot
+    from tracker.store import Store, alert_csv_row, write_alerts_csv
+
+    path = Path(args.night)
+    _check_night(path)
+    with NightFile.open(path, readonly=True) as night:
+        tz = night.timezone
+    store = Store()
+    chosen: list[str] = []
+
+    def races(final: Snapshot) -> set[str]:
+        wanted = set()
+        for ask in args.contest or ():
+            folded = ask.casefold()
+            match = [c.id for c in final.contests if c.id == ask] or [
+                c.id
+                for c in final.contests
+                if folded in c.name.casefold() or any(folded in k.name.casefold() for k in c.candidates)
+            ]
+            if not match:
+                names = "; ".join(f"{c.id} ({c.name})" for c in final.contests)
+                raise TrackerError(f"no contest {ask!r} in this night; it has: {names}")
+            wanted.update(match)
+        if not args.contest:
+            wanted = store.pins(final.election.id)
+        chosen.extend(c.name for c in final.contests if c.id in wanted)
+        return wanted
+
+    with store:
+        alerts, _final = scan_night(path, races)
+        new = store.append_alerts(str(path.resolve()), alerts)
+    if not chosen:
+        print(
+            "election-tracker: no race pinned in this night: corrections only (pin one, or pass --contest)",
+            file=sys.stderr,
+        )
+    if args.csv is not None:
+        if args.csv == "-":
+            write_alerts_csv(alerts, sys.stdout, tz)
+        else:
+            with open(args.csv, "w", newline="", encoding="utf-8") as fh:
+                n = write_alerts_csv(alerts, fh, tz)
+            print(f"wrote {n} alerts to {args.csv}")
+        return 0
+    for a in alerts:
+        when, race, what, version = alert_csv_row(a, tz)[:4]
+        print(f"{when[11:16]}  v{version:<4} {race}: {what}")
+    print(
+        f"{len(alerts)} alerts on {', '.join(chosen) or 'no pinned race'}; {len(new)} new to the store's log"
+    )
+    return 0
+
+
 def _print_projections(records: list) -> None:
     """Per version and contest, the candidate projected highest: share now, projection, P(clear)."""
     best: dict[tuple[str, str, str], object] = {}
@@ -479,6 +537,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exp.set_defaults(func=cmd_export)
 
+    al = sub.add_parser("alerts", help="the alerts a night raises on its pinned races, and its corrections")
+    al.add_argument("night", help="a .night file")
+    al.add_argument(
+        "--contest",
+        action="append",
+        metavar="ID",
+        help="a race (id, part of its name or of a candidate's) instead of the pins; repeatable",
+    )
+    al.add_argument(
+        "--csv", nargs="?", const="-", metavar="FILE", help="write CSV (to FILE, or to stdout without one)"
+    )
+    al.set_defaults(func=cmd_alerts)
+
     bt = sub.add_parser("backtest", help="replay a night in several orders and score the projection")
     bt.add_argument("night", help="a .night file")
     bt.add_argument("--contest", metavar="ID", help="contest id or part of its name (default: most votes)")
@@ -558,6 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         *("open", "replay", "parse", "import", "rehearse", "record", "serve", "projections", "backtest"),
         "pins",
         "export",
+        "alerts",
     }
     commands |= {"install-desktop", "uninstall-desktop"}
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import ClassVar, TextIO
 
 from tracker import paths
+from tracker.core.alerts import Alert, AlertKind
 from tracker.core.errors import TrackerError
 
 MIGRATIONS: tuple[str, ...] = (
@@ -69,6 +70,23 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (source, version, payload_id, contest_id, candidate_id, model_version)
     );
     CREATE INDEX projections_by_source ON projections (source, contest_id, snapshot_time);
+    """,
+    # 4: the alert log: alerts and corrections, with the version (and its time) that caused them
+    """
+    CREATE TABLE alerts (
+        id            INTEGER PRIMARY KEY,
+        source        TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        contest_id    TEXT NOT NULL,
+        contest_name  TEXT NOT NULL,
+        subject       TEXT NOT NULL,
+        message       TEXT NOT NULL,
+        version_index INTEGER NOT NULL,
+        version       TEXT NOT NULL,
+        version_time  TEXT,
+        raised_at     TEXT NOT NULL,
+        UNIQUE (source, kind, contest_id, subject, version_index)
+    );
     """,
 )
 
@@ -262,6 +280,63 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [ProjectionRecord(*row) for row in self._db.execute(sql, params)]
 
+    # alert log -------------------------------------------------------------------------------
+    def append_alerts(self, source: str, alerts: Sequence[Alert]) -> list[Alert]:
+        """Log ``alerts`` of the night or feed ``source`` in one transaction; returns the ones
+        that were not logged before (an alert is its key: kind, contest, subject, version), which
+        are the only ones worth telling the user about."""
+        new: list[Alert] = []
+        if not alerts:
+            return new
+        now = _now()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for a in alerts:
+                cur = self._db.execute(
+                    "INSERT OR IGNORE INTO alerts (source, kind, contest_id, contest_name, subject, message,"
+                    " version_index, version, version_time, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        source,
+                        str(a.kind),
+                        a.contest_id,
+                        a.contest_name,
+                        a.subject,
+                        a.message,
+                        a.version_index,
+                        a.version,
+                        a.time.isoformat() if a.time is not None else None,
+                        now,
+                    ),
+                )
+                if cur.rowcount:
+                    new.append(a)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return new
+
+    def alerts(self, source: str) -> list[Alert]:
+        """The logged alerts of ``source``, in the order of the versions that caused them."""
+        rows = self._db.execute(
+            "SELECT kind, contest_id, contest_name, subject, message, version_index, version, version_time"
+            " FROM alerts WHERE source = ? ORDER BY version_index, id",
+            (source,),
+        )
+        return [
+            Alert(
+                AlertKind(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                dt.datetime.fromisoformat(r[7]) if r[7] else None,
+            )
+            for r in rows
+        ]
+
 
 @dataclass(frozen=True)
 class ProjectionRecord:
@@ -327,6 +402,39 @@ def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> i
     n = 0
     for r in records:
         writer.writerow(["" if v is None else v for v in r.row()])
+        n += 1
+    return n
+
+
+#: The alert log's CSV columns (the dock's, plus what a spreadsheet needs to tell rows apart).
+ALERT_CSV_FIELDS = ("time", "race", "what happened", "version", "kind", "contest_id", "subject", "version_id")
+
+
+def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None) -> list[str]:
+    """One alert as the CSV (and the window's log) shows it: the version's time in ``tz`` (the
+    night's own zone; ISO 8601 with its offset), the race, the message, the version number (1-based)."""
+    when = alert.time.astimezone(tz).isoformat(timespec="seconds") if alert.time is not None else ""
+    race = alert.contest_name or alert.contest_id
+    what = f"{alert.kind}: {alert.message}"
+    return [
+        when,
+        race,
+        what,
+        str(alert.version_index + 1),
+        str(alert.kind),
+        alert.contest_id,
+        alert.subject,
+        alert.version,
+    ]
+
+
+def write_alerts_csv(alerts: Iterable[Alert], out: TextIO, tz: dt.tzinfo | None = None) -> int:
+    """Write ``alerts`` as CSV with a header (``ALERT_CSV_FIELDS``); returns rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ALERT_CSV_FIELDS)
+    n = 0
+    for a in alerts:
+        writer.writerow(alert_csv_row(a, tz))
         n += 1
     return n
 

@@ -34,6 +34,7 @@ from tracker.core.model import Contest, Snapshot
 from tracker.core.race_facts import last_changes
 from tracker.ui.drilldown import DrillDownDock
 from tracker.ui.exports import RaceExports
+from tracker.ui.alert_log import AlertLog
 from tracker.ui.feed_status import FeedStatus
 from tracker.ui.pins import PinsController
 from tracker.ui.projection_log import ProjectionLogDock
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         log_action.setShortcut(QKeySequence("Ctrl+L"))
         race_menu.addSeparator()
         race_menu.addAction(log_action)
+        self._alert_log = AlertLog(self, race_menu)  # alerts, corrections, notifications
 
         replay_menu = self.menuBar().addMenu("Re&play")
         bar = self._replay_bar
@@ -719,6 +721,10 @@ class MainWindow(QMainWindow):
     @property
     def timeline_view(self) -> TimelineView:
         return self._timeline_view
+
+    @property
+    def alert_log(self) -> AlertLog:
+        return self._alert_log
 
     @property
     def projection_log(self) -> ProjectionLogDock:

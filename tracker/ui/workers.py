@@ -42,6 +42,7 @@ from tracker.core.projection import Baseline, ContestProjection, project_contest
 from tracker.core.race_facts import RaceFacts, fingerprints, snapshot_facts
 from tracker.core.threshold import Outstanding
 from tracker.store import ProjectionRecord, Store, write_projections_csv
+from tracker.ui.alert_jobs import AlertJobs
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
     from tracker.archive.chain import VersionChain
@@ -171,8 +172,9 @@ def _version_label(snapshot: Snapshot) -> str:
     return text if len(text) <= 16 else text[:15] + "…"
 
 
-class Worker(QObject):
-    """Runs night-file, parsing and store jobs off the GUI thread; results arrive as signals."""
+class Worker(QObject, AlertJobs):
+    """Runs night-file, parsing and store jobs off the GUI thread; results arrive as signals.
+    The alert jobs are in :mod:`tracker.ui.alert_jobs`."""
 
     #: A night was opened: a :class:`NightInfo`.
     night_loaded = Signal(object)
@@ -197,6 +199,13 @@ class Worker(QObject):
     projection_log_ready = Signal(object)
     #: The projection log was written as CSV: path, rows.
     projection_log_exported = Signal(str, int)
+    #: Alerts of the current night: every known one (a list, or None when unchanged) and the new
+    #: ones to announce (see ``tracker/ui/alert_jobs.py``).
+    alerts_ready = Signal(object, object)
+    #: The stall-alert minutes from the store, answering ``request_alert_settings``.
+    alert_settings = Signal(int)
+    #: The alert log was written as CSV: path, rows.
+    alerts_exported = Signal(str, int)
 
     #: Private: a zero-argument callable to run on the GUI thread (see the module docstring).
     _posted = Signal(object)
@@ -245,6 +254,7 @@ class Worker(QObject):
         # Per version index: each race's fingerprint (tracker.core.race_facts), for the race
         # list's "last changed" column. Same lock and lifetime as ``_history``.
         self._prints: dict[int, dict[str, int]] = {}
+        self._alerts = None  # tracker.archive.alerts.NightAlerts of the current night (worker thread)
 
     # GUI-thread API --------------------------------------------------------------------------------
     def open_night(self, path: Path) -> None:
@@ -268,8 +278,9 @@ class Worker(QObject):
             self.snapshot_ready.emit(index, cached)
             if not self._history_has(key, range(index)):
                 self._pool.start(lambda: self._fill_history_job(key))
-            return
-        self._pool.start(lambda: self._parse_job(key))
+        else:
+            self._pool.start(lambda: self._parse_job(key))
+        self._pool.start(lambda: self._alerts_job(key))
 
     def history_ready(self, index: int, *, complete: bool = False) -> bool:
         """Is the timeline's history of version ``index`` projected: its first, coarse part, or
@@ -546,6 +557,7 @@ class Worker(QObject):
         except Exception:  # no baseline is a weaker projection, not a broken night
             log.warning("could not load the baseline of %s", path, exc_info=True)
             self._baselines = {}
+        self._reset_alerts(info.pins)
         self._cache_put((gen, len(versions) - 1), final)
         self._post(lambda: self._deliver_night(gen, info))
 
@@ -677,6 +689,7 @@ class Worker(QObject):
         except Exception as exc:
             self._fail(f"cannot save the pin: {exc}")
             return
+        self._alert_pins_changed(contest_id, pinned)
         self._post(lambda: self.pin_saved.emit(election_id, contest_id, pinned))
 
     def _store_job(self, job: Callable[[Store], object], done: Callable[[object], None]) -> None:
@@ -922,6 +935,7 @@ class Worker(QObject):
         self._night, self._versions, self._live_info, self._chain = night, versions, info, chain
         self._source = str(path.resolve())
         self._baselines = {}
+        self._reset_alerts(info.pins)
         self._cache_put((gen, len(versions) - 1), final)
         self._post(lambda: self._deliver_night(gen, info))
 
@@ -947,6 +961,7 @@ class Worker(QObject):
         self._live_info = info
         self._cache_put((gen, len(versions) - 1), final)
         self._post(lambda: self._deliver_grew(gen, info))
+        self._advance_alerts(gen, len(versions) - 1)  # a live feed's alerts come as it grows
 
     def _deliver_grew(self, gen: int, info: NightInfo) -> None:
         if gen == self._generation:

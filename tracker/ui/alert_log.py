@@ -1,0 +1,281 @@
+"""The alert log: alerts on the pinned races and corrections on every race, in a dock.
+
+Rows are time (the causing version's, in the night's own zone), race, what happened and the
+version. The worker scans versions for alerts off this thread (``tracker/ui/alert_jobs.py``) and
+says which are new; new ones also go to the desktop as notifications where the platform has a
+system tray (``QSystemTrayIcon``; offscreen there is none, and then the log is the only place).
+Corrected races are flagged in the race list up to the version on screen. Feed alerts (stalled,
+failing) are decided here from the poller's health with the pure ``core.feed_alerts`` functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QSystemTrayIcon,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tracker.core.alerts import Alert
+from tracker.core.corrections import flags
+from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_alerts
+
+if TYPE_CHECKING:
+    from tracker.ui.main_window import MainWindow
+    from tracker.ui.workers import NightInfo
+
+COLUMNS = ("time", "race", "what happened", "version")
+CORRECTION_COLOUR = QColor("#B35900")
+#: At most this many desktop notifications at once (a seek far ahead can reveal many alerts).
+MAX_NOTIFICATIONS = 3
+#: How often a live feed is checked for a stall between polls.
+STALL_CHECK_MS = 30_000
+
+
+class AlertLogModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Alert] = []
+        self._tz: dt.tzinfo | None = None
+
+    def set_timezone(self, tz: dt.tzinfo | None) -> None:
+        self._tz = tz
+
+    def set_rows(self, rows: Sequence[Alert]) -> None:
+        rows = list(rows)
+        if rows == self._rows:
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rows(self) -> list[Alert]:
+        return list(self._rows)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def cells(self, alert: Alert) -> tuple[str, str, str, str]:
+        """What a row shows (and the CSV export writes, with full times)."""
+        when = alert.time.astimezone(self._tz).strftime("%H:%M") if alert.time is not None else ""
+        race = alert.contest_name or alert.contest_id or "feed"
+        return when, race, f"{alert.kind}: {alert.message}", str(alert.version_index + 1)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        alert = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(alert)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            when = alert.time.astimezone(self._tz).isoformat(timespec="seconds") if alert.time else ""
+            where = f"version {alert.version_index + 1} ({alert.version}) at {when}"
+            return f"{alert.contest_name}\n{alert.kind}: {alert.message}\n{where}"
+        if role == Qt.ItemDataRole.ForegroundRole and alert.is_correction:
+            return CORRECTION_COLOUR
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class AlertLogDock(QDockWidget):
+    """The alert log: a table, the stall setting and Export CSV."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Alert log", parent)
+        self.setObjectName("alertLogDock")
+        self.model = AlertLogModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.count = QLabel("No alerts yet: pin a race (★) to be told when it changes")
+        self.stall = QSpinBox()
+        self.stall.setRange(1, 240)
+        self.stall.setValue(DEFAULT_STALL_MINUTES)
+        self.stall.setSuffix(" min")
+        self.stall.setToolTip("A live feed with no new version for this long raises a 'feed stalled' alert")
+        self.export_button = QPushButton("Export CSV…")
+        bar = QHBoxLayout()
+        bar.addWidget(self.count, 1)
+        bar.addWidget(QLabel("Feed stalled after"))
+        bar.addWidget(self.stall)
+        bar.addWidget(self.export_button)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        self.setWidget(body)
+
+    def show_rows(self, rows: Sequence[Alert]) -> None:
+        self.model.set_rows(rows)
+        corrections = sum(a.is_correction for a in rows)
+        if rows:
+            text = f"{len(rows):,} alerts" + (f", {corrections:,} corrections" if corrections else "")
+            self.count.setText(text)
+            self.table.scrollToBottom()
+
+
+class AlertLog(QObject):
+    """Wires the alert log into the window: the dock, its menu action, notifications, flags."""
+
+    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+        super().__init__(window)
+        self._window = window
+        self._worker = window.worker
+        self.dock = AlertLogDock(window)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        self.dock.hide()
+        action: QAction = self.dock.toggleViewAction()
+        action.setText("&Alert log")
+        action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        menu.addAction(action)
+        self._race_alerts: list[Alert] = []
+        self._feed_alerts: list[Alert] = []
+        self._tz: dt.tzinfo | None = None
+        self._watch = FeedWatch()
+        self._health: object | None = None
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            icon = window.windowIcon()
+            if icon.isNull():
+                icon = window.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation)
+            self.tray = QSystemTrayIcon(icon, self)
+            self.tray.setToolTip("Election Night Tracker")
+            self.tray.show()
+        self._stall_timer = QTimer(self)
+        self._stall_timer.setInterval(STALL_CHECK_MS)
+        self._stall_timer.timeout.connect(self.check_feed)
+
+        self._worker.alerts_ready.connect(self._on_alerts)
+        self._worker.alert_settings.connect(self._on_settings)
+        self._worker.alerts_exported.connect(self._on_exported)
+        self._worker.feed_health.connect(self._on_health)
+        window.night_opened.connect(self._on_night)
+        window.drawn.connect(self.refresh_flags)
+        self.dock.export_button.clicked.connect(self.choose_export)
+        self.dock.stall.valueChanged.connect(self._worker.save_stall_minutes)
+        self._worker.request_alert_settings()
+
+    # what the log shows -------------------------------------------------------------------------------
+    def rows(self) -> list[Alert]:
+        return sorted(
+            [*self._race_alerts, *self._feed_alerts], key=lambda a: (a.time is None, a.time, a.version_index)
+        )
+
+    def _on_night(self, info: NightInfo) -> None:
+        self._tz = info.timezone
+        self.dock.model.set_timezone(info.timezone)
+        self._race_alerts, self._feed_alerts = [], []
+        self._watch, self._health = FeedWatch(), None
+        self.dock.show_rows([])
+        if info.live:
+            self._stall_timer.start()
+        else:
+            self._stall_timer.stop()
+
+    def _on_alerts(self, known: list[Alert] | None, news: list[Alert]) -> None:
+        if known is not None:
+            self._race_alerts = list(known)
+        self._feed_alerts.extend(a for a in news if not a.contest_id and a not in self._feed_alerts)
+        self.dock.show_rows(self.rows())
+        self.refresh_flags()
+        if news:
+            self.announce(news)
+
+    def refresh_flags(self) -> None:
+        """Flag the races corrected at or before the version on screen."""
+        shown = self._window.shown_version
+        model = self._window.race_model
+        if hasattr(model, "set_flags"):
+            model.set_flags({} if shown is None else flags(self._race_alerts, upto=shown))
+
+    def announce(self, news: Sequence[Alert]) -> None:
+        """New alerts: a desktop notification each (a few at most) where there is a system tray;
+        without one the log is the only place (the window's own status bar belongs to errors)."""
+        if self.tray is None:
+            return
+        for alert in news[:MAX_NOTIFICATIONS]:
+            self.tray.showMessage(
+                f"{alert.contest_name or 'Feed'} — {alert.kind}",
+                alert.message,
+                QSystemTrayIcon.MessageIcon.Information,
+            )
+        if len(news) > MAX_NOTIFICATIONS:
+            self.tray.showMessage(
+                "Election Night Tracker", f"{len(news) - MAX_NOTIFICATIONS} more alerts in the alert log"
+            )
+
+    # feed alerts -----------------------------------------------------------------------------------------
+    def _on_health(self, health: object) -> None:
+        self._health = health
+        self.check_feed()
+
+    def check_feed(self, now: dt.datetime | None = None) -> list[Alert]:
+        """Stalled or failing, from the last health report, at ``now`` (the wall clock)."""
+        from tracker.feeds.poller import FeedHealth
+
+        health, info = self._health, self._window.night
+        if not isinstance(health, FeedHealth) or info is None or not info.live:
+            return []
+        self._watch, alerts = feed_alerts(
+            self._watch,
+            now=now or dt.datetime.now(dt.UTC),
+            last_new_at=health.last_new_at,
+            error=health.error,
+            failures=health.failures,
+            stall_after=dt.timedelta(minutes=self.dock.stall.value()),
+            version_index=max(len(info.versions) - 1, 0),
+            version=health.last_version or "",
+            feed=health.url,
+        )
+        if alerts:
+            self._worker.record_feed_alerts(alerts)
+        return alerts
+
+    def _on_settings(self, minutes: int) -> None:
+        self.dock.stall.blockSignals(True)
+        self.dock.stall.setValue(minutes)
+        self.dock.stall.blockSignals(False)
+
+    # export ----------------------------------------------------------------------------------------------
+    def export(self, path: Path) -> None:
+        self._worker.export_alerts(Path(path), self.rows(), self._tz)
+
+    def choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.dock, "Export alert log", "alerts.csv", "CSV (*.csv)")
+        if path:
+            self.export(Path(path))
+
+    def _on_exported(self, path: str, rows: int) -> None:
+        self.dock.count.setText(f"wrote {rows:,} rows to {Path(path).name}")
