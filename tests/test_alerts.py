@@ -14,6 +14,7 @@ from tracker.core.alerts import (
     alerts_between,
     confident_outcome,
     night_alerts,
+    summary_snapshot,
 )
 from tracker.core.corrections import find_corrections, flags
 from tracker.core.feed_alerts import (
@@ -181,6 +182,36 @@ def test_synthetic_scanning_is_deterministic_and_keys_are_stable() -> None:
     scanner = AlertScanner()
     stepped = [a for i, s in enumerate(seq) for a in scanner.step(s, i)]
     assert stepped == first
+
+
+def test_synthetic_summaries_raise_the_same_alerts_and_corrections() -> None:
+    """The worker scans unit-less summaries of the versions it parsed anyway: same answers."""
+    votes = [{"a": 30, "b": 10}, {"a": 5, "b": 25}, {"a": 20, "b": 21}, {"a": 9, "b": 1}]
+
+    def synthetic_precincts(reported: int) -> Snapshot:
+        units = tuple(
+            ReportingUnit(
+                id=f"P{i}",
+                name=f"Synthetic precinct {i}",
+                county="Synthetic County",
+                reporting=Reporting.COMPLETE if i < reported else Reporting.NONE,
+                votes={k: {"Election Day": n, "Advance in Person": n // 2} for k, n in v.items()}
+                if i < reported
+                else {},
+            )
+            for i, v in enumerate(votes)
+        )
+        return synthetic_snapshot(Contest(id="race", name="Synthetic race", candidates=CANDS, units=units))
+
+    seq = [synthetic_precincts(n) for n in (0, 1, 3, 2, 4)]  # one precinct taken back at the 4th
+    summaries = [summary_snapshot(s) for s in seq]
+    assert night_alerts((s, None) for s in summaries) == night_alerts((s, None) for s in seq)
+    for i in range(1, len(seq)):
+        ref = VersionRef(i)
+        assert find_corrections(summaries[i - 1], summaries[i], ref) == find_corrections(
+            seq[i - 1], seq[i], ref
+        )
+    assert find_corrections(seq[2], seq[3], VersionRef(3))  # the case is not empty
 
 
 def test_synthetic_alerts_between_two_versions() -> None:

@@ -42,10 +42,19 @@ class NightAlerts:
         """Every alert of the versions scanned so far, in version order."""
         return list(self._known)
 
-    def advance(self, upto: int, snapshot_at: SnapshotAt, projections_at: ProjectionsAt) -> list[Alert]:
-        """Scan versions ``cursor + 1`` … ``upto``; returns the alerts they raise (news)."""
+    def advance(
+        self,
+        upto: int,
+        snapshot_at: SnapshotAt,
+        projections_at: ProjectionsAt,
+        stop: Callable[[], bool] | None = None,
+    ) -> list[Alert]:
+        """Scan versions ``cursor + 1`` … ``upto``; returns the alerts they raise (news). ``stop``
+        is asked before each version (the window closing): the cursor stays where it got to."""
         new: list[Alert] = []
         for index in range(self.cursor + 1, upto + 1):
+            if stop is not None and stop():
+                break
             snapshot = snapshot_at(index)
             present = {c.id for c in snapshot.contests}
             projections = projections_at(index, self.pins & present) if self.pins & present else {}
@@ -116,7 +125,7 @@ def scan_night(
         def snapshot_at(i: int) -> Snapshot:
             if i not in snapshots:
                 snapshots.clear()  # one at a time: the scan goes forward
-                snapshots[i] = chain.snapshot(i)
+                snapshots[i] = chain.snapshot(i)  # the units: the projection needs them
             return snapshots[i]
 
         def projections_at(i: int, wanted: Collection[str]) -> dict[str, ContestProjection]:

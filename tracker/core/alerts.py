@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from tracker.core.model import Contest, Snapshot
+from tracker.core.model import Contest, ReportingUnit, Snapshot, UnitKind
 from tracker.core.projection import ContestProjection
 from tracker.core.threshold import votes_to_clear
 
@@ -242,6 +242,34 @@ class AlertScanner:
             self.states[contest.id] = state
             out.extend(alerts)
         return out
+
+
+def summary_snapshot(snapshot: Snapshot) -> Snapshot:
+    """``snapshot`` without its units: each contest keeps one unit holding every candidate's total
+    and the precinct counts -- everything an alert or a correction looks at, so a scan can keep
+    one per version of a night for a fraction of the memory (and no second parse)."""
+    contests = []
+    for c in snapshot.contests:
+        reporting, total = c.precincts
+        unit = ReportingUnit(
+            id=f"{c.id}:total",
+            name=c.name,
+            kind=UnitKind.STATE,
+            votes={cid: {"total": n} for cid, n in c.totals.items()},
+            precincts_reporting=reporting,
+            precincts_total=total,
+        )
+        contests.append(
+            Contest(
+                id=c.id,
+                name=c.name,
+                candidates=c.candidates,
+                units=(unit,),
+                vote_for=c.vote_for,
+                threshold=c.threshold,
+            )
+        )
+    return replace(snapshot, contests=tuple(contests))
 
 
 def state_of(contest: Contest, projection: ContestProjection | None = None) -> RaceState:

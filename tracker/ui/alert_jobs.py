@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.archive.alerts import NightAlerts
-from tracker.core.alerts import Alert
+from tracker.core.alerts import Alert, summary_snapshot
 from tracker.core.feed_alerts import STALL_SETTING, stall_minutes
 from tracker.core.model import Snapshot
 from tracker.core.projection import ContestProjection, project_contest
@@ -60,10 +60,21 @@ class AlertJobs:
     # jobs (worker thread) ----------------------------------------------------------------------------
     def _reset_alerts(self, pins: Collection[str]) -> None:
         self._alerts = NightAlerts(pins)
+        self._alert_summaries: dict[int, Snapshot] = {}
+        self._alert_summaries_gen = self._generation
+
+    def _alert_summary(self, key: tuple[int, int], snapshot: Snapshot) -> None:
+        """Keep what the scan needs of a version the worker parsed anyway (for the screen or the
+        timeline), so scanning never parses a version a second time."""
+        if key[0] == getattr(self, "_alert_summaries_gen", None):
+            self._alert_summaries[key[1]] = summary_snapshot(snapshot)
 
     def _alert_snapshot(self, gen: int, index: int) -> Snapshot:
-        cached = self._cache_get((gen, index))
-        return cached if cached is not None else self._chain_of().snapshot(index)
+        summary = self._alert_summaries.get(index) if gen == self._alert_summaries_gen else None
+        if summary is None:
+            cached = self._cache_get((gen, index))
+            summary = summary_snapshot(cached if cached is not None else self._chain_of().snapshot(index))
+        return summary
 
     def _alert_projections(
         self, gen: int, index: int, wanted: Collection[str]
@@ -92,6 +103,7 @@ class AlertJobs:
                 min(upto, len(self._versions) - 1),
                 lambda i: self._alert_snapshot(gen, i),
                 lambda i, wanted: self._alert_projections(gen, i, wanted),
+                stop=lambda: self._closing or gen != self._generation,
             )
         except Exception:
             log.exception("scanning versions for alerts")

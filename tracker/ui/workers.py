@@ -627,6 +627,7 @@ class Worker(QObject, AlertJobs):
             self._prints[key[1]] = prints
             if when is not None:
                 self._history[key[1]] = (when, projections)
+        self._alert_summary(key, snapshot)  # worker thread: the alert scan reads it, not the GUI
 
     def _fill_history(self, key: tuple[int, int], indices: Iterable[int]) -> bool:
         """Project the earlier versions ``indices`` not projected yet (the timeline shows the
