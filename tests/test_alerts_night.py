@@ -90,7 +90,7 @@ def expected(snapshots: list[Snapshot], projections) -> list[tuple[str, str, int
 
 def test_expected_alerts_of_the_night_are_what_the_press_saw(expected, snapshots) -> None:
     """A sanity check on the derivation itself: Ossoff led all night, was over 50 % from the first
-    votes until 22:58 (49.99 %), the projection gave up on a majority before midnight, and the
+    votes until 22:58 (49.99 %), the projection then gave up on a majority, and the
     last of the 208 precincts came in at 01:18."""
     ossoff = next(c.id for c in snapshots[-1].contest(OSSOFF_RACE).candidates if "OSSOFF" in c.name)
     kinds = [(k, s, i) for k, s, i in expected]
