@@ -136,7 +136,7 @@ def test_synthetic_projection_becomes_confident_once_per_outcome() -> None:
     seq = [(snap, None if p is None else {"race": p}) for p in projections]
     confident = [a for a in night_alerts(seq) if a.kind is AlertKind.CONFIDENT]
     assert kinds(confident) == [("projection confident", "a", 3), ("projection confident", "", 6)]
-    assert "Synthetic ADA clears 50 % (P = 96.0 %)" in confident[0].message
+    assert "Synthetic ADA clears 50 % (P = 96.00 %)" in confident[0].message
     assert "nobody clears 50 %" in confident[1].message
 
 

@@ -200,10 +200,10 @@ def race_alerts(
     if outcome is not None and outcome != state.outcome and projection is not None:
         if outcome:
             p = projection.candidate(outcome).p_clear or 0.0
-            message = f"{names.get(outcome, outcome)} clears {line} (P = {p * 100:.1f} %)"
+            message = f"{names.get(outcome, outcome)} clears {line} (P = {p * 100:.2f} %)"
         else:
             top = max(projection.candidates, key=lambda c: c.p_clear or 0.0)
-            message = f"nobody clears {line} (best chance {top.name}, P = {(top.p_clear or 0.0) * 100:.1f} %)"
+            message = f"nobody clears {line} (best chance {top.name}, P = {(top.p_clear or 0.0) * 100:.2f} %)"
         alert(AlertKind.CONFIDENT, outcome, message)
         new_outcome = outcome
 
