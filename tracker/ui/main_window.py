@@ -32,9 +32,9 @@ from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
 from tracker.core.race_facts import last_changes
+from tracker.ui.alert_log import AlertLog
 from tracker.ui.drilldown import DrillDownDock
 from tracker.ui.exports import RaceExports
-from tracker.ui.alert_log import AlertLog
 from tracker.ui.feed_status import FeedStatus
 from tracker.ui.pins import PinsController
 from tracker.ui.projection_log import ProjectionLogDock
