@@ -9,9 +9,18 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.core.model import Snapshot
-from tracker.core.race_facts import LastChange, fingerprint, fingerprints, last_changes, race_facts
+from tracker.core.race_facts import (
+    LastChange,
+    LastChangeTracker,
+    fingerprint,
+    fingerprints,
+    last_changes,
+    race_facts,
+)
 from tracker.core.threshold import ThresholdRule
 from tracker.feeds import registry
 
@@ -110,3 +119,57 @@ def test_last_changes_walks_back_to_the_change() -> None:
     grown = {**history, 5: {**history[4], "d": 9}}
     assert last_changes(grown, 5)["d"] == LastChange(5, True)
     assert last_changes(history, 9) == {}
+
+
+# Synthetic histories: 8 versions of up to 4 races whose fingerprints take 3 values (so they often
+# stay the same), a race sometimes missing; the window reads versions in any order and moves anywhere.
+_version = st.dictionaries(st.sampled_from("abcd"), st.integers(0, 2), min_size=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    versions=st.lists(_version, min_size=8, max_size=8),
+    steps=st.lists(st.tuples(st.integers(0, 7), st.sets(st.integers(0, 7))), min_size=1, max_size=12),
+)
+def test_tracker_answers_exactly_what_the_full_walk_does(
+    versions: list[dict[str, int]], steps: list[tuple[int, set[int]]]
+) -> None:
+    """Each step: some versions become known (read for the timeline or shown), then the window
+    shows one; the tracker's answer must equal a walk back from scratch."""
+    history: dict[int, dict[str, int]] = {}
+    tracker = LastChangeTracker()
+    for upto, learnt in steps:
+        for i in learnt | {upto}:
+            history.setdefault(i, versions[i])
+        assert tracker.update(dict(history), upto) == last_changes(history, upto)
+
+
+def test_tracker_following_versions_one_by_one_compares_only_the_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Synthetic: 200 versions of 1,000 races, a version at a time (as a live feed): the answer
+    is the full walk's, a race changed in the newest version is placed there, and the full walk
+    ran only for the first version."""
+    from tracker.core import race_facts as module
+
+    walks: list[int] = []
+
+    def counted(history: dict[int, dict[str, int]], upto: int) -> dict[str, LastChange]:
+        walks.append(upto)
+        return last_changes(history, upto)
+
+    monkeypatch.setattr(module, "last_changes", counted)
+    history: dict[int, dict[str, int]] = {}
+    tracker = LastChangeTracker()
+    prints = {f"race-{k}": 0 for k in range(1000)}
+    for n in range(200):
+        prints = {**prints, f"race-{n * 7 % 1000}": n}
+        history[n] = prints
+        got = tracker.update(history, n)
+        if n % 50 == 0:
+            assert got == last_changes(history, n)
+    assert got[f"race-{199 * 7 % 1000}"] == LastChange(199, True)
+    assert got["race-2"] == LastChange(0, True)
+    assert walks == [0]
+    tracker.update(history, 150)  # a seek back: walked again
+    assert walks == [0, 150]

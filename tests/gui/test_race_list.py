@@ -19,6 +19,7 @@ from tracker.core.model import Snapshot
 from tracker.core.race_facts import LastChange, snapshot_facts
 from tracker.feeds import registry
 from tracker.store import Store
+from tracker.ui.race_filter import RaceFilterProxy
 from tracker.ui.race_list import (
     COL_CHANGED,
     COL_MARGIN,
@@ -28,7 +29,6 @@ from tracker.ui.race_list import (
     ContestIdRole,
     FlagRole,
     PinnedRole,
-    RaceFilterProxy,
     RaceListModel,
 )
 from tracker.ui.workers import Worker

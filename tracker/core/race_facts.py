@@ -23,6 +23,7 @@ from tracker.core.threshold import ThresholdRule
 
 __all__ = [
     "LastChange",
+    "LastChangeTracker",
     "RaceFacts",
     "fingerprint",
     "fingerprints",
@@ -170,3 +171,45 @@ def last_changes(history: Mapping[int, Mapping[str, int]], upto: int) -> dict[st
     for cid in pending:
         out[cid] = LastChange(newer, newer == 0)
     return out
+
+
+class LastChangeTracker:
+    """:func:`last_changes`, kept up to date while the window moves forward a version at a time.
+
+    Following a live feed, or a replay at speed, moves from version n to n+1; walking back through
+    hundreds of versions of thousands of races on each would cost the GUI thread a frame or more.
+    When every version between the last answer and the new one is known (and nothing before the
+    last answer was learnt meanwhile), only those versions are compared; any other move (a seek
+    back, a gap, the timeline's history arriving) recomputes from scratch, with the same result.
+    """
+
+    def __init__(self) -> None:
+        self._upto: int | None = None
+        self._prints: Mapping[str, int] | None = None
+        self._known = 0
+        self._result: dict[str, LastChange] = {}
+
+    def update(self, history: Mapping[int, Mapping[str, int]], upto: int) -> dict[str, LastChange]:
+        current = history.get(upto)
+        prev = self._upto
+        known = sum(1 for i in history if i <= upto)
+        if (
+            current is not None
+            and prev is not None
+            and prev <= upto
+            and history.get(prev) is self._prints
+            and sum(1 for i in history if i <= prev) == self._known
+            and all(i in history for i in range(prev + 1, upto + 1))
+        ):
+            result = dict(self._result)
+            for j in range(prev + 1, upto + 1):
+                older = history[j - 1]
+                for cid, fp in history[j].items():
+                    if older.get(cid) != fp:
+                        result[cid] = LastChange(j, True)
+            if len(result) != len(current):  # races gone since
+                result = {cid: result[cid] for cid in current}
+        else:
+            result = last_changes(history, upto)
+        self._upto, self._prints, self._known, self._result = upto, current, known, result
+        return dict(result)

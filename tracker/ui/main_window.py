@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
 from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
-from tracker.core.race_facts import last_changes
 from tracker.ui.alert_log import AlertLog
 from tracker.ui.drilldown import DrillDownDock
 from tracker.ui.exports import RaceExports
 from tracker.ui.feed_status import FeedStatus
 from tracker.ui.pins import PinsController
 from tracker.ui.projection_log import ProjectionLogDock
-from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole, RaceFilterProxy, RaceListModel
+from tracker.ui.race_filter import RaceFilterProxy
+from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole, RaceListModel
 from tracker.ui.race_list_panel import RaceListPanel
 from tracker.ui.race_view import RaceView
 from tracker.ui.replay_bar import ReplayBar
@@ -640,8 +640,7 @@ class MainWindow(QMainWindow):
         """The race list's "changed" column, from the versions the worker has read so far."""
         info, shown = self._info, self._shown
         if info is not None and shown is not None:
-            changes = last_changes(self._worker.fingerprints(), shown)
-            self._model.set_last_changes(changes, info.times, info.timezone)
+            self._model.follow_history(self._worker.fingerprints(), shown, info.times, info.timezone)
 
     def _on_history_grew(self, _index: int) -> None:
         """The worker projected the versions the first timeline skipped: redraw the timeline."""

@@ -1,4 +1,5 @@
-"""The race list: a table model over a Snapshot's contests, and the proxy that searches and filters it.
+"""The race list's model: a table over a Snapshot's contests (the proxy that searches and filters
+it is :mod:`tracker.ui.race_filter`).
 
 The model adapts immutable Snapshots; it never mutates them. Each version's contests are reduced to
 :class:`~tracker.core.race_facts.RaceFacts` once, so painting, searching and sorting read plain
@@ -9,7 +10,7 @@ seconds.
 
 Sorting is the model's, not the proxy's: Qt's proxy sorts by asking Python for every comparison
 (1.5 s for 5,000 races here), while ``list.sort`` with a key takes milliseconds. The proxy keeps the
-source order and only filters, with cheap checks on precomputed facts.
+model's order and only filters.
 
 Pins are UI state the model owns; persisting them is not its job (the store is SQLite on disk, and
 DESIGN.md keeps disk off the GUI thread): toggling emits ``pin_toggled`` and the window hands it to
@@ -27,14 +28,13 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont
 
 from tracker.core.model import Snapshot
-from tracker.core.race_facts import LastChange, RaceFacts, snapshot_facts
+from tracker.core.race_facts import LastChange, LastChangeTracker, RaceFacts, snapshot_facts
 
 COL_PIN, COL_NAME, COL_MARGIN, COL_REPORTING, COL_CHANGED = range(5)
 COLUMNS = ("★", "Race", "Margin", "Reporting", "Changed")
@@ -114,6 +114,7 @@ class RaceListModel(QAbstractTableModel):
         self._changes: dict[str, LastChange] = {}
         self._times: Sequence[dt.datetime] = ()
         self._tz: dt.tzinfo | None = None
+        self._tracker = LastChangeTracker()
         self._sort_column = COL_NAME
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._bold = QFont()
@@ -350,6 +351,18 @@ class RaceListModel(QAbstractTableModel):
         if self._sort_column == COL_CHANGED:
             self._resort()
 
+    def follow_history(
+        self,
+        history: Mapping[int, Mapping[str, int]],
+        upto: int,
+        times: Sequence[dt.datetime],
+        tz: dt.tzinfo | None = None,
+    ) -> None:
+        """The "changed" column from each version's race fingerprints (the worker's
+        ``fingerprints()``) as of version ``upto``; moving forward a version at a time compares
+        only the new versions (:class:`~tracker.core.race_facts.LastChangeTracker`)."""
+        self.set_last_changes(self._tracker.update(history, upto), times, tz)
+
     # sorting ---------------------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (pinned races stay first; races without a value go last)."""
@@ -428,106 +441,3 @@ class RaceListModel(QAbstractTableModel):
         last = len(COLUMNS) - 1
         for first, end in _runs(rows):
             self.dataChanged.emit(self.index(first, 0), self.index(end, last))
-
-
-class RaceFilterProxy(QSortFilterProxyModel):
-    """Search (case-insensitive, on the race name) and filters over the model's own order.
-
-    ``sort`` is handed to the model (see the module docstring), so the table's header still sorts.
-    Every check reads a precomputed :class:`RaceFacts`: a keystroke costs one cheap Python call per
-    race, nothing more.
-    """
-
-    #: The search text or a filter changed (the panel updates its "n of m races" count).
-    filters_changed = Signal()
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setDynamicSortFilter(True)  # re-filter rows whose numbers change (close, counting…)
-        self._text = ""
-        self._pinned_only = False
-        self._close_under: float | None = None
-        self._counting_only = False
-        self._crossed_only = False
-        self._any = False  # is any filter on (else every row is accepted at once)
-
-    # filters ---------------------------------------------------------------------------------------
-    def set_search(self, text: str) -> None:
-        """Show only races whose name contains ``text`` (ignoring case); empty shows all."""
-        self._set("_text", text.strip().casefold())
-
-    def set_pinned_only(self, on: bool) -> None:
-        self._set("_pinned_only", bool(on))
-
-    def set_close_under(self, points: float | None) -> None:
-        """Only races whose leader is ahead by less than ``points`` percentage points (None: all)."""
-        self._set("_close_under", None if points is None else float(points))
-
-    def set_counting_only(self, on: bool) -> None:
-        """Only races with precincts still out."""
-        self._set("_counting_only", bool(on))
-
-    def set_crossed_only(self, on: bool) -> None:
-        """Only races where a candidate is over the threshold line right now."""
-        self._set("_crossed_only", bool(on))
-
-    @property
-    def search_text(self) -> str:
-        return self._text
-
-    def _set(self, attr: str, value: object) -> None:
-        if getattr(self, attr) == value:
-            return
-        self.beginFilterChange()
-        setattr(self, attr, value)
-        self._any = bool(
-            self._text
-            or self._pinned_only
-            or self._close_under is not None
-            or self._counting_only
-            or self._crossed_only
-        )
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        self.filters_changed.emit()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:
-        # Once per race on every keystroke, filter change and new order: one attribute check when
-        # nothing filters, else the checks on precomputed facts in ``_accepts``.
-        if not self._any:
-            return True
-        src = self.sourceModel()
-        if not isinstance(src, RaceListModel) or source_parent.isValid():
-            return True
-        return self._accepts(src, src.facts(source_row))
-
-    def _accepts(self, src: RaceListModel, r: RaceFacts) -> bool:
-        if self._text and self._text not in r.folded:
-            return False
-        if self._pinned_only and not src.is_pinned(r.contest_id):
-            return False
-        if self._close_under is not None and (r.margin is None or r.margin >= self._close_under):
-            return False
-        if self._counting_only and not r.counting:
-            return False
-        return not (self._crossed_only and not r.crossed)
-
-    # sorting: the model's ----------------------------------------------------------------------------
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        src = self.sourceModel()
-        if isinstance(src, RaceListModel):
-            src.sort(column, order)
-
-    # lookups ---------------------------------------------------------------------------------------
-    def contest_id_at(self, proxy_row: int) -> str | None:
-        index = self.index(proxy_row, COL_NAME)
-        return index.data(ContestIdRole) if index.isValid() else None
-
-    def proxy_row_of(self, contest_id: str) -> int | None:
-        src = self.sourceModel()
-        if not isinstance(src, RaceListModel):
-            return None
-        row = src.row_of(contest_id)
-        if row is None:
-            return None
-        index = self.mapFromSource(src.index(row, COL_NAME))
-        return index.row() if index.isValid() else None

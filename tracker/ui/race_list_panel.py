@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.ui.race_filter import RaceFilterProxy
 from tracker.ui.race_list import (
     COL_CHANGED,
     COL_MARGIN,
     COL_NAME,
     COL_PIN,
     COL_REPORTING,
-    RaceFilterProxy,
     RaceListModel,
 )
 

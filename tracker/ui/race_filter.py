@@ -1,0 +1,115 @@
+"""The race list's proxy: search as you type and the filters (pinned, close, still counting, over
+the line), over the model's own order.
+
+Qt calls ``filterAcceptsRow`` once per race on every keystroke, filter change and new order, so
+each check reads a precomputed :class:`~tracker.core.race_facts.RaceFacts` attribute, and nothing
+at all is checked while no filter is on. Sorting is handed to the model (see
+:mod:`tracker.ui.race_list`), so the table's header still sorts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+
+from tracker.core.race_facts import RaceFacts
+from tracker.ui.race_list import COL_NAME, ContestIdRole, RaceListModel
+
+_AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class RaceFilterProxy(QSortFilterProxyModel):
+    """Search (case-insensitive, on the race name) and filters over the model's own order."""
+
+    #: The search text or a filter changed (the panel updates its "n of m races" count).
+    filters_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setDynamicSortFilter(True)  # re-filter rows whose numbers change (close, counting…)
+        self._text = ""
+        self._pinned_only = False
+        self._close_under: float | None = None
+        self._counting_only = False
+        self._crossed_only = False
+        self._any = False  # is any filter on (else every row is accepted at once)
+
+    # filters ---------------------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        """Show only races whose name contains ``text`` (ignoring case); empty shows all."""
+        self._set("_text", text.strip().casefold())
+
+    def set_pinned_only(self, on: bool) -> None:
+        self._set("_pinned_only", bool(on))
+
+    def set_close_under(self, points: float | None) -> None:
+        """Only races whose leader is ahead by less than ``points`` percentage points (None: all)."""
+        self._set("_close_under", None if points is None else float(points))
+
+    def set_counting_only(self, on: bool) -> None:
+        """Only races with precincts still out."""
+        self._set("_counting_only", bool(on))
+
+    def set_crossed_only(self, on: bool) -> None:
+        """Only races where a candidate is over the threshold line right now."""
+        self._set("_crossed_only", bool(on))
+
+    @property
+    def search_text(self) -> str:
+        return self._text
+
+    def _set(self, attr: str, value: object) -> None:
+        if getattr(self, attr) == value:
+            return
+        self.beginFilterChange()
+        setattr(self, attr, value)
+        self._any = bool(
+            self._text
+            or self._pinned_only
+            or self._close_under is not None
+            or self._counting_only
+            or self._crossed_only
+        )
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.filters_changed.emit()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:
+        # Once per race on every keystroke, filter change and new order: one attribute check when
+        # nothing filters, else the checks on precomputed facts in ``_accepts``.
+        if not self._any:
+            return True
+        src = self.sourceModel()
+        if not isinstance(src, RaceListModel) or source_parent.isValid():
+            return True
+        return self._accepts(src, src.facts(source_row))
+
+    def _accepts(self, src: RaceListModel, r: RaceFacts) -> bool:
+        if self._text and self._text not in r.folded:
+            return False
+        if self._pinned_only and not src.is_pinned(r.contest_id):
+            return False
+        if self._close_under is not None and (r.margin is None or r.margin >= self._close_under):
+            return False
+        if self._counting_only and not r.counting:
+            return False
+        return not (self._crossed_only and not r.crossed)
+
+    # sorting: the model's ----------------------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        src = self.sourceModel()
+        if isinstance(src, RaceListModel):
+            src.sort(column, order)
+
+    # lookups ---------------------------------------------------------------------------------------
+    def contest_id_at(self, proxy_row: int) -> str | None:
+        index = self.index(proxy_row, COL_NAME)
+        return index.data(ContestIdRole) if index.isValid() else None
+
+    def proxy_row_of(self, contest_id: str) -> int | None:
+        src = self.sourceModel()
+        if not isinstance(src, RaceListModel):
+            return None
+        row = src.row_of(contest_id)
+        if row is None:
+            return None
+        index = self.mapFromSource(src.index(row, COL_NAME))
+        return index.row() if index.isValid() else None
