@@ -58,6 +58,7 @@ def _gui(night: Path, args: argparse.Namespace) -> int:
         speed=getattr(args, "speed", None),
         contest=getattr(args, "contest", None),
         screenshot=args.screenshot,
+        theme=getattr(args, "theme", None),
     )
 
 
@@ -462,6 +463,11 @@ def build_parser() -> argparse.ArgumentParser:
     def gui_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--screenshot", metavar="PNG", type=Path, help="draw, save the window as PNG, exit")
         p.add_argument("--contest", metavar="ID", help="select this contest (id) at start")
+        p.add_argument(
+            "--theme",
+            choices=("system", "light", "dark"),
+            help="light or dark (default: $TRACKER_THEME, else View ▸ Theme's choice, else the system's)",
+        )
 
     launch = sub.add_parser("open", help="open a night file in the window (the default command)")
     launch.add_argument(

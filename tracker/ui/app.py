@@ -55,6 +55,7 @@ def run_gui(
     speed: float | None = None,
     contest: str | None = None,
     screenshot: Path | None = None,
+    theme: str | None = None,
 ) -> int:
     """Open ``night`` in the window at ``at`` ("HH:MM", the night's own zone), replaying at
     ``speed``, showing ``contest``. With ``screenshot``, save the drawn window there as PNG and
@@ -62,6 +63,14 @@ def run_gui(
     the final result is what a screenshot is usually for). Returns the process exit code."""
     app = application()
     from tracker.ui.main_window import MainWindow
+    from tracker.ui.theme import apply_theme, initial_theme
+
+    try:  # a screenshot is the default look unless asked: never the user's saved choice
+        chosen = initial_theme(theme, saved=screenshot is None)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if chosen != "system":
+        apply_theme(chosen)
 
     if screenshot is None:
         window = MainWindow(interactive=True)

@@ -234,7 +234,9 @@ class MainWindow(QMainWindow):
         ):
             replay_menu.addAction(action(name, text, keys, slot))
         from tracker.ui.shortcuts import install_help_menu
+        from tracker.ui.theme import install_theme_menu
 
+        install_theme_menu(self)
         install_help_menu(self)
 
     def _connect(self) -> None:
@@ -670,6 +672,7 @@ class MainWindow(QMainWindow):
             times[shown],
             span=(times[0], times[-1]),
             line=rule.share if rule.has_line else None,
+            parties={c.id: c.party for c in contest.candidates},
         )
 
     def _on_clicked(self, index: QModelIndex) -> None:

@@ -17,7 +17,7 @@ from enum import Enum
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -25,21 +25,24 @@ from tracker.core.model import Contest
 from tracker.core.outstanding import estimate_outstanding
 from tracker.core.projection import ContestProjection
 from tracker.core.threshold import Need, Outstanding, State, assess
+from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
-#: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): the leader in
-#: blue, the runner-up in orange (the two a runoff is about), the field in a quiet grey.
-LEADER_COLOUR = QColor("#0072B2")
-RUNNER_UP_COLOUR = QColor("#E69F00")
-FIELD_COLOUR = QColor("#AEB6BF")
-LEADER_OUTLINE = QColor("#003A5C")
-TEXT_COLOUR = QColor("#1F2328")
-MUTED_TEXT = QColor("#57606A")
-LINE_COLOUR = QColor("#1F2328")
-BACKGROUND = QColor("#FFFFFF")
-GRID_COLOUR = QColor("#EAEEF2")
+#: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
+#: the leader in blue, the runner-up in orange (the two a runoff is about), the field in a quiet
+#: grey; with parties, each party's colour and letter (``theme.party_style``). These are the light
+#: theme's; the view takes its colours from the palette (``theme.ChartTheme``).
+LEADER_COLOUR = LIGHT.leader
+RUNNER_UP_COLOUR = LIGHT.runner_up
+FIELD_COLOUR = LIGHT.field
+LEADER_OUTLINE = LIGHT.leader_outline
+TEXT_COLOUR = LIGHT.text
+MUTED_TEXT = LIGHT.muted
+LINE_COLOUR = LIGHT.line
+BACKGROUND = LIGHT.background
+GRID_COLOUR = LIGHT.grid
 #: The projection's 90 % interval: a thin whisker with caps over each bar's end, and a tick at the
-#: projected final share (dark, so it reads on blue, orange, grey and white alike).
-BAND_COLOUR = QColor("#24292F")
+#: projected final share (dark in the light theme, so it reads on blue, orange, grey and white).
+BAND_COLOUR = LIGHT.band
 #: The band's row offset from the bar's centre (negative: up, the view is inverted), and its caps' height.
 BAND_OFFSET = -0.3
 BAND_BEAM = 0.2
@@ -110,6 +113,8 @@ class BarInfo:
     hi: float | None = None
     #: P(finishing over the line), 0..1; None without a projection.
     p_clear: float | None = None
+    #: The party as the feed spells it ("" when it gives none).
+    party: str = ""
 
     @property
     def end(self) -> float:
@@ -130,18 +135,18 @@ class BarInfo:
         rest = f" · {pieces[1]}" if len(pieces) > 1 else ""
         return f'<span style="color:{colour.name()}"><b>{pieces[0]}</b>{rest}</span>'
 
-    def note_html(self, level: int = 0) -> str:
+    def note_html(self, level: int = 0, muted: QColor = MUTED_TEXT) -> str:
         """The need phrase alone (muted), drawn beside a bar whose numbers sit inside it."""
         phrase = self.phrase(level)
-        return f'<span style="color:{MUTED_TEXT.name()}">{html.escape(phrase)}</span>' if phrase else ""
+        return f'<span style="color:{muted.name()}">{html.escape(phrase)}</span>' if phrase else ""
 
-    def full_html(self, level: int = 0, colour: QColor | None = None) -> str:
+    def full_html(self, level: int = 0, colour: QColor | None = None, theme: ChartTheme = LIGHT) -> str:
         """Numbers and phrase in one text: the phrase muted beside the bar, one colour inside it."""
-        main = self.main_html(colour or TEXT_COLOUR)
+        main = self.main_html(colour or theme.text)
         phrase = html.escape(self.phrase(level))
         if not main or not phrase:
             return main
-        phrase_colour = (colour or MUTED_TEXT).name()
+        phrase_colour = (colour or theme.muted).name()
         return f'{main}<span style="color:{phrase_colour}"> · {phrase}</span>'
 
 
@@ -197,6 +202,8 @@ class RaceView(QWidget):
         self._contest: Contest | None = None
         self._bars: list[BarInfo] = []
         self._outstanding: Outstanding | None = None
+        self._theme = current_theme()
+        self._by_party = False
 
         self._title = QLabel("No race selected")
         title_font = QFont(self.font())
@@ -212,13 +219,11 @@ class RaceView(QWidget):
         self._projection_label = QLabel("")
         self._projection_label.setObjectName("projectionLabel")
         self._projection = None
-        self._outstanding_label.setStyleSheet(f"color: {MUTED_TEXT.name()};")
         self._warning = QLabel("")
-        self._warning.setStyleSheet("color: #B3261E;")
         self._warning.setWordWrap(True)
         self._warning.hide()
 
-        self._plot = pg.PlotWidget(background=BACKGROUND)  # default raster view: never useOpenGL
+        self._plot = pg.PlotWidget(background=self._theme.background)  # default raster view: never useOpenGL
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._plot.setMinimumHeight(220)
         item = self._plot.getPlotItem()
@@ -233,7 +238,7 @@ class RaceView(QWidget):
         # the "0 %" / "100 %" labels on the edges).
         self._grid = []
         for value in range(10, 100, 10):
-            line = pg.InfiniteLine(pos=value, angle=90, movable=False, pen=pg.mkPen(GRID_COLOUR, width=1))
+            line = pg.InfiniteLine(pos=value, angle=90, movable=False)
             line.setZValue(-10)
             item.addItem(line, ignoreBounds=True)
             self._grid.append(line)
@@ -243,30 +248,21 @@ class RaceView(QWidget):
         self._tick_font = tick_font
         self._left = item.getAxis("left")
         self._left.setStyle(tickFont=tick_font, tickTextOffset=8, tickLength=0)
-        self._left.setTextPen(pg.mkPen(TEXT_COLOUR))
-        self._left.setPen(pg.mkPen(QColor("#D0D7DE")))
         bottom = item.getAxis("bottom")
+        self._bottom = bottom
         bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, 10)], []])
         # "0 %" and "100 %" sit on the plot's edges: let them overhang the axis by half a label.
         bottom.setStyle(hideOverlappingLabels=30, tickFont=tick_font)
-        bottom.setTextPen(pg.mkPen(MUTED_TEXT))
-        bottom.setPen(pg.mkPen(QColor("#D0D7DE")))
-        bottom.setLabel("share of the votes counted", color=MUTED_TEXT.name())
 
         # pyqtgraph 0.14 fails on an empty ``pens`` list: empty bars use the single pen/brush.
         self._bar_item = pg.BarGraphItem(
             x0=[], y=[], width=[], height=BAR_HEIGHT, pen=None, brush=FIELD_COLOUR
         )
         item.addItem(self._bar_item)
-        band_pen = pg.mkPen(BAND_COLOUR, width=2.0)
-        self._band = pg.ErrorBarItem(
-            x=np.zeros(0), y=np.zeros(0), left=0, right=0, beam=BAND_BEAM, pen=band_pen
-        )
+        self._band = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), left=0, right=0, beam=BAND_BEAM)
         self._band.setZValue(25)
         item.addItem(self._band)
-        self._band_marks = pg.ScatterPlotItem(
-            x=[], y=[], symbol="d", size=8, pen=pg.mkPen("#FFFFFF", width=1), brush=pg.mkBrush(BAND_COLOUR)
-        )
+        self._band_marks = pg.ScatterPlotItem(x=[], y=[], symbol="d", size=8)
         self._band_marks.setZValue(26)
         item.addItem(self._band_marks)
 
@@ -276,12 +272,9 @@ class RaceView(QWidget):
             pos=50,
             angle=90,
             movable=False,
-            pen=pg.mkPen(LINE_COLOUR, width=1.6, style=Qt.PenStyle.DashLine),
             label="50 %",
             labelOpts={
                 "position": 0.0,  # the top of the (inverted) view: the free lane above the leader
-                "color": LINE_COLOUR,
-                "fill": pg.mkBrush(255, 255, 255, 230),
                 "anchors": [(0.5, 0.0), (0.5, 0.0)],
             },
         )
@@ -290,7 +283,10 @@ class RaceView(QWidget):
         item.addItem(self._line, ignoreBounds=True)
 
         self._text_font = QFont(self.font())
-        self._text_fill = pg.mkBrush(255, 255, 255, 215)
+        self._text_fill = pg.mkBrush(self._theme.fill(215))
+        letter_font = QFont(self.font())
+        letter_font.setBold(True)
+        self._letter_font = letter_font
         self._measure = QTextDocument()
         self._measure.setDefaultFont(self._text_font)
         self._widths: dict[str, float] = {}
@@ -298,7 +294,10 @@ class RaceView(QWidget):
         #: when the numbers sit inside a long bar and the phrase beside it.
         self._texts: list[pg.TextItem] = []
         self._notes: list[pg.TextItem] = []
+        #: Per bar: the party's letter at the bar's base (when the feed names parties).
+        self._letters: list[pg.TextItem] = []
         self._grow_pool(pool_size)
+        self._apply_theme(self._theme)
 
         self._vb.sigResized.connect(self._place_texts)
 
@@ -317,13 +316,47 @@ class RaceView(QWidget):
     # building (once) -------------------------------------------------------------------------------
     def _grow_pool(self, size: int) -> None:
         while len(self._texts) < size:
-            for pool in (self._texts, self._notes):
-                text = pg.TextItem("", color=TEXT_COLOUR, anchor=(0, 0.5))
-                text.setFont(self._text_font)
-                text.setZValue(20)
+            for pool in (self._texts, self._notes, self._letters):
+                text = pg.TextItem("", color=self._theme.text, anchor=(0, 0.5))
+                text.setFont(self._letter_font if pool is self._letters else self._text_font)
+                text.setZValue(21 if pool is self._letters else 20)
                 text.hide()
                 self._plot.getPlotItem().addItem(text, ignoreBounds=True)
                 pool.append(text)
+
+    # light and dark ----------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        """The system (or View ▸ Theme) switched light/dark: recolour the chart from the palette."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_theme(ChartTheme.from_palette(self.palette()))
+
+    def _apply_theme(self, theme: ChartTheme) -> None:
+        self._theme = theme
+        self._plot.setBackground(theme.background)
+        for line in self._grid:
+            line.setPen(pg.mkPen(theme.grid, width=1))
+        self._left.setTextPen(pg.mkPen(theme.text))
+        self._left.setPen(pg.mkPen(theme.axis))
+        self._bottom.setTextPen(pg.mkPen(theme.muted))
+        self._bottom.setPen(pg.mkPen(theme.axis))
+        self._bottom.setLabel("share of the votes counted", color=theme.muted.name())
+        self._outstanding_label.setStyleSheet(f"color: {theme.muted.name()};")
+        self._warning.setStyleSheet(f"color: {theme.warning.name()};")
+        self._band.setData(pen=pg.mkPen(theme.band, width=2.0))
+        self._band_marks.setPen(pg.mkPen(theme.band_outline, width=1))
+        self._band_marks.setBrush(pg.mkBrush(theme.band))
+        self._line.setPen(pg.mkPen(theme.line, width=1.6, style=Qt.PenStyle.DashLine))
+        self._line.label.setColor(theme.line)
+        self._line.label.fill = pg.mkBrush(theme.fill(230))
+        self._text_fill = pg.mkBrush(theme.fill(215))
+        for text in (*self._texts, *self._notes):
+            text.setColor(theme.text)
+        self._update_plot()
+
+    @property
+    def theme(self) -> ChartTheme:
+        return self._theme
 
     # updating --------------------------------------------------------------------------------------
     def show_contest(
@@ -390,7 +423,17 @@ class RaceView(QWidget):
                 elif counted:
                     parts.append(p_text)
                     compact = p_text
-            info = BarInfo(cand.name, votes, share, rank, need, " · ".join(parts), tuple(parts), compact)
+            info = BarInfo(
+                cand.name,
+                votes,
+                share,
+                rank,
+                need,
+                " · ".join(parts),
+                tuple(parts),
+                compact,
+                party=cand.party,
+            )
             if (
                 proj is not None
                 and proj.share is not None
@@ -404,6 +447,8 @@ class RaceView(QWidget):
                 )
             bars.append(info)
         self._bars = bars
+        # Parties colour the bars when the feed names any (AP: Dem, GOP, …); else the ranks do.
+        self._by_party = any(party_style(b.party) for b in bars)
         self._projection_label.setText(self._projection_text(projection, bars, line))
 
         reporting, total = contest.precincts
@@ -490,7 +535,11 @@ class RaceView(QWidget):
             colour = self._bar_colour(bar)
             brushes.append(pg.mkBrush(colour))
             # Same width for every pen: pyqtgraph sizes the item's bounds from the last pen only.
-            outline = LEADER_OUTLINE if bar.rank == 0 and bar.votes else colour.darker(115)
+            outline = (
+                self._theme.leader_outline
+                if bar.rank == 0 and bar.votes and not self._by_party
+                else colour.darker(115)
+            )
             pens.append(pg.mkPen(outline, width=1.5))
         # pyqtgraph 0.14 fails on empty ``pens``/``brushes`` lists: no bars → the single pen/brush.
         self._bar_item.setOpts(
@@ -538,10 +587,11 @@ class RaceView(QWidget):
             self._band.hide()
             self._band_marks.hide()
 
-        for i, (text, note) in enumerate(zip(self._texts, self._notes, strict=True)):
+        for i, (text, note, letter) in enumerate(zip(self._texts, self._notes, self._letters, strict=True)):
             text.setVisible(i < n and bool(bars[i].text))
             if i >= n:
                 note.hide()
+                letter.hide()
         self._place_texts()
 
     def _text_width(self, markup: str) -> float:
@@ -597,39 +647,70 @@ class RaceView(QWidget):
             (lv for lv in (0, 1) if all(self._arrangement(b, lv, width_px) for b in bars)),
             2,
         )
-        inside_colour = {0: QColor("#FFFFFF")}
+        theme = self._theme
         for bar in bars:
             text, note = self._texts[bar.rank], self._notes[bar.rank]
+            inside = readable_on(self._bar_colour(bar))
             where = self._arrangement(bar, level, width_px) or "out"  # clipped only if nothing fits
+            # The party letter: at the bar's base, else first thing past its end (texts move over).
+            shift = self._place_letter(bar, where, width_px, gap)
             if where == "in":
-                self._set_html(text, bar.full_html(level, inside_colour.get(bar.rank, TEXT_COLOUR)))
+                self._set_html(text, bar.full_html(level, inside))
                 text.setAnchor((1, 0.5))
                 text.setPos(bar.share - gap, bar.rank)
                 text.fill = self._bar_brush(bar)  # hides the dashed line behind the numbers
             elif where == "split":
-                self._set_html(text, bar.main_html(inside_colour.get(bar.rank, TEXT_COLOUR)))
+                self._set_html(text, bar.main_html(inside))
                 text.setAnchor((1, 0.5))
                 text.setPos(bar.share - gap, bar.rank)
                 text.fill = self._bar_brush(bar)
             else:
-                self._set_html(text, bar.full_html(level))
+                self._set_html(text, bar.full_html(level, theme=theme))
                 text.setAnchor((0, 0.5))
-                text.setPos(bar.end + gap, bar.rank)
+                text.setPos(bar.end + gap + shift, bar.rank)
                 text.fill = self._text_fill  # stays readable where it crosses the dashed line
             if where == "split":
-                self._set_html(note, bar.note_html(level))
+                self._set_html(note, bar.note_html(level, theme.muted))
                 note.setAnchor((0, 0.5))
-                note.setPos(bar.end + gap, bar.rank)
+                note.setPos(bar.end + gap + shift, bar.rank)
                 note.fill = self._text_fill
                 note.show()
             else:
                 note.hide()
 
-    @staticmethod
-    def _bar_colour(bar: BarInfo) -> QColor:
+    def _place_letter(self, bar: BarInfo, where: str, width_px: float, gap: float) -> float:
+        """Draw the party's letter at the bar's base, in the colour that reads on the bar; when
+        the bar is too short for it (or its numbers fill it), just past the bar's end in the text
+        colour. Returns how far (percent) the texts beside the bar move right to make room."""
+        letter = self._letters[bar.rank]
+        style = party_style(bar.party) if self._by_party else None
+        if style is None:
+            letter.hide()
+            return 0.0
+        char = style[0]
+        inside_markup = f'<span style="color:{readable_on(self._bar_colour(bar)).name()}">{char}</span>'
+        letter_px = self._text_width(inside_markup) + 2  # bold is a little wider than measured
+        used_px = self._text_width(bar.main_html()) + 2 * TEXT_GAP_PX if where in ("in", "split") else 0.0
+        letter.setAnchor((0, 0.5))
+        letter.show()
+        if bar.share * width_px / 100.0 - used_px >= letter_px + TEXT_GAP_PX:
+            self._set_html(letter, inside_markup)
+            letter.fill = QBrush(Qt.BrushStyle.NoBrush)
+            letter.setPos(gap * 0.5, bar.rank)
+            return 0.0
+        self._set_html(letter, f'<span style="color:{self._theme.text.name()}">{char}</span>')
+        letter.fill = self._text_fill
+        letter.setPos(bar.end + gap, bar.rank)
+        return letter_px * 100.0 / width_px
+
+    def _bar_colour(self, bar: BarInfo) -> QColor:
+        theme = self._theme
+        if self._by_party:
+            style = party_style(bar.party)
+            return style[1] if style is not None else theme.field
         if not bar.votes:  # nobody leads with no votes: ballot order is not a ranking
-            return FIELD_COLOUR
-        return {0: LEADER_COLOUR, 1: RUNNER_UP_COLOUR}.get(bar.rank, FIELD_COLOUR)
+            return theme.field
+        return {0: theme.leader, 1: theme.runner_up}.get(bar.rank, theme.field)
 
     def _bar_brush(self, bar: BarInfo) -> QBrush:
         return pg.mkBrush(self._bar_colour(bar))
@@ -662,6 +743,17 @@ class RaceView(QWidget):
 
     def threshold_label(self) -> str:
         return self._line.label.toPlainText() if self._line.isVisible() else ""
+
+    def party_letters(self) -> dict[str, str]:
+        """Candidate name → the party letter drawn on its bar ("" when none)."""
+        return {
+            bar.name: self._letters[i].toPlainText() if self._letters[i].isVisible() else ""
+            for i, bar in enumerate(self._bars)
+        }
+
+    def bar_colours(self) -> dict[str, str]:
+        """Candidate name → its bar's colour (#rrggbb)."""
+        return {bar.name: self._bar_colour(bar).name() for bar in self._bars}
 
     def texts(self) -> dict[str, str]:
         """Candidate name → the text shown beside its bar (read back from the TextItems)."""

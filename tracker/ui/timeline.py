@@ -14,24 +14,26 @@ exact colours, and the timeline must not be mistaken for any of them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.projection import ContestProjection
+from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style
 
-#: Darker than the bars' #0072B2 / #E69F00 (see the module docstring).
-SERIES_COLOURS = (QColor("#005C8F"), QColor("#B87F00"))
-LINE_COLOUR = QColor("#57606A")
-NOW_COLOUR = QColor("#A0A8B0")
-AXIS_COLOUR = QColor("#D0D7DE")
-TEXT_COLOUR = QColor("#57606A")
-BACKGROUND = QColor("#FFFFFF")
+#: Darker than the bars' #0072B2 / #E69F00 (see the module docstring); the light theme's colours
+#: (the view takes its own from the palette, ``theme.ChartTheme``).
+SERIES_COLOURS = LIGHT.series
+LINE_COLOUR = LIGHT.timeline_line
+NOW_COLOUR = LIGHT.now
+AXIS_COLOUR = LIGHT.axis
+TEXT_COLOUR = LIGHT.muted
+BACKGROUND = LIGHT.background
 TOP = 2
 
 
@@ -67,10 +69,10 @@ class TimelineView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._theme = current_theme()
         self._caption = QLabel("")
-        self._caption.setStyleSheet(f"color: {TEXT_COLOUR.name()};")
         self._axis = _TzDateAxis(orientation="bottom")
-        self._plot = pg.PlotWidget(background=BACKGROUND, axisItems={"bottom": self._axis})
+        self._plot = pg.PlotWidget(background=self._theme.background, axisItems={"bottom": self._axis})
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._plot.setMinimumHeight(90)
         item = self._plot.getPlotItem()
@@ -81,18 +83,13 @@ class TimelineView(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(font.pointSizeF() * 0.95)
         for name in ("left", "bottom"):
-            axis = item.getAxis(name)
-            axis.setPen(pg.mkPen(AXIS_COLOUR))
-            axis.setTextPen(pg.mkPen(TEXT_COLOUR))
-            axis.setStyle(tickFont=font)
+            item.getAxis(name).setStyle(tickFont=font)
         item.getAxis("left").setWidth(44)
         self._vb = item.getViewBox()
 
-        self._line = pg.InfiniteLine(
-            pos=50, angle=0, movable=False, pen=pg.mkPen(LINE_COLOUR, width=1.2, style=Qt.PenStyle.DashLine)
-        )
+        self._line = pg.InfiniteLine(pos=50, angle=0, movable=False)
         item.addItem(self._line, ignoreBounds=True)
-        self._now = pg.InfiniteLine(pos=0, angle=90, movable=False, pen=pg.mkPen(NOW_COLOUR, width=1))
+        self._now = pg.InfiniteLine(pos=0, angle=90, movable=False)
         item.addItem(self._now, ignoreBounds=True)
 
         self._running: list[pg.PlotDataItem] = []
@@ -100,21 +97,19 @@ class TimelineView(QWidget):
         self._lo: list[pg.PlotCurveItem] = []
         self._hi: list[pg.PlotCurveItem] = []
         self._bands: list[pg.FillBetweenItem] = []
-        for colour in SERIES_COLOURS:
-            fill = QColor(colour)
-            fill.setAlpha(45)
+        for _series in range(TOP):
             # Plain curves with an invisible pen: a PlotDataItem without a pen keeps no path, and
             # the FillBetweenItem would fill nothing.
             clear = pg.mkPen(QColor(0, 0, 0, 0))
             lo = pg.PlotCurveItem(np.zeros(0), np.zeros(0), pen=clear)
             hi = pg.PlotCurveItem(np.zeros(0), np.zeros(0), pen=clear)
-            band = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(fill), pen=None)
+            band = pg.FillBetweenItem(lo, hi, pen=None)
             band.setZValue(-5)
             item.addItem(lo)
             item.addItem(hi)
             item.addItem(band)
-            projected = pg.PlotDataItem([], [], pen=pg.mkPen(colour, width=1.6, style=Qt.PenStyle.DashLine))
-            running = pg.PlotDataItem([], [], pen=pg.mkPen(colour, width=2.2))
+            projected = pg.PlotDataItem([], [])
+            running = pg.PlotDataItem([], [])
             item.addItem(projected)
             item.addItem(running)
             self._lo.append(lo)
@@ -129,7 +124,60 @@ class TimelineView(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self._caption)
         layout.addWidget(self._plot, 1)
+        self._apply_theme(self._theme)
         self.set_history([], None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light/dark switched: recolour from the palette."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_theme(ChartTheme.from_palette(self.palette()))
+
+    def _series_colours(self, top: Sequence[str], parties: Mapping[str, str]) -> tuple[QColor, ...]:
+        """The theme's blue and orange; the party colours when every one shown has a party (a
+        shade darker on light, lighter on dark, so thin lines read on the plot)."""
+        self._last_series = (tuple(top), dict(parties))
+        styles = [party_style(parties.get(cid, "")) for cid in top]
+        if top and all(styles):
+            colours = tuple(s[1] for s in styles if s is not None)
+            shade = (lambda c: c.lighter(125)) if self._theme.dark else (lambda c: c.darker(135))
+            colours = tuple(shade(c) for c in colours)
+            if len(colours) < TOP:
+                colours = colours + self._theme.series[len(colours) :]
+        else:
+            colours = self._theme.series
+        if colours != getattr(self, "_colours", None):
+            self._colours = colours
+            self._colour_items()
+        return colours
+
+    def _colour_items(self) -> None:
+        for i, colour in enumerate(self._colours):
+            fill = QColor(colour)
+            fill.setAlpha(45 if not self._theme.dark else 60)
+            self._bands[i].setBrush(pg.mkBrush(fill))
+            self._projected[i].setPen(pg.mkPen(colour, width=1.6, style=Qt.PenStyle.DashLine))
+            self._running[i].setPen(pg.mkPen(colour, width=2.2))
+
+    def _apply_theme(self, theme: ChartTheme) -> None:
+        self._theme = theme
+        self._plot.setBackground(theme.background)
+        self._caption.setStyleSheet(f"color: {theme.muted.name()};")
+        item = self._plot.getPlotItem()
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(theme.axis))
+            axis.setTextPen(pg.mkPen(theme.muted))
+        self._line.setPen(pg.mkPen(theme.timeline_line, width=1.2, style=Qt.PenStyle.DashLine))
+        self._now.setPen(pg.mkPen(theme.now, width=1))
+        self._colours = None
+        self._series_colours(*getattr(self, "_last_series", ((), {})))
+        if self._names:
+            self._caption.setText(self._caption_text())
+
+    @property
+    def theme(self) -> ChartTheme:
+        return self._theme
 
     def set_timezone(self, tz: dt.tzinfo) -> None:
         self._axis.set_timezone(tz)
@@ -141,15 +189,19 @@ class TimelineView(QWidget):
         *,
         span: tuple[dt.datetime, dt.datetime] | None = None,
         line: float | None = 0.5,
+        parties: Mapping[str, str] | None = None,
     ) -> None:
         """Show ``points`` (in time order, up to the instant on screen ``now``); the x range is the
-        whole night (``span``) so the chart does not jump while the night plays."""
+        whole night (``span``) so the chart does not jump while the night plays. With ``parties``
+        (candidate id → party as the feed spells it), a candidate's curves take its party's
+        colour, as its bar does."""
         latest = points[-1].projection if points else None
         top = []
         if latest is not None:
             ranked = sorted(latest.candidates, key=lambda c: -c.votes)
             top = [c.candidate_id for c in ranked[:TOP] if c.votes > 0]
         self._names = []
+        self._colours = self._series_colours(top, parties or {})
         t = np.array([p.when.timestamp() for p in points], dtype=float)
         for i in range(TOP):
             if i >= len(top):
@@ -194,7 +246,10 @@ class TimelineView(QWidget):
             self._now.hide()
         if span is not None:
             self._axis.set_timezone(self._axis._tz, span[0])
-            self._vb.setXRange(span[0].timestamp(), span[1].timestamp(), padding=0.01)
+            start, end = span[0].timestamp(), span[1].timestamp()
+            if end - start < 60:  # a night of one version: an hour around it, not decades
+                start, end = start - 1800, end + 1800
+            self._vb.setXRange(start, end, padding=0.01)
         values = [
             v
             for item in (*self._running, *self._lo, *self._hi)
@@ -212,7 +267,7 @@ class TimelineView(QWidget):
         if not self._names:
             return "Share over the night: no votes yet"
         names = " and ".join(
-            f'<span style="color:{SERIES_COLOURS[i].name()}"><b>{display_name(n)}</b></span>'
+            f'<span style="color:{self._colours[i].name()}"><b>{display_name(n)}</b></span>'
             for i, n in enumerate(self._names)
         )
         return (
