@@ -13,4 +13,9 @@ bash scripts/install-system-deps.sh --runtime
 echo "==> Python environment"
 bash scripts/setup-venv.sh --app
 echo "==> Starting election-tracker"
+# No arguments: the bundled night, so the first thing anyone sees is a working tracker (the app on
+# its own shows its start page on a first run).
+if [ "$#" -eq 0 ]; then
+    set -- resources/nights/ga06-2017-04-18.night
+fi
 exec .venv/bin/election-tracker "$@"

@@ -24,8 +24,8 @@ BUNDLED_DEFAULT = "ga06-2017-04-18.night"
 EXIT_USAGE = 2
 
 
-def _default_night() -> Path:
-    """The last night the user opened, if it still exists; else the bundled GA-06 night."""
+def _last_night() -> Path | None:
+    """The last night the user opened, if it still exists."""
     from tracker.store import Store
 
     try:
@@ -34,7 +34,15 @@ def _default_night() -> Path:
                 if kind == "night" and Path(location).is_file():
                     return Path(location)
     except TrackerError:
-        pass  # a broken store must not stop the app from opening the bundled night
+        pass  # a broken store must not stop the app from starting
+    return None
+
+
+def _default_night() -> Path:
+    """The last night the user opened, if it still exists; else the bundled GA-06 night."""
+    last = _last_night()
+    if last is not None:
+        return last
     bundled = paths.resources_dir() / "nights" / BUNDLED_DEFAULT
     if not bundled.is_file():
         raise TrackerError(f"the bundled night is missing ({bundled}); reinstall, or pass a night file")
@@ -48,8 +56,9 @@ def _check_night(path: Path) -> None:
     NightFile.open(path).close()
 
 
-def _gui(night: Path, args: argparse.Namespace) -> int:
-    _check_night(night)
+def _gui(night: Path | None, args: argparse.Namespace) -> int:
+    if night is not None:
+        _check_night(night)
     from tracker.ui.app import run_gui
 
     return run_gui(
@@ -63,8 +72,18 @@ def _gui(night: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_launch(args: argparse.Namespace) -> int:
-    night = Path(args.night) if args.night else _default_night()
-    return _gui(night, args)
+    """No night named: the last one opened comes back. On a first run (nothing opened yet) the
+    window shows the start page -- the bundled nights, labelled, beside "Open a feed…" -- rather
+    than dropping a newcomer into a reconstructed 2017 night; ``--start-page`` asks for it, and a
+    ``--screenshot`` without a night keeps drawing the bundled night."""
+    if args.night:
+        return _gui(Path(args.night), args)
+    if getattr(args, "start_page", False):
+        return _gui(None, args)
+    last = _last_night()
+    if last is None and args.screenshot is None:
+        return _gui(None, args)
+    return _gui(last or _default_night(), args)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -470,8 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     launch = sub.add_parser("open", help="open a night file in the window (the default command)")
+    launch.add_argument("night", nargs="?", help="a .night file (default: the last one, else the start page)")
     launch.add_argument(
-        "night", nargs="?", help="a .night file (default: the last one, else the bundled night)"
+        "--start-page", action="store_true", help="show the start page (bundled and recent nights, feeds)"
     )
     gui_options(launch)
     launch.set_defaults(func=cmd_launch)

@@ -49,7 +49,7 @@ def app_icon() -> QIcon:
 
 
 def run_gui(
-    night: Path,
+    night: Path | None,
     *,
     at: str | None = None,
     speed: float | None = None,
@@ -72,12 +72,48 @@ def run_gui(
     if chosen != "system":
         apply_theme(chosen)
 
+    if night is None:  # a first run: the start page (bundled nights, open a feed, recent)
+        if screenshot is not None:
+            return _screenshot_start_page(app, MainWindow, Path(screenshot))
+        window = MainWindow(interactive=True)
+        window.show()
+        window.first_run.show_start_page()
+        return int(app.exec())
     if screenshot is None:
         window = MainWindow(interactive=True)
         window.show()
         window.open_night(Path(night), at=at, speed=speed, contest=contest)
         return int(app.exec())
     return _screenshot(app, MainWindow, Path(night), Path(screenshot), at=at, speed=speed, contest=contest)
+
+
+def _screenshot_start_page(app: QApplication, window_class: type, out: Path) -> int:
+    """The start page once its lists have arrived from the worker."""
+    from tracker.ui.main_window import DEFAULT_SIZE
+
+    window = window_class(interactive=False, persist_layout=False)
+    window.resize(*DEFAULT_SIZE)
+    offscreen = app.platformName() == "offscreen"
+    if not offscreen:
+        window.show()
+    loop = QEventLoop()
+    window.worker.catalogue_ready.connect(lambda _found: QTimer.singleShot(0, loop.quit))
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(SCREENSHOT_TIMEOUT_MS)
+    try:
+        window.first_run.show_start_page()
+        loop.exec()
+        _settle(app, window, offscreen)
+        image = window.grab()
+        if image.isNull() or not image.save(str(out), "PNG"):
+            return _fail(f"cannot write the screenshot to {out}")
+        return 0
+    finally:
+        window.close()
+        window.deleteLater()
+        app.processEvents()
 
 
 def _screenshot(

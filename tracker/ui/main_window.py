@@ -175,6 +175,10 @@ class MainWindow(QMainWindow):
         self._export_menu: QMenu | None = None
         self._install_drilldown()
         self._restore_layout()
+        from tracker.ui.start_page import install_first_run
+
+        #: The start page, drag and drop, Help ▸ About (``first_run.show_start_page()``).
+        self.first_run = install_first_run(self)
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:

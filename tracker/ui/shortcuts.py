@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -94,12 +95,15 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self._table, 1)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        # Wide and tall enough for every row without scrolling, in the font's own units (high-DPI).
+        # Wide and tall enough for every row without scrolling, from the table's own sizes (so it
+        # holds at any scale factor), within the screen.
+        self._table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._table.resizeRowsToContents()
         metrics = self.fontMetrics()
-        self.resize(
-            max(self._table.horizontalHeader().length() + 48, metrics.averageCharWidth() * 60),
-            min(metrics.height() * (len(rows) + 8) + 60, metrics.height() * 40),
-        )
+        table_h = self._table.horizontalHeader().height() + self._table.verticalHeader().length() + 4
+        self._table.setMinimumHeight(min(table_h, metrics.height() * 40))
+        self._table.setMinimumWidth(self._table.horizontalHeader().length() + metrics.averageCharWidth() * 4)
+        self.adjustSize()
 
     def texts(self) -> list[tuple[str, str, str]]:
         """The rows as shown (for tests)."""

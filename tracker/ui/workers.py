@@ -207,6 +207,11 @@ class Worker(QObject, AlertJobs):
     #: The alert log was written as CSV: path, rows.
     alerts_exported = Signal(str, int)
 
+    #: The start page's lists: a :class:`tracker.archive.catalogue.Catalogue`.
+    catalogue_ready = Signal(object)
+    #: A payload file dropped on the window is now a night: its path.
+    payload_imported = Signal(object)
+
     #: Private: a zero-argument callable to run on the GUI thread (see the module docstring).
     _posted = Signal(object)
 
@@ -769,6 +774,42 @@ class Worker(QObject, AlertJobs):
         if self._closing:
             return
         self._pool.start(lambda: self._recent_feeds_job(limit))
+
+    def request_catalogue(self) -> None:
+        """Ask for the bundled nights and the recent nights and feeds; ``catalogue_ready`` answers."""
+        if not self._closing:
+            self._pool.start(self._catalogue_job)
+
+    def _catalogue_job(self) -> None:
+        from tracker.archive.catalogue import catalogue
+
+        try:
+            store = self._store_job_store()
+        except Exception:
+            log.warning("no store for the recent nights", exc_info=True)
+            store = None
+        found = catalogue(store)
+        self._post(lambda: self.catalogue_ready.emit(found))
+
+    def import_payload(self, path: Path) -> None:
+        """Import a payload file into a new night in the data folder; ``payload_imported`` (its
+        path) or ``failed`` (one sentence) follows."""
+        if not self._closing:
+            self._pool.start(lambda: self._import_job(Path(path)))
+
+    def _import_job(self, path: Path) -> None:
+        from tracker.archive.catalogue import import_dropped
+
+        try:
+            night = import_dropped(path)
+        except (TrackerError, OSError) as exc:
+            self._fail(str(exc) if isinstance(exc, TrackerError) else f"cannot read {path.name}: {exc}")
+            return
+        except Exception as exc:  # a bug, not a user error: keep the window alive and say so
+            log.exception("importing %s", path)
+            self._fail(f"cannot import {path.name}: {exc}")
+            return
+        self._post(lambda: self.payload_imported.emit(night))
 
     def _recent_feeds_job(self, limit: int) -> None:
         try:

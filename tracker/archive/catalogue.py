@@ -1,0 +1,166 @@
+"""What the start page and About offer: the bundled nights (with their labels and sources), the
+nights and feeds opened recently, and importing a dropped payload file into a night.
+
+Qt-free and disk-bound: the window asks for it through its worker, off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker import paths
+from tracker.core.errors import TrackerError
+
+if TYPE_CHECKING:
+    from tracker.store import Store
+
+log = logging.getLogger(__name__)
+
+#: A night file is SQLite: its first 16 bytes say so (a payload never starts like this).
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a bundled night's numbers came from, as its metadata records it."""
+
+    what: str
+    repository: str = ""
+    path: str = ""
+    commit: str = ""
+
+    @property
+    def url(self) -> str:
+        """The file on GitHub at the recorded commit ("" when the night names no repository)."""
+        if not self.repository:
+            return ""
+        ref = self.commit or "HEAD"
+        return f"https://github.com/{self.repository}/blob/{ref}/{self.path}" if self.path else ""
+
+
+@dataclass(frozen=True)
+class NightEntry:
+    """One night file as the start page lists it."""
+
+    path: Path
+    label: str
+    kind: str
+    reconstructed: bool
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The label's first part ("GA-06 special election, 18 Apr 2017"); the rest is the note."""
+        return self.label.split(" — ")[0].strip() or self.path.stem
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    bundled: tuple[NightEntry, ...]
+    recent_nights: tuple[NightEntry, ...]
+    recent_feeds: tuple[str, ...]
+
+
+def _sources(meta: dict[str, str]) -> tuple[Source, ...]:
+    try:
+        rows = json.loads(meta.get("source_files", "[]"))
+    except ValueError:
+        rows = []
+    found = tuple(
+        Source(
+            what=str(r.get("what", "")),
+            repository=str(r.get("repository", "")),
+            path=str(r.get("repository_path", "")),
+            commit=str(r.get("commit", "")),
+        )
+        for r in rows
+        if isinstance(r, dict)
+    )
+    if found:
+        return found
+    try:  # older nights: one sentence per source
+        return tuple(Source(what=str(s)) for s in json.loads(meta.get("sources", "[]")))
+    except ValueError:
+        return ()
+
+
+def read_entry(path: Path) -> NightEntry:
+    """The night's label, kind and sources (raises TrackerError for a file that is no night)."""
+    from tracker.archive.night import NightFile
+
+    night = NightFile.open(path, readonly=True)
+    try:
+        meta = night.meta
+        return NightEntry(
+            path=path,
+            label=str(night.label),
+            kind=str(night.kind),
+            reconstructed=bool(night.reconstructed),
+            sources=_sources(meta),
+        )
+    finally:
+        night.close()
+
+
+def bundled_nights() -> tuple[NightEntry, ...]:
+    """Every ``resources/nights/*.night`` that opens, by file name (oldest night first)."""
+    folder = paths.resources_dir() / "nights"
+    entries = []
+    for path in sorted(folder.glob("*.night")):
+        try:
+            entries.append(read_entry(path))
+        except TrackerError:
+            log.warning("bundled night %s does not open", path, exc_info=True)
+    return tuple(entries)
+
+
+def catalogue(store: Store | None = None, limit: int = 8) -> Catalogue:
+    """Bundled nights, then what the store remembers (newest first, files that still exist)."""
+    nights: list[NightEntry] = []
+    feeds: list[str] = []
+    try:
+        if store is not None:
+            rows = store.recent(limit * 5)
+        else:
+            from tracker.store import Store
+
+            with Store() as own:
+                rows = own.recent(limit * 5)
+    except TrackerError:
+        rows = []  # a broken store: the start page still offers the bundled nights
+    for location, kind in rows:
+        if kind == "night" and len(nights) < limit and Path(location).is_file():
+            try:
+                nights.append(read_entry(Path(location)))
+            except TrackerError:
+                continue
+        elif kind == "feed" and len(feeds) < limit:
+            feeds.append(location)
+    return Catalogue(bundled=bundled_nights(), recent_nights=tuple(nights), recent_feeds=tuple(feeds))
+
+
+def is_night_file(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def import_dropped(path: Path, folder: Path | None = None) -> Path:
+    """A payload file dropped on the window (any format the registry detects) as a new night in
+    the data folder's ``nights/`` (named after the file, never overwriting one): returns its path.
+    A file in no format we know raises the registry's FeedError, with its one sentence."""
+    from tracker.archive.importer import import_payloads
+    from tracker.feeds.registry import parse_payload
+
+    parse_payload(path.read_bytes(), "auto", source=str(path))  # refuse early, with the reason
+    folder = folder or paths.nights_dir()
+    out = folder / f"{path.stem}.night"
+    n = 2
+    while out.exists():
+        out = folder / f"{path.stem}-{n}.night"
+        n += 1
+    import_payloads([path], out=out)
+    return out
