@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from tracker import APP_ID, paths
+
+if TYPE_CHECKING:
+    from tracker.ui.workers import Worker
 
 APP_NAME = "election-tracker"
 EXIT_ERROR = 2
@@ -62,13 +66,16 @@ def run_gui(
     return instead of running the event loop (without ``at``, the end of the night is drawn:
     the final result is what a screenshot is usually for). Returns the process exit code."""
     app = application()
-    from tracker.ui.main_window import MainWindow
     from tracker.ui.theme import apply_theme, initial_theme
 
     try:  # a screenshot is the default look unless asked: never the user's saved choice
         chosen = initial_theme(theme, saved=screenshot is None)
     except ValueError as exc:
         return _fail(str(exc))
+    if night is not None:
+        worker = start_opening(Path(night))  # reads the night while the window's modules load
+    from tracker.ui.main_window import MainWindow
+
     if chosen != "system":
         apply_theme(chosen)
 
@@ -80,11 +87,25 @@ def run_gui(
         window.first_run.show_start_page()
         return int(app.exec())
     if screenshot is None:
-        window = MainWindow(interactive=True)
+        window = MainWindow(worker, interactive=True)
+        worker.setParent(window)
         window.show()
-        window.open_night(Path(night), at=at, speed=speed, contest=contest)
+        window.open_night(Path(night), at=at, speed=speed, contest=contest, started=True)
         return int(app.exec())
-    return _screenshot(app, MainWindow, Path(night), Path(screenshot), at=at, speed=speed, contest=contest)
+    return _screenshot(app, worker, Path(night), Path(screenshot), at=at, speed=speed, contest=contest)
+
+
+def start_opening(night: Path) -> Worker:
+    """Start-up's head start: the worker (numpy and the core, which it needs anyway) begins
+    reading and parsing ``night`` on its thread before the window's modules (pyqtgraph, the
+    bigger half of start-up) are imported. The window is then built on this worker and told the
+    night is already being opened (``MainWindow.open_night(..., started=True)``); the result
+    reaches it through the event loop, after it has connected."""
+    from tracker.ui.workers import Worker
+
+    worker = Worker()
+    worker.open_night(night)
+    return worker
 
 
 def _screenshot_start_page(app: QApplication, window_class: type, out: Path) -> int:
@@ -118,7 +139,7 @@ def _screenshot_start_page(app: QApplication, window_class: type, out: Path) -> 
 
 def _screenshot(
     app: QApplication,
-    window_class: type,
+    worker: Worker,
     night: Path,
     out: Path,
     *,
@@ -126,11 +147,12 @@ def _screenshot(
     speed: float | None,
     contest: str | None,
 ) -> int:
-    from tracker.ui.main_window import DEFAULT_SIZE
+    from tracker.ui.main_window import DEFAULT_SIZE, MainWindow
 
     errors: list[str] = []
     # The user's saved layout is theirs; a screenshot is always the default size and never saves.
-    window = window_class(interactive=False, persist_layout=False)
+    window = MainWindow(worker, interactive=False, persist_layout=False)
+    worker.setParent(window)
     window.resize(*DEFAULT_SIZE)
     loop = QEventLoop()
     drawn = False
@@ -168,7 +190,7 @@ def _screenshot(
     timer.timeout.connect(loop.quit)
     timer.start(SCREENSHOT_TIMEOUT_MS)
     try:
-        window.open_night(night, at=at, at_end=at is None, speed=speed, contest=contest)
+        window.open_night(night, at=at, at_end=at is None, speed=speed, contest=contest, started=True)
         if not drawn and not errors:
             loop.exec()
         timer.stop()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from tracker.feeds.poller import FeedHealth
+if TYPE_CHECKING:  # the poller (httpx) loads when a feed is opened, not at start-up
+    from tracker.feeds.poller import FeedHealth
 
 LIVE_STYLE = (
     "QLabel { color: white; background: #B3261E; border-radius: 3px; padding: 1px 6px; font-weight: bold; }"

@@ -334,13 +334,17 @@ class MainWindow(QMainWindow):
         at_end: bool = False,
         speed: float | None = None,
         contest: str | None = None,
+        started: bool = False,
     ) -> None:
         """Open ``path`` in the background and, once it is read, go to ``at`` ("HH:MM" in the
         night's zone; else its end when ``at_end``, else its start) at ``speed``, showing
-        ``contest`` (an id or part of a name; else the first pinned race, else the biggest)."""
+        ``contest`` (an id or part of a name; else the first pinned race, else the biggest).
+        ``started``: the worker is already opening it (``app.start_window`` asks before this
+        window's modules are even imported)."""
         self._pending = {"at": at, "at_end": at_end, "speed": speed, "contest": contest}
         self._status_night.setText(f"Opening {Path(path).name}…")
-        self._worker.open_night(Path(path))
+        if not started:
+            self._worker.open_night(Path(path))
 
     def _on_night_loaded(self, info: NightInfo) -> None:
         pending, self._pending = self._pending, {}

@@ -267,9 +267,13 @@ def initial_theme(cli: str | None = None, *, saved: bool = True) -> str:
             return candidate
     if not saved:
         return "system"
-    from tracker.ui.main_window import settings
+    from PySide6.QtCore import QSettings
 
-    saved = str(settings().value("view/theme", "system"))
+    from tracker import paths
+
+    saved = str(
+        QSettings(str(paths.settings_path()), QSettings.Format.IniFormat).value("view/theme", "system")
+    )
     return saved if saved in THEMES else "system"
 
 
