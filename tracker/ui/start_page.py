@@ -18,8 +18,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as PYSIDE_VERSION
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, qVersion
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal, qVersion
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QIcon,
+    QPainter,
+    QPixmap,
+    QPolygonF,
+)
 from PySide6.QtWidgets import (
     QCommandLinkButton,
     QDialog,
@@ -170,6 +180,7 @@ class StartPage(QWidget):
         self._empty[key].setVisible(not rows)
         for title, description, target in rows:
             button = QCommandLinkButton(title, description)
+            button.setIcon(self._arrow())
             button.setObjectName(f"start_{key}")
             button.setToolTip(str(target))
             if key == "feeds":
@@ -178,6 +189,28 @@ class StartPage(QWidget):
                 button.clicked.connect(lambda _c=False, p=target: self.night_chosen.emit(Path(str(p))))
             box.addWidget(button)
             self._buttons[key].append(button)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            icon = self._arrow()
+            for buttons in self._buttons.values():
+                for button in buttons:
+                    button.setIcon(icon)
+
+    def _arrow(self) -> QIcon:
+        """The command links' arrow in the palette's text colour (the style's own is dark on a
+        dark palette)."""
+        size = 32
+        pixmap = QPixmap(size, size)
+        pixmap.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.palette().color(self.foregroundRole()))
+        painter.drawPolygon(QPolygonF([QPointF(9, 5), QPointF(25, 16), QPointF(9, 27)]))
+        painter.end()
+        return QIcon(pixmap)
 
     def entries(self, key: str) -> list[QCommandLinkButton]:
         """The buttons of one list ("bundled", "nights", "feeds"), for tests."""
