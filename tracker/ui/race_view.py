@@ -315,8 +315,13 @@ class RaceView(QWidget):
 
     # building (once) -------------------------------------------------------------------------------
     def _grow_pool(self, size: int) -> None:
-        while len(self._texts) < size:
-            for pool in (self._texts, self._notes, self._letters):
+        """Texts and notes for ``size`` bars; party letters only once a race with parties is
+        shown (each item costs start-up time, and most Clarity feeds name no party)."""
+        pools = [self._texts, self._notes]
+        if self._by_party or self._letters:
+            pools.append(self._letters)
+        for pool in pools:
+            while len(pool) < max(size, len(self._texts)):
                 text = pg.TextItem("", color=self._theme.text, anchor=(0, 0.5))
                 text.setFont(self._letter_font if pool is self._letters else self._text_font)
                 text.setZValue(21 if pool is self._letters else 20)
@@ -587,10 +592,12 @@ class RaceView(QWidget):
             self._band.hide()
             self._band_marks.hide()
 
-        for i, (text, note, letter) in enumerate(zip(self._texts, self._notes, self._letters, strict=True)):
+        for i, (text, note) in enumerate(zip(self._texts, self._notes, strict=True)):
             text.setVisible(i < n and bool(bars[i].text))
             if i >= n:
                 note.hide()
+        for i, letter in enumerate(self._letters):
+            if i >= n or not self._by_party:
                 letter.hide()
         self._place_texts()
 
@@ -682,11 +689,12 @@ class RaceView(QWidget):
         """Draw the party's letter at the bar's base, in the colour that reads on the bar; when
         the bar is too short for it (or its numbers fill it), just past the bar's end in the text
         colour. Returns how far (percent) the texts beside the bar move right to make room."""
-        letter = self._letters[bar.rank]
         style = party_style(bar.party) if self._by_party else None
         if style is None:
-            letter.hide()
+            if bar.rank < len(self._letters):
+                self._letters[bar.rank].hide()
             return 0.0
+        letter = self._letters[bar.rank]
         char = style[0]
         inside_markup = f'<span style="color:{readable_on(self._bar_colour(bar)).name()}">{char}</span>'
         letter_px = self._text_width(inside_markup) + 2  # bold is a little wider than measured
@@ -747,7 +755,9 @@ class RaceView(QWidget):
     def party_letters(self) -> dict[str, str]:
         """Candidate name → the party letter drawn on its bar ("" when none)."""
         return {
-            bar.name: self._letters[i].toPlainText() if self._letters[i].isVisible() else ""
+            bar.name: self._letters[i].toPlainText()
+            if i < len(self._letters) and self._letters[i].isVisible()
+            else ""
             for i, bar in enumerate(self._bars)
         }
 
