@@ -80,6 +80,19 @@ def test_up_and_down_still_move_the_race_selection(qtbot: QtBot, window: MainWin
     assert window.replay_bar.position() == position
 
 
+def test_a_focused_button_keeps_space_and_the_scrubber_its_arrows(qtbot: QtBot, window: MainWindow) -> None:
+    bar = window.replay_bar
+    bar._next.setFocus()
+    with qtbot.waitSignal(window.drawn, timeout=10_000):
+        press(qtbot, bar._next, Qt.Key.Key_Space)  # presses "Next", does not play
+    assert not bar.playing and bar.position() == SYNTHETIC_TIMES[2]
+    bar._slider.setFocus()
+    before = bar.slider_value()
+    press(qtbot, bar._slider, Qt.Key.Key_Left)  # one slider step back, not "previous update"
+    assert bar.slider_value() == before - 1
+    assert SYNTHETIC_TIMES[1] < bar.position() < SYNTHETIC_TIMES[2]
+
+
 def test_plus_and_minus_change_the_speed(qtbot: QtBot, window: MainWindow) -> None:
     assert window.replay_bar.clock.speed == 60
     press(qtbot, window.race_table, Qt.Key.Key_Plus)

@@ -179,6 +179,9 @@ class MainWindow(QMainWindow):
 
         #: The start page, drag and drop, Help ▸ About (``first_run.show_start_page()``).
         self.first_run = install_first_run(self)
+        from tracker.ui.shortcuts import keep_control_keys
+
+        keep_control_keys(self)  # a focused button keeps Space, the scrubber its arrows
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
+    QAbstractSlider,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -136,3 +139,46 @@ def install_help_menu(window: QMainWindow) -> QMenu:
     act = add_action(menu, "&Keyboard shortcuts", lambda: show_shortcuts(window, window.menuBar()), ("F1",))
     act.setObjectName("shortcuts")
     return menu
+
+
+#: Keys a focused control keeps for itself although a window shortcut uses them: Space presses a
+#: focused button or opens a focused list; a focused slider (the scrubber) moves with the arrows,
+#: Home and End, as sliders do.
+_CONTROL_KEYS = {
+    "button": {Qt.Key.Key_Space},
+    "combo": {Qt.Key.Key_Space},
+    "slider": {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End},
+}
+
+
+class _KeepControlKeys(QObject):
+    """Accepts ShortcutOverride for the keys above, so they reach the focused control instead of
+    triggering the window's action (text fields do this by themselves)."""
+
+    def __init__(self, kind: str, parent: QObject) -> None:
+        super().__init__(parent)
+        self._keys = _CONTROL_KEYS[kind]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and event.key() in self._keys
+        ):
+            event.accept()
+        return False
+
+
+def keep_control_keys(window: QWidget) -> None:
+    """Install the filter on the window's buttons, lists and sliders (call after building it)."""
+    for kind, classes in (
+        ("button", (QAbstractButton,)),
+        ("combo", (QComboBox,)),
+        ("slider", (QAbstractSlider,)),
+    ):
+        filt = _KeepControlKeys(kind, window)
+        for cls in classes:
+            for widget in window.findChildren(cls):
+                if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                    widget.installEventFilter(filt)
