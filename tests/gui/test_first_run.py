@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from tracker import __version__
@@ -76,7 +76,7 @@ def test_start_page_lists_recent_nights_and_feeds(
     assert window.night is not None and window.night.path == synthetic_night
 
 
-def _drop(window: MainWindow, path: Path) -> bool:
+def _drop(window: QWidget, path: Path) -> bool:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     enter = QDragEnterEvent(
@@ -104,6 +104,18 @@ def test_dropping_a_night_file_opens_it(qtbot: QtBot, window: MainWindow, bundle
         assert _drop(window, bundled_night)
     assert window.night is not None and window.night.path == bundled_night
     assert not window.first_run.showing_start_page
+
+
+def test_dropping_a_night_on_the_chart_opens_it_too(
+    qtbot: QtBot, window: MainWindow, bundled_night: Path, synthetic_night: Path
+) -> None:
+    with qtbot.waitSignal(window.drawn, timeout=15_000):
+        window.open_night(synthetic_night)
+    viewport = window.race_view.plot_widget.viewport()
+    assert viewport.acceptDrops()  # a graphics view takes drops itself: without the filter it refuses files
+    with qtbot.waitSignal(window.night_opened, timeout=15_000):
+        assert _drop(viewport, bundled_night)
+    assert window.night is not None and window.night.path == bundled_night
 
 
 def test_dropping_a_real_payload_imports_it_into_the_data_folder_and_opens_it(

@@ -303,6 +303,11 @@ class FirstRun(QObject):
         window.setAcceptDrops(True)
         self._drops = _DropOpener(window)
         window.installEventFilter(self._drops)
+        # Widgets that take drops themselves (the charts' graphics views, the search box) would
+        # refuse a file or type its path: the same filter opens it there too.
+        for child in window.findChildren(QWidget):
+            if child.acceptDrops():
+                child.installEventFilter(self._drops)
 
     @property
     def showing_start_page(self) -> bool:
