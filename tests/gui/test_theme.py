@@ -152,3 +152,33 @@ def test_party_names_as_feeds_spell_them() -> None:
     assert party_style("Constitution") == ("C", party_style("Constitution")[1])
     for none in ("", "NP", "NPA", "Yes", "No", "Nonpartisan"):
         assert party_style(none) is None
+
+
+def test_timeline_legend_fits_its_pane_on_one_line(qtbot: QtBot, ga06_final: Snapshot) -> None:
+    """No clipped text: in a narrow race pane the legend drops first names, then the words,
+    rather than running past the edge or onto a second line that squeezes the plot."""
+    import datetime as dt
+
+    from PySide6.QtGui import QTextDocument
+
+    from tracker.core.projection import project_contest
+    from tracker.ui.timeline import TimelinePoint
+
+    house = max(ga06_final.contests, key=lambda c: c.total_votes)
+    when = dt.datetime(2017, 4, 19, 5, 30, tzinfo=dt.UTC)
+    timeline = TimelineView()
+    qtbot.addWidget(timeline)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    captions = set()
+    for width in (1100, 560, 330):
+        timeline.resize(width, 200)
+        QApplication.processEvents()
+        timeline.set_history([TimelinePoint(when, project_contest(house))], when)
+        doc = QTextDocument()
+        doc.setDefaultFont(timeline._caption.font())
+        doc.setHtml(timeline._caption.text())
+        assert doc.idealWidth() <= timeline._caption.width(), width
+        assert "Ossoff" in timeline.caption()
+        captions.add(timeline.caption())
+    assert len(captions) >= 2  # narrower panes got shorter legends

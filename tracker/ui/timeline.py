@@ -14,13 +14,15 @@ exact colours, and the timeline must not be mistaken for any of them.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.projection import ContestProjection
@@ -173,7 +175,7 @@ class TimelineView(QWidget):
         self._colours = None
         self._series_colours(*getattr(self, "_last_series", ((), {})))
         if self._names:
-            self._caption.setText(self._caption_text())
+            self._set_caption()
 
     @property
     def theme(self) -> ChartTheme:
@@ -259,21 +261,44 @@ class TimelineView(QWidget):
         hi_y = max([*values, 50.0]) if values else 70.0
         pad = max((hi_y - lo_y) * 0.08, 1.0)
         self._vb.setYRange(max(lo_y - pad, 0.0), min(hi_y + pad, 100.0), padding=0)
-        self._caption.setText(self._caption_text())
+        self._set_caption()
 
-    def _caption_text(self) -> str:
+    def _caption_text(self, level: int = 0) -> str:
+        """The legend: full (0), surnames with the explanation (1), surnames only (2)."""
         from tracker.ui.race_view import display_name
 
         if not self._names:
             return "Share over the night: no votes yet"
+
+        def name(n: str) -> str:
+            shown = display_name(n)
+            return shown if level == 0 else shown.split(" ")[-1]
+
         names = " and ".join(
-            f'<span style="color:{self._colours[i].name()}"><b>{display_name(n)}</b></span>'
+            f'<span style="color:{self._colours[i].name()}"><b>{html.escape(name(n))}</b></span>'
             for i, n in enumerate(self._names)
         )
-        return (
-            f"Share over the night — {names}: counted so far (solid), "
-            "projected final (dashed) with its 90 % band"
-        )
+        if level == 2:
+            return f"{names}: counted (solid), projected (dashed, 90 % band)"
+        return f"Over the night — {names}: counted so far (solid), projected final (dashed, 90 % band)"
+
+    def _set_caption(self) -> None:
+        """The most detailed legend that fits the pane on one line (a second line would squeeze
+        the plot below its axis labels); the full one is the tooltip."""
+        width = self._caption.width() if self._caption.width() > 0 else self.width()
+        doc = QTextDocument()
+        doc.setDefaultFont(self._caption.font())
+        for level in (0, 1, 2):
+            text = self._caption_text(level)
+            doc.setHtml(text)
+            if doc.idealWidth() <= width:
+                break
+        self._caption.setText(text)
+        self._caption.setToolTip(re.sub(r"<[^>]+>", "", self._caption_text(0)))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._set_caption()
 
     # for tests ---------------------------------------------------------------------------------
     def plot_items(self) -> tuple[object, ...]:
@@ -295,8 +320,6 @@ class TimelineView(QWidget):
         return out
 
     def caption(self) -> str:
-        import re
-
         return re.sub(r"<[^>]+>", "", self._caption.text())
 
     @property
