@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,7 +120,7 @@ class Store:
             raise StoreError(f"cannot open the tracker's store {self.path}: {exc}") from exc
         try:
             self._db.execute("PRAGMA busy_timeout=10000")
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._wal()
             self._db.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -128,6 +129,20 @@ class Store:
         except BaseException:
             self._db.close()
             raise
+
+    def _wal(self) -> None:
+        """Switch to WAL (persistent: once is enough). The switch needs the database to itself, and
+        SQLite answers "database is locked" at once, without its busy handler, while another
+        instance starting at the same moment holds it: retry for as long as the busy timeout."""
+        deadline = time.monotonic() + 10.0
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]

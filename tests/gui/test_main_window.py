@@ -82,6 +82,26 @@ def test_bundled_night_is_labelled_reconstructed(
     assert tz in ("EDT", "EST")
 
 
+def test_a_reconstructed_night_is_labelled_with_its_own_note(
+    qtbot: QtBot, make_window: WindowFactory, synthetic_night: Path
+) -> None:
+    """A night that says what it is (a synthetic or *built* one) is labelled with its own note, not
+    with the bundled nights' "from certified precinct results", which would be untrue of it."""
+    window = make_window()
+    _open(qtbot, window, synthetic_night, at_end=True)
+    assert "synthetic, for the window's tests" in window.banner.text()
+    assert "certified" not in window.banner.text()
+
+
+def test_one_race_is_counted_as_one_race(qtbot: QtBot, make_window: WindowFactory) -> None:
+    from tracker import paths
+
+    window = make_window()
+    _open(qtbot, window, paths.resources_dir() / "nights" / "ga06-2017-06-20.night", at_end=True)
+    assert window.race_model.rowCount() == 1
+    assert window.race_table.parentWidget().count.text() == "1 race"
+
+
 def test_bundled_night_lists_both_races_and_search_filters(
     qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
 ) -> None:

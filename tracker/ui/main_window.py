@@ -380,8 +380,11 @@ class MainWindow(QMainWindow):
         self._status_night.setText(f"{short} · {kind}")
         self._status_night.setToolTip(str(info.path))
         if info.reconstructed:
+            # The night's own note says what it is (a night *built* for a benchmark is not made
+            # from certified results); the generic note only when it has none.
             label = info.label
-            text = label if RECONSTRUCTED_NOTE in label.lower() else f"{label} — {RECONSTRUCTED_NOTE}"
+            note = str(info.meta.get("note", "")).strip().rstrip(".") or RECONSTRUCTED_NOTE
+            text = label if note.lower() in label.lower() else f"{label} — {note}"
             self._banner.setText(f"<b>Reconstructed night.</b> {text}")
             self._banner.setToolTip(info.meta.get("note", ""))
             self._banner.show()

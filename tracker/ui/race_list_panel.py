@@ -137,7 +137,6 @@ class RaceListPanel(QWidget):
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         if total == 0:
             self.count.setText("")
-        elif shown == total:
-            self.count.setText(f"{total:,} races")
         else:
-            self.count.setText(f"{shown:,} of {total:,} races")
+            races = "race" if total == 1 else "races"
+            self.count.setText(f"{total:,} {races}" if shown == total else f"{shown:,} of {total:,} {races}")
