@@ -102,6 +102,22 @@ def test_one_race_is_counted_as_one_race(qtbot: QtBot, make_window: WindowFactor
     assert window.race_table.parentWidget().count.text() == "1 race"
 
 
+def test_the_default_window_still_says_what_the_leader_needs(
+    qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
+) -> None:
+    """At the default size, beside the wide race list, the leader's bar still says what share of
+    the outstanding vote he needs at 22:40 (the shortest phrase, when the full one does not fit):
+    that is the question of the night, never dropped for lack of room."""
+    from tracker.ui.main_window import DEFAULT_SIZE
+
+    window = make_window()
+    window.resize(*DEFAULT_SIZE)
+    window.show()
+    _open(qtbot, window, bundled_night, at="22:40", contest=HOUSE)
+    qtbot.waitUntil(lambda: "needs" in _ossoff_text(window), timeout=15_000)
+    assert "out of reach" in window.race_view.texts()["KAREN HANDEL"]
+
+
 def test_bundled_night_lists_both_races_and_search_filters(
     qtbot: QtBot, make_window: WindowFactory, bundled_night: Path
 ) -> None:

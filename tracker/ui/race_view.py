@@ -107,6 +107,8 @@ class BarInfo:
     parts: tuple[str, ...] = ()
     #: A shorter phrase, for when the full one does not fit (a leader near the line, a narrow window).
     compact_phrase: str = ""
+    #: The shortest ("needs 49.0 %"), for a narrow window: better than no need at all.
+    tiny_phrase: str = ""
     #: The projection (percent): final share and its 90 % interval; None without one.
     projected: float | None = None
     lo: float | None = None
@@ -122,9 +124,11 @@ class BarInfo:
         return max(self.share, self.hi if self.hi is not None else 0.0)
 
     def phrase(self, level: int = 0) -> str:
-        """The need phrase at a level of detail: 0 full, 1 shorter, 2 none."""
-        if level >= 2 or len(self.parts) < 3:
+        """The need phrase at a level of detail: 0 full, 1 shorter, 2 shortest, 3 none."""
+        if level >= 3 or len(self.parts) < 3:
             return ""
+        if level == 2:
+            return self.tiny_phrase or self.compact_phrase or self.parts[2]
         return (self.compact_phrase or self.parts[2]) if level == 1 else self.parts[2]
 
     def main_html(self, colour: QColor = TEXT_COLOUR) -> str:
@@ -154,6 +158,14 @@ def compact_need_text(need: Need, phrase: str) -> str:
     """A shorter "needs" phrase for a crowded bar (a leader near the line in a narrow window)."""
     if need.state is State.NEEDS and need.share_of_outstanding is not None:
         return f"needs {need.share_of_outstanding * 100:.1f} % of what is left"
+    return phrase
+
+
+def tiny_need_text(need: Need, phrase: str) -> str:
+    """The shortest "needs" phrase ("needs 49.0 %"): what a narrow window can still say; the
+    header carries P(clear) and what is left."""
+    if need.state is State.NEEDS and need.share_of_outstanding is not None:
+        return f"needs {need.share_of_outstanding * 100:.1f} %"
     return phrase
 
 
@@ -437,6 +449,7 @@ class RaceView(QWidget):
                 " · ".join(parts),
                 tuple(parts),
                 compact,
+                tiny_need_text(need, phrase) if phrase else "",
                 party=cand.party,
             )
             if (
@@ -651,8 +664,8 @@ class RaceView(QWidget):
         width_px = self._vb.width() if self._vb.width() > 0 else 700.0
         gap = TEXT_GAP_PX * 100.0 / width_px
         level = next(
-            (lv for lv in (0, 1) if all(self._arrangement(b, lv, width_px) for b in bars)),
-            2,
+            (lv for lv in (0, 1, 2) if all(self._arrangement(b, lv, width_px) for b in bars)),
+            3,
         )
         theme = self._theme
         for bar in bars:
