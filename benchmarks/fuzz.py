@@ -280,6 +280,8 @@ def _zip_mutation(rng: random.Random, data: bytearray) -> None:
     choice = rng.randrange(len(fields) + 1)
     if choice == len(fields):  # the member's name
         name_at = at + (46 if central else 30)
+        if name_at > len(data):  # a header cut short by an earlier mutation: nothing to rename
+            return
         (length,) = struct.unpack_from("<H", data, at + (28 if central else 26))
         new = rng.choice(
             [b"../detail.xml", b"/etc/detail.xml", b"a\\..\\detail.xml", b"detail.xml\x00.txt", b"DETAIL.XML"]
