@@ -386,7 +386,12 @@ class Worker(QObject, AlertJobs):
             fn()
 
     def _post(self, fn: Callable[[], None]) -> None:
-        self._posted.emit(fn)
+        if self._closing:
+            return
+        try:
+            self._posted.emit(fn)
+        except RuntimeError:  # the worker was deleted under a running job (the app is quitting)
+            log.debug("a result arrived after the worker was deleted; dropped")
 
     def _deliver_night(self, gen: int, info: NightInfo) -> None:
         if gen == self._generation:
