@@ -224,6 +224,37 @@ def test_geometry_and_splitter_come_back(qtbot: QtBot, make_window: WindowFactor
     assert second.splitter.sizes() == sizes
 
 
+def test_docks_come_back_where_the_user_left_them(qtbot: QtBot, make_window: WindowFactory) -> None:
+    """The pinned overview, the logs and the drill-down keep their places across restarts; the
+    drill-down, made on first use, goes back to its place when it is made."""
+    first = make_window()
+    first.show()
+    qtbot.waitExposed(first)
+    first.projection_log.show()
+    first.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first.alert_log.dock)
+    first.alert_log.dock.show()
+    drill = first.drilldown
+    drill.show()  # first use in a short window: its own window below this one
+    assert drill.isFloating()
+    drill.setFloating(False)  # the user docks it on the left
+    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, drill)
+    qtbot.wait(20)
+    first.close()
+
+    second = make_window()
+    second.show()
+    qtbot.waitExposed(second)
+    assert not second.projection_log.isHidden()
+    assert second.dockWidgetArea(second.alert_log.dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert not second.alert_log.dock.isHidden()
+    drill = second.drilldown
+    assert drill.isHidden(), "the drill-down opens when asked for"
+    second.actions_by_name["drilldown"].trigger()
+    assert not drill.isHidden()
+    assert not drill.isFloating(), "the first-use placement overrode the user's"
+    assert second.dockWidgetArea(drill) == Qt.DockWidgetArea.LeftDockWidgetArea
+
+
 def test_default_size_on_first_run(make_window: WindowFactory) -> None:
     window = make_window()
     assert (window.width(), window.height()) == (1200, 760)

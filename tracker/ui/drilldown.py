@@ -374,6 +374,11 @@ class DrillDownDock(QDockWidget):
             self._first_placement(window)
         self.refresh()  # it skipped the versions and races shown while it was closed
 
+    def set_first_placement(self, on: bool) -> None:
+        """Whether the next show places the dock for a first use (off when the window puts it back
+        where the user left it last time)."""
+        self._sized = not on
+
     def _first_placement(self, window: QMainWindow) -> None:
         """Docked under the race, about a third of the window, when the window is tall enough for
         both; in a shorter window the race's bars would be crushed, so the panel opens as its own

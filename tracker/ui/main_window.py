@@ -51,6 +51,8 @@ if TYPE_CHECKING:  # made on first use: its module and chart are not start-up's
 APP_TITLE = "Election Night Tracker"
 DEFAULT_SIZE = (1200, 760)
 DEFAULT_SPEED = 60.0
+#: ``saveState``'s version: bump it when the docks change so an old layout is not forced on new ones.
+LAYOUT_VERSION = 1
 RECONSTRUCTED_NOTE = "reconstructed from certified precinct results — not the original feed"
 
 BANNER_STYLE = (
@@ -308,8 +310,13 @@ class MainWindow(QMainWindow):
             lambda: (self._snapshot if self._shown is not None else None, self._contest_id),
             self,
         )
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-        dock.hide()
+        # Where the user left it last time, if they did; else its first-use place when first shown
+        # (not while Qt puts it back: restoring shows a dock that was open).
+        dock.set_first_placement(False)
+        if not (self._persist_layout and self.restoreDockWidget(dock)):
+            dock.set_first_placement(True)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.hide()  # opened when asked for
         # The menu's action shows what the dock shows, however it was opened or closed.
         dock.toggleViewAction().toggled.connect(self._actions["drilldown"].setChecked)
         self.drawn.connect(dock.refresh)
@@ -327,6 +334,12 @@ class MainWindow(QMainWindow):
         splitter = store.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self._splitter.restoreState(splitter)
+        # The docks (pinned overview, alerts, projection log, drill-down): where the user put them,
+        # open or closed, floating or docked. A dock made later (the drill-down) is put back when
+        # it is made (``restoreDockWidget``).
+        docks = store.value("window/docks")
+        if isinstance(docks, QByteArray) and not docks.isEmpty():
+            self.restoreState(docks, LAYOUT_VERSION)
 
     def save_layout(self) -> None:
         """Write geometry and splitter position, so the window comes back as the user left it."""
@@ -335,6 +348,7 @@ class MainWindow(QMainWindow):
         store = settings()
         store.setValue("window/geometry", self.saveGeometry())
         store.setValue("window/splitter", self._splitter.saveState())
+        store.setValue("window/docks", self.saveState(LAYOUT_VERSION))
         store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
