@@ -5,8 +5,10 @@ The core is what ``election-tracker record`` runs: the real :class:`Poller` loop
 :func:`record_feed` (the recorder) on a thread, against :class:`FaultyFeedServer` (``serve`` with
 faults switched on and off, ``tests/fault_server.py``) serving a bundled night. The server's replay
 clock is a step clock: version 0 is live, the fault goes on, version 1 is released *under* the
-fault, then the fault goes off and version 1 must be recorded and become current. Short timeouts
-and backoffs come from the poll policy (parameters, not sleeps); every wait is bounded.
+fault, then the fault goes off and version 1 must be recorded and become current. Short backoffs
+come from the poll policy (parameters, not sleeps); its timeouts are generous except in the tests
+whose fault is a timeout, where the server holds the connection until the fault is cleared, far
+longer than the timeout. Every wait is bounded, and long: a bound, never a timing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fault_server import JUNE, POLICY, SPEED, Core, Fault, FaultyFeedServer, StepClock
+from fault_server import JUNE, POLICY, SPEED, TIMEOUT_POLICY, Core, Fault, FaultyFeedServer, StepClock
 
 from tracker.archive.night import NightFile
 from tracker.archive.recorder import current_versions
@@ -68,15 +70,17 @@ def _fault_then_recover(
             first = _served(server, 0)
             server.set_fault(fault)
             step.release(1)
-            core.wait(lambda: error_part in (core.health.error or ""), f"the health to say {error_part!r}")
-            assert core.health.failures >= 1 and core.health.backoff > 0
+            failing = core.wait_health(
+                lambda h: error_part in (h.error or ""), f"the health to say {error_part!r}"
+            )
+            assert failing.failures >= 1 and failing.backoff > 0
             assert core.payloads_shown() == [_sha(first)]  # the last good version stays current
             if on_fault is not None:
                 on_fault(server, core)
             server.clear()
             core.wait(lambda: len(core.shown) == 2, "version 1 after the fault")
-            core.wait(lambda: core.health.error is None, "the error to clear")
-            assert core.health.failures == 0 and core.health.last_version == core.shown[-1].version
+            healthy = core.wait_health(lambda h: h.error is None, "the error to clear")
+            assert healthy.failures == 0 and healthy.last_version == core.shown[-1].version
             second = _served(server, 1)
         finally:
             path = core.stop()
@@ -87,11 +91,11 @@ def _fault_then_recover(
 
 # -- transport faults -----------------------------------------------------------------------------------
 def test_a_server_that_accepts_but_never_answers_times_out_and_recovers(tmp_path: Path) -> None:
-    _fault_then_recover(tmp_path, Fault("hang"), "timed out (ReadTimeout)")
+    _fault_then_recover(tmp_path, Fault("hang"), "timed out (ReadTimeout)", policy=TIMEOUT_POLICY)
 
 
 def test_a_read_stall_mid_body_times_out_and_recovers(tmp_path: Path) -> None:
-    _fault_then_recover(tmp_path, Fault("stall"), "timed out (ReadTimeout)")
+    _fault_then_recover(tmp_path, Fault("stall"), "timed out (ReadTimeout)", policy=TIMEOUT_POLICY)
 
 
 def test_a_connection_reset_is_an_error_and_recovers(tmp_path: Path) -> None:
@@ -206,14 +210,15 @@ def test_a_connect_timeout_is_an_error_and_recovers(tmp_path: Path) -> None:
     """The listening socket's backlog is full: connections time out before any byte is sent."""
     step = StepClock(JUNE)
     with FaultyFeedServer(JUNE, fmt="native", speed=SPEED, clock=step) as server:
-        core = Core(server.url, tmp_path / "rec.night")
+        core = Core(server.url, tmp_path / "rec.night", policy=TIMEOUT_POLICY)
         try:
             core.wait(lambda: len(core.shown) == 1, "version 0")
             server.block_connects()
             step.release(1)
             core.wait(lambda: "ConnectTimeout" in (core.health.error or ""), "a connect timeout")
             server.unblock_connects()
-            core.wait(lambda: len(core.shown) == 2 and core.health.error is None, "version 1")
+            core.wait(lambda: len(core.shown) == 2, "version 1")
+            core.wait_health(lambda h: h.error is None, "the error to clear")
             expected = [_served(server, 0), _served(server, 1)]
         finally:
             path = core.stop()
@@ -221,11 +226,12 @@ def test_a_connect_timeout_is_an_error_and_recovers(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_server_trickling_a_byte_a_second_is_cut_off_at_the_total_deadline(tmp_path: Path) -> None:
-    """Each byte comes within the read timeout (1.5 s), so only the total deadline (2.5 s) ends it."""
-    policy = replace(POLICY, read_timeout=1.5, total_timeout=2.5)
+def test_a_server_trickling_bytes_is_cut_off_at_the_total_deadline(tmp_path: Path) -> None:
+    """A byte every 0.05 s, far within the read timeout (15 s), so only the total deadline (5 s)
+    ends it: the document's thousands of bytes would take minutes."""
+    policy = replace(POLICY, total_timeout=5.0)
     _fault_then_recover(
-        tmp_path, Fault("trickle", trickle_s=1.0), "the response took longer than 2.5 s", policy=policy
+        tmp_path, Fault("trickle", trickle_s=0.05), "the response took longer than 5 s", policy=policy
     )
 
 
