@@ -36,6 +36,7 @@ import socket
 import struct
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,6 +46,7 @@ from tracker.archive.night import NightFile
 from tracker.archive.recorder import Recorded, create_recording, record_feed
 from tracker.archive.serve import REQUEST_QUEUE_SIZE, Document, FeedServer, _Handler
 from tracker.core.model import Snapshot
+from tracker.feeds.clarity_writer import detail_zip
 from tracker.feeds.client import make_client
 from tracker.feeds.discovery import discover
 from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, PollReport, health_after
@@ -247,7 +249,19 @@ class _FaultHandler(_Handler):
         self.wfile = io.BytesIO()
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, step: float = 0.01) -> bool:
+def rezip_detail(body: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """A served ``detailxml.zip`` with its ``detail.xml`` edited, zipped as Clarity serves it, and
+    the same bytes each time: a zip stamped with the current time (``writestr(name, ...)``) would
+    differ from itself across a two-second tick, so what a test recomputes as "served" would not be
+    what was served (the ``clarity-xml-bom`` case failed that way on a loaded machine)."""
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        (name,) = z.namelist()
+        xml = z.read(name)
+    assert name == "detail.xml", name
+    return detail_zip(edit(xml))
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 90.0, step: float = 0.01) -> bool:
     """Poll ``predicate`` until it holds or ``timeout`` passes (a bound, not a timing assertion)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fault_server import JUNE, SPEED, Core, Fault, FaultyFeedServer, StepClock
+from fault_server import JUNE, SPEED, Core, Fault, FaultyFeedServer, StepClock, rezip_detail
 
 from tracker.archive.night import NightFile
 from tracker.archive.recorder import current_versions
@@ -37,13 +35,7 @@ def _new_events(core: Core) -> int:
 
 # -- encodings ------------------------------------------------------------------------------------------
 def _bom_in_zip(body: bytes) -> bytes:
-    with zipfile.ZipFile(io.BytesIO(body)) as z:
-        name = z.namelist()[0]
-        xml = z.read(name)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(name, BOM + xml)
-    return out.getvalue()
+    return rezip_detail(body, lambda xml: BOM + xml)
 
 
 @pytest.mark.parametrize(
@@ -90,16 +82,12 @@ def test_latin1_xml_that_says_so_is_read_and_latin1_that_claims_utf8_is_one_clea
     and the next good file is shown."""
 
     def latin1(declared: bytes) -> Callable[[bytes], bytes]:
-        def transform(body: bytes) -> bytes:
-            with zipfile.ZipFile(io.BytesIO(body)) as z:
-                name = z.namelist()[0]
-                xml = z.read(name)
+        def edit(xml: bytes) -> bytes:
             xml = xml.replace(b"encoding='utf-8'", b"encoding='" + declared + b"'", 1)
-            xml = xml.replace(b"Ossoff", "Ossoff Jos\xe9".encode("latin-1"))  # synthetic accent
-            out = io.BytesIO()
-            with zipfile.ZipFile(out, "w") as z:
-                z.writestr(name, xml)
-            return out.getvalue()
+            return xml.replace(b"Ossoff", "Ossoff Jos\xe9".encode("latin-1"))  # synthetic accent
+
+        def transform(body: bytes) -> bytes:
+            return rezip_detail(body, edit)
 
         return transform
 

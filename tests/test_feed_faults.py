@@ -13,14 +13,22 @@ longer than the timeout. Every wait is bounded, and long: a bound, never a timin
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fault_server import JUNE, POLICY, SPEED, TIMEOUT_POLICY, Core, Fault, FaultyFeedServer, StepClock
+from fault_server import (
+    JUNE,
+    POLICY,
+    SPEED,
+    TIMEOUT_POLICY,
+    Core,
+    Fault,
+    FaultyFeedServer,
+    StepClock,
+    rezip_detail,
+)
 
 from tracker.archive.night import NightFile
 from tracker.archive.recorder import current_versions
@@ -165,13 +173,7 @@ def test_a_utf16_payload_is_one_clear_error_and_recovers(tmp_path: Path) -> None
 
 def _malformed_zip_xml(body: bytes) -> bytes:
     """A real detailxml.zip whose detail.xml is cut mid-element (synthetic damage)."""
-    with zipfile.ZipFile(io.BytesIO(body)) as z:
-        name = z.namelist()[0]
-        xml = z.read(name)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(name, xml[: len(xml) // 2] + b"<Choice key=")
-    return out.getvalue()
+    return rezip_detail(body, lambda xml: xml[: len(xml) // 2] + b"<Choice key=")
 
 
 def test_malformed_clarity_xml_is_unreadable_and_the_version_is_fetched_again(tmp_path: Path) -> None:
