@@ -101,7 +101,7 @@ def _fault_in_the_window(qtbot: QtBot, window: MainWindow, fault: Fault, error_p
         assert window.snapshot.payload_id == hashlib.sha256(second).hexdigest()
         recording = window.night.path
         window.stop_feed()
-        window.worker.wait_feed_stopped()
+        assert window.worker.wait_feed_stopped(WAIT_MS)
     with NightFile.open(recording) as night:
         assert [night.payload(v.payload_id) for v in night.versions()] == [first, second]
         assert any(error_part in (f.error or "") for f in night.fetches())

@@ -14,6 +14,9 @@ from tracker.ui.workers import NightInfo, Worker
 
 pytestmark = pytest.mark.gui
 
+#: Upper bound of a wait for the worker (a bound, not a timing: it costs time only when it hangs).
+WAIT_MS = 60_000
+
 
 def _open(qtbot: QtBot, worker: Worker, path: Path) -> NightInfo:
     with qtbot.waitSignal(worker.night_loaded, timeout=10_000) as loaded:
@@ -51,7 +54,7 @@ def test_only_the_newest_request_is_answered(qtbot: QtBot, worker: Worker, synth
     with qtbot.waitSignal(worker.snapshot_ready, timeout=10_000, check_params_cb=lambda i, _s: i == 1):
         worker.request_snapshot(0)
         worker.request_snapshot(1)
-    worker.wait_idle()
+    assert worker.wait_idle(WAIT_MS)
     qtbot.wait(50)  # let any stray queued result arrive (there must be none)
     assert answered == [1]
 
@@ -71,7 +74,7 @@ def test_bad_night_file_fails_with_one_sentence(qtbot: QtBot, worker: Worker, tm
 def test_shutdown_is_clean_and_final(qtbot: QtBot, synthetic_night: Path) -> None:
     worker = Worker()
     _open(qtbot, worker, synthetic_night)
-    assert worker.shutdown(timeout_ms=5000)
+    assert worker.shutdown(timeout_ms=WAIT_MS)
     worker.request_snapshot(0)  # ignored after shutdown, never a crash
     assert worker.closing
 
@@ -98,12 +101,12 @@ def test_waiting_for_idle_keeps_the_store_on_its_own_thread(
     touches the store fails with SQLite's "objects created in a thread can only be used in that
     same thread"."""
     _open(qtbot, worker, synthetic_night)
-    assert worker.wait_idle()
+    assert worker.wait_idle(WAIT_MS)
     errors: list[str] = []
     worker.failed.connect(errors.append)
     with qtbot.waitSignal(worker.pin_saved, timeout=10_000):
         worker.set_pinned("synthetic", "mayor", True, "Synthetic Mayor")
-    assert worker.wait_idle()
+    assert worker.wait_idle(WAIT_MS)
     with qtbot.waitSignal(worker.pin_saved, timeout=10_000):
         worker.set_pinned("synthetic", "mayor", False, "Synthetic Mayor")
     assert errors == []
