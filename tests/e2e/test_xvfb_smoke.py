@@ -19,9 +19,11 @@ import numpy as np
 APP = r"""
 import json
 import sys
+import time
 
+import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QFontDatabase, QFontInfo, QFontMetrics
+from PySide6.QtGui import QFontDatabase, QFontInfo, QFontMetrics, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -32,14 +34,24 @@ label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 label.setStyleSheet("QLabel { background: white; color: black; font-size: 72px; }")
 label.setGeometry(100, 100, 400, 200)
 label.show()
-if not QTest.qWaitForWindowExposed(label, 10_000):
+if not QTest.qWaitForWindowExposed(label, 60_000):
     sys.exit("label window was never exposed")
-QTest.qWait(300)  # let the first paint reach the X server
 
+# The first paint reaches the X server some time after the expose: wait for the label's area on
+# the screen to hold dark pixels (or give up after a minute and let the test judge what is there).
 screen = app.primaryScreen()
+top_left = label.mapToGlobal(QPoint(0, 0))
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    area = screen.grabWindow(0, top_left.x(), top_left.y(), label.width(), label.height()).toImage()
+    area = area.convertToFormat(QImage.Format.Format_Grayscale8)
+    rows = np.frombuffer(area.constBits(), dtype=np.uint8).reshape(area.height(), area.bytesPerLine())
+    if (rows[:, : area.width()] < 80).sum() > 500:
+        break
+    QTest.qWait(50)
+
 if not screen.grabWindow(0).save(out, "PNG"):
     sys.exit("could not save the screen grab")
-top_left = label.mapToGlobal(QPoint(0, 0))
 print(json.dumps({
     "platform": app.platformName(),
     "screen": [screen.geometry().width(), screen.geometry().height()],
@@ -59,7 +71,7 @@ def test_label_renders_on_xvfb(xvfb_display: dict[str, str], tmp_path: Path) -> 
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # (a bound: the app itself waits up to a minute each for expose and paint)
     )
     assert proc.returncode == 0, f"rc {proc.returncode}\n{proc.stdout}\n{proc.stderr[-4000:]}"
     info = json.loads(proc.stdout.strip().splitlines()[-1])
