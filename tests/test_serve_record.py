@@ -236,7 +236,7 @@ def test_server_survives_a_burst_of_connections() -> None:
 
         def hit() -> None:
             try:
-                with httpx.Client(timeout=10, trust_env=False) as c:
+                with httpx.Client(timeout=60, trust_env=False) as c:  # (bounds, not timings)
                     for _ in range(3):
                         assert c.get(server.url).status_code == 200
             except BaseException as exc:
@@ -246,7 +246,7 @@ def test_server_survives_a_burst_of_connections() -> None:
         for t in threads:
             t.start()
         for t in threads:
-            t.join(30)
+            t.join(120)
     assert not errors
 
 
@@ -262,7 +262,7 @@ def _cli(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def _read_line_with(proc: subprocess.Popen[str], needle: str, timeout: float = 30) -> str:
+def _read_line_with(proc: subprocess.Popen[str], needle: str, timeout: float = 120) -> str:
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -281,7 +281,7 @@ def test_record_command_stops_cleanly_on_ctrl_c_and_the_night_is_intact(tmp_path
         try:
             _read_line_with(proc, " new ")
             proc.send_signal(signal.SIGINT)
-            stdout, stderr = proc.communicate(timeout=30)
+            stdout, stderr = proc.communicate(timeout=120)
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -302,7 +302,7 @@ def test_serve_command_serves_until_ctrl_c(tmp_path: Path) -> None:
             ver = client.get(url + "current_ver.txt")
             assert ver.status_code == 200 and ver.text.isdigit()
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+        proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
