@@ -40,15 +40,16 @@ class Lines:
             self.lines.append("")  # EOF marker
             self._cond.notify_all()
 
-    def wait_for(self, needle: str, timeout: float = 60) -> None:
-        """Until a line contains ``needle`` (the child's output so far is in the error)."""
+    def wait_for(self, needle: str, timeout: float = 180, count: int = 1) -> None:
+        """Until ``count`` lines contain ``needle`` (the child's output so far is in the error).
+        The timeout is a bound for a child that hangs, far above what a loaded machine takes."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while not any(needle in line for line in self.lines if line):
+            while sum(needle in line for line in self.lines if line) < count:
                 if time.monotonic() > deadline or (self.lines and self.lines[-1] == ""):
-                    raise AssertionError(f"no line with {needle!r}; got {self.lines[-5:]}")
+                    raise AssertionError(f"not {count} lines with {needle!r}; got {self.lines[-5:]}")
                 self._cond.wait(0.5)
 
-    def finish(self, timeout: float = 30) -> list[str]:
+    def finish(self, timeout: float = 120) -> list[str]:
         self._thread.join(timeout)
         return [line for line in self.lines if line]
