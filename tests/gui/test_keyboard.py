@@ -33,7 +33,7 @@ def window(qtbot: QtBot, tracker_home: Path, synthetic_night: Path) -> Iterator[
     w.show()
     w.activateWindow()
     qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=60_000)
     with qtbot.waitSignal(w.drawn, timeout=15_000):
         w.open_night(synthetic_night, at=SYNTHETIC_TIMES[1].astimezone(w_tz()).strftime("%H:%M"))
     w.race_table.setFocus()

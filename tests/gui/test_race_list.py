@@ -114,7 +114,7 @@ def test_pin_persists_in_a_new_store_and_sorts_first(
     house_row = next(r for r in range(model.rowCount()) if model.index(r, COL_NAME).data() == HOUSE)
     house_id = model.contest_id(house_row)
 
-    with qtbot.waitSignal(worker.pin_saved, timeout=5000) as saved:
+    with qtbot.waitSignal(worker.pin_saved, timeout=60_000) as saved:
         assert model.toggle_pin(house_row) is True
     assert saved.args == [ga06_final.election.id, house_id, True]
     assert _names(proxy) == [HOUSE, SENATE]  # pinned first
@@ -125,7 +125,7 @@ def test_pin_persists_in_a_new_store_and_sorts_first(
 
     house_row = model.row_of(house_id)  # the model keeps its rows in the list's order: it moved
     assert house_row is not None
-    with qtbot.waitSignal(worker.pin_saved, timeout=5000):
+    with qtbot.waitSignal(worker.pin_saved, timeout=60_000):
         assert model.toggle_pin(house_row) is False
     assert _names(proxy) == [SENATE, HOUSE]
     with Store() as fresh:
