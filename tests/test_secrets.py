@@ -60,7 +60,7 @@ def _assert_nothing_leaked(folders: list[Path], *streams: str) -> int:
     return checked
 
 
-def _run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tracker", *args],
         capture_output=True,

@@ -33,7 +33,7 @@ RUNOFF = paths.resources_dir() / "nights" / "ga06-2017-06-20.night"
 T0 = dt.datetime(2017, 6, 20, 23, tzinfo=dt.UTC)
 
 
-def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, *args], capture_output=True, text=True, timeout=timeout, env={**os.environ}
     )
@@ -145,7 +145,7 @@ def test_instances_starting_together_on_a_new_store_share_it(tmp_path: Path, wri
         )
         for k in range(writers)
     ]
-    outs = [p.communicate(timeout=180) for p in procs]
+    outs = [p.communicate(timeout=300) for p in procs]
     for p, (out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0 and out.strip() == "done", err
     db = sqlite3.connect(path)

@@ -39,7 +39,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory, pyinstaller: None) -> Path:
         ],
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1500,  # (a bound: about a minute idle, six under heavy load)
         env={**os.environ, "VENV_PYTHON": sys.executable},
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
@@ -54,7 +54,7 @@ def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProc
         args,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # (a bound for a hung app, far above its start-up on a loaded machine)
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "TRACKER_HOME": str(home), **env},
     )
 
