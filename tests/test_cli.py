@@ -16,7 +16,7 @@ def run_cli(*args, cwd=None):
         [sys.executable, "-m", "tracker", *map(str, args)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # (a bound for a hung child, far above a loaded machine's pace)
         cwd=cwd,
     )
 

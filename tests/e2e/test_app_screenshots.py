@@ -32,7 +32,7 @@ def screenshot(env: dict[str, str], out: Path, at: str) -> np.ndarray:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # (a bound for a hung child, far above a loaded machine's pace)
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
