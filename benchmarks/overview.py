@@ -93,7 +93,7 @@ class _PlotCards:
                 width=[b.share for b in data.bars],
                 y=list(range(len(data.bars))),
                 x0=[0] * len(data.bars),
-                brushes=[pg.mkBrush(b.colour) for b in data.bars],
+                brushes=[pg.mkBrush(b.colour()) for b in data.bars],
             )
             line.setValue(data.line or 50)
             footer.setText(data.footer)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from synthetic_data import write_synthetic_night
 
@@ -56,6 +57,18 @@ def bundled_night() -> Path:
     if not path.is_file():
         pytest.fail(f"the bundled night is missing: {path}")
     return path
+
+
+@pytest.fixture
+def restore_look(qtbot: QtBot) -> Iterator[None]:
+    """Whatever a test forces, the next test gets the application's own style and palette back."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style, palette = app.style().name(), app.palette()
+    yield
+    app.setStyle(style)
+    app.setPalette(palette)
+    app.setProperty("trackerTheme", None)
 
 
 @pytest.fixture

@@ -22,14 +22,8 @@ from tracker.store import Store
 from tracker.ui.main_window import MainWindow
 from tracker.ui.overview import PinnedOverview
 from tracker.ui.pins import CLOSED_KEY
-from tracker.ui.race_card import (
-    LEADER_COLOUR,
-    RUNNER_UP_COLOUR,
-    TRACK_COLOUR,
-    RaceCard,
-    card_data,
-    short_name,
-)
+from tracker.ui.race_card import TRACK_COLOUR, RaceCard, card_data, short_name
+from tracker.ui.race_view import LEADER_COLOUR, RUNNER_UP_COLOUR
 
 pytestmark = pytest.mark.gui
 
@@ -120,7 +114,7 @@ def test_card_data_of_a_synthetic_race() -> None:
     assert data.bars[0].full_name == "Ada Lovelace"
     assert (data.line, data.line_label) == (50.0, "50 %")
     assert data.footer == "3/4 precincts · 1,500 votes"
-    assert [b.colour for b in data.bars][:2] == [LEADER_COLOUR, RUNNER_UP_COLOUR]
+    assert [b.colour() for b in data.bars][:2] == [LEADER_COLOUR, RUNNER_UP_COLOUR]
     nothing = card_data(synthetic_snapshot(0).contest("mayor"), "mayor")
     assert [b.value for b in nothing.bars] == ["–", "–", "–"]
     assert nothing.footer == "0/4 precincts · no votes yet"

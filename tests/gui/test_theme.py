@@ -3,7 +3,6 @@ and ``--theme`` force a scheme; party colours and letters on a real AP race."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,6 @@ from tracker.ui.theme import DARK, LIGHT, apply_theme, contrast, party_style
 from tracker.ui.timeline import TimelineView
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def restore_look(qtbot: QtBot) -> Iterator[None]:
-    """Whatever a test forces, the next test gets the application's own style and palette back."""
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    style, palette = app.style().name(), app.palette()
-    yield
-    app.setStyle(style)
-    app.setPalette(palette)
-    app.setProperty("trackerTheme", None)
 
 
 def _race_colours(view: RaceView) -> dict[str, QColor]:

@@ -15,7 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -36,12 +44,14 @@ from PySide6.QtWidgets import (
 from tracker.core.alerts import Alert
 from tracker.core.corrections import flags
 from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_alerts
+from tracker.ui.theme import ChartTheme
 
 if TYPE_CHECKING:
     from tracker.ui.main_window import MainWindow
     from tracker.ui.workers import NightInfo
 
 COLUMNS = ("time", "race", "what happened", "version")
+#: A correction's orange (the light theme's; the dark one lightens it to stay legible).
 CORRECTION_COLOUR = QColor("#B35900")
 #: At most this many desktop notifications at once (a seek far ahead can reveal many alerts).
 MAX_NOTIFICATIONS = 3
@@ -54,6 +64,14 @@ class AlertLogModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Alert] = []
         self._tz: dt.tzinfo | None = None
+        self._correction = CORRECTION_COLOUR
+
+    def set_correction_colour(self, colour: QColor) -> None:
+        """Corrections' text colour for the palette on screen (the dock sets it on each change)."""
+        if colour != self._correction:
+            self._correction = QColor(colour)
+            if self._rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
 
     def set_timezone(self, tz: dt.tzinfo | None) -> None:
         self._tz = tz
@@ -97,7 +115,7 @@ class AlertLogModel(QAbstractTableModel):
             where = f"version {alert.version_index + 1} ({alert.version}) at {when}"
             return f"{alert.contest_name}\n{alert.kind}: {alert.message}\n{where}"
         if role == Qt.ItemDataRole.ForegroundRole and alert.is_correction:
-            return CORRECTION_COLOUR
+            return self._correction
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -136,6 +154,16 @@ class AlertLogDock(QDockWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         self.setWidget(body)
+        self._recolour()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light/dark switched: corrections stay legible on the new background."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._recolour()
+
+    def _recolour(self) -> None:
+        self.model.set_correction_colour(ChartTheme.from_palette(self.palette()).legible(CORRECTION_COLOUR))
 
     def show_rows(self, rows: Sequence[Alert]) -> None:
         self.model.set_rows(rows)

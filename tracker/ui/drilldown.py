@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -41,7 +42,8 @@ from PySide6.QtWidgets import (
 
 from tracker.core.export import ALL_TYPES, ContestRows, Level, UnitRow, contest_rows, vote_type_mix
 from tracker.core.model import Contest, Reporting, Snapshot
-from tracker.ui.race_view import MUTED_TEXT, display_name
+from tracker.ui.race_view import display_name
+from tracker.ui.theme import ChartTheme, current_theme
 from tracker.ui.vote_mix import VOTE_TYPE_NAMES, VoteMixChart
 from tracker.ui.workers import Worker
 
@@ -99,6 +101,7 @@ class DrillDownModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: ContestRows | None = None
         self._head: tuple[str, ...] = ()
+        self._muted = current_theme().muted
 
     # shape ---------------------------------------------------------------------------------------
     @staticmethod
@@ -141,6 +144,18 @@ class DrillDownModel(QAbstractTableModel):
     def rows(self) -> ContestRows | None:
         return self._rows
 
+    def set_muted(self, colour: QColor) -> None:
+        """The colour of "nothing reported" (the palette's, light or dark): the view redraws it."""
+        if colour == self._muted:
+            return
+        self._muted = QColor(colour)
+        if self.rowCount():
+            self.dataChanged.emit(
+                self.index(0, 0),
+                self.index(self.rowCount() - 1, self.columnCount() - 1),
+                [Qt.ItemDataRole.ForegroundRole],
+            )
+
     # data ----------------------------------------------------------------------------------------
     def _column(self, column: int) -> tuple[str, int]:
         """("head", i) for a leading column, ("cand", i) for a candidate, ("total", 0)."""
@@ -179,6 +194,8 @@ class DrillDownModel(QAbstractTableModel):
         if role == CanonicalRole:
             return row.canonical
         if kind == "head":
+            if role == Qt.ItemDataRole.ForegroundRole and self._head[i] == "Vote type" and not row.vote_type:
+                return QColor(self._muted)
             return self._head_data(row, self._head[i], role)
         value = row.votes[i] if kind == "cand" else row.total
         if role == Qt.ItemDataRole.DisplayRole:
@@ -219,8 +236,6 @@ class DrillDownModel(QAbstractTableModel):
             if row.vote_type == ALL_TYPES:
                 return "all types"
             return row.vote_type or "nothing reported"
-        if role == Qt.ItemDataRole.ForegroundRole and not row.vote_type:
-            return QColor(MUTED_TEXT)
         if role == Qt.ItemDataRole.ToolTipRole and row.canonical and row.canonical != ALL_TYPES:
             return VOTE_TYPE_NAMES.get(row.canonical, row.canonical)
         return None
@@ -317,7 +332,7 @@ class DrillDownDock(QDockWidget):
         self._search.setPlaceholderText("Filter places…")
         self._search.setClearButtonEnabled(True)
         self._status = QLabel("")
-        self._status.setStyleSheet(f"color: {MUTED_TEXT.name()};")
+        self._status.setStyleSheet(f"color: {current_theme().muted.name()};")
 
         self._model = DrillDownModel(self)
         self._proxy = DrillDownProxy(self)
@@ -362,6 +377,14 @@ class DrillDownDock(QDockWidget):
         self._vote_type.currentIndexChanged.connect(self._on_vote_type)
         self._search.textChanged.connect(self._proxy.set_search)
         self._search.textChanged.connect(self._update_status)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light/dark switched: the muted texts follow (the table and the chart use the palette)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            muted = ChartTheme.from_palette(self.palette()).muted
+            self._status.setStyleSheet(f"color: {muted.name()};")
+            self._model.set_muted(muted)
 
     # inputs --------------------------------------------------------------------------------------
     def setVisible(self, visible: bool) -> None:

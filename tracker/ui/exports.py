@@ -28,13 +28,14 @@ from PySide6.QtCore import (
     QSizeF,
     Qt,
 )
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QImage, QPainter, QRegion
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
 from tracker.core.model import Contest, Snapshot
-from tracker.ui.race_view import MUTED_TEXT, RaceView
+from tracker.ui.race_view import RaceView
+from tracker.ui.theme import ChartTheme, current_theme
 from tracker.ui.workers import NightInfo, Worker
 
 #: Space between the stacked widgets and around the caption, in pixels.
@@ -147,14 +148,16 @@ def _paint(
     painter: QPainter, widgets: Sequence[QWidget], caption: Sequence[str], font: QFont, *, vector: bool
 ) -> None:
     size, tops, caption_top = _layout(widgets, caption, font)
-    painter.fillRect(QRect(QPoint(0, 0), size), QColor("#FFFFFF"))
+    # The widgets' own light or dark colours, so the gaps and the caption match what they draw.
+    theme = ChartTheme.from_palette(widgets[0].palette()) if widgets else current_theme()
+    painter.fillRect(QRect(QPoint(0, 0), size), theme.background)
     for w, top in zip(widgets, tops, strict=True):
         if vector:
             _render_vector(painter, w, QPoint(0, top))
         else:
             painter.drawPixmap(0, top, w.grab())
     painter.setFont(font)
-    painter.setPen(MUTED_TEXT)
+    painter.setPen(theme.muted)
     line = QFontMetrics(font).lineSpacing()
     for i, text in enumerate(caption):
         rect = QRect(GAP + 2, caption_top + GAP + i * line, size.width() - 2 * GAP, line)

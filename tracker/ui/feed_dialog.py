@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.errors import FeedError
 from tracker.feeds.discovery import AP_KEY_ENV, FeedTarget, discover
+from tracker.ui.theme import current_theme
 
 KIND_CHOICES = (
     ("Detect from the address", None),
@@ -36,8 +38,9 @@ KIND_CHOICES = (
     ("AP Elections API", "ap"),
     ("Feed document (tracker-feed/1 or Clarity detail XML)", "native"),
 )
-OK_STYLE = "QLabel { color: #1B5E20; }"
-BAD_STYLE = "QLabel { color: #B3261E; }"
+#: "Detected: …" in green (legible on the palette's background), a refused address in the
+#: theme's warning red.
+OK_COLOUR = QColor("#1B5E20")
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,10 @@ class FeedDialog(QDialog):
             "Every fetch is recorded into a night file in the data folder, to scrub back and replay later."
         )
         note.setWordWrap(True)
-        note.setStyleSheet("QLabel { color: palette(mid); }")
+        theme = current_theme()
+        self._ok_style = f"QLabel {{ color: {theme.legible(OK_COLOUR).name()}; }}"
+        self._bad_style = f"QLabel {{ color: {theme.warning.name()}; }}"
+        note.setStyleSheet(f"QLabel {{ color: {theme.muted.name()}; }}")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self._detected)
@@ -151,10 +157,10 @@ class FeedDialog(QDialog):
                 self._target = discover(text, kind=kind, api_key=key, env=self._env)
             except FeedError as exc:
                 self._detected.setText(str(exc))
-                self._detected.setStyleSheet(BAD_STYLE)
+                self._detected.setStyleSheet(self._bad_style)
             else:
                 self._detected.setText(describe(self._target))
-                self._detected.setStyleSheet(OK_STYLE)
+                self._detected.setStyleSheet(self._ok_style)
         looks_ap = kind == "ap" or "ap.org" in text.lower() or "/elections/" in text.lower()
         show_key = looks_ap and not self._env.get(AP_KEY_ENV)
         self._key.setVisible(show_key)

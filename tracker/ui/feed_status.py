@@ -13,8 +13,10 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from tracker.ui.theme import ChartTheme
 
 if TYPE_CHECKING:  # the poller (httpx) loads when a feed is opened, not at start-up
     from tracker.feeds.poller import FeedHealth
@@ -24,7 +26,6 @@ LIVE_STYLE = (
 )
 BEHIND_STYLE = "QLabel { color: #3D2E00; background: #FFE08A; border-radius: 3px; padding: 1px 6px; }"
 STOPPED_STYLE = "QLabel { color: white; background: #6B6B6B; border-radius: 3px; padding: 1px 6px; }"
-ERROR_STYLE = "QLabel { color: #B3261E; }"
 
 
 def format_age(seconds: float) -> str:
@@ -97,7 +98,7 @@ class FeedStatus(QWidget):
         self._badge.setObjectName("liveBadge")
         self._text = QLabel("")
         self._error = QLabel("")
-        self._error.setStyleSheet(ERROR_STYLE)
+        self._style_error()
         self._go_live = QPushButton("Go live")
         self._go_live.setToolTip("Back to the newest version of the feed, and follow it")
         self._go_live.clicked.connect(self.go_live_clicked)
@@ -111,6 +112,17 @@ class FeedStatus(QWidget):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.refresh)
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light/dark switched: the error's red follows (the badges carry their own background)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_error()
+
+    def _style_error(self) -> None:
+        self._error.setStyleSheet(
+            f"QLabel {{ color: {ChartTheme.from_palette(self.palette()).warning.name()}; }}"
+        )
 
     def set_health(self, health: FeedHealth) -> None:
         self._health = health

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.model import Contest, Snapshot
 from tracker.ui.race_card import CARD_MIN_WIDTH, CardData, RaceCard, card_data
-from tracker.ui.race_view import MUTED_TEXT
+from tracker.ui.theme import ChartTheme, current_theme
 
 #: Gap between cards, and around them.
 SPACING = 8
@@ -117,7 +117,7 @@ class PinnedOverview(QWidget):
         self._hint = QLabel()
         self._hint.setObjectName("overviewHint")
         self._hint.setWordWrap(True)
-        self._hint.setStyleSheet(f"color: {MUTED_TEXT.name()}; padding: 6px 8px;")
+        self._style_hint(current_theme())
         self._container = QWidget()
         self._container.setObjectName("overviewCards")
         self._grid = CardGridLayout(self._container)
@@ -206,6 +206,15 @@ class PinnedOverview(QWidget):
         return rows * card + (rows - 1) * SPACING + m.top() + m.bottom()
 
     # internals -------------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        """Light/dark switched: the hint's muted colour follows (the cards repaint themselves)."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_hint(ChartTheme.from_palette(self.palette()))
+
+    def _style_hint(self, theme: ChartTheme) -> None:
+        self._hint.setStyleSheet(f"color: {theme.muted.name()}; padding: 6px 8px;")
+
     def _data_for(self, contest_id: str) -> CardData:
         snap = self._snapshot
         contest = None

@@ -3,7 +3,9 @@
 The race view in miniature, painted with QPainter: a card is created once per pinned race and
 repainted in place when its :class:`CardData` changes (a pyqtgraph plot per card costs a scene, a
 view box and axes each; ``benchmarks overview`` measures both). :func:`card_data` decides what a
-card says from the Contest (immutable) and its threshold rule; the colours are the race view's.
+card says from the Contest (immutable) and its threshold rule; the colours are the race view's,
+from the palette's :class:`~tracker.ui.theme.ChartTheme` (a card repaints itself when the palette
+changes, light or dark, as the race view recolours its chart).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QEnterEvent,
@@ -26,15 +28,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tracker.core.model import Contest
-from tracker.ui.race_view import (
-    FIELD_COLOUR,
-    LEADER_COLOUR,
-    LINE_COLOUR,
-    MUTED_TEXT,
-    RUNNER_UP_COLOUR,
-    TEXT_COLOUR,
-    display_name,
-)
+from tracker.ui.race_view import display_name
+from tracker.ui.theme import LIGHT, ChartTheme, current_theme
 
 #: Bars per card: the leader, the runner-up (the two a runoff is about) and one more.
 TOP_N = 3
@@ -42,10 +37,10 @@ TOP_N = 3
 #: in a row in the window's default width).
 CARD_MIN_WIDTH = 220
 PADDING = 7
-BORDER = QColor("#D0D7DE")
-HOVER_FILL = QColor("#F6F8FA")
-TRACK_COLOUR = QColor("#F0F2F5")
-SELECTED_BORDER = LEADER_COLOUR
+#: The light theme's (the dark one's come from ``theme.DARK``).
+BORDER = LIGHT.axis
+HOVER_FILL = LIGHT.hover
+TRACK_COLOUR = LIGHT.track
 
 
 _PARENS = re.compile(r"\s*\([^)]*\)")
@@ -85,13 +80,12 @@ class CardBar:
     #: The name as the race view shows it (the tooltip's).
     full_name: str = ""
 
-    @property
-    def colour(self) -> QColor:
+    def colour(self, theme: ChartTheme = LIGHT) -> QColor:
         """As in the race view: leader blue, runner-up orange, the rest grey; grey for everyone
         while nothing is counted (ballot order is not a ranking)."""
         if not self.votes:
-            return FIELD_COLOUR
-        return {0: LEADER_COLOUR, 1: RUNNER_UP_COLOUR}.get(self.rank, FIELD_COLOUR)
+            return theme.field
+        return {0: theme.leader, 1: theme.runner_up}.get(self.rank, theme.field)
 
     @property
     def value(self) -> str:
@@ -184,6 +178,7 @@ class RaceCard(QWidget):
         self._selected = False
         self._hover = False
         self._pressed = False
+        self._theme = current_theme()
         self._title_font = QFont(self.font())
         self._title_font.setBold(True)
         self._small_font = QFont(self.font())
@@ -215,6 +210,17 @@ class RaceCard(QWidget):
         self.setAccessibleName(data.title)
         self.update()
         return True
+
+    @property
+    def theme(self) -> ChartTheme:
+        return self._theme
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The system (or View ▸ Theme) switched light/dark: repaint in the palette's colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._theme = ChartTheme.from_palette(self.palette())
+            self.update()
 
     @property
     def selected(self) -> bool:
@@ -284,17 +290,17 @@ class RaceCard(QWidget):
 
     # painting --------------------------------------------------------------------------------------
     def paintEvent(self, _event: QPaintEvent) -> None:
-        data = self._data
+        data, theme = self._data, self._theme
         geo = self.geometry_for(self.width())
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         frame = QRectF(self.rect()).adjusted(1, 1, -1, -1)
-        p.setPen(QPen(SELECTED_BORDER if self._selected else BORDER, 2.0 if self._selected else 1.0))
-        p.setBrush(HOVER_FILL if self._hover else QColor("#FFFFFF"))
+        p.setPen(QPen(theme.leader if self._selected else theme.axis, 2.0 if self._selected else 1.0))
+        p.setBrush(theme.hover if self._hover else theme.background)
         p.drawRoundedRect(frame, 5, 5)
 
-        muted = MUTED_TEXT
-        text = muted if data.missing else TEXT_COLOUR
+        muted = theme.muted
+        text = muted if data.missing else theme.text
         p.setFont(self._title_font)
         p.setPen(text)
         title = QFontMetrics(self._title_font).elidedText(
@@ -310,10 +316,10 @@ class RaceCard(QWidget):
             name = metrics.elidedText(bar.name, Qt.TextElideMode.ElideRight, name_rect.width())
             p.drawText(name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(TRACK_COLOUR)
+            p.setBrush(theme.track)
             p.drawRect(track)
             if bar.votes:
-                p.setBrush(bar.colour)
+                p.setBrush(bar.colour(theme))
                 p.drawRect(bar_rect)
             p.setFont(self._bold_font if bar.rank == 0 and bar.votes else self.font())
             p.setPen(text)
@@ -323,13 +329,13 @@ class RaceCard(QWidget):
         if x is not None and data.bars:
             top = geo.lane.bottom() + 1
             bottom = geo.tracks[len(data.bars) - 1].bottom() + 2
-            pen = QPen(LINE_COLOUR, 1.4, Qt.PenStyle.DashLine)
+            pen = QPen(theme.line, 1.4, Qt.PenStyle.DashLine)
             p.setPen(pen)
             p.drawLine(QPoint(round(x), top), QPoint(round(x), round(bottom)))
             p.setFont(self._small_font)
             label_w = QFontMetrics(self._small_font).horizontalAdvance(data.line_label) + 4
             left = min(max(round(x - label_w / 2), geo.lane.left()), geo.lane.right() - label_w)
-            p.setPen(LINE_COLOUR)
+            p.setPen(theme.line)
             p.drawText(
                 QRect(left, geo.lane.top(), label_w, geo.lane.height()),
                 Qt.AlignmentFlag.AlignCenter,

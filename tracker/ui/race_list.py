@@ -59,6 +59,7 @@ PIN_ON, PIN_OFF = "★", "☆"
 FLAG = "⚠"
 PIN_COLOUR = QColor("#C77C00")  # Okabe-Ito orange, darkened to read on white
 UNPINNED_COLOUR = QColor("#8A8F98")
+#: The light theme's warning red; the list takes the palette's (``set_flag_colour``).
 FLAG_COLOUR = QColor("#B3261E")
 
 _AnyIndex = QModelIndex | QPersistentModelIndex
@@ -111,6 +112,7 @@ class RaceListModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._pins: set[str] = set()
         self._flags: dict[str, str] = {}
+        self._flag_colour = FLAG_COLOUR
         self._changes: dict[str, LastChange] = {}
         self._times: Sequence[dt.datetime] = ()
         self._tz: dt.tzinfo | None = None
@@ -119,6 +121,17 @@ class RaceListModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._bold = QFont()
         self._bold.setBold(True)
+
+    def set_flag_colour(self, colour: QColor) -> None:
+        """A corrected race's name colour: the theme's warning red (the dark palette's is lighter,
+        #B3261E reads at 2.4:1 on it)."""
+        if colour == self._flag_colour:
+            return
+        self._flag_colour = QColor(colour)
+        if self._flags and self._rows:
+            self.dataChanged.emit(
+                self.index(0, COL_NAME), self.index(len(self._rows) - 1, COL_NAME), [_FOREGROUND]
+            )
 
     # reading ---------------------------------------------------------------------------------------
     @property
@@ -148,7 +161,7 @@ class RaceListModel(QAbstractTableModel):
         if role == _FOREGROUND:
             if col == COL_PIN:
                 return PIN_COLOUR if row.contest_id in self._pins else UNPINNED_COLOUR
-            return FLAG_COLOUR if col == COL_NAME and row.contest_id in self._flags else None
+            return self._flag_colour if col == COL_NAME and row.contest_id in self._flags else None
         if role == _FONT:
             return self._bold if col == COL_PIN and row.contest_id in self._pins else None
         if role == ContestIdRole:

@@ -6,7 +6,7 @@ only places the panel and reads its parts (table, search box, model) to follow t
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
@@ -29,6 +29,7 @@ from tracker.ui.race_list import (
     COL_REPORTING,
     RaceListModel,
 )
+from tracker.ui.theme import ChartTheme, current_theme
 
 DEFAULT_CLOSE_POINTS = 5.0
 
@@ -104,7 +105,7 @@ class RaceListPanel(QWidget):
 
         self.count = QLabel()
         self.count.setObjectName("raceCount")
-        self.count.setStyleSheet("QLabel { color: #555; }")
+        self._apply_theme(current_theme())
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 0, 6)
@@ -129,6 +130,16 @@ class RaceListPanel(QWidget):
         ):
             signal.connect(self._update_count)
         self._update_count()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light/dark switched: the count's muted grey and the corrected races' red follow."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_theme(ChartTheme.from_palette(self.palette()))
+
+    def _apply_theme(self, theme: ChartTheme) -> None:
+        self.count.setStyleSheet(f"QLabel {{ color: {theme.muted.name()}; }}")
+        self.model.set_flag_colour(theme.warning)
 
     def _apply_close(self, *_args: object) -> None:
         self.proxy.set_close_under(self.close_points.value() if self.close_button.isChecked() else None)

@@ -75,12 +75,28 @@ class ChartTheme:
     field: QColor
     leader_outline: QColor
     warning: QColor
+    #: A pinned card's empty 0-100 % track behind each bar, and its fill under the mouse.
+    track: QColor
+    hover: QColor
 
     def fill(self, alpha: int) -> QColor:
         """The background, translucent: behind a text that crosses a line."""
         colour = QColor(self.background)
         colour.setAlpha(alpha)
         return colour
+
+    def legible(self, colour: QColor) -> QColor:
+        """``colour`` as text on this background: its own hue, lightened (dark) or darkened
+        (light) until it reads (contrast ≥ 4.5). A red or orange tuned for white stays itself in
+        the light theme and gets lighter in the dark one."""
+        out = QColor(colour)
+        step = 0.04 if self.dark else -0.04
+        for _ in range(25):
+            if contrast(out, self.background) >= 4.5:
+                return out
+            hue, sat, light, alpha = out.getHslF()
+            out = QColor.fromHslF(hue, sat, min(max(light + step, 0.0), 1.0), alpha)
+        return QColor(self.text)
 
     @classmethod
     def from_palette(cls, palette: QPalette) -> ChartTheme:
@@ -120,6 +136,8 @@ LIGHT = ChartTheme(
     field=QColor("#AEB6BF"),
     leader_outline=QColor("#003A5C"),
     warning=QColor("#B3261E"),
+    track=QColor("#F0F2F5"),
+    hover=QColor("#F6F8FA"),
 )
 
 #: The dark set: light text and lines, a quiet grid, the same Okabe-Ito hues (the field's grey
@@ -142,6 +160,8 @@ DARK = ChartTheme(
     field=QColor("#7D8590"),
     leader_outline=QColor("#9CCBEA"),
     warning=QColor("#FF8A80"),
+    track=QColor("#2D333B"),
+    hover=QColor("#262B31"),
 )
 
 

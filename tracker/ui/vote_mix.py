@@ -4,6 +4,8 @@ Early and mail votes are counted first and lean differently from election-day vo
 tells a desk whether a lead will hold as the election-day count comes in. The chart follows the
 race view's look (its palette, fonts, candidate names and order) and, like it, creates its plot
 items once -- one BarGraphItem per vote type, a pool of text items -- and updates them in place.
+It recolours from the palette's :class:`~tracker.ui.theme.ChartTheme` on every palette change
+(light or dark), as the race view does; the vote types keep their colours in both.
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.export import MIX_TYPES
 from tracker.core.model import Candidate
-from tracker.ui.race_view import BACKGROUND, FIELD_COLOUR, GRID_COLOUR, MUTED_TEXT, TEXT_COLOUR, display_name
+from tracker.ui.race_view import FIELD_COLOUR, display_name
+from tracker.ui.theme import ChartTheme, current_theme, readable_on
 
 #: The other Okabe-Ito colours (the race view's blue and orange mean leader and runner-up, so the
-#: vote types do not use them): colour-vision-deficiency safe, and dark text reads on each.
+#: vote types do not use them): colour-vision-deficiency safe, the same in light and dark ("total"
+#: takes the theme's field grey); a segment's percentage is written in dark or white, whichever
+#: reads better on it.
 VOTE_TYPE_COLOURS: dict[str, QColor] = {
     "early": QColor("#56B4E9"),
     "mail": QColor("#CC79A7"),
@@ -54,6 +59,7 @@ class VoteMixChart(QWidget):
         super().__init__(parent)
         self._rows: list[tuple[str, dict[str, int]]] = []
         self._types: list[str] = []
+        self._theme = current_theme()
 
         self._title = QLabel("")
         self._title.setWordWrap(True)
@@ -61,7 +67,7 @@ class VoteMixChart(QWidget):
         self._legend.setTextFormat(Qt.TextFormat.RichText)
         self._legend.setWordWrap(True)
 
-        self._plot = pg.PlotWidget(background=BACKGROUND)  # raster view: OpenGL grabs blank
+        self._plot = pg.PlotWidget(background=self._theme.background)  # raster view: OpenGL grabs blank
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._plot.setMinimumHeight(160)
         item = self._plot.getPlotItem()
@@ -72,31 +78,27 @@ class VoteMixChart(QWidget):
         self._vb = item.getViewBox()
         self._vb.invertY(True)
         self._vb.setXRange(0, 100, padding=0)
+        self._grid: list[pg.InfiniteLine] = []
         for value in range(25, 100, 25):
-            line = pg.InfiniteLine(pos=value, angle=90, movable=False, pen=pg.mkPen(GRID_COLOUR, width=1))
+            line = pg.InfiniteLine(pos=value, angle=90, movable=False)
             line.setZValue(-10)
             item.addItem(line, ignoreBounds=True)
+            self._grid.append(line)
         self._tick_font = QFont(self.font())
         self._left = item.getAxis("left")
         self._left.setStyle(tickFont=self._tick_font, tickTextOffset=8, tickLength=0)
-        self._left.setTextPen(pg.mkPen(TEXT_COLOUR))
-        self._left.setPen(pg.mkPen(QColor("#D0D7DE")))
-        bottom = item.getAxis("bottom")
+        bottom = self._bottom = item.getAxis("bottom")
         bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, 25)], []])
         bottom.setStyle(hideOverlappingLabels=30, tickFont=self._tick_font)
-        bottom.setTextPen(pg.mkPen(MUTED_TEXT))
-        bottom.setPen(pg.mkPen(QColor("#D0D7DE")))
-        bottom.setLabel("share of the candidate's votes", color=MUTED_TEXT.name())
 
         self._segments: dict[str, pg.BarGraphItem] = {}
         for vtype in MIX_TYPES:
-            colour = VOTE_TYPE_COLOURS[vtype]
-            bars = pg.BarGraphItem(
-                x0=[], y=[], width=[], height=BAR_HEIGHT, pen=pg.mkPen(colour.darker(125)), brush=colour
-            )
+            bars = pg.BarGraphItem(x0=[], y=[], width=[], height=BAR_HEIGHT)
             item.addItem(bars)
             self._segments[vtype] = bars
         self._labels: list[pg.TextItem] = []
+        #: Per label on screen: the colour of the segment it is written on.
+        self._label_on: list[QColor] = []
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -107,11 +109,42 @@ class VoteMixChart(QWidget):
         layout.addLayout(legend_row)
         layout.addWidget(self._plot, 1)
         self._vb.sigResized.connect(self._fit_rows)
+        self._apply_theme(self._theme)
         self.set_mix(None, (), {})
+
+    # light and dark ----------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        """The system (or View ▸ Theme) switched light/dark: recolour the chart from the palette."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._apply_theme(ChartTheme.from_palette(self.palette()))
+            self._update_plot()
+
+    def _apply_theme(self, theme: ChartTheme) -> None:
+        self._theme = theme
+        self._plot.setBackground(theme.background)
+        for line in self._grid:
+            line.setPen(pg.mkPen(theme.grid, width=1))
+        self._left.setTextPen(pg.mkPen(theme.text))
+        self._left.setPen(pg.mkPen(theme.axis))
+        self._bottom.setTextPen(pg.mkPen(theme.muted))
+        self._bottom.setPen(pg.mkPen(theme.axis))
+        self._bottom.setLabel("share of the candidate's votes", color=theme.muted.name())
+        for vtype, bars in self._segments.items():
+            colour = self.type_colour(vtype)
+            bars.setOpts(pen=pg.mkPen(colour.darker(125)), brush=colour)
+
+    @property
+    def theme(self) -> ChartTheme:
+        return self._theme
+
+    def type_colour(self, vtype: str) -> QColor:
+        """A vote type's colour in the theme on screen (only "total" changes: the field's grey)."""
+        return self._theme.field if vtype == "total" else VOTE_TYPE_COLOURS[vtype]
 
     def _label_pool(self, size: int) -> None:
         while len(self._labels) < size:
-            text = pg.TextItem("", color=TEXT_COLOUR, anchor=(0.5, 0.5))
+            text = pg.TextItem("", anchor=(0.5, 0.5))
             text.setFont(self._tick_font)
             text.setZValue(20)
             text.hide()
@@ -141,20 +174,20 @@ class VoteMixChart(QWidget):
             more = len([c for c in candidates if sum(mix.get(c.id, {}).values()) > 0]) - len(shown)
             extra = f" (top {len(shown)}; {more} more not shown)" if more > 0 else ""
             self._title.setText(f"<b>Where the votes came from</b>{html.escape(extra)}")
-        self._legend.setText(
-            " &nbsp; ".join(
-                f'<span style="color:{VOTE_TYPE_COLOURS[t].name()}">■</span> {VOTE_TYPE_NAMES[t]}'
-                for t in types
-            )
-            or f'<span style="color:{MUTED_TEXT.name()}">No votes counted yet</span>'
-        )
         self._update_plot()
 
     def _update_plot(self) -> None:
+        self._legend.setText(
+            " &nbsp; ".join(
+                f'<span style="color:{self.type_colour(t).name()}">■</span> {VOTE_TYPE_NAMES[t]}'
+                for t in self._types
+            )
+            or f'<span style="color:{self._theme.muted.name()}">No votes counted yet</span>'
+        )
         n = len(self._rows)
         ys = np.arange(n, dtype=float)
         starts = np.zeros(n)
-        labels: list[tuple[float, float, str]] = []
+        labels: list[tuple[float, float, str, QColor]] = []
         for vtype, item in self._segments.items():
             if vtype not in self._types:
                 item.setOpts(x0=np.zeros(0), y=np.zeros(0), width=np.zeros(0), height=BAR_HEIGHT)
@@ -165,13 +198,14 @@ class VoteMixChart(QWidget):
             item.show()
             for i, w in enumerate(widths):
                 if w >= LABEL_FROM:
-                    labels.append((starts[i] + w / 2, float(i), f"{w:.0f} %"))
+                    labels.append((starts[i] + w / 2, float(i), f"{w:.0f} %", self.type_colour(vtype)))
             starts = starts + widths
         self._label_pool(len(labels))
+        self._label_on = [under for *_, under in labels]
         for i, text in enumerate(self._labels):
             if i < len(labels):
-                x, y, words = labels[i]
-                text.setText(words, color=TEXT_COLOUR)
+                x, y, words, under = labels[i]
+                text.setText(words, color=readable_on(under))
                 text.setPos(x, y)
                 text.show()
             else:
@@ -204,6 +238,13 @@ class VoteMixChart(QWidget):
             for i, (name, _) in enumerate(self._rows):
                 out[name][vtype] = (float(x0[i]), float(width[i]))
         return out
+
+    def segment_labels(self) -> list[tuple[str, QColor, QColor]]:
+        """The percentages written in the segments: (text, its colour, the segment's colour)."""
+        shown = [t for t in self._labels if t.isVisible()]
+        return [
+            (t.toPlainText(), QColor(t.color), under) for t, under in zip(shown, self._label_on, strict=False)
+        ]
 
     def plot_items(self) -> tuple[object, ...]:
         """Every item on the plot (tests check they are reused, not re-created)."""
