@@ -47,8 +47,10 @@ VOTE_TYPE_NAMES = {
 #: Candidates shown (most votes first), after the "all candidates" row.
 MAX_CANDIDATES = 8
 BAR_HEIGHT = 0.68
-#: A segment gets its percentage written in it from this share (percent) up.
+#: A segment gets its percentage written in it from this share (percent) up, when the text fits
+#: in it at the chart's width.
 LABEL_FROM = 9.0
+AXIS_TITLE = "share of the candidate's votes"
 ALL_LABEL = "All candidates"
 
 
@@ -97,8 +99,9 @@ class VoteMixChart(QWidget):
             item.addItem(bars)
             self._segments[vtype] = bars
         self._labels: list[pg.TextItem] = []
-        #: Per label on screen: the colour of the segment it is written on.
+        #: Per label in use: the colour of the segment it is written on, and the segment's width (%).
         self._label_on: list[QColor] = []
+        self._label_widths: list[float] = []
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
@@ -129,7 +132,7 @@ class VoteMixChart(QWidget):
         self._left.setPen(pg.mkPen(theme.axis))
         self._bottom.setTextPen(pg.mkPen(theme.muted))
         self._bottom.setPen(pg.mkPen(theme.axis))
-        self._bottom.setLabel("share of the candidate's votes", color=theme.muted.name())
+        self._bottom.setLabel(AXIS_TITLE, color=theme.muted.name())
         for vtype, bars in self._segments.items():
             colour = self.type_colour(vtype)
             bars.setOpts(pen=pg.mkPen(colour.darker(125)), brush=colour)
@@ -187,7 +190,7 @@ class VoteMixChart(QWidget):
         n = len(self._rows)
         ys = np.arange(n, dtype=float)
         starts = np.zeros(n)
-        labels: list[tuple[float, float, str, QColor]] = []
+        labels: list[tuple[float, float, str, QColor, float]] = []
         for vtype, item in self._segments.items():
             if vtype not in self._types:
                 item.setOpts(x0=np.zeros(0), y=np.zeros(0), width=np.zeros(0), height=BAR_HEIGHT)
@@ -198,29 +201,43 @@ class VoteMixChart(QWidget):
             item.show()
             for i, w in enumerate(widths):
                 if w >= LABEL_FROM:
-                    labels.append((starts[i] + w / 2, float(i), f"{w:.0f} %", self.type_colour(vtype)))
+                    labels.append((starts[i] + w / 2, float(i), f"{w:.0f} %", self.type_colour(vtype), w))
             starts = starts + widths
         self._label_pool(len(labels))
-        self._label_on = [under for *_, under in labels]
-        for i, text in enumerate(self._labels):
-            if i < len(labels):
-                x, y, words, under = labels[i]
-                text.setText(words, color=readable_on(under))
-                text.setPos(x, y)
-                text.show()
-            else:
-                text.hide()
+        self._label_on = [label[3] for label in labels]
+        self._label_widths = [float(label[4]) for label in labels]
+        for text, (x, y, words, under, _w) in zip(self._labels, labels, strict=False):
+            text.setText(words, color=readable_on(under))
+            text.setPos(x, y)
         ticks = [(i, name) for i, (name, _) in enumerate(self._rows)]
         self._left.setTicks([ticks, []])
         metrics = QFontMetrics(self._tick_font)
         widest = max((metrics.horizontalAdvance(name) for _, name in ticks), default=60)
         self._left.setWidth(widest + 16)
+        # Never so narrow that the axis title is cut or the tick labels collide (the splitter
+        # beside the table, or a dock sharing the bottom, would squeeze it).
+        title = QFontMetrics(self.font()).horizontalAdvance(AXIS_TITLE)
+        self.setMinimumWidth(widest + 16 + title + 48)
         self._fit_rows()
 
     def _fit_rows(self) -> None:
         rows = max(len(self._rows), 4)
         self._vb.setYRange(-0.6, rows - 0.4, padding=0)
         self._vb.setXRange(0, 100, padding=0)
+        self._fit_labels()
+
+    def _fit_labels(self) -> None:
+        """A percentage only in a segment wide enough for it at the chart's width now."""
+        px_per_percent = self._vb.width() / 100
+        metrics = QFontMetrics(self._tick_font)
+        for i, text in enumerate(self._labels):
+            if i >= len(self._label_widths):
+                text.hide()
+                continue
+            fits = px_per_percent <= 0 or (
+                self._label_widths[i] * px_per_percent >= metrics.horizontalAdvance(text.toPlainText()) + 6
+            )
+            text.setVisible(bool(fits))
 
     # for tests -----------------------------------------------------------------------------------
     def rows(self) -> list[tuple[str, dict[str, int]]]:
@@ -241,9 +258,10 @@ class VoteMixChart(QWidget):
 
     def segment_labels(self) -> list[tuple[str, QColor, QColor]]:
         """The percentages written in the segments: (text, its colour, the segment's colour)."""
-        shown = [t for t in self._labels if t.isVisible()]
         return [
-            (t.toPlainText(), QColor(t.color), under) for t, under in zip(shown, self._label_on, strict=False)
+            (t.toPlainText(), QColor(t.color), under)
+            for t, under in zip(self._labels, self._label_on, strict=False)
+            if t.isVisible()
         ]
 
     def plot_items(self) -> tuple[object, ...]:
