@@ -206,3 +206,32 @@ def test_view_theme_repaints_the_overview_the_drill_down_and_the_list(
     assert _card_look(card)["background"].lightness() > 240
     assert QColor(empty[0].data(Qt.ItemDataRole.ForegroundRole)) == LIGHT.muted
     window.close()
+
+
+def test_vote_mix_percentages_fit_their_segments_in_a_narrow_chart(
+    qtbot: QtBot, ga06_final: Snapshot
+) -> None:
+    """No clipped text: squeezed beside the table, the chart keeps its axis title whole and
+    writes a percentage only in a segment wide enough for it."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QApplication
+
+    from tracker.ui.vote_mix import AXIS_TITLE
+
+    house = _house(ga06_final)
+    chart = VoteMixChart()
+    qtbot.addWidget(chart)
+    chart.set_mix(house.name, house.ranked(), vote_type_mix(house))
+    chart.show()
+    qtbot.waitExposed(chart)
+    counts = []
+    for width in (900, 200):
+        chart.resize(width, 360)
+        QApplication.processEvents()
+        view = chart._vb
+        assert view.width() >= QFontMetrics(chart.font()).horizontalAdvance(AXIS_TITLE)
+        shown = [(t, w) for t, w in zip(chart._labels, chart._label_widths, strict=False) if t.isVisible()]
+        for text, share in shown:
+            assert text.boundingRect().width() <= share * view.width() / 100, text.toPlainText()
+        counts.append(len(shown))
+    assert counts[0] > counts[1] > 0  # the narrow chart dropped the labels that did not fit

@@ -229,13 +229,13 @@ class VoteMixChart(QWidget):
     def _fit_labels(self) -> None:
         """A percentage only in a segment wide enough for it at the chart's width now."""
         px_per_percent = self._vb.width() / 100
-        metrics = QFontMetrics(self._tick_font)
         for i, text in enumerate(self._labels):
             if i >= len(self._label_widths):
                 text.hide()
                 continue
-            fits = px_per_percent <= 0 or (
-                self._label_widths[i] * px_per_percent >= metrics.horizontalAdvance(text.toPlainText()) + 6
+            # The item's own box: the text and its document margin (a few pixels each side).
+            fits = (
+                px_per_percent <= 0 or self._label_widths[i] * px_per_percent >= text.boundingRect().width()
             )
             text.setVisible(bool(fits))
 
