@@ -1,10 +1,11 @@
 """The worker's alert jobs: scanning versions for alerts, logging them, exporting the log.
 
-A mixin of :class:`~tracker.ui.workers.Worker` (which declares the signals, creates ``_alerts``
-and calls these at the few points it must: a night opened, a version asked for, a live version
-arrived, a pin saved). Everything here runs on the worker's one thread -- it reads the night file
-and the store -- and hands the window plain lists of :class:`~tracker.core.alerts.Alert` through
-the worker's private post, like every other result.
+A part of :class:`~tracker.ui.workers.Worker` (which declares the signals and wires this in):
+the night jobs tell it of a night opened, a version read and a live version arrived (it is their
+``NightObserver``), the store jobs of a pin saved, and the worker of a version asked for. Everything
+here runs on the night thread -- it reads the night file and the store -- and hands the window
+plain lists of :class:`~tracker.core.alerts.Alert` through the worker's private post, like every
+other result.
 
 The scan goes as far as the version on screen (a replay) or the newest version (a live feed
 followed or not): alerts come as the night unfolds, never ahead of it, and each version is scanned
@@ -28,107 +29,72 @@ from tracker.core.projection import ContestProjection, project_contest
 if TYPE_CHECKING:
     import datetime as dt
 
+    from tracker.ui.job_host import JobHost
+    from tracker.ui.night_jobs import NightJobs
+    from tracker.ui.version_cache import Key
+    from tracker.ui.workers import Worker
+
 log = logging.getLogger(__name__)
 
 
 class AlertJobs:
-    """Alert jobs for the Worker (see the module docstring); ``_pool``, ``_post``, ``_chain_of``,
-    ``_history`` and the other underscored attributes used here are the Worker's own."""
+    """Alert jobs of the worker (see the module docstring). It reads the current night through
+    ``nights`` (generation, wanted version, versions, chain, cache, baselines, source), runs and
+    posts through ``host``, and emits the worker's (``signals``) ``alerts_ready``,
+    ``alert_settings`` and ``alerts_exported``."""
 
-    # GUI-thread API --------------------------------------------------------------------------------
+    def __init__(self, host: JobHost, nights: NightJobs, signals: Worker) -> None:
+        self._host = host
+        self._nights = nights
+        self._signals = signals
+        # The night thread's: the current night's scan, and what it needs of versions parsed anyway.
+        self._alerts: NightAlerts | None = None
+        self._summaries: dict[int, Snapshot] = {}
+        self._summaries_gen: int | None = None
+
+    # GUI-thread API (documented on the worker) ------------------------------------------------------
     def request_alert_settings(self) -> None:
-        """Read the alert settings (stall minutes) from the store; ``alert_settings`` answers."""
-        if not self._closing:
-            self._pool.start(self._alert_settings_job)
+        if not self._host.closing:
+            self._host.start(self._alert_settings_job)
 
     def save_stall_minutes(self, minutes: int) -> None:
-        if not self._closing:
-            self._pool.start(lambda: self._save_setting_job(STALL_SETTING, str(int(minutes))))
+        if not self._host.closing:
+            self._host.start(lambda: self._save_setting_job(STALL_SETTING, str(int(minutes))))
 
     def export_alerts(self, path: Path, alerts: Collection[Alert], tz: dt.tzinfo | None = None) -> None:
-        """Write ``alerts`` (the rows the log shows) as CSV (in the background)."""
-        if not self._closing:
+        if not self._host.closing:
             rows = list(alerts)
-            self._pool.start(lambda: self._export_alerts_job(Path(path), rows, tz))
+            self._host.start(lambda: self._export_alerts_job(Path(path), rows, tz))
 
     def record_feed_alerts(self, alerts: Collection[Alert]) -> None:
-        """Log feed alerts the window decided on (stalled, failing); the new ones come back."""
-        if not self._closing and alerts:
+        if not self._host.closing and alerts:
             rows = list(alerts)
-            self._pool.start(lambda: self._feed_alerts_job(rows))
+            self._host.start(lambda: self._feed_alerts_job(rows))
 
-    # jobs (worker thread) ----------------------------------------------------------------------------
-    def _reset_alerts(self, pins: Collection[str]) -> None:
+    def request_scan(self, key: Key) -> None:
+        """Version ``key`` was asked for: scan up to it, after its parse (queued behind it)."""
+        self._host.start(lambda: self._alerts_job(key))
+
+    # told by the night and store jobs (night thread) -------------------------------------------------
+    def night_opened(self, pins: Collection[str]) -> None:
         self._alerts = NightAlerts(pins)
-        self._alert_summaries: dict[int, Snapshot] = {}
-        self._alert_summaries_gen = self._generation
+        self._summaries = {}
+        self._summaries_gen = self._nights.generation
 
-    def _alert_summary(self, key: tuple[int, int], snapshot: Snapshot) -> None:
+    def version_read(self, key: Key, snapshot: Snapshot) -> None:
         """Keep what the scan needs of a version the worker parsed anyway (for the screen or the
         timeline), so scanning never parses a version a second time."""
-        if key[0] == getattr(self, "_alert_summaries_gen", None):
-            self._alert_summaries[key[1]] = summary_snapshot(snapshot)
+        if key[0] == self._summaries_gen:
+            self._summaries[key[1]] = summary_snapshot(snapshot)
 
-    def _alert_snapshot(self, gen: int, index: int) -> Snapshot:
-        summary = self._alert_summaries.get(index) if gen == self._alert_summaries_gen else None
-        if summary is None:
-            cached = self._cache_get((gen, index))
-            summary = summary_snapshot(cached if cached is not None else self._chain_of().snapshot(index))
-        return summary
+    def night_grew(self, gen: int, upto: int) -> None:
+        self._advance(gen, upto)
 
-    def _alert_projections(
-        self, gen: int, index: int, wanted: Collection[str]
-    ) -> Mapping[str, ContestProjection]:
-        """The projections the timeline already made of version ``index``, else made here (only
-        for the pinned races: the projection-confident alert is the only one that needs them)."""
-        from tracker.archive.projections import baseline_for
-
-        with self._cache_lock:
-            entry = self._history.get(index) if self._history_gen == gen else None
-        if entry is not None and all(cid in entry[1] for cid in wanted):
-            return entry[1]
-        snapshot = self._alert_snapshot(gen, index)
-        return {
-            c.id: project_contest(c, baseline_for(self._baselines, c))
-            for c in snapshot.contests
-            if c.id in wanted
-        }
-
-    def _advance_alerts(self, gen: int, upto: int) -> None:
-        scan: NightAlerts | None = self._alerts
-        if scan is None or gen != self._generation or self._night is None or upto <= scan.cursor:
+    def pins_changed(self, contest_id: str, pinned: bool) -> None:
+        scan = self._alerts
+        if scan is None or not self._nights.is_open:
             return
-        try:
-            found = scan.advance(
-                min(upto, len(self._versions) - 1),
-                lambda i: self._alert_snapshot(gen, i),
-                lambda i, wanted: self._alert_projections(gen, i, wanted),
-                stop=lambda: self._closing or gen != self._generation,
-            )
-        except Exception:
-            log.exception("scanning versions for alerts")
-            return
-        self._publish_alerts(gen, scan, found)
-
-    def _publish_alerts(self, gen: int, scan: NightAlerts, found: list[Alert]) -> None:
-        news: list[Alert] = []
-        if found and self._source:
-            try:
-                news = self._store_job_store().append_alerts(self._source, found)
-            except Exception:
-                log.warning("could not log %d alerts", len(found), exc_info=True)
-        known = scan.known
-        self._post(lambda: self._deliver_alerts(gen, known, news))
-
-    def _alerts_job(self, key: tuple[int, int]) -> None:
-        if key == self._wanted:  # superseded: the newer request scans further
-            self._advance_alerts(key[0], key[1])
-
-    def _alert_pins_changed(self, contest_id: str, pinned: bool) -> None:
-        scan: NightAlerts | None = self._alerts
-        if scan is None or self._night is None:
-            return
-        gen = self._generation
+        gen = self._nights.generation
         pins = (scan.pins | {contest_id}) if pinned else (scan.pins - {contest_id})
         try:
             found = scan.set_pins(
@@ -139,36 +105,94 @@ class AlertJobs:
         except Exception:
             log.exception("scanning a newly pinned race for alerts")
             return
-        if found and self._source:
+        if found and self._nights.source:
             try:  # known history, logged but not announced
-                self._store_job_store().append_alerts(self._source, found)
+                self._host.store().append_alerts(self._nights.source, found)
             except Exception:
                 log.warning("could not log %d alerts", len(found), exc_info=True)
         known = scan.known
-        self._post(lambda: self._deliver_alerts(gen, known, []))
+        self._host.post(lambda: self._deliver_alerts(gen, known, []))
+
+    # jobs (night thread) ---------------------------------------------------------------------------
+    def _alert_snapshot(self, gen: int, index: int) -> Snapshot:
+        summary = self._summaries.get(index) if gen == self._summaries_gen else None
+        if summary is None:
+            cached = self._nights.cache.get((gen, index))
+            summary = summary_snapshot(
+                cached if cached is not None else self._nights.chain_of().snapshot(index)
+            )
+        return summary
+
+    def _alert_projections(
+        self, gen: int, index: int, wanted: Collection[str]
+    ) -> Mapping[str, ContestProjection]:
+        """The projections the timeline already made of version ``index``, else made here (only
+        for the pinned races: the projection-confident alert is the only one that needs them)."""
+        from tracker.archive.projections import baseline_for
+
+        entry = self._nights.cache.history_entry(gen, index)
+        if entry is not None and all(cid in entry[1] for cid in wanted):
+            return entry[1]
+        snapshot = self._alert_snapshot(gen, index)
+        baselines = self._nights.baselines
+        return {
+            c.id: project_contest(c, baseline_for(baselines, c)) for c in snapshot.contests if c.id in wanted
+        }
+
+    def _advance(self, gen: int, upto: int) -> None:
+        scan = self._alerts
+        nights = self._nights
+        if scan is None or gen != nights.generation or not nights.is_open or upto <= scan.cursor:
+            return
+        try:
+            found = scan.advance(
+                min(upto, nights.version_count - 1),
+                lambda i: self._alert_snapshot(gen, i),
+                lambda i, wanted: self._alert_projections(gen, i, wanted),
+                stop=lambda: self._host.closing or gen != nights.generation,
+            )
+        except Exception:
+            log.exception("scanning versions for alerts")
+            return
+        self._publish_alerts(gen, scan, found)
+
+    def _publish_alerts(self, gen: int, scan: NightAlerts, found: list[Alert]) -> None:
+        news: list[Alert] = []
+        if found and self._nights.source:
+            try:
+                news = self._host.store().append_alerts(self._nights.source, found)
+            except Exception:
+                log.warning("could not log %d alerts", len(found), exc_info=True)
+        known = scan.known
+        self._host.post(lambda: self._deliver_alerts(gen, known, news))
+
+    def _alerts_job(self, key: Key) -> None:
+        if key == self._nights.wanted:  # superseded: the newer request scans further
+            self._advance(key[0], key[1])
 
     def _feed_alerts_job(self, alerts: list[Alert]) -> None:
+        source = self._nights.source
         try:
-            news = self._store_job_store().append_alerts(self._source, alerts) if self._source else alerts
+            news = self._host.store().append_alerts(source, alerts) if source else alerts
         except Exception:
             log.warning("could not log feed alerts", exc_info=True)
             news = alerts
-        gen = self._generation
-        self._post(lambda: self._deliver_alerts(gen, None, news))
+        gen = self._nights.generation
+        self._host.post(lambda: self._deliver_alerts(gen, None, news))
 
     def _alert_settings_job(self) -> None:
         try:
-            minutes = stall_minutes(self._store_job_store().get(STALL_SETTING))
+            minutes = stall_minutes(self._host.store().get(STALL_SETTING))
         except Exception:
             log.warning("could not read the alert settings", exc_info=True)
             return
-        self._post(lambda: self.alert_settings.emit(minutes))
+        self._host.post(lambda: self._signals.alert_settings.emit(minutes))
 
     def _save_setting_job(self, key: str, value: str) -> None:
         try:
-            self._store_job_store().set(key, value)
+            self._host.store().set(key, value)
         except Exception as exc:
-            self._fail(f"cannot save the setting: {exc}")
+            self._host.fail(f"cannot save the setting: {exc}")
 
     def _export_alerts_job(self, path: Path, alerts: list[Alert], tz: dt.tzinfo | None) -> None:
         from tracker.store import write_alerts_csv
@@ -177,11 +201,11 @@ class AlertJobs:
             with path.open("w", newline="", encoding="utf-8") as fh:
                 n = write_alerts_csv(alerts, fh, tz)
         except Exception as exc:
-            self._fail(f"cannot export the alert log to {path}: {exc}")
+            self._host.fail(f"cannot export the alert log to {path}: {exc}")
             return
-        self._post(lambda: self.alerts_exported.emit(str(path), n))
+        self._host.post(lambda: self._signals.alerts_exported.emit(str(path), n))
 
     # delivery (GUI thread) ---------------------------------------------------------------------------
     def _deliver_alerts(self, gen: int, known: list[Alert] | None, news: list[Alert]) -> None:
-        if gen == self._generation:
-            self.alerts_ready.emit(known, news)
+        if gen == self._nights.generation:
+            self._signals.alerts_ready.emit(known, news)

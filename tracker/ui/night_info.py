@@ -1,0 +1,46 @@
+"""What the window is told about an opened night (importable as ``tracker.ui.workers.NightInfo``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker.core.model import Snapshot
+
+if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
+    from tracker.archive.night import Version
+
+
+@dataclass(frozen=True)
+class NightInfo:
+    """What the window needs to know about an opened night, as plain immutable data.
+
+    ``final`` is the night's last version, parsed while opening: it gives the election id (for the
+    pins), the list of races and the default race (most votes) before the user picks an instant.
+    """
+
+    path: Path
+    label: str
+    kind: str
+    reconstructed: bool
+    timezone: dt.tzinfo
+    meta: Mapping[str, str]
+    versions: tuple[Version, ...]
+    final: Snapshot
+    pins: frozenset[str] = field(default_factory=frozenset)
+    #: A night being recorded from a live feed right now (it grows: see ``Worker.night_grew``).
+    live: bool = False
+    #: The live feed's URL, redacted (no API key).
+    feed_url: str = ""
+
+    @property
+    def election_id(self) -> str:
+        return self.final.election.id
+
+    @property
+    def times(self) -> list[dt.datetime]:
+        """When each version appeared (our fetch time: what a watcher saw, and when)."""
+        return [v.fetched_at for v in self.versions]

@@ -1,0 +1,390 @@
+"""The worker's night jobs: opening a night, reading its versions, and the timeline's history.
+
+The jobs run on the night thread (``JobHost.start``): the night file is an SQLite connection that
+lives there. Two rules keep stale work off the screen:
+
+* Generations: one is begun per opened night (a file, or a live recording adopted); results of an
+  older night are dropped, and the cache keys every version by ``(generation, index)``.
+* Only the newest request (``wanted``) is answered: while scrubbing, versions the user has already
+  moved past are skipped, not parsed; a history being filled stops when a newer request comes, or
+  when the window is closing (so its exit is not held up).
+
+A live recording (:mod:`tracker.ui.feed_jobs`) is handed here once its first version is recorded
+(``adopt``) and read from then on exactly like any night; the night file serialises the feed
+thread's writes and this thread's reads. The alert jobs follow along as the ``observer``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from tracker.core.errors import TrackerError
+from tracker.core.model import Snapshot
+from tracker.core.projection import Baseline, ContestProjection
+from tracker.core.race_facts import fingerprints, snapshot_facts
+from tracker.ui.job_host import JobHost
+from tracker.ui.night_info import NightInfo
+from tracker.ui.projection_log_jobs import ProjectionLogJobs
+from tracker.ui.version_cache import Key, Parsed, VersionCache, coarse, estimate_all, project_all
+
+if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
+    from tracker.archive.chain import VersionChain
+    from tracker.archive.night import NightFile, Version
+    from tracker.ui.workers import Worker
+
+log = logging.getLogger(__name__)
+
+
+class NightObserver(Protocol):
+    """What the night jobs tell the alert jobs (:mod:`tracker.ui.alert_jobs`), on the night thread."""
+
+    def night_opened(self, pins: Collection[str]) -> None:
+        """A night (file or live recording) is now the current one; ``pins`` are its pinned races."""
+
+    def version_read(self, key: Key, snapshot: Snapshot) -> None:
+        """Version ``key`` was parsed (for the screen or the timeline)."""
+
+    def night_grew(self, gen: int, upto: int) -> None:
+        """The live night of generation ``gen`` has versions up to ``upto`` now."""
+
+
+class NightJobs:
+    """The current night and the jobs that read it (see the module docstring).
+
+    ``generation`` and ``wanted`` change on the GUI thread and are read on both; ``is_open``,
+    ``version_count``, ``baselines``, ``source`` and ``chain_of`` are the night thread's; ``cache``
+    is shared (locked). ``signals`` is the worker, whose ``night_loaded``, ``snapshot_ready``,
+    ``history_grew`` and ``night_grew`` these emit."""
+
+    def __init__(self, host: JobHost, signals: Worker, *, cache_size: int) -> None:
+        self._host = host
+        self._signals = signals
+        self.cache = VersionCache(cache_size)
+        self.log = ProjectionLogJobs(host, signals, source=lambda: self._source)
+        #: Told of opened nights and read versions (the alert jobs); set once by the worker.
+        self.observer: NightObserver | None = None
+        self._generation = 0  # bumped per opened night; results of an older night are dropped
+        self._wanted: Key | None = None
+        # Owned by the night thread only:
+        self._night: NightFile | None = None
+        self._versions: list[Version] = []
+        #: The versions' snapshots with AP deltas merged (tracker.archive.chain), and their cache.
+        self._chain: VersionChain | None = None
+        self._live_info: NightInfo | None = None
+        self._baselines: dict[str, Baseline] = {}
+        self._source = ""
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    @property
+    def wanted(self) -> Key | None:
+        """The newest version asked for: the only one answered."""
+        return self._wanted
+
+    @property
+    def is_open(self) -> bool:
+        return self._night is not None
+
+    @property
+    def version_count(self) -> int:
+        return len(self._versions)
+
+    @property
+    def baselines(self) -> Mapping[str, Baseline]:
+        return self._baselines
+
+    @property
+    def source(self) -> str:
+        """The current night's resolved path: what the store's logs are keyed by ("" if none)."""
+        return self._source
+
+    # GUI-thread API --------------------------------------------------------------------------------
+    def open(self, path: Path) -> None:
+        self._generation += 1
+        self._wanted = None
+        self._host.start(lambda gen=self._generation: self._open_job(Path(path), gen))
+
+    def request_snapshot(self, index: int) -> Key:
+        """Ask for version ``index`` (see ``Worker.request_snapshot``); the request's key."""
+        key = (self._generation, index)
+        self._wanted = key
+        cached = self.cache.get(key)
+        if cached is not None:
+            self._signals.snapshot_ready.emit(index, cached)
+            if not self.cache.has_history(key, range(index)):
+                self._host.start(lambda: self._fill_history_job(key))
+        else:
+            self._host.start(lambda: self._parse_job(key))
+        return key
+
+    def history_ready(self, index: int, complete: bool) -> bool:
+        return self.cache.has_history((self._generation, index), range(index) if complete else coarse(index))
+
+    def adopt(self, night: NightFile, path: Path, url: str) -> None:
+        """Make a live recording (its first version recorded) the current night."""
+        self._generation += 1
+        self._wanted = None
+        gen = self._generation
+        self._host.start(lambda: self._adopt_job(night, path, url, gen))
+
+    def grow(self, snapshot: Snapshot) -> None:
+        """The live recording has a new version (``snapshot``, parsed on the feed thread)."""
+        gen = self._generation
+        self._host.start(lambda: self._grow_job(gen, snapshot))
+
+    # delivery (GUI thread) -------------------------------------------------------------------------
+    def _deliver_night(self, gen: int, info: NightInfo) -> None:
+        if gen == self._generation:
+            self._signals.night_loaded.emit(info)
+
+    def _deliver_snapshot(self, key: Key, snapshot: Snapshot) -> None:
+        if key == self._wanted:
+            self._signals.snapshot_ready.emit(key[1], snapshot)
+
+    def _deliver_history(self, key: Key) -> None:
+        if key == self._wanted:
+            self._signals.history_grew.emit(key[1])
+
+    def _deliver_grew(self, gen: int, info: NightInfo) -> None:
+        if gen == self._generation:
+            self._signals.night_grew.emit(info)
+
+    # jobs (night thread) ---------------------------------------------------------------------------
+    def _open_job(self, path: Path, gen: int) -> None:
+        from tracker.archive.night import NightFile
+
+        try:
+            night = NightFile.open(path, readonly=True)
+        except Exception as exc:
+            self._host.fail_for(exc, f"cannot open {path.name}")
+            return
+        try:
+            from tracker.archive.chain import VersionChain
+            from tracker.archive.recorder import current_versions
+
+            versions = current_versions(night.versions())  # a stale cache's versions are not shown
+            if not versions:
+                raise TrackerError(f"{path.name} holds no recorded versions yet")
+            chain = VersionChain(night, versions)
+            final = chain.snapshot(len(versions) - 1)
+            info = self._info(night, path, versions, final)
+            self._record_opened(path)
+        except Exception as exc:
+            night.close()
+            self._host.fail_for(exc, f"cannot read {path.name}")
+            return
+        if self._night is not None:  # the previous night stays usable until the new one is good
+            self._night.close()
+        self._night, self._versions, self._chain = night, versions, chain
+        self._source = str(path.resolve())
+        try:
+            from tracker.archive.projections import load_baselines
+
+            self._baselines = load_baselines(night)
+        except Exception:  # no baseline is a weaker projection, not a broken night
+            log.warning("could not load the baseline of %s", path, exc_info=True)
+            self._baselines = {}
+        self._opened(gen, info, final)
+
+    def _adopt_job(self, night: NightFile, path: Path, url: str, gen: int) -> None:
+        from tracker.archive.chain import VersionChain
+        from tracker.archive.recorder import current_versions
+
+        try:
+            versions = current_versions(night.versions())
+            chain = VersionChain(night, versions)
+            final = chain.snapshot(len(versions) - 1)
+            info = self._info(night, path, versions, final, feed_url=url)
+            self._host.store().record_opened(url, "feed")
+        except Exception as exc:
+            log.exception("opening the live recording %s", path)
+            self._host.fail(f"cannot show the live feed: {exc}")
+            return
+        if self._night is not None and self._night is not night:
+            self._night.close()
+        self._night, self._versions, self._live_info, self._chain = night, versions, info, chain
+        self._source = str(path.resolve())
+        self._baselines = {}
+        self._opened(gen, info, final)
+
+    def _opened(self, gen: int, info: NightInfo, final: Snapshot) -> None:
+        """The night of generation ``gen`` is now the current one: the alert scan starts afresh,
+        its last version is cached (with its projections, logged) and the window is told."""
+        if self.observer is not None:
+            self.observer.night_opened(info.pins)
+        self._cache_put((gen, len(self._versions) - 1), final)
+        self._host.post(lambda: self._deliver_night(gen, info))
+
+    def _info(
+        self,
+        night: NightFile,
+        path: Path,
+        versions: list[Version],
+        final: Snapshot,
+        *,
+        feed_url: str | None = None,
+    ) -> NightInfo:
+        """The window's view of ``night``; live (a recording of ``feed_url``) when a URL is given."""
+        return NightInfo(
+            path=path,
+            label=str(night.label),
+            kind=str(night.kind),
+            reconstructed=bool(night.reconstructed),
+            timezone=night.timezone,
+            meta=dict(night.meta),
+            versions=tuple(versions),
+            final=final,
+            pins=frozenset(self._read_pins(final.election.id)),
+            live=feed_url is not None,
+            feed_url=feed_url or "",
+        )
+
+    def _grow_job(self, gen: int, snapshot: Snapshot) -> None:
+        from tracker.archive.recorder import current_versions
+
+        info = self._live_info
+        if gen != self._generation or info is None or self._night is None:
+            return
+        try:
+            versions = current_versions(self._night.versions())
+        except TrackerError as exc:
+            self._host.fail(str(exc))
+            return
+        if len(versions) <= len(self._versions):
+            return
+        chain = self.chain_of()
+        chain.extend(versions)
+        final = snapshot if versions[-1].sha256 == snapshot.payload_id else chain.snapshot(len(versions) - 1)
+        final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
+        self._versions = versions
+        info = replace(info, versions=tuple(versions), final=final)
+        self._live_info = info
+        self._cache_put((gen, len(versions) - 1), final)
+        self._host.post(lambda: self._deliver_grew(gen, info))
+        if self.observer is not None:  # a live feed's alerts come as it grows
+            self.observer.night_grew(gen, len(versions) - 1)
+
+    def _parse_job(self, key: Key) -> None:
+        if key != self._wanted:  # superseded before it started: skip the parse entirely
+            return
+        gen, index = key
+        cached = self.cache.get(key)
+        if cached is None:
+            if gen != self._generation or self._night is None or not 0 <= index < len(self._versions):
+                return
+            try:
+                cached = self.chain_of().snapshot(index)
+            except Exception as exc:
+                self._host.fail_for(exc, f"cannot read version {index + 1} of this night")
+                return
+            self._cache_put(key, cached)
+        snapshot = cached
+        # The version first (what the user asked for: bars and numbers), then its timeline: a
+        # coarse history of a few earlier versions (a version costs ~20 ms to parse and ~6 ms per
+        # race to project), then the rest; ``history_grew`` follows each.
+        self._host.post(lambda: self._deliver_snapshot(key, snapshot))
+        if not self.cache.has_history(key, range(index)):
+            self._fill_history_job(key)
+
+    def chain_of(self) -> VersionChain:
+        """The current night's version chain (made on first use if the night was set without one)."""
+        from tracker.archive.chain import VersionChain
+
+        assert self._night is not None
+        if self._chain is None or self._chain.night is not self._night:
+            self._chain = VersionChain(self._night, self._versions)
+        return self._chain
+
+    def _cache_put(self, key: Key, snapshot: Snapshot) -> None:
+        projections = project_all(snapshot, self._baselines)
+        facts = snapshot_facts(snapshot)
+        parsed = Parsed(snapshot, estimate_all(snapshot), projections, facts)  # the slow part, here
+        self.log.append([(snapshot, projections)])
+        self._remember(key, snapshot, projections, {f.contest_id: f.fingerprint for f in facts})
+        self.cache.put(key, parsed)
+
+    def _fill_history_job(self, key: Key) -> None:
+        """Project the earlier versions the timeline needs, coarse first; ``history_grew`` follows."""
+        for indices in (coarse(key[1]), range(key[1])):
+            if key != self._wanted:
+                return
+            if self.cache.has_history(key, indices):
+                continue
+            if not self._fill_history(key, indices):
+                return  # superseded: the newer request is queued
+            self._host.post(lambda: self._deliver_history(key))
+
+    def _remember(
+        self,
+        key: Key,
+        snapshot: Snapshot,
+        projections: Mapping[str, ContestProjection],
+        prints: dict[str, int] | None = None,
+    ) -> None:
+        when = snapshot.fetched_at or snapshot.published_at
+        self.cache.remember(key, when, projections, fingerprints(snapshot) if prints is None else prints)
+        if self.observer is not None:  # night thread: the alert scan reads it, not the GUI
+            self.observer.version_read(key, snapshot)
+
+    def _fill_history(self, key: Key, indices: Iterable[int]) -> bool:
+        """Project the earlier versions ``indices`` not projected yet (the timeline shows the
+        night so far; each projection is logged). False when a newer request superseded this one
+        meanwhile."""
+        made: list[tuple[Snapshot, Mapping[str, ContestProjection]]] = []
+        try:
+            return self._fill(key, indices, made)
+        finally:
+            self.log.append(made)
+
+    def _fill(
+        self,
+        key: Key,
+        indices: Iterable[int],
+        made: list[tuple[Snapshot, Mapping[str, ContestProjection]]],
+    ) -> bool:
+        gen, index = key
+        for i in indices:
+            if not 0 <= i < min(index, len(self._versions)):
+                continue
+            if self.cache.has_history(key, (i,)):
+                continue
+            if key != self._wanted or gen != self._generation or self._night is None or self._host.closing:
+                return False  # superseded, or the window is closing: do not hold up its exit
+            try:
+                snap = self.chain_of().snapshot(i)
+            except Exception:
+                log.warning("cannot read version %d for the timeline", i, exc_info=True)
+                continue
+            projections = project_all(snap, self._baselines)
+            made.append((snap, projections))
+            self._remember((gen, i), snap, projections)
+        return True
+
+    def _read_pins(self, election_id: str) -> set[str]:
+        try:
+            return self._host.store().pins(election_id)
+        except TrackerError as exc:  # no pins is better than no night
+            self._host.fail(str(exc))
+            return set()
+
+    def _record_opened(self, path: Path) -> None:
+        """Remember the night, so the next launch without arguments opens it again."""
+        try:
+            self._host.store().record_opened(str(path.resolve()), "night")
+        except Exception:  # a read-only or busy store must not keep the night from opening
+            log.warning("could not record %s as recently opened", path, exc_info=True)
+
+    def close(self) -> None:
+        """Close the night file (night thread, at exit; a failure is logged)."""
+        night, self._night, self._versions, self._chain = self._night, None, [], None
+        if night is not None:
+            try:
+                night.close()
+            except Exception:
+                log.exception("closing %r", night)

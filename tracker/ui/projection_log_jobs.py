@@ -1,0 +1,90 @@
+"""The worker's projection-log jobs: appending what it projected to the store's log, reading the
+log back for the window, exporting it as CSV.
+
+Every projection the night jobs make (the version on screen, the timeline's earlier versions) is
+appended here, on the night thread, under the night's source (its resolved path); a failure is
+logged, never shown: the projection on screen does not depend on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker.core.model import Snapshot
+from tracker.core.projection import ContestProjection, projection_records
+from tracker.store import ProjectionRecord, write_projections_csv
+from tracker.ui.job_host import JobHost
+
+if TYPE_CHECKING:
+    from tracker.ui.workers import Worker
+
+log = logging.getLogger(__name__)
+
+
+class ProjectionLogJobs:
+    """Projection-log jobs of the worker: ``append`` on the night thread, the requests on the GUI
+    thread. ``source`` gives the current night's source (read on the night thread); ``signals`` is
+    the worker, whose ``projections_logged``, ``projection_log_ready`` and
+    ``projection_log_exported`` these emit."""
+
+    def __init__(self, host: JobHost, signals: Worker, source: Callable[[], str]) -> None:
+        self._host = host
+        self._signals = signals
+        self._source = source
+
+    # GUI-thread API --------------------------------------------------------------------------------
+    def request(self, contest_id: str | None) -> None:
+        if not self._host.closing:
+            self._host.start(lambda: self._log_job(contest_id))
+
+    def export(self, path: Path, contest_id: str | None) -> None:
+        if not self._host.closing:
+            self._host.start(lambda: self._export_job(Path(path), contest_id))
+
+    # jobs (night thread) -----------------------------------------------------------------------------
+    def append(self, made: list[tuple[Snapshot, Mapping[str, ContestProjection]]]) -> None:
+        """Several versions' projections in one transaction (one disk sync, not one per version)."""
+        source = self._source()
+        if not made or not source:
+            return
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        try:
+            records = [
+                r
+                for snapshot, projections in made
+                for r in projection_records(snapshot, projections, source=source, made_at=now)
+            ]
+            added = self._host.store().append_projections(records)
+        except Exception:
+            log.warning("could not log %d versions' projections", len(made), exc_info=True)
+            return
+        if added:
+            self._host.post(lambda: self._signals.projections_logged.emit(added))
+
+    def _rows(self, contest_id: str | None) -> list[ProjectionRecord]:
+        source = self._source()
+        if not source:
+            return []
+        return self._host.store().projections(source=source, contest_id=contest_id)
+
+    def _log_job(self, contest_id: str | None) -> None:
+        try:
+            rows = self._rows(contest_id)
+        except Exception as exc:
+            self._host.fail(f"cannot read the projection log: {exc}")
+            return
+        self._host.post(lambda: self._signals.projection_log_ready.emit(rows))
+
+    def _export_job(self, path: Path, contest_id: str | None) -> None:
+        try:
+            rows = self._rows(contest_id)
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                n = write_projections_csv(rows, fh)
+        except Exception as exc:
+            self._host.fail(f"cannot export the projection log to {path}: {exc}")
+            return
+        self._host.post(lambda: self._signals.projection_log_exported.emit(str(path), n))
