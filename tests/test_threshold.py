@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess, votes_to_clear
+from tracker.core.threshold import (
+    RUNOFF_PLACES,
+    Need,
+    Outstanding,
+    State,
+    ThresholdRule,
+    assess,
+    in_runoff,
+    votes_to_clear,
+)
 
 MAJ = ThresholdRule.majority()
 
@@ -137,3 +146,12 @@ def test_need_is_always_between_0_and_100_percent_and_consistent(votes, others, 
         assert 2 * votes > counted + out.hi
     if need.state is State.OUT_OF_REACH:
         assert 2 * (votes + out.hi) <= counted + out.hi
+
+
+def test_the_top_two_go_to_the_runoff_and_nobody_when_the_line_was_cleared():
+    """Georgia's rule: with nobody over 50 %, first and second place advance; the rest are out."""
+    assert RUNOFF_PLACES == 2
+    assert [in_runoff(rank, decided=False) for rank in range(5)] == [True, True, False, False, False]
+    assert not any(in_runoff(rank, decided=True) for rank in range(5))
+    with pytest.raises(ValueError):
+        in_runoff(-1, decided=False)

@@ -48,6 +48,9 @@ def test_real_final_result_numbers_on_the_bars(view: RaceView, ga06_final: Snaps
     assert "runoff" in ossoff  # all 208 precincts in, nobody over 50 %: final state
     handel = _by_surname(texts, "Handel")
     assert "19.8 %" in handel and "38,071" in handel
+    assert handel.endswith("runoff")  # second place goes on too
+    gray = _by_surname(texts, "Gray")  # third (10.8 %): out, so "final", not "runoff"
+    assert gray.endswith("final") and "runoff" not in gray
 
     header = view.header_texts()
     assert header["title"] == HOUSE

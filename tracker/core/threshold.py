@@ -57,6 +57,23 @@ class ThresholdRule:
         return cls(rule, 0.5)
 
 
+#: How many of the leading candidates go on to a runoff when nobody clears the line: Georgia's
+#: rule (O.C.G.A. § 21-2-501, a runoff between the two candidates with the most votes) and the
+#: usual one elsewhere.
+RUNOFF_PLACES = 2
+
+
+def in_runoff(rank: int, *, decided: bool) -> bool:
+    """Whether the candidate at ``rank`` (0 = most votes) goes on to the runoff once all is counted.
+
+    Lives here, not in the view, because who advances is part of the rule: nobody advances when
+    someone cleared the line (``decided``), and only the top ``RUNOFF_PLACES`` do when nobody did.
+    """
+    if rank < 0:
+        raise ValueError("rank counts from 0")
+    return not decided and rank < RUNOFF_PLACES
+
+
 class State(StrEnum):
     NEEDS = "needs"
     CLINCHED = "clinched"

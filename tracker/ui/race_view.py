@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from tracker.core.model import Contest
 from tracker.core.outstanding import estimate_outstanding
 from tracker.core.projection import ContestProjection
-from tracker.core.threshold import Need, Outstanding, State, assess
+from tracker.core.threshold import Need, Outstanding, State, assess, in_runoff
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
@@ -200,7 +200,7 @@ def need_text(need: Need, rank: int, counted: int, *, decided: bool = False, lin
     if need.state is State.WAITING:
         return "too early to say" if counted else ""
     if need.state is State.RUNOFF:
-        return "runoff" if rank < 2 and not decided else "final"
+        return "runoff" if in_runoff(rank, decided=decided) else "final"
     if need.state is State.CLEARED:
         return f"over {line} · final" if line else "final"
     return need.describe()
