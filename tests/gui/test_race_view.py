@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFontMetrics
 from pytestqt.qtbot import QtBot
 from synthetic_data import synthetic_snapshot
 
@@ -185,3 +187,20 @@ def test_narrow_plot_keeps_the_need_beside_a_long_bar(qtbot: QtBot, view: RaceVi
     numbers, note = view.plot_items()[3], view.plot_items()[3 + len(view._texts)]
     assert note.isVisible() and note.toPlainText().startswith("needs 48.2 %")
     assert tuple(numbers.anchor) == (1, 0.5) and numbers.pos().x() < 50.7 < note.pos().x()
+
+
+def test_squeezed_view_keeps_every_row_a_text_line_tall(
+    qtbot: QtBot, view: RaceView, ga06_final: Snapshot
+) -> None:
+    """Real: GA-06's 18 candidates in a view squeezed short (as with the overview and drill-down
+    docked below) still get rows taller than a line of text, so one bar's numbers never sit on
+    its neighbour's; the view's minimum height makes the docks give way."""
+    view.show_contest(_house(ga06_final))
+    view.resize(900, 150)
+    qtbot.waitUntil(lambda: view.plot_widget.height() > 0)
+    box = view.plot_widget.getPlotItem().getViewBox()
+    qtbot.wait(50)
+    top, next_row = box.mapViewToDevice(QPointF(0, 0)), box.mapViewToDevice(QPointF(0, 1))
+    pitch = abs(next_row.y() - top.y())
+    assert pitch >= QFontMetrics(view.font()).height() + 4
+    assert view.height() > 150

@@ -51,6 +51,9 @@ BAND_BEAM = 0.2
 DEFAULT_POOL = 24
 #: Below this many rows the bars would get comically thick: the plot keeps room for this many.
 MIN_ROWS = 10
+#: Rows the plot keeps a text line's height for, at most: more would ask for a window taller than
+#: the screen (a 40-candidate recall); beyond this, rows get thinner than their numbers.
+MAX_ROOMY_ROWS = 24
 BAR_HEIGHT = 0.68
 #: Height in pixels kept free above the leader's bar for the threshold line's label.
 LABEL_LANE_PX = 24
@@ -237,7 +240,6 @@ class RaceView(QWidget):
 
         self._plot = pg.PlotWidget(background=self._theme.background)  # default raster view: never useOpenGL
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._plot.setMinimumHeight(220)
         item = self._plot.getPlotItem()
         item.setMouseEnabled(x=False, y=False)
         item.setMenuEnabled(False)
@@ -258,6 +260,7 @@ class RaceView(QWidget):
         tick_font = QFont(self.font())
         tick_font.setPointSizeF(tick_font.pointSizeF() * 1.05)
         self._tick_font = tick_font
+        self._plot.setMinimumHeight(self._min_plot_height(MIN_ROWS))
         self._left = item.getAxis("left")
         self._left.setStyle(tickFont=tick_font, tickTextOffset=8, tickLength=0)
         bottom = item.getAxis("bottom")
@@ -569,6 +572,9 @@ class RaceView(QWidget):
             pens=pens or None,
         )
 
+        minimum = self._min_plot_height(n)
+        if minimum != self._plot.minimumHeight():
+            self._plot.setMinimumHeight(minimum)
         self._vb.setXRange(0, 100, padding=0)
         names = [(bar.rank, display_name(bar.name)) for bar in bars]
         self._left.setTicks([names, []])
@@ -613,6 +619,18 @@ class RaceView(QWidget):
             if i >= n or not self._by_party:
                 letter.hide()
         self._place_texts()
+
+    def _min_plot_height(self, bars: int) -> int:
+        """Pixels the plot needs so that every row is a little more than a line of text tall. Shorter rows
+        (18 GA-06 candidates with the overview and drill-down docked below) put each bar's numbers
+        over its neighbours'; with this minimum the docks give way instead."""
+        rows = min(max(bars, MIN_ROWS), MAX_ROOMY_ROWS)
+        # A bar is BAR_HEIGHT of its row: at this pitch the numbers inside a long bar fit between
+        # its edges, under the projection's whisker along its top.
+        line = QFontMetrics(self.font()).height() + 5
+        tick = QFontMetrics(self._tick_font).height()
+        axis = 2 * tick + 20  # the % ticks and the axis title under them
+        return int((rows - 0.4) * line + LABEL_LANE_PX + line * BAR_HEIGHT / 2 + axis + 8)
 
     def _text_width(self, markup: str) -> float:
         """Pixel width of a TextItem showing ``markup`` (measured once per distinct text)."""
