@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QImage, QPainter
 from pytestqt.qtbot import QtBot
 from synthetic_data import synthetic_snapshot
 
@@ -106,6 +107,33 @@ def test_timeline_curves_follow_the_history_in_place(qtbot: QtBot, bundled_night
     assert np.allclose(series[ossoff]["projected"], projected)
     assert np.all(series[ossoff]["lo"] <= series[ossoff]["projected"] + 1e-9)
     assert "Ossoff" in timeline.caption()
+
+
+def _time_labels(timeline: TimelineView) -> list[str]:
+    axis = timeline.plot_widget.getPlotItem().getAxis("bottom")
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        specs = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [text for _rect, _flags, text in specs[2]] if specs else []
+
+
+def test_an_empty_timeline_shows_no_times_until_a_night_gives_it_some(qtbot: QtBot, bundled_night: Path):
+    """While a night opens the timeline has no data: no ticks at 1970's sub-seconds ("59.600",
+    "00:00:00"), then the night's own hours once it has points."""
+    timeline = TimelineView()
+    qtbot.addWidget(timeline)
+    timeline.resize(800, 200)
+    timeline.show()
+    qtbot.waitExposed(timeline)
+    assert _time_labels(timeline) == []
+    contests = _night_contests(bundled_night, list(range(20, 40)))
+    points = [TimelinePoint(when, project_contest(c)) for when, c in contests]
+    timeline.set_history(points, points[-1].when, span=(points[0].when, points[-1].when))
+    labels = _time_labels(timeline)
+    assert labels and all(":" in label for label in labels)
 
 
 @pytest.fixture

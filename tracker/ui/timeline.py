@@ -246,6 +246,8 @@ class TimelineView(QWidget):
             self._now.show()
         else:
             self._now.hide()
+        # No night yet (while one opens): no time ticks, rather than sub-second ones around 1970.
+        self._axis.setTicks(None if span is not None or points else [[], []])
         if span is not None:
             self._axis.set_timezone(self._axis._tz, span[0])
             start, end = span[0].timestamp(), span[1].timestamp()
