@@ -189,13 +189,15 @@ def test_narrow_plot_keeps_the_need_beside_a_long_bar(qtbot: QtBot, view: RaceVi
     assert tuple(numbers.anchor) == (1, 0.5) and numbers.pos().x() < 50.7 < note.pos().x()
 
 
+@pytest.mark.parametrize("race", [HOUSE, "State Senator, District 32"])
 def test_squeezed_view_keeps_every_row_a_text_line_tall(
-    qtbot: QtBot, view: RaceView, ga06_final: Snapshot
+    qtbot: QtBot, view: RaceView, ga06_final: Snapshot, race: str
 ) -> None:
-    """Real: GA-06's 18 candidates in a view squeezed short (as with the overview and drill-down
-    docked below) still get rows taller than a line of text, so one bar's numbers never sit on
-    its neighbour's; the view's minimum height makes the docks give way."""
-    view.show_contest(_house(ga06_final))
+    """Real: GA-06's 18 House candidates (and SD-32's 8, fewer than the rows a short race keeps
+    room for) in a view squeezed short, as with the overview and drill-down docked below, still
+    get rows taller than a line of text, so one bar's numbers never sit on its neighbour's; the
+    view's minimum height makes the docks give way."""
+    view.show_contest(next(c for c in ga06_final.contests if c.name == race))
     view.resize(900, 150)
     qtbot.waitUntil(lambda: view.plot_widget.height() > 0)
     box = view.plot_widget.getPlotItem().getViewBox()

@@ -49,7 +49,8 @@ BAND_BEAM = 0.2
 
 #: Pool size to start with; grows (once) if a contest has more candidates.
 DEFAULT_POOL = 24
-#: Below this many rows the bars would get comically thick: the plot keeps room for this many.
+#: Below this many rows the bars would get comically thick: the plot keeps room for this many
+#: (when it is tall enough for them).
 MIN_ROWS = 10
 #: Rows the plot keeps a text line's height for, at most: more would ask for a window taller than
 #: the screen (a 40-candidate recall); beyond this, rows get thinner than their numbers.
@@ -260,7 +261,10 @@ class RaceView(QWidget):
         tick_font = QFont(self.font())
         tick_font.setPointSizeF(tick_font.pointSizeF() * 1.05)
         self._tick_font = tick_font
-        self._plot.setMinimumHeight(self._min_plot_height(MIN_ROWS))
+        # A bar is BAR_HEIGHT of its row: at this pitch the numbers inside a long bar fit between
+        # its edges, under the projection's whisker along its top.
+        self._row_px = QFontMetrics(self.font()).height() + 5
+        self._plot.setMinimumHeight(self._min_plot_height(0))
         self._left = item.getAxis("left")
         self._left.setStyle(tickFont=tick_font, tickTextOffset=8, tickLength=0)
         bottom = item.getAxis("bottom")
@@ -623,14 +627,13 @@ class RaceView(QWidget):
     def _min_plot_height(self, bars: int) -> int:
         """Pixels the plot needs so that every row is a little more than a line of text tall. Shorter rows
         (18 GA-06 candidates with the overview and drill-down docked below) put each bar's numbers
-        over its neighbours'; with this minimum the docks give way instead."""
-        rows = min(max(bars, MIN_ROWS), MAX_ROOMY_ROWS)
-        # A bar is BAR_HEIGHT of its row: at this pitch the numbers inside a long bar fit between
-        # its edges, under the projection's whisker along its top.
-        line = QFontMetrics(self.font()).height() + 5
+        over its neighbours'; with this minimum the docks give way instead. Never below the
+        220 px an empty or short race needs for its axes."""
+        rows = min(bars, MAX_ROOMY_ROWS)
         tick = QFontMetrics(self._tick_font).height()
         axis = 2 * tick + 20  # the % ticks and the axis title under them
-        return int((rows - 0.4) * line + LABEL_LANE_PX + line * BAR_HEIGHT / 2 + axis + 8)
+        line = self._row_px
+        return max(220, int((rows - 0.4) * line + LABEL_LANE_PX + line * BAR_HEIGHT / 2 + axis + 8))
 
     def _text_width(self, markup: str) -> float:
         """Pixel width of a TextItem showing ``markup`` (measured once per distinct text)."""
@@ -645,8 +648,11 @@ class RaceView(QWidget):
 
     def _fit_rows(self) -> None:
         """Rows top to bottom, with a lane above the leader tall enough for the "50 %" label."""
-        rows = max(len(self._bars), MIN_ROWS)
         height = self._vb.height() if self._vb.height() > 0 else 500.0
+        # Room for MIN_ROWS keeps a short race's bars from getting thick -- unless that room would
+        # make its rows thinner than a line of text.
+        readable = int((height - LABEL_LANE_PX) / self._row_px)
+        rows = max(len(self._bars), min(MIN_ROWS, readable))
         lane = 1.25
         for _ in range(2):  # the lane's height in rows depends on the row height, and back
             row_px = height / (rows - 0.4 + lane)
