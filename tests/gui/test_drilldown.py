@@ -399,3 +399,26 @@ def test_in_a_short_window_the_drill_down_opens_as_its_own_window(
         assert (w.centralWidget().height() == height) is floating  # docked, it takes room below
         qtbot.waitUntil(lambda w=w: w.drilldown.data is not None, timeout=15_000)
         w.close()
+
+
+def test_beside_the_pinned_overview_the_drill_down_takes_two_thirds_of_the_width(
+    qtbot: QtBot, tracker_home: Path, bundled_night: Path
+) -> None:
+    """Real night, tall window, a race pinned (the overview docked below): the drill-down opens
+    beside the overview with about two thirds of the width, enough for its table's candidate
+    columns and filter box; the overview keeps a third for its cards."""
+    w = MainWindow(interactive=False, persist_layout=False)
+    qtbot.addWidget(w)
+    w.resize(1400, 1000)
+    w.grab()
+    _open(qtbot, w, bundled_night, "22:40")
+    w.actions_by_name["pin"].trigger()
+    qtbot.waitUntil(lambda: not w.pins.dock.isHidden())
+    w.drilldown.show()
+    w.grab()
+    overview = w.pins.dock
+    assert not w.drilldown.isFloating()
+    assert w.dockWidgetArea(w.drilldown) == w.dockWidgetArea(overview)
+    assert w.drilldown.width() >= 0.6 * w.width()
+    assert overview.width() >= 0.25 * w.width()
+    w.close()

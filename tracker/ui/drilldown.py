@@ -408,6 +408,7 @@ class DrillDownDock(QDockWidget):
         window below it (or over its lower part), which a double-click on its title docks again."""
         if window.height() >= DOCK_FROM_HEIGHT:
             window.resizeDocks([self], [max(MIN_HEIGHT, window.height() * 7 // 20)], Qt.Orientation.Vertical)
+            self._take_the_wider_share(window)
             return
         self.setFloating(True)
         frame = window.frameGeometry()
@@ -415,6 +416,30 @@ class DrillDownDock(QDockWidget):
         width, height = min(frame.width(), FLOAT_SIZE[0]), FLOAT_SIZE[1]
         top = frame.bottom() + 1 if frame.bottom() + height <= screen.bottom() else frame.bottom() - height
         self.setGeometry(frame.left(), max(screen.top(), top), width, height)
+
+    def _take_the_wider_share(self, window: QMainWindow) -> None:
+        """Beside other docks in its area (the pinned overview, most often), take two thirds of the
+        width: an even split left the table one candidate column and the filter box "Fi…", while
+        a row of pinned cards reads in a third."""
+        area = window.dockWidgetArea(self)
+        others = [
+            dock
+            for dock in window.findChildren(QDockWidget)
+            if dock is not self
+            and not dock.isHidden()
+            and not dock.isFloating()
+            and window.dockWidgetArea(dock) == area
+        ]
+        if not others or area not in (
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+            Qt.DockWidgetArea.TopDockWidgetArea,
+        ):
+            return
+        width = window.width()
+        share = width // (3 * len(others))
+        window.resizeDocks(
+            [*others, self], [share] * len(others) + [width - share * len(others)], Qt.Orientation.Horizontal
+        )
 
     def refresh(self) -> None:
         """Follow the window: the version on screen and the selected race (only while open; a
