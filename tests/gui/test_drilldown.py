@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QFontMetrics, QImage
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -401,24 +401,38 @@ def test_in_a_short_window_the_drill_down_opens_as_its_own_window(
         w.close()
 
 
+def _row_pitch(window: MainWindow) -> float:
+    box = window.race_view.plot_widget.getPlotItem().getViewBox()
+    return abs(box.mapViewToDevice(QPointF(0, 1)).y() - box.mapViewToDevice(QPointF(0, 0)).y())
+
+
 def test_beside_the_pinned_overview_the_drill_down_takes_two_thirds_of_the_width(
     qtbot: QtBot, tracker_home: Path, bundled_night: Path
 ) -> None:
     """Real night, tall window, a race pinned (the overview docked below): the drill-down opens
     beside the overview with about two thirds of the width, enough for its table's candidate
-    columns and filter box; the overview keeps a third for its cards."""
+    columns and filter box; the overview keeps a third for its cards. Both docks leave GA-06's
+    18 bars rows taller than a line of text (an earlier layout squeezed them to 16 px, and one
+    candidate's numbers sat over the next one's)."""
     w = MainWindow(interactive=False, persist_layout=False)
     qtbot.addWidget(w)
     w.resize(1400, 1000)
-    w.grab()
+    w.show()  # shown, as a user's is: its layout follows each change at once
+    qtbot.waitExposed(w)
     _open(qtbot, w, bundled_night, "22:40")
     w.actions_by_name["pin"].trigger()
     qtbot.waitUntil(lambda: not w.pins.dock.isHidden())
     w.drilldown.show()
-    w.grab()
     overview = w.pins.dock
     assert not w.drilldown.isFloating()
     assert w.dockWidgetArea(w.drilldown) == w.dockWidgetArea(overview)
-    assert w.drilldown.width() >= 0.6 * w.width()
-    assert overview.width() >= 0.25 * w.width()
+    line = QFontMetrics(w.race_view.font()).height()
+
+    def laid_out() -> None:
+        assert w.drilldown.width() >= 0.6 * w.width()
+        assert overview.width() >= 0.25 * w.width()
+        assert _row_pitch(w) >= line + 4
+
+    qtbot.waitUntil(laid_out)
+    assert w.drilldown.height() >= 250
     w.close()

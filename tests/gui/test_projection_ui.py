@@ -109,6 +109,22 @@ def test_timeline_curves_follow_the_history_in_place(qtbot: QtBot, bundled_night
     assert "Ossoff" in timeline.caption()
 
 
+def test_in_thin_rows_the_whisker_rises_above_the_numbers_inside_the_bar(
+    qtbot: QtBot, view: RaceView, bundled_night: Path
+) -> None:
+    """Real, 22:40 (Ossoff's numbers inside his bar, his projection's whisker over them): in
+    roomy rows the whisker runs along the bar's top edge; squeezed, it rises so as not to cross
+    the tops of the digits, and stays within its own row."""
+    ((_, house),) = _night_contests(bundled_night, [40])
+    view.show_contest(house, projection=project_contest(house))
+    assert tuple(view.plot_items()[3].anchor) == (1, 0.5)  # Ossoff's numbers: inside his bar
+    roomy = float(np.atleast_1d(view._band.opts["y"])[0])
+    assert roomy == pytest.approx(-0.3)
+    view.resize(900, view.minimumSizeHint().height())
+    qtbot.waitUntil(lambda: float(np.atleast_1d(view._band.opts["y"])[0]) < -0.3)
+    assert float(np.atleast_1d(view._band.opts["y"])[0]) >= -0.45
+
+
 def _time_labels(timeline: TimelineView) -> list[str]:
     axis = timeline.plot_widget.getPlotItem().getAxis("bottom")
     image = QImage(10, 10, QImage.Format.Format_ARGB32)

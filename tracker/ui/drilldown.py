@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -54,11 +55,10 @@ SortRole = Qt.ItemDataRole.UserRole + 1
 #: The row's canonical vote type (the proxy filters on it).
 CanonicalRole = Qt.ItemDataRole.UserRole + 2
 
-#: The dock's height when first opened (at least; else 35 % of the window).
+#: The dock's height when first opened (at least; else 35 % of the window). A window with less
+#: room than this under a readable race (the default 760 px with GA-06's 18 candidates) gets the
+#: panel as a window of its own, FLOAT_SIZE, so the race's bars keep their room.
 MIN_HEIGHT = 260
-#: A window at least this tall takes the panel docked under the race; a shorter one (the default
-#: 760 px) gets it as a window of its own, FLOAT_SIZE, so the race's bars keep their room.
-DOCK_FROM_HEIGHT = 900
 FLOAT_SIZE = (1100, 400)
 REPORTING_TEXT = {Reporting.COMPLETE: "complete", Reporting.PARTIAL: "partial", Reporting.NONE: "not yet"}
 REPORTING_RANK = {Reporting.NONE: 0.0, Reporting.PARTIAL: 0.5, Reporting.COMPLETE: 1.0}
@@ -403,12 +403,17 @@ class DrillDownDock(QDockWidget):
         self._sized = not on
 
     def _first_placement(self, window: QMainWindow) -> None:
-        """Docked under the race, about a third of the window, when the window is tall enough for
-        both; in a shorter window the race's bars would be crushed, so the panel opens as its own
-        window below it (or over its lower part), which a double-click on its title docks again."""
-        if window.height() >= DOCK_FROM_HEIGHT:
-            window.resizeDocks([self], [max(MIN_HEIGHT, window.height() * 7 // 20)], Qt.Orientation.Vertical)
+        """Docked under the race, about a third of the window, when there is room for it under the
+        race's bars at a readable height; else they would be crushed, so the panel opens as its
+        own window below it (or over its lower part), which a double-click on its title docks."""
+        room = self._room_below(window)
+        if room >= MIN_HEIGHT:
+            height = min(max(MIN_HEIGHT, window.height() * 7 // 20), room)
+            window.resizeDocks([self], [height], Qt.Orientation.Vertical)
             self._take_the_wider_share(window)
+            keep = getattr(window, "keep_race_readable", None)
+            if keep is not None:
+                QTimer.singleShot(0, window, keep)
             return
         self.setFloating(True)
         frame = window.frameGeometry()
@@ -416,6 +421,12 @@ class DrillDownDock(QDockWidget):
         width, height = min(frame.width(), FLOAT_SIZE[0]), FLOAT_SIZE[1]
         top = frame.bottom() + 1 if frame.bottom() + height <= screen.bottom() else frame.bottom() - height
         self.setGeometry(frame.left(), max(screen.top(), top), width, height)
+
+    def _room_below(self, window: QMainWindow) -> int:
+        """How tall the panel can be docked under the race with the race's bars still readable
+        (``MainWindow.room_below``; a plain QMainWindow, in tests: a third of its height)."""
+        room_below = getattr(window, "room_below", None)
+        return window.height() // 3 if room_below is None else room_below()
 
     def _take_the_wider_share(self, window: QMainWindow) -> None:
         """Beside other docks in its area (the pinned overview, most often), take two thirds of the

@@ -14,9 +14,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QSettings,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QLabel,
     QLineEdit,
@@ -24,6 +34,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -322,6 +333,46 @@ class MainWindow(QMainWindow):
         self.drawn.connect(dock.refresh)
         self._table.selectionModel().currentRowChanged.connect(lambda *_: dock.refresh())
         return dock
+
+    # room for docks ----------------------------------------------------------------------------------
+    def room_below(self) -> int:
+        """Pixels the bottom dock area may take while every bar of the race on screen keeps a row
+        a text line tall (``RaceView.comfortable_height``) and the rest of the window its
+        minimum. From the race's needs, not its present height: a dock shown a moment ago and not
+        yet laid out would skew that."""
+        # Lay out what is pending first (a banner or dock shown a moment ago has no height yet).
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        race, timeline = self._race_view, self._timeline_view
+        # The central area's other parts (banners, replay bar, margins) as laid out now: their
+        # heights do not depend on the docks (a minimum size hint misses a wrapped banner).
+        others = self.centralWidget().height() - race.height() - timeline.height()
+        central = others + race.comfortable_height() + timeline.minimumSizeHint().height()
+        used = central + self.style().pixelMetric(QStyle.PixelMetric.PM_DockWidgetSeparatorExtent)
+        if self.menuWidget() is not None:
+            used += self.menuWidget().sizeHint().height()
+        if not self.statusBar().isHidden():
+            used += self.statusBar().sizeHint().height()
+        used += max(
+            (
+                dock.height()
+                for dock in self.findChildren(QDockWidget)
+                if not dock.isHidden()
+                and not dock.isFloating()
+                and self.dockWidgetArea(dock) == Qt.DockWidgetArea.TopDockWidgetArea
+            ),
+            default=0,
+        )
+        return self.height() - used
+
+    def keep_race_readable(self) -> None:
+        """After a dock has opened below: the race first, the timeline what is left (the splitter
+        would otherwise take three quarters of the loss from the bars)."""
+        sizes = self._race_split.sizes()
+        total = sum(sizes)
+        floor = self._timeline_view.minimumSizeHint().height()
+        race = min(max(self._race_view.comfortable_height(), sizes[0]), total - floor)
+        if race > sizes[0]:
+            self._race_split.setSizes([race, total - race])
 
     # layout persistence (QSettings) ----------------------------------------------------------------
     def _restore_layout(self) -> None:

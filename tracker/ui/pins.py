@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
@@ -171,7 +171,10 @@ class PinsController(QObject):
             window = self._window
             height = self.overview.preferred_height(window.width()) + self._dock.title_height()
             height = min(height, int(window.height() * 0.45))
+            # ... and no taller than leaves the race's rows a text line tall, when it can.
+            height = max(min(height, window.room_below()), self._dock.minimumSizeHint().height())
             window.resizeDocks([self._dock], [height], Qt.Orientation.Vertical)
+            QTimer.singleShot(0, window, window.keep_race_readable)
 
     def open_race(self, contest_id: str) -> None:
         """A card was clicked: show that race in the window."""

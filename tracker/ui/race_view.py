@@ -52,14 +52,18 @@ DEFAULT_POOL = 24
 #: Below this many rows the bars would get comically thick: the plot keeps room for this many
 #: (when it is tall enough for them).
 MIN_ROWS = 10
-#: Rows the plot keeps a text line's height for, at most: more would ask for a window taller than
-#: the screen (a 40-candidate recall); beyond this, rows get thinner than their numbers.
+#: Rows ``comfortable_height`` keeps a text line's height for, at most: more would ask for a window
+#: taller than the screen (a 40-candidate recall); beyond this, rows get thinner than their numbers.
 MAX_ROOMY_ROWS = 24
+#: The plot's own minimum: its axes and a few rows.
+MIN_PLOT_HEIGHT = 220
 BAR_HEIGHT = 0.68
 #: Height in pixels kept free above the leader's bar for the threshold line's label.
 LABEL_LANE_PX = 24
 #: Gap in pixels between a bar's end and its text.
 TEXT_GAP_PX = 6
+#: Margin in pixels around each bar's text (its fill box, which hides the dashed line behind it).
+TEXT_MARGIN_PX = 2
 
 
 class _Compute(Enum):
@@ -263,8 +267,10 @@ class RaceView(QWidget):
         self._tick_font = tick_font
         # A bar is BAR_HEIGHT of its row: at this pitch the numbers inside a long bar fit between
         # its edges, under the projection's whisker along its top.
-        self._row_px = QFontMetrics(self.font()).height() + 5
-        self._plot.setMinimumHeight(self._min_plot_height(0))
+        self._row_px = QFontMetrics(self.font()).height() + 4
+        # Only a floor: asking every race's full height of the window would stop a user making it
+        # smaller than ~740 px; docks opening below ask ``comfortable_height`` instead.
+        self._plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         self._left = item.getAxis("left")
         self._left.setStyle(tickFont=tick_font, tickTextOffset=8, tickLength=0)
         bottom = item.getAxis("bottom")
@@ -308,6 +314,13 @@ class RaceView(QWidget):
         self._letter_font = letter_font
         self._measure = QTextDocument()
         self._measure.setDefaultFont(self._text_font)
+        self._measure.setDocumentMargin(TEXT_MARGIN_PX)
+        #: The band's offset from its bar's centre in rows: BAND_OFFSET, or further up when the rows
+        #: are so thin that the whisker would cross the tops of the numbers inside the bar.
+        self._band_offset = BAND_OFFSET
+        metrics = QFontMetrics(self._text_font)
+        #: How far above a text's centre its digits reach, plus a little air (pixels).
+        self._glyph_top_px = metrics.capHeight() - (metrics.ascent() - metrics.descent()) / 2 + 1.5
         self._widths: dict[str, float] = {}
         #: Per bar: the numbers (with the phrase when they fit together), and the phrase alone for
         #: when the numbers sit inside a long bar and the phrase beside it.
@@ -344,6 +357,8 @@ class RaceView(QWidget):
                 text = pg.TextItem("", color=self._theme.text, anchor=(0, 0.5))
                 text.setFont(self._letter_font if pool is self._letters else self._text_font)
                 text.setZValue(21 if pool is self._letters else 20)
+                # A thin margin: the default 4 px made a label's fill taller than a thin bar.
+                text.textItem.document().setDocumentMargin(TEXT_MARGIN_PX)
                 text.hide()
                 self._plot.getPlotItem().addItem(text, ignoreBounds=True)
                 pool.append(text)
@@ -576,9 +591,6 @@ class RaceView(QWidget):
             pens=pens or None,
         )
 
-        minimum = self._min_plot_height(n)
-        if minimum != self._plot.minimumHeight():
-            self._plot.setMinimumHeight(minimum)
         self._vb.setXRange(0, 100, padding=0)
         names = [(bar.rank, display_name(bar.name)) for bar in bars]
         self._left.setTicks([names, []])
@@ -599,7 +611,7 @@ class RaceView(QWidget):
             xs = np.array([b.projected for b in banded], dtype=float)
             # Along the bar's upper edge, over any text inside the bar (a leader's numbers sit
             # right where its band is) without crossing the glyphs.
-            ys = np.array([b.rank + BAND_OFFSET for b in banded], dtype=float)
+            ys = np.array([b.rank + self._band_offset for b in banded], dtype=float)
             self._band.setData(
                 x=xs,
                 y=ys,
@@ -624,16 +636,18 @@ class RaceView(QWidget):
                 letter.hide()
         self._place_texts()
 
-    def _min_plot_height(self, bars: int) -> int:
-        """Pixels the plot needs so that every row is a little more than a line of text tall. Shorter rows
-        (18 GA-06 candidates with the overview and drill-down docked below) put each bar's numbers
-        over its neighbours'; with this minimum the docks give way instead. Never below the
-        220 px an empty or short race needs for its axes."""
-        rows = min(bars, MAX_ROOMY_ROWS)
+    def comfortable_height(self) -> int:
+        """The view's height at which every row is a little more than a line of text tall. Thinner
+        rows (GA-06's 18 candidates with the overview and drill-down docked below) put one bar's
+        numbers over the next one's; the docks open no taller than leaves the view this."""
+        rows = min(len(self._bars), MAX_ROOMY_ROWS)
         tick = QFontMetrics(self._tick_font).height()
         axis = 2 * tick + 20  # the % ticks and the axis title under them
         line = self._row_px
-        return max(220, int((rows - 0.4) * line + LABEL_LANE_PX + line * BAR_HEIGHT / 2 + axis + 8))
+        plot = max(
+            MIN_PLOT_HEIGHT, int((rows - 0.4) * line + LABEL_LANE_PX + line * BAR_HEIGHT / 2 + axis + 8)
+        )
+        return self.minimumSizeHint().height() - self._plot.minimumHeight() + plot
 
     def _text_width(self, markup: str) -> float:
         """Pixel width of a TextItem showing ``markup`` (measured once per distinct text)."""
@@ -645,6 +659,20 @@ class RaceView(QWidget):
             width = self._measure.idealWidth()  # margins included, as the TextItem draws it
             self._widths[markup] = width
         return width
+
+    def _lift_band(self, row_px: float) -> None:
+        """Keep the whisker above the glyphs of the numbers inside a bar (see ``_band_offset``)."""
+        offset = -max(-BAND_OFFSET, min(0.45, self._glyph_top_px / row_px)) if row_px > 0 else BAND_OFFSET
+        if abs(offset - self._band_offset) < 1e-3:
+            return
+        shift = offset - self._band_offset
+        self._band_offset = offset
+        xs, ys = self._band.opts.get("x"), self._band.opts.get("y")
+        if xs is None or ys is None or not len(np.atleast_1d(xs)):
+            return
+        ys = np.atleast_1d(ys) + shift
+        self._band.setData(y=ys)
+        self._band_marks.setData(x=np.atleast_1d(xs), y=ys)
 
     def _fit_rows(self) -> None:
         """Rows top to bottom, with a lane above the leader tall enough for the "50 %" label."""
@@ -658,6 +686,7 @@ class RaceView(QWidget):
             row_px = height / (rows - 0.4 + lane)
             lane = max(1.25, LABEL_LANE_PX / row_px + BAR_HEIGHT / 2)
         self._vb.setYRange(-lane, rows - 0.4, padding=0)
+        self._lift_band(height / (rows - 0.4 + lane))
 
     def _arrangement(self, bar: BarInfo, level: int, width_px: float) -> str | None:
         """Where ``bar``'s text fits at ``level``: "out" beside the bar, "split" (numbers inside,
@@ -848,7 +877,12 @@ class RaceView(QWidget):
         right = np.broadcast_to(np.atleast_1d(opts["right"]), xs.shape)
         by_rank = {bar.rank: bar.name for bar in self._bars}
         return {
-            by_rank[round(y - BAND_OFFSET)]: (float(x), float(x - lo), float(x + hi), float(y - BAND_OFFSET))
+            by_rank[round(y - self._band_offset)]: (
+                float(x),
+                float(x - lo),
+                float(x + hi),
+                float(y - self._band_offset),
+            )
             for x, y, lo, hi in zip(xs, ys, left, right, strict=True)
         }
 
