@@ -206,3 +206,23 @@ def test_at_its_comfortable_height_every_row_is_a_text_line_tall(
     view.resize(900, comfortable)
     line = QFontMetrics(view.font()).height()
     qtbot.waitUntil(lambda: view.height() == comfortable and _row_pitch(view) >= line + 4)
+
+
+def test_in_thinner_rows_names_and_numbers_get_smaller_type_and_back(
+    qtbot: QtBot, view: RaceView, ga06_final: Snapshot
+) -> None:
+    """Real: GA-06's 18 House candidates in a view shorter than its comfortable height (the
+    default window with the pinned overview below): the names and numbers shrink until a line of
+    them fits the row, so neighbours do not overlap; given the room back, they are full size."""
+    view.show_contest(_house(ga06_final))
+    usual = view.font().pointSizeF()
+    view.resize(900, view.comfortable_height() - 70)
+
+    def smaller() -> None:
+        font = view.plot_items()[3].textItem.font()
+        assert font.pointSizeF() < usual
+        assert QFontMetrics(font).height() <= _row_pitch(view)
+
+    qtbot.waitUntil(smaller)
+    view.resize(900, view.comfortable_height() + 40)
+    qtbot.waitUntil(lambda: view.plot_items()[3].textItem.font().pointSizeF() == pytest.approx(usual))

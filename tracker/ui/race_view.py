@@ -62,6 +62,10 @@ BAR_HEIGHT = 0.68
 LABEL_LANE_PX = 24
 #: Gap in pixels between a bar's end and its text.
 TEXT_GAP_PX = 6
+#: Pixels a row is taller than a line of text, for the rows to read apart.
+ROW_AIR_PX = 4
+#: In thinner rows the names and numbers get smaller type, down to this share of the usual size.
+MIN_TEXT_SCALE = 0.7
 #: Margin in pixels around each bar's text (its fill box, which hides the dashed line behind it).
 TEXT_MARGIN_PX = 2
 
@@ -267,12 +271,15 @@ class RaceView(QWidget):
         self._tick_font = tick_font
         # A bar is BAR_HEIGHT of its row: at this pitch the numbers inside a long bar fit between
         # its edges, under the projection's whisker along its top.
-        self._row_px = QFontMetrics(self.font()).height() + 4
+        self._row_px = QFontMetrics(self.font()).height() + ROW_AIR_PX
         # Only a floor: asking every race's full height of the window would stop a user making it
         # smaller than ~740 px; docks opening below ask ``comfortable_height`` instead.
         self._plot.setMinimumHeight(MIN_PLOT_HEIGHT)
+        #: The candidates' names: the tick font, smaller in rows thinner than a line of text.
+        self._name_font = QFont(tick_font)
+        self._names: list[tuple[int, str]] = []
         self._left = item.getAxis("left")
-        self._left.setStyle(tickFont=tick_font, tickTextOffset=8, tickLength=0)
+        self._left.setStyle(tickFont=self._name_font, tickTextOffset=8, tickLength=0)
         bottom = item.getAxis("bottom")
         self._bottom = bottom
         bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, 10)], []])
@@ -318,9 +325,8 @@ class RaceView(QWidget):
         #: The band's offset from its bar's centre in rows: BAND_OFFSET, or further up when the rows
         #: are so thin that the whisker would cross the tops of the numbers inside the bar.
         self._band_offset = BAND_OFFSET
-        metrics = QFontMetrics(self._text_font)
-        #: How far above a text's centre its digits reach, plus a little air (pixels).
-        self._glyph_top_px = metrics.capHeight() - (metrics.ascent() - metrics.descent()) / 2 + 1.5
+        self._glyph_top_px = self._glyph_top(self._text_font)
+        self._text_scale = 1.0
         self._widths: dict[str, float] = {}
         #: Per bar: the numbers (with the phrase when they fit together), and the phrase alone for
         #: when the numbers sit inside a long bar and the phrase beside it.
@@ -592,11 +598,9 @@ class RaceView(QWidget):
         )
 
         self._vb.setXRange(0, 100, padding=0)
-        names = [(bar.rank, display_name(bar.name)) for bar in bars]
-        self._left.setTicks([names, []])
-        metrics = QFontMetrics(self._tick_font)
-        widest = max((metrics.horizontalAdvance(label) for _, label in names), default=60)
-        self._left.setWidth(widest + 16)
+        self._names = [(bar.rank, display_name(bar.name)) for bar in bars]
+        self._left.setTicks([self._names, []])
+        self._fit_name_axis()
 
         rule = contest.threshold if contest is not None else None
         if rule is not None and rule.has_line:
@@ -660,6 +664,40 @@ class RaceView(QWidget):
             self._widths[markup] = width
         return width
 
+    def _fit_name_axis(self) -> None:
+        metrics = QFontMetrics(self._name_font)
+        widest = max((metrics.horizontalAdvance(label) for _, label in self._names), default=60)
+        self._left.setWidth(widest + 16)
+
+    def _fit_text_size(self, row_px: float) -> None:
+        """In rows thinner than a line of text (a short window with docks open below), smaller
+        type for the bars' names and numbers, down to MIN_TEXT_SCALE of the usual size: at full
+        size one bar's numbers would sit over the next one's."""
+        usual = self._row_px - ROW_AIR_PX
+        scale = 1.0 if row_px >= self._row_px else max(MIN_TEXT_SCALE, (row_px - ROW_AIR_PX) / usual)
+        scale = round(scale, 2)
+        if scale == self._text_scale:
+            return
+        self._text_scale = scale
+        base = self.font().pointSizeF()
+        self._text_font.setPointSizeF(base * scale)
+        self._letter_font.setPointSizeF(base * scale)
+        self._name_font.setPointSizeF(self._tick_font.pointSizeF() * scale)
+        self._measure.setDefaultFont(self._text_font)
+        self._widths.clear()
+        self._glyph_top_px = self._glyph_top(self._text_font)
+        for pool in (self._texts, self._notes, self._letters):
+            for text in pool:
+                text.setFont(self._letter_font if pool is self._letters else self._text_font)
+        self._left.setStyle(tickFont=self._name_font)
+        self._fit_name_axis()
+
+    @staticmethod
+    def _glyph_top(font: QFont) -> float:
+        """How far above a text's centre its digits reach, plus a little air (pixels)."""
+        metrics = QFontMetrics(font)
+        return metrics.capHeight() - (metrics.ascent() - metrics.descent()) / 2 + 1.5
+
     def _lift_band(self, row_px: float) -> None:
         """Keep the whisker above the glyphs of the numbers inside a bar (see ``_band_offset``)."""
         offset = -max(-BAND_OFFSET, min(0.45, self._glyph_top_px / row_px)) if row_px > 0 else BAND_OFFSET
@@ -686,7 +724,9 @@ class RaceView(QWidget):
             row_px = height / (rows - 0.4 + lane)
             lane = max(1.25, LABEL_LANE_PX / row_px + BAR_HEIGHT / 2)
         self._vb.setYRange(-lane, rows - 0.4, padding=0)
-        self._lift_band(height / (rows - 0.4 + lane))
+        row_px = height / (rows - 0.4 + lane)
+        self._fit_text_size(row_px)
+        self._lift_band(row_px)
 
     def _arrangement(self, bar: BarInfo, level: int, width_px: float) -> str | None:
         """Where ``bar``'s text fits at ``level``: "out" beside the bar, "split" (numbers inside,
