@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from tracker.cli import main
 from tracker.core.export import Level, contest_rows, vote_type_mix
 from tracker.core.model import Snapshot
+from tracker.ui.bar_texts import display_name
 from tracker.ui.drilldown import (
     VOTE_TYPE_CHOICES,
     DrillDownModel,
@@ -27,7 +28,6 @@ from tracker.ui.drilldown import (
     build_drill_data,
 )
 from tracker.ui.main_window import MainWindow
-from tracker.ui.race_view import display_name
 from tracker.ui.vote_mix import ALL_LABEL, VoteMixChart
 from tracker.ui.workers import Worker
 

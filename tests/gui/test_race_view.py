@@ -13,7 +13,8 @@ from synthetic_data import synthetic_snapshot
 from tracker.core.model import Contest, Snapshot
 from tracker.core.outstanding import estimate_outstanding
 from tracker.core.threshold import ThresholdRule, assess
-from tracker.ui.race_view import RaceView, display_name
+from tracker.ui.bar_texts import display_name
+from tracker.ui.race_view import RaceView
 
 pytestmark = pytest.mark.gui
 

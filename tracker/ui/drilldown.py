@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.export import ALL_TYPES, ContestRows, Level, UnitRow, contest_rows, vote_type_mix
 from tracker.core.model import Contest, Reporting, Snapshot
-from tracker.ui.race_view import display_name
+from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import ChartTheme, current_theme
 from tracker.ui.vote_mix import VOTE_TYPE_NAMES, VoteMixChart
 from tracker.ui.workers import Worker

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tracker.core.model import Contest
-from tracker.ui.race_view import display_name
+from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme
 
 #: Bars per card: the leader, the runner-up (the two a runoff is about) and one more.

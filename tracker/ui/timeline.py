@@ -26,6 +26,7 @@ from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.projection import ContestProjection
+from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style
 
 #: Darker than the bars' #0072B2 / #E69F00 (see the module docstring); the light theme's colours
@@ -267,8 +268,6 @@ class TimelineView(QWidget):
 
     def _caption_text(self, level: int = 0) -> str:
         """The legend: full (0), surnames with the explanation (1), surnames only (2)."""
-        from tracker.ui.race_view import display_name
-
         if not self._names:
             return "Share over the night: no votes yet"
 

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWi
 
 from tracker.core.export import MIX_TYPES
 from tracker.core.model import Candidate
-from tracker.ui.race_view import FIELD_COLOUR, display_name
+from tracker.ui.bar_texts import display_name
+from tracker.ui.race_view import FIELD_COLOUR
 from tracker.ui.theme import ChartTheme, current_theme, readable_on
 
 #: The other Okabe-Ito colours (the race view's blue and orange mean leader and runner-up, so the
