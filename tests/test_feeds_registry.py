@@ -51,7 +51,9 @@ def test_every_real_file_is_detected_or_refused_in_one_sentence(shared_data: Pat
         try:
             fmt = registry.detect_format(data, path.name)
         except FeedError as exc:
-            assert "\n" not in str(exc) and path.suffix in (".csv", ".js", ".json"), path
+            # Results files of formats we do not read (CSV, compressed CSV nights, JS) and the
+            # data folder's own notes may be refused, but only in one sentence.
+            assert "\n" not in str(exc) and path.suffix in (".csv", ".gz", ".js", ".json", ".md"), path
             continue
         assert fmt in registry.ALL_FORMATS
         try:
