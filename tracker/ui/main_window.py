@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QSettings,
     Qt,
     Signal,
 )
@@ -53,6 +52,7 @@ from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole, RaceListModel
 from tracker.ui.race_list_panel import RaceListPanel
 from tracker.ui.race_view import RaceView
 from tracker.ui.replay_bar import ReplayBar
+from tracker.ui.settings import settings
 from tracker.ui.timeline import TimelinePoint, TimelineView
 from tracker.ui.workers import NightInfo, Worker
 
@@ -76,11 +76,6 @@ TEST_BANNER_STYLE = (
     " padding: 6px 10px; }"
 )
 TEST_TEXT = "TEST DATA — not real results."
-
-
-def settings() -> QSettings:
-    """The window's QSettings, an INI file under the data folder (TRACKER_HOME isolates it)."""
-    return QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):

@@ -69,7 +69,7 @@ class PinsController(QObject):
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        from tracker.ui.main_window import settings
+        from tracker.ui.settings import settings
 
         self._window = window
         self._settings = settings
