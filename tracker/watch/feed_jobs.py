@@ -17,18 +17,15 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool
-
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
-from tracker.ui.job_host import JobHost
-from tracker.ui.night_jobs import NightJobs
+from tracker.watch.night_jobs import NightJobs
+from tracker.watch.ports import Events, Host, Pool
 
 if TYPE_CHECKING:
     from tracker.archive.night import NightFile
     from tracker.archive.recorder import Recorded, Recorder
     from tracker.feeds.poller import PollReport
-    from tracker.ui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +67,14 @@ def _version_label(snapshot: Snapshot) -> str:
 
 class FeedJobs:
     """Polling one live feed at a time (see the module docstring). The API is the GUI thread's;
-    ``signals`` is the worker, whose ``failed`` (at once, for a URL that is no feed) and
-    ``feed_health`` these emit; the feed pool is a child of ``parent``."""
+    ``events`` answer the worker, whose ``failed`` (at once, for a URL that is no feed) and
+    ``feed_health`` these call; ``pool`` is the feed's own (one thread)."""
 
-    def __init__(self, host: JobHost, nights: NightJobs, signals: Worker, parent: QObject) -> None:
+    def __init__(self, host: Host, nights: NightJobs, events: Events, pool: Pool) -> None:
         self._host = host
         self._nights = nights
-        self._signals = signals
-        self._pool = QThreadPool(parent)
-        self._pool.setMaxThreadCount(1)
+        self._events = events
+        self._pool = pool
         self._stop: threading.Event | None = None
         self._token = 0
 
@@ -95,7 +91,7 @@ class FeedJobs:
             target = discover(url, kind=kind, api_key=api_key)
             policy = PollPolicy(interval=interval)
         except (TrackerError, ValueError) as exc:
-            self._signals.failed.emit(str(exc))
+            self._events.failed(str(exc))
             return
         self.stop_feed()
         stop = threading.Event()
@@ -119,7 +115,7 @@ class FeedJobs:
     # delivery of live results (GUI thread) ---------------------------------------------------------
     def _deliver_health(self, token: int, health: object) -> None:
         if token == self._token:
-            self._signals.feed_health.emit(health)
+            self._events.feed_health(health)
 
     def _feed_ready(
         self, token: int, night: NightFile, path: Path, url: str, adopted: threading.Event
