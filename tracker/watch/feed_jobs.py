@@ -1,7 +1,8 @@
 """The worker's live-feed jobs: the poll loop, on a pool (one thread) of its own.
 
 A live feed's poll loop is long-running, so it does not share the night thread: it fetches,
-records into the night file and parses there (the recorder does all three), posts health and new
+records into the night file and parses there (the recorder does all three; after the first poll
+the loop is :func:`tracker.archive.recorder.record_feed`, the headless ``record``'s), posts health and new
 versions through the worker's private post like every other result, and hands the recording to
 the night jobs (``NightJobs.adopt``), which read versions from it exactly as from any night (the
 night file serialises the two threads' access). A token, bumped whenever polling stops, drops what
@@ -141,7 +142,7 @@ class FeedJobs:
         import time
 
         from tracker.archive.night import _sidecars
-        from tracker.archive.recorder import Recorder, create_recording, default_night_path
+        from tracker.archive.recorder import Recorder, create_recording, default_night_path, record_feed
         from tracker.feeds.client import make_client
         from tracker.feeds.discovery import FeedTarget, guess_timezone
         from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, health_after
@@ -208,19 +209,18 @@ class FeedJobs:
                 ready_night = night
                 post(lambda: self._feed_ready(token, ready_night, path, target.display_url, adopted))
 
-                def sink(report: PollReport) -> None:
-                    if stop.is_set():
-                        return
-                    result = _record_quietly(recorder, report)
-                    if result.errors:  # unreadable: an error of the feed's (health, backoff)
-                        report = poller.payload_unreadable(report, result.errors[-1])
+                def record(rec: Recorder, report: PollReport) -> Recorded | None:
+                    return None if stop.is_set() else _record_quietly(rec, report)
+
+                def on_report(report: PollReport, result: Recorded) -> None:
                     newest = result.snapshots[-1] if result.snapshots else None
                     update(report, _version_label(newest) if newest else None, result.stale)
                     if newest is not None:
                         post(lambda: self._feed_grew(token, newest))
 
                 if not stop.wait(max(0.0, first.next_at - time.monotonic())):
-                    poller.run(sink, stop)
+                    # The loop the headless ``record`` runs (an unreadable payload is a feed error).
+                    record_feed(poller, night, stop, on_report=on_report, recorder=recorder, record=record)
         except Exception as exc:
             if not stop.is_set():
                 log.exception("polling %s", getattr(target, "display_url", "?"))
