@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
+from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
 from tracker.ui.alert_log import AlertLog
 from tracker.ui.exports import RaceExports
@@ -489,15 +490,10 @@ class MainWindow(QMainWindow):
         if not contests:
             return None
         if wanted:
-            for c in contests:
-                if c.id == wanted:
-                    return c.id
-            folded = wanted.casefold()
-            matches = [c for c in contests if folded in c.name.casefold()]
+            matches = find_contests(contests, wanted)
             if matches:
                 return matches[0].id
-            names = "; ".join(f"{c.id} ({c.name})" for c in contests)
-            self.report_error(f"no race {wanted!r} in this night; it has: {names}")
+            self.report_error(no_such_contest(wanted, contests, noun="race"))
         for row in range(self._proxy.rowCount()):
             index = self._proxy.index(row, COL_PIN)
             cid = index.data(ContestIdRole)
