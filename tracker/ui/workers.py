@@ -1,9 +1,9 @@
 """The one module that crosses threads.
 
-DESIGN.md's rule: no network, disk or parsing on the GUI thread, and the only threading pattern that
-has proven sound on this stack is one long-lived QObject that owns its signals and a QThreadPool,
-with jobs started as plain callables. Everything else in ``tracker/ui`` talks to the core through
-this object and receives plain, immutable results on the GUI thread.
+The rule (docs/architecture.md, "Threads"): no network, disk or parsing on the GUI thread, and the
+only threading pattern that has proven sound on this stack is one long-lived QObject that owns its
+signals and a QThreadPool, with jobs started as plain callables. Everything else in ``tracker/ui``
+talks to the core through this object and receives plain, immutable results on the GUI thread.
 
 The :class:`Worker` is that QObject: it declares every signal and the public API, and hands each
 call to one of its parts in the Qt-free watch layer (:mod:`tracker.watch`). The parts share a
