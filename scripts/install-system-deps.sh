@@ -16,7 +16,7 @@ set -euo pipefail
 # Libraries PySide6-Essentials 6.11 (libQt6Core/Gui/Widgets/XcbQpa/DBus/OpenGL/Network and the xcb
 # platform plugin) link against or load at run time. Checked on Debian 12 with
 #   ldd .venv/lib/python3.11/site-packages/PySide6/Qt/{lib/libQt6*.so.6,plugins/platforms/libqxcb.so}
-# mapped to packages with dpkg -S. The first group is the list from DESIGN.md "Known hazards".
+# mapped to packages with dpkg -S. The first group is the list from docs/architecture.md "Known hazards".
 runtime_pkgs=(
     libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-randr0
     libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3

@@ -1,9 +1,11 @@
-"""The core never imports Qt (DESIGN.md, "Layers").
+"""The core never imports Qt (docs/architecture.md, "Layers").
 
 In a fresh interpreter with PySide6, shiboken6 and pyqtgraph blocked by a meta path finder, import every
-module of tracker.core, tracker.feeds, tracker.archive, plus tracker.store and tracker.paths. Any import
-error fails the test, and so does any *attempt* to import a blocked package, even one the module catches
-(an optional Qt import is still a Qt import in the core).
+module of tracker.core, tracker.feeds, tracker.archive, tracker.watch, plus tracker.store and
+tracker.paths. Any import error fails the test, and so does any *attempt* to import a blocked package,
+even one the module catches (an optional Qt import is still a Qt import in the core). The static
+contracts in pyproject.toml (tests/test_import_contracts.py) see every import statement; this sees
+what actually runs, including imports a static graph cannot see (``importlib``, plugins).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ CHECK = textwrap.dedent(
         failures[name] = traceback.format_exc()
 
 
-    for package in ("tracker.core", "tracker.feeds", "tracker.archive"):
+    for package in ("tracker.core", "tracker.feeds", "tracker.archive", "tracker.watch"):
         modules.append(package)
         try:
             pkg = importlib.import_module(package)
@@ -102,6 +104,7 @@ def test_core_imports_without_qt() -> None:
     modules = result["modules"]
     assert "tracker.paths" in modules
     assert any(m.startswith("tracker.core.") for m in modules), f"no core modules found: {modules}"
+    assert "tracker.watch.night_jobs" in modules, f"the watch layer was not walked: {modules}"
 
     problems = [f"{name}:\n{tb}" for name, tb in result["failures"].items()]
     problems += [f"attempted import of {a['name']} from {a['from']}" for a in result["attempts"]]

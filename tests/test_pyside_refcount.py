@@ -1,4 +1,4 @@
-"""Regression guard for the PySide6 pin (DESIGN.md, "Known hazards").
+"""Regression guard for the PySide6 pin (docs/architecture.md, "Known hazards").
 
 PySide6 6.12.0 on Python 3.11 drops a reference to ``True`` on every ``Signal.emit()`` and one to
 ``None`` on every Python ``QRunnable.run()``; once a refcount reaches zero the interpreter aborts with
@@ -84,7 +84,7 @@ PROBE = textwrap.dedent(
 
     pool = QThreadPool()
     pool.setMaxThreadCount(4)
-    jobs = [Job() for _ in range(RUNNABLES)]  # kept referenced, as DESIGN.md requires
+    jobs = [Job() for _ in range(RUNNABLES)]  # kept referenced, as docs/architecture.md requires
     for job in jobs:
         pool.start(job)
     for _ in range(CALLABLES):

@@ -187,6 +187,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     version order; logged in the store (once: the same alert is never logged twice)."""
     from tracker.archive.alerts import scan_night
     from tracker.archive.night import NightFile
+    from tracker.core.lookup import find_contests, no_such_contest
     from tracker.core.model import Snapshot
     from tracker.store import Store, alert_csv_row, write_alerts_csv
 
@@ -200,15 +201,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     def races(final: Snapshot) -> set[str]:
         wanted = set()
         for ask in args.contest or ():
-            folded = ask.casefold()
-            match = [c.id for c in final.contests if c.id == ask] or [
-                c.id
-                for c in final.contests
-                if folded in c.name.casefold() or any(folded in k.name.casefold() for k in c.candidates)
-            ]
+            match = [c.id for c in find_contests(final.contests, ask, candidates=True)]
             if not match:
-                names = "; ".join(f"{c.id} ({c.name})" for c in final.contests)
-                raise TrackerError(f"no contest {ask!r} in this night; it has: {names}")
+                raise TrackerError(no_such_contest(ask, final.contests))
             wanted.update(match)
         if not args.contest:
             wanted = store.pins(final.election.id)

@@ -10,18 +10,30 @@ migrate it once: each migration re-reads the schema version under the write lock
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, TextIO
 
 from tracker import paths
+from tracker.core.alert_log import ALERT_CSV_FIELDS, alert_csv_row, write_alerts_csv
 from tracker.core.alerts import Alert, AlertKind
 from tracker.core.errors import TrackerError
+from tracker.core.projection_log import ProjectionRecord, write_projections_csv
+
+# The log rows and their CSV writers are the core's (tracker.core.projection_log, .alert_log): the
+# projection makes the rows, the store only keeps them. Re-exported for the store's callers.
+__all__ = [
+    "ALERT_CSV_FIELDS",
+    "MIGRATIONS",
+    "ProjectionRecord",
+    "Store",
+    "StoreError",
+    "alert_csv_row",
+    "write_alerts_csv",
+    "write_projections_csv",
+]
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: pins and settings
@@ -351,107 +363,6 @@ class Store:
             )
             for r in rows
         ]
-
-
-@dataclass(frozen=True)
-class ProjectionRecord:
-    """One logged projection of one candidate (a row of the ``projections`` table and of the CSV).
-
-    ``made_at`` is when it was made (UTC), ``snapshot_time`` when its input version appeared;
-    shares are 0..1; ``share``/``lo``/``hi``/``p_clear`` are empty when the model said "too early"."""
-
-    made_at: str
-    source: str
-    election_id: str
-    version: str
-    payload_id: str
-    snapshot_time: str | None
-    contest_id: str
-    contest_name: str
-    candidate_id: str
-    candidate: str
-    status: str
-    votes: int
-    share_now: float
-    share: float | None
-    lo: float | None
-    hi: float | None
-    p_clear: float | None
-    outstanding: int | None
-    outstanding_lo: int | None
-    outstanding_hi: int | None
-    model_version: str
-
-    FIELDS: ClassVar[tuple[str, ...]] = (
-        "made_at",
-        "source",
-        "election_id",
-        "version",
-        "payload_id",
-        "snapshot_time",
-        "contest_id",
-        "contest_name",
-        "candidate_id",
-        "candidate",
-        "status",
-        "votes",
-        "share_now",
-        "share",
-        "lo",
-        "hi",
-        "p_clear",
-        "outstanding",
-        "outstanding_lo",
-        "outstanding_hi",
-        "model_version",
-    )
-
-    def row(self) -> tuple[object, ...]:
-        return tuple(getattr(self, f) for f in self.FIELDS)
-
-
-def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> int:
-    """Write ``records`` as CSV with a header (the ``ProjectionRecord.FIELDS``); returns rows."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ProjectionRecord.FIELDS)
-    n = 0
-    for r in records:
-        writer.writerow(["" if v is None else v for v in r.row()])
-        n += 1
-    return n
-
-
-#: The alert log's CSV columns (the dock's, plus what a spreadsheet needs to tell rows apart).
-ALERT_CSV_FIELDS = ("time", "race", "what happened", "version", "kind", "contest_id", "subject", "version_id")
-
-
-def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None) -> list[str]:
-    """One alert as the CSV (and the window's log) shows it: the version's time in ``tz`` (the
-    night's own zone; ISO 8601 with its offset), the race, the message, the version number (1-based)."""
-    when = alert.time.astimezone(tz).isoformat(timespec="seconds") if alert.time is not None else ""
-    race = alert.contest_name or alert.contest_id
-    what = f"{alert.kind}: {alert.message}"
-    return [
-        when,
-        race,
-        what,
-        str(alert.version_index + 1),
-        str(alert.kind),
-        alert.contest_id,
-        alert.subject,
-        alert.version,
-    ]
-
-
-def write_alerts_csv(alerts: Iterable[Alert], out: TextIO, tz: dt.tzinfo | None = None) -> int:
-    """Write ``alerts`` as CSV with a header (``ALERT_CSV_FIELDS``); returns rows."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(ALERT_CSV_FIELDS)
-    n = 0
-    for a in alerts:
-        writer.writerow(alert_csv_row(a, tz))
-        n += 1
-    return n
 
 
 def _now() -> str:

@@ -15,29 +15,16 @@ payload about once; a full payload no delta follows is parsed as before, never c
 from __future__ import annotations
 
 import threading
-import urllib.parse
 from collections import OrderedDict
 from collections.abc import Sequence
 
 from tracker.archive.night import NightFile, Version
 from tracker.core.merge import apply_delta
 from tracker.core.model import Snapshot
+from tracker.feeds.ap import DELTA_PARAM, is_delta_url
 
+# DELTA_PARAM and is_delta_url are AP wire facts (tracker.feeds.ap), re-exported for the archive.
 __all__ = ["DELTA_PARAM", "VersionChain", "is_delta_url"]
-
-#: The query parameter that makes an AP request a delta ("races updated since").
-DELTA_PARAM = "mindatetime"
-
-
-def is_delta_url(url: str | None) -> bool:
-    """True when ``url`` asks for changes only (AP's ``minDateTime``, any case, with a value)."""
-    if not url:
-        return False
-    try:
-        query = urllib.parse.urlsplit(url).query
-    except ValueError:
-        return False
-    return any(k.lower() == DELTA_PARAM and v for k, v in urllib.parse.parse_qsl(query))
 
 
 class VersionChain:

@@ -27,6 +27,7 @@ from tracker.archive.night import NightFile
 from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
 from tracker.core.baseline import Baseline, name_key
 from tracker.core.errors import TrackerError
+from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
 from tracker.core.projection import project_contest, projection_records
 from tracker.store import ProjectionRecord
@@ -111,15 +112,10 @@ def pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
         raise TrackerError("the night's last version has no contests")
     if contest is None:
         return max(snapshot.contests, key=lambda c: c.total_votes)
-    for c in snapshot.contests:
-        if c.id == contest:
-            return c
-    folded = contest.casefold()
-    for c in snapshot.contests:
-        if folded in c.name.casefold():
-            return c
-    names = "; ".join(f"{c.id} ({c.name})" for c in snapshot.contests)
-    raise TrackerError(f"no contest {contest!r} in this night; it has: {names}")
+    matches = find_contests(snapshot.contests, contest)
+    if not matches:
+        raise TrackerError(no_such_contest(contest, snapshot.contests))
+    return matches[0]
 
 
 def project_night(

@@ -33,7 +33,7 @@ from pathlib import Path
 from tracker import paths
 from tracker.archive.chain import VersionChain, is_delta_url
 from tracker.archive.night import NightFile, Version
-from tracker.core.errors import FeedError, TrackerError
+from tracker.core.errors import FeedError
 from tracker.core.merge import apply_delta
 from tracker.core.model import Snapshot
 from tracker.feeds.poller import FetchEvent, Poller, PollReport
@@ -261,16 +261,27 @@ def record_feed(
     *,
     on_report: Callable[[PollReport, Recorded], None] | None = None,
     max_polls: int | None = None,
+    recorder: Recorder | None = None,
+    record: Callable[[Recorder, PollReport], Recorded | None] | None = None,
 ) -> Recorder:
-    """Poll until ``stop`` is set, recording every fetch into ``night`` (headless ``record``)."""
-    recorder = Recorder(night, source=poller.target.display_url)
+    """Poll until ``stop`` is set, recording every fetch into ``night``: the one poll → record loop,
+    for the headless ``record`` command and the window's live feed (:mod:`tracker.watch.feed_jobs`)
+    alike. A payload that cannot be read becomes an error of the feed's (its health, its backoff);
+    ``on_report`` hears of every poll once it is recorded. A TrackerError (the night file cannot be
+    written) ends the loop and reaches the caller, which owns ``stop``.
+
+    ``recorder``: one made already (the window records the first poll itself, to tell a URL that is
+    no feed from one that is). ``record``: how one report is recorded, if not
+    ``Recorder.record_report`` (the window pauses the cyclic GC for big payloads); None from it
+    means the report was dropped (the feed was stopped meanwhile)."""
+    if recorder is None:
+        recorder = Recorder(night, source=poller.target.display_url)
+    write = record if record is not None else Recorder.record_report
 
     def sink(report: PollReport) -> None:
-        try:
-            recorded = recorder.record_report(report)
-        except TrackerError:
-            stop.set()
-            raise
+        recorded = write(recorder, report)
+        if recorded is None:
+            return
         if recorded.errors:  # a payload that could not be read is an error of the feed's
             report = poller.payload_unreadable(report, recorded.errors[-1])
         if on_report is not None:

@@ -51,7 +51,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -59,6 +58,7 @@ from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
 from tracker.core.fit import cell_data, fit_shares, fit_turnout
 from tracker.core.model import Contest, Snapshot
+from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
 MODEL_VERSION = "cells-ridge-2"
@@ -387,11 +387,9 @@ def projection_records(
     *,
     source: str,
     made_at: str,
-) -> list[Any]:
-    """The projection log's rows (``tracker.store.ProjectionRecord``) for ``projections`` of
-    ``snapshot``: one per candidate of every contest."""
-    from tracker.store import ProjectionRecord
-
+) -> list[ProjectionRecord]:
+    """The projection log's rows (``tracker.core.projection_log.ProjectionRecord``) for
+    ``projections`` of ``snapshot``: one per candidate of every contest."""
     when = snapshot.fetched_at or snapshot.published_at
     out = []
     for proj in projections.values():

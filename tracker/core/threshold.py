@@ -1,7 +1,7 @@
 """Threshold rules and what it takes to clear them.
 
 Exact integer/rational arithmetic on purpose: "50 % + 1 vote" is decided by one vote, and a
-float rounding at 50.0 % would call a runoff as a win. States follow DESIGN.md: clinched /
+float rounding at 50.0 % would call a runoff as a win. States (docs/architecture.md, core): clinched /
 out of reach / needs p % while votes are outstanding; cleared / runoff once all is counted.
 """
 

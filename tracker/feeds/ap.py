@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import urllib.parse
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
@@ -69,7 +70,15 @@ from tracker.core.model import (
 )
 from tracker.core.threshold import ThresholdRule
 
-__all__ = ["TEST_PREFIX", "ap_next_request", "parse_ap", "parse_ap_v2", "parse_ap_v3"]
+__all__ = [
+    "DELTA_PARAM",
+    "TEST_PREFIX",
+    "ap_next_request",
+    "is_delta_url",
+    "parse_ap",
+    "parse_ap_v2",
+    "parse_ap_v3",
+]
 
 TOTAL = "Total"
 #: Not "TEST — …": the window splits night labels at " — " and would keep only "TEST".
@@ -445,6 +454,25 @@ def parse_ap_v2(data: bytes, *, source: str = "") -> Snapshot:
 def parse_ap_v3(data: bytes, *, source: str = "") -> Snapshot:
     """Parse an AP Elections API v3 ``/elections/{date}`` JSON response."""
     return parse_ap(data, source=source, version=3)
+
+
+#: The query parameter that makes an AP request a delta ("races updated since").
+DELTA_PARAM = "mindatetime"
+
+
+def is_delta_url(url: str | None) -> bool:
+    """True when ``url`` asks for changes only (AP's ``minDateTime``, any case, with a value).
+
+    A fact of AP's wire protocol, so it lives with the AP parser: the poller (which drops AP's
+    empty deltas) and the night file's version chain (which lays deltas over a full payload) both
+    ask it, and neither layer has to import the other."""
+    if not url:
+        return False
+    try:
+        query = urllib.parse.urlsplit(url).query
+    except ValueError:
+        return False
+    return any(k.lower() == DELTA_PARAM and v for k, v in urllib.parse.parse_qsl(query))
 
 
 def ap_next_request(data: bytes) -> str | None:

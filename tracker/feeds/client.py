@@ -2,9 +2,9 @@
 User-Agent (Clarity refuses clients without one), and helpers that keep API keys out of logs and
 recordings.
 
-One ``httpx.Client`` is shared by a feed's polls (DESIGN.md: a shared client, plain callables on a
-pool). Connections are limited: Python's ``http.server`` (and some small newsroom servers) have a
-short listen backlog, and a tracker polls one feed, not a thousand.
+One ``httpx.Client`` is shared by a feed's polls (docs/architecture.md, "Known hazards": a shared
+client, plain callables on a pool). Connections are limited: Python's ``http.server`` (and some
+small newsroom servers) have a short listen backlog, and a tracker polls one feed, not a thousand.
 """
 
 from __future__ import annotations

@@ -294,7 +294,7 @@ def ap_empty_delta(body: bytes, url: str) -> bool:
     """True when ``body`` answers a ``minDateTime`` request (``url``) with no race at all: AP's way
     of saying nothing changed since. It holds no result, so it is logged as a fetch, not stored as
     a version (every poll between two real updates would otherwise add one)."""
-    from tracker.archive.chain import is_delta_url
+    from tracker.feeds.ap import is_delta_url
 
     if not is_delta_url(url):
         return False

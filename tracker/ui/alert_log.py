@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -47,8 +47,11 @@ from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_aler
 from tracker.ui.theme import ChartTheme
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
-    from tracker.ui.workers import NightInfo
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtGui import QIcon
+
+    from tracker.ui.race_list import RaceListModel
+    from tracker.ui.workers import NightInfo, Worker
 
 COLUMNS = ("time", "race", "what happened", "version")
 #: A correction's orange (the light theme's; the dark one lightens it to stay legible).
@@ -57,6 +60,29 @@ CORRECTION_COLOUR = QColor("#B35900")
 MAX_NOTIFICATIONS = 3
 #: How often a live feed is checked for a stall between polls.
 STALL_CHECK_MS = 30_000
+
+
+class _Window(Protocol):
+    """What the alert log uses of the main window: its signals, its worker, the night and the
+    version on screen, and the QMainWindow parts it docks into. Narrow on purpose: this module is
+    installed by the window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def night_opened(self) -> SignalInstance: ...
+    @property
+    def drawn(self) -> SignalInstance: ...
+    @property
+    def worker(self) -> Worker: ...
+    @property
+    def race_model(self) -> RaceListModel: ...
+    @property
+    def night(self) -> NightInfo | None: ...
+    @property
+    def shown_version(self) -> int | None: ...
+    # the QMainWindow it is
+    def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget) -> None: ...
+    def windowIcon(self) -> QIcon: ...
+    def style(self) -> QStyle: ...
 
 
 class AlertLogModel(QAbstractTableModel):
@@ -177,7 +203,7 @@ class AlertLogDock(QDockWidget):
 class AlertLog(QObject):
     """Wires the alert log into the window: the dock, its menu action, notifications, flags."""
 
-    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+    def __init__(self, window: _Window, menu: QMenu) -> None:
         super().__init__(window)
         self._window = window
         self._worker = window.worker

@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
-    QSettings,
     Qt,
     Signal,
 )
@@ -42,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
+from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
 from tracker.ui.alert_log import AlertLog
 from tracker.ui.exports import RaceExports
@@ -53,6 +53,7 @@ from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole, RaceListModel
 from tracker.ui.race_list_panel import RaceListPanel
 from tracker.ui.race_view import RaceView
 from tracker.ui.replay_bar import ReplayBar
+from tracker.ui.settings import settings
 from tracker.ui.timeline import TimelinePoint, TimelineView
 from tracker.ui.workers import NightInfo, Worker
 
@@ -76,11 +77,6 @@ TEST_BANNER_STYLE = (
     " padding: 6px 10px; }"
 )
 TEST_TEXT = "TEST DATA — not real results."
-
-
-def settings() -> QSettings:
-    """The window's QSettings, an INI file under the data folder (TRACKER_HOME isolates it)."""
-    return QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
@@ -494,15 +490,10 @@ class MainWindow(QMainWindow):
         if not contests:
             return None
         if wanted:
-            for c in contests:
-                if c.id == wanted:
-                    return c.id
-            folded = wanted.casefold()
-            matches = [c for c in contests if folded in c.name.casefold()]
+            matches = find_contests(contests, wanted)
             if matches:
                 return matches[0].id
-            names = "; ".join(f"{c.id} ({c.name})" for c in contests)
-            self.report_error(f"no race {wanted!r} in this night; it has: {names}")
+            self.report_error(no_such_contest(wanted, contests, noun="race"))
         for row in range(self._proxy.rowCount()):
             index = self._proxy.index(row, COL_PIN)
             cid = index.data(ContestIdRole)

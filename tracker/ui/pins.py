@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -25,8 +25,14 @@ from tracker.store import Store
 from tracker.ui.overview import OverviewDock, PinnedOverview
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
-    from tracker.ui.workers import NightInfo
+    from collections.abc import Sequence
+
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QDockWidget, QMenuBar, QStatusBar, QTableView
+
+    from tracker.core.model import Snapshot
+    from tracker.ui.race_list import RaceListModel
+    from tracker.ui.workers import NightInfo, Worker
 
 #: QSettings key: the user closed the overview (it stays closed until they open it again).
 CLOSED_KEY = "overview/closed"
@@ -34,7 +40,46 @@ FILE_FILTER = "Watch lists (*.json);;All files (*)"
 TITLE = "Pinned overview"
 
 
-def _menu(window: MainWindow, title: str) -> QMenu:
+class _Window(Protocol):
+    """What the pins use of the main window: its signals and read-only state, the few calls they
+    make, and the QMainWindow parts they dock into. Narrow on purpose: this module is installed by
+    the window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def night_opened(self) -> SignalInstance: ...
+    @property
+    def drawn(self) -> SignalInstance: ...
+    @property
+    def worker(self) -> Worker: ...
+    @property
+    def race_model(self) -> RaceListModel: ...
+    @property
+    def race_table(self) -> QTableView: ...
+    @property
+    def night(self) -> NightInfo | None: ...
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+    @property
+    def shown_version(self) -> int | None: ...
+    @property
+    def selected_contest(self) -> str | None: ...
+    def select_contest(self, contest_id: str) -> None: ...
+    def report_error(self, message: str) -> None: ...
+    def room_below(self) -> int: ...
+    def keep_race_readable(self) -> None: ...
+    # the QMainWindow it is
+    def menuBar(self) -> QMenuBar: ...
+    def statusBar(self) -> QStatusBar: ...
+    def findChild(self, type: type[QAction], name: str = ...) -> QAction | None: ...
+    def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget) -> None: ...
+    def resizeDocks(
+        self, docks: Sequence[QDockWidget], sizes: Sequence[int], orientation: Qt.Orientation
+    ) -> None: ...
+    def width(self) -> int: ...
+    def height(self) -> int: ...
+
+
+def _menu(window: _Window, title: str) -> QMenu:
     """The window's menu called ``title`` (with its & mnemonic), created when there is none
     (before Help, which stays last)."""
     bar = window.menuBar()
@@ -51,7 +96,7 @@ def _menu(window: MainWindow, title: str) -> QMenu:
     return menu
 
 
-def _pin_shortcut(window: MainWindow) -> str:
+def _pin_shortcut(window: _Window) -> str:
     """The shortcut of the window's pin action (named "pin"), as the user sees it, or ""."""
     action = window.findChild(QAction, "pin")
     if action is None or action.shortcut().isEmpty():
@@ -67,9 +112,9 @@ class PinsController(QObject):
     #: A watch list was written: path, number of pins.
     pins_exported = Signal(str, int)
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: _Window) -> None:
         super().__init__(window)
-        from tracker.ui.main_window import settings
+        from tracker.ui.settings import settings
 
         self._window = window
         self._settings = settings

@@ -13,7 +13,7 @@ Sorting is the model's, not the proxy's: Qt's proxy sorts by asking Python for e
 model's order and only filters.
 
 Pins are UI state the model owns; persisting them is not its job (the store is SQLite on disk, and
-DESIGN.md keeps disk off the GUI thread): toggling emits ``pin_toggled`` and the window hands it to
+docs/architecture.md keeps disk off the GUI thread): toggling emits ``pin_toggled`` and the window hands it to
 the worker.
 """
 

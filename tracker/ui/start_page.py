@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6 import __version__ as PYSIDE_VERSION
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal, qVersion
@@ -47,10 +47,40 @@ from tracker import __version__
 from tracker.archive.catalogue import Catalogue, NightEntry
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QMenuBar, QStatusBar
+
+    from tracker.ui.workers import NightInfo, Worker
 
 LICENCE_URL = "https://opensource.org/license/mit"
 NIGHT_SUFFIX = ".night"
+
+
+class _Window(Protocol):
+    """What the start page uses of the main window: its worker, the night on screen, how it opens
+    a night or a feed, and the QMainWindow parts it changes (the central widget, the menus, drops).
+    Narrow on purpose: this module is installed by the window and must not import it back
+    (docs/architecture.md, "Layers")."""
+
+    @property
+    def night_opened(self) -> SignalInstance: ...
+    @property
+    def worker(self) -> Worker: ...
+    @property
+    def night(self) -> NightInfo | None: ...
+    def open_night(self, path: Path, *, at_end: bool = ...) -> None: ...
+    def open_feed(self, url: str) -> None: ...
+    def choose_night(self) -> None: ...
+    def choose_feed(self) -> None: ...
+    # the QMainWindow it is
+    def menuBar(self) -> QMenuBar: ...
+    def statusBar(self) -> QStatusBar: ...
+    def takeCentralWidget(self) -> QWidget: ...
+    def setCentralWidget(self, widget: QWidget) -> None: ...
+    def setWindowTitle(self, title: str) -> None: ...
+    def setAcceptDrops(self, on: bool) -> None: ...
+    def installEventFilter(self, filter: QObject) -> None: ...
+    def findChildren(self, type: type[QWidget]) -> list[QWidget]: ...
 
 
 def _describe(entry: NightEntry) -> str:
@@ -220,7 +250,7 @@ class StartPage(QWidget):
 class _DropOpener(QObject):
     """Accepts one local file dragged onto the window; opens a night, imports anything else."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: _Window) -> None:
         super().__init__(window)
         self._window = window
 
@@ -246,7 +276,7 @@ class _DropOpener(QObject):
         return False
 
 
-def open_dropped(window: MainWindow, path: Path) -> None:
+def open_dropped(window: _Window, path: Path) -> None:
     """What a drop does: a night opens; a payload is imported (worker) and then opened."""
     if path.suffix.lower() == NIGHT_SUFFIX:
         window.open_night(path)
@@ -258,7 +288,7 @@ def open_dropped(window: MainWindow, path: Path) -> None:
 class FirstRun(QObject):
     """The start page in the window's central stack, its menu entries, drops and About."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: _Window) -> None:
         super().__init__(window)
         self._window = window
         self._catalogue: Catalogue | None = None
@@ -409,5 +439,5 @@ class AboutDialog(QDialog):
         return self._text.text()
 
 
-def install_first_run(window: MainWindow) -> FirstRun:
+def install_first_run(window: _Window) -> FirstRun:
     return FirstRun(window)

@@ -306,7 +306,7 @@ def install_theme_menu(window: QMainWindow) -> QMenu:
     """View ▸ Theme: System / Light / Dark, remembered for the next launch."""
     from PySide6.QtGui import QAction, QActionGroup
 
-    from tracker.ui.main_window import settings
+    from tracker.ui.settings import settings
 
     bar = window.menuBar()
     view = next(

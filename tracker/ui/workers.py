@@ -1,21 +1,25 @@
 """The one module that crosses threads.
 
-DESIGN.md's rule: no network, disk or parsing on the GUI thread, and the only threading pattern that
-has proven sound on this stack is one long-lived QObject that owns its signals and a QThreadPool,
-with jobs started as plain callables. Everything else in ``tracker/ui`` talks to the core through
-this object and receives plain, immutable results on the GUI thread.
+The rule (docs/architecture.md, "Threads"): no network, disk or parsing on the GUI thread, and the
+only threading pattern that has proven sound on this stack is one long-lived QObject that owns its
+signals and a QThreadPool, with jobs started as plain callables. Everything else in ``tracker/ui``
+talks to the core through this object and receives plain, immutable results on the GUI thread.
 
 The :class:`Worker` is that QObject: it declares every signal and the public API, and hands each
-call to one of its parts, which share a :class:`~tracker.ui.job_host.JobHost` (the pools and the
-way back to the GUI thread; its docstring says why the night pool has one permanent thread and why
-jobs never emit the public signals themselves):
+call to one of its parts in the Qt-free watch layer (:mod:`tracker.watch`). The parts share a
+:class:`~tracker.ui.job_host.JobHost` (the pools and the way back to the GUI thread; its docstring
+says why the night pool has one permanent thread and why jobs never emit the public signals
+themselves) through the :class:`~tracker.watch.ports.Host` port, and answer through
+:class:`~tracker.watch.ports.Events`, which this object builds from its signals:
 
-* :mod:`tracker.ui.night_jobs` -- opening a night, reading its versions, the timeline's history;
-  :mod:`tracker.ui.version_cache` holds what they made, shared by both threads; the projections
-  they make are logged by :mod:`tracker.ui.projection_log_jobs`.
-* :mod:`tracker.ui.feed_jobs` -- a live feed's poll loop, on a pool (one thread) of its own.
-* :mod:`tracker.ui.store_jobs` -- pins, store jobs, recent feeds, the catalogue, imports.
-* :mod:`tracker.ui.alert_jobs` -- scanning versions for alerts, logging and exporting them.
+* :mod:`tracker.watch.night_jobs` -- opening a night, reading its versions, the timeline's history;
+  :mod:`tracker.watch.version_cache` holds what they made, shared by both threads; the projections
+  they make are logged by :mod:`tracker.watch.projection_log_jobs`.
+* :mod:`tracker.watch.feed_jobs` -- a live feed's poll loop, on a pool (one thread) of its own.
+* :mod:`tracker.watch.store_jobs` -- pins, store jobs, recent feeds, the catalogue, imports.
+* :mod:`tracker.watch.alert_jobs` -- scanning versions for alerts, logging and exporting them.
+
+See docs/architecture.md for the layers and the thread model.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from tracker.core.alerts import Alert
 from tracker.core.model import Snapshot
@@ -33,13 +37,14 @@ from tracker.core.projection import ContestProjection
 from tracker.core.race_facts import RaceFacts
 from tracker.core.threshold import Outstanding
 from tracker.store import Store
-from tracker.ui.alert_jobs import AlertJobs
-from tracker.ui.feed_jobs import FeedJobs
 from tracker.ui.job_host import JobHost
-from tracker.ui.night_info import NightInfo
-from tracker.ui.night_jobs import NightJobs
-from tracker.ui.store_jobs import StoreJobs
-from tracker.ui.version_cache import DEFAULT_CACHE_SIZE
+from tracker.watch.alert_jobs import AlertJobs
+from tracker.watch.feed_jobs import FeedJobs
+from tracker.watch.night_info import NightInfo
+from tracker.watch.night_jobs import NightJobs
+from tracker.watch.ports import Events
+from tracker.watch.store_jobs import StoreJobs
+from tracker.watch.version_cache import DEFAULT_CACHE_SIZE
 
 __all__ = ["DEFAULT_CACHE_SIZE", "NightInfo", "Worker"]
 
@@ -69,12 +74,12 @@ class Worker(QObject):
     #: The timeline's history of the version on screen is complete (its index).
     history_grew = Signal(int)
     #: The projection log of the current night, as asked by ``request_projection_log``: a list of
-    #: :class:`~tracker.store.ProjectionRecord`.
+    #: :class:`~tracker.core.projection_log.ProjectionRecord`.
     projection_log_ready = Signal(object)
     #: The projection log was written as CSV: path, rows.
     projection_log_exported = Signal(str, int)
     #: Alerts of the current night: every known one (a list, or None when unchanged) and the new
-    #: ones to announce (see ``tracker/ui/alert_jobs.py``).
+    #: ones to announce (see ``tracker/watch/alert_jobs.py``).
     alerts_ready = Signal(object, object)
     #: The stall-alert minutes from the store, answering ``request_alert_settings``.
     alert_settings = Signal(int)
@@ -94,14 +99,39 @@ class Worker(QObject):
         store_factory: Callable[[], Store] = Store,
     ) -> None:
         super().__init__(parent)
-        # The parts share the host and emit this object's signals; the night jobs tell the alert
-        # jobs what they read (``NightObserver``), the store jobs tell them of a saved pin.
+        # The parts share the host and answer through this object's signals; the night jobs tell
+        # the alert jobs what they read (``NightObserver``), the store jobs tell them of a saved pin.
         self._host = JobHost(self, failed=self.failed, store_factory=store_factory)
-        self._nights = NightJobs(self._host, self, cache_size=cache_size)
-        self._feeds = FeedJobs(self._host, self._nights, self, parent=self)
-        self._alerts = AlertJobs(self._host, self._nights, self)
+        events = self._events()
+        feed_pool = QThreadPool(self)  # the live feed's poll loop: long-running, a thread of its own
+        feed_pool.setMaxThreadCount(1)
+        self._nights = NightJobs(self._host, events, cache_size=cache_size)
+        self._feeds = FeedJobs(self._host, self._nights, events, pool=feed_pool)
+        self._alerts = AlertJobs(self._host, self._nights, events)
         self._nights.observer = self._alerts
-        self._stores = StoreJobs(self._host, self, on_pin_saved=self._alerts.pins_changed)
+        self._stores = StoreJobs(self._host, events, on_pin_saved=self._alerts.pins_changed)
+
+    def _events(self) -> Events:
+        """The watch layer's answers, one per signal: the jobs call these on the GUI thread (the
+        host's post), and the signals carry them to whoever listens."""
+        return Events(
+            night_loaded=self.night_loaded.emit,
+            snapshot_ready=self.snapshot_ready.emit,
+            history_grew=self.history_grew.emit,
+            night_grew=self.night_grew.emit,
+            failed=self.failed.emit,
+            feed_health=self.feed_health.emit,
+            pin_saved=self.pin_saved.emit,
+            recent_feeds=self.recent_feeds.emit,
+            catalogue_ready=self.catalogue_ready.emit,
+            payload_imported=self.payload_imported.emit,
+            projections_logged=self.projections_logged.emit,
+            projection_log_ready=self.projection_log_ready.emit,
+            projection_log_exported=self.projection_log_exported.emit,
+            alerts_ready=self.alerts_ready.emit,
+            alert_settings=self.alert_settings.emit,
+            alerts_exported=self.alerts_exported.emit,
+        )
 
     # nights ------------------------------------------------------------------------------------------
     def open_night(self, path: Path) -> None:

@@ -29,10 +29,9 @@ from tracker.core.projection import ContestProjection, project_contest
 if TYPE_CHECKING:
     import datetime as dt
 
-    from tracker.ui.job_host import JobHost
-    from tracker.ui.night_jobs import NightJobs
-    from tracker.ui.version_cache import Key
-    from tracker.ui.workers import Worker
+    from tracker.watch.night_jobs import NightJobs
+    from tracker.watch.ports import Events, Host
+    from tracker.watch.version_cache import Key
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +39,13 @@ log = logging.getLogger(__name__)
 class AlertJobs:
     """Alert jobs of the worker (see the module docstring). It reads the current night through
     ``nights`` (generation, wanted version, versions, chain, cache, baselines, source), runs and
-    posts through ``host``, and emits the worker's (``signals``) ``alerts_ready``,
+    posts through ``host``, and answers the worker through ``events``: ``alerts_ready``,
     ``alert_settings`` and ``alerts_exported``."""
 
-    def __init__(self, host: JobHost, nights: NightJobs, signals: Worker) -> None:
+    def __init__(self, host: Host, nights: NightJobs, events: Events) -> None:
         self._host = host
         self._nights = nights
-        self._signals = signals
+        self._events = events
         # The night thread's: the current night's scan, and what it needs of versions parsed anyway.
         self._alerts: NightAlerts | None = None
         self._summaries: dict[int, Snapshot] = {}
@@ -186,7 +185,7 @@ class AlertJobs:
         except Exception:
             log.warning("could not read the alert settings", exc_info=True)
             return
-        self._host.post(lambda: self._signals.alert_settings.emit(minutes))
+        self._host.post(lambda: self._events.alert_settings(minutes))
 
     def _save_setting_job(self, key: str, value: str) -> None:
         try:
@@ -195,7 +194,7 @@ class AlertJobs:
             self._host.fail(f"cannot save the setting: {exc}")
 
     def _export_alerts_job(self, path: Path, alerts: list[Alert], tz: dt.tzinfo | None) -> None:
-        from tracker.store import write_alerts_csv
+        from tracker.core.alert_log import write_alerts_csv
 
         try:
             with path.open("w", newline="", encoding="utf-8") as fh:
@@ -203,9 +202,9 @@ class AlertJobs:
         except Exception as exc:
             self._host.fail(f"cannot export the alert log to {path}: {exc}")
             return
-        self._host.post(lambda: self._signals.alerts_exported.emit(str(path), n))
+        self._host.post(lambda: self._events.alerts_exported(str(path), n))
 
     # delivery (GUI thread) ---------------------------------------------------------------------------
     def _deliver_alerts(self, gen: int, known: list[Alert] | None, news: list[Alert]) -> None:
         if gen == self._nights.generation:
-            self._signals.alerts_ready.emit(known, news)
+            self._events.alerts_ready(known, news)

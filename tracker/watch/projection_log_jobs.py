@@ -12,28 +12,24 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tracker.core.model import Snapshot
 from tracker.core.projection import ContestProjection, projection_records
-from tracker.store import ProjectionRecord, write_projections_csv
-from tracker.ui.job_host import JobHost
-
-if TYPE_CHECKING:
-    from tracker.ui.workers import Worker
+from tracker.core.projection_log import ProjectionRecord, write_projections_csv
+from tracker.watch.ports import Events, Host
 
 log = logging.getLogger(__name__)
 
 
 class ProjectionLogJobs:
     """Projection-log jobs of the worker: ``append`` on the night thread, the requests on the GUI
-    thread. ``source`` gives the current night's source (read on the night thread); ``signals`` is
-    the worker, whose ``projections_logged``, ``projection_log_ready`` and
-    ``projection_log_exported`` these emit."""
+    thread. ``source`` gives the current night's source (read on the night thread); ``events``
+    answer the worker, whose ``projections_logged``, ``projection_log_ready`` and
+    ``projection_log_exported`` these call."""
 
-    def __init__(self, host: JobHost, signals: Worker, source: Callable[[], str]) -> None:
+    def __init__(self, host: Host, events: Events, source: Callable[[], str]) -> None:
         self._host = host
-        self._signals = signals
+        self._events = events
         self._source = source
 
     # GUI-thread API --------------------------------------------------------------------------------
@@ -63,7 +59,7 @@ class ProjectionLogJobs:
             log.warning("could not log %d versions' projections", len(made), exc_info=True)
             return
         if added:
-            self._host.post(lambda: self._signals.projections_logged.emit(added))
+            self._host.post(lambda: self._events.projections_logged(added))
 
     def _rows(self, contest_id: str | None) -> list[ProjectionRecord]:
         source = self._source()
@@ -77,7 +73,7 @@ class ProjectionLogJobs:
         except Exception as exc:
             self._host.fail(f"cannot read the projection log: {exc}")
             return
-        self._host.post(lambda: self._signals.projection_log_ready.emit(rows))
+        self._host.post(lambda: self._events.projection_log_ready(rows))
 
     def _export_job(self, path: Path, contest_id: str | None) -> None:
         try:
@@ -87,4 +83,4 @@ class ProjectionLogJobs:
         except Exception as exc:
             self._host.fail(f"cannot export the projection log to {path}: {exc}")
             return
-        self._host.post(lambda: self._signals.projection_log_exported.emit(str(path), n))
+        self._host.post(lambda: self._events.projection_log_exported(str(path), n))

@@ -1,6 +1,6 @@
 """The worker's night jobs: opening a night, reading its versions, and the timeline's history.
 
-The jobs run on the night thread (``JobHost.start``): the night file is an SQLite connection that
+The jobs run on the night thread (``Host.start``): the night file is an SQLite connection that
 lives there. Two rules keep stale work off the screen:
 
 * Generations: one is begun per opened night (a file, or a live recording adopted); results of an
@@ -9,7 +9,7 @@ lives there. Two rules keep stale work off the screen:
   moved past are skipped, not parsed; a history being filled stops when a newer request comes, or
   when the window is closing (so its exit is not held up).
 
-A live recording (:mod:`tracker.ui.feed_jobs`) is handed here once its first version is recorded
+A live recording (:mod:`tracker.watch.feed_jobs`) is handed here once its first version is recorded
 (``adopt``) and read from then on exactly like any night; the night file serialises the feed
 thread's writes and this thread's reads. The alert jobs follow along as the ``observer``.
 """
@@ -26,21 +26,20 @@ from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.projection import Baseline, ContestProjection
 from tracker.core.race_facts import fingerprints, snapshot_facts
-from tracker.ui.job_host import JobHost
-from tracker.ui.night_info import NightInfo
-from tracker.ui.projection_log_jobs import ProjectionLogJobs
-from tracker.ui.version_cache import Key, Parsed, VersionCache, coarse, estimate_all, project_all
+from tracker.watch.night_info import NightInfo
+from tracker.watch.ports import Events, Host
+from tracker.watch.projection_log_jobs import ProjectionLogJobs
+from tracker.watch.version_cache import Key, Parsed, VersionCache, coarse, estimate_all, project_all
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
     from tracker.archive.chain import VersionChain
     from tracker.archive.night import NightFile, Version
-    from tracker.ui.workers import Worker
 
 log = logging.getLogger(__name__)
 
 
 class NightObserver(Protocol):
-    """What the night jobs tell the alert jobs (:mod:`tracker.ui.alert_jobs`), on the night thread."""
+    """What the night jobs tell the alert jobs (:mod:`tracker.watch.alert_jobs`), on the night thread."""
 
     def night_opened(self, pins: Collection[str]) -> None:
         """A night (file or live recording) is now the current one; ``pins`` are its pinned races."""
@@ -57,14 +56,14 @@ class NightJobs:
 
     ``generation`` and ``wanted`` change on the GUI thread and are read on both; ``is_open``,
     ``version_count``, ``baselines``, ``source`` and ``chain_of`` are the night thread's; ``cache``
-    is shared (locked). ``signals`` is the worker, whose ``night_loaded``, ``snapshot_ready``,
-    ``history_grew`` and ``night_grew`` these emit."""
+    is shared (locked). ``events`` answer the worker, whose ``night_loaded``, ``snapshot_ready``,
+    ``history_grew`` and ``night_grew`` these call."""
 
-    def __init__(self, host: JobHost, signals: Worker, *, cache_size: int) -> None:
+    def __init__(self, host: Host, events: Events, *, cache_size: int) -> None:
         self._host = host
-        self._signals = signals
+        self._events = events
         self.cache = VersionCache(cache_size)
-        self.log = ProjectionLogJobs(host, signals, source=lambda: self._source)
+        self.log = ProjectionLogJobs(host, events, source=lambda: self._source)
         #: Told of opened nights and read versions (the alert jobs); set once by the worker.
         self.observer: NightObserver | None = None
         self._generation = 0  # bumped per opened night; results of an older night are dropped
@@ -116,7 +115,7 @@ class NightJobs:
         self._wanted = key
         cached = self.cache.get(key)
         if cached is not None:
-            self._signals.snapshot_ready.emit(index, cached)
+            self._events.snapshot_ready(index, cached)
             if not self.cache.has_history(key, range(index)):
                 self._host.start(lambda: self._fill_history_job(key))
         else:
@@ -141,19 +140,19 @@ class NightJobs:
     # delivery (GUI thread) -------------------------------------------------------------------------
     def _deliver_night(self, gen: int, info: NightInfo) -> None:
         if gen == self._generation:
-            self._signals.night_loaded.emit(info)
+            self._events.night_loaded(info)
 
     def _deliver_snapshot(self, key: Key, snapshot: Snapshot) -> None:
         if key == self._wanted:
-            self._signals.snapshot_ready.emit(key[1], snapshot)
+            self._events.snapshot_ready(key[1], snapshot)
 
     def _deliver_history(self, key: Key) -> None:
         if key == self._wanted:
-            self._signals.history_grew.emit(key[1])
+            self._events.history_grew(key[1])
 
     def _deliver_grew(self, gen: int, info: NightInfo) -> None:
         if gen == self._generation:
-            self._signals.night_grew.emit(info)
+            self._events.night_grew(info)
 
     # jobs (night thread) ---------------------------------------------------------------------------
     def _open_job(self, path: Path, gen: int) -> None:

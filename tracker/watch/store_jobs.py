@@ -2,7 +2,7 @@
 catalogue, and importing a dropped payload.
 
 The store is SQLite on disk, so every job here runs on the night thread, where its connection
-lives (``JobHost.store``), and answers through the worker's private post like every other result.
+lives (``Host.store``), and answers through the worker's private post like every other result.
 """
 
 from __future__ import annotations
@@ -10,26 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tracker.store import Store
-from tracker.ui.job_host import JobHost
-
-if TYPE_CHECKING:
-    from tracker.ui.workers import Worker
+from tracker.watch.ports import Events, Host
 
 log = logging.getLogger(__name__)
 
 
 class StoreJobs:
-    """Store jobs of the worker; the API is the GUI thread's. ``signals`` is the worker, whose
-    ``pin_saved``, ``recent_feeds``, ``catalogue_ready`` and ``payload_imported`` these emit;
+    """Store jobs of the worker; the API is the GUI thread's. ``events`` answer the worker, whose
+    ``pin_saved``, ``recent_feeds``, ``catalogue_ready`` and ``payload_imported`` these call;
     ``on_pin_saved(contest_id, pinned)`` runs on the night thread once a pin is on disk (the alert
     jobs rescan a newly pinned race)."""
 
-    def __init__(self, host: JobHost, signals: Worker, on_pin_saved: Callable[[str, bool], None]) -> None:
+    def __init__(self, host: Host, events: Events, on_pin_saved: Callable[[str, bool], None]) -> None:
         self._host = host
-        self._signals = signals
+        self._events = events
         self._on_pin_saved = on_pin_saved
 
     # GUI-thread API --------------------------------------------------------------------------------
@@ -61,7 +57,7 @@ class StoreJobs:
             self._host.fail(f"cannot save the pin: {exc}")
             return
         self._on_pin_saved(contest_id, pinned)
-        self._host.post(lambda: self._signals.pin_saved.emit(election_id, contest_id, pinned))
+        self._host.post(lambda: self._events.pin_saved(election_id, contest_id, pinned))
 
     def _store_job(self, job: Callable[[Store], object], done: Callable[[object], None]) -> None:
         try:
@@ -78,7 +74,7 @@ class StoreJobs:
             log.warning("could not read the recent feeds", exc_info=True)
             return
         urls = [location for location, kind in rows if kind == "feed"][:limit]
-        self._host.post(lambda: self._signals.recent_feeds.emit(urls))
+        self._host.post(lambda: self._events.recent_feeds(urls))
 
     def _catalogue_job(self) -> None:
         from tracker.archive.catalogue import catalogue
@@ -89,7 +85,7 @@ class StoreJobs:
             log.warning("no store for the recent nights", exc_info=True)
             store = None
         found = catalogue(store)
-        self._host.post(lambda: self._signals.catalogue_ready.emit(found))
+        self._host.post(lambda: self._events.catalogue_ready(found))
 
     def _import_job(self, path: Path) -> None:
         from tracker.archive.catalogue import import_dropped
@@ -102,4 +98,4 @@ class StoreJobs:
         except Exception as exc:
             self._host.fail_for(exc, f"cannot import {path.name}")
             return
-        self._host.post(lambda: self._signals.payload_imported.emit(night))
+        self._host.post(lambda: self._events.payload_imported(night))

@@ -1,7 +1,8 @@
 """The worker's live-feed jobs: the poll loop, on a pool (one thread) of its own.
 
 A live feed's poll loop is long-running, so it does not share the night thread: it fetches,
-records into the night file and parses there (the recorder does all three), posts health and new
+records into the night file and parses there (the recorder does all three; after the first poll
+the loop is :func:`tracker.archive.recorder.record_feed`, the headless ``record``'s), posts health and new
 versions through the worker's private post like every other result, and hands the recording to
 the night jobs (``NightJobs.adopt``), which read versions from it exactly as from any night (the
 night file serialises the two threads' access). A token, bumped whenever polling stops, drops what
@@ -17,18 +18,15 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool
-
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
-from tracker.ui.job_host import JobHost
-from tracker.ui.night_jobs import NightJobs
+from tracker.watch.night_jobs import NightJobs
+from tracker.watch.ports import Events, Host, Pool
 
 if TYPE_CHECKING:
     from tracker.archive.night import NightFile
     from tracker.archive.recorder import Recorded, Recorder
     from tracker.feeds.poller import PollReport
-    from tracker.ui.workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +68,14 @@ def _version_label(snapshot: Snapshot) -> str:
 
 class FeedJobs:
     """Polling one live feed at a time (see the module docstring). The API is the GUI thread's;
-    ``signals`` is the worker, whose ``failed`` (at once, for a URL that is no feed) and
-    ``feed_health`` these emit; the feed pool is a child of ``parent``."""
+    ``events`` answer the worker, whose ``failed`` (at once, for a URL that is no feed) and
+    ``feed_health`` these call; ``pool`` is the feed's own (one thread)."""
 
-    def __init__(self, host: JobHost, nights: NightJobs, signals: Worker, parent: QObject) -> None:
+    def __init__(self, host: Host, nights: NightJobs, events: Events, pool: Pool) -> None:
         self._host = host
         self._nights = nights
-        self._signals = signals
-        self._pool = QThreadPool(parent)
-        self._pool.setMaxThreadCount(1)
+        self._events = events
+        self._pool = pool
         self._stop: threading.Event | None = None
         self._token = 0
 
@@ -95,7 +92,7 @@ class FeedJobs:
             target = discover(url, kind=kind, api_key=api_key)
             policy = PollPolicy(interval=interval)
         except (TrackerError, ValueError) as exc:
-            self._signals.failed.emit(str(exc))
+            self._events.failed(str(exc))
             return
         self.stop_feed()
         stop = threading.Event()
@@ -119,7 +116,7 @@ class FeedJobs:
     # delivery of live results (GUI thread) ---------------------------------------------------------
     def _deliver_health(self, token: int, health: object) -> None:
         if token == self._token:
-            self._signals.feed_health.emit(health)
+            self._events.feed_health(health)
 
     def _feed_ready(
         self, token: int, night: NightFile, path: Path, url: str, adopted: threading.Event
@@ -145,7 +142,7 @@ class FeedJobs:
         import time
 
         from tracker.archive.night import _sidecars
-        from tracker.archive.recorder import Recorder, create_recording, default_night_path
+        from tracker.archive.recorder import Recorder, create_recording, default_night_path, record_feed
         from tracker.feeds.client import make_client
         from tracker.feeds.discovery import FeedTarget, guess_timezone
         from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, health_after
@@ -212,19 +209,18 @@ class FeedJobs:
                 ready_night = night
                 post(lambda: self._feed_ready(token, ready_night, path, target.display_url, adopted))
 
-                def sink(report: PollReport) -> None:
-                    if stop.is_set():
-                        return
-                    result = _record_quietly(recorder, report)
-                    if result.errors:  # unreadable: an error of the feed's (health, backoff)
-                        report = poller.payload_unreadable(report, result.errors[-1])
+                def record(rec: Recorder, report: PollReport) -> Recorded | None:
+                    return None if stop.is_set() else _record_quietly(rec, report)
+
+                def on_report(report: PollReport, result: Recorded) -> None:
                     newest = result.snapshots[-1] if result.snapshots else None
                     update(report, _version_label(newest) if newest else None, result.stale)
                     if newest is not None:
                         post(lambda: self._feed_grew(token, newest))
 
                 if not stop.wait(max(0.0, first.next_at - time.monotonic())):
-                    poller.run(sink, stop)
+                    # The loop the headless ``record`` runs (an unreadable payload is a feed error).
+                    record_feed(poller, night, stop, on_report=on_report, recorder=recorder, record=record)
         except Exception as exc:
             if not stop.is_set():
                 log.exception("polling %s", getattr(target, "display_url", "?"))

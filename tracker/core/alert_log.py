@@ -1,0 +1,51 @@
+"""The alert log's CSV rows: one alert as the window's log and the exported CSV show it.
+
+Pure formatting of :class:`~tracker.core.alerts.Alert` (the store keeps the alerts, the window's
+log dock, the ``alerts`` command and the export all write them the same way). A module of its own,
+not part of :mod:`tracker.core.alerts`, so the projection's log rows and the alerts' never import
+each other.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from typing import TextIO
+
+from tracker.core.alerts import Alert
+
+__all__ = ["ALERT_CSV_FIELDS", "alert_csv_row", "write_alerts_csv"]
+
+
+#: The alert log's CSV columns (the dock's, plus what a spreadsheet needs to tell rows apart).
+ALERT_CSV_FIELDS = ("time", "race", "what happened", "version", "kind", "contest_id", "subject", "version_id")
+
+
+def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None) -> list[str]:
+    """One alert as the CSV (and the window's log) shows it: the version's time in ``tz`` (the
+    night's own zone; ISO 8601 with its offset), the race, the message, the version number (1-based)."""
+    when = alert.time.astimezone(tz).isoformat(timespec="seconds") if alert.time is not None else ""
+    race = alert.contest_name or alert.contest_id
+    what = f"{alert.kind}: {alert.message}"
+    return [
+        when,
+        race,
+        what,
+        str(alert.version_index + 1),
+        str(alert.kind),
+        alert.contest_id,
+        alert.subject,
+        alert.version,
+    ]
+
+
+def write_alerts_csv(alerts: Iterable[Alert], out: TextIO, tz: dt.tzinfo | None = None) -> int:
+    """Write ``alerts`` as CSV with a header (``ALERT_CSV_FIELDS``); returns rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ALERT_CSV_FIELDS)
+    n = 0
+    for a in alerts:
+        writer.writerow(alert_csv_row(a, tz))
+        n += 1
+    return n

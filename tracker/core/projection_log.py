@@ -1,0 +1,84 @@
+"""The projection log's row and its CSV: what every projection made leaves behind.
+
+A row is made by the projection (:func:`tracker.core.projection.projection_records`), kept by the
+store (:mod:`tracker.store`'s ``projections`` table, whose columns are ``FIELDS``) and read back by
+the window, the CLI and the backtest. It lives in the core, beside the model that makes it, so that
+the projection never has to reach up into the store for its own output type.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar, TextIO
+
+__all__ = ["ProjectionRecord", "write_projections_csv"]
+
+
+@dataclass(frozen=True)
+class ProjectionRecord:
+    """One logged projection of one candidate (a row of the ``projections`` table and of the CSV).
+
+    ``made_at`` is when it was made (UTC), ``snapshot_time`` when its input version appeared;
+    shares are 0..1; ``share``/``lo``/``hi``/``p_clear`` are empty when the model said "too early"."""
+
+    made_at: str
+    source: str
+    election_id: str
+    version: str
+    payload_id: str
+    snapshot_time: str | None
+    contest_id: str
+    contest_name: str
+    candidate_id: str
+    candidate: str
+    status: str
+    votes: int
+    share_now: float
+    share: float | None
+    lo: float | None
+    hi: float | None
+    p_clear: float | None
+    outstanding: int | None
+    outstanding_lo: int | None
+    outstanding_hi: int | None
+    model_version: str
+
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "made_at",
+        "source",
+        "election_id",
+        "version",
+        "payload_id",
+        "snapshot_time",
+        "contest_id",
+        "contest_name",
+        "candidate_id",
+        "candidate",
+        "status",
+        "votes",
+        "share_now",
+        "share",
+        "lo",
+        "hi",
+        "p_clear",
+        "outstanding",
+        "outstanding_lo",
+        "outstanding_hi",
+        "model_version",
+    )
+
+    def row(self) -> tuple[object, ...]:
+        return tuple(getattr(self, f) for f in self.FIELDS)
+
+
+def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> int:
+    """Write ``records`` as CSV with a header (the ``ProjectionRecord.FIELDS``); returns rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(ProjectionRecord.FIELDS)
+    n = 0
+    for r in records:
+        writer.writerow(["" if v is None else v for v in r.row()])
+        n += 1
+    return n
