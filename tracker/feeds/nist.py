@@ -456,7 +456,7 @@ def _reporting(node: _Node | None, has_votes: bool) -> Reporting:
                 if status == "in-process":
                     return Reporting.PARTIAL
                 if status == "not-processed":
-                    return Reporting.PARTIAL if has_votes else Reporting.NONE
+                    return Reporting.NONE
     return Reporting.PARTIAL if has_votes else Reporting.NONE
 
 
@@ -559,7 +559,10 @@ def _contest(
     district = _clean(node.text("ElectionDistrictId") or node.text("ElectoralDistrictId"))
     leaf_types = {units.type_of(u) for u in leaves}
     listed = [p for p in units.parts.get(district, ()) if units.type_of(p) in leaf_types] if district else []
-    unit_ids = listed if leaves and set(leaves) <= set(listed) else leaves
+    if not leaves:  # nothing counted yet: the district's units, all not reported
+        unit_ids = list(units.parts.get(district, ())) if district else []
+    else:
+        unit_ids = listed if set(leaves) <= set(listed) else leaves
     out_units = []
     for u in unit_ids:
         votes = counts.get(u, {})
@@ -571,7 +574,8 @@ def _contest(
                 id=uext.get("id") or u,
                 name=units.name(u),
                 kind=units.kind(u),
-                county=uext["county"] if "county" in uext else units.county(u),
+                # our own export names the county (or none) outright; other files by composition
+                county=uext.get("county") if uext else units.county(u),
                 reporting=_reporting(node_u, has),
                 votes=votes,
                 registered=_opt_count(node_u, "VotersRegistered", "VotersRegistered") if node_u else None,
@@ -588,6 +592,15 @@ def _contest(
         raise _Odd(f"{name!r} lists one reporting unit twice")
     done = _opt_count(node, "SubUnitsReported", "SubUnitsReported")
     total = _opt_count(node, "TotalSubUnits", "TotalSubUnits")
+    declared = ext.get("vote-types")
+    if declared:  # our export lists the contest's vote types in their order
+        try:
+            pairs = json.loads(declared)
+            ordered = {str(n): VoteType(name=str(n), canonical=str(c)) for n, c in pairs}
+        except (ValueError, TypeError):
+            ordered = {}
+        if set(types) <= set(ordered):
+            types = ordered
     return Contest(
         id=cid,
         name=name,
