@@ -663,7 +663,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     srv = sub.add_parser("serve", help="serve a night over loopback HTTP as a live feed")
     srv.add_argument("night", help="a .night file (recorded or reconstructed)")
-    srv.add_argument("--as", dest="as_format", choices=("native", "clarity", "ap"), default="native")
+    srv.add_argument(
+        "--as", dest="as_format", choices=("native", "clarity", "ap", "nc", "nist"), default="native"
+    )
     srv.add_argument(
         "--speed", type=float, default=60.0, metavar="N", help="replay speed, 1 to 1000 (× real time)"
     )
