@@ -160,10 +160,24 @@ class _Node:
 
 
 class _X(_Node):
-    __slots__ = ("el",)
+    __slots__ = ("_kids", "el")
 
     def __init__(self, el: etree._Element) -> None:
         self.el = el
+        self._kids: dict[str, list[etree._Element]] | None = None
+
+    def _all(self, name: str) -> list[etree._Element]:
+        """Children named ``name`` (in NIST's namespace), from one pass over the children: a
+        ``find`` per question was most of the time spent on a large report."""
+        if self._kids is None:
+            kids: dict[str, list[etree._Element]] = {}
+            prefix = f"{{{NS}}}"
+            for child in self.el:
+                tag = child.tag
+                if isinstance(tag, str) and tag.startswith(prefix):
+                    kids.setdefault(tag[len(prefix) :], []).append(child)
+            self._kids = kids
+        return self._kids.get(name, [])
 
     def kind(self) -> str:
         return (self.el.get(XSI_TYPE) or "").rsplit(":", 1)[-1]
@@ -172,17 +186,18 @@ class _X(_Node):
         return (self.el.get("ObjectId") or "").strip()
 
     def _first(self, name: str) -> etree._Element | None:
-        return self.el.find(f"{{{NS}}}{name}")
+        found = self._all(name)
+        return found[0] if found else None
 
     def text(self, name: str) -> str | None:
         el = self._first(name)
         return None if el is None else (el.text or "")
 
     def children(self, *names: str) -> list[_Node]:
-        return [_X(e) for name in names for e in self.el.iterfind(f"{{{NS}}}{name}")]
+        return [_X(e) for name in names for e in self._all(name)]
 
     def ids(self, name: str) -> list[str]:
-        return [t for e in self.el.iterfind(f"{{{NS}}}{name}") for t in (e.text or "").split()]
+        return [t for e in self._all(name) for t in (e.text or "").split()]
 
     def intl(self, name: str) -> str | None:
         el = self._first(name)
@@ -392,10 +407,16 @@ class _Units:
             scope_name = _clean(scope.intl("Name"))
             self.prefix = f"{scope_name};" if scope_name else ""
         self._below: dict[str, frozenset[str]] = {}
+        self._types: dict[str, str] = {}
+        self._names: dict[str, str] = {}
         self.notes = notes
 
     def type_of(self, oid: str) -> str:
-        return _clean(self.nodes[oid].text("Type")).lower() if oid in self.nodes else ""
+        found = self._types.get(oid)
+        if found is None:
+            found = _clean(self.nodes[oid].text("Type")).lower() if oid in self.nodes else ""
+            self._types[oid] = found
+        return found
 
     def kind(self, oid: str) -> UnitKind:
         t = self.type_of(oid)
@@ -406,6 +427,12 @@ class _Units:
         return UnitKind.COUNTY
 
     def name(self, oid: str) -> str:
+        found = self._names.get(oid)
+        if found is None:
+            found = self._names[oid] = self._name(oid)
+        return found
+
+    def _name(self, oid: str) -> str:
         node = self.nodes.get(oid)
         if node is None:
             return oid
