@@ -186,3 +186,19 @@ def test_a_version_going_backwards_is_kept_not_shown(tmp_path: Path, fmt: str) -
         finally:
             core.stop()
     assert core.payloads_shown() == [_sha(b) for b in served]
+
+
+@pytest.mark.parametrize(("fmt", "forced"), [("nc", "nc-sbe"), ("nist", "nist-v2-xml"), ("nc", "auto")])
+def test_record_follows_a_served_nc_or_nist_feed(
+    tmp_path: Path, fmt: str, forced: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tracker.cli import main
+
+    out = tmp_path / "rec.night"
+    with FeedServer(APRIL, fmt=fmt, speed=SPEED) as server:
+        args = ["record", server.url, "--format", forced, "-o", str(out), "--interval", "0.05"]
+        assert main([*args, "--max-polls", "3", "--quiet"]) == 0
+    assert "versions" in capsys.readouterr().out
+    with NightFile.open(out) as night:
+        versions = night.versions()
+        assert versions and {v.fmt for v in versions} == {NC_SBE if fmt == "nc" else NIST_XML}
