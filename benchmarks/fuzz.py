@@ -257,10 +257,13 @@ def _nist_trimmed(data: bytes, *, json_form: bool) -> bytes:
     xml = etree.tostring(root)
     if not json_form:
         return xml
+    import json
+
     from tracker.feeds.nist import parse_nist
     from tracker.feeds.nist_writer import snapshot_to_nist
 
-    return snapshot_to_nist(parse_nist(xml), form="json")
+    compact = json.loads(snapshot_to_nist(parse_nist(xml), form="json"))
+    return json.dumps(compact, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _as_native(data: bytes) -> bytes:
