@@ -123,6 +123,7 @@ def test_constructed_precinct_file_with_early_voting_header_and_an_administrativ
     snap = parse_nc_sbe("\n".join([header, *rows]).encode())
     (contest,) = snap.contests  # the unreadable contest is left out, not the file
     assert "1 contest left out" in snap.election.note and "BAD CONTEST" in snap.election.note
+    assert any("BAD CONTEST" in w for w in contest.data_warnings())  # the race view shows it
     units = {u.name: u for u in contest.units}
     assert units["01-01"].reporting is Reporting.PARTIAL  # early votes only
     assert units["01-02"].reporting is Reporting.NONE

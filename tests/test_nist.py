@@ -124,6 +124,7 @@ def test_a_declared_encoding_of_utf_8_opens_with_a_note(wy: bytes) -> None:
     snap = parse_payload(constructed)
     assert _by_name(_president(snap)) == WY_PRESIDENT
     assert "declares its encoding as 'utf_8'" in snap.election.note
+    assert all(any("utf_8" in w for w in c.data_warnings()) for c in snap.contests)
 
 
 def test_mis_decoded_names_open_with_a_warning_and_are_shown_as_given(wy: bytes) -> None:
@@ -131,6 +132,8 @@ def test_mis_decoded_names_open_with_a_warning_and_are_shown_as_given(wy: bytes)
     snap = parse_nist(constructed)
     assert "look mis-decoded" in snap.election.note and "JÃ¸rgensen" in snap.election.note
     assert "Jo JÃ¸rgensen" in _by_name(_president(snap))
+    assert any("mis-decoded" in w for w in _president(snap).data_warnings())  # shown above the race
+    assert not any("mis-decoded" in w for c in snap.contests[1:] for w in c.data_warnings())
 
 
 def test_one_unreadable_contest_is_left_out_and_named(wy: bytes) -> None:

@@ -112,6 +112,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def _print_summary(summary: dict) -> None:
     print(summary["election"]["name"])
+    if summary["election"].get("note"):
+        print(f"Note: {summary['election']['note']}")
     for contest in summary["contests"]:
         p = contest["precincts"]
         counts = f"{p['reporting']} of {p['total']} precincts, {contest['total_votes']:,} votes"

@@ -56,6 +56,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from tracker.core.errors import FeedError
@@ -454,12 +455,15 @@ def parse_nc_sbe(data: bytes, *, source: str = "") -> Snapshot:
     if not contests:
         why = f": {left_out[0]}" if left_out else ""
         raise FeedError(f"{_WHAT}: no contest could be read{why}")
+    left = _left_out_note(left_out)
+    if left:  # every race says a contest of the file is missing (the race view shows it)
+        contests = [replace(c, feed_warnings=(*c.feed_warnings, left)) for c in contests]
     election = Election(
         id=f"nc-sbe-{date.isoformat()}" if date else "nc-sbe",
         name=f"{STATE_NAME}, {date:%-d %B %Y}" if date else f"{STATE_NAME} election",
         date=date,
         source=source,
         reconstructed=reconstructed is not None,
-        note="; ".join(filter(None, (reconstructed, _left_out_note(left_out)))),
+        note="; ".join(filter(None, (reconstructed, left))),
     )
     return Snapshot(election=election, contests=tuple(contests))

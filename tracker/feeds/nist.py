@@ -52,6 +52,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from lxml import etree
@@ -657,6 +658,20 @@ def _published(text: str | None) -> dt.datetime | None:
     return when if when.tzinfo is not None else None
 
 
+def _with_warnings(contest: Contest, file_notes: list[str]) -> Contest:
+    """``contest`` with the file's notes and its own mis-decoded names as feed warnings (the race
+    view shows them above the race)."""
+    odd = [n for n in _iter_names([contest]) if _MOJIBAKE.search(n)]
+    extra = list(file_notes)
+    if odd:
+        extra.append(
+            f"{', '.join(repr(n[:40]) for n in odd[:3])} look mis-decoded; shown as the file gives them"
+        )
+    if not extra:
+        return contest
+    return replace(contest, feed_warnings=(*contest.feed_warnings, *extra))
+
+
 def _iter_names(contests: list[Contest]) -> Iterator[str]:
     for c in contests:
         yield c.name
@@ -718,12 +733,14 @@ def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
         notes.append(
             f"{len(left_out)} contest{'s' if len(left_out) != 1 else ''} left out, unreadable: {shown}"
         )
+    file_notes = list(notes)  # about the whole file: every race shows them as a data warning
     odd = [n for n in _iter_names(contests) if _MOJIBAKE.search(n)]
     if odd:
         notes.append(
             f"{len(odd)} name{'s' if len(odd) != 1 else ''} look mis-decoded "
             f"(e.g. {odd[0][:40]!r}); shown as given"
         )
+    contests = [_with_warnings(c, file_notes) for c in contests]
     try:
         eext = _tracker_ids(election)
         rext = _tracker_ids(root)
