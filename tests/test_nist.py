@@ -8,6 +8,7 @@ snapshot, in both forms. Documents edited in a test are named ``constructed`` th
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -169,3 +170,147 @@ def test_parse_command_says_one_sentence_for_an_odd_nist_file(
     assert main(["parse", str(odd)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "encoding" in err
+
+
+def _vc(unit: str, kind: str, n: int, other: str | None = None) -> dict[str, object]:
+    out: dict[str, object] = {
+        "@type": "ElectionResults.VoteCounts",
+        "GpUnitId": unit,
+        "Type": kind,
+        "Count": n,
+    }
+    if other:
+        out["OtherType"] = other
+    return out
+
+
+def test_constructed_json_with_measure_party_and_precinct_counts() -> None:
+    """Constructed (every name and number made up): a ballot measure and a party contest, counted by
+    precinct and count type, with the county's own summary beside its precincts."""
+    text = {"@type": "ElectionResults.InternationalizedText"}
+    doc = {
+        "@type": "ElectionResults.ElectionReport",
+        "Format": "precinct-level",
+        "GeneratedDate": "2026-11-03T23:00:00Z",
+        "GpUnit": [
+            {
+                "@type": "ElectionResults.ReportingUnit",
+                "@id": "st",
+                "Name": "State",
+                "Type": "state",
+                "ComposingGpUnitIds": ["co"],
+            },
+            {
+                "@type": "ElectionResults.ReportingUnit",
+                "@id": "co",
+                "Name": "State;Constructed County",
+                "Type": "county",
+                "ComposingGpUnitIds": ["p1", "p2"],
+            },
+            {
+                "@type": "ElectionResults.ReportingUnit",
+                "@id": "p1",
+                "Name": "P-1",
+                "Type": "precinct",
+                "CountStatus": [{"Type": "total", "Status": "completed"}],
+                "VotersRegistered": 900,
+            },
+            {"@type": "ElectionResults.ReportingUnit", "@id": "p2", "Name": "P-2", "Type": "precinct"},
+        ],
+        "Party": [
+            {
+                "@type": "ElectionResults.Party",
+                "@id": "pa",
+                "Name": {**text, "Text": [{"Content": "Alpha Party", "Language": "en"}]},
+                "Abbreviation": "ALP",
+            },
+            {
+                "@type": "ElectionResults.Party",
+                "@id": "pb",
+                "Name": {**text, "Text": [{"Content": "Beta Party", "Language": "en"}]},
+            },
+        ],
+        "Election": [
+            {
+                "@type": "ElectionResults.Election",
+                "Name": {**text, "Text": [{"Content": "Constructed election", "Language": "en"}]},
+                "StartDate": "2026-11-03",
+                "ElectionScopeId": "st",
+                "Contest": [
+                    {
+                        "@type": "ElectionResults.BallotMeasureContest",
+                        "@id": "m1",
+                        "Name": "Measure 1",
+                        "ElectoralDistrictId": "co",
+                        "BallotSelection": [
+                            {
+                                "@type": "ElectionResults.BallotMeasureSelection",
+                                "@id": "yes",
+                                "Selection": {**text, "Text": [{"Content": "Yes", "Language": "en"}]},
+                                "VoteCounts": [
+                                    _vc("p1", "election-day", 10),
+                                    _vc("p1", "absentee-mail", 4),
+                                    _vc("p2", "early", 3),
+                                    _vc("co", "total", 17),
+                                ],
+                            },
+                            {
+                                "@type": "ElectionResults.BallotMeasureSelection",
+                                "@id": "no",
+                                "Selection": {**text, "Text": [{"Content": "No", "Language": "en"}]},
+                                "VoteCounts": [
+                                    _vc("p1", "election-day", 6),
+                                    _vc("p2", "other", 2, "Curbside"),
+                                    _vc("co", "total", 8),
+                                ],
+                            },
+                        ],
+                    },
+                    {
+                        "@type": "ElectionResults.PartyContest",
+                        "@id": "pc",
+                        "Name": "Party list",
+                        "ElectoralDistrictId": "co",
+                        "BallotSelection": [
+                            {
+                                "@type": "ElectionResults.PartySelection",
+                                "@id": "s1",
+                                "PartyIds": ["pa"],
+                                "VoteCounts": [_vc("p1", "total", 5)],
+                            },
+                            {
+                                "@type": "ElectionResults.PartySelection",
+                                "@id": "s2",
+                                "PartyIds": ["pb"],
+                                "VoteCounts": [_vc("p2", "total", 7)],
+                            },
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    body = json.dumps(doc).encode()
+    assert detect_format(body) == NIST_JSON
+    snap = parse_payload(body)
+    measure, party = snap.contests
+    assert [c.name for c in measure.candidates] == ["Yes", "No"]
+    assert measure.totals == {"yes": 17, "no": 8}  # the county's summary is checked, not added
+    assert measure.reported_totals == {"yes": 17, "no": 8} and measure.data_warnings() == []
+    assert [u.id for u in measure.units] == ["p1", "p2"]
+    p1, p2 = measure.units
+    assert p1.county == "Constructed County" and p1.kind is UnitKind.PRECINCT and p1.registered == 900
+    assert p1.reporting.value == "complete" and p2.reporting.value == "partial"
+    assert p1.votes["yes"] == {"Election Day": 10, "Absentee by Mail": 4}
+    assert p2.votes["no"] == {"Curbside": 2}
+    assert {vt.name: vt.canonical for vt in measure.vote_types} == {
+        "Election Day": "election_day",
+        "Absentee by Mail": "mail",
+        "Early": "early",
+        "Curbside": "other",
+    }
+    assert [(c.name, c.party) for c in party.candidates] == [
+        ("Alpha Party", "ALP"),
+        ("Beta Party", "Beta Party"),
+    ]
+    assert party.totals == {"s1": 5, "s2": 7}

@@ -618,6 +618,8 @@ def _contest(
         )
     if len({u.id for u in out_units}) != len(out_units):
         raise _Odd(f"{name!r} lists one reporting unit twice")
+    used = {t for u in out_units for by_type in u.votes.values() for t in by_type}
+    types = {name: vt for name, vt in types.items() if name in used}  # not the summaries' types
     done = _opt_count(node, "SubUnitsReported", "SubUnitsReported")
     total = _opt_count(node, "TotalSubUnits", "TotalSubUnits")
     declared = ext.get("vote-types")
