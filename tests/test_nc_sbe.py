@@ -164,3 +164,13 @@ def test_the_writer_serves_exactly_what_the_snapshot_holds(nc_bytes: bytes) -> N
     snap = parse_nc_sbe(nc_bytes, source=URL)
     again = parse_nc_sbe(snapshot_to_nc_results(snap), source=URL)
     assert again.contests == snap.contests
+
+
+def test_the_boards_live_address_is_polled_as_a_document_and_detected(nc_bytes: bytes) -> None:
+    from tracker.feeds.discovery import discover
+
+    target = discover("er.ncsbe.gov/enr/20241105/data/results_0.txt")  # as copied, no scheme
+    assert target.url == URL and target.fmt == "auto"
+    assert target.format_of(nc_bytes, target.url) == NC_SBE
+    forced = discover(URL, fmt=NC_SBE)
+    assert forced.format_of(b"[]", URL) == NC_SBE
