@@ -547,6 +547,9 @@ def _contest(
     seen_ids: set[str] = set()
     for i, sel in enumerate(sels):
         sext = _tracker_ids(sel)
+        if not sext:  # our export keeps the candidate's id on its Candidate
+            first = next((candidates[c] for c in sel.ids("CandidateIds") if c in candidates), None)
+            sext = _tracker_ids(first) if first is not None else {}
         sname, party = _selection_name(sel, candidates, parties)
         sid = sext.get("id") or sel.oid() or f"{cid}-{i + 1}"
         if sid in seen_ids:

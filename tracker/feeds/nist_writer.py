@@ -16,9 +16,11 @@ standard's own shape (see :mod:`tracker.feeds.nist`):
   own name ("Advance in Person 1"). A vote type a unit has not reported is not written (a reported
   zero is). The feed's own totals, when the night has them, are counts at the contest's district
   (a summary level, which readers check, never add);
-- ``ExternalIdentifier`` entries typed ``other`` / ``tracker-…`` keep what the standard has no place
-  for — our ids, the threshold rule, the vote types in order, the version, the reconstructed label
-  — so that the export of a night reads back as the same snapshot (``tests/test_nist.py``).
+- ``ExternalIdentifier`` entries typed ``other`` / ``tracker-…`` (on the report, the election, its
+  contests, candidates and reporting units: the objects the schema lets carry them) keep what the
+  standard has no place for — our ids, the threshold rule, the vote types in order, the version,
+  the reconstructed label — so that the export of a night reads back as the same snapshot
+  (``tests/test_nist.py``).
 
 A reconstructed night says so in the report's ``Notes`` and its election's name is unchanged; a
 test (AP test mode) night carries ``IsTest``.
@@ -162,8 +164,8 @@ def snapshot_to_report(snapshot: Snapshot) -> dict[str, Any]:
         "@id": "scope",
         "ComposingGpUnitIds": top_members,
         "Name": e.name,
-        "Type": "other",
         "OtherType": "election scope",
+        "Type": "other",
     }
     parties: dict[str, str] = {}
     candidates: list[dict[str, Any]] = []
@@ -177,15 +179,20 @@ def snapshot_to_report(snapshot: Snapshot) -> dict[str, Any]:
                 "@id": district,
                 "ComposingGpUnitIds": [unit_ids[_unit_key(u)] for u in contest.units],
                 "Name": contest.name,
-                "Type": "other",
                 "OtherType": "contest district",
+                "Type": "other",
             }
         )
         order = _vote_type_order(contest)
         selections = []
         for sn, cand in enumerate(contest.candidates, start=1):
             cand_oid = f"cand-{cn}-{sn}"
-            c: dict[str, Any] = {"@type": _t("Candidate"), "@id": cand_oid, "BallotName": _intl(cand.name)}
+            c: dict[str, Any] = {
+                "@type": _t("Candidate"),
+                "@id": cand_oid,
+                "BallotName": _intl(cand.name),
+                "ExternalIdentifier": _ext([("id", cand.id)]),
+            }
             if cand.party:
                 pid = parties.setdefault(cand.party, f"party-{len(parties) + 1}")
                 c["PartyId"] = pid
@@ -219,10 +226,9 @@ def snapshot_to_report(snapshot: Snapshot) -> dict[str, Any]:
                 {
                     "@type": _t("CandidateSelection"),
                     "@id": f"sel-{cn}-{sn}",
-                    "CandidateIds": [cand_oid],
-                    "ExternalIdentifier": _ext([("id", cand.id)]),
                     "SequenceOrder": cand.ballot_order,
                     "VoteCounts": counts,
+                    "CandidateIds": [cand_oid],
                 }
             )
         ext = [("id", contest.id), ("vote-types", json.dumps(order, ensure_ascii=False))]
