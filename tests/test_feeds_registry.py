@@ -25,6 +25,8 @@ EXPECTED = {
     "recordings/clarity-GA-107556-2021-01-05-runoff_ALLjson/20210119T004017Z_ver275237_875c8ccd30_ALL.json": (
         registry.CLARITY_ALL_JSON
     ),
+    "nc-sbe/nc_2024-11-05_general_results_0_statewide.json": registry.NC_SBE,
+    "nist/nist_v2_wy20g.xml": registry.NIST_XML,
 }
 
 

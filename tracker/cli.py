@@ -112,6 +112,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def _print_summary(summary: dict) -> None:
     print(summary["election"]["name"])
+    if summary["election"].get("note"):
+        print(f"Note: {summary['election']['note']}")
     for contest in summary["contests"]:
         p = contest["precincts"]
         counts = f"{p['reporting']} of {p['total']} precincts, {contest['total_votes']:,} votes"
@@ -264,6 +266,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     path = Path(args.night)
     _check_night(path)
+    if args.nist is not None:
+        return _export_nist(path, args)
+    if args.json:
+        raise TrackerError("--json goes with --nist (the CSV export has one form)")
+    if args.csv is None:
+        raise TrackerError(
+            "say where to write: --csv FILE (one race as CSV) or --nist FILE (the whole night)"
+        )
     result = export_contest(path, contest=args.contest, at=args.at, level=args.by)
     if args.csv == "-":
         sys.stdout.write(result.text)
@@ -277,6 +287,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     print(
         f"wrote {result.rows} rows to {out}: {result.contest_name} at {result.at} "
         f"(version {result.version_index + 1} of {result.version_count})"
+    )
+    return 0
+
+
+def _export_nist(path: Path, args: argparse.Namespace) -> int:
+    """``export --nist FILE [--json]``: every contest of one version as a NIST SP 1500-100 v2 report."""
+    from tracker.archive.export import export_nist
+
+    if args.csv is not None:
+        raise TrackerError("choose one of --csv and --nist")
+    if args.contest is not None or args.by != "unit":
+        raise TrackerError("--contest and --by go with --csv; a NIST report holds every contest")
+    result = export_nist(path, at=args.at, form="json" if args.json else "xml")
+    if args.nist == "-":
+        sys.stdout.buffer.write(result.data)
+        sys.stdout.flush()
+        return 0
+    out = Path(args.nist)
+    try:
+        out.write_bytes(result.data)
+    except OSError as exc:
+        raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(
+        f"wrote {out}: NIST SP 1500-100 v2 {'JSON' if args.json else 'XML'}, {result.contests} contests "
+        f"at {result.at} (version {result.version_index + 1} of {result.version_count})"
     )
     return 0
 
@@ -543,13 +578,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proj.set_defaults(func=cmd_projections)
 
-    exp = sub.add_parser("export", help="write one race of a night at one instant as CSV")
+    exp = sub.add_parser(
+        "export", help="write one race of a night at one instant as CSV, or the whole night as NIST v2"
+    )
     exp.add_argument("night", help="a .night file")
     exp.add_argument("--contest", metavar="ID", help="contest id or part of its name (default: most votes)")
     exp.add_argument(
         "--at", metavar="HH:MM", help="the night's time (its own timezone); default: its last version"
     )
-    exp.add_argument("--csv", required=True, metavar="FILE", help="the CSV file to write (- for stdout)")
+    exp.add_argument("--csv", metavar="FILE", help="the CSV file to write (- for stdout)")
+    exp.add_argument(
+        "--nist",
+        metavar="FILE",
+        help="write every contest as a NIST SP 1500-100 v2 report instead (XML; - for stdout)",
+    )
+    exp.add_argument("--json", action="store_true", help="with --nist: the standard's JSON form")
     exp.add_argument(
         "--by",
         choices=("unit", "county"),
@@ -617,7 +660,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     srv = sub.add_parser("serve", help="serve a night over loopback HTTP as a live feed")
     srv.add_argument("night", help="a .night file (recorded or reconstructed)")
-    srv.add_argument("--as", dest="as_format", choices=("native", "clarity", "ap"), default="native")
+    srv.add_argument(
+        "--as", dest="as_format", choices=("native", "clarity", "ap", "nc", "nist"), default="native"
+    )
     srv.add_argument(
         "--speed", type=float, default=60.0, metavar="N", help="replay speed, 1 to 1000 (× real time)"
     )

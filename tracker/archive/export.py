@@ -100,3 +100,48 @@ def export_contest(
         version_count=len(versions),
         at=f"{local:%H:%M} {local.tzname() or ''}".strip(),
     )
+
+
+@dataclass(frozen=True)
+class NistExport:
+    """A night's version as a NIST SP 1500-100 v2 report, and which version it is (for the CLI)."""
+
+    data: bytes
+    contests: int
+    version_index: int
+    version_count: int
+    #: The version's time in the night's zone, "HH:MM TZ".
+    at: str
+
+
+def export_nist(path: Path, *, at: str | None = None, form: str = "xml") -> NistExport:
+    """Every contest of the night at ``path`` at ``at`` ("HH:MM", the night's zone; None: its last
+    version) as a NIST v2 report, ``form`` "xml" or "json" (:mod:`tracker.feeds.nist_writer`): the
+    standard way out for a night of any format. The version is found as ``export_contest`` finds
+    it, so the report holds what the window shows at that time."""
+    from tracker.feeds.nist_writer import snapshot_to_nist
+
+    with NightFile.open(path) as night:
+        versions = current_versions(night.versions())
+        if not versions:
+            raise TrackerError(f"{Path(path).name} holds no versions")
+        tz = night.timezone
+        times = [v.fetched_at for v in versions]
+        index = len(versions) - 1
+        if at is not None:
+            found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
+            if found is None:
+                first = times[0].astimezone(tz)
+                raise TrackerError(
+                    f"no results yet at {at} in {Path(path).name}: the first update came at {first:%H:%M}"
+                )
+            index = found
+        snapshot = VersionChain(night, versions).snapshot(index)
+        local = times[index].astimezone(tz)
+    return NistExport(
+        data=snapshot_to_nist(snapshot, form=form),
+        contests=len(snapshot.contests),
+        version_index=index,
+        version_count=len(versions),
+        at=f"{local:%H:%M} {local.tzname() or ''}".strip(),
+    )

@@ -17,7 +17,11 @@ chosen format:
   night's own Clarity payload when it has one; ``/{ST}/{id}/`` answers with a small results page, so
   the link a user would copy from a browser works too. Each county of the night also has its own
   site, ``/{ST}/{County}/{id}/``, publishing only its precincts (a county precinct file), as Clarity
-  publishes county sites beside a state's.
+  publishes county sites beside a state's;
+* ``nc``: ``/enr/{yyyymmdd}/data/results_0.txt`` — North Carolina's statewide results file
+  (:mod:`tracker.feeds.nc_sbe_writer`), or the night's own payload when it was recorded from one;
+* ``nist``: ``/nist/results.xml`` and ``/nist/results.json`` — the version as a NIST SP 1500-100 v2
+  report (:mod:`tracker.feeds.nist_writer`), or the night's own NIST payload in its own form.
 
 Every document has a strong ETag (its SHA-256) and the version's release time as Last-Modified;
 ``If-None-Match`` (or, without it, ``If-Modified-Since``) gets a 304. A version the night holds
@@ -55,10 +59,20 @@ from tracker.feeds.registry import CLARITY_DETAIL_XML, NATIVE
 
 log = logging.getLogger(__name__)
 
-SERVE_FORMATS = ("native", "clarity", "ap")
+SERVE_FORMATS = ("native", "clarity", "ap", "nc", "nist")
 NATIVE_PATH = "/feed.json"
 CLARITY_STATE = "GA"
 REQUEST_QUEUE_SIZE = 128
+#: Formats served as one document per version, and their document kinds → content types.
+DOCUMENT_FORMATS = ("nc", "nist")
+DOCUMENT_KINDS = {
+    "nc": "text/plain; charset=utf-8",
+    "nist": "application/xml",
+    "nist-json": "application/json",
+}
+NC_PATH = "/enr/data/results_0.txt"
+NIST_XML_PATH = "/nist/results.xml"
+NIST_JSON_PATH = "/nist/results.json"
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,7 @@ class FeedServer:
         self._ap_date: str | None = None
         self.chain = VersionChain(self.night, self.versions)
         self._counties: list[str] | None = None
+        self._nc_path: str | None = None
         #: AP's quota, for rehearsing it: at most ``ap_quota`` requests per ``quota_window`` seconds,
         #: then 403 "Over quota limit." with Retry-After until the window resets.
         self.ap_quota, self.quota_window, self._quota_clock = ap_quota, quota_window, quota_clock
@@ -152,6 +167,8 @@ class FeedServer:
             return f"{self.base_url}{self.clarity_prefix}"
         if self.fmt == "ap":
             return self.base_url + self.ap_path
+        if self.fmt in DOCUMENT_FORMATS:
+            return self.base_url + self.document_path()
         return self.base_url + NATIVE_PATH
 
     @property
@@ -229,6 +246,8 @@ class FeedServer:
                 from tracker.feeds.native import dump_native
 
                 data = dump_native(self.chain.snapshot(version.index))
+        elif kind in DOCUMENT_KINDS:
+            data = self._document_payload(version, kind)
         elif kind.startswith("clarity:"):  # a county's own site: its precincts only
             from tracker.feeds.clarity_writer import county_snapshot, detail_zip, snapshot_to_detail_xml
 
@@ -259,7 +278,9 @@ class FeedServer:
         if cached is not None:
             return cached
         body = self._converted(version, kind)
-        content_type = "application/json" if kind in ("native", "ap") else "application/zip"
+        content_type = DOCUMENT_KINDS.get(kind) or (
+            "application/json" if kind in ("native", "ap") else "application/zip"
+        )
         doc = self._doc(body, content_type, version.fetched_at)
         with self._lock:
             self._docs[key] = doc
@@ -309,6 +330,9 @@ class FeedServer:
         """The document for a request path right now, or None (404)."""
         path, _, query = path.split("#", 1)[0].partition("?")
         index = self.current_index()
+        if self.fmt in DOCUMENT_FORMATS:
+            kind = self.document_kind(path)
+            return None if kind is None else self.document(index, kind)
         if self.fmt == "native":
             if path == NATIVE_PATH:
                 return self.document(index, "native")
@@ -339,6 +363,39 @@ class FeedServer:
             if int(ver) in released:
                 return self.document(released[int(ver)], kind)
         return None
+
+    # North Carolina and NIST: one document per version ---------------------------------------------
+    def document_path(self, kind: str | None = None) -> str:
+        """The path of the served document: NC's ``/enr/{yyyymmdd}/data/results_0.txt`` (the
+        election's date from its last version), or the NIST report (``kind`` "nist-json": JSON)."""
+        if self.fmt == "nc":
+            if self._nc_path is None:
+                date = self.chain.snapshot(len(self.versions) - 1).election.date
+                self._nc_path = f"/enr/{date:%Y%m%d}/data/results_0.txt" if date else NC_PATH
+            return self._nc_path
+        return NIST_JSON_PATH if kind == "nist-json" else NIST_XML_PATH
+
+    def document_kind(self, path: str) -> str | None:
+        if self.fmt == "nc":
+            return "nc" if path == self.document_path() else None
+        return {NIST_XML_PATH: "nist", NIST_JSON_PATH: "nist-json"}.get(path)
+
+    def _document_payload(self, version: Version, kind: str) -> bytes:
+        """A version as ``kind`` ("nc", "nist", "nist-json"): the night's own payload when it was
+        recorded in that very format, else written from its snapshot."""
+        from tracker.feeds.registry import NC_SBE, NIST_JSON, NIST_XML
+
+        own = {"nc": NC_SBE, "nist": NIST_XML, "nist-json": NIST_JSON}[kind]
+        if version.fmt == own:
+            return self.night.payload(version.payload_id)
+        snapshot = self.chain.snapshot(version.index)
+        if kind == "nc":
+            from tracker.feeds.nc_sbe_writer import snapshot_to_nc_results
+
+            return snapshot_to_nc_results(snapshot)
+        from tracker.feeds.nist_writer import snapshot_to_nist
+
+        return snapshot_to_nist(snapshot, form="json" if kind == "nist-json" else "xml")
 
     def counties(self) -> list[str]:
         """The counties of the night: each has a county site (``/{ST}/{County}/{id}/``) with its

@@ -13,6 +13,10 @@ Result formats (``FORMATS``; ``parse_payload`` turns each into a Snapshot):
 ``ga-sos-json``            Georgia SOS results-site export JSON (``gasos``)
 ``ap-v2``, ``ap-v3``       AP Elections API ``/elections/{date}`` JSON (``ap``)
 ``tracker-feed/1``         the native format (``native``)
+``nc-sbe``                 NC State Board of Elections ``results_0.txt`` (JSON records) or its
+                           tab-separated precinct file ``results_pct_*.txt`` (``nc_sbe``)
+``nist-v2-xml``            NIST SP 1500-100 v2 Election Results Reporting, XML (``nist``)
+``nist-v2-json``           the same, JSON (``nist``)
 =========================  ==========================================================================
 
 Metadata formats (``METADATA_FORMATS``) describe a feed but hold no results: Clarity's
@@ -46,6 +50,9 @@ GA_SOS_JSON = "ga-sos-json"
 AP_V2 = "ap-v2"
 AP_V3 = "ap-v3"
 NATIVE = "tracker-feed/1"
+NC_SBE = "nc-sbe"
+NIST_XML = "nist-v2-xml"
+NIST_JSON = "nist-v2-json"
 
 #: Formats that parse into a Snapshot (night files store payloads of these).
 FORMATS = (
@@ -57,6 +64,9 @@ FORMATS = (
     GA_SOS_JSON,
     AP_V2,
     AP_V3,
+    NC_SBE,
+    NIST_XML,
+    NIST_JSON,
 )
 #: Formats that describe a feed (versions, counties) but hold no results.
 METADATA_FORMATS = (CLARITY_ELECTIONSETTINGS, CLARITY_CURRENT_VER)
@@ -87,6 +97,9 @@ def _detect(data: bytes, filename: str) -> str | None:
     stripped = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") and _json_keys(head[:4096], b"http_interactions"):
         return None  # a recorded-HTTP cassette, whatever its file name says
+    extra = _detect_more(head, stripped)
+    if extra is not None:
+        return extra
     if stripped.startswith(b"<") and b"<ElectionResult" in head:
         return CLARITY_DETAIL_XML
     if _VERSION_TEXT.fullmatch(data[:64]) and len(data) <= 64:
@@ -114,6 +127,25 @@ def _detect(data: bytes, filename: str) -> str | None:
     for suffix, fmt in _BY_NAME:
         if name.endswith(suffix):
             return fmt
+    return None
+
+
+_NIST_XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?ElectionReport[\s>/]")
+
+
+def _detect_more(head: bytes, stripped: bytes) -> str | None:
+    """North Carolina's results files and NIST SP 1500-100 v2 (XML or JSON), from their content."""
+    from tracker.feeds.nc_sbe import looks_like_nc_sbe
+
+    if looks_like_nc_sbe(head):
+        return NC_SBE
+    if stripped.startswith(b"<") and _NIST_XML_ROOT.search(head):
+        return NIST_XML
+    if stripped.startswith(b"{") and (
+        b"ElectionResults.ElectionReport" in head
+        or (_json_keys(head, b"GpUnit") and _json_keys(head, b"Election") and _json_keys(head, b"Format"))
+    ):
+        return NIST_JSON
     return None
 
 
@@ -158,7 +190,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
         raise FeedError(f"{thing} is {what}")
     raise FeedError(
         f"cannot tell the format of {thing}: expected Clarity (detail XML, detailxml.zip, summary.json, "
-        f"ALL.json), Georgia SOS results JSON, AP Elections API JSON or a {NATIVE} JSON document"
+        f"ALL.json), Georgia SOS results JSON, AP Elections API JSON, North Carolina's results file, "
+        f"NIST SP 1500-100 v2 (XML or JSON) or a {NATIVE} JSON document"
     )
 
 
@@ -195,6 +228,14 @@ def _parser(fmt: str) -> Callable[..., Snapshot]:
         from tracker.feeds.ap import parse_ap_v3
 
         return parse_ap_v3
+    if fmt == NC_SBE:
+        from tracker.feeds.nc_sbe import parse_nc_sbe
+
+        return parse_nc_sbe
+    if fmt in (NIST_XML, NIST_JSON):
+        from tracker.feeds.nist import parse_nist
+
+        return parse_nist
     if fmt in METADATA_FORMATS:
         raise FeedError(
             f"{'electionsettings.json' if fmt == CLARITY_ELECTIONSETTINGS else 'current_ver.txt'} "
