@@ -16,6 +16,14 @@ Rules (issue 4):
   ``X-RateLimit-Reset`` header when given, else a long backoff), and follow ``nextrequest``
   (same host only; its ``minDateTime`` answers hold only the races changed since, which the
   recorder merges; an answer with no race is "nothing new", a fetch event, not a version);
+* AP v3: a ``minDateTime`` answer with ``isTruncated: true`` holds only part of the changes: its
+  ``nextrequest`` is fetched at once, in the same round (at most :data:`AP_MAX_PAGES` pages), as
+  AP's documentation asks; a 403 without a reset time waits AP's documented 5–10 s
+  (:data:`AP_QUOTA_WAIT`), never less than the interval;
+* Georgia's export and Enhanced Voting (``VERSIONED_KINDS``): a document whose own publication
+  time (``createdAt``, ``lastUpdated``) is older than the newest seen is a stale cache, and one whose
+  time has not moved is the same version (a stalled feed re-serialising its answer): neither is
+  recorded as new (:func:`document_action`);
 * Clarity: poll the tiny ``current_ver.txt`` and fetch the big ``detailxml.zip`` only when the version
   changes; a version *lower* than one already seen is a stale cache and is not fetched again.
 
@@ -37,6 +45,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from tracker.core.errors import FeedError
+
+#: Feed kinds whose documents carry their own publication time (discovery.VERSIONED_KINDS).
+VERSIONED = ("gasos", "ev")
 
 if TYPE_CHECKING:
     import httpx
@@ -246,6 +257,66 @@ def clarity_action(new_version: int, last_seen: int | None, have: set[int]) -> s
     return "stale"
 
 
+# -- documents with their own publication time ---------------------------------------------------------
+
+#: AP's documented wait after "403 Per-minute Quota Exceeded" without a reset header (5-10 s).
+AP_QUOTA_WAIT = 10.0
+#: Most ``isTruncated`` pages fetched in one round (a server that never stops truncating must not
+#: keep the loop in one round forever).
+AP_MAX_PAGES = 20
+
+
+def document_time(body: bytes, fmt: str | None) -> dt.datetime | None:
+    """The publication time a Georgia export (``createdAt``) or an Enhanced Voting document
+    (``election.lastUpdated``, else ``asOf``) carries, or None when it has none readable."""
+    import json
+
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if fmt == "ga-sos-json":
+        value = doc.get("createdAt")
+    else:
+        election = doc.get("election")
+        election = election if isinstance(election, dict) else {}
+        value = election.get("lastUpdated") or election.get("asOf")
+    if not isinstance(value, str):
+        return None
+    import re
+
+    text = re.sub(r"(\.[0-9]{6})[0-9]+", r"\1", value.strip().replace("Z", "+00:00"))
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def document_action(when: dt.datetime | None, newest: dt.datetime | None) -> str:
+    """``"new"`` for a document newer than the newest seen (or either time unknown), ``"same"``
+    when its time has not moved (stalled), ``"stale"`` when it is older (a stale cache)."""
+    if when is None or newest is None or when > newest:
+        return "new"
+    return "same" if when == newest else "stale"
+
+
+def ap_truncated(body: bytes) -> bool:
+    """True when an AP answer says ``isTruncated: true`` (more of the changes wait at its
+    ``nextrequest``)."""
+    if b"isTruncated" not in body:
+        return False
+    import json
+
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(doc, dict) and doc.get("isTruncated") is True
+
+
 # -- AP: nextrequest and the key ---------------------------------------------------------------------
 
 
@@ -380,6 +451,9 @@ class Poller:
         self._clarity_have: set[int] = set()
         self._clarity_file = 0
         self._next_url = target.url
+        #: The newest publication time of a versioned document (Georgia export, Enhanced Voting).
+        self._doc_time: dt.datetime | None = None
+        self._doc_time_before: dt.datetime | None = None
         self._last_wall: dt.datetime | None = None
         self.polls = 0
 
@@ -441,6 +515,8 @@ class Poller:
                 if retry is not None
                 else parse_rate_limit_reset(response.headers.get("X-RateLimit-Reset"), now)
             )
+            if reset is None and self.target.kind == "ap" and status == 403:
+                reset = AP_QUOTA_WAIT  # AP's documented wait for its per-minute quota
             return Outcome(
                 ok=False, quota=True, retry_after=reset, error=error or f"HTTP {status}: quota spent"
             )
@@ -534,12 +610,36 @@ class Poller:
             return first + events, outcome
         url = self._next_url
         events, outcome = self._fetch_document(url)
-        if target.kind == "ap" and events and events[-1].data is not None:
-            body = events[-1].data
-            if target.follow_nextrequest:
-                self._next_url = ap_next_url(body, url)
-            if ap_empty_delta(body, url):  # "nothing changed since": no new version to record
-                events[-1] = replace(events[-1], kind="same", data=None, fmt=None)
+        if target.kind == "ap":
+            pages = 1
+            while True:
+                if not events or events[-1].data is None:
+                    break
+                body = events[-1].data
+                if target.follow_nextrequest:
+                    self._next_url = ap_next_url(body, url)
+                if ap_empty_delta(body, url):  # "nothing changed since": no new version to record
+                    events[-1] = replace(events[-1], kind="same", data=None, fmt=None)
+                    break
+                if not (ap_truncated(body) and self._next_url != url and pages < AP_MAX_PAGES):
+                    break
+                url, pages = self._next_url, pages + 1  # the rest of the changes, at once
+                more, outcome = self._fetch_document(url)
+                events += more
+        elif target.kind in VERSIONED and events and events[-1].data is not None:
+            new = events[-1]
+            when = document_time(new.data or b"", new.fmt)
+            action = document_action(when, self._doc_time)
+            if action == "new":
+                self._doc_time_before, self._doc_time = self._doc_time, when or self._doc_time
+            else:
+                note = (
+                    f"stale version {when:%Y-%m-%d %H:%M:%S} "
+                    f"(newest seen {self._doc_time:%Y-%m-%d %H:%M:%S}); not shown"
+                    if action == "stale" and when is not None and self._doc_time is not None
+                    else None
+                )
+                events[-1] = replace(new, kind=action, data=None, fmt=None, error=note)
         return events, outcome
 
     def poll_once(self) -> PollReport:
@@ -574,6 +674,8 @@ class Poller:
                     self._last_sha = None
                 for url in [u for u in self._validators if self.target.redact(u) == event.url]:
                     del self._validators[url]  # else the next request is answered 304, "fine"
+                if self.target.kind in VERSIONED:  # its time must not make the mended one "same"
+                    self._doc_time = self._doc_time_before
                 if self.target.kind == "clarity" and event.version is not None and event.version.isdigit():
                     self._validators.pop(self.target.clarity_version_url(), None)
                     self._clarity_have.discard(int(event.version))
