@@ -19,6 +19,17 @@ chosen format:
   site, ``/{ST}/{County}/{id}/``, publishing only its precincts (a county precinct file), as Clarity
   publishes county sites beside a state's.
 
+* ``gasos``: ``/cdn/results/Georgia/export-{election}.json`` — Georgia's results-site export
+  (:mod:`tracker.feeds.gasos_writer`), its ``createdAt`` the version's own time (a stale version
+  the night holds is served with its old time, as a stale cache would);
+* ``ev``: ``/results/public/Georgia/elections/{election}`` (the page a user copies) and the API's
+  ``/results/public/api/elections/Georgia/{election}/data`` (:mod:`tracker.feeds.ev_writer`), its
+  ``lastUpdated`` the version's own time;
+* ``apv3``: ``/v3/elections/{date}`` — AP v3 JSON (vote types, ``eevp``, ``winThreshold``, AP's
+  calls; :func:`tracker.feeds.ap_writer.snapshot_to_ap_v3`) with the same ``minDateTime`` deltas as
+  ``ap``; a delta of more than :data:`AP_PAGE_RACES` races is paged with ``isTruncated: true`` and
+  a ``nextrequest`` for the rest, pinned to the version the first page came from.
+
 Every document has a strong ETag (its SHA-256) and the version's release time as Last-Modified;
 ``If-None-Match`` (or, without it, ``If-Modified-Since``) gets a 304. A version the night holds
 twice, as a stale cache served it, is served again when its turn comes: a rehearsal reproduces the
@@ -55,7 +66,10 @@ from tracker.feeds.registry import CLARITY_DETAIL_XML, NATIVE
 
 log = logging.getLogger(__name__)
 
-SERVE_FORMATS = ("native", "clarity", "ap")
+SERVE_FORMATS = ("native", "clarity", "ap", "gasos", "ev", "apv3")
+#: Races per page of an ``apv3`` ``minDateTime`` answer (more are paged with ``isTruncated``).
+AP_PAGE_RACES = 1
+EV_JURISDICTION = "Georgia"
 NATIVE_PATH = "/feed.json"
 CLARITY_STATE = "GA"
 REQUEST_QUEUE_SIZE = 128
@@ -150,9 +164,26 @@ class FeedServer:
         """The URL a user would paste: the native document, or the Clarity election's page."""
         if self.fmt == "clarity":
             return f"{self.base_url}{self.clarity_prefix}"
-        if self.fmt == "ap":
+        if self.fmt in ("ap", "apv3"):
             return self.base_url + self.ap_path
+        if self.fmt == "gasos":
+            return self.base_url + self.gasos_path
+        if self.fmt == "ev":
+            return f"{self.base_url}/results/public/{EV_JURISDICTION}/elections/{self.ev_election}"
         return self.base_url + NATIVE_PATH
+
+    @property
+    def ev_election(self) -> str:
+        """The election's name in Enhanced Voting addresses (stable per night)."""
+        return f"Rehearsal{self.election_id}"
+
+    @property
+    def ev_api_path(self) -> str:
+        return f"/results/public/api/elections/{EV_JURISDICTION}/{self.ev_election}/data"
+
+    @property
+    def gasos_path(self) -> str:
+        return f"/cdn/results/Georgia/export-Rehearsal{self.election_id}.json"
 
     @property
     def ap_path(self) -> str:
@@ -160,7 +191,7 @@ class FeedServer:
         if self._ap_date is None:
             date = self.chain.snapshot(len(self.versions) - 1).election.date
             self._ap_date = date.isoformat() if date else "1970-01-01"
-        return f"/v2/elections/{self._ap_date}"
+        return f"/{'v3' if self.fmt == 'apv3' else 'v2'}/elections/{self._ap_date}"
 
     @property
     def clarity_prefix(self) -> str:
@@ -211,7 +242,8 @@ class FeedServer:
     # documents ------------------------------------------------------------------------------------
     def _converted(self, version: Version, kind: str) -> bytes:
         # AP's document names the version's release time in its nextrequest
-        key = (version.sha256, f"ap:{version.fetched_at.isoformat()}" if kind == "ap" else kind)
+        timed = kind in ("ap", "apv3", "gasos", "ev")
+        key = (version.sha256, f"{kind}:{version.fetched_at.isoformat()}" if timed else kind)
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None:
@@ -221,6 +253,25 @@ class FeedServer:
 
             data = snapshot_to_ap_v2(
                 self.chain.snapshot(version.index), state=CLARITY_STATE, url=self.ap_next(version)
+            )
+        elif kind == "apv3":
+            from tracker.feeds.ap_writer import snapshot_to_ap_v3
+
+            data = snapshot_to_ap_v3(
+                self.chain.snapshot(version.index), state=CLARITY_STATE, url=self.ap_next(version)
+            )
+        elif kind == "gasos":
+            from tracker.feeds.gasos_writer import snapshot_to_ga_sos
+
+            data = snapshot_to_ga_sos(self.chain.snapshot(version.index), created=self.own_time(version))
+        elif kind == "ev":
+            from tracker.feeds.ev_writer import snapshot_to_ev
+
+            data = snapshot_to_ev(
+                self.chain.snapshot(version.index),
+                updated=self.own_time(version),
+                jurisdiction=EV_JURISDICTION,
+                election_id=self.ev_election,
             )
         elif kind == "native":
             if version.fmt == NATIVE:
@@ -259,7 +310,9 @@ class FeedServer:
         if cached is not None:
             return cached
         body = self._converted(version, kind)
-        content_type = "application/json" if kind in ("native", "ap") else "application/zip"
+        content_type = (
+            "application/json" if kind in ("native", "ap", "apv3", "gasos", "ev") else "application/zip"
+        )
         doc = self._doc(body, content_type, version.fetched_at)
         with self._lock:
             self._docs[key] = doc
@@ -272,10 +325,57 @@ class FeedServer:
         etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
         return Document(body, content_type, etag, _http_date(when))
 
+    def own_time(self, version: Version) -> dt.datetime:
+        """The version's own publication time: its payload's, else when the night first held
+        these bytes (a version a stale cache served again keeps its old time, so a feed that
+        states its time, Georgia's ``createdAt``, goes back in time as the real one would)."""
+        snap = self.chain.snapshot(version.index)
+        if snap.published_at is not None:
+            return snap.published_at
+        return next(v.fetched_at for v in self.versions if v.sha256 == version.sha256)
+
     def ap_next(self, version: Version) -> str:
         """The ``nextrequest`` of ``version``'s AP document: the races changed since its release."""
         when = version.fetched_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         return f"{self.base_url}{self.ap_path}?minDateTime={urllib.parse.quote(when)}"
+
+    def ap_v3_page(self, index: int, since: dt.datetime, offset: int) -> Document:
+        """An ``apv3`` ``minDateTime`` answer, paged: races ``offset`` … of those changed between
+        the version released at ``since`` and version ``index``; ``isTruncated`` and a
+        ``nextrequest`` for the next page (pinned to ``index``) while more remain, else the usual
+        ``nextrequest`` of version ``index``."""
+        base = self.timeline.index_at(since)
+        version = self.versions[index]
+        snap = self.chain.snapshot(index)
+        if base is None or base > index:
+            changed = snap.contests
+        else:
+            before = {c.id: c for c in self.chain.snapshot(base).contests}
+            changed = tuple(c for c in snap.contests if before.get(c.id) != c)
+        page = changed[offset : offset + AP_PAGE_RACES]
+        more = offset + AP_PAGE_RACES < len(changed)
+        if more:
+            when = since.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+            query = urllib.parse.urlencode(
+                {"minDateTime": when, "offset": offset + AP_PAGE_RACES, "asof": index}
+            )
+            nxt = f"{self.base_url}{self.ap_path}?{query}"
+        else:
+            nxt = self.ap_next(version)
+        key = (version.sha256, f"apv3-page:{base}:{offset}:{version.fetched_at.isoformat()}")
+        with self._lock:
+            cached = self._docs.get(key)
+        if cached is not None:
+            return cached
+        from tracker.feeds.ap_writer import snapshot_to_ap_v3
+
+        body = snapshot_to_ap_v3(replace(snap, contests=page), state=CLARITY_STATE, url=nxt, truncated=more)
+        doc = self._doc(body, "application/json", version.fetched_at)
+        with self._lock:
+            self._docs[key] = doc
+            if len(self._docs) > 16:
+                self._docs.pop(next(iter(self._docs)))
+        return doc
 
     def ap_delta(self, index: int, since: dt.datetime) -> Document:
         """AP's answer to ``minDateTime=since`` while version ``index`` is current: the races of
@@ -319,6 +419,26 @@ class FeedServer:
             if path.rstrip("/") == self.ap_path:
                 since = _min_date_time(query)
                 return self.document(index, "ap") if since is None else self.ap_delta(index, since)
+            return None
+        if self.fmt == "apv3":
+            if path.rstrip("/") != self.ap_path:
+                return None
+            since = _min_date_time(query)
+            if since is None:
+                return self.document(index, "apv3")
+            params = dict(urllib.parse.parse_qsl(query))
+            offset, asof = params.get("offset", "0"), params.get("asof", "")
+            if asof.isdigit() and int(asof) <= index:
+                index = int(asof)  # the rest of a paged answer comes from the same version
+            return self.ap_v3_page(index, since, int(offset) if offset.isdigit() else 0)
+        if self.fmt == "gasos":
+            return self.document(index, "gasos") if path == self.gasos_path else None
+        if self.fmt == "ev":
+            if path == self.ev_api_path:
+                return self.document(index, "ev")
+            page = f"/results/public/{EV_JURISDICTION}/elections/{self.ev_election}"
+            if path.rstrip("/") == page or path.startswith(page + "/"):
+                return self._page(f'<a href="{self.ev_api_path}">results</a>', index)
             return None
         prefix = self.clarity_prefix
         county = self._county_of(path)
@@ -364,7 +484,7 @@ class FeedServer:
 
     def quota_check(self) -> float | None:
         """None when the request is within AP's quota, else the seconds until it resets."""
-        if self.fmt != "ap" or self.ap_quota is None:
+        if self.fmt not in ("ap", "apv3") or self.ap_quota is None:
             return None
         with self._lock:
             now = self._quota_clock()
