@@ -339,12 +339,15 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
     eid = election.get("id")
     eid = eid.strip() if isinstance(eid, str) and eid.strip() else (date.isoformat() if date else "undated")
     name = text_of(election.get("name")) or "Election results"
+    label = doc.get("x-tracker-reconstructed")  # our writer's mark on a reconstructed night (serve)
     return Snapshot(
         election=Election(
             id=f"ev-{eid}",
             name=f"{area}: {name}" if area and area.casefold() not in name.casefold() else name,
             date=date,
             source=source,
+            reconstructed=isinstance(label, str) and bool(label),
+            note=label if isinstance(label, str) else "",
         ),
         contests=tuple(contests),
         version=updated.strip() if isinstance(updated, str) else "",

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, count_precincts
+from tracker.feeds.ap import RECONSTRUCTED_KEY
 from tracker.feeds.gasos_writer import iso_z
 
 TOTAL = "Total"
@@ -100,4 +101,6 @@ def snapshot_to_ev(
         },
         "ballotItems": [_item(c) for c in snapshot.contests],
     }
+    if snapshot.election.reconstructed:  # not the site's key: ours keeps the label on the wire
+        doc[RECONSTRUCTED_KEY] = snapshot.election.note or "reconstructed from certified precinct results"
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")

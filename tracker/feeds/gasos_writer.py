@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from tracker.core.model import Contest, Reporting, ReportingUnit, Snapshot, count_precincts
+from tracker.feeds.ap import RECONSTRUCTED_KEY
 
 TOTAL = "Total"
 
@@ -126,4 +127,6 @@ def snapshot_to_ga_sos(
         },
         "localResults": local,
     }
+    if snapshot.election.reconstructed:  # not the site's key: ours keeps the label on the wire
+        doc[RECONSTRUCTED_KEY] = snapshot.election.note or "reconstructed from certified precinct results"
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
