@@ -17,7 +17,9 @@ chosen format:
   night's own Clarity payload when it has one; ``/{ST}/{id}/`` answers with a small results page, so
   the link a user would copy from a browser works too. Each county of the night also has its own
   site, ``/{ST}/{County}/{id}/``, publishing only its precincts (a county precinct file), as Clarity
-  publishes county sites beside a state's.
+  publishes county sites beside a state's. The state site's ``{ver}/json/en/electionsettings.json``
+  lists the versions released so far and the county sub-sites (``participatingcounties``), and
+  ``/{ST}/elections.json`` lists the state and county sites as Clarity hosts do.
 
 * ``gasos``: ``/cdn/results/Georgia/export-{election}.json`` — Georgia's results-site export
   (:mod:`tracker.feeds.gasos_writer`), its ``createdAt`` the version's own time (a stale version
@@ -449,6 +451,14 @@ class FeedServer:
             kind = "clarity"
         if path in (prefix, prefix.rstrip("/"), prefix + "index.html") or path.startswith(prefix + "web."):
             return self._page(f'<a href="{prefix}current_ver.txt">current_ver.txt</a>', index)
+        if path == f"/{CLARITY_STATE}/elections.json":
+            return self.clarity_listing(index)
+        if county is None and path.startswith(prefix) and path.endswith("/json/en/electionsettings.json"):
+            ver = path[len(prefix) :].split("/", 1)[0]
+            released = self.released_vers()
+            if ver.isdigit() and int(ver) in released:
+                return self.clarity_settings(released[int(ver)])
+            return None
         if path == prefix + "current_ver.txt":
             body = str(self.clarity_ver(index)).encode("ascii")
             return self._doc(body, "text/plain", self.versions[index].fetched_at)
@@ -459,6 +469,53 @@ class FeedServer:
             if int(ver) in released:
                 return self.document(released[int(ver)], kind)
         return None
+
+    def clarity_settings(self, index: int) -> Document:
+        """The state site's ``electionsettings.json`` at version ``index``: the versions released
+        so far and the county sub-sites (``participatingcounties``, Clarity's
+        ``"Name|electionId|version|timestamp|n"``), each at the version it serves now."""
+        import json
+
+        version = self.versions[index]
+        when = version.fetched_at.astimezone(dt.UTC)
+        stamp = f"{when:%-m/%-d/%Y %-I:%M:%S %p} UTC"
+        vers = sorted({self.clarity_ver(i) for i in range(index + 1)})
+        counties = [
+            f"{name.replace(' ', '_')}|{self.election_id}|{self.clarity_ver(index)}|{stamp}|16"
+            for name in self.counties()
+        ]
+        date = self.chain.snapshot(index).election.date
+        doc = {
+            "settings": {
+                "electiondetails": {
+                    "electionid": self.election_id,
+                    "internalname": self.night.label,
+                    "electiondate": f"{date:%-m/%-d/%Y}" if date else "",
+                    "istestmode": False,
+                    "isstate": True,
+                    "participatingcounties": counties,
+                }
+            },
+            "versions": [str(v) for v in vers],
+            "websiteupdatedat": stamp,
+            "entityname": CLARITY_STATE,
+        }
+        return self._doc(json.dumps(doc).encode(), "application/json", version.fetched_at)
+
+    def clarity_listing(self, index: int) -> Document:
+        """``/{ST}/elections.json``: the state site and each county sub-site, as Clarity lists them."""
+        import json
+
+        date = self.chain.snapshot(len(self.versions) - 1).election.date
+        when = f"{date:%m/%d/%Y} 07:00:00" if date else ""
+        rows = [{"ElectionName": self.night.label, "Date": when, "State": CLARITY_STATE, "County": None}]
+        rows += [
+            {"ElectionName": self.night.label, "Date": when, "State": CLARITY_STATE, "County": name}
+            for name in self.counties()
+        ]
+        for row in rows:
+            row["EID"] = int(self.election_id)
+        return self._doc(json.dumps(rows).encode(), "application/json", self.versions[index].fetched_at)
 
     def counties(self) -> list[str]:
         """The counties of the night: each has a county site (``/{ST}/{County}/{id}/``) with its
@@ -480,6 +537,8 @@ class FeedServer:
         if len(parts) < 4 or parts[1] != CLARITY_STATE or parts[3] != self.election_id:
             return None
         name = urllib.parse.unquote(parts[2])
+        if name not in self.counties():
+            name = name.replace("_", " ")  # Clarity spells county sites with underscores
         return name if name in self.counties() else None
 
     def quota_check(self) -> float | None:

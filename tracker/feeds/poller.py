@@ -46,12 +46,16 @@ from typing import TYPE_CHECKING
 
 from tracker.core.errors import FeedError
 
+#: The most county sub-sites of one Clarity state site followed (GA has 159).
+MAX_COUNTY_SITES = 300
 #: Feed kinds whose documents carry their own publication time (discovery.VERSIONED_KINDS).
 VERSIONED = ("gasos", "ev")
 
 if TYPE_CHECKING:
     import httpx
 
+    from tracker.feeds.clarity_json import ClaritySettings
+    from tracker.feeds.clarity_sites import CountyStatus
     from tracker.feeds.discovery import FeedTarget
 
 # -- policy and state ----------------------------------------------------------------------------
@@ -410,6 +414,8 @@ class PollReport:
     delay: float
     reason: str
     next_at: float
+    #: A Clarity state site's county sub-sites as last seen (empty for other feeds).
+    counties: tuple[CountyStatus, ...] = ()
 
 
 class Poller:
@@ -450,6 +456,9 @@ class Poller:
         self._clarity_previous: int | None = None
         self._clarity_have: set[int] = set()
         self._clarity_file = 0
+        #: County sub-sites of a Clarity state site: their own versions, and how each stands.
+        self._county_versions: dict[str, str] = {}
+        self.county_status: tuple[CountyStatus, ...] = ()
         self._next_url = target.url
         #: The newest publication time of a versioned document (Georgia export, Enhanced Voting).
         self._doc_time: dt.datetime | None = None
@@ -593,7 +602,9 @@ class Poller:
             if action == "same":
                 return [self._event(ver_url, "version", response, version=str(version))], Outcome(ok=True)
             first = [self._event(ver_url, "version", response, version=str(version))]
-            events: list[FetchEvent] = []
+            settings, events = self._clarity_settings(version)
+            if settings is not None and self._clarity_version is None:
+                events += self._clarity_backfill(settings.versions, version)  # a late start
             urls = target.clarity_payload_urls(version)
             for i in range(self._clarity_file, len(urls)):
                 got, outcome = self._fetch_document(urls[i], version=str(version))
@@ -607,6 +618,8 @@ class Poller:
                 self._clarity_previous = self._clarity_version
                 self._clarity_version = version
                 self._clarity_have.add(version)
+                if settings is not None and settings.counties and target.clarity and not target.clarity[1]:
+                    events += self._follow_counties(settings)
             return first + events, outcome
         url = self._next_url
         events, outcome = self._fetch_document(url)
@@ -642,6 +655,70 @@ class Poller:
                 events[-1] = replace(new, kind=action, data=None, fmt=None, error=note)
         return events, outcome
 
+    # Clarity state sites: settings, county sub-sites, versions missed ------------------------------
+    def _clarity_settings(self, version: int) -> tuple[ClaritySettings | None, list[FetchEvent]]:
+        """The version's ``electionsettings.json`` (its versions and county sub-sites), or None
+        when the site publishes none readable: that is no error of the feed's, only less to know."""
+        from tracker.feeds.clarity_json import parse_electionsettings
+        from tracker.feeds.clarity_sites import settings_path
+
+        url = self.target.url + settings_path(version)
+        response, body, error = self._get(url, conditional=False)
+        if response is None or error is not None or response.status_code != 200:
+            return None, []
+        try:
+            settings = parse_electionsettings(body, source=url)
+        except FeedError:
+            return None, []  # not a settings file we read: the site is followed without it
+        return settings, [self._event(url, "version", response, version=str(version))]
+
+    def _clarity_backfill(self, listed: tuple[str, ...], current: int) -> list[FetchEvent]:
+        """After a late start, the versions the site lists but we never saw, oldest first, while
+        it still serves them (a 404 is noted and skipped; it is not the feed failing)."""
+        from tracker.feeds.clarity_sites import missed_versions
+
+        events: list[FetchEvent] = []
+        for old in missed_versions(listed, current, self._clarity_have):
+            url = self.target.clarity_payload_urls(old)[self._clarity_file]
+            got, outcome = self._fetch_document(url, version=str(old))
+            if outcome.ok:
+                self._clarity_have.add(old)
+                events += got
+            elif got and got[-1].status == 404:
+                events.append(replace(got[-1], kind="version", error=f"version {old} is no longer served"))
+            else:
+                events += got
+                break  # the site is failing: the current version comes first
+        return events
+
+    def _follow_counties(self, settings: ClaritySettings) -> list[FetchEvent]:
+        """Each county sub-site's own ``current_ver.txt`` (conditional GETs), so every county is
+        followed at its own version and one whose site serves an older version than the state
+        lists is shown as behind (``county_status``)."""
+        from tracker.feeds.clarity_sites import county_statuses
+
+        base = urllib.parse.urlsplit(self.target.url)
+        events: list[FetchEvent] = []
+        for county in settings.counties[:MAX_COUNTY_SITES]:
+            url = urllib.parse.urlunsplit(
+                (base.scheme, base.netloc, county.base_path(settings.state or self.target.clarity[0]), "", "")
+            )
+            url += "current_ver.txt"
+            response, body, error = self._get(url)
+            if response is not None and error is None and response.status_code == 200:
+                self._validators[url] = Validators(
+                    response.headers.get("ETag"), response.headers.get("Last-Modified")
+                )
+                try:
+                    self._county_versions[county.name] = str(parse_clarity_version(body))
+                except FeedError:
+                    continue
+                events.append(
+                    self._event(url, "version", response, version=self._county_versions[county.name])
+                )
+        self.county_status = county_statuses(settings.counties, self._county_versions)
+        return events
+
     def poll_once(self) -> PollReport:
         """Make one round of requests now; return its events and when the next round is due."""
         start = self._monotonic()
@@ -656,7 +733,9 @@ class Poller:
         decision = decide(self._state_before, outcome, now, self.policy, self._rand())
         self.state = decision.state
         self.next_at = earliest_next(self.state, decision.delay, now, self.policy)
-        return PollReport(events, self.state, decision.delay, decision.reason, self.next_at)
+        return PollReport(
+            events, self.state, decision.delay, decision.reason, self.next_at, counties=self.county_status
+        )
 
     def payload_unreadable(self, report: PollReport, error: str) -> PollReport:
         """The recorder could not read the new payload of ``report`` (malformed, truncated…): the
@@ -729,6 +808,9 @@ class FeedHealth:
     versions: int = 0
     recording: str = ""
     stopped: bool = False
+    #: A Clarity state site's counties whose own sites serve an older version than the state
+    #: lists for them ("Cobb: its own site is at version …, behind the state's …").
+    counties_behind: tuple[str, ...] = ()
 
 
 def health_after(
@@ -757,4 +839,7 @@ def health_after(
         failures=report.state.failures,
         stale=previous.stale + stale,
         versions=previous.versions if versions is None else versions,
+        counties_behind=tuple(c.describe() for c in report.counties if c.behind)
+        if report.counties
+        else previous.counties_behind,
     )
