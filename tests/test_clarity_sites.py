@@ -141,3 +141,21 @@ def test_the_served_listing_names_the_state_and_county_sites() -> None:
     assert [entry.county for entry in listing[1:]] == server.counties()
     for entry in listing:
         assert discover(server.base_url + entry.base_path()).kind == "clarity"
+
+
+def test_the_feed_status_names_the_counties_behind() -> None:
+    import datetime as dt
+
+    from tracker.feeds.poller import FeedHealth
+    from tracker.ui.feed_status import health_texts
+
+    now = dt.datetime(2020, 11, 4, tzinfo=dt.UTC)
+    health = FeedHealth(
+        url="u", kind="clarity", counties_behind=("Cobb: its own site is at version 1, behind",)
+    )
+    assert health_texts(health, now, following=True, running=True)["counties"] == (
+        "1 county site behind the state: Cobb"
+    )
+    assert (
+        health_texts(FeedHealth(url="u", kind="clarity"), now, following=True, running=True)["counties"] == ""
+    )
