@@ -135,3 +135,15 @@ def test_constructed_v3_per_minute_quota_waits_aps_documented_time() -> None:
         )
         report = poller.poll_once()
     assert report.reason.startswith("quota spent; waiting") and report.delay == AP_QUOTA_WAIT == 10.0
+
+
+def test_constructed_v3_parse_prints_aps_call_as_aps(capsys) -> None:
+    from tracker.cli import main
+
+    assert main(["parse", str(CONSTRUCTED)]) == 0
+    out = capsys.readouterr().out
+    assert "AP called: Dana Example" in out and "AP: runoff between Flynn Example, Gray Sample" in out
+    assert main(["parse", str(CONSTRUCTED), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["contests"][0]["call"] == {"by": "AP", "winners": ["601"], "advancing": []}
+    assert summary["contests"][1]["threshold_source"] == "AP winThreshold 45"

@@ -184,6 +184,15 @@ def _print_summary(summary: dict) -> None:
         print(f"\n{contest['name']} — {counts}")
         for cand in sorted(contest["candidates"], key=lambda c: -c["votes"]):
             print(f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %")
+        call = contest.get("call")
+        if call:  # the publisher's call, said to be theirs
+            names = {c["id"]: c["name"] for c in contest["candidates"]}
+            if call["winners"]:
+                print(f"  {call['by']} called: {', '.join(names.get(i, i) for i in call['winners'])}")
+            if call["advancing"]:
+                print(
+                    f"  {call['by']}: runoff between {', '.join(names.get(i, i) for i in call['advancing'])}"
+                )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
