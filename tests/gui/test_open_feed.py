@@ -64,3 +64,14 @@ def test_open_a_results_file_of_any_format(tracker_home: Path, shared_data: Path
     assert classify_open(str(APRIL)) == ("night", str(APRIL))
     with pytest.raises(Exception, match="no such file"):
         classify_open(str(tracker_home / "missing.json"))
+
+
+def test_the_feed_dialog_says_what_it_found_for_the_new_feeds(qtbot: QtBot) -> None:
+    from tracker.ui.feed_dialog import FeedDialog
+
+    dialog = FeedDialog(recent=[], interval=30, env={})
+    qtbot.addWidget(dialog)
+    dialog.url_edit.setText("https://results.sos.ga.gov/results/public/Georgia/elections/2024NovGen")
+    assert dialog.open_enabled() and dialog.detected_text().startswith("Enhanced Voting results (Georgia")
+    dialog.url_edit.setText("https://results.sos.ga.gov/cdn/results/Georgia/export-2024NovGen.json")
+    assert dialog.detected_text().startswith("Georgia results-site export")
