@@ -75,3 +75,25 @@ def test_the_feed_dialog_says_what_it_found_for_the_new_feeds(qtbot: QtBot) -> N
     assert dialog.open_enabled() and dialog.detected_text().startswith("Enhanced Voting results (Georgia")
     dialog.url_edit.setText("https://results.sos.ga.gov/cdn/results/Georgia/export-2024NovGen.json")
     assert dialog.detected_text().startswith("Georgia results-site export")
+
+
+def test_the_race_view_shows_aps_call_as_aps(qtbot: QtBot) -> None:
+    """A CONSTRUCTED AP v3 race with AP's call: the header says "AP called", names as plain text."""
+    from dataclasses import replace
+
+    from tracker.feeds.ap import parse_ap_v3
+    from tracker.ui.race_view import RaceView
+
+    data = (Path(__file__).parents[1] / "data" / "constructed_ap_v3_votetypes.json").read_bytes()
+    snap = parse_ap_v3(data)
+    view = RaceView()
+    qtbot.addWidget(view)
+    view.resize(900, 640)
+    gov = snap.contest("XX-20001")
+    view.show_contest(gov)
+    assert "AP called: Dana Example" in view.header_texts()["reporting"]
+    tricky = replace(gov, candidates=tuple(replace(c, name="<i>Dana</i>") for c in gov.candidates))
+    view.show_contest(tricky)
+    assert "&lt;i&gt;Dana&lt;/i&gt;" in view.header_texts()["reporting"]
+    view.show_contest(snap.contest("XX-20002"))
+    assert "AP: runoff between Flynn Example, Gray Sample" in view.header_texts()["reporting"]

@@ -163,7 +163,7 @@ def discover(
             "page (…/GA/63991/…)"
         )
 
-    if kind in (None, "gasos") and _GA_EXPORT_PATH.match(path):
+    if kind == "gasos" or (kind is None and _GA_EXPORT_PATH.match(path)):  # forced: any document URL
         url = urllib.parse.urlunsplit(parts._replace(query="", fragment=""))
         return FeedTarget(kind="gasos", url=url, fmt="ga-sos-json" if fmt == "auto" else fmt)
     ev = _EV_API.match(path) or _EV_PAGE.match(path)
