@@ -164,3 +164,32 @@ def test_faults_on_the_new_formats_are_errors_and_recover(tmp_path: Path, fmt: s
             core.wait(lambda: len(core.shown) == 2, "version 1 after the fault")
         finally:
             core.stop()
+
+
+@pytest.mark.parametrize("fmt", ["gasos", "ev"])
+def test_a_real_georgia_export_served_live_reads_back_exactly(
+    tmp_path: Path, shared_data: Path, fmt: str
+) -> None:
+    """Georgia's real 2021 federal runoff export (159 counties, four vote methods), imported into a
+    night and served as Georgia's export or as an Enhanced Voting API: the window's numbers are the
+    real file's, every candidate, county and vote method."""
+    from tracker.archive.importer import import_payloads
+    from tracker.feeds.registry import parse_payload
+
+    export = shared_data / "ga-sos" / "2021-01-05_federal_runoff.json"
+    night = tmp_path / "ga.night"
+    import_payloads([export], out=night)
+    with FeedServer(night, fmt=fmt, speed=SPEED, clock=lambda: 0.0) as server:
+        core = Core(server.url, tmp_path / "rec.night")
+        try:
+            core.wait(lambda: len(core.shown) == 1, "the export")
+        finally:
+            core.stop()
+    real = parse_payload(export.read_bytes())
+    shown = core.shown[0]
+    assert len(shown.contests) == len(real.contests) > 0
+    for a, b in zip(real.contests, shown.contests, strict=True):
+        assert b.totals == a.totals
+        assert b.totals_by("vote_type") == a.totals_by("vote_type")
+        if fmt == "gasos":
+            assert b.totals_by("county") == a.totals_by("county")
