@@ -5,6 +5,7 @@ a document whose own time is older (or has not moved) is never a new version."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
@@ -160,3 +161,16 @@ def test_a_document_time_older_or_unmoved_is_never_new() -> None:
     assert document_time(body, "ga-sos-json") == dt.datetime(2025, 1, 8, 14, 59, 44, 980599, tzinfo=dt.UTC)
     assert document_time(CONSTRUCTED.read_bytes(), ENHANCED_VOTING_JSON) is not None
     assert document_time(b"not json", "ga-sos-json") is None
+
+
+def test_constructed_ev_a_vote_for_of_thousands_of_digits_is_one_sentence() -> None:
+    """Found by the fuzzer (benchmarks.fuzz, seed 0, input 38764): int() of 5,000 digits raised."""
+    doc = _doc()
+    doc["ballotItems"][0]["voteFor"] = [{"languageId": "en", "text": "Vote for " + "9" * 5000}]
+    with pytest.raises(FeedError, match="not a sensible number"):
+        parse_enhanced_voting(json.dumps(doc).encode())
+    from benchmarks import fuzz
+
+    data = fuzz.mutated_input("enhanced-voting-json", 0, 38764)
+    with contextlib.suppress(FeedError):  # one sentence or a Snapshot: never another exception
+        parse_enhanced_voting(data)

@@ -132,6 +132,8 @@ def _vote_for(value: Any, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return max(1, value)
     match = re.search(r"\d+", text_of(value))
+    if match and len(match.group()) > 6:
+        _fail(f"the vote-for of {where} is not a sensible number")
     return max(1, int(match.group())) if match else 1
 
 
