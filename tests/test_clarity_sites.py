@@ -159,3 +159,38 @@ def test_the_feed_status_names_the_counties_behind() -> None:
     assert (
         health_texts(FeedHealth(url="u", kind="clarity"), now, following=True, running=True)["counties"] == ""
     )
+
+
+def test_a_site_that_keeps_no_old_versions_is_not_asked_for_all_of_them() -> None:
+    import httpx
+
+    from tracker.feeds.client import make_client
+    from tracker.feeds.poller import BACKFILL_GIVE_UP, Poller
+
+    asked: list[str] = []
+    settings = json.dumps(
+        {
+            "settings": {"electiondetails": {}},
+            "versions": [str(v) for v in range(100, 121)],
+            "entityname": "GA",
+        }
+    ).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        asked.append(path)
+        if path.endswith("current_ver.txt"):
+            return httpx.Response(200, text="120")
+        if path.endswith("electionsettings.json"):
+            return httpx.Response(200, content=settings)
+        if path == "/GA/12345/120/reports/detailxml.zip":
+            return httpx.Response(200, content=b'{"format": "tracker-feed/1"}')
+        return httpx.Response(404, text="<html>Not found</html>")
+
+    target = discover("http://127.0.0.1:9/GA/12345/", env={}, fmt="tracker-feed/1")
+    with make_client(transport=httpx.MockTransport(handler)) as client:
+        report = Poller(target, client=client).poll_once()
+    old = [p for p in asked if "/reports/" in p and "/120/" not in p]
+    assert old == [f"/GA/12345/{v}/reports/detailxml.zip" for v in range(100, 100 + BACKFILL_GIVE_UP)]
+    assert report.events[-1].kind == "new" and report.events[-1].version == "120"
+    assert all(e.kind != "error" for e in report.events)

@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING
 
 from tracker.core.errors import FeedError
 
+#: Missed versions answered 404 in a row after which a late start stops asking for older ones.
+BACKFILL_GIVE_UP = 5
 #: The most county sub-sites of one Clarity state site followed (GA has 159).
 MAX_COUNTY_SITES = 300
 #: Feed kinds whose documents carry their own publication time (discovery.VERSIONED_KINDS).
@@ -678,14 +680,19 @@ class Poller:
         from tracker.feeds.clarity_sites import missed_versions
 
         events: list[FetchEvent] = []
+        gone = 0
         for old in missed_versions(listed, current, self._clarity_have):
             url = self.target.clarity_payload_urls(old)[self._clarity_file]
             got, outcome = self._fetch_document(url, version=str(old))
             if outcome.ok:
                 self._clarity_have.add(old)
                 events += got
+                gone = 0
             elif got and got[-1].status == 404:
                 events.append(replace(got[-1], kind="version", error=f"version {old} is no longer served"))
+                gone += 1
+                if gone >= BACKFILL_GIVE_UP:
+                    break  # this site keeps no old versions (or not this file): stop asking
             else:
                 events += got
                 break  # the site is failing: the current version comes first
