@@ -63,3 +63,19 @@ def test_a_file_no_parser_reads_is_one_line(tmp_path: Path, capsys, tracker_home
     assert main(["open", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "cannot tell the format" in err and err.count("\n") == 1
+
+
+def test_open_a_clarity_listing_prints_the_sites_to_open(capsys, tracker_home: Path) -> None:
+    from tracker import paths
+    from tracker.archive.serve import FeedServer
+    from tracker.feeds.discovery import discover
+
+    june = paths.resources_dir() / "nights" / "ga06-2017-06-20.night"
+    with FeedServer(june, fmt="clarity", speed=1000.0, clock=lambda: 0.0) as server:
+        assert main(["open", f"{server.base_url}/GA/elections.json"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0].startswith(f"{server.url}\t") and "(statewide" in lines[0]
+        assert [line.split("\t")[0] for line in lines[1:]] == [
+            server.county_url(c) for c in server.counties()
+        ]
+        assert all(discover(line.split("\t")[0]).kind == "clarity" for line in lines)

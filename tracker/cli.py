@@ -132,11 +132,46 @@ def cmd_launch(args: argparse.Namespace) -> int:
     return _gui(last or _default_night(), args)
 
 
+def _clarity_listing(url: str) -> int:
+    """``open https://host/{ST}/elections.json``: a Clarity host's list of the elections it
+    publishes now, one site address per line, to open one of them."""
+    import urllib.parse
+
+    import httpx
+
+    from tracker.feeds.clarity_sites import parse_listing
+    from tracker.feeds.client import make_client
+
+    if "://" not in url:
+        url = "https://" + url
+    try:
+        with make_client() as client:
+            response = client.get(url)
+    except httpx.HTTPError as exc:
+        raise TrackerError(f"cannot read {url}: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise TrackerError(f"{url} answered HTTP {response.status_code}")
+    listing = parse_listing(response.content)
+    if not listing:
+        print(f"{url} lists no election now", file=sys.stderr)
+        return 0
+    parts = urllib.parse.urlsplit(url)
+    for entry in listing:
+        where = entry.county or "statewide"
+        site = urllib.parse.urlunsplit((parts.scheme, parts.netloc, entry.base_path(), "", ""))
+        print(f"{site}\t{entry.name} ({where}{', ' + entry.date.isoformat() if entry.date else ''})")
+    return 0
+
+
 def _feed_gui(url: str, args: argparse.Namespace) -> int:
     """Check the address the way the feed dialog does (one clear line for one that is no feed),
-    then open the window polling it."""
+    then open the window polling it. A Clarity host's ``/{ST}/elections.json`` prints the
+    elections it lists instead (their addresses to open)."""
     from tracker.feeds.discovery import discover
     from tracker.feeds.poller import PollPolicy
+
+    if url.split("?", 1)[0].split("#", 1)[0].endswith("/elections.json"):
+        return _clarity_listing(url)
 
     target = discover(url, kind=getattr(args, "kind", None))
     PollPolicy(interval=args.interval)  # a bad interval is a clear line before Qt starts
