@@ -5,6 +5,7 @@ key only in the ``x-api-key`` header, ``isTruncated`` paging and the documented 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -147,3 +148,17 @@ def test_constructed_v3_parse_prints_aps_call_as_aps(capsys) -> None:
     summary = json.loads(capsys.readouterr().out)
     assert summary["contests"][0]["call"] == {"by": "AP", "winners": ["601"], "advancing": []}
     assert summary["contests"][1]["threshold_source"] == "AP winThreshold 45"
+
+
+def test_constructed_v3_absurd_counts_and_eevp_are_no_crash() -> None:
+    """Found by the fuzzer (seed 20260418, input 3925): a 400-digit vote count overflowed float."""
+    from benchmarks import fuzz
+    from tracker.core.errors import FeedError
+    from tracker.feeds.ap import expected_from_eevp
+
+    assert expected_from_eevp(10**400, 50.0) is None
+    doc = json.loads(CONSTRUCTED.read_bytes())
+    doc["races"][0]["reportingUnits"][1]["eevp"] = 10**400
+    assert parse_ap_v3(json.dumps(doc).encode()).contest("XX-20001").units[0].expected_votes is None
+    with contextlib.suppress(FeedError):  # one sentence or a Snapshot, never another exception
+        parse_ap_v3(fuzz.mutated_input("ap-v3", 20260418, 3925))

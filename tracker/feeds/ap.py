@@ -187,6 +187,8 @@ _SUBTOTALS = {
     ),
 }
 UNSPLIT = "Not by vote type"
+#: Votes beyond which an expected vote is not computed (far above any electorate on Earth).
+MAX_VOTES = 10**12
 
 
 def _raw_vote_types(c: dict[str, Any]) -> dict[str, Any]:
@@ -236,16 +238,15 @@ def split_vote_types(
 
 def _eevp(unit: dict[str, Any]) -> float | None:
     value = unit.get("eevp")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    value = float(value)
-    return value if 0.0 < value <= 100.0 else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
+        return None  # (compared before float(): an integer of 400 digits does not fit one)
+    return float(value)
 
 
 def expected_from_eevp(votes: int, eevp: float | None) -> int | None:
     """A unit's whole expected vote from its votes so far and AP's ``eevp`` (percent)."""
-    if eevp is None or votes <= 0:
-        return None
+    if eevp is None or votes <= 0 or votes > MAX_VOTES:
+        return None  # (no electorate is larger; beyond it the arithmetic is not a count)
     return max(votes, round(votes * 100.0 / eevp))
 
 
