@@ -55,7 +55,8 @@ SEEDS: dict[str, tuple[str, ...]] = {
     ),
     "ga-sos-json": ("ga06-2017-06-20/export-2017JunSpecRun.json",),
     "ap-v2": ("ap/newsdev-elex_20121106_ak_prez.json", "ap/newsdev-elex_20160201_district_results.json"),
-    "ap-v3": ("tests/data/constructed_ap_v3_live.json",),
+    "ap-v3": ("tests/data/constructed_ap_v3_live.json", "tests/data/constructed_ap_v3_votetypes.json"),
+    "enhanced-voting-json": ("tests/data/constructed_enhanced_voting_data.json",),
     "tracker-feed/1": ("ga06-2017-06-20/export-2017JunSpecRun.json",),
     "nc-sbe": (
         "nc-sbe/nc_2024-11-05_general_results_0_statewide.json",

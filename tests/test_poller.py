@@ -325,7 +325,13 @@ def test_poller_clarity_fetches_the_zip_only_when_the_version_moves_and_skips_st
     with make_client(transport=httpx.MockTransport(handler)) as client:
         poller = Poller(target, client=client, monotonic=FakeTime())
         kinds = [[e.kind for e in poller.poll_once().events] for _ in range(6)]
-    assert fetched == [f"/GA/12345/{v}/reports/detailxml.zip" for v in (100, 101, 102)]
+    # (each new version's electionsettings.json is read too: its county sub-sites and versions)
+    assert [p for p in fetched if not p.endswith("electionsettings.json")] == [
+        f"/GA/12345/{v}/reports/detailxml.zip" for v in (100, 101, 102)
+    ]
+    assert [p for p in fetched if p.endswith("electionsettings.json")] == [
+        f"/GA/12345/{v}/json/en/electionsettings.json" for v in (100, 101, 102)
+    ]
     assert kinds == [
         ["version", "new"],
         ["version"],
@@ -420,6 +426,7 @@ def test_clarity_site_without_a_zip_falls_back_to_summary_json() -> None:
         report = poller.poll_once()
         fetched.append("--")
         poller.poll_once()
+    fetched = [p for p in fetched if not p.endswith("electionsettings.json")]  # (read each version too)
     assert fetched == [
         "/GA/105369/current_ver.txt",
         "/GA/105369/271066/reports/detailxml.zip",

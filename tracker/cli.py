@@ -21,6 +21,10 @@ from tracker import __version__, paths
 from tracker.core.errors import TrackerError
 
 BUNDLED_DEFAULT = "ga06-2017-04-18.night"
+#: Feed kinds (tracker.feeds.discovery.KINDS) and serve formats (tracker.archive.serve.SERVE_FORMATS),
+#: spelled here so building the parser imports neither.
+FEED_KINDS = ("clarity", "ap", "native", "gasos", "ev")
+SERVE_AS = ("native", "clarity", "ap", "apv3", "gasos", "ev", "nc", "nist")
 EXIT_USAGE = 2
 
 
@@ -71,12 +75,54 @@ def _gui(night: Path | None, args: argparse.Namespace) -> int:
     )
 
 
+#: The first bytes of a SQLite database: a night file (anything else is a payload to import).
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def classify_open(text: str) -> tuple[str, str]:
+    """What ``election-tracker open X`` was given: ``("feed", url)`` for a web address (with or
+    without its scheme), ``("night", path)`` for a night file, ``("payload", path)`` for a results
+    file of any format the tracker reads. Raises TrackerError for a path that does not exist."""
+    import re
+
+    path = Path(text)
+    if "://" in text or (not path.exists() and re.match(r"^[\w.-]+\.[a-z]{2,}(:\d+)?/", text, re.I)):
+        return "feed", text
+    if not path.exists():
+        raise TrackerError(f"no such file: {path} (for a live feed, give its web address)")
+    if path.is_dir():
+        raise TrackerError(f"{path} is a folder, not a night or a results file")
+    with open(path, "rb") as fh:
+        head = fh.read(len(_SQLITE_MAGIC))
+    return ("night" if head == _SQLITE_MAGIC or path.suffix == ".night" else "payload"), str(path)
+
+
+def _payload_night(path: Path) -> Path:
+    """A results file of any known format, imported into a night in the data folder (the window
+    opens nights), named after the file; an earlier import of the same file is replaced. A file
+    no parser reads is one clear line (nothing is written)."""
+    from tracker.archive.importer import import_payloads
+
+    out = paths.nights_dir() / f"{path.stem}.imported.night"
+    import_payloads([path], out=out, overwrite=True)
+    return out
+
+
 def cmd_launch(args: argparse.Namespace) -> int:
     """No night named: the last one opened comes back. On a first run (nothing opened yet) the
     window shows the start page -- the bundled nights, labelled, beside "Open a feed…" -- rather
     than dropping a newcomer into a reconstructed 2017 night; ``--start-page`` asks for it, and a
-    ``--screenshot`` without a night keeps drawing the bundled night."""
+    ``--screenshot`` without a night keeps drawing the bundled night.
+
+    A web address opens the window on that live feed, found the way the Open feed dialog finds it
+    (Clarity pages, AP API URLs, Georgia's export, Enhanced Voting pages, feed documents); a
+    results file of any known format is imported into a night and opened."""
     if args.night:
+        what, where = classify_open(args.night)
+        if what == "feed":
+            return _feed_gui(where, args)
+        if what == "payload":
+            return _gui(_payload_night(Path(where)), args)
         return _gui(Path(args.night), args)
     if getattr(args, "start_page", False):
         return _gui(None, args)
@@ -84,6 +130,61 @@ def cmd_launch(args: argparse.Namespace) -> int:
     if last is None and args.screenshot is None:
         return _gui(None, args)
     return _gui(last or _default_night(), args)
+
+
+def _clarity_listing(url: str) -> int:
+    """``open https://host/{ST}/elections.json``: a Clarity host's list of the elections it
+    publishes now, one site address per line, to open one of them."""
+    import urllib.parse
+
+    import httpx
+
+    from tracker.feeds.clarity_sites import parse_listing
+    from tracker.feeds.client import make_client
+
+    if "://" not in url:
+        url = "https://" + url
+    try:
+        with make_client() as client:
+            response = client.get(url)
+    except httpx.HTTPError as exc:
+        raise TrackerError(f"cannot read {url}: {type(exc).__name__}") from None
+    if response.status_code != 200:
+        raise TrackerError(f"{url} answered HTTP {response.status_code}")
+    listing = parse_listing(response.content)
+    if not listing:
+        print(f"{url} lists no election now", file=sys.stderr)
+        return 0
+    parts = urllib.parse.urlsplit(url)
+    for entry in listing:
+        where = entry.county or "statewide"
+        site = urllib.parse.urlunsplit((parts.scheme, parts.netloc, entry.base_path(), "", ""))
+        print(f"{site}\t{entry.name} ({where}{', ' + entry.date.isoformat() if entry.date else ''})")
+    return 0
+
+
+def _feed_gui(url: str, args: argparse.Namespace) -> int:
+    """Check the address the way the feed dialog does (one clear line for one that is no feed),
+    then open the window polling it. A Clarity host's ``/{ST}/elections.json`` prints the
+    elections it lists instead (their addresses to open)."""
+    from tracker.feeds.discovery import discover
+    from tracker.feeds.poller import PollPolicy
+
+    if url.split("?", 1)[0].split("#", 1)[0].endswith("/elections.json"):
+        return _clarity_listing(url)
+
+    target = discover(url, kind=getattr(args, "kind", None))
+    PollPolicy(interval=args.interval)  # a bad interval is a clear line before Qt starts
+    from tracker.ui.app import run_feed_gui
+
+    return run_feed_gui(
+        url,
+        interval=args.interval,
+        kind=getattr(args, "kind", None) or (target.kind if target.kind != "native" else None),
+        screenshot=args.screenshot,
+        theme=getattr(args, "theme", None),
+        contest=getattr(args, "contest", None),
+    )
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -120,6 +221,15 @@ def _print_summary(summary: dict) -> None:
         print(f"\n{contest['name']} — {counts}")
         for cand in sorted(contest["candidates"], key=lambda c: -c["votes"]):
             print(f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %")
+        call = contest.get("call")
+        if call:  # the publisher's call, said to be theirs
+            names = {c["id"]: c["name"] for c in contest["candidates"]}
+            if call["winners"]:
+                print(f"  {call['by']} called: {', '.join(names.get(i, i) for i in call['winners'])}")
+            if call["advancing"]:
+                print(
+                    f"  {call['by']}: runoff between {', '.join(names.get(i, i) for i in call['advancing'])}"
+                )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -518,8 +628,20 @@ def build_parser() -> argparse.ArgumentParser:
             help="light or dark (default: $TRACKER_THEME, else View ▸ Theme's choice, else the system's)",
         )
 
-    launch = sub.add_parser("open", help="open a night file in the window (the default command)")
-    launch.add_argument("night", nargs="?", help="a .night file (default: the last one, else the start page)")
+    launch = sub.add_parser(
+        "open", help="open a night, a live feed (URL) or a results file in the window (the default command)"
+    )
+    launch.add_argument(
+        "night",
+        nargs="?",
+        metavar="URL|FILE",
+        help="a feed's web address, a .night file or a results file of any known format "
+        "(default: the last night, else the start page)",
+    )
+    launch.add_argument(
+        "--interval", type=float, default=30.0, metavar="S", help="with a URL: seconds between polls"
+    )
+    launch.add_argument("--kind", choices=FEED_KINDS, help="with a URL: force the kind of feed")
     launch.add_argument(
         "--start-page", action="store_true", help="show the start page (bundled and recent nights, feeds)"
     )
@@ -633,9 +755,13 @@ def build_parser() -> argparse.ArgumentParser:
     bt.set_defaults(func=cmd_backtest)
 
     rec = sub.add_parser("record", help="poll a live feed and record every fetch into a night file")
-    rec.add_argument("url", help="a Clarity results page, an AP API URL or a feed document URL")
+    rec.add_argument(
+        "url",
+        help="a Clarity results page, an AP API URL, Georgia's export, an Enhanced Voting results page "
+        "or a feed document URL",
+    )
     rec.add_argument("--format", default="auto", help="force a payload format (default: detect)")
-    rec.add_argument("--kind", choices=("clarity", "ap", "native"), help="force the kind of feed")
+    rec.add_argument("--kind", choices=FEED_KINDS, help="force the kind of feed")
     rec.add_argument(
         "--interval", type=float, default=30.0, metavar="S", help="seconds between polls (default 30)"
     )
@@ -661,7 +787,13 @@ def build_parser() -> argparse.ArgumentParser:
     srv = sub.add_parser("serve", help="serve a night over loopback HTTP as a live feed")
     srv.add_argument("night", help="a .night file (recorded or reconstructed)")
     srv.add_argument(
-        "--as", dest="as_format", choices=("native", "clarity", "ap", "nc", "nist"), default="native"
+        "--as",
+        dest="as_format",
+        choices=SERVE_AS,
+        default="native",
+        help="the feed to serve as: native, clarity (a Clarity state site with county sites), ap (v2), "
+        "apv3 (AP v3 in AP's documented shape, constructed), gasos (Georgia's export), ev (Enhanced Voting), "
+        "nc (North Carolina's results file), nist (NIST SP 1500-100 v2)",
     )
     srv.add_argument(
         "--speed", type=float, default=60.0, metavar="N", help="replay speed, 1 to 1000 (× real time)"

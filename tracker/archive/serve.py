@@ -17,7 +17,20 @@ chosen format:
   night's own Clarity payload when it has one; ``/{ST}/{id}/`` answers with a small results page, so
   the link a user would copy from a browser works too. Each county of the night also has its own
   site, ``/{ST}/{County}/{id}/``, publishing only its precincts (a county precinct file), as Clarity
-  publishes county sites beside a state's;
+  publishes county sites beside a state's. The state site's ``{ver}/json/en/electionsettings.json``
+  lists the versions released so far and the county sub-sites (``participatingcounties``), and
+  ``/{ST}/elections.json`` lists the state and county sites as Clarity hosts do.
+
+* ``gasos``: ``/cdn/results/Georgia/export-{election}.json`` — Georgia's results-site export
+  (:mod:`tracker.feeds.gasos_writer`), its ``createdAt`` the version's own time (a stale version
+  the night holds is served with its old time, as a stale cache would);
+* ``ev``: ``/results/public/Georgia/elections/{election}`` (the page a user copies) and the API's
+  ``/results/public/api/elections/Georgia/{election}/data`` (:mod:`tracker.feeds.ev_writer`), its
+  ``lastUpdated`` the version's own time;
+* ``apv3``: ``/v3/elections/{date}`` — AP v3 JSON (vote types, ``eevp``, ``winThreshold``, AP's
+  calls; :func:`tracker.feeds.ap_writer.snapshot_to_ap_v3`) with the same ``minDateTime`` deltas as
+  ``ap``; a delta of more than :data:`AP_PAGE_RACES` races is paged with ``isTruncated: true`` and
+  a ``nextrequest`` for the rest, pinned to the version the first page came from;
 * ``nc``: ``/enr/{yyyymmdd}/data/results_0.txt`` — North Carolina's statewide results file
   (:mod:`tracker.feeds.nc_sbe_writer`), or the night's own payload when it was recorded from one;
 * ``nist``: ``/nist/results.xml`` and ``/nist/results.json`` — the version as a NIST SP 1500-100 v2
@@ -59,7 +72,10 @@ from tracker.feeds.registry import CLARITY_DETAIL_XML, NATIVE
 
 log = logging.getLogger(__name__)
 
-SERVE_FORMATS = ("native", "clarity", "ap", "nc", "nist")
+SERVE_FORMATS = ("native", "clarity", "ap", "gasos", "ev", "apv3", "nc", "nist")
+#: Races per page of an ``apv3`` ``minDateTime`` answer (more are paged with ``isTruncated``).
+AP_PAGE_RACES = 1
+EV_JURISDICTION = "Georgia"
 NATIVE_PATH = "/feed.json"
 CLARITY_STATE = "GA"
 REQUEST_QUEUE_SIZE = 128
@@ -165,11 +181,28 @@ class FeedServer:
         """The URL a user would paste: the native document, or the Clarity election's page."""
         if self.fmt == "clarity":
             return f"{self.base_url}{self.clarity_prefix}"
-        if self.fmt == "ap":
+        if self.fmt in ("ap", "apv3"):
             return self.base_url + self.ap_path
+        if self.fmt == "gasos":
+            return self.base_url + self.gasos_path
+        if self.fmt == "ev":
+            return f"{self.base_url}/results/public/{EV_JURISDICTION}/elections/{self.ev_election}"
         if self.fmt in DOCUMENT_FORMATS:
             return self.base_url + self.document_path()
         return self.base_url + NATIVE_PATH
+
+    @property
+    def ev_election(self) -> str:
+        """The election's name in Enhanced Voting addresses (stable per night)."""
+        return f"Rehearsal{self.election_id}"
+
+    @property
+    def ev_api_path(self) -> str:
+        return f"/results/public/api/elections/{EV_JURISDICTION}/{self.ev_election}/data"
+
+    @property
+    def gasos_path(self) -> str:
+        return f"/cdn/results/Georgia/export-Rehearsal{self.election_id}.json"
 
     @property
     def ap_path(self) -> str:
@@ -177,7 +210,7 @@ class FeedServer:
         if self._ap_date is None:
             date = self.chain.snapshot(len(self.versions) - 1).election.date
             self._ap_date = date.isoformat() if date else "1970-01-01"
-        return f"/v2/elections/{self._ap_date}"
+        return f"/{'v3' if self.fmt == 'apv3' else 'v2'}/elections/{self._ap_date}"
 
     @property
     def clarity_prefix(self) -> str:
@@ -228,7 +261,8 @@ class FeedServer:
     # documents ------------------------------------------------------------------------------------
     def _converted(self, version: Version, kind: str) -> bytes:
         # AP's document names the version's release time in its nextrequest
-        key = (version.sha256, f"ap:{version.fetched_at.isoformat()}" if kind == "ap" else kind)
+        timed = kind in ("ap", "apv3", "gasos", "ev")
+        key = (version.sha256, f"{kind}:{version.fetched_at.isoformat()}" if timed else kind)
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None:
@@ -238,6 +272,25 @@ class FeedServer:
 
             data = snapshot_to_ap_v2(
                 self.chain.snapshot(version.index), state=CLARITY_STATE, url=self.ap_next(version)
+            )
+        elif kind == "apv3":
+            from tracker.feeds.ap_writer import snapshot_to_ap_v3
+
+            data = snapshot_to_ap_v3(
+                self.chain.snapshot(version.index), state=CLARITY_STATE, url=self.ap_next(version)
+            )
+        elif kind == "gasos":
+            from tracker.feeds.gasos_writer import snapshot_to_ga_sos
+
+            data = snapshot_to_ga_sos(self.chain.snapshot(version.index), created=self.own_time(version))
+        elif kind == "ev":
+            from tracker.feeds.ev_writer import snapshot_to_ev
+
+            data = snapshot_to_ev(
+                self.chain.snapshot(version.index),
+                updated=self.own_time(version),
+                jurisdiction=EV_JURISDICTION,
+                election_id=self.ev_election,
             )
         elif kind == "native":
             if version.fmt == NATIVE:
@@ -279,7 +332,7 @@ class FeedServer:
             return cached
         body = self._converted(version, kind)
         content_type = DOCUMENT_KINDS.get(kind) or (
-            "application/json" if kind in ("native", "ap") else "application/zip"
+            "application/json" if kind in ("native", "ap", "apv3", "gasos", "ev") else "application/zip"
         )
         doc = self._doc(body, content_type, version.fetched_at)
         with self._lock:
@@ -293,10 +346,57 @@ class FeedServer:
         etag = '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
         return Document(body, content_type, etag, _http_date(when))
 
+    def own_time(self, version: Version) -> dt.datetime:
+        """The version's own publication time: its payload's, else when the night first held
+        these bytes (a version a stale cache served again keeps its old time, so a feed that
+        states its time, Georgia's ``createdAt``, goes back in time as the real one would)."""
+        snap = self.chain.snapshot(version.index)
+        if snap.published_at is not None:
+            return snap.published_at
+        return next(v.fetched_at for v in self.versions if v.sha256 == version.sha256)
+
     def ap_next(self, version: Version) -> str:
         """The ``nextrequest`` of ``version``'s AP document: the races changed since its release."""
         when = version.fetched_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         return f"{self.base_url}{self.ap_path}?minDateTime={urllib.parse.quote(when)}"
+
+    def ap_v3_page(self, index: int, since: dt.datetime, offset: int) -> Document:
+        """An ``apv3`` ``minDateTime`` answer, paged: races ``offset`` … of those changed between
+        the version released at ``since`` and version ``index``; ``isTruncated`` and a
+        ``nextrequest`` for the next page (pinned to ``index``) while more remain, else the usual
+        ``nextrequest`` of version ``index``."""
+        base = self.timeline.index_at(since)
+        version = self.versions[index]
+        snap = self.chain.snapshot(index)
+        if base is None or base > index:
+            changed = snap.contests
+        else:
+            before = {c.id: c for c in self.chain.snapshot(base).contests}
+            changed = tuple(c for c in snap.contests if before.get(c.id) != c)
+        page = changed[offset : offset + AP_PAGE_RACES]
+        more = offset + AP_PAGE_RACES < len(changed)
+        if more:
+            when = since.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+            query = urllib.parse.urlencode(
+                {"minDateTime": when, "offset": offset + AP_PAGE_RACES, "asof": index}
+            )
+            nxt = f"{self.base_url}{self.ap_path}?{query}"
+        else:
+            nxt = self.ap_next(version)
+        key = (version.sha256, f"apv3-page:{base}:{offset}:{version.fetched_at.isoformat()}")
+        with self._lock:
+            cached = self._docs.get(key)
+        if cached is not None:
+            return cached
+        from tracker.feeds.ap_writer import snapshot_to_ap_v3
+
+        body = snapshot_to_ap_v3(replace(snap, contests=page), state=CLARITY_STATE, url=nxt, truncated=more)
+        doc = self._doc(body, "application/json", version.fetched_at)
+        with self._lock:
+            self._docs[key] = doc
+            if len(self._docs) > 16:
+                self._docs.pop(next(iter(self._docs)))
+        return doc
 
     def ap_delta(self, index: int, since: dt.datetime) -> Document:
         """AP's answer to ``minDateTime=since`` while version ``index`` is current: the races of
@@ -344,6 +444,26 @@ class FeedServer:
                 since = _min_date_time(query)
                 return self.document(index, "ap") if since is None else self.ap_delta(index, since)
             return None
+        if self.fmt == "apv3":
+            if path.rstrip("/") != self.ap_path:
+                return None
+            since = _min_date_time(query)
+            if since is None:
+                return self.document(index, "apv3")
+            params = dict(urllib.parse.parse_qsl(query))
+            offset, asof = params.get("offset", "0"), params.get("asof", "")
+            if asof.isdigit() and int(asof) <= index:
+                index = int(asof)  # the rest of a paged answer comes from the same version
+            return self.ap_v3_page(index, since, int(offset) if offset.isdigit() else 0)
+        if self.fmt == "gasos":
+            return self.document(index, "gasos") if path == self.gasos_path else None
+        if self.fmt == "ev":
+            if path == self.ev_api_path:
+                return self.document(index, "ev")
+            page = f"/results/public/{EV_JURISDICTION}/elections/{self.ev_election}"
+            if path.rstrip("/") == page or path.startswith(page + "/"):
+                return self._page(f'<a href="{self.ev_api_path}">results</a>', index)
+            return None
         prefix = self.clarity_prefix
         county = self._county_of(path)
         if county is not None:
@@ -353,6 +473,14 @@ class FeedServer:
             kind = "clarity"
         if path in (prefix, prefix.rstrip("/"), prefix + "index.html") or path.startswith(prefix + "web."):
             return self._page(f'<a href="{prefix}current_ver.txt">current_ver.txt</a>', index)
+        if path == f"/{CLARITY_STATE}/elections.json":
+            return self.clarity_listing(index)
+        if county is None and path.startswith(prefix) and path.endswith("/json/en/electionsettings.json"):
+            ver = path[len(prefix) :].split("/", 1)[0]
+            released = self.released_vers()
+            if ver.isdigit() and int(ver) in released:
+                return self.clarity_settings(released[int(ver)])
+            return None
         if path == prefix + "current_ver.txt":
             body = str(self.clarity_ver(index)).encode("ascii")
             return self._doc(body, "text/plain", self.versions[index].fetched_at)
@@ -397,6 +525,53 @@ class FeedServer:
 
         return snapshot_to_nist(snapshot, form="json" if kind == "nist-json" else "xml")
 
+    def clarity_settings(self, index: int) -> Document:
+        """The state site's ``electionsettings.json`` at version ``index``: the versions released
+        so far and the county sub-sites (``participatingcounties``, Clarity's
+        ``"Name|electionId|version|timestamp|n"``), each at the version it serves now."""
+        import json
+
+        version = self.versions[index]
+        when = version.fetched_at.astimezone(dt.UTC)
+        stamp = f"{when:%-m/%-d/%Y %-I:%M:%S %p} UTC"
+        vers = sorted({self.clarity_ver(i) for i in range(index + 1)})
+        counties = [
+            f"{name.replace(' ', '_')}|{self.election_id}|{self.clarity_ver(index)}|{stamp}|16"
+            for name in self.counties()
+        ]
+        date = self.chain.snapshot(index).election.date
+        doc = {
+            "settings": {
+                "electiondetails": {
+                    "electionid": self.election_id,
+                    "internalname": self.night.label,
+                    "electiondate": f"{date:%-m/%-d/%Y}" if date else "",
+                    "istestmode": False,
+                    "isstate": True,
+                    "participatingcounties": counties,
+                }
+            },
+            "versions": [str(v) for v in vers],
+            "websiteupdatedat": stamp,
+            "entityname": CLARITY_STATE,
+        }
+        return self._doc(json.dumps(doc).encode(), "application/json", version.fetched_at)
+
+    def clarity_listing(self, index: int) -> Document:
+        """``/{ST}/elections.json``: the state site and each county sub-site, as Clarity lists them."""
+        import json
+
+        date = self.chain.snapshot(len(self.versions) - 1).election.date
+        when = f"{date:%m/%d/%Y} 07:00:00" if date else ""
+        rows = [{"ElectionName": self.night.label, "Date": when, "State": CLARITY_STATE, "County": None}]
+        rows += [
+            {"ElectionName": self.night.label, "Date": when, "State": CLARITY_STATE, "County": name}
+            for name in self.counties()
+        ]
+        for row in rows:
+            row["EID"] = int(self.election_id)
+        return self._doc(json.dumps(rows).encode(), "application/json", self.versions[index].fetched_at)
+
     def counties(self) -> list[str]:
         """The counties of the night: each has a county site (``/{ST}/{County}/{id}/``) with its
         precincts, as Clarity publishes them beside the state site."""
@@ -417,11 +592,13 @@ class FeedServer:
         if len(parts) < 4 or parts[1] != CLARITY_STATE or parts[3] != self.election_id:
             return None
         name = urllib.parse.unquote(parts[2])
+        if name not in self.counties():
+            name = name.replace("_", " ")  # Clarity spells county sites with underscores
         return name if name in self.counties() else None
 
     def quota_check(self) -> float | None:
         """None when the request is within AP's quota, else the seconds until it resets."""
-        if self.fmt != "ap" or self.ap_quota is None:
+        if self.fmt not in ("ap", "apv3") or self.ap_quota is None:
             return None
         with self._lock:
             now = self._quota_clock()

@@ -93,6 +93,9 @@ class ReportingUnit:
     #: For county/state units that aggregate precincts: how many of them are in.
     precincts_reporting: int | None = None
     precincts_total: int | None = None
+    #: The feed's own estimate of the unit's whole expected vote (AP: ``eevp`` applied to the
+    #: votes counted so far), when it states one; None when it does not.
+    expected_votes: int | None = None
 
     def total(self) -> int:
         return sum(sum(by_type.values()) for by_type in self.votes.values())
@@ -135,6 +138,27 @@ class Contest:
     #: Clarity VoteType subtotal that differs from the sum of its precincts); reported by
     #: ``data_warnings()`` together with the totals check.
     feed_warnings: tuple[str, ...] = ()
+    #: A race call made by the feed's publisher (AP's ``winner``), never by the tracker: the
+    #: candidate ids it declared winners, those it sent to a runoff, and who made the call
+    #: ("AP"). Empty when nobody has called the race.
+    winners: tuple[str, ...] = ()
+    advancing: tuple[str, ...] = ()
+    called_by: str = ""
+    #: Where ``threshold`` came from when the feed states it (AP: ``"AP winThreshold 50"``); ""
+    #: when it is the tracker's default or the night's own rule.
+    threshold_source: str = ""
+
+    @property
+    def call_label(self) -> str:
+        """The publisher's call as a short phrase ("AP called", "AP: runoff"), or "" when none:
+        a call is always shown as the publisher's, never as the tracker's own verdict."""
+        if not self.called_by:
+            return ""
+        if self.winners:
+            return f"{self.called_by} called"
+        if self.advancing:
+            return f"{self.called_by}: runoff"
+        return ""
 
     @cached_property
     def totals(self) -> dict[str, int]:

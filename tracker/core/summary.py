@@ -30,7 +30,10 @@ warnings when they disagree — and it is plain JSON (str, int, float, bool, nul
           ],                                  # share of the counted vote, rounded to 6 decimals
           "by_county": {"DeKalb": {"10": 370, "…": 0}},          # county -> candidate id -> votes
           "by_vote_type": {"Election Day": {"10": 310, "…": 0}},  # the feed's vote-type names
-          "warnings": []                      # the feed disagreeing with itself, one sentence each
+          "warnings": [],                     # the feed disagreeing with itself, one sentence each
+          "call": {"by": "AP", "winners": ["140"], "advancing": []},  # only when the feed's
+                                              # publisher called the race: its call, never ours
+          "threshold_source": "AP winThreshold 50"  # only when the feed states the rule
         }
       ]
     }
@@ -75,7 +78,7 @@ def contest_summary(contest: Contest) -> dict[str, Any]:
     reporting, total = contest.precincts
     counties = list(dict.fromkeys(u.county or u.name for u in contest.units))
     vote_types = [vt.name for vt in contest.vote_types]
-    return {
+    out: dict[str, Any] = {
         "id": contest.id,
         "name": contest.name,
         "vote_for": contest.vote_for,
@@ -96,6 +99,15 @@ def contest_summary(contest: Contest) -> dict[str, Any]:
         "by_vote_type": _rows(contest.totals_by("vote_type"), vote_types, ids),
         "warnings": contest.data_warnings(),
     }
+    if contest.called_by:  # the publisher's call (AP's), present only when one was made
+        out["call"] = {
+            "by": contest.called_by,
+            "winners": list(contest.winners),
+            "advancing": list(contest.advancing),
+        }
+    if contest.threshold_source:
+        out["threshold_source"] = contest.threshold_source
+    return out
 
 
 def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:

@@ -37,8 +37,21 @@ How it maps:
 - a race with no candidates at all (AP lists some before their candidates: one PA State House
   race in the 2016-04-26 file) is left out: there is nothing to show, and every contest of a
   Snapshot has candidates (the native format requires it);
-- ``winner``, ``eevp``, ``electTotal``, ``delegateCount`` are not carried (the tracker computes its
-  own states; expected-vote share is not in the model yet).
+- vote types (``votetypes=true``; AP's documented names ``electionDayInPerson``, ``earlyInPerson``,
+  ``absenteeMail`` …, given per candidate as a ``voteTypes`` object or as the candidate's own
+  properties) become our vote types, named as AP's documentation names them ("Election Day
+  In-Person"); AP's subtotals (``advanceTotal``, ``absenteeTotal``, ``inPersonTotal``,
+  ``advanceInPersonTotal``) are used only where their parts are missing, so nothing is counted
+  twice; votes a unit's vote types do not account for are one more vote type, "Not by vote type",
+  so the unit's total is always AP's ``voteCount`` (and a feed warning says so);
+- ``eevp`` (AP's estimated expected vote, a percentage) on a reporting unit becomes the unit's
+  ``expected_votes`` (its votes ÷ eevp); a unit without one has None;
+- race calls: a candidate's ``winner`` ``"X"`` (declared winner) or ``"R"`` (advances to a runoff)
+  becomes ``Contest.winners`` / ``Contest.advancing`` with ``called_by="AP"``: shown as AP's call,
+  never as the tracker's;
+- ``winThreshold`` (a percentage a candidate must exceed; 50 for a majority rule) becomes the
+  contest's threshold, with ``threshold_source`` saying it is AP's; without it, a majority;
+- ``electTotal`` and ``delegateCount`` are not carried.
 
 v3 (from AP's documentation; no public v3 payload exists, so its fixtures are constructed and
 labelled): top-level ``apiVersion``/``apiBuild``; reporting units carry ``reportingunitLevel``
@@ -156,6 +169,111 @@ def _opt_count(value: Any, what: str, where: str) -> int | None:
     return None if value is None else _count(value, what, where)
 
 
+#: AP's documented vote types (developer.ap.org, "Vote Types"), as AP's documentation names them.
+VOTE_TYPE_NAMES = {
+    "electionDayInPerson": "Election Day In-Person",
+    "earlyInPerson": "Early In-Person",
+    "absenteeInPerson": "In-Person Absentee",
+    "absenteeMail": "Absentee Mail",
+    "provisional": "Provisional",
+    "inPersonTotal": "In-Person Total",
+    "advanceInPersonTotal": "Advance In-Person Total",
+    "absenteeTotal": "Absentee Total",
+    "advanceTotal": "Advance Total",
+}
+#: AP's subtotals and the vote types each one adds up: a subtotal is used only when none of its
+#: parts is given (else the same ballots would be counted twice).
+_SUBTOTALS = {
+    "inPersonTotal": ("electionDayInPerson", "earlyInPerson"),
+    "advanceInPersonTotal": ("earlyInPerson", "absenteeInPerson"),
+    "absenteeTotal": ("absenteeInPerson", "absenteeMail"),
+    "advanceTotal": (
+        "earlyInPerson",
+        "absenteeInPerson",
+        "absenteeMail",
+        "advanceInPersonTotal",
+        "absenteeTotal",
+    ),
+}
+UNSPLIT = "Not by vote type"
+#: Votes beyond which an expected vote is not computed (far above any electorate on Earth).
+MAX_VOTES = 10**12
+
+
+def _raw_vote_types(c: dict[str, Any]) -> dict[str, Any]:
+    """AP's vote types of one candidate row: its ``voteTypes`` object (or a list of
+    ``{"voteType", "voteCount"}``), else the documented names as the row's own properties."""
+    given = c.get("voteTypes")
+    if isinstance(given, dict):
+        return {k: v for k, v in given.items() if k in VOTE_TYPE_NAMES}
+    if isinstance(given, list):
+        out: dict[str, Any] = {}
+        for row in given:
+            if isinstance(row, dict) and row.get("voteType") in VOTE_TYPE_NAMES:
+                out[row["voteType"]] = row.get("voteCount", row.get("votes"))
+        return out
+    return {k: c[k] for k in VOTE_TYPE_NAMES if k in c}
+
+
+def split_vote_types(
+    total: int, raw: dict[str, Any], what: str, where: str, warnings: list[str]
+) -> dict[str, int]:
+    """``total`` votes by vote type from AP's ``raw`` vote types (see the module docstring):
+    subtotals only where their parts are absent, and the remainder as :data:`UNSPLIT`, so the
+    result always sums to ``total``. No vote types: ``{"Total": total}``."""
+    counts: dict[str, int] = {}
+    for key, value in raw.items():
+        if value is None:
+            continue  # AP: "not available" for this unit, not a zero
+        counts[key] = _count(value, what, f"{key} of {where}")
+    if not counts:
+        return {TOTAL: total}
+    chosen = dict(counts)
+    for sub, parts in _SUBTOTALS.items():
+        if sub in chosen and any(p in counts for p in parts):
+            del chosen[sub]
+    out = {VOTE_TYPE_NAMES[k]: n for k, n in chosen.items()}
+    rest = total - sum(out.values())
+    if rest > 0:
+        out[UNSPLIT] = rest
+    elif rest < 0:
+        warnings.append(
+            f"{where}: AP's vote types add up to {sum(out.values()):,}, more than its total "
+            f"{total:,}; showing the total only"
+        )
+        return {TOTAL: total}
+    return out
+
+
+def _eevp(unit: dict[str, Any]) -> float | None:
+    value = unit.get("eevp")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
+        return None  # (compared before float(): an integer of 400 digits does not fit one)
+    return float(value)
+
+
+def expected_from_eevp(votes: int, eevp: float | None) -> int | None:
+    """A unit's whole expected vote from its votes so far and AP's ``eevp`` (percent)."""
+    if eevp is None or votes <= 0 or votes > MAX_VOTES:
+        return None  # (no electorate is larger; beyond it the arithmetic is not a count)
+    return max(votes, round(votes * 100.0 / eevp))
+
+
+def _threshold(race: dict[str, Any]) -> tuple[ThresholdRule, str]:
+    value = race.get("winThreshold")
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().rstrip("%"))
+        except ValueError:
+            value = None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 100:
+        return ThresholdRule.majority(), ""
+    source = f"AP winThreshold {value:g}"
+    if float(value) == 50.0:
+        return ThresholdRule.majority(), source
+    return ThresholdRule("share", round(float(value) / 100.0, 6)), source
+
+
 def _level(unit: dict[str, Any]) -> str:
     """ "state", "subunit" or something else (never summed), from v3's ``reportingunitLevel``
     when present, else v2's ``level``."""
@@ -225,6 +343,24 @@ class _Race:
         if isinstance(num, int) and not isinstance(num, bool) and num > 1:
             self.vote_for = num
         self.race = race
+        self.winners: dict[str, None] = {}
+        self.advancing: dict[str, None] = {}
+
+    def _typed(
+        self, unit: dict[str, Any], where: str, order: dict[str, Candidate], warnings: list[str]
+    ) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+        """(votes per candidate, votes per candidate and vote type) of one reporting unit."""
+        totals = self._votes(unit, where, order)
+        typed: dict[str, dict[str, int]] = {}
+        for c in unit.get("candidates") or ():
+            cid = _str(c.get("candidateID"), self.what, f"candidateID in {where}").strip()
+            raw = _raw_vote_types(c)
+            label = f"{order[cid].name if cid in order else cid} in {where}"
+            typed[cid] = split_vote_types(totals[cid], raw, self.what, label, warnings)
+            flag = c.get("winner")
+            if isinstance(flag, str) and flag.strip().upper() in ("X", "R"):
+                (self.winners if flag.strip().upper() == "X" else self.advancing).setdefault(cid, None)
+        return totals, typed
 
     def _votes(self, unit: dict[str, Any], where: str, order: dict[str, Candidate]) -> dict[str, int]:
         cands = unit.get("candidates")
@@ -260,10 +396,11 @@ class _Race:
             _fail(what, f"race {self.id} has {len(state_units)} state-level reporting units")
         warnings: list[str] = []
         state_votes: dict[str, int] | None = None
+        state_typed: dict[str, dict[str, int]] = {}
         state_prec: tuple[int | None, int | None] = (None, None)
         state_unit = state_units[0] if state_units else None
         if state_unit is not None:
-            state_votes = self._votes(state_unit, f"the state unit of {name!r}", order)
+            state_votes, state_typed = self._typed(state_unit, f"the state unit of {name!r}", order, warnings)
             state_prec = (
                 _opt_count(state_unit.get("precinctsReporting"), what, f"precinctsReporting of {name!r}"),
                 _opt_count(state_unit.get("precinctsTotal"), what, f"precinctsTotal of {name!r}"),
@@ -289,7 +426,7 @@ class _Race:
                 _fail(what, f"{name!r} lists reporting unit {ru_id or ru_name!r} twice")
             seen.add(uid)
             where = f"{ru_name or ru_id!r} in {name!r}"
-            votes = self._votes(u, where, order)
+            votes, typed = self._typed(u, where, order, warnings)
             for cid, n in votes.items():
                 sums[cid] = sums.get(cid, 0) + n
             done = _opt_count(u.get("precinctsReporting"), what, f"precinctsReporting of {where}")
@@ -303,9 +440,10 @@ class _Race:
                     kind=UnitKind.COUNTY,
                     county=ru_name or ru_id,
                     reporting=_reporting(done, total, any(votes.values())),
-                    votes={cid: {TOTAL: n} for cid, n in votes.items()},
+                    votes=typed,
                     precincts_reporting=done,
                     precincts_total=total,
+                    expected_votes=expected_from_eevp(sum(votes.values()), _eevp(u)),
                 )
             )
         if state_unit is not None and state_votes is not None:
@@ -319,9 +457,10 @@ class _Race:
                 or "State",
                 kind=UnitKind.STATE,
                 reporting=_reporting(done, total, any(state_votes.values())),
-                votes={cid: {TOTAL: n} for cid, n in state_votes.items()},
+                votes=state_typed,
                 precincts_reporting=done,
                 precincts_total=total,
+                expected_votes=expected_from_eevp(sum(state_votes.values()), _eevp(state_unit)),
             )
             if not units:
                 units = [whole]
@@ -361,14 +500,26 @@ class _Race:
             for k, c in enumerate(candidates)
         ]
         done, total = state_prec
+        threshold, source = _threshold(self.race)
+        known = {c.id for c in candidates}
+        winners = tuple(c for c in self.winners if c in known)
+        advancing = tuple(c for c in self.advancing if c in known and c not in self.winners)
+        seen_types: dict[str, None] = {}
+        for unit in units:
+            for by_type in unit.votes.values():
+                seen_types.update(dict.fromkeys(by_type))
         return Contest(
             id=self.id,
             name=name,
             candidates=tuple(candidates),
             units=tuple(units),
             vote_for=self.vote_for,
-            threshold=ThresholdRule.majority(),
-            vote_types=(VoteType.from_name(TOTAL),),
+            threshold=threshold,
+            threshold_source=source,
+            winners=winners,
+            advancing=advancing,
+            called_by="AP" if winners or advancing else "",
+            vote_types=tuple(VoteType.from_name(t) for t in (seen_types or {TOTAL: None})),
             reported_totals=dict(state_votes) if state_votes is not None else None,
             reported_precincts=(done, total) if done is not None and total is not None else None,
             feed_warnings=tuple(warnings),

@@ -110,3 +110,99 @@ def snapshot_to_ap_v2(snapshot: Snapshot, *, state: str = "GA", url: str = "") -
         # AP has no such field; ours (an extension key AP clients ignore) keeps the label on the wire.
         doc[RECONSTRUCTED_KEY] = snapshot.election.note or "reconstructed from certified precinct results"
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+# -- v3 (serve --as apv3) ------------------------------------------------------------------------------
+
+#: Our canonical vote types → AP's documented vote-type names (a feed's vote type whose name is
+#: already one of AP's keeps it; "other"/"total" stay unsplit: AP has no such type).
+_AP_BY_CANONICAL = {
+    "election_day": "electionDayInPerson",
+    "early": "earlyInPerson",
+    "mail": "absenteeMail",
+    "provisional": "provisional",
+}
+
+
+def _ap_type(name: str) -> str | None:
+    from tracker.core.model import canonical_vote_type
+    from tracker.feeds.ap import VOTE_TYPE_NAMES
+
+    for key, label in VOTE_TYPE_NAMES.items():
+        if label == name:
+            return key
+    return _AP_BY_CANONICAL.get(canonical_vote_type(name))
+
+
+def _v3_candidates(contest: Contest, units: list[ReportingUnit]) -> list[dict[str, Any]]:
+    out = _candidates(contest, units)
+    for row in out:
+        cid = row["candidateID"]
+        types: dict[str, int] = {}
+        for unit in units:
+            for vt, n in unit.votes.get(cid, {}).items():
+                key = _ap_type(vt)
+                if key is not None:
+                    types[key] = types.get(key, 0) + n
+        if types:
+            row["voteTypes"] = types
+        if cid in contest.winners:
+            row["winner"] = "X"
+        elif cid in contest.advancing:
+            row["winner"] = "R"
+    return out
+
+
+def _eevp(units: list[ReportingUnit]) -> float | None:
+    expected = [u.expected_votes for u in units]
+    if not units or any(e is None for e in expected):
+        return None
+    total = sum(e or 0 for e in expected)
+    votes = sum(u.total() for u in units)
+    return round(100.0 * votes / total, 4) if total and votes else None
+
+
+def _v3_race(contest: Contest, state: str, test: bool, updated: str) -> dict[str, Any]:
+    race = _race(contest, state, test, updated)
+    groups: dict[str, list[ReportingUnit]] = {}
+    for unit in contest.units:
+        groups.setdefault(unit.county or unit.name, []).append(unit)
+    members = [list(contest.units), *groups.values()]
+    for level, (unit, units) in enumerate(zip(race["reportingUnits"], members, strict=True)):
+        unit["reportingunitLevel"] = 1 if level == 0 else 2
+        unit["candidates"] = _v3_candidates(contest, units)
+        eevp = _eevp(units)
+        if eevp is not None:
+            unit["eevp"] = eevp
+    rule = contest.threshold
+    if rule.has_line:
+        race["winThreshold"] = round(rule.share * 100.0, 4)
+    if contest.winners or contest.advancing:
+        race["raceCallStatus"] = "Call Declared"
+    race["tabulationStatus"] = "Active Tabulation"
+    return race
+
+
+def snapshot_to_ap_v3(
+    snapshot: Snapshot, *, state: str = "GA", url: str = "", truncated: bool | None = None
+) -> bytes:
+    """AP v3 JSON for ``snapshot``: the v2 shape plus ``apiVersion``, ``reportingunitLevel``,
+    vote types under AP's names, ``eevp`` (from the units' expected vote), ``winThreshold`` and
+    AP's calls from the contest's publisher call; ``truncated`` adds ``isTruncated`` (a
+    ``minDateTime`` page)."""
+    test = bool(getattr(snapshot.election, "test", False))
+    updated = _iso_z(snapshot.published_at or snapshot.fetched_at).replace(".000Z", "Z")
+    date = snapshot.election.date.isoformat() if snapshot.election.date else "1970-01-01"
+    doc: dict[str, Any] = {
+        "apiVersion": "3.1",
+        "apiBuild": "3.1.0-tracker",
+        "electionDate": date,
+        "timestamp": _iso_z(snapshot.published_at or snapshot.fetched_at),
+    }
+    if truncated is not None:
+        doc["isTruncated"] = truncated
+    doc["races"] = [_v3_race(c, state, test, updated) for c in snapshot.contests]
+    doc["nextrequest"] = url
+    if snapshot.election.reconstructed:
+        doc[RECONSTRUCTED_KEY] = snapshot.election.note or "reconstructed from certified precinct results"
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")

@@ -9,6 +9,14 @@
 * **AP Elections API**: ``api.ap.org/v2|v3/elections/…`` (or that path on another host). The key
   comes from the URL's ``apiKey``, the caller (settings dialog) or ``$AP_API_KEY``; it is sent as
   the ``x-api-key`` header, taken out of the URL, and redacted from everything the tracker writes.
+* **Georgia's results site export**: ``…/cdn/results/{Jurisdiction}/export-{Election}.json``
+  (``results.sos.ga.gov``, or that path on another host) is polled as a ``ga-sos-json`` document
+  (kind ``gasos``): conditional GETs, its ``createdAt`` as the version.
+* **Enhanced Voting** (Georgia, Virginia, Washington, Utah, counties on ``app.enhancedvoting.com``):
+  a results page as copied from the browser — ``…/results/public/{jurisdiction}/elections/
+  {election}[/…]``, ``…/results/public/{jurisdiction}/{election}[/…]`` — or an API address
+  ``…/results/public/api/elections/{jurisdiction}/{election}[/…]`` becomes the API's ``/data``
+  document (kind ``ev``), its ``election.lastUpdated`` as the version.
 * anything else over http(s): a document URL (``tracker-feed/1`` or a single Clarity detail XML)
   polled as is, its format detected from the bytes of the first response.
 """
@@ -25,7 +33,10 @@ from tracker.core.errors import FeedError
 from tracker.feeds.client import SECRET_PARAMS, redact_text, redact_url
 from tracker.feeds.registry import FORMATS, detect_format
 
-KINDS = ("clarity", "ap", "native")
+KINDS = ("clarity", "ap", "native", "gasos", "ev")
+#: Kinds whose documents carry their own publication time (``createdAt``, ``lastUpdated``): one
+#: older than, or the same as, the newest seen is not a new version (poller.document_action).
+VERSIONED_KINDS = ("gasos", "ev")
 AP_KEY_ENV = "AP_API_KEY"
 
 _CLARITY_HOST = re.compile(r"(^|\.)clarityelections\.com$", re.I)
@@ -34,6 +45,9 @@ _CLARITY_PATH = re.compile(r"^/(?P<st>[A-Za-z]{2})/(?:(?P<county>[^/\d][^/]*)/)?
 _CLARITY_REST = re.compile(r"^(/|/current_ver\.txt|/web\.[^/]*(/.*)?|/\d+/(reports|json)/.*|/\d+/?)?$", re.I)
 _AP_HOST = re.compile(r"(^|\.)ap\.org$", re.I)
 _AP_PATH = re.compile(r"^/(v2|v3)/elections(/|$)", re.I)
+_GA_EXPORT_PATH = re.compile(r"^/cdn/results/[^/]+/export-[^/]+\.json$", re.I)
+_EV_API = re.compile(r"^(?P<pre>.*?)/results/public/api/elections/(?P<j>[^/]+)/(?P<e>[^/]+)(/.*)?$", re.I)
+_EV_PAGE = re.compile(r"^(?P<pre>.*?)/results/public/(?P<j>[^/]+)/(?:elections/)?(?P<e>[^/]+)(/.*)?$", re.I)
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,8 @@ class FeedTarget:
     follow_nextrequest: bool = True
     #: Clarity: state, county (None for a state site) and election id.
     clarity: tuple[str, str | None, str] | None = None
+    #: Enhanced Voting: the site's jurisdiction and election as its addresses spell them.
+    ev: tuple[str, str] | None = None
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -147,6 +163,27 @@ def discover(
             "page (…/GA/63991/…)"
         )
 
+    if kind == "gasos" or (kind is None and _GA_EXPORT_PATH.match(path)):  # forced: any document URL
+        url = urllib.parse.urlunsplit(parts._replace(query="", fragment=""))
+        return FeedTarget(kind="gasos", url=url, fmt="ga-sos-json" if fmt == "auto" else fmt)
+    ev = _EV_API.match(path) or _EV_PAGE.match(path)
+    if kind in (None, "ev") and ev and ev.group("j").lower() != "api":
+        jurisdiction, election = ev.group("j"), ev.group("e")
+        api = f"{ev.group('pre')}/results/public/api/elections/{urllib.parse.quote(jurisdiction)}/"
+        api += f"{urllib.parse.quote(election)}/data"
+        url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, api, "", ""))
+        return FeedTarget(
+            kind="ev",
+            url=url,
+            fmt="enhanced-voting-json" if fmt == "auto" else fmt,
+            ev=(jurisdiction, election),
+        )
+    if kind == "ev":
+        raise FeedError(
+            f"{redact_text(text)!r} does not look like an Enhanced Voting results page "
+            "(expected …/results/public/{jurisdiction}/elections/{election})"
+        )
+
     clean, key_in_url = _strip_secrets(urllib.parse.urlunsplit(parts._replace(fragment="")))
     if kind == "ap" or (kind is None and (_AP_HOST.search(host) or _AP_PATH.match(path))):
         key = key_in_url or api_key or env.get(AP_KEY_ENV) or None
@@ -201,8 +238,18 @@ STATE_ZONES: dict[str, str] = {
 }
 
 
+_EV_STATES = {"georgia": "GA", "virginia": "VA", "washington": "WA", "utah": "UT", "idaho": "ID"}
+
+
 def guess_timezone(target: FeedTarget) -> str:
-    """The IANA zone to show a live night in: the Clarity site's state's, else UTC."""
+    """The IANA zone to show a live night in: the Clarity site's state's, an Enhanced Voting
+    state site's (or a county site's whose slug ends in its state, ``cass-county-mi``), else UTC."""
     if target.clarity is not None:
         return STATE_ZONES.get(target.clarity[0].upper(), "UTC")
+    if target.ev is not None:
+        slug = target.ev[0].lower()
+        state = _EV_STATES.get(slug) or (slug.rsplit("-", 1)[-1].upper() if "-" in slug else "")
+        return STATE_ZONES.get(state, "UTC")
+    if target.kind == "gasos":
+        return STATE_ZONES["GA"]
     return "UTC"

@@ -334,11 +334,14 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
             _fail(f"electionDate {raw_date!r} is not a YYYY-MM-DD date")
     created = doc.get("createdAt")
     version = created.strip() if isinstance(created, str) else ""
+    label = doc.get("x-tracker-reconstructed")  # our writer's mark on a reconstructed night (serve)
     election = Election(
         id=f"ga-sos-{date.isoformat()}" if date else "ga-sos",
         name=name or "Georgia election",
         date=date,
         source=source,
+        reconstructed=isinstance(label, str) and bool(label),
+        note=label if isinstance(label, str) else "",
     )
     state_name = " ".join(str(results.get("name") or "").split())
     items = _list(results.get("ballotItems"), "results.ballotItems")

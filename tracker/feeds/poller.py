@@ -16,6 +16,14 @@ Rules (issue 4):
   ``X-RateLimit-Reset`` header when given, else a long backoff), and follow ``nextrequest``
   (same host only; its ``minDateTime`` answers hold only the races changed since, which the
   recorder merges; an answer with no race is "nothing new", a fetch event, not a version);
+* AP v3: a ``minDateTime`` answer with ``isTruncated: true`` holds only part of the changes: its
+  ``nextrequest`` is fetched at once, in the same round (at most :data:`AP_MAX_PAGES` pages), as
+  AP's documentation asks; a 403 without a reset time waits AP's documented 5–10 s
+  (:data:`AP_QUOTA_WAIT`), never less than the interval;
+* Georgia's export and Enhanced Voting (``VERSIONED_KINDS``): a document whose own publication
+  time (``createdAt``, ``lastUpdated``) is older than the newest seen is a stale cache, and one whose
+  time has not moved is the same version (a stalled feed re-serialising its answer): neither is
+  recorded as new (:func:`document_action`);
 * Clarity: poll the tiny ``current_ver.txt`` and fetch the big ``detailxml.zip`` only when the version
   changes; a version *lower* than one already seen is a stale cache and is not fetched again.
 
@@ -38,9 +46,18 @@ from typing import TYPE_CHECKING
 
 from tracker.core.errors import FeedError
 
+#: Missed versions answered 404 in a row after which a late start stops asking for older ones.
+BACKFILL_GIVE_UP = 5
+#: The most county sub-sites of one Clarity state site followed (GA has 159).
+MAX_COUNTY_SITES = 300
+#: Feed kinds whose documents carry their own publication time (discovery.VERSIONED_KINDS).
+VERSIONED = ("gasos", "ev")
+
 if TYPE_CHECKING:
     import httpx
 
+    from tracker.feeds.clarity_json import ClaritySettings
+    from tracker.feeds.clarity_sites import CountyStatus
     from tracker.feeds.discovery import FeedTarget
 
 # -- policy and state ----------------------------------------------------------------------------
@@ -246,6 +263,66 @@ def clarity_action(new_version: int, last_seen: int | None, have: set[int]) -> s
     return "stale"
 
 
+# -- documents with their own publication time ---------------------------------------------------------
+
+#: AP's documented wait after "403 Per-minute Quota Exceeded" without a reset header (5-10 s).
+AP_QUOTA_WAIT = 10.0
+#: Most ``isTruncated`` pages fetched in one round (a server that never stops truncating must not
+#: keep the loop in one round forever).
+AP_MAX_PAGES = 20
+
+
+def document_time(body: bytes, fmt: str | None) -> dt.datetime | None:
+    """The publication time a Georgia export (``createdAt``) or an Enhanced Voting document
+    (``election.lastUpdated``, else ``asOf``) carries, or None when it has none readable."""
+    import json
+
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if fmt == "ga-sos-json":
+        value = doc.get("createdAt")
+    else:
+        election = doc.get("election")
+        election = election if isinstance(election, dict) else {}
+        value = election.get("lastUpdated") or election.get("asOf")
+    if not isinstance(value, str):
+        return None
+    import re
+
+    text = re.sub(r"(\.[0-9]{6})[0-9]+", r"\1", value.strip().replace("Z", "+00:00"))
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def document_action(when: dt.datetime | None, newest: dt.datetime | None) -> str:
+    """``"new"`` for a document newer than the newest seen (or either time unknown), ``"same"``
+    when its time has not moved (stalled), ``"stale"`` when it is older (a stale cache)."""
+    if when is None or newest is None or when > newest:
+        return "new"
+    return "same" if when == newest else "stale"
+
+
+def ap_truncated(body: bytes) -> bool:
+    """True when an AP answer says ``isTruncated: true`` (more of the changes wait at its
+    ``nextrequest``)."""
+    if b"isTruncated" not in body:
+        return False
+    import json
+
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(doc, dict) and doc.get("isTruncated") is True
+
+
 # -- AP: nextrequest and the key ---------------------------------------------------------------------
 
 
@@ -339,6 +416,8 @@ class PollReport:
     delay: float
     reason: str
     next_at: float
+    #: A Clarity state site's county sub-sites as last seen (empty for other feeds).
+    counties: tuple[CountyStatus, ...] = ()
 
 
 class Poller:
@@ -379,7 +458,13 @@ class Poller:
         self._clarity_previous: int | None = None
         self._clarity_have: set[int] = set()
         self._clarity_file = 0
+        #: County sub-sites of a Clarity state site: their own versions, and how each stands.
+        self._county_versions: dict[str, str] = {}
+        self.county_status: tuple[CountyStatus, ...] = ()
         self._next_url = target.url
+        #: The newest publication time of a versioned document (Georgia export, Enhanced Voting).
+        self._doc_time: dt.datetime | None = None
+        self._doc_time_before: dt.datetime | None = None
         self._last_wall: dt.datetime | None = None
         self.polls = 0
 
@@ -441,6 +526,8 @@ class Poller:
                 if retry is not None
                 else parse_rate_limit_reset(response.headers.get("X-RateLimit-Reset"), now)
             )
+            if reset is None and self.target.kind == "ap" and status == 403:
+                reset = AP_QUOTA_WAIT  # AP's documented wait for its per-minute quota
             return Outcome(
                 ok=False, quota=True, retry_after=reset, error=error or f"HTTP {status}: quota spent"
             )
@@ -517,7 +604,9 @@ class Poller:
             if action == "same":
                 return [self._event(ver_url, "version", response, version=str(version))], Outcome(ok=True)
             first = [self._event(ver_url, "version", response, version=str(version))]
-            events: list[FetchEvent] = []
+            settings, events = self._clarity_settings(version)
+            if settings is not None and self._clarity_version is None:
+                events += self._clarity_backfill(settings.versions, version)  # a late start
             urls = target.clarity_payload_urls(version)
             for i in range(self._clarity_file, len(urls)):
                 got, outcome = self._fetch_document(urls[i], version=str(version))
@@ -531,16 +620,111 @@ class Poller:
                 self._clarity_previous = self._clarity_version
                 self._clarity_version = version
                 self._clarity_have.add(version)
+                if settings is not None and settings.counties and target.clarity and not target.clarity[1]:
+                    events += self._follow_counties(settings)
             return first + events, outcome
         url = self._next_url
         events, outcome = self._fetch_document(url)
-        if target.kind == "ap" and events and events[-1].data is not None:
-            body = events[-1].data
-            if target.follow_nextrequest:
-                self._next_url = ap_next_url(body, url)
-            if ap_empty_delta(body, url):  # "nothing changed since": no new version to record
-                events[-1] = replace(events[-1], kind="same", data=None, fmt=None)
+        if target.kind == "ap":
+            pages = 1
+            while True:
+                if not events or events[-1].data is None:
+                    break
+                body = events[-1].data
+                if target.follow_nextrequest:
+                    self._next_url = ap_next_url(body, url)
+                if ap_empty_delta(body, url):  # "nothing changed since": no new version to record
+                    events[-1] = replace(events[-1], kind="same", data=None, fmt=None)
+                    break
+                if not (ap_truncated(body) and self._next_url != url and pages < AP_MAX_PAGES):
+                    break
+                url, pages = self._next_url, pages + 1  # the rest of the changes, at once
+                more, outcome = self._fetch_document(url)
+                events += more
+        elif target.kind in VERSIONED and events and events[-1].data is not None:
+            new = events[-1]
+            when = document_time(new.data or b"", new.fmt)
+            action = document_action(when, self._doc_time)
+            if action == "new":
+                self._doc_time_before, self._doc_time = self._doc_time, when or self._doc_time
+            else:
+                note = (
+                    f"stale version {when:%Y-%m-%d %H:%M:%S} "
+                    f"(newest seen {self._doc_time:%Y-%m-%d %H:%M:%S}); not shown"
+                    if action == "stale" and when is not None and self._doc_time is not None
+                    else None
+                )
+                events[-1] = replace(new, kind=action, data=None, fmt=None, error=note)
         return events, outcome
+
+    # Clarity state sites: settings, county sub-sites, versions missed ------------------------------
+    def _clarity_settings(self, version: int) -> tuple[ClaritySettings | None, list[FetchEvent]]:
+        """The version's ``electionsettings.json`` (its versions and county sub-sites), or None
+        when the site publishes none readable: that is no error of the feed's, only less to know."""
+        from tracker.feeds.clarity_json import parse_electionsettings
+        from tracker.feeds.clarity_sites import settings_path
+
+        url = self.target.url + settings_path(version)
+        response, body, error = self._get(url, conditional=False)
+        if response is None or error is not None or response.status_code != 200:
+            return None, []
+        try:
+            settings = parse_electionsettings(body, source=url)
+        except FeedError:
+            return None, []  # not a settings file we read: the site is followed without it
+        return settings, [self._event(url, "version", response, version=str(version))]
+
+    def _clarity_backfill(self, listed: tuple[str, ...], current: int) -> list[FetchEvent]:
+        """After a late start, the versions the site lists but we never saw, oldest first, while
+        it still serves them (a 404 is noted and skipped; it is not the feed failing)."""
+        from tracker.feeds.clarity_sites import missed_versions
+
+        events: list[FetchEvent] = []
+        gone = 0
+        for old in missed_versions(listed, current, self._clarity_have):
+            url = self.target.clarity_payload_urls(old)[self._clarity_file]
+            got, outcome = self._fetch_document(url, version=str(old))
+            if outcome.ok:
+                self._clarity_have.add(old)
+                events += got
+                gone = 0
+            elif got and got[-1].status == 404:
+                events.append(replace(got[-1], kind="version", error=f"version {old} is no longer served"))
+                gone += 1
+                if gone >= BACKFILL_GIVE_UP:
+                    break  # this site keeps no old versions (or not this file): stop asking
+            else:
+                events += got
+                break  # the site is failing: the current version comes first
+        return events
+
+    def _follow_counties(self, settings: ClaritySettings) -> list[FetchEvent]:
+        """Each county sub-site's own ``current_ver.txt`` (conditional GETs), so every county is
+        followed at its own version and one whose site serves an older version than the state
+        lists is shown as behind (``county_status``)."""
+        from tracker.feeds.clarity_sites import county_statuses
+
+        base = urllib.parse.urlsplit(self.target.url)
+        events: list[FetchEvent] = []
+        for county in settings.counties[:MAX_COUNTY_SITES]:
+            url = urllib.parse.urlunsplit(
+                (base.scheme, base.netloc, county.base_path(settings.state or self.target.clarity[0]), "", "")
+            )
+            url += "current_ver.txt"
+            response, body, error = self._get(url)
+            if response is not None and error is None and response.status_code == 200:
+                self._validators[url] = Validators(
+                    response.headers.get("ETag"), response.headers.get("Last-Modified")
+                )
+                try:
+                    self._county_versions[county.name] = str(parse_clarity_version(body))
+                except FeedError:
+                    continue
+                events.append(
+                    self._event(url, "version", response, version=self._county_versions[county.name])
+                )
+        self.county_status = county_statuses(settings.counties, self._county_versions)
+        return events
 
     def poll_once(self) -> PollReport:
         """Make one round of requests now; return its events and when the next round is due."""
@@ -556,7 +740,9 @@ class Poller:
         decision = decide(self._state_before, outcome, now, self.policy, self._rand())
         self.state = decision.state
         self.next_at = earliest_next(self.state, decision.delay, now, self.policy)
-        return PollReport(events, self.state, decision.delay, decision.reason, self.next_at)
+        return PollReport(
+            events, self.state, decision.delay, decision.reason, self.next_at, counties=self.county_status
+        )
 
     def payload_unreadable(self, report: PollReport, error: str) -> PollReport:
         """The recorder could not read the new payload of ``report`` (malformed, truncated…): the
@@ -574,6 +760,8 @@ class Poller:
                     self._last_sha = None
                 for url in [u for u in self._validators if self.target.redact(u) == event.url]:
                     del self._validators[url]  # else the next request is answered 304, "fine"
+                if self.target.kind in VERSIONED:  # its time must not make the mended one "same"
+                    self._doc_time = self._doc_time_before
                 if self.target.kind == "clarity" and event.version is not None and event.version.isdigit():
                     self._validators.pop(self.target.clarity_version_url(), None)
                     self._clarity_have.discard(int(event.version))
@@ -627,6 +815,9 @@ class FeedHealth:
     versions: int = 0
     recording: str = ""
     stopped: bool = False
+    #: A Clarity state site's counties whose own sites serve an older version than the state
+    #: lists for them ("Cobb: its own site is at version …, behind the state's …").
+    counties_behind: tuple[str, ...] = ()
 
 
 def health_after(
@@ -655,4 +846,7 @@ def health_after(
         failures=report.state.failures,
         stale=previous.stale + stale,
         versions=previous.versions if versions is None else versions,
+        counties_behind=tuple(c.describe() for c in report.counties if c.behind)
+        if report.counties
+        else previous.counties_behind,
     )

@@ -11,6 +11,7 @@ Result formats (``FORMATS``; ``parse_payload`` turns each into a Snapshot):
 ``clarity-summary-json``   Clarity ``json/en/summary.json`` (``clarity_json``)
 ``clarity-all-json``       Clarity ``json/ALL.json``; names only via ``names_from=`` (``clarity_json``)
 ``ga-sos-json``            Georgia SOS results-site export JSON (``gasos``)
+``enhanced-voting-json``   Enhanced Voting results API ``…/data`` JSON (``enhanced_voting``)
 ``ap-v2``, ``ap-v3``       AP Elections API ``/elections/{date}`` JSON (``ap``)
 ``tracker-feed/1``         the native format (``native``)
 ``nc-sbe``                 NC State Board of Elections ``results_0.txt`` (JSON records) or its
@@ -47,6 +48,7 @@ CLARITY_ALL_JSON = "clarity-all-json"
 CLARITY_ELECTIONSETTINGS = "clarity-electionsettings"
 CLARITY_CURRENT_VER = "clarity-current-ver"
 GA_SOS_JSON = "ga-sos-json"
+ENHANCED_VOTING_JSON = "enhanced-voting-json"
 AP_V2 = "ap-v2"
 AP_V3 = "ap-v3"
 NATIVE = "tracker-feed/1"
@@ -67,6 +69,7 @@ FORMATS = (
     NC_SBE,
     NIST_XML,
     NIST_JSON,
+    ENHANCED_VOTING_JSON,
 )
 #: Formats that describe a feed (versions, counties) but hold no results.
 METADATA_FORMATS = (CLARITY_ELECTIONSETTINGS, CLARITY_CURRENT_VER)
@@ -109,6 +112,8 @@ def _detect(data: bytes, filename: str) -> str | None:
             return NATIVE
         if _json_keys(head, b"Contests") and _json_keys(head, b"A", b"C", b"V"):
             return CLARITY_ALL_JSON
+        if _json_keys(head, b"ballotItems") and _json_keys(head, b"summaryResults"):
+            return ENHANCED_VOTING_JSON
         if _json_keys(head, b"ballotItems") and (
             _json_keys(head, b"localResults") or _json_keys(head, b"electionName")
         ):
@@ -190,8 +195,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
         raise FeedError(f"{thing} is {what}")
     raise FeedError(
         f"cannot tell the format of {thing}: expected Clarity (detail XML, detailxml.zip, summary.json, "
-        f"ALL.json), Georgia SOS results JSON, AP Elections API JSON, North Carolina's results file, "
-        f"NIST SP 1500-100 v2 (XML or JSON) or a {NATIVE} JSON document"
+        f"ALL.json), Georgia SOS results JSON, Enhanced Voting results JSON, AP Elections API JSON, "
+        f"North Carolina's results file, NIST SP 1500-100 v2 (XML or JSON) or a {NATIVE} JSON document"
     )
 
 
@@ -220,6 +225,10 @@ def _parser(fmt: str) -> Callable[..., Snapshot]:
         from tracker.feeds.gasos import parse_ga_sos_json
 
         return parse_ga_sos_json
+    if fmt == ENHANCED_VOTING_JSON:
+        from tracker.feeds.enhanced_voting import parse_enhanced_voting
+
+        return parse_enhanced_voting
     if fmt == AP_V2:
         from tracker.feeds.ap import parse_ap_v2
 

@@ -225,3 +225,67 @@ def _settle(app: QApplication, window: object, offscreen: bool) -> None:
 def _fail(message: str) -> int:
     print(f"election-tracker: {message}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def run_feed_gui(
+    url: str,
+    *,
+    interval: float = 30.0,
+    kind: str | None = None,
+    screenshot: Path | None = None,
+    theme: str | None = None,
+    contest: str | None = None,
+) -> int:
+    """``election-tracker open URL``: the window polling ``url`` live, exactly as File ▸ Open
+    feed… does (the same discovery, poller and recording). With ``screenshot``, the window is
+    drawn once the feed's first version arrives, saved as PNG, and the feed stopped."""
+    app = application()
+    from tracker.ui.theme import apply_theme, initial_theme
+
+    try:
+        chosen = initial_theme(theme, saved=screenshot is None)
+    except ValueError as exc:
+        return _fail(str(exc))
+    from tracker.ui.main_window import DEFAULT_SIZE, MainWindow
+
+    if chosen != "system":
+        apply_theme(chosen)
+    if screenshot is None:
+        window = MainWindow(interactive=True)
+        window.show()
+        window.open_feed(url, interval=interval, kind=kind, contest=contest)
+        return int(app.exec())
+    window = MainWindow(interactive=False, persist_layout=False)
+    window.resize(*DEFAULT_SIZE)
+    loop = QEventLoop()
+    errors: list[str] = []
+    drawn: list[bool] = []
+    window.drawn.connect(lambda: (drawn.append(True), loop.quit()))
+    window.error_reported.connect(lambda message: (errors.append(message), loop.quit()))
+    offscreen = app.platformName() == "offscreen"
+    if not offscreen:
+        window.show()
+    else:
+        window.grab()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(SCREENSHOT_TIMEOUT_MS)
+    try:
+        window.open_feed(url, interval=interval, kind=kind, contest=contest)
+        loop.exec()
+        timer.stop()
+        if errors:
+            return _fail(errors[0])
+        if not drawn:
+            return _fail(f"timed out waiting for the feed after {SCREENSHOT_TIMEOUT_MS // 1000} s")
+        _settle(app, window, offscreen)
+        image = window.grab()
+        if image.isNull() or not image.save(str(screenshot), "PNG"):
+            return _fail(f"cannot write the screenshot to {screenshot}")
+        return 0
+    finally:
+        window.stop_feed()
+        window.close()
+        window.deleteLater()
+        app.processEvents()

@@ -65,6 +65,13 @@ def describe(target: FeedTarget) -> str:
     if target.kind == "ap":
         key = "API key set" if target.api_key else "no API key"
         return f"AP Elections API ({key}): polls {target.display_url}"
+    if target.kind == "gasos":
+        return f"Georgia results-site export: polls {target.display_url}; its createdAt is the version"
+    if target.kind == "ev" and target.ev is not None:
+        return (
+            f"Enhanced Voting results ({target.ev[0]}, {target.ev[1]}): polls the site's API; "
+            "its lastUpdated is the version"
+        )
     return f"Feed document: polls {target.display_url}; its format is read from the first response"
 
 

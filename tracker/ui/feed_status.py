@@ -75,7 +75,13 @@ def health_texts(health: FeedHealth, now: dt.datetime, *, following: bool, runni
         times = f", {health.failures} in a row" if health.failures > 1 else ""
         error = f"error: {short_error(health.error)}{times} · backing off {health.backoff:.0f} s"
     stale = f"{health.stale} stale version{'s' if health.stale != 1 else ''} ignored" if health.stale else ""
-    return {"state": state, "new": new, "poll": poll, "error": error, "stale": stale}
+    behind = [c.split(":", 1)[0] for c in getattr(health, "counties_behind", ())]
+    counties = (
+        f"{len(behind)} county site{'s' if len(behind) != 1 else ''} behind the state: {', '.join(behind)}"
+        if behind
+        else ""
+    )
+    return {"state": state, "new": new, "poll": poll, "error": error, "stale": stale, "counties": counties}
 
 
 class FeedStatus(QWidget):
@@ -167,7 +173,9 @@ class FeedStatus(QWidget):
         self._badge.setText(texts["state"])
         style = {"LIVE": LIVE_STYLE, "BEHIND LIVE": BEHIND_STYLE}.get(texts["state"], STOPPED_STYLE)
         self._badge.setStyleSheet(style)
-        self._text.setText(" · ".join(t for t in (texts["new"], texts["poll"], texts["stale"]) if t))
+        self._text.setText(
+            " · ".join(t for t in (texts["new"], texts["poll"], texts["stale"], texts["counties"]) if t)
+        )
         self._error.setText(texts["error"])
         self._error.setVisible(bool(texts["error"]))
         self._go_live.setEnabled(not self._following)

@@ -370,6 +370,7 @@ class RaceView(QWidget):
         self._title.setText(contest.name)
         self._reporting.setText(
             f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b> · <b>{counted:,}</b> votes counted"
+            + self._call_text(contest)
         )
         text = self._outstanding_text(outstanding, counted, source)
         verdict = self._verdict(bars, contest)
@@ -424,6 +425,24 @@ class RaceView(QWidget):
         if state is State.CLINCHED:
             return f"{leader} stays over {label} even if every outstanding vote goes to others"
         return ""
+
+    @staticmethod
+    def _call_text(contest: Contest) -> str:
+        """The feed publisher's own race call (AP's), said to be theirs: " · AP called: NAME"
+        (names escaped: the label is rich text, a name from a feed is plain text)."""
+        import html
+
+        if not contest.call_label:
+            return ""
+        names = {c.id: c.name for c in contest.candidates}
+        by = html.escape(contest.called_by)
+        if contest.winners:
+            return f" · <b>{by} called</b>: " + ", ".join(
+                html.escape(names.get(i, i)) for i in contest.winners
+            )
+        return f" · <b>{by}: runoff</b> between " + ", ".join(
+            html.escape(names.get(i, i)) for i in contest.advancing
+        )
 
     @staticmethod
     def _outstanding_text(outstanding: Outstanding | None, counted: int, source: str) -> str:

@@ -1,0 +1,374 @@
+"""Enhanced Voting results API (``…/results/public/api/elections/{jurisdiction}/{election}/data``)
+→ Snapshot.
+
+Enhanced Voting runs the results sites of Georgia (``results.sos.ga.gov``, since 2024), Virginia,
+Washington, Utah and a number of counties (``app.enhancedvoting.com``). Each site's page calls a
+public JSON API; its ``/data`` document holds the whole election. The shape, as third-party readers
+of the live sites document it (no payload of it is public to copy; our fixtures are **constructed**
+and labelled so)::
+
+    {"election": {"id", "name": [{"languageId": "en", "text": "…"}], "electionDate",
+                  "isOfficialResults", "asOf", "lastUpdated", "countGroups": [...]},
+     "jurisdiction": {"name": "Georgia", ...},                     (optional)
+     "ballotItems": [{"id", "name": [...], "contestType": "Candidate", "partyName",
+                      "voteFor": 1 | [{"text": "Vote for 1"}], "voteTotal",
+                      "reportingStatus": {"reportingUnits", "totalUnits"} | null,
+                      "summaryResults": {"ballotOptions": [
+                          {"id", "name": [...], "voteCount", "party": {"abbreviation"} | null,
+                           "isWinner": true | null, "isWriteIn",
+                           "groupResults": [{"groupName": [...] | "…", "voteCount"}] | null,
+                           "precinctResults": [{"id", "name", "voteCount", "groupResults",
+                                                "reportingStatus"}] | null}]}}]}
+
+How it maps:
+
+- one Contest per ballot item, its candidates the ballot options in order; texts given as
+  language lists take the English one (else the first);
+- units: one precinct unit per ``precinctResults`` row when the options carry them, else one unit
+  for the whole jurisdiction (a county unit for a county's site, a state unit otherwise) with the
+  item's ``reportingStatus`` as its precinct counts;
+- vote types are the vote-method groups (``groupResults``: "Election Day", "Advance Voting",
+  "Absentee by Mail", "Provisional"); a row whose groups are ``null`` or empty has one vote type,
+  "Total"; votes its groups do not account for become "Not by vote method", so every row's total
+  is the site's ``voteCount`` exactly (groups that add up to more are a feed warning, and the row
+  keeps its total only);
+- the options' ``voteCount`` is the contest's ``reported_totals`` (precinct rows are checked
+  against it); ``isWinner: true`` is the site's own call, shown as the site's
+  (``Contest.called_by``);
+- the version is ``election.lastUpdated`` (else ``asOf``), which is also ``published_at``: an
+  answer whose ``lastUpdated`` is older than one already seen is a stale cache, never shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any, NoReturn
+
+from tracker.core.errors import FeedError
+from tracker.core.model import (
+    Candidate,
+    Contest,
+    Election,
+    Reporting,
+    ReportingUnit,
+    Snapshot,
+    UnitKind,
+    VoteType,
+)
+from tracker.core.threshold import ThresholdRule
+
+__all__ = ["UNSPLIT", "parse_enhanced_voting", "text_of"]
+
+TOTAL = "Total"
+UNSPLIT = "Not by vote method"
+_WHAT = "Enhanced Voting results JSON"
+
+
+def _fail(message: str) -> NoReturn:
+    raise FeedError(f"{_WHAT}: {message}")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _obj(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        _fail(f"{where} is {_short(value)}, not an object")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        _fail(f"{where} is {_short(value)}, not a list")
+    return value
+
+
+def _count(value: Any, where: str) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(f"{where} is {_short(value)}, not a whole number")
+    if value < 0:
+        _fail(f"{where} is negative ({value})")
+    return value
+
+
+def _opt_count(value: Any, where: str) -> int | None:
+    return None if value is None else _count(value, where)
+
+
+def text_of(value: Any) -> str:
+    """A text the API gives either plain or as ``[{"languageId": "en", "text": "…"}]``: the
+    English one, else the first; "" when there is none."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, list):
+        texts = [v for v in value if isinstance(v, dict) and isinstance(v.get("text"), str)]
+        english = [v for v in texts if str(v.get("languageId", "")).lower().startswith("en")]
+        chosen = (english or texts)[:1]
+        return " ".join(chosen[0]["text"].split()) if chosen else ""
+    return ""
+
+
+def _id(value: Any, where: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        _fail(f"{where} has no id")
+    return value.strip()
+
+
+def _vote_for(value: Any, where: str) -> int:
+    if value is None:
+        return 1
+    if isinstance(value, int) and not isinstance(value, bool):
+        return max(1, value)
+    match = re.search(r"\d+", text_of(value))
+    if match and len(match.group()) > 6:
+        _fail(f"the vote-for of {where} is not a sensible number")
+    return max(1, int(match.group())) if match else 1
+
+
+def _groups(row: dict[str, Any], where: str, warnings: list[str]) -> dict[str, int]:
+    """One row's votes by vote method, summing to its ``voteCount`` (see the module docstring)."""
+    total = _count(row.get("voteCount", 0), f"voteCount of {where}")
+    out: dict[str, int] = {}
+    for i, g in enumerate(_list(row.get("groupResults"), f"groupResults of {where}")):
+        g = _obj(g, f"groupResults[{i}] of {where}")
+        name = text_of(g.get("groupName"))
+        if not name:
+            _fail(f"groupResults[{i}] of {where} has no groupName")
+        n = g.get("voteCount")
+        if n is None:
+            continue  # not reported for this method yet
+        out[name] = out.get(name, 0) + _count(n, f"voteCount of {name!r} in {where}")
+    if not out:
+        return {TOTAL: total}
+    rest = total - sum(out.values())
+    if rest > 0:
+        out[UNSPLIT] = rest
+    elif rest < 0:
+        warnings.append(f"{where}: its vote methods add up to {sum(out.values()):,}, more than its {total:,}")
+        return {TOTAL: total}
+    return out
+
+
+def _precinct_reporting(status: Any, has_votes: bool) -> Reporting:
+    text = text_of(status).casefold() if not isinstance(status, bool) else ""
+    if status is True or "fully" in text or "complete" in text or text == "reported":
+        return Reporting.COMPLETE
+    if "partial" in text:
+        return Reporting.PARTIAL
+    return Reporting.PARTIAL if has_votes else Reporting.NONE
+
+
+def _reporting(done: int | None, of: int | None, has_votes: bool) -> Reporting:
+    if done is not None and of and done >= of:
+        return Reporting.COMPLETE
+    return Reporting.PARTIAL if has_votes or (done or 0) > 0 else Reporting.NONE
+
+
+def _item(item: dict[str, Any], where: str, area: str, area_kind: UnitKind, publisher: str) -> Contest | None:
+    cid = _id(item.get("id"), where)
+    name = text_of(item.get("name")) or f"Contest {cid}"
+    summary = item.get("summaryResults")
+    summary = {} if summary is None else _obj(summary, f"summaryResults of {name!r}")
+    options = _list(summary.get("ballotOptions"), f"ballotOptions of {name!r}")
+    warnings: list[str] = []
+    candidates: list[Candidate] = []
+    reported: dict[str, int] = {}
+    area_votes: dict[str, dict[str, int]] = {}
+    precincts: dict[str, dict[str, Any]] = {}
+    winners: list[str] = []
+    for i, opt in enumerate(options):
+        owhere = f"ballotOptions[{i}] of {name!r}"
+        opt = _obj(opt, owhere)
+        oid = _id(opt.get("id"), owhere)
+        if oid in reported:
+            _fail(f"{name!r} lists ballot option {oid!r} twice")
+        oname = text_of(opt.get("name")) or oid
+        party = opt.get("party")
+        party = text_of(party.get("abbreviation")) if isinstance(party, dict) else text_of(party)
+        candidates.append(Candidate(id=oid, name=oname, party=party, ballot_order=i + 1))
+        label = f"{name}, {oname}"
+        reported[oid] = _count(opt.get("voteCount", 0), f"voteCount of {oname!r} in {name!r}")
+        area_votes[oid] = _groups(opt, label, warnings)
+        if opt.get("isWinner") is True:
+            winners.append(oid)
+        for j, row in enumerate(_list(opt.get("precinctResults"), f"precinctResults of {label!r}")):
+            pwhere = f"precinctResults[{j}] of {label!r}"
+            row = _obj(row, pwhere)
+            pid = _id(row.get("id"), pwhere)
+            entry = precincts.setdefault(
+                pid,
+                {"name": text_of(row.get("name")) or pid, "status": row.get("reportingStatus"), "votes": {}},
+            )
+            if oid in entry["votes"]:
+                _fail(f"{name!r}: precinct {pid!r} is listed twice for {oname!r}")
+            entry["votes"][oid] = _groups(row, f"{label}, precinct {entry['name']}", warnings)
+    if not candidates:
+        return None  # an item with nothing to show (a heading, a measure not yet set up)
+    status = item.get("reportingStatus")
+    status = {} if status is None else _obj(status, f"reportingStatus of {name!r}")
+    done = _opt_count(status.get("reportingUnits"), f"reportingUnits of {name!r}")
+    of = _opt_count(status.get("totalUnits"), f"totalUnits of {name!r}")
+    if done is not None and of is not None and done > of:
+        _fail(f"{name!r}: {done} units reporting of {of}")
+    units: list[ReportingUnit]
+    county = area if area_kind is UnitKind.COUNTY else None
+    if precincts:
+        units = []
+        for pid, entry in precincts.items():
+            votes = entry["votes"]
+            has = any(any(v.values()) for v in votes.values())
+            units.append(
+                ReportingUnit(
+                    id=f"{area}/{pid}" if area else pid,
+                    name=entry["name"],
+                    kind=UnitKind.PRECINCT,
+                    county=county,
+                    reporting=_precinct_reporting(entry["status"], has),
+                    votes=votes,
+                )
+            )
+    else:
+        has = any(any(v.values()) for v in area_votes.values())
+        units = [
+            ReportingUnit(
+                id=area or "all",
+                name=area or "All",
+                kind=area_kind,
+                county=county,
+                reporting=_reporting(done, of, has),
+                votes=area_votes,
+                precincts_reporting=done if of else None,
+                precincts_total=of or None,
+            )
+        ]
+    seen: dict[str, None] = {}
+    for unit in units:
+        for by_type in unit.votes.values():
+            seen.update(dict.fromkeys(by_type))
+    return Contest(
+        id=cid,
+        name=name,
+        candidates=tuple(candidates),
+        units=tuple(units),
+        vote_for=_vote_for(item.get("voteFor"), name),
+        threshold=ThresholdRule.majority(),
+        vote_types=tuple(VoteType.from_name(t) for t in seen),
+        reported_totals=reported,
+        reported_precincts=(done, of) if done is not None and of is not None else None,
+        feed_warnings=tuple(warnings),
+        winners=tuple(winners),
+        called_by=publisher if winners else "",
+    )
+
+
+def _when(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    text = re.sub(r"(\.[0-9]{6})[0-9]+", r"\1", text)
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def _date(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
+    """Parse one Enhanced Voting ``/data`` document (see the module docstring); FeedError, with
+    one sentence, for anything malformed."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    if not isinstance(data, bytes):
+        raise FeedError(f"{_WHAT} must be bytes, not {type(data).__name__}")
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        _fail("the document is nested too deeply")
+    except UnicodeDecodeError as exc:
+        _fail(f"not valid UTF-8 text ({exc.reason})")
+    except ValueError as exc:
+        _fail(f"not valid JSON ({exc})")
+    doc = _obj(doc, "the document")
+    election = doc.get("election")
+    election = {} if election is None else _obj(election, "'election'")
+    jurisdiction = doc.get("jurisdiction")
+    area = text_of(jurisdiction.get("name")) if isinstance(jurisdiction, dict) else ""
+    if not area:
+        area = _area_from(source)
+    area_kind = UnitKind.COUNTY if re.search(r"\b(county|parish|city of)\b", area, re.I) else UnitKind.STATE
+    area_name = re.sub(r"(?i)\s+county$", "", area) if area_kind is UnitKind.COUNTY else area
+    publisher = f"{area} results site" if area else "the results site"
+    items = _list(doc.get("ballotItems"), "ballotItems")
+    if "ballotItems" not in doc:
+        _fail("expected a JSON object with 'ballotItems' (the API's …/data document)")
+    contests: list[Contest] = []
+    ids: set[str] = set()
+    for i, item in enumerate(items):
+        item = _obj(item, f"ballotItems[{i}]")
+        contest = _item(item, f"ballotItems[{i}]", area_name, area_kind, publisher)
+        if contest is None:
+            continue
+        if contest.id in ids:
+            _fail(f"ballot item {contest.id!r} appears twice")
+        ids.add(contest.id)
+        contests.append(contest)
+    updated = election.get("lastUpdated") or election.get("asOf")
+    published = _when(updated)
+    date = _date(election.get("electionDate"))
+    eid = election.get("id")
+    eid = eid.strip() if isinstance(eid, str) and eid.strip() else (date.isoformat() if date else "undated")
+    name = text_of(election.get("name")) or "Election results"
+    label = doc.get("x-tracker-reconstructed")  # our writer's mark on a reconstructed night (serve)
+    return Snapshot(
+        election=Election(
+            id=f"ev-{eid}",
+            name=f"{area}: {name}" if area and area.casefold() not in name.casefold() else name,
+            date=date,
+            source=source,
+            reconstructed=isinstance(label, str) and bool(label),
+            note=label if isinstance(label, str) else "",
+        ),
+        contests=tuple(contests),
+        version=updated.strip() if isinstance(updated, str) else "",
+        published_at=published,
+    )
+
+
+_API_PATH = re.compile(r"/results/public/api/elections/([^/?#]+)/([^/?#]+)")
+
+
+def _area_from(source: str) -> str:
+    """The jurisdiction named by an API URL ("georgia", "cass-county-mi" → "Georgia",
+    "Cass County MI"), for documents that do not name it themselves."""
+    match = _API_PATH.search(source or "")
+    if not match:
+        return ""
+    slug = match.group(1)
+    words = [w for w in re.split(r"[-_]+", slug) if w]
+    return " ".join(
+        w.upper() if len(w) == 2 and i == len(words) - 1 and len(words) > 1 else w.capitalize()
+        for i, w in enumerate(words)
+    )
