@@ -64,8 +64,14 @@ class RaceFacts(NamedTuple):
 
 def fingerprint(contest: Contest) -> int:
     """A number that differs between two versions of a race when its counts or precincts differ
-    (a candidate added or gone included). In-process only: ``hash`` of strings is salted."""
-    return hash((contest.precincts, tuple(sorted(contest.totals.items()))))
+    (a candidate added or gone included), shown totals or units alike (a feed that states its
+    totals can move its units under them). In-process only: ``hash`` of strings is salted."""
+    return _print(contest, contest.precincts, contest.totals)
+
+
+def _print(contest: Contest, precincts: tuple[int, int], totals: dict[str, int]) -> int:
+    units = contest.unit_totals if contest.uses_stated_totals else totals
+    return hash((precincts, tuple(sorted(totals.items())), tuple(sorted(units.items()))))
 
 
 def fingerprints(snapshot: Snapshot) -> dict[str, int]:
@@ -107,8 +113,9 @@ def race_facts(contest: Contest) -> RaceFacts:
                 runner_up = second_name
                 margin = (best[0] - second[0]) * 100.0 / votes
             line = _line(contest.threshold)
-            if line is not None:
-                crossed = best[0] * line.denominator > line.numerator * votes
+            if line is not None and contest.vote_for <= 1:
+                lhs, rhs = best[0] * line.denominator, line.numerator * votes
+                crossed = lhs >= rhs if contest.threshold.at_least else lhs > rhs
     return RaceFacts(
         contest.id,
         contest.name,
@@ -121,7 +128,7 @@ def race_facts(contest: Contest) -> RaceFacts:
         margin,
         crossed,
         total == 0 or reporting < total,
-        hash((precincts, tuple(sorted(totals.items())))),
+        _print(contest, precincts, totals),
     )
 
 

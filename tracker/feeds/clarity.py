@@ -53,10 +53,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import election_kind, rule_for, state_from
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -366,15 +368,43 @@ def _assemble(
     return unit_votes
 
 
-def _parse_contest(el: etree._Element, county: str, turnout: _Turnout) -> Contest:
+#: Rows counties publish as contests that are statistics, not races (Allegheny's primary:
+#: "REGISTERED VOTERS - Nonpartisan" with voteFor=0; "BALLOTS CAST - TOTAL").
+_PSEUDO = re.compile(
+    r"^\s*(registered voters|ballots cast|voter turnout|total ballots|times (cast|counted))\b", re.I
+)
+
+
+class _Skipped(Exception):
+    """A contest set aside (a statistics row, a race without choices), with the reason."""
+
+
+def pseudo_contest_reason(name: str, vote_for: int | None, choices: int) -> str:
+    """Why a feed's "contest" is not a race, or "" when it is one. Shared by the Clarity parsers."""
+    if _PSEUDO.match(name):
+        return f"skipped {name!r}: a statistics row (registered voters, ballots cast), not a race"
+    if vote_for == 0:
+        return f"skipped {name!r}: voteFor=0, so nobody is elected in it (a statistics row, not a race)"
+    if choices == 0:
+        return f"skipped {name!r}: it lists no choices"
+    return ""
+
+
+RuleOf = Callable[[str, int, list[str]], ThresholdRule]
+
+
+def _parse_contest(
+    el: etree._Element, county: str, turnout: _Turnout, rule_of: RuleOf | None = None
+) -> Contest:
     key = el.get("key")
     if not key:
         raise FeedError("Clarity detail XML: a Contest has no key")
     name = " ".join((el.get("text") or "").split()) or f"Contest {key}"
     where = f"contest {name!r}"
     vote_for = _optional_count(el, "voteFor", where)
-    if vote_for == 0:
-        raise FeedError(f"Clarity detail XML: {where} has voteFor=0")
+    reason = pseudo_contest_reason(name, vote_for, sum(1 for c in el if c.tag == "Choice"))
+    if reason:
+        raise _Skipped(reason)
     reported = _optional_count(el, "precinctsReported", where)
     total = _optional_count(el, "precinctsParticipating", where)
     if total is None:
@@ -515,7 +545,9 @@ def _parse_contest(el: etree._Element, county: str, turnout: _Turnout) -> Contes
         candidates=tuple(candidates),
         units=tuple(units),
         vote_for=vote_for or 1,
-        threshold=ThresholdRule.majority(),
+        threshold=rule_of(name, vote_for or 1, [c.name for c in candidates])
+        if rule_of is not None
+        else ThresholdRule.majority(),
         vote_types=tuple(VoteType.from_name(v) for v in vote_types),
         reported_totals=reported_totals if len(reported_totals) == len(candidates) else None,
         reported_precincts=(reported, total) if reported is not None and total is not None else None,
@@ -596,12 +628,22 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
     # the cyclic GC (it would rescan them again and again, ~10 % of the parse) and restore it. Each
     # contest's subtree is freed as soon as it is read, so the tree and the Snapshot do not both
     # peak in memory.
+    state = state_from(region, source)
+    kind = election_kind(election_name)
+
+    def rule_of(name: str, vote_for: int, choices: list[str]) -> ThresholdRule:
+        return rule_for(state, kind, name, vote_for=vote_for, choices=choices)
+
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    notes: list[str] = []
     try:
         parsed: list[Contest] = []
         for el in contest_els:
-            parsed.append(_parse_contest(el, region, turnout))
+            try:
+                parsed.append(_parse_contest(el, region, turnout, rule_of))
+            except _Skipped as skipped:
+                notes.append(str(skipped))
             el.clear()
     finally:
         if gc_was_enabled:
@@ -617,4 +659,5 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
         contests=contests,
         version=timestamp,
         published_at=parse_timestamp(timestamp),
+        notes=tuple(notes),
     )
