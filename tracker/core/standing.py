@@ -278,7 +278,8 @@ def verdict(contest: Contest, rows: tuple[Standing, ...]) -> str:
             return f"{leader.candidate.name} stays over {label} even if every outstanding vote goes to others"
         if state is State.RUNOFF:
             if rule.runoff == "top-two" and len(rows) > 1:
-                return f"nobody is over {label}: {rows[0].candidate.name} and {rows[1].candidate.name} to a runoff"
+                first, second = rows[0].candidate.name, rows[1].candidate.name
+                return f"nobody is over {label}: {first} and {second} to a runoff"
             if rule.runoff == "on-request" and len(rows) > 1:
                 return f"nobody is over {label}: {rows[1].candidate.name} may ask for a runoff"
             return f"nobody is over {label}; the most votes win"

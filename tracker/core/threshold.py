@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
-
 #: What happens when nobody clears the line: the top two go to a runoff (Georgia, Texas, ...),
 #: the runner-up may ask for one (North Carolina's second primary), or nothing (the most votes
 #: win, or a ballot question fails).
