@@ -54,9 +54,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import rule_for
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -217,6 +219,38 @@ class _Race:
             self.vote_for = num
         self.race = race
 
+    def rule(self, choices: list[str]) -> ThresholdRule:
+        """The race's rule: AP's ``winThreshold`` when it states one (a share or a percentage),
+        else the jurisdiction table by state, race type and office (``jurisdiction.rule_for``)."""
+        race = self.race
+        race_type = str(race.get("raceType") or "")
+        measure = bool(re.search(r"ballot|measure|issue|question|referend", race_type, re.I)) or None
+        stated: ThresholdRule | None = None
+        raw = race.get("winThreshold")
+        if isinstance(raw, str):
+            try:
+                raw = float(raw.strip().rstrip("%"))
+            except ValueError:
+                raw = None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and (0 < raw < 1 or 1 < raw < 100):
+            share = raw if raw < 1 else raw / 100
+            runoff = "none" if measure else "top-two"
+            stated = (
+                ThresholdRule.majority(runoff=runoff, measure=bool(measure))
+                if share == 0.5
+                else ThresholdRule("share", share, runoff=runoff, measure=bool(measure))
+            ).with_source("feed", f"AP winThreshold {raw:g}")
+        office = " ".join(str(race.get(k) or "") for k in ("officeName", "seatName")).strip()
+        return rule_for(
+            self.state,
+            race_type,
+            office,
+            vote_for=self.vote_for,
+            choices=choices,
+            stated=stated,
+            measure=measure,
+        )
+
     def _votes(self, unit: dict[str, Any], where: str, order: dict[str, Candidate]) -> dict[str, int]:
         cands = unit.get("candidates")
         if not isinstance(cands, list):
@@ -358,7 +392,7 @@ class _Race:
             candidates=tuple(candidates),
             units=tuple(units),
             vote_for=self.vote_for,
-            threshold=ThresholdRule.majority(),
+            threshold=self.rule([c.name for c in candidates]),
             vote_types=(VoteType.from_name(TOTAL),),
             reported_totals=dict(state_votes) if state_votes is not None else None,
             reported_precincts=(done, total) if done is not None and total is not None else None,
