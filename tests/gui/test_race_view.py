@@ -156,7 +156,8 @@ def test_final_header_says_nobody_is_over_the_line(view: RaceView, ga06_final: S
     view.show_contest(_house(ga06_final))
     assert (
         view.header_texts()["outstanding"]
-        == "All precincts reporting: nothing outstanding · nobody is over 50 %"
+        == "All precincts reporting: nothing outstanding · nobody is over 50 %: Jon Ossoff and Karen Handel "
+        "to a runoff"
     )
 
 
@@ -165,7 +166,9 @@ def test_exactly_half_is_not_a_majority(view: RaceView) -> None:
     mayor = synthetic_snapshot(4).contest("mayor")
     view.show_contest(mayor)
     assert view.texts()["ADA LOVELACE"] == "50.0 % · 1,000 · runoff"
-    assert view.header_texts()["outstanding"].endswith("nobody is over 50 %")
+    assert view.header_texts()["outstanding"].endswith(
+        "nobody is over 50 %: Ada Lovelace and Bo Diddley to a runoff"
+    )
 
 
 def test_a_given_estimate_is_used_as_is(view: RaceView) -> None:

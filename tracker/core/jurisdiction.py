@@ -199,7 +199,7 @@ def state_from(*hints: str) -> str:
     """A two-letter state from what a feed says about itself, first that tells: a Region that is
     a state code ("GA"), a Clarity URL (``.../GA/Gwinnett/105369/...``), a Region that is a county
     name only one state has ("Gwinnett", "Allegheny County"), or a file name that starts with a
-    state code (``pa_allegheny_...``); "" when none says (then the default rule applies and the
+    state code (``pa_allegheny_...``) or holds one in capitals (``..._GA_2020_...``); "" when none says (then the default rule applies and the
     window says the state is unknown)."""
     texts = [h.strip() for h in hints if h and h.strip()]
     for text in texts:
@@ -219,6 +219,11 @@ def state_from(*hints: str) -> str:
         m = re.match(r"([A-Za-z]{2})[_-]", name)
         if m and m.group(1).upper() in _STATES:
             return m.group(1).upper()
+        # An upper-case code between separators ("wapo-elex-clarity_GA_2020_summary.json"); lower
+        # case only at the start, where "co_", "in_" or "or-" cannot be a word of the name.
+        for code in re.findall(r"(?<=[_\-.])([A-Z]{2})(?=[_\-.])", name):
+            if code in _STATES:
+                return code
     return ""
 
 

@@ -19,7 +19,8 @@ Three ways a race is decided (:func:`mode`):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from tracker.core.model import Candidate, Contest
 from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess
@@ -261,11 +262,13 @@ def line_label(contest: Contest) -> str:
     return f"cut: {ordinal(seats)} place" if seats > 1 else ""
 
 
-def verdict(contest: Contest, rows: tuple[Standing, ...]) -> str:
+def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], str] = str) -> str:
     """The race in one sentence, from the states only (no projection, no call); "" when there is
-    nothing sure to say. Names are the feed's: the caller shows this as plain text."""
+    nothing sure to say. Names are the feed's, through ``name`` (the window's title case): the
+    caller shows this as plain text."""
     if not rows or not rows[0].votes:
         return ""
+    rows = tuple(replace(r, candidate=replace(r.candidate, name=name(r.candidate.name))) for r in rows)
     how = mode(contest)
     rule = contest.threshold
     label = rule.label()

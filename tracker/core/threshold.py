@@ -104,6 +104,15 @@ class ThresholdRule:
         }[self.runoff]
         return f"{head}, {tail}"
 
+    def origin(self) -> str:
+        """Where the rule came from, in words (the window's header and ``parse`` say it)."""
+        return {
+            "feed": "as the feed states it",
+            "table": "from the jurisdiction table",
+            "user": "set by you",
+            "default": "default: no rule known for this race",
+        }[self.source]
+
     def over_words(self) -> str:
         """ "more than 30 %" or, for an at-least rule, "at least 55 %"."""
         return f"{'at least' if self.at_least else 'more than'} {self.label()}"

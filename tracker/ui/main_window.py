@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.model import Contest, Snapshot
+from tracker.core.opening import opening_race
 from tracker.ui.alert_log import AlertLog
 from tracker.ui.exports import RaceExports
 from tracker.ui.feed_status import FeedStatus
@@ -508,7 +509,8 @@ class MainWindow(QMainWindow):
             cid = index.data(ContestIdRole)
             if cid is not None and self._model.is_pinned(cid):
                 return str(cid)
-        return max(contests, key=lambda c: c.total_votes).id
+        # Not pinned: the top of the ballot, else the most ballots (not votes: see core.opening).
+        return opening_race(contests)
 
     # replay position → version → snapshot ----------------------------------------------------------
     def _on_position(self, when: dt.datetime) -> None:
