@@ -199,8 +199,8 @@ def state_from(*hints: str) -> str:
     """A two-letter state from what a feed says about itself, first that tells: a Region that is
     a state code ("GA"), a Clarity URL (``.../GA/Gwinnett/105369/...``), a Region that is a county
     name only one state has ("Gwinnett", "Allegheny County"), or a file name that starts with a
-    state code (``pa_allegheny_...``) or holds one in capitals (``..._GA_2020_...``); "" when none says (then the default rule applies and the
-    window says the state is unknown)."""
+    state code (``pa_allegheny_...``) or holds one in capitals (``..._GA_2020_...``); "" when none
+    says (then the default rule applies and the window says the state is unknown)."""
     texts = [h.strip() for h in hints if h and h.strip()]
     for text in texts:
         if len(text) == 2 and text.upper() in _STATES:

@@ -312,7 +312,6 @@ class RaceView(QWidget):
             self._update_plot()
             return
 
-        totals = contest.totals
         counted = contest.total_votes
         if outstanding is COMPUTE:
             outstanding = estimate_outstanding(contest)
