@@ -159,11 +159,11 @@ def _measure(
             continue
         need = assess(v, counted, outstanding, rule)
         if need.state is State.CLEARED:
-            need, phrase = Need(State.PASSES, votes_needed=0), f"passes (over {label}) · final"
+            need, phrase = Need(State.PASSES, votes_needed=0), f"passes ({rule.over_words()}) · final"
         elif need.state is State.RUNOFF:
             need, phrase = (
                 Need(State.FAILS, votes_needed=need.votes_needed),
-                f"fails (needs over {label}) · final",
+                f"fails (needs {rule.over_words()}) · final",
             )
         elif need.state is State.CLINCHED:
             phrase = "passes whatever is left"
@@ -290,9 +290,9 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     if how == "measure":
         for row in rows:
             if row.need.state is State.PASSES:
-                return f"passes with {row.votes:,} yes (over {label})"
+                return f"passes with {row.votes:,} yes ({rule.over_words()})"
             if row.need.state is State.FAILS:
-                return f"fails: yes is not over {label}"
+                return f"fails: yes needs {rule.over_words()}"
         return ""
     elected = [r.candidate.name for r in rows if r.need.state is State.ELECTED]
     tied = [r.candidate.name for r in rows if r.need.state is State.TIED and r.phrase.endswith("final")]

@@ -110,7 +110,7 @@ class ThresholdRule:
             "feed": "as the feed states it",
             "table": "from the jurisdiction table",
             "user": "set by you",
-            "default": "default: no rule known for this race",
+            "default": "default: the jurisdiction table has no row for this race",
         }[self.source]
 
     def over_words(self) -> str:
