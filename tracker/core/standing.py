@@ -151,7 +151,6 @@ def _measure(
 ) -> tuple[Standing, ...]:
     rule = contest.threshold
     yes = yes_choice(contest)
-    label = rule.label()
     out = []
     for rank, (cand, v) in enumerate(zip(ranked, votes, strict=True)):
         if yes is None or cand.id != yes.id:
