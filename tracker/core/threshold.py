@@ -124,7 +124,7 @@ class ThresholdRule:
         out: dict[str, object] = {"rule": self.rule}
         if self.rule == "share":
             out["share"] = self.share
-        if self.has_line and self.runoff != "top-two":
+        if self.has_line and not self.measure and self.runoff != "top-two":
             out["runoff"] = self.runoff
         if self.measure:
             out["measure"] = True

@@ -375,6 +375,13 @@ _PSEUDO = re.compile(
 )
 
 
+def _question(el: etree._Element) -> bool | None:
+    """Clarity's own word that a contest is a ballot question (``isQuestion="true"``). Its "false"
+    is not trusted: Colorado's 2020 file says false for all 266 contests, its amendments too, so
+    then the choices (Yes/No) decide."""
+    return True if (el.get("isQuestion") or "").strip().lower() == "true" else None
+
+
 class _Skipped(Exception):
     """A contest set aside (a statistics row, a race without choices), with the reason."""
 
@@ -390,7 +397,8 @@ def pseudo_contest_reason(name: str, vote_for: int | None, choices: int) -> str:
     return ""
 
 
-RuleOf = Callable[[str, int, list[str]], ThresholdRule]
+#: (contest name, vote for, choice names, the feed's isQuestion or None) → the race's rule.
+RuleOf = Callable[..., ThresholdRule]
 
 
 def _parse_contest(
@@ -545,7 +553,7 @@ def _parse_contest(
         candidates=tuple(candidates),
         units=tuple(units),
         vote_for=vote_for or 1,
-        threshold=rule_of(name, vote_for or 1, [c.name for c in candidates])
+        threshold=rule_of(name, vote_for or 1, [c.name for c in candidates], _question(el))
         if rule_of is not None
         else ThresholdRule.majority(),
         vote_types=tuple(VoteType.from_name(v) for v in vote_types),
@@ -631,8 +639,8 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
     state = state_from(region, source)
     kind = election_kind(election_name)
 
-    def rule_of(name: str, vote_for: int, choices: list[str]) -> ThresholdRule:
-        return rule_for(state, kind, name, vote_for=vote_for, choices=choices)
+    def rule_of(name: str, vote_for: int, choices: list[str], question: bool | None = None) -> ThresholdRule:
+        return rule_for(state, kind, name, vote_for=vote_for, choices=choices, measure=question)
 
     gc_was_enabled = gc.isenabled()
     gc.disable()
