@@ -88,6 +88,13 @@ class _Compute(Enum):
 COMPUTE = _Compute.COMPUTE
 
 
+def _plain(markup: str) -> str:
+    """What a rich-text label shows, as text (entities decoded: "&lt;1 %" reads "<1 %")."""
+    doc = QTextDocument()
+    doc.setHtml(markup)
+    return doc.toPlainText()
+
+
 class RaceView(QWidget):
     """Header (race, precincts, votes, outstanding) over a bar chart with the threshold line."""
 
@@ -475,9 +482,10 @@ class RaceView(QWidget):
         where = cut_line(contest) if contest is not None else None
         if contest is not None and where is not None:
             # The rule's line, or for N seats the N-th place's share (the cut line).
-            self._line.setValue(where * 100)
-            self._line.label.setFormat(line_label(contest))
+            # Shown first: a hidden label ignores a new format ("50 %" → "cut: 2nd place").
             self._line.show()
+            self._line.label.setFormat(line_label(contest))
+            self._line.setValue(where * 100)
         else:
             self._line.hide()
 
@@ -760,7 +768,8 @@ class RaceView(QWidget):
             "title": self._title.text(),
             "reporting": re.sub(r"<[^>]+>", "", self._reporting.text()),
             "outstanding": self._outstanding_label.text(),
-            "projection": re.sub(r"<[^>]+>", "", self._projection_label.text()),
+            "rule": self._rule_label.text(),
+            "projection": _plain(self._projection_label.text()),
             "warning": self._warning.text(),
         }
 
