@@ -395,3 +395,16 @@ def test_georgia_majority_and_its_special_election(shared_data: Path):
     soil = next(c for c in gwinnett.contests if "Soil" in c.name)
     assert mode(soil) == "seats" and "runoff" not in " ".join(phrases(soil, DONE).values())
     assert verdict(soil, standings(soil, DONE)).startswith("elected: ")
+
+
+def test_alerts_and_the_list_follow_the_rule():
+    from tracker.core.alerts import over_the_line
+    from tracker.core.race_facts import race_facts
+
+    question = ThresholdRule.majority(runoff="none", measure=True)
+    failing = race({"Yes": 400, "No": 600}, rule=question)  # No leads: the question is not over
+    assert over_the_line(failing) == frozenset() and not race_facts(failing).crossed
+    passing = race({"Yes": 600, "No": 400}, rule=question)
+    assert over_the_line(passing) == {"Yes"} and race_facts(passing).crossed
+    seats = race({"A": 900, "B": 800, "C": 10}, rule=ThresholdRule.plurality(), vote_for=2)
+    assert over_the_line(seats) == frozenset() and not race_facts(seats).crossed

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from tracker.core.model import Contest, Snapshot
+from tracker.core.standing import yes_choice
 from tracker.core.threshold import ThresholdRule
 
 __all__ = [
@@ -114,7 +115,10 @@ def race_facts(contest: Contest) -> RaceFacts:
                 margin = (best[0] - second[0]) * 100.0 / votes
             line = _line(contest.threshold)
             if line is not None and contest.vote_for <= 1:
-                lhs, rhs = best[0] * line.denominator, line.numerator * votes
+                # A ballot question is over its line when Yes is, whoever leads.
+                yes = yes_choice(contest) if contest.threshold.measure else None
+                top = totals.get(yes.id, 0) if yes is not None else best[0]
+                lhs, rhs = top * line.denominator, line.numerator * votes
                 crossed = lhs >= rhs if contest.threshold.at_least else lhs > rhs
     return RaceFacts(
         contest.id,
