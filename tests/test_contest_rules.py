@@ -408,3 +408,17 @@ def test_alerts_and_the_list_follow_the_rule():
     assert over_the_line(passing) == {"Yes"} and race_facts(passing).crossed
     seats = race({"A": 900, "B": 800, "C": 10}, rule=ThresholdRule.plurality(), vote_for=2)
     assert over_the_line(seats) == frozenset() and not race_facts(seats).crossed
+
+
+def test_a_race_merged_from_county_files_keeps_the_best_sourced_rule(shared_data: Path):
+    """GA-06 2017: Fulton and DeKalb are county names several states use, Cobb is Georgia's only;
+    whichever file comes first, the merged race has Georgia's majority rule."""
+    from tracker.core.merge import merge_snapshots
+
+    folder = shared_data / "ga06-2017-04-18"
+    files = {county: next(folder.glob(f"*{county}*detail*.xml")) for county in ("Fulton", "DeKalb", "Cobb")}
+    parts = [parse_detail_xml(p.read_bytes()) for p in files.values()]
+    house = lambda snap: next(c for c in snap.contests if c.name == "U.S. Representative, District 6")  # noqa: E731
+    assert [house(s).threshold.source for s in parts] == ["default", "default", "table"]
+    merged = house(merge_snapshots(parts))
+    assert (merged.threshold.rule, merged.threshold.source) == ("majority", "table")
