@@ -422,3 +422,11 @@ def test_a_race_merged_from_county_files_keeps_the_best_sourced_rule(shared_data
     assert [house(s).threshold.source for s in parts] == ["default", "default", "table"]
     merged = house(merge_snapshots(parts))
     assert (merged.threshold.rule, merged.threshold.source) == ("majority", "table")
+
+
+def test_the_field_far_behind_is_simply_out_of_reach():
+    c = race({"A": 500, "B": 300, "C": 150, "D": 50}, rule=ThresholdRule.majority())
+    words = phrases(c, Outstanding(50, 40, 60))
+    # B needs 231 more of the largest plausible 60 (531 of 1,060): 385 %; the runner-up keeps it
+    assert words["B"] == "out of reach (would need 385 %)"
+    assert words["C"] == words["D"] == "out of reach"

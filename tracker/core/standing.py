@@ -131,6 +131,10 @@ def _line(
                 phrase = "final"
         elif need.state is State.CLEARED:
             phrase = f"over {label} · final"
+        elif need.state is State.OUT_OF_REACH and rank >= 2:
+            # The field far behind: the words say it; "(would need 190.8 %)" beside sixteen minor
+            # candidates would only bury the line (the top two keep their share).
+            phrase = "out of reach"
         elif need.state is State.NEEDS and need.share_of_outstanding is not None and not need.beyond_reach:
             pct = need.share_of_outstanding * 100
             phrase = need.describe()
