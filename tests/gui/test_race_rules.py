@@ -133,3 +133,39 @@ def test_rule_dialog_opens_on_the_current_override(qtbot: QtBot, gwinnett: Snaps
     assert dialog.rule() == ThresholdRule("share", 0.3, runoff="on-request")
     dialog.kind.setCurrentIndex(dialog.kind.findData("plurality"))
     assert not dialog.share.isEnabled() and dialog.rule() == ThresholdRule.plurality()
+
+
+def test_the_override_is_kept_and_comes_back_after_a_restart(
+    qtbot: QtBot, tracker_home: Path, synthetic_night: Path
+) -> None:
+    """Race ▸ Contest rule on the synthetic (constructed) night: plurality for the mayor's race
+    hides its 50 % line, says "set by you", and is there again in a new window."""
+    from tracker.store import Store
+    from tracker.ui.main_window import MainWindow
+
+    def opened() -> MainWindow:
+        window = MainWindow(interactive=False)
+        qtbot.addWidget(window)
+        with qtbot.waitSignal(window.drawn, timeout=20_000):
+            window.open_night(synthetic_night, contest="mayor", at_end=True)
+        return window
+
+    window = opened()
+    assert window.race_view.threshold_label() == "50 %"
+    with qtbot.waitSignal(window.rule_overrides.changed, timeout=5_000):
+        window.rule_overrides.set_rule("mayor", ThresholdRule.plurality())
+    assert window.race_view.threshold_position() is None
+    assert window.race_view.header_texts()["rule"].endswith("set by you")
+    election = window.snapshot.election.id  # type: ignore[union-attr]
+
+    def stored() -> bool:
+        with Store() as store:
+            return bool(store.rule_overrides(election))
+
+    qtbot.waitUntil(stored, timeout=5_000)
+    window.close()
+
+    again = opened()
+    qtbot.waitUntil(lambda: again.race_view.threshold_position() is None, timeout=5_000)
+    assert again.race_view.header_texts()["rule"].endswith("set by you")
+    again.close()
