@@ -34,6 +34,12 @@ What we keep, and why:
   washingtonpost/elex-clarity computes its percentage as ``precinctsReported / precinctsReporting``
   (``formatters/results.py``, ``_get_precinct_reporting_pct``), which confirms the reading.
 
+- Each race's rule (``Contest.threshold``) comes from ``tracker.core.jurisdiction.rule_for``: the
+  state from Region, the URL, a county name only one state has or the file name; the election type
+  from ElectionName; ``isQuestion="true"`` or Yes/No choices mark a ballot question.
+- Pseudo-contests (statistics rows such as "REGISTERED VOTERS - Nonpartisan" with ``voteFor="0"``,
+  contests without choices) are set aside into ``Snapshot.notes``; the rest of the file opens.
+
 Malformed input (not XML, truncated, not an ElectionResult, a DTD, non-integer or negative counts,
 missing keys, duplicate ids) raises ``FeedError`` with one sentence; nothing else escapes.
 
