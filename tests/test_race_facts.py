@@ -62,16 +62,22 @@ def test_facts_agree_with_the_ga_summary_file_itself(shared_data: Path, ga2020: 
 
 
 def test_crossed_means_strictly_over_the_line(ap2016: Snapshot) -> None:
+    # CT, DE, MD, PA, RI primaries elect by plurality: no line, so nothing crosses one; read
+    # under a majority rule, a race has crossed exactly when someone is strictly over half.
+    assert all(not c.threshold.has_line for c in ap2016.contests)
+    assert not any(race_facts(c).crossed for c in ap2016.contests)
     for contest in ap2016.contests:
+        contest = dataclasses.replace(contest, threshold=ThresholdRule.majority())
         facts = race_facts(contest)
         total = contest.total_votes
         over = any(v * 2 > total for v in contest.totals.values()) if total else False
-        assert facts.crossed == over, contest.name
+        assert facts.crossed == (over and contest.vote_for == 1), contest.name
     # Exactly 50 % has not crossed a majority line; a plurality race has no line at all.
     contest = next(c for c in ap2016.contests if len(c.candidates) == 2 and c.total_votes)
+    contest = dataclasses.replace(contest, threshold=ThresholdRule.majority())
     a, b = (cand.id for cand in contest.candidates)
     unit = dataclasses.replace(contest.units[0], votes={a: {"Total": 500}, b: {"Total": 500}})
-    tied = dataclasses.replace(contest, units=(unit,))
+    tied = dataclasses.replace(contest, units=(unit,), reported_totals=None)
     assert not race_facts(tied).crossed and race_facts(tied).margin == 0.0
     plurality = dataclasses.replace(contest, threshold=ThresholdRule("plurality"))
     assert not race_facts(plurality).crossed

@@ -42,6 +42,8 @@ HOUSE_BALLOT = [
     ("KURT WILSON", 1_820),
 ]
 CONTEST_KEYS = {
+    "rule",
+    "totals_source",
     "id",
     "name",
     "vote_for",
@@ -76,13 +78,13 @@ def _house(summary: dict) -> dict:
 
 
 def test_shape(summary: dict) -> None:
-    assert set(summary) == {"election", "version", "published_at", "contests"}
+    assert set(summary) == {"election", "version", "published_at", "contests", "notes"}
     assert set(summary["election"]) == {"id", "name", "date", "source", "reconstructed", "note", "test"}
     for contest in summary["contests"]:
         assert set(contest) == CONTEST_KEYS
         assert set(contest["precincts"]) == {"reporting", "total"}
         for cand in contest["candidates"]:
-            assert set(cand) == {"id", "name", "party", "votes", "share"}
+            assert set(cand) == {"id", "name", "party", "votes", "share", "unit_votes", "standing"}
 
 
 def test_house_candidates_in_ballot_order_with_provenance_totals(summary: dict) -> None:
@@ -93,7 +95,15 @@ def test_house_candidates_in_ballot_order_with_provenance_totals(summary: dict) 
     assert ossoff["share"] == round(92_673 / 192_569, 6)
     assert round(ossoff["share"] * 100, 2) == 48.12
     assert house["precincts"] == {"reporting": 208, "total": 208}
-    assert house["threshold"] == {"rule": "majority"}
+    # Georgia's rule from the jurisdiction table (the county files say Region "Cobb" etc.)
+    assert house["threshold"]["rule"] == "majority"
+    assert house["threshold"]["source"] == "table"
+    assert "21-2-501" in house["threshold"]["basis"]
+    assert house["rule"]["text"] == "majority (over 50 %), else the top two go to a runoff"
+    assert house["totals_source"] == "feed"  # Clarity states Choice@totalVotes, and they agree
+    standing = {c["name"]: c["standing"] for c in house["candidates"]}
+    assert standing["JON OSSOFF"] == standing["KAREN HANDEL"] == "runoff"  # 48.1 %, nobody over
+    assert standing["BOB GRAY"] == "final"
     assert house["vote_for"] == 1
     assert house["warnings"] == []
 
@@ -153,12 +163,30 @@ def test_warnings_of_a_file_that_disagrees_with_itself(shared_data: Path) -> Non
     out = snapshot_summary(parse_detail_xml(path.read_bytes()))
     (senate,) = out["contests"]
     choice = etree.parse(str(path)).getroot().find("Contest/Choice")
+    # The feed's stated total is the race's result (what its page shows); the units' sum stays
+    # beside it, and the difference is a warning.
+    cotton = senate["candidates"][0]
+    assert cotton["votes"] == int(choice.get("totalVotes")) == 477_734
+    assert cotton["unit_votes"] == 462_123
+    assert senate["totals_source"] == "feed"
     assert senate["warnings"] == [
-        f"U.S. Senate: feed total for Tom Cotton is {int(choice.get('totalVotes')):,}, "
-        f"its units sum to {senate['candidates'][0]['votes']:,}"
+        "U.S. Senate: feed total for Tom Cotton is 477,734 (shown), its units sum to 462,123"
     ]
     # County-level file: by_county is keyed by the county units themselves.
     assert len(senate["by_county"]) == len(choice.find("VoteType"))
+
+
+def test_cli_parse_text_flags_the_feeds_own_totals(
+    shared_data: Path, capsys: pytest.CaptureFixture[str], tracker_home: Path
+) -> None:
+    """Not only in JSON: the text output says the totals are the feed's and that its units differ."""
+    from tracker.cli import main
+
+    assert main(["parse", str(shared_data / "clarity" / "openelections-clarify_county.xml")]) == 0
+    out = capsys.readouterr().out
+    assert "477,734 votes as the feed states them; its units add up differently" in out
+    assert "! U.S. Senate: feed total for Tom Cotton is 477,734 (shown), its units sum to 462,123" in out
+    assert "Rule: plurality (most votes win), no runoff" in out
 
 
 def test_cli_parse_json_prints_the_summary(

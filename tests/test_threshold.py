@@ -49,15 +49,29 @@ def test_zero_votes_counted_with_votes_outstanding():
     assert need.share_of_outstanding == pytest.approx(0.501)
 
 
-def test_need_above_100_percent_is_clipped_or_out_of_reach():
-    # 40 of 100 counted, 10 expected out (range 0..30): needs 41 more at the expected total of 110,
-    # impossible at 10 but possible within the range's top (30 more -> 70 of 130 > 65).
+def test_need_above_100_percent_is_said_never_clamped():
+    # 40 of 100 counted, 10 expected out (range 0..30): needs 16 more at the expected total of 110
+    # (56 of 110 > 55), impossible with 10 but possible within the range's top (70 of 130 > 65).
     need = assess(40, 100, Outstanding(10, 0, 30), MAJ)
     assert need.state is State.NEEDS
-    assert need.share_of_outstanding == 1.0
-    assert "100.0 %" in need.describe()
-    # even all of the largest plausible remainder cannot lift them over
-    assert assess(10, 100, Outstanding(10, 5, 20), MAJ).state is State.OUT_OF_REACH
+    assert need.share_of_outstanding == pytest.approx(1.6)
+    assert need.beyond_reach
+    assert need.describe() == "out of reach (would need 160 %)"
+    assert "100.0 %" not in need.describe()
+    # even all of the largest plausible remainder cannot lift them over: and it says how far
+    out = assess(10, 100, Outstanding(10, 5, 20), MAJ)
+    assert out.state is State.OUT_OF_REACH
+    assert out.votes_needed == 51
+    assert out.describe() == "out of reach (would need 255 %)"
+
+
+def test_a_need_just_above_everything_never_reads_100_percent():
+    # needs 1,001 of 1,000 expected: 100.1 %, rounded up, not "100.0 %" (reachable-looking)
+    need = assess(0, 0, Outstanding(1000, 1000, 3000), ThresholdRule("share", 0.9999))
+    assert need.state is State.NEEDS
+    assert need.votes_needed == 1000
+    need = assess(4000, 10_000, Outstanding(1000, 0, 5000), MAJ)  # needs 5,501 - 4,000 = 1,501
+    assert need.describe() == "out of reach (would need 150.1 %)"
 
 
 def test_clinched_uses_the_top_of_the_range():
@@ -135,12 +149,19 @@ def test_unknown_outstanding_waits_and_bad_input_raises():
     mid=st.integers(0, 10**6),
     spread=st.integers(0, 10**6),
 )
-def test_need_is_always_between_0_and_100_percent_and_consistent(votes, others, mid, spread):
+def test_need_share_is_the_true_need_and_consistent(votes, others, mid, spread):
     counted = votes + others
     out = Outstanding(mid, max(mid - spread, 0), mid + spread)
     need: Need = assess(votes, counted, out, MAJ)
     if need.share_of_outstanding is not None:
-        assert 0.0 <= need.share_of_outstanding <= 1.0
+        assert need.share_of_outstanding >= 0.0
+        # never clamped: a share above 100 % is what the candidate really needs, and says so
+        if need.share_of_outstanding > 1.0:
+            assert "would need" in need.describe() and "out of reach" in need.describe()
+        elif need.state is State.NEEDS:
+            assert need.describe().startswith("needs ")
+    if need.state is State.OUT_OF_REACH:
+        assert need.share_of_outstanding is not None and need.share_of_outstanding > 1.0
     if need.state is State.CLINCHED:
         # even if every one of the top-of-range remainder goes elsewhere
         assert 2 * votes > counted + out.hi

@@ -218,9 +218,19 @@ def _print_summary(summary: dict) -> None:
     for contest in summary["contests"]:
         p = contest["precincts"]
         counts = f"{p['reporting']} of {p['total']} precincts, {contest['total_votes']:,} votes"
+        if contest.get("totals_source") == "feed" and any(
+            c["votes"] != c.get("unit_votes", c["votes"]) for c in contest["candidates"]
+        ):
+            counts += " as the feed states them; its units add up differently"
         print(f"\n{contest['name']} — {counts}")
+        rule = contest.get("rule")
+        if rule:
+            print(f"  Rule: {rule['text']} · {rule['origin']}")
         for cand in sorted(contest["candidates"], key=lambda c: -c["votes"]):
-            print(f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %")
+            line = f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %"
+            if cand.get("standing"):
+                line += f"  {cand['standing']}"
+            print(line)
         call = contest.get("call")
         if call:  # the publisher's call, said to be theirs
             names = {c["id"]: c["name"] for c in contest["candidates"]}
@@ -230,6 +240,13 @@ def _print_summary(summary: dict) -> None:
                 print(
                     f"  {call['by']}: runoff between {', '.join(names.get(i, i) for i in call['advancing'])}"
                 )
+        for warning in contest.get("warnings", []):
+            print(f"  ! {warning}")
+    notes = summary.get("notes") or []
+    if notes:
+        print(f"\nSet aside ({len(notes)}):")
+        for note in notes:
+            print(f"  - {note}")
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ migrate it once: each migration re-reads the schema version under the write lock
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,7 @@ from tracker.core.alert_log import ALERT_CSV_FIELDS, alert_csv_row, write_alerts
 from tracker.core.alerts import Alert, AlertKind
 from tracker.core.errors import TrackerError
 from tracker.core.projection_log import ProjectionRecord, write_projections_csv
+from tracker.core.threshold import ThresholdRule
 
 # The log rows and their CSV writers are the core's (tracker.core.projection_log, .alert_log): the
 # projection makes the rows, the store only keeps them. Re-exported for the store's callers.
@@ -99,6 +101,16 @@ MIGRATIONS: tuple[str, ...] = (
         version_time  TEXT,
         raised_at     TEXT NOT NULL,
         UNIQUE (source, kind, contest_id, subject, version_index)
+    );
+    """,
+    # 5: a user's rule for a race, over the feed's and the jurisdiction table's (ThresholdRule JSON)
+    """
+    CREATE TABLE rule_overrides (
+        election_id TEXT NOT NULL,
+        contest_id  TEXT NOT NULL,
+        rule        TEXT NOT NULL,
+        set_at      TEXT NOT NULL,
+        PRIMARY KEY (election_id, contest_id)
     );
     """,
 )
@@ -257,6 +269,38 @@ class Store:
         self._db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
 
     # recent -----------------------------------------------------------------
+    # contest rules set by the user -------------------------------------------------------------
+
+    def set_rule_override(self, election_id: str, contest_id: str, rule: ThresholdRule | None) -> None:
+        """Keep the user's rule for one race (None forgets it, so the feed's or the table's
+        applies again). Stored without its basis: the window says "set by you"."""
+        if rule is None:
+            self._db.execute(
+                "DELETE FROM rule_overrides WHERE election_id = ? AND contest_id = ?",
+                (election_id, contest_id),
+            )
+            return
+        data = rule.with_source("user", "").to_json()
+        data.pop("basis", None)
+        self._db.execute(
+            "INSERT OR REPLACE INTO rule_overrides VALUES (?, ?, ?, ?)",
+            (election_id, contest_id, json.dumps(data, sort_keys=True), _now()),
+        )
+
+    def rule_overrides(self, election_id: str) -> dict[str, ThresholdRule]:
+        """Contest id → the user's rule, for one election. A row this version cannot read (a
+        newer version wrote it) is skipped, not fatal."""
+        out: dict[str, ThresholdRule] = {}
+        for cid, text, when in self._db.execute(
+            "SELECT contest_id, rule, set_at FROM rule_overrides WHERE election_id = ?", (election_id,)
+        ):
+            try:
+                rule = ThresholdRule.from_json(json.loads(text))
+            except (ValueError, TypeError, KeyError):
+                continue
+            out[cid] = rule.with_source("user", f"set in the window {when[:16].replace('T', ' ')}")
+        return out
+
     def record_opened(self, location: str, kind: str = "night") -> None:
         self._db.execute("INSERT OR REPLACE INTO recent VALUES (?, ?, ?)", (location, kind, _now()))
 

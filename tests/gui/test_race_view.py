@@ -12,7 +12,7 @@ from synthetic_data import synthetic_snapshot
 
 from tracker.core.model import Contest, Snapshot
 from tracker.core.outstanding import estimate_outstanding
-from tracker.core.threshold import ThresholdRule, assess
+from tracker.core.threshold import State, ThresholdRule, assess
 from tracker.ui.bar_texts import display_name
 from tracker.ui.race_view import RaceView
 
@@ -103,10 +103,12 @@ def test_needs_text_comes_from_the_threshold_arithmetic(view: RaceView) -> None:
     outstanding = estimate_outstanding(mayor)
     assert outstanding is not None and outstanding.expected > 0
     counted = mayor.total_votes
-    for cand in mayor.candidates:
+    for rank, cand in enumerate(mayor.ranked()):
         votes = mayor.totals[cand.id]
         need = assess(votes, counted, outstanding, mayor.threshold)
-        expected = f"{100 * votes / counted:.1f} % · {votes:,} · {need.describe()}"
+        # the field beyond the top two, out of reach, is simply "out of reach" (core.standing)
+        words = "out of reach" if need.state is State.OUT_OF_REACH and rank >= 2 else need.describe()
+        expected = f"{100 * votes / counted:.1f} % · {votes:,} · {words}"
         assert view.texts()[cand.name] == expected
     assert "needs" in view.texts()["ADA LOVELACE"]
     assert "votes still out" in view.header_texts()["outstanding"]
@@ -156,7 +158,8 @@ def test_final_header_says_nobody_is_over_the_line(view: RaceView, ga06_final: S
     view.show_contest(_house(ga06_final))
     assert (
         view.header_texts()["outstanding"]
-        == "All precincts reporting: nothing outstanding · nobody is over 50 %"
+        == "All precincts reporting: nothing outstanding · nobody is over 50 %: Jon Ossoff and Karen Handel "
+        "to a runoff"
     )
 
 
@@ -165,7 +168,9 @@ def test_exactly_half_is_not_a_majority(view: RaceView) -> None:
     mayor = synthetic_snapshot(4).contest("mayor")
     view.show_contest(mayor)
     assert view.texts()["ADA LOVELACE"] == "50.0 % · 1,000 · runoff"
-    assert view.header_texts()["outstanding"].endswith("nobody is over 50 %")
+    assert view.header_texts()["outstanding"].endswith(
+        "nobody is over 50 %: Ada Lovelace and Bo Diddley to a runoff"
+    )
 
 
 def test_a_given_estimate_is_used_as_is(view: RaceView) -> None:

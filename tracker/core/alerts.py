@@ -29,6 +29,7 @@ from enum import StrEnum
 
 from tracker.core.model import Contest, ReportingUnit, Snapshot, UnitKind
 from tracker.core.projection import ContestProjection
+from tracker.core.standing import mode, yes_choice
 from tracker.core.threshold import votes_to_clear
 
 #: P(clear) at or above which a projection is "confident" (and, for the sum, at or below 1 − it).
@@ -121,12 +122,19 @@ def unique_leader(contest: Contest) -> str | None:
 
 
 def over_the_line(contest: Contest) -> frozenset[str]:
-    """Candidates whose share of the votes counted is strictly over the contest's line."""
+    """Candidates whose share of the votes counted is over the contest's line (as
+    ``threshold.votes_to_clear`` decides). Only where the rule draws a line for candidates: not
+    for several seats (the cut line moves with the count) and, for a ballot question, only its
+    Yes choice (``standing.mode``)."""
     rule, counted = contest.threshold, contest.total_votes
-    if not rule.has_line or counted == 0:
+    how = mode(contest)
+    if how == "seats" or counted == 0:
         return frozenset()
+    yes = yes_choice(contest) if how == "measure" else None
     return frozenset(
-        c.id for c in contest.candidates if votes_to_clear(contest.totals.get(c.id, 0), counted, rule) <= 0
+        c.id
+        for c in contest.candidates
+        if (yes is None or c.id == yes.id) and votes_to_clear(contest.totals.get(c.id, 0), counted, rule) <= 0
     )
 
 

@@ -33,6 +33,8 @@ from tracker.core.model import (
     canonical_vote_type,
     count_precincts,
 )
+from tracker.core.standing import standings
+from tracker.core.threshold import Outstanding, State
 
 
 class Level(StrEnum):
@@ -92,7 +94,8 @@ class ContestRows:
     has_precincts: bool
 
     def totals(self) -> dict[str, int]:
-        """Votes per candidate id summed over the rows (must equal the contest's totals)."""
+        """Votes per candidate id summed over the rows (equal to the contest's ``unit_totals``;
+        to its ``totals`` unless the feed states totals its units do not add up to)."""
         out = {c.id: 0 for c in self.candidates}
         for row in self.rows:
             for cand, v in zip(self.candidates, row.votes, strict=True):
@@ -294,6 +297,25 @@ def provenance_lines(snapshot: Snapshot, contest: Contest, prov: Provenance, *, 
     lines.append(version)
     reporting, total = contest.precincts
     lines.append(f"precincts fully reporting: {reporting} of {total}; votes counted: {contest.total_votes}")
+    rule = contest.threshold
+    lines.append(
+        f"rule: {rule.describe(contest.vote_for)} ({rule.origin()})"
+        + (f"; basis: {rule.basis}" if rule.basis else "")
+    )
+    # The race's result in the window's words; all counted or not, the words need no estimate
+    # only when every precinct is in (else the seats' in/out, or nothing for a line).
+    done = total > 0 and reporting >= total
+    for row in standings(contest, Outstanding.none() if done else None):
+        phrase = "" if row.need.state is State.WAITING else row.phrase
+        lines.append(f"result: {row.candidate.name}: {row.votes}" + (f" ({phrase})" if phrase else ""))
+    mismatches = contest.total_mismatches()
+    if mismatches and contest.uses_stated_totals:
+        lines.append(
+            "THE FEED'S STATED TOTALS DIFFER FROM ITS UNITS: the result above is the feed's own "
+            "(what its page shows); the rows below are its units"
+        )
+    for warning in contest.data_warnings():
+        lines.append(f"data warning: {warning}")
     per = "county" if level is Level.COUNTY else "reporting unit"
     lines.append(f"one row per {per} and vote type; an empty cell: that vote type not reported there yet")
     return lines

@@ -44,11 +44,18 @@ def normalize_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+#: Which part's rule a merged race keeps: a feed's word over the table's over the default.
+_RULE_RANK = {"feed": 0, "user": 1, "table": 2, "default": 3}
+
+
 class _ContestParts:
     """One merged contest being built from the parts that have it."""
 
     def __init__(self, first: Contest) -> None:
         self.first = first
+        #: The best-sourced rule among the parts: the county files of one race may not all say
+        #: their state (Cobb does, Fulton and DeKalb are names several states use).
+        self.threshold = first.threshold
         self.candidates: list[Candidate] = []
         self.by_name: dict[str, Candidate] = {}
         self.ids: set[str] = set()
@@ -68,6 +75,8 @@ class _ContestParts:
         return f"{cid}-{n}"
 
     def add(self, contest: Contest) -> None:
+        if _RULE_RANK[contest.threshold.source] < _RULE_RANK[self.threshold.source]:
+            self.threshold = contest.threshold
         # Candidates: match against earlier parts only, so two same-named candidates of one part
         # (e.g. two "Write-in" rows) stay two candidates.
         id_map: dict[str, str] = {}
@@ -137,7 +146,7 @@ class _ContestParts:
             candidates=tuple(self.candidates),
             units=tuple(self.units),
             vote_for=self.first.vote_for,
-            threshold=self.first.threshold,
+            threshold=self.threshold,
             vote_types=tuple(self.vote_types.values()),
             reported_totals=self.reported_totals,
             reported_precincts=self.reported_precincts,

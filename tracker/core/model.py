@@ -1,9 +1,14 @@
 """The election data model every layer shares.
 
 Parsers build these objects once per feed version; nothing downstream mutates them, so a
-Snapshot can be handed between threads and cached without copies. Totals are computed from
-the units (the one source of truth) and only *checked* against the feed's own totals: a
-disagreement becomes a data warning, never a silent correction.
+Snapshot can be handed between threads and cached without copies.
+
+Two sets of totals (docs/contest-rules.md, "The feed's own totals"): when a feed states a race's
+totals (Clarity ``Choice@totalVotes``, AP's state row, Georgia's ``ballotOptions.voteCount``) for
+every candidate, those are the race's result, ``Contest.totals``, because they are what the
+feed's own official page shows. The sum of the units stays available as ``Contest.unit_totals``
+for the model (expected vote and projection work unit by unit), and any difference between the
+two is a data warning the window, ``parse`` and the exports show.
 """
 
 from __future__ import annotations
@@ -130,7 +135,8 @@ class Contest:
     vote_for: int = 1
     threshold: ThresholdRule = field(default_factory=ThresholdRule.majority)
     vote_types: tuple[VoteType, ...] = ()
-    #: The feed's own per-candidate totals, when it gives them; used only to check ours.
+    #: The feed's own per-candidate totals, when it gives them: the race's shown result when
+    #: given for every candidate (see the module docstring), checked against the units.
     reported_totals: Mapping[str, int] | None = None
     #: The feed's own precinct counts, when it gives them (else computed from the units).
     reported_precincts: tuple[int, int] | None = None
@@ -161,12 +167,44 @@ class Contest:
         return ""
 
     @cached_property
-    def totals(self) -> dict[str, int]:
-        """Votes per candidate id, summed over units and vote types."""
+    def unit_totals(self) -> dict[str, int]:
+        """Votes per candidate id, summed over units and vote types: what the model works from."""
         out = {c.id: 0 for c in self.candidates}
         for unit in self.units:
             for cid, by_type in unit.votes.items():
                 out[cid] = out.get(cid, 0) + sum(by_type.values())
+        return out
+
+    @property
+    def uses_stated_totals(self) -> bool:
+        """The feed states a total for every candidate, so those are the race's result."""
+        stated = self.reported_totals
+        return bool(stated) and bool(self.candidates) and all(c.id in stated for c in self.candidates)  # type: ignore[operator]
+
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        """Votes per candidate id as the race's result: the feed's stated totals when it states
+        one for every candidate, else :attr:`unit_totals`."""
+        units = self.unit_totals
+        if not self.uses_stated_totals:
+            return units
+        stated = self.reported_totals or {}
+        out = {c.id: stated[c.id] for c in self.candidates}
+        for cid, n in units.items():  # a unit-only id (never in a well-formed feed) keeps its votes
+            out.setdefault(cid, n)
+        return out
+
+    def total_mismatches(self) -> list[tuple[Candidate, int, int]]:
+        """(candidate, stated total, unit sum) wherever the feed's own total differs from its units."""
+        if self.reported_totals is None:
+            return []
+        out = []
+        units = self.unit_totals
+        for c in self.candidates:
+            theirs = self.reported_totals.get(c.id)
+            ours = units.get(c.id, 0)
+            if theirs is not None and theirs != ours:
+                out.append((c, theirs, ours))
         return out
 
     @property
@@ -226,14 +264,11 @@ class Contest:
         """Disagreements between the feed's own totals and the sum of its units, after the ones
         the parser recorded in ``feed_warnings``."""
         warnings: list[str] = list(self.feed_warnings)
-        if self.reported_totals is not None:
-            for c in self.candidates:
-                theirs = self.reported_totals.get(c.id)
-                ours = self.totals.get(c.id, 0)
-                if theirs is not None and theirs != ours:
-                    warnings.append(
-                        f"{self.name}: feed total for {c.name} is {theirs:,}, its units sum to {ours:,}"
-                    )
+        shown = " (shown)" if self.uses_stated_totals else ""
+        for c, theirs, ours in self.total_mismatches():
+            warnings.append(
+                f"{self.name}: feed total for {c.name} is {theirs:,}{shown}, its units sum to {ours:,}"
+            )
         return warnings
 
 
@@ -261,6 +296,9 @@ class Snapshot:
     fetched_at: dt.datetime | None = None
     published_at: dt.datetime | None = None
     payload_id: str | None = None
+    #: What the parser set aside without refusing the file (a pseudo-contest such as "REGISTERED
+    #: VOTERS" with voteFor=0, a contest without choices), one sentence each.
+    notes: tuple[str, ...] = ()
 
     def contest(self, contest_id: str) -> Contest:
         for c in self.contests:

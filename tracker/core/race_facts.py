@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from tracker.core.model import Contest, Snapshot
+from tracker.core.standing import yes_choice
 from tracker.core.threshold import ThresholdRule
 
 __all__ = [
@@ -64,8 +65,14 @@ class RaceFacts(NamedTuple):
 
 def fingerprint(contest: Contest) -> int:
     """A number that differs between two versions of a race when its counts or precincts differ
-    (a candidate added or gone included). In-process only: ``hash`` of strings is salted."""
-    return hash((contest.precincts, tuple(sorted(contest.totals.items()))))
+    (a candidate added or gone included), shown totals or units alike (a feed that states its
+    totals can move its units under them). In-process only: ``hash`` of strings is salted."""
+    return _print(contest, contest.precincts, contest.totals)
+
+
+def _print(contest: Contest, precincts: tuple[int, int], totals: dict[str, int]) -> int:
+    units = contest.unit_totals if contest.uses_stated_totals else totals
+    return hash((precincts, tuple(sorted(totals.items())), tuple(sorted(units.items()))))
 
 
 def fingerprints(snapshot: Snapshot) -> dict[str, int]:
@@ -107,8 +114,12 @@ def race_facts(contest: Contest) -> RaceFacts:
                 runner_up = second_name
                 margin = (best[0] - second[0]) * 100.0 / votes
             line = _line(contest.threshold)
-            if line is not None:
-                crossed = best[0] * line.denominator > line.numerator * votes
+            if line is not None and contest.vote_for <= 1:
+                # A ballot question is over its line when Yes is, whoever leads.
+                yes = yes_choice(contest) if contest.threshold.measure else None
+                top = totals.get(yes.id, 0) if yes is not None else best[0]
+                lhs, rhs = top * line.denominator, line.numerator * votes
+                crossed = lhs >= rhs if contest.threshold.at_least else lhs > rhs
     return RaceFacts(
         contest.id,
         contest.name,
@@ -121,7 +132,7 @@ def race_facts(contest: Contest) -> RaceFacts:
         margin,
         crossed,
         total == 0 or reporting < total,
-        hash((precincts, tuple(sorted(totals.items())))),
+        _print(contest, precincts, totals),
     )
 
 

@@ -1,8 +1,11 @@
 """The stable JSON summary of a Snapshot, printed by ``election-tracker parse FILE --json``.
 
-It is what scripts and tests compare, so its shape only grows (new keys), never changes meaning.
-Everything in it is computed from the Snapshot's units — the feed's own totals appear only as
-warnings when they disagree — and it is plain JSON (str, int, float, bool, null, lists, objects)::
+It is what scripts and tests compare, so its shape only grows (new keys). Votes are the race's
+result: the feed's own stated totals when it states one for every candidate (what its official
+page shows; ``totals_source`` says "feed"), else the sum of the units ("units"); each candidate's
+``unit_votes`` is the units' sum either way, and a difference is a warning (docs/contest-rules.md).
+By-county and by-vote-type rows are the units'. It is plain JSON (str, int, float, bool, null,
+lists, objects)::
 
     {
       "election": {
@@ -21,13 +24,21 @@ warnings when they disagree — and it is plain JSON (str, int, float, bool, nul
           "id": "10",
           "name": "U.S. Representative, District 6",
           "vote_for": 1,
-          "threshold": {"rule": "majority"},  # ThresholdRule.to_json(): majority | plurality |
-                                              # {"rule": "share", "share": 0.4}
+          "threshold": {"rule": "majority", "source": "table", "basis": "O.C.G.A. …"},
+                                              # ThresholdRule.to_json(): rule majority | plurality
+                                              # | share (+ "share"), and when not the default:
+                                              # runoff, measure, at_least, source, basis
+          "rule": {"text": "majority (over 50 %), else the top two go to a runoff",
+                   "source": "table",         # feed | table | user | default
+                   "origin": "from the jurisdiction table"},
+          "totals_source": "units",           # "feed": the stated totals are the result
           "precincts": {"reporting": 43, "total": 43},  # fully reporting / in the contest
           "total_votes": 44299,
           "candidates": [                     # in ballot order
-            {"id": "140", "name": "JON OSSOFF", "party": "", "votes": 25952, "share": 0.585837}
-          ],                                  # share of the counted vote, rounded to 6 decimals
+            {"id": "140", "name": "JON OSSOFF", "party": "", "votes": 25952, "share": 0.585837,
+             "unit_votes": 25952, "standing": "runoff"}
+          ],                                  # share of the counted vote, rounded to 6 decimals;
+                                              # standing: the window's phrase under the rule
           "by_county": {"DeKalb": {"10": 370, "…": 0}},          # county -> candidate id -> votes
           "by_vote_type": {"Election Day": {"10": 310, "…": 0}},  # the feed's vote-type names
           "warnings": [],                     # the feed disagreeing with itself, one sentence each
@@ -35,7 +46,8 @@ warnings when they disagree — and it is plain JSON (str, int, float, bool, nul
                                               # publisher called the race: its call, never ours
           "threshold_source": "AP winThreshold 50"  # only when the feed states the rule
         }
-      ]
+      ],
+      "notes": []                             # what the parser set aside (pseudo-contests)
     }
 
 (Abridged from ``election-tracker parse 2017_DeKalb_detail.xml --json``: DeKalb's part of the GA-06
@@ -51,6 +63,8 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.core.model import Contest, Snapshot
+from tracker.core.outstanding import estimate_outstanding
+from tracker.core.standing import standings
 
 __all__ = ["contest_summary", "snapshot_summary"]
 
@@ -74,15 +88,20 @@ def contest_summary(contest: Contest) -> dict[str, Any]:
     candidates = sorted(enumerate(contest.candidates), key=lambda item: (item[1].ballot_order, item[0]))
     ids = [c.id for _, c in candidates]
     totals = contest.totals
+    units = contest.unit_totals
     total_votes = contest.total_votes
     reporting, total = contest.precincts
+    phrases = {row.candidate.id: row.phrase for row in standings(contest, estimate_outstanding(contest))}
+    rule = contest.threshold
     counties = list(dict.fromkeys(u.county or u.name for u in contest.units))
     vote_types = [vt.name for vt in contest.vote_types]
     out: dict[str, Any] = {
         "id": contest.id,
         "name": contest.name,
         "vote_for": contest.vote_for,
-        "threshold": contest.threshold.to_json(),
+        "threshold": rule.to_json(),
+        "rule": {"text": rule.describe(contest.vote_for), "source": rule.source, "origin": rule.origin()},
+        "totals_source": "feed" if contest.uses_stated_totals else "units",
         "precincts": {"reporting": reporting, "total": total},
         "total_votes": total_votes,
         "candidates": [
@@ -92,6 +111,8 @@ def contest_summary(contest: Contest) -> dict[str, Any]:
                 "party": c.party,
                 "votes": totals.get(c.id, 0),
                 "share": round(totals.get(c.id, 0) / total_votes, SHARE_DECIMALS) if total_votes else 0.0,
+                "unit_votes": units.get(c.id, 0),
+                "standing": phrases.get(c.id, ""),
             }
             for _, c in candidates
         ],
@@ -126,4 +147,5 @@ def snapshot_summary(snapshot: Snapshot) -> dict[str, Any]:
         "version": snapshot.version,
         "published_at": snapshot.published_at.isoformat() if snapshot.published_at else None,
         "contests": [contest_summary(c) for c in snapshot.contests],
+        "notes": list(snapshot.notes),
     }

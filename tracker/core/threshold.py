@@ -8,18 +8,43 @@ out of reach / needs p % while votes are outstanding; cleared / runoff once all 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
+
+#: What happens when nobody clears the line: the top two go to a runoff (Georgia, Texas, ...),
+#: the runner-up may ask for one (North Carolina's second primary), or nothing (the most votes
+#: win, or a ballot question fails).
+RUNOFF_KINDS = ("top-two", "on-request", "none")
+
+#: Where a rule came from, most authoritative first: the feed stated it, the jurisdiction table
+#: (resources/contest_rules.csv) gave it, the user chose it in the window, or nothing said and
+#: the default (plurality) applies. The window and ``parse --json`` show it.
+RULE_SOURCES = ("feed", "table", "user", "default")
 
 
 @dataclass(frozen=True)
 class ThresholdRule:
-    """``rule`` is "majority" (strictly more than half), "share" (strictly more than ``share``)
-    or "plurality" (most votes wins; no line to cross)."""
+    """How a race is decided: its line, what happens below it, and where that came from.
+
+    ``rule`` is "majority" (strictly more than half), "share" (strictly more than ``share``) or
+    "plurality" (most votes win; with ``vote_for`` N seats the N most-voted win: no fixed line).
+    ``runoff`` says what happens when nobody clears a line (see ``RUNOFF_KINDS``; always "none"
+    for plurality). ``measure`` marks a ballot question: only its Yes choice is measured against
+    the line, and "passes"/"fails" replace "over"/"runoff". ``source``/``basis`` say where the
+    rule came from (``RULE_SOURCES``) and why (a statute, a feed field, "set in the window").
+    Source and basis do not change how a race is decided, so they are left out of equality.
+    """
 
     rule: str = "majority"
     share: float = 0.5
+    runoff: str = "top-two"
+    measure: bool = False
+    #: The line is reached at exactly ``share`` ("at least 55 %", Colorado's amendments) rather
+    #: than only above it ("more than half").
+    at_least: bool = False
+    source: str = field(default="default", compare=False)
+    basis: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.rule not in ("majority", "share", "plurality"):
@@ -28,14 +53,30 @@ class ThresholdRule:
             raise ValueError("a majority rule is always 50 %")
         if not 0 < self.share < 1:
             raise ValueError("threshold share must be between 0 and 1")
+        if self.runoff not in RUNOFF_KINDS:
+            raise ValueError(f"unknown runoff kind {self.runoff!r}")
+        if self.rule == "plurality" and self.runoff != "none":
+            object.__setattr__(self, "runoff", "none")
+        if self.measure and self.runoff != "none":
+            object.__setattr__(self, "runoff", "none")
+        if self.source not in RULE_SOURCES:
+            raise ValueError(f"unknown rule source {self.source!r}")
 
     @classmethod
-    def majority(cls) -> ThresholdRule:
-        return cls("majority", 0.5)
+    def majority(cls, **kw: object) -> ThresholdRule:
+        return cls("majority", 0.5, **kw)  # type: ignore[arg-type]
+
+    @classmethod
+    def plurality(cls, **kw: object) -> ThresholdRule:
+        return cls("plurality", 0.5, runoff="none", **kw)  # type: ignore[arg-type]
 
     @property
     def has_line(self) -> bool:
         return self.rule != "plurality"
+
+    @property
+    def has_runoff(self) -> bool:
+        return self.has_line and self.runoff != "none"
 
     @property
     def fraction(self) -> Fraction:
@@ -44,17 +85,72 @@ class ThresholdRule:
     def label(self) -> str:
         return "" if not self.has_line else f"{self.share * 100:g} %"
 
+    def describe(self, vote_for: int = 1) -> str:
+        """The rule in words, for the window's header and ``parse``: "majority (over 50 %), top
+        two to a runoff", "plurality, 3 seats", "ballot question, passes over 55 %"."""
+        if self.measure:
+            return f"ballot question: passes with {self.over_words()} yes"
+        if not self.has_line:
+            return (
+                "plurality (most votes win), no runoff"
+                if vote_for <= 1
+                else (f"plurality, {vote_for} seats: the {vote_for} with the most votes win")
+            )
+        head = "majority (over 50 %)" if self.rule == "majority" else self.over_words()
+        tail = {
+            "top-two": "else the top two go to a runoff",
+            "on-request": "else a runoff if the runner-up asks for one",
+            "none": "else the most votes win",
+        }[self.runoff]
+        return f"{head}, {tail}"
+
+    def origin(self) -> str:
+        """Where the rule came from, in words (the window's header and ``parse`` say it)."""
+        return {
+            "feed": "as the feed states it",
+            "table": "from the jurisdiction table",
+            "user": "set by you",
+            "default": "default: the jurisdiction table has no row for this race",
+        }[self.source]
+
+    def over_words(self) -> str:
+        """ "more than 30 %" or, for an at-least rule, "at least 55 %"."""
+        return f"{'at least' if self.at_least else 'more than'} {self.label()}"
+
+    def with_source(self, source: str, basis: str = "") -> ThresholdRule:
+        return replace(self, source=source, basis=basis)
+
     def to_json(self) -> dict[str, object]:
-        return {"rule": self.rule} if self.rule != "share" else {"rule": "share", "share": self.share}
+        out: dict[str, object] = {"rule": self.rule}
+        if self.rule == "share":
+            out["share"] = self.share
+        if self.has_line and not self.measure and self.runoff != "top-two":
+            out["runoff"] = self.runoff
+        if self.measure:
+            out["measure"] = True
+        if self.at_least:
+            out["at_least"] = True
+        if self.source != "default":
+            out["source"] = self.source
+        if self.basis:
+            out["basis"] = self.basis
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, object] | None) -> ThresholdRule:
         if not data:
             return cls.majority()
         rule = str(data.get("rule", "majority"))
-        if rule == "share":
-            return cls("share", float(data["share"]))  # type: ignore[arg-type]
-        return cls(rule, 0.5)
+        share = float(data["share"]) if rule == "share" else 0.5  # type: ignore[arg-type]
+        return cls(
+            rule,
+            share,
+            runoff=str(data.get("runoff", "none" if rule == "plurality" else "top-two")),
+            measure=bool(data.get("measure", False)),
+            at_least=bool(data.get("at_least", False)),
+            source=str(data.get("source", "default")),
+            basis=str(data.get("basis", "")),
+        )
 
 
 #: How many of the leading candidates go on to a runoff when nobody clears the line: Georgia's
@@ -82,6 +178,16 @@ class State(StrEnum):
     RUNOFF = "runoff"
     NO_LINE = "no line"
     WAITING = "waiting"
+    # Seats (plurality, vote for N): where a candidate stands against the N-th place.
+    IN = "in"
+    OUT = "out"
+    ELECTED = "elected"
+    NOT_ELECTED = "not elected"
+    ELIMINATED = "eliminated"
+    TIED = "tied at the cut line"
+    # Ballot questions.
+    PASSES = "passes"
+    FAILS = "fails"
 
 
 @dataclass(frozen=True)
@@ -106,11 +212,20 @@ class Need:
     state: State
     #: Votes still needed to clear the line at the expected outstanding vote (>= 0), if meaningful.
     votes_needed: int | None = None
-    #: Share of the expected outstanding vote needed, clipped to [0, 1], when state is NEEDS.
+    #: Share of the expected outstanding vote needed (NEEDS; 0 when already over at the
+    #: expected count) or of the largest plausible remainder (OUT_OF_REACH). Never clamped: a
+    #: need above 1 is said as such ("would need 115 %"), not shown as 100 %.
     share_of_outstanding: float | None = None
+
+    @property
+    def beyond_reach(self) -> bool:
+        """More than all of the outstanding vote would be needed."""
+        return self.share_of_outstanding is not None and self.share_of_outstanding > 1.0
 
     def describe(self) -> str:
         """The short phrase the window shows next to a bar."""
+        if self.state in (State.NEEDS, State.OUT_OF_REACH) and self.beyond_reach:
+            return f"out of reach (would need {share_text(self.share_of_outstanding or 0.0)})"
         if self.state is State.NEEDS and self.share_of_outstanding is not None:
             return f"needs {self.share_of_outstanding * 100:.1f} % of the outstanding vote"
         if self.state is State.WAITING:
@@ -123,8 +238,11 @@ class Need:
 def votes_to_clear(votes: int, total: int, rule: ThresholdRule) -> int:
     """Votes a candidate with ``votes`` of ``total`` final votes is short of the line (<= 0 when over).
 
-    Strictly more than t·total is needed: floor(t·total) + 1.
+    Strictly more than t·total is needed: floor(t·total) + 1; at least t·total for an
+    ``at_least`` rule: ceil(t·total).
     """
+    if rule.at_least:
+        return math.ceil(rule.fraction * total) - votes
     return math.floor(rule.fraction * total) + 1 - votes
 
 
@@ -150,10 +268,23 @@ def assess(votes: int, counted: int, outstanding: Outstanding | None, rule: Thre
         return Need(State.CLINCHED, votes_needed=0)
     # Out of reach: even all of the largest plausible remainder cannot lift them over.
     if votes_to_clear(votes + outstanding.hi, counted + outstanding.hi, rule) > 0:
-        return Need(State.OUT_OF_REACH, votes_needed=votes_to_clear(votes, counted + outstanding.hi, rule))
+        short = votes_to_clear(votes, counted + outstanding.hi, rule)
+        return Need(State.OUT_OF_REACH, votes_needed=short, share_of_outstanding=short / outstanding.hi)
     needed = votes_to_clear(votes, counted + outstanding.expected, rule)
-    if outstanding.expected == 0:
-        share = 0.0 if needed <= 0 else 1.0
+    if needed <= 0:
+        share = 0.0
+    elif outstanding.expected == 0:
+        # Nothing expected, yet the range's top could still lift them: say what the top needs.
+        share = needed / outstanding.hi
     else:
-        share = min(max(needed / outstanding.expected, 0.0), 1.0)
+        share = needed / outstanding.expected
     return Need(State.NEEDS, votes_needed=max(needed, 0), share_of_outstanding=share)
+
+
+def share_text(share: float) -> str:
+    """A needed share as people read it: "115 %" beyond everything out, "99.5 %" below."""
+    pct = share * 100
+    if pct > 100:
+        # Rounded up, so a need just above everything never reads as a reachable "100.0 %".
+        return f"{math.ceil(pct * 10) / 10:g} %"
+    return f"{pct:.1f} %"

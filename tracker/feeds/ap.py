@@ -67,10 +67,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.parse
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import rule_for
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -362,6 +364,38 @@ class _Race:
                 (self.winners if flag.strip().upper() == "X" else self.advancing).setdefault(cid, None)
         return totals, typed
 
+    def rule(self, choices: list[str]) -> ThresholdRule:
+        """The race's rule: AP's ``winThreshold`` when it states one (a share or a percentage),
+        else the jurisdiction table by state, race type and office (``jurisdiction.rule_for``)."""
+        race = self.race
+        race_type = str(race.get("raceType") or "")
+        measure = bool(re.search(r"ballot|measure|issue|question|referend", race_type, re.I)) or None
+        stated: ThresholdRule | None = None
+        raw = race.get("winThreshold")
+        if isinstance(raw, str):
+            try:
+                raw = float(raw.strip().rstrip("%"))
+            except ValueError:
+                raw = None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool) and (0 < raw < 1 or 1 < raw < 100):
+            share = raw if raw < 1 else raw / 100
+            runoff = "none" if measure else "top-two"
+            stated = (
+                ThresholdRule.majority(runoff=runoff, measure=bool(measure))
+                if share == 0.5
+                else ThresholdRule("share", share, runoff=runoff, measure=bool(measure))
+            ).with_source("feed", f"AP winThreshold {raw:g}")
+        office = " ".join(str(race.get(k) or "") for k in ("officeName", "seatName")).strip()
+        return rule_for(
+            self.state,
+            race_type,
+            office,
+            vote_for=self.vote_for,
+            choices=choices,
+            stated=stated,
+            measure=measure,
+        )
+
     def _votes(self, unit: dict[str, Any], where: str, order: dict[str, Candidate]) -> dict[str, int]:
         cands = unit.get("candidates")
         if not isinstance(cands, list):
@@ -500,7 +534,10 @@ class _Race:
             for k, c in enumerate(candidates)
         ]
         done, total = state_prec
-        threshold, source = _threshold(self.race)
+        # The rule: AP's winThreshold when it states one, else the jurisdiction table (self.rule);
+        # threshold_source keeps AP's own words for parse --json.
+        _, source = _threshold(self.race)
+        threshold = self.rule([c.name for c in candidates])
         known = {c.id for c in candidates}
         winners = tuple(c for c in self.winners if c in known)
         advancing = tuple(c for c in self.advancing if c in known and c not in self.winners)

@@ -78,16 +78,23 @@ def _race(contest: Contest, state: str, test: bool, updated: str) -> dict[str, A
                 "candidates": _candidates(contest, members),
             }
         )
-    return {
+    race: dict = {
         "test": test,
         "raceID": contest.id,
-        "raceType": "General",
-        "raceTypeID": "G",
+        "raceType": "Ballot Issue" if contest.threshold.measure else "General",
+        "raceTypeID": "I" if contest.threshold.measure else "G",
         "officeID": "H",
         "officeName": contest.name,
         "national": False,
         "reportingUnits": units,
     }
+    # The race's line travels with it (the reader takes AP's winThreshold over its table); a
+    # plurality race states none, and the reader's table decides by state.
+    if contest.threshold.has_line:
+        race["winThreshold"] = round(contest.threshold.share * 100, 4)
+    if contest.vote_for > 1:
+        race["numWinners"] = contest.vote_for
+    return race
 
 
 def _iso_z(when: dt.datetime | None) -> str:

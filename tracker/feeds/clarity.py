@@ -34,6 +34,12 @@ What we keep, and why:
   washingtonpost/elex-clarity computes its percentage as ``precinctsReported / precinctsReporting``
   (``formatters/results.py``, ``_get_precinct_reporting_pct``), which confirms the reading.
 
+- Each race's rule (``Contest.threshold``) comes from ``tracker.core.jurisdiction.rule_for``: the
+  state from Region, the URL, a county name only one state has or the file name; the election type
+  from ElectionName; ``isQuestion="true"`` or Yes/No choices mark a ballot question.
+- Pseudo-contests (statistics rows such as "REGISTERED VOTERS - Nonpartisan" with ``voteFor="0"``,
+  contests without choices) are set aside into ``Snapshot.notes``; the rest of the file opens.
+
 Malformed input (not XML, truncated, not an ElectionResult, a DTD, non-integer or negative counts,
 missing keys, duplicate ids) raises ``FeedError`` with one sentence; nothing else escapes.
 
@@ -53,10 +59,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import election_kind, rule_for, state_from
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -366,15 +374,51 @@ def _assemble(
     return unit_votes
 
 
-def _parse_contest(el: etree._Element, county: str, turnout: _Turnout) -> Contest:
+#: Rows counties publish as contests that are statistics, not races (Allegheny's primary:
+#: "REGISTERED VOTERS - Nonpartisan" with voteFor=0; "BALLOTS CAST - TOTAL").
+_PSEUDO = re.compile(
+    r"^\s*(registered voters|ballots cast|voter turnout|total ballots|times (cast|counted))\b", re.I
+)
+
+
+def _question(el: etree._Element) -> bool | None:
+    """Clarity's own word that a contest is a ballot question (``isQuestion="true"``). Its "false"
+    is not trusted: Colorado's 2020 file says false for all 266 contests, its amendments too, so
+    then the choices (Yes/No) decide."""
+    return True if (el.get("isQuestion") or "").strip().lower() == "true" else None
+
+
+class _Skipped(Exception):
+    """A contest set aside (a statistics row, a race without choices), with the reason."""
+
+
+def pseudo_contest_reason(name: str, vote_for: int | None, choices: int) -> str:
+    """Why a feed's "contest" is not a race, or "" when it is one. Shared by the Clarity parsers."""
+    if _PSEUDO.match(name):
+        return f"skipped {name!r}: a statistics row (registered voters, ballots cast), not a race"
+    if vote_for == 0:
+        return f"skipped {name!r}: voteFor=0, so nobody is elected in it (a statistics row, not a race)"
+    if choices == 0:
+        return f"skipped {name!r}: it lists no choices"
+    return ""
+
+
+#: (contest name, vote for, choice names, the feed's isQuestion or None) → the race's rule.
+RuleOf = Callable[..., ThresholdRule]
+
+
+def _parse_contest(
+    el: etree._Element, county: str, turnout: _Turnout, rule_of: RuleOf | None = None
+) -> Contest:
     key = el.get("key")
     if not key:
         raise FeedError("Clarity detail XML: a Contest has no key")
     name = " ".join((el.get("text") or "").split()) or f"Contest {key}"
     where = f"contest {name!r}"
     vote_for = _optional_count(el, "voteFor", where)
-    if vote_for == 0:
-        raise FeedError(f"Clarity detail XML: {where} has voteFor=0")
+    reason = pseudo_contest_reason(name, vote_for, sum(1 for c in el if c.tag == "Choice"))
+    if reason:
+        raise _Skipped(reason)
     reported = _optional_count(el, "precinctsReported", where)
     total = _optional_count(el, "precinctsParticipating", where)
     if total is None:
@@ -515,7 +559,9 @@ def _parse_contest(el: etree._Element, county: str, turnout: _Turnout) -> Contes
         candidates=tuple(candidates),
         units=tuple(units),
         vote_for=vote_for or 1,
-        threshold=ThresholdRule.majority(),
+        threshold=rule_of(name, vote_for or 1, [c.name for c in candidates], _question(el))
+        if rule_of is not None
+        else ThresholdRule.majority(),
         vote_types=tuple(VoteType.from_name(v) for v in vote_types),
         reported_totals=reported_totals if len(reported_totals) == len(candidates) else None,
         reported_precincts=(reported, total) if reported is not None and total is not None else None,
@@ -596,12 +642,22 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
     # the cyclic GC (it would rescan them again and again, ~10 % of the parse) and restore it. Each
     # contest's subtree is freed as soon as it is read, so the tree and the Snapshot do not both
     # peak in memory.
+    state = state_from(region, source)
+    kind = election_kind(election_name)
+
+    def rule_of(name: str, vote_for: int, choices: list[str], question: bool | None = None) -> ThresholdRule:
+        return rule_for(state, kind, name, vote_for=vote_for, choices=choices, measure=question)
+
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    notes: list[str] = []
     try:
         parsed: list[Contest] = []
         for el in contest_els:
-            parsed.append(_parse_contest(el, region, turnout))
+            try:
+                parsed.append(_parse_contest(el, region, turnout, rule_of))
+            except _Skipped as skipped:
+                notes.append(str(skipped))
             el.clear()
     finally:
         if gc_was_enabled:
@@ -617,4 +673,5 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
         contests=contests,
         version=timestamp,
         published_at=parse_timestamp(timestamp),
+        notes=tuple(notes),
     )

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import election_kind, rule_for, state_from
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -65,7 +66,7 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
-from tracker.feeds.clarity import parse_timestamp
+from tracker.feeds.clarity import RuleOf, parse_timestamp, pseudo_contest_reason
 
 __all__ = [
     "ClarityCounty",
@@ -359,14 +360,41 @@ def _reporting(done: int | None, total: int | None, has_votes: bool) -> Reportin
     return Reporting.NONE
 
 
-def parse_summary_json(data: bytes, *, source: str = "") -> Snapshot:
+def stated_rule(settings: ClaritySettings | None) -> ThresholdRule | None:
+    """The rule the site's ``electionsettings.json`` states (its runoff threshold, when the value
+    can only be a share), marked as the feed's."""
+    if settings is None or settings.threshold is None:
+        return None
+    return settings.threshold.with_source(
+        "feed", f"electionsettings.json: runoffthreshold {settings.runoff_threshold:g}"
+    )
+
+
+def _rule_of(source: str, election_name: str, settings: ClaritySettings | None) -> RuleOf:
+    """A (name, vote_for, choices) → rule function for one document (see ``jurisdiction``)."""
+    loc = clarity_location(source)
+    state = state_from((settings.state if settings else "") or (loc[0] if loc else ""), source)
+    kind = election_kind((settings.name if settings else "") or election_name)
+    stated = stated_rule(settings)
+
+    def rule_of(name: str, vote_for: int, choices: list[str]) -> ThresholdRule:
+        return rule_for(state, kind, name, vote_for=vote_for, choices=choices, stated=stated)
+
+    return rule_of
+
+
+def parse_summary_json(data: bytes, *, source: str = "", settings: ClaritySettings | None = None) -> Snapshot:
     """Parse a Clarity ``json/en/summary.json`` (see the module docstring). ``source`` (the URL)
-    gives the election id and version when it is a Clarity URL."""
+    gives the election id and version when it is a Clarity URL; ``settings`` (the site's
+    electionsettings.json, when fetched) gives the state, the election's name and any threshold
+    it states, for each race's rule."""
     what = "summary.json"
     doc = _load_json(data, what)
     if not isinstance(doc, list):
         _fail(what, "expected a JSON array of contests")
     election, version = _election(source)
+    rule_of = _rule_of(source, election.name, settings)
+    notes: list[str] = []
     vote_types = (VoteType.from_name(TOTAL),)
     contests: list[Contest] = []
     seen: set[str] = set()
@@ -407,6 +435,10 @@ def parse_summary_json(data: bytes, *, source: str = "") -> Snapshot:
             unit_votes[cid] = {TOTAL: _count(n, what, f"votes of {cname or cid!r} in {where}")}
         vote_for = raw.get("VF", 1)
         vote_for = _count(vote_for, what, f"VF of {where}") if vote_for is not None else 1
+        reason = pseudo_contest_reason(name, vote_for, len(candidates))
+        if reason:
+            notes.append(reason)
+            continue
         total = _opt_count(raw.get("TP"))
         done = _opt_count(raw.get("PR"))
         if total is not None and done is not None and done > total:
@@ -428,12 +460,12 @@ def parse_summary_json(data: bytes, *, source: str = "") -> Snapshot:
                 candidates=tuple(candidates),
                 units=(unit,),
                 vote_for=vote_for or 1,
-                threshold=ThresholdRule.majority(),
+                threshold=rule_of(name, vote_for or 1, [c.name for c in candidates]),
                 vote_types=vote_types,
                 reported_precincts=(done, total) if done is not None and total is not None else None,
             )
         )
-    return Snapshot(election=election, contests=tuple(contests), version=version)
+    return Snapshot(election=election, contests=tuple(contests), version=version, notes=tuple(notes))
 
 
 # --- ALL.json ---------------------------------------------------------------------------------
@@ -504,6 +536,7 @@ def parse_all_json(data: bytes, *, source: str = "", names_from: Snapshot | None
     else:
         election, version = _election(source)
     unnamed: list[str] = []
+    rule_of = _rule_of(source, election.name, None)
     vote_types = (VoteType.from_name(TOTAL),)
     contests: list[Contest] = []
     for key, (n_choices, rows_of) in per_contest.items():
@@ -526,7 +559,8 @@ def parse_all_json(data: bytes, *, source: str = "", names_from: Snapshot | None
             candidates = tuple(
                 Candidate(id=str(j + 1), name=str(j + 1), ballot_order=j + 1) for j in range(n_choices)
             )
-            name, vote_for, threshold = (named.name if named else key), 1, ThresholdRule.majority()
+            name, vote_for = (named.name if named else key), 1
+            threshold = rule_of(name, vote_for, [c.name for c in candidates])
         ids = [c.id for c in candidates]
         units = tuple(
             ReportingUnit(

@@ -50,6 +50,7 @@ import re
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import rule_for
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -60,7 +61,6 @@ from tracker.core.model import (
     UnitKind,
     VoteType,
 )
-from tracker.core.threshold import ThresholdRule
 
 __all__ = ["parse_ga_sos_json"]
 
@@ -261,7 +261,7 @@ class _ContestBuilder:
             )
         )
 
-    def build(self, state_name: str, state_item: dict[str, Any]) -> Contest:
+    def build(self, state_name: str, state_item: dict[str, Any], election_name: str = "") -> Contest:
         if not self.units:
             done = _opt_count(state_item.get("precinctsReporting"), f"precinctsReporting of {self.name!r}")
             of = _opt_count(
@@ -285,7 +285,14 @@ class _ContestBuilder:
             candidates=tuple(self.candidates),
             units=tuple(self.units),
             vote_for=self.vote_for or 1,
-            threshold=ThresholdRule.majority(),
+            # Georgia's results site states no threshold field: Georgia's rows of the table.
+            threshold=rule_for(
+                "GA",
+                election_name,
+                self.name,
+                vote_for=self.vote_for or 1,
+                choices=[c.name for c in self.candidates],
+            ),
             vote_types=tuple(VoteType.from_name(v) for v in self.vote_types),
             reported_totals=dict(self.reported),
             feed_warnings=tuple(self.warnings),
@@ -367,5 +374,5 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
             if cid not in builders:
                 _fail(f"{county} reports contest {cid!r}, which results.ballotItems does not list")
             builders[cid][0].add_county(county, item)
-    contests = tuple(b.build(state_name, item) for b, item in builders.values())
+    contests = tuple(b.build(state_name, item, name) for b, item in builders.values())
     return Snapshot(election=election, contests=contests, version=version, published_at=_created(created))

@@ -36,7 +36,7 @@ from tracker.core.model import (
     UnitKind,
     VoteType,
 )
-from tracker.core.threshold import ThresholdRule
+from tracker.core.threshold import RUNOFF_KINDS, ThresholdRule
 
 FORMAT = "tracker-feed/1"
 
@@ -223,12 +223,30 @@ class _Checker:
         )
 
     def threshold(self, raw: Any, path: str) -> ThresholdRule:
-        t = self.as_obj(raw, path, required=("rule",), optional=("share",))
+        """The rule the publisher states: it wins over the jurisdiction table (source "feed")."""
+        t = self.as_obj(
+            raw, path, required=("rule",), optional=("share", "runoff", "measure", "at_least", "basis")
+        )
         rule = self.as_str(t["rule"], f"{path}.rule")
+        extra: dict[str, Any] = {"source": "feed"}
+        if "runoff" in t:
+            runoff = self.as_str(t["runoff"], f"{path}.runoff")
+            if runoff not in RUNOFF_KINDS:
+                self.fail(
+                    f"{path}.runoff", f"expected one of {', '.join(map(repr, RUNOFF_KINDS))}, got {runoff!r}"
+                )
+            extra["runoff"] = runoff
+        if "measure" in t:
+            extra["measure"] = self.as_bool(t["measure"], f"{path}.measure")
+        if "at_least" in t:
+            extra["at_least"] = self.as_bool(t["at_least"], f"{path}.at_least")
+        extra["basis"] = self.as_str(t["basis"], f"{path}.basis") if "basis" in t else _STATED
         if rule in ("majority", "plurality"):
             if "share" in t:
                 self.fail(path, f"a {rule} rule takes no share (use rule 'share' for a custom line)")
-            return ThresholdRule.majority() if rule == "majority" else ThresholdRule("plurality")
+            if rule == "plurality" and extra.pop("runoff", "none") != "none":
+                self.fail(f"{path}.runoff", "a plurality rule has no runoff")
+            return ThresholdRule.majority(**extra) if rule == "majority" else ThresholdRule.plurality(**extra)
         if rule != "share":
             self.fail(f"{path}.rule", f"expected 'majority', 'plurality' or 'share', got {rule!r}")
         if "share" not in t:
@@ -236,7 +254,7 @@ class _Checker:
         share = t["share"]
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share < 1:
             self.fail(f"{path}.share", f"expected a number strictly between 0 and 1, got {share!r}")
-        return ThresholdRule("share", float(share))
+        return ThresholdRule("share", float(share), **extra)
 
     def contest(self, raw: Any, path: str) -> Contest:
         c = self.as_obj(
@@ -251,7 +269,7 @@ class _Checker:
         threshold = (
             self.threshold(c["threshold"], f"{path}.threshold")
             if "threshold" in c
-            else ThresholdRule.majority()
+            else ThresholdRule.majority(source="default", basis=_DEFAULT_BASIS)
         )
 
         candidates: list[Candidate] = []
@@ -432,6 +450,22 @@ def _unit_to_native(unit: ReportingUnit, cand_order: list[str], type_order: list
     return out
 
 
+_STATED = "stated by the tracker-feed/1 document"
+_DEFAULT_BASIS = "tracker-feed/1 without a threshold: the format's default, a majority"
+
+
+def _threshold_to_native(rule: ThresholdRule) -> dict[str, Any]:
+    """The rule, stated: a reader takes it as the feed's word, so where it came from before
+    (the jurisdiction table, a user's override) goes into ``basis``, not ``source``."""
+    out = rule.to_json()
+    out.pop("source", None)
+    if rule.source != "feed" or out.get("basis") in (_STATED, _DEFAULT_BASIS):
+        out.pop("basis", None)
+    if rule.source in ("table", "user") and rule.basis:
+        out["basis"] = f"{'set by the user' if rule.source == 'user' else 'jurisdiction table'}: {rule.basis}"
+    return out
+
+
 def _contest_to_native(contest: Contest) -> dict[str, Any]:
     order = sorted(range(len(contest.candidates)), key=lambda i: (contest.candidates[i].ballot_order, i))
     candidates = [contest.candidates[i] for i in order]
@@ -448,7 +482,7 @@ def _contest_to_native(contest: Contest) -> dict[str, Any]:
         "id": contest.id,
         "name": contest.name,
         "vote_for": contest.vote_for,
-        "threshold": contest.threshold.to_json(),
+        "threshold": _threshold_to_native(contest.threshold),
         "candidates": [
             {"id": c.id, "name": c.name, **({"party": c.party} if c.party else {})} for c in candidates
         ],

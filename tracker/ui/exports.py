@@ -95,6 +95,9 @@ def race_on_screen(window: _Window) -> RaceOnScreen | None:
         contest = snapshot.contest(cid)
     except KeyError:
         return None
+    rules = getattr(window, "rule_overrides", None)
+    if rules is not None:  # the user's rule for the race travels into its export
+        contest = rules.apply(contest)
     prov = Provenance(
         night_label=info.label,
         night_kind=info.kind,

@@ -43,6 +43,7 @@ from tracker import paths
 from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
 from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
+from tracker.core.opening import opening_race
 from tracker.ui.alert_log import AlertLog
 from tracker.ui.exports import RaceExports
 from tracker.ui.feed_status import FeedStatus
@@ -59,6 +60,7 @@ from tracker.ui.workers import NightInfo, Worker
 
 if TYPE_CHECKING:  # made on first use: its module and chart are not start-up's
     from tracker.ui.drilldown import DrillDownDock
+    from tracker.ui.rule_override import RuleOverrides
 
 APP_TITLE = "Election Night Tracker"
 DEFAULT_SIZE = (1200, 760)
@@ -229,6 +231,13 @@ class MainWindow(QMainWindow):
         race_menu = self._race_menu = self.menuBar().addMenu("&Race")
         race_menu.addAction(action("pin", "&Pin / unpin race", ("Ctrl+P", "Ctrl+D"), self.toggle_current_pin))
         race_menu.addAction(action("find", "&Find race", ("Ctrl+F",), self.focus_search))
+        from tracker.ui.rule_override import RuleOverrides
+
+        # The user's rule for a race, over the feed's and the jurisdiction table's (kept in the store).
+        self._rules = RuleOverrides(self)
+        self._rules.changed.connect(self._show_selected)
+        self._actions["contest_rule"] = self._rules.action
+        race_menu.addAction(self._rules.action)
         # The projection log (a dock, hidden until asked for): every projection made, from the store.
         self._log_dock = ProjectionLogDock(self._worker, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._log_dock)
@@ -499,7 +508,8 @@ class MainWindow(QMainWindow):
             cid = index.data(ContestIdRole)
             if cid is not None and self._model.is_pinned(cid):
                 return str(cid)
-        return max(contests, key=lambda c: c.total_votes).id
+        # Not pinned: the top of the ballot, else the most ballots (not votes: see core.opening).
+        return opening_race(contests)
 
     # replay position → version → snapshot ----------------------------------------------------------
     def _on_position(self, when: dt.datetime) -> None:
@@ -530,6 +540,7 @@ class MainWindow(QMainWindow):
             return
         self._snapshot = snapshot
         self._shown = index
+        self._rules.follow(snapshot.election.id)
         self._model.set_snapshot(snapshot, self._worker.race_facts(snapshot))
         self._update_last_changes()
         self._sync_selection()
@@ -717,7 +728,7 @@ class MainWindow(QMainWindow):
             self._race_view.show_contest(None, message="Pick a race on the left")
             return
         try:
-            contest = snap.contest(self._contest_id)
+            contest = self._rules.apply(snap.contest(self._contest_id))
         except KeyError:
             self._race_view.show_contest(None, message="This race is not in the feed at this time")
             return
@@ -742,7 +753,7 @@ class MainWindow(QMainWindow):
         if snap is None or self._contest_id is None:
             return
         try:
-            contest = snap.contest(self._contest_id)
+            contest = self._rules.apply(snap.contest(self._contest_id))
         except KeyError:
             return
         self._update_timeline(contest)
@@ -833,6 +844,10 @@ class MainWindow(QMainWindow):
     @property
     def exports(self) -> RaceExports:
         return self._exports
+
+    @property
+    def rule_overrides(self) -> RuleOverrides:
+        return self._rules
 
     @property
     def race_view(self) -> RaceView:

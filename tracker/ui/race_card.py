@@ -28,6 +28,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tracker.core.model import Contest
+from tracker.core.standing import cut_line, line_label, standings
+from tracker.core.threshold import Outstanding, State
 from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme
 
@@ -79,6 +81,9 @@ class CardBar:
     rank: int
     #: The name as the race view shows it (the tooltip's).
     full_name: str = ""
+    #: Where the candidate stands under the race's rule, in the race view's words ("in", "out ·
+    #: needs 1,204 votes to pass …", "runoff"); "" when there is nothing sure to say.
+    phrase: str = ""
 
     def colour(self, theme: ChartTheme = LIGHT) -> QColor:
         """As in the race view: leader blue, runner-up orange, the rest grey; grey for everyone
@@ -112,7 +117,10 @@ class CardData:
     @property
     def tooltip(self) -> str:
         lines = [self.title]
-        lines += [f"{b.full_name or b.name}: {b.votes:,} ({b.value})" for b in self.bars]
+        lines += [
+            f"{b.full_name or b.name}: {b.votes:,} ({b.value})" + (f" · {b.phrase}" if b.phrase else "")
+            for b in self.bars
+        ]
         if self.more:
             lines.append(f"… and {self.more} more")
         lines.append(self.footer)
@@ -131,6 +139,14 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
     names = [short_name(c.name) for c in shown]
     # Two surnames alike (Deborah Jackson, Annette Davis Jackson): those two get their full names.
     names = [n if names.count(n) == 1 else display_name(c.name) for n, c in zip(names, shown, strict=True)]
+    reporting, total = contest.precincts
+    # A card has no outstanding estimate: final words once every precinct is in, else the
+    # standings that need none (seats in/out; a line's "too early to say" is left out).
+    done = total > 0 and reporting >= total
+    phrases = {
+        row.candidate.id: ("" if row.need.state is State.WAITING else row.phrase)
+        for row in standings(contest, Outstanding.none() if done else None)
+    }
     bars = tuple(
         CardBar(
             name,
@@ -138,18 +154,18 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
             100.0 * totals.get(c.id, 0) / counted if counted else 0.0,
             rank,
             display_name(c.name),
+            phrases.get(c.id, ""),
         )
         for rank, (name, c) in enumerate(zip(names, shown, strict=True))
     )
-    reporting, total = contest.precincts
     footer = f"{reporting:,}/{total:,} precincts · " + (f"{counted:,} votes" if counted else "no votes yet")
-    rule = contest.threshold
+    where = cut_line(contest)
     return CardData(
         contest.id,
         display_name(contest.name),
         bars,
-        line=rule.share * 100 if rule.has_line else None,
-        line_label=rule.label(),
+        line=where * 100 if where is not None else None,
+        line_label=line_label(contest) if where is not None else "",
         footer=footer,
         more=max(len(ranked) - TOP_N, 0),
     )

@@ -10,6 +10,7 @@ The view adapts a Contest (immutable) and the core's arithmetic (``estimate_outs
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from enum import Enum
@@ -23,16 +24,16 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from tracker.core.model import Contest
 from tracker.core.outstanding import estimate_outstanding
 from tracker.core.projection import ContestProjection
-from tracker.core.threshold import Outstanding, State, assess
+from tracker.core.standing import cut_line, line_label, standings
+from tracker.core.standing import mode as rule_mode
+from tracker.core.standing import verdict as verdict_text
+from tracker.core.threshold import Outstanding, State
 from tracker.ui.bar_texts import (
     BarInfo,
-    compact_need_text,
     display_name,
-    need_text,
     p_clear_text,
     percent_text,
     round_votes,
-    tiny_need_text,
 )
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
@@ -87,6 +88,13 @@ class _Compute(Enum):
 COMPUTE = _Compute.COMPUTE
 
 
+def _plain(markup: str) -> str:
+    """What a rich-text label shows, as text (entities decoded: "&lt;1 %" reads "<1 %")."""
+    doc = QTextDocument()
+    doc.setHtml(markup)
+    return doc.toPlainText()
+
+
 class RaceView(QWidget):
     """Header (race, precincts, votes, outstanding) over a bar chart with the threshold line."""
 
@@ -108,11 +116,18 @@ class RaceView(QWidget):
         reporting_font = QFont(self.font())
         reporting_font.setPointSizeF(reporting_font.pointSizeF() * 1.15)
         self._reporting.setFont(reporting_font)
+        # Plain text: the verdict and the rule name candidates and cite statutes as the feed and
+        # the table spell them; none of it is markup.
         self._outstanding_label = QLabel("")
+        self._outstanding_label.setTextFormat(Qt.TextFormat.PlainText)
+        self._rule_label = QLabel("")
+        self._rule_label.setObjectName("ruleLabel")
+        self._rule_label.setTextFormat(Qt.TextFormat.PlainText)
         self._projection_label = QLabel("")
         self._projection_label.setObjectName("projectionLabel")
         self._projection = None
         self._warning = QLabel("")
+        self._warning.setTextFormat(Qt.TextFormat.PlainText)
         self._warning.setWordWrap(True)
         self._warning.hide()
 
@@ -214,6 +229,7 @@ class RaceView(QWidget):
         layout.addWidget(self._title)
         layout.addWidget(self._reporting)
         layout.addWidget(self._outstanding_label)
+        layout.addWidget(self._rule_label)
         layout.addWidget(self._projection_label)
         layout.addWidget(self._warning)
         layout.addSpacing(4)
@@ -298,11 +314,11 @@ class RaceView(QWidget):
             self._title.setText(message or "No race selected")
             self._reporting.setText("")
             self._outstanding_label.setText("")
+            self._rule_label.setText("")
             self._warning.hide()
             self._update_plot()
             return
 
-        totals = contest.totals
         counted = contest.total_votes
         if outstanding is COMPUTE:
             outstanding = estimate_outstanding(contest)
@@ -312,23 +328,26 @@ class RaceView(QWidget):
             # projection line speak of the same outstanding vote (one number in the header, not two).
             outstanding, source = projection.outstanding, "the projection"
         self._outstanding = outstanding
-        ranked = contest.ranked()
-        needs = [assess(totals.get(c.id, 0), counted, outstanding, contest.threshold) for c in ranked]
-        decided = any(n.state is State.CLEARED for n in needs)
-        line = contest.threshold.label()
+        # Every phrase comes from the core's standings under the race's rule (seats, measures,
+        # lines): the list, cards, exports and CLI say the same words.
+        rows = standings(contest, outstanding)
+        how = rule_mode(contest)
+        line = contest.threshold.label() if how != "seats" else ""
         bars = []
-        for rank, (cand, need) in enumerate(zip(ranked, needs, strict=True)):
-            votes = totals.get(cand.id, 0)
+        for row in rows:
+            cand, need, rank, votes = row.candidate, row.need, row.rank, row.votes
             share = 100.0 * votes / counted if counted else 0.0
-            phrase = need_text(need, rank, counted, decided=decided, line=line)
+            phrase = row.phrase
             # Nothing counted: no text at all (the header says so once, not eighteen times).
             parts = [f"{share:.1f} %", f"{votes:,}"] if counted else []
             if phrase and counted:
                 parts.append(phrase)
-            compact = compact_need_text(need, phrase) if phrase else ""
+            compact = row.compact if phrase else ""
             proj = self._candidate_projection(cand.id)
             p_text = (
-                p_clear_text(proj.p_clear, line) if proj is not None and need.state is State.NEEDS else ""
+                p_clear_text(proj.p_clear, line)
+                if proj is not None and need.state is State.NEEDS and line and not need.beyond_reach
+                else ""
             )
             if p_text and (rank < 2 or (proj is not None and (proj.p_clear or 0) >= 0.005)):
                 if len(parts) == 3:
@@ -346,7 +365,7 @@ class RaceView(QWidget):
                 " · ".join(parts),
                 tuple(parts),
                 compact,
-                tiny_need_text(need, phrase) if phrase else "",
+                row.tiny if phrase else "",
                 party=cand.party,
             )
             if (
@@ -373,8 +392,12 @@ class RaceView(QWidget):
             + self._call_text(contest)
         )
         text = self._outstanding_text(outstanding, counted, source)
-        verdict = self._verdict(bars, contest)
+        verdict = verdict_text(contest, rows, display_name)
+        self._rule_label.setText(
+            f"Rule: {contest.threshold.describe(contest.vote_for)} · {contest.threshold.origin()}"
+        )
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
+        self._rule_label.setToolTip(contest.threshold.basis)
         warnings = contest.data_warnings()
         self._warning.setText("Data warning: " + "; ".join(warnings[:3]) if warnings else "")
         self._warning.setVisible(bool(warnings))
@@ -407,24 +430,9 @@ class RaceView(QWidget):
             f"(90 % interval {top.lo * 100:.1f}–{top.hi * 100:.1f} %)"
         )
         if top.p_clear is not None and line:
-            text += f" · P({name} over {line}) <b>{percent_text(top.p_clear)}</b>"
+            # "<1 %" must reach the screen as text, not as the start of a tag.
+            text += f" · P({html.escape(name)} over {line}) <b>{html.escape(percent_text(top.p_clear))}</b>"
         return text
-
-    @staticmethod
-    def _verdict(bars: list[BarInfo], contest: Contest) -> str:
-        """The line in words, from the core's states only (no projection, no call)."""
-        if not bars or not contest.threshold.has_line or not bars[0].votes:
-            return ""
-        label = contest.threshold.label()
-        leader = display_name(bars[0].name)
-        state = bars[0].need.state
-        if state is State.CLEARED:
-            return f"{leader} is over {label}"
-        if state is State.RUNOFF:
-            return f"nobody is over {label}"
-        if state is State.CLINCHED:
-            return f"{leader} stays over {label} even if every outstanding vote goes to others"
-        return ""
 
     @staticmethod
     def _call_text(contest: Contest) -> str:
@@ -490,11 +498,13 @@ class RaceView(QWidget):
         self._left.setTicks([self._names, []])
         self._fit_name_axis()
 
-        rule = contest.threshold if contest is not None else None
-        if rule is not None and rule.has_line:
-            self._line.setValue(rule.share * 100)
-            self._line.label.setFormat(rule.label())
+        where = cut_line(contest) if contest is not None else None
+        if contest is not None and where is not None:
+            # The rule's line, or for N seats the N-th place's share (the cut line).
+            # Shown first: a hidden label ignores a new format ("50 %" → "cut: 2nd place").
             self._line.show()
+            self._line.label.setFormat(line_label(contest))
+            self._line.setValue(where * 100)
         else:
             self._line.hide()
 
@@ -777,7 +787,8 @@ class RaceView(QWidget):
             "title": self._title.text(),
             "reporting": re.sub(r"<[^>]+>", "", self._reporting.text()),
             "outstanding": self._outstanding_label.text(),
-            "projection": re.sub(r"<[^>]+>", "", self._projection_label.text()),
+            "rule": self._rule_label.text(),
+            "projection": _plain(self._projection_label.text()),
             "warning": self._warning.text(),
         }
 

@@ -1,0 +1,270 @@
+"""Which rule decides a race: the feed's word, else the jurisdiction table, else plurality.
+
+The table (``resources/rules/contest_rules.csv``) has one row per state × election type ×
+office pattern, each with the statute or official page it rests on; the first row that matches
+wins, so specific rows come before a state's catch-all and the ``*`` defaults come last. It is
+data, not code, so a newsroom can add its state without touching the parser.
+
+Feed parsers call :func:`rule_for` with what they know (a state, the election's name or type,
+the office, vote-for, the choices' names, and any threshold the feed itself states). A rule the
+feed states always wins; the table comes next; a user's override (kept in the store) is applied
+later, by whoever shows the race (:func:`tracker.store.Store.rule_overrides`).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker import paths
+from tracker.core.threshold import ThresholdRule
+
+__all__ = [
+    "JurisdictionRow",
+    "election_kind",
+    "is_measure",
+    "load_table",
+    "rule_for",
+    "state_from",
+]
+
+ELECTION_KINDS = ("primary", "runoff", "general", "special", "any")
+
+_STATES = frozenset(
+    [
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "PR",
+        "GU",
+        "VI",
+        "AS",
+        "MP",
+    ]
+)
+_YES_NO = re.compile(
+    r"^\s*(yes|no|for|against|approve[ds]?|reject(ed)?|retain|not retain|do not retain|si|sí)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class JurisdictionRow:
+    state: str
+    election: str
+    office: re.Pattern[str] | None  # None: any office
+    rule: ThresholdRule
+
+    def matches(self, state: str, election: str, office: str, measure: bool) -> bool:
+        if self.rule.measure != measure:
+            return False
+        if self.state not in ("*", state):
+            return False
+        if self.election != "any" and self.election != election:
+            return False
+        return self.office is None or bool(self.office.search(office))
+
+
+def _yes(text: str) -> bool:
+    return text.strip().lower() in ("yes", "y", "true", "1")
+
+
+def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
+    kind = raw["rule"].strip()
+    share = float(raw["share"]) if raw.get("share", "").strip() else 0.5
+    election = raw["election"].strip().lower()
+    if election not in ELECTION_KINDS:
+        raise ValueError(f"{where}: election must be one of {', '.join(ELECTION_KINDS)}")
+    office = raw["office"].strip()
+    source = raw["source"].strip()
+    if not source:
+        raise ValueError(f"{where}: every row names its statute or official source")
+    rule = ThresholdRule(
+        kind,
+        share,
+        runoff=raw["runoff"].strip() or "none",
+        measure=_yes(raw.get("measure", "")),
+        at_least=_yes(raw.get("at_least", "")),
+        source="table" if raw["state"].strip() != "*" else "default",
+        basis=source,
+    )
+    return JurisdictionRow(
+        raw["state"].strip().upper(),
+        election,
+        None if office in ("", "*") else re.compile(office, re.I),
+        rule,
+    )
+
+
+def table_path() -> Path:
+    return paths.resources_dir() / "rules" / "contest_rules.csv"
+
+
+@functools.lru_cache(maxsize=4)
+def load_table(path: Path | None = None) -> tuple[JurisdictionRow, ...]:
+    """The rows, in file order (first match wins). Cached: parsers call :func:`rule_for` once per
+    contest."""
+    path = path or table_path()
+    with path.open(newline="", encoding="utf-8") as fh:
+        return tuple(_row(raw, f"{path.name} row {i}") for i, raw in enumerate(csv.DictReader(fh), start=2))
+
+
+def election_kind(name: str) -> str:
+    """The election type from a feed's name or type ("2014 Primary Election" → "primary",
+    "January 5, 2021 Federal Runoff" → "runoff"); "any" when the name does not say."""
+    text = name.casefold()
+    for kind, pattern in (
+        ("runoff", r"runoff|run-off|second primary"),
+        ("primary", r"primary|preferential"),
+        ("general", r"general"),
+        ("special", r"special"),
+    ):
+        if re.search(pattern, text):
+            return kind
+    return "any"
+
+
+def is_measure(choices: Iterable[str]) -> bool:
+    """A ballot question: two or more choices, every one a Yes/No, For/Against or Retain answer."""
+    names = [c for c in choices if c.strip()]
+    return len(names) >= 2 and all(_YES_NO.match(c) for c in names)
+
+
+@functools.lru_cache(maxsize=1)
+def unique_counties() -> dict[str, str]:
+    """County name (casefolded, without "County"/"Parish") → state, for the 1,489 names that only
+    one state uses (US Census Bureau 2020 county list; see resources/rules/README.md). A county
+    Clarity site's Region is the county's name ("Gwinnett"), and its file may come without the URL
+    that names the state."""
+    path = paths.resources_dir() / "rules" / "unique_counties.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {row["county"].casefold(): row["state"] for row in csv.DictReader(fh)}
+
+
+_COUNTY_WORDS = re.compile(r"\s+(county|parish|borough)$", re.I)
+
+
+def state_from(*hints: str) -> str:
+    """A two-letter state from what a feed says about itself, first that tells: a Region that is
+    a state code ("GA"), a Clarity URL (``.../GA/Gwinnett/105369/...``), a Region that is a county
+    name only one state has ("Gwinnett", "Allegheny County"), or a file name that starts with a
+    state code (``pa_allegheny_...``) or holds one in capitals (``..._GA_2020_...``); "" when none
+    says (then the default rule applies and the window says the state is unknown)."""
+    texts = [h.strip() for h in hints if h and h.strip()]
+    for text in texts:
+        if len(text) == 2 and text.upper() in _STATES:
+            return text.upper()
+    for text in texts:
+        m = re.search(r"clarityelections\.com/([A-Za-z]{2})/", text)
+        if m and m.group(1).upper() in _STATES:
+            return m.group(1).upper()
+    counties = unique_counties()
+    for text in texts:
+        state = counties.get(_COUNTY_WORDS.sub("", text).casefold())
+        if state:
+            return state
+    for text in texts:
+        name = Path(text.replace("\\", "/")).name
+        m = re.match(r"([A-Za-z]{2})[_-]", name)
+        if m and m.group(1).upper() in _STATES:
+            return m.group(1).upper()
+        # An upper-case code between separators ("wapo-elex-clarity_GA_2020_summary.json"); lower
+        # case only at the start, where "co_", "in_" or "or-" cannot be a word of the name.
+        for code in re.findall(r"(?<=[_\-.])([A-Z]{2})(?=[_\-.])", name):
+            if code in _STATES:
+                return code
+    return ""
+
+
+def rule_for(
+    state: str,
+    election: str,
+    office: str,
+    *,
+    vote_for: int = 1,
+    choices: Sequence[str] = (),
+    stated: ThresholdRule | None = None,
+    measure: bool | None = None,
+) -> ThresholdRule:
+    """The rule for one race, from the best source that says.
+
+    ``election`` is a kind (:data:`ELECTION_KINDS`) or an election's name; ``stated`` is a rule
+    the feed itself gives (Clarity's electionsettings thresholds, AP's winThreshold, a
+    tracker-feed/1 file's ``threshold``): it wins, marked ``source="feed"``. ``measure`` says the
+    race is a ballot question when the feed knows (AP's "Ballot Issue"); else the choices tell.
+    A table row's line rule for a race with several seats (``vote_for`` > 1) becomes top-N
+    plurality, said so in its basis: the tracker does not model a multi-seat majority test.
+    """
+    if stated is not None:
+        return (
+            stated
+            if stated.source == "feed"
+            else stated.with_source("feed", stated.basis or "stated by the feed")
+        )
+    kind = election if election in ELECTION_KINDS else election_kind(election)
+    question = is_measure(choices) if measure is None else measure
+    state = state.strip().upper()
+    for row in load_table():
+        if row.matches(state, kind, office, question):
+            rule = row.rule
+            if vote_for > 1 and rule.has_line and not rule.measure:
+                rule = ThresholdRule.plurality(
+                    source=rule.source,
+                    basis=f"{vote_for} seats: the {vote_for} with the most votes win (a multi-seat "
+                    f"majority test is not modelled). Single-seat rule: {rule.basis}",
+                )
+            if row.state == "*" and not state:
+                return rule.with_source("default", rule.basis + " (the feed does not say which state)")
+            return rule
+    return ThresholdRule.plurality(source="default", basis="no rule in the table matched")

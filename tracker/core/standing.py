@@ -1,0 +1,307 @@
+"""Where each candidate of a race stands under the race's rule, and the words for it.
+
+One place decides the phrases the list, the cards, the race view, the exports and the CLI show,
+so they never disagree and never claim what the rule does not have: "runoff" only where the law
+has one, "elected"/"in"/"out" against the N-th place when N seats are filled, "passes"/"fails"
+for a ballot question, and no line at all for a single-seat plurality race. The arithmetic of a
+line (exact integers; 50 % is not over 50 %) stays in ``threshold``; this module adds seats,
+measures and the words.
+
+Three ways a race is decided (:func:`mode`):
+
+- ``line``: a majority or share rule, one seat. ``threshold.assess`` per candidate.
+- ``seats``: plurality (any number of seats) or any rule with vote-for N > 1: the N most-voted
+  win; the cut line is the N-th place. A line rule with several seats is read as top-N too (see
+  docs/contest-rules.md: a multi-seat majority test is not modelled).
+- ``measure``: a ballot question; its Yes choice against the share it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from tracker.core.model import Candidate, Contest
+from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess
+
+__all__ = [
+    "Standing",
+    "cut_line",
+    "line_label",
+    "mode",
+    "ordinal",
+    "standings",
+    "verdict",
+    "yes_choice",
+]
+
+_YES = re.compile(r"^\s*(yes|for|approve|retain|si|sí)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One candidate's place under the rule: the state, and the phrase at three lengths."""
+
+    candidate: Candidate
+    votes: int
+    rank: int
+    need: Need
+    #: The full phrase ("out · needs 1,204 votes to pass Jane Doe"); "" when there is nothing to say.
+    phrase: str = ""
+    #: Shorter, for a crowded bar.
+    compact: str = ""
+    #: Shortest ("out"), for a narrow window.
+    tiny: str = ""
+
+
+def mode(contest: Contest) -> str:
+    """ "line", "seats" or "measure" (see the module docstring)."""
+    rule = contest.threshold
+    if rule.measure:
+        return "measure"
+    if rule.has_line and contest.vote_for <= 1:
+        return "line"
+    return "seats"
+
+
+def yes_choice(contest: Contest) -> Candidate | None:
+    """The choice a ballot question's line applies to: the first named Yes/For/Retain, else the
+    first on the ballot."""
+    if not contest.candidates:
+        return None
+    for cand in sorted(contest.candidates, key=lambda c: c.ballot_order):
+        if _YES.match(cand.name):
+            return cand
+    return min(contest.candidates, key=lambda c: c.ballot_order)
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _votes(n: int) -> str:
+    return f"{n:,} vote" + ("" if n == 1 else "s")
+
+
+def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standing, ...]:
+    """Every candidate, most votes first, with their state and phrases under the race's rule.
+
+    ``outstanding`` is the estimate of the vote still out (None before one can be made; ``hi == 0``
+    when everything is counted)."""
+    ranked = contest.ranked()
+    totals = contest.totals
+    counted = sum(totals.values())
+    votes = [totals.get(c.id, 0) for c in ranked]
+    how = mode(contest)
+    if how == "line":
+        return _line(contest.threshold, ranked, votes, counted, outstanding)
+    if how == "measure":
+        return _measure(contest, ranked, votes, counted, outstanding)
+    return _seats(max(contest.vote_for, 1), ranked, votes, counted, outstanding)
+
+
+def _line(
+    rule: ThresholdRule,
+    ranked: list[Candidate],
+    votes: list[int],
+    counted: int,
+    outstanding: Outstanding | None,
+) -> tuple[Standing, ...]:
+    needs = [assess(v, counted, outstanding, rule) for v in votes]
+    decided = any(n.state is State.CLEARED for n in needs)
+    label = rule.label()
+    top_tied = len(votes) > 1 and votes[0] == votes[1]
+    out = []
+    for rank, (cand, v, need) in enumerate(zip(ranked, votes, needs, strict=True)):
+        compact = tiny = ""
+        if need.state is State.WAITING:
+            phrase = "too early to say" if counted else ""
+        elif need.state is State.RUNOFF:
+            if decided:
+                phrase = "final"
+            elif rule.runoff == "top-two":
+                phrase = "runoff" if rank < 2 else "final"
+            elif rule.runoff == "on-request":
+                phrase = "runoff if requested" if rank < 2 else "final"
+            elif rank == 0 or (top_tied and v == votes[0]):
+                phrase = "tied for most votes · final" if top_tied else "most votes · final"
+            else:
+                phrase = "final"
+        elif need.state is State.CLEARED:
+            phrase = f"over {label} · final"
+        elif need.state is State.OUT_OF_REACH and rank >= 2:
+            # The field far behind: the words say it; "(would need 190.8 %)" beside sixteen minor
+            # candidates would only bury the line (the top two keep their share).
+            phrase = "out of reach"
+        elif need.state is State.NEEDS and need.share_of_outstanding is not None and not need.beyond_reach:
+            pct = need.share_of_outstanding * 100
+            phrase = need.describe()
+            compact = f"needs {pct:.1f} % of what is left"
+            tiny = f"needs {pct:.1f} %"
+        else:
+            phrase = need.describe()
+        out.append(Standing(cand, v, rank, need, phrase, compact or phrase, tiny or compact or phrase))
+    return tuple(out)
+
+
+def _measure(
+    contest: Contest,
+    ranked: list[Candidate],
+    votes: list[int],
+    counted: int,
+    outstanding: Outstanding | None,
+) -> tuple[Standing, ...]:
+    rule = contest.threshold
+    yes = yes_choice(contest)
+    out = []
+    for rank, (cand, v) in enumerate(zip(ranked, votes, strict=True)):
+        if yes is None or cand.id != yes.id:
+            out.append(Standing(cand, v, rank, Need(State.NO_LINE)))
+            continue
+        need = assess(v, counted, outstanding, rule)
+        if need.state is State.CLEARED:
+            need, phrase = Need(State.PASSES, votes_needed=0), f"passes ({rule.over_words()}) · final"
+        elif need.state is State.RUNOFF:
+            need, phrase = (
+                Need(State.FAILS, votes_needed=need.votes_needed),
+                f"fails (needs {rule.over_words()}) · final",
+            )
+        elif need.state is State.CLINCHED:
+            phrase = "passes whatever is left"
+        elif need.state is State.WAITING:
+            phrase = "too early to say" if counted else ""
+        else:
+            phrase = need.describe()
+        out.append(Standing(cand, v, rank, need, phrase, phrase, phrase))
+    return tuple(out)
+
+
+def _seats(
+    seats: int,
+    ranked: list[Candidate],
+    votes: list[int],
+    counted: int,
+    outstanding: Outstanding | None,
+) -> tuple[Standing, ...]:
+    final = outstanding is not None and outstanding.hi == 0 and counted > 0
+    hi = outstanding.hi if outstanding is not None else None
+    contested = len(ranked) > seats
+    cut = votes[seats - 1] if contested else 0
+    first_out = votes[seats] if contested else 0
+    cut_name = ranked[seats - 1].name if contested else ""
+    tie = contested and cut == first_out
+    one = seats == 1
+    out = []
+    for rank, (cand, v) in enumerate(zip(ranked, votes, strict=True)):
+        inside = rank < seats
+        if not counted:
+            need, phrase, tiny = Need(State.WAITING), "", ""
+        elif not contested:
+            state = State.ELECTED if final else State.IN
+            need = Need(state, votes_needed=0)
+            phrase = tiny = (
+                "elected · uncontested" if final else ("in · uncontested" if not one else "unopposed")
+            )
+        elif tie and v == cut:
+            need = Need(State.TIED, votes_needed=1)
+            phrase = ("tied for the lead" if one else "tied at the cut line") + (" · final" if final else "")
+            tiny = "tied"
+        elif final:
+            state = State.ELECTED if inside else State.NOT_ELECTED
+            need = Need(state, votes_needed=0 if inside else cut - v + 1)
+            phrase = tiny = state.value
+        elif inside:
+            lead = v - first_out
+            if hi is not None and lead > hi:
+                need, phrase = Need(State.CLINCHED, votes_needed=0), "clinched" if one else "clinched a seat"
+                tiny = "clinched"
+            else:
+                need = Need(State.IN, votes_needed=0)
+                phrase = f"leads by {_votes(lead)}" if one else f"in · {_votes(lead)} ahead of the cut"
+                tiny = "leads" if one else "in"
+        else:
+            short = cut - v + 1
+            if hi is not None and short > hi:
+                need = Need(State.ELIMINATED, votes_needed=short)
+                phrase = f"eliminated (needs {_votes(short)} to pass {cut_name}, more than are out)"
+                tiny = "eliminated"
+            else:
+                need = Need(State.OUT, votes_needed=short)
+                phrase = f"{'' if one else 'out · '}needs {_votes(short)} to pass {cut_name}"
+                tiny = "trails" if one else "out"
+        compact = phrase if len(phrase) <= 28 else tiny
+        out.append(Standing(cand, v, rank, need, phrase, compact, tiny))
+    return tuple(out)
+
+
+def cut_line(contest: Contest) -> float | None:
+    """Where the view draws the race's line, as a share of the counted vote (0..1): the rule's
+    share for a line or a ballot question, the N-th place's share for N > 1 seats, None for a
+    single-seat plurality race (no line: the most votes win) or before anything is counted."""
+    how = mode(contest)
+    if how in ("line", "measure"):
+        return contest.threshold.share
+    seats = max(contest.vote_for, 1)
+    if seats == 1 or len(contest.candidates) <= seats:
+        return None
+    totals = contest.totals
+    counted = sum(totals.values())
+    if not counted:
+        return None
+    ranked = contest.ranked()
+    return totals.get(ranked[seats - 1].id, 0) / counted
+
+
+def line_label(contest: Contest) -> str:
+    """The label on the line: "50 %", "55 % to pass", "cut: 3rd place"."""
+    how = mode(contest)
+    if how == "line":
+        return contest.threshold.label()
+    if how == "measure":
+        return f"{contest.threshold.label()} to pass"
+    seats = max(contest.vote_for, 1)
+    return f"cut: {ordinal(seats)} place" if seats > 1 else ""
+
+
+def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], str] = str) -> str:
+    """The race in one sentence, from the states only (no projection, no call); "" when there is
+    nothing sure to say. Names are the feed's, through ``name`` (the window's title case): the
+    caller shows this as plain text."""
+    if not rows or not rows[0].votes:
+        return ""
+    rows = tuple(replace(r, candidate=replace(r.candidate, name=name(r.candidate.name))) for r in rows)
+    how = mode(contest)
+    rule = contest.threshold
+    label = rule.label()
+    leader = rows[0]
+    if how == "line":
+        state = leader.need.state
+        if state is State.CLEARED:
+            return f"{leader.candidate.name} is over {label}"
+        if state is State.CLINCHED:
+            return f"{leader.candidate.name} stays over {label} even if every outstanding vote goes to others"
+        if state is State.RUNOFF:
+            if rule.runoff == "top-two" and len(rows) > 1:
+                first, second = rows[0].candidate.name, rows[1].candidate.name
+                return f"nobody is over {label}: {first} and {second} to a runoff"
+            if rule.runoff == "on-request" and len(rows) > 1:
+                return f"nobody is over {label}: {rows[1].candidate.name} may ask for a runoff"
+            return f"nobody is over {label}; the most votes win"
+        return ""
+    if how == "measure":
+        for row in rows:
+            if row.need.state is State.PASSES:
+                return f"passes with {row.votes:,} yes ({rule.over_words()})"
+            if row.need.state is State.FAILS:
+                return f"fails: yes needs {rule.over_words()}"
+        return ""
+    elected = [r.candidate.name for r in rows if r.need.state is State.ELECTED]
+    tied = [r.candidate.name for r in rows if r.need.state is State.TIED and r.phrase.endswith("final")]
+    parts = []
+    if elected:
+        parts.append("elected: " + ", ".join(elected))
+    if tied:
+        parts.append("tied at the cut line: " + ", ".join(tied))
+    return "; ".join(parts)
