@@ -65,7 +65,7 @@ from tracker.core.threshold import ThresholdRule
 from tracker.feeds.native import FORMAT, dump_native
 
 #: Bump when a builder changes what it writes: the cache is rebuilt.
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"
 CACHE = Path(__file__).resolve().parent / ".nights"
 #: A fixed creation time so the same inputs give the same file.
 CREATED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
@@ -451,6 +451,9 @@ _VA_CANDS = (
 
 
 def _va_votes(row: dict[str, str], prefix: str) -> dict[str, dict[str, int]]:
+    """Democrat, Republican and the rest (turnout minus both). In two precincts the file's
+    turnout is one vote below dem + gop; "Others" is 0 there, so the night's total is the sum of
+    the candidates, 2 votes above the turnout column's sum."""
     dem, gop, total = (_int(row[f"{prefix}_{k}"]) for k in ("dem", "gop", "turnout"))
     return {"dem": {"Total": dem}, "gop": {"Total": gop}, "other": {"Total": max(total - dem - gop, 0)}}
 
@@ -576,13 +579,13 @@ def build_va_baseline(folder: Path) -> Path:
 # GA-06: the 2016 precinct baseline for the bundled April night
 # ----------------------------------------------------------------------------------------------
 
-GA06_TYPES = {
-    "advance_in_person_1": "Advance in Person 1",
-    "advance_in_person_2": "Advance in Person 2",
-    "absentee_by_mail": "Absentee by Mail",
-    "election_day": "Election Day",
-    "provisional": "Provisional",
-}
+#: Columns of the 2016 precinct files that are not vote types (the rest are, and differ by
+#: county: DeKalb and Fulton have an "advance_in_person_3").
+GA06_FIXED = ("county", "precinct", "office", "district", "party", "candidate", "votes")
+
+
+def _ga06_type(column: str) -> str:
+    return column.replace("_", " ").capitalize()  # "advance_in_person_1" → "Advance in person 1"
 
 
 def read_ga06_2016(office: str) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
@@ -597,9 +600,10 @@ def read_ga06_2016(office: str) -> dict[tuple[str, str], dict[str, dict[str, int
                 if office == "U.S. Representative" and row["district"].strip() not in ("6", "06"):
                     continue
                 by = out.setdefault((row["county"], row["precinct"]), {}).setdefault(row["candidate"], {})
-                for col, vt in GA06_TYPES.items():
-                    if row.get(col, "") != "":
-                        by[vt] = by.get(vt, 0) + _int(row[col])
+                for col, value in row.items():
+                    if col not in GA06_FIXED and value not in ("", None):
+                        vt = _ga06_type(col)
+                        by[vt] = by.get(vt, 0) + _int(value)
     return out
 
 
@@ -633,7 +637,10 @@ def build_ga06_baseline(folder: Path) -> Path:
                 threshold=ThresholdRule("plurality")
                 if cid.startswith("president")
                 else ThresholdRule.majority(),
-                vote_types=tuple(VoteType.from_name(v) for v in GA06_TYPES.values()),
+                vote_types=tuple(
+                    VoteType.from_name(v)
+                    for v in sorted({vt for by in data.values() for c in by.values() for vt in c})
+                ),
             )
         )
     snap = Snapshot(
