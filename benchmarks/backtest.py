@@ -352,30 +352,52 @@ def main() -> None:
     )
     t0 = time.perf_counter()
     rows, notes, results = run_all()
-    print_table(
+    cells = [_row_cells(r) for r in rows]
+    seeds = os.environ.get("BACKTEST_SEEDS")
+    subsampled = (
+        f"{seeds} seeds per reordered order"
+        if seeds
+        else "6 seeds per reordered order, 3 on nights of more than 1,000 units"
+    )
+    title = (
         f"Backtest on the shared real nights, model {MODEL_VERSION}: error of the final winner's "
         "projected share / the running share's (pt) and their ratio; * = some runs 'too early' "
         "(running share shown); wrong = wrong confident calls / confident calls; still-out = versions "
-        f"whose vote-still-out range held the truth; {time.perf_counter() - t0:.0f} s",
-        HEAD,
-        [_row_cells(r) for r in rows],
+        f"whose vote-still-out range held the truth. Subsampled: {subsampled}, Virginia's reorders "
+        f"on its random-order night only; {time.perf_counter() - t0:.0f} s"
     )
+    print_table(title, HEAD, cells)
     print("\nNights:")
     for line in notes:
         print("  " + line)
     april = next((n for n in all_nights() if n.key == "ga06-april"), None)
     only = os.environ.get("BACKTEST_ONLY", "")
+    c_row: list[str] | None = None
     if april is not None and april.baseline is not None and (not only or "ga06-april" in only):
-        verdict, detail = target_c(april.path, april.baseline)
-        print_table(
-            "Target C: the bundled April night with the 2016 baseline",
-            ["result", "detail"],
-            [[verdict, detail]],
-        )
+        c_row = list(target_c(april.path, april.baseline))
+        print_table("Target C: the bundled April night with the 2016 baseline", ["result", "detail"], [c_row])
     out = os.environ.get("BACKTEST_JSON")
     if out:
         Path(out).write_text(json.dumps([r.to_json() for r in results], indent=1, ensure_ascii=False))
         print(f"\nwrote {out}")
+    md = os.environ.get("BACKTEST_MD")
+    if md:
+        Path(md).write_text(markdown(title, cells, notes, c_row), encoding="utf-8")
+        print(f"wrote {md}")
+
+
+def markdown(title: str, cells: list[list[str]], notes: list[str], c_row: list[str] | None) -> str:
+    """The same table as Markdown (``BACKTEST_MD=FILE``), for docs/backtest.md."""
+
+    def line(values: list[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|").replace("*", "\\*") for v in values) + " |"
+
+    out = [title, "", line(HEAD), "|" + "---|" * len(HEAD)]
+    out += [line(r) for r in cells]
+    out += ["", *[f"- {n.strip()}" for n in notes]]
+    if c_row is not None:
+        out += ["", f"Target C (April with the 2016 baseline): **{c_row[0]}** — {c_row[1]}"]
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ from tracker.core.threshold import ThresholdRule
 from tracker.feeds.native import FORMAT, dump_native
 
 #: Bump when a builder changes what it writes: the cache is rebuilt.
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 CACHE = Path(__file__).resolve().parent / ".nights"
 #: A fixed creation time so the same inputs give the same file.
 CREATED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
@@ -283,7 +283,10 @@ def build_nc(folder: Path, level: str) -> Path:
         out,
         snaps,
         kind="recorded",
-        label=f"North Carolina 2020 President by {level[:-1]} — NYT timeseries, recorded order",
+        label=(
+            f"North Carolina 2020 President by {'precinct' if level == 'precincts' else 'county'}"
+            " — NYT timeseries, recorded order"
+        ),
         note=(
             "Converted from the NYT/Edison precinct timeseries (69 timestamps, real times). "
             + (
@@ -662,12 +665,17 @@ def build_ga06_baseline(folder: Path) -> Path:
 
 
 def ga2021_names() -> dict[str, dict[str, str]]:
-    """Contest id → candidate id → name, from the final detail XML of the same election."""
+    """Contest id → candidate id → name ("" → the contest's name), from the final detail XML of
+    the same election. Without names ALL.json's candidate ids are ballot positions ("1", "2")."""
     from tracker.feeds.registry import parse_payload
 
     path = shared() / "clarity/napervillpol-ga2022_detail.xml"
     snap = parse_payload(path.read_bytes(), "auto", source=path.name)
-    return {c.id: {"": c.name, **{k.id: k.name for k in c.candidates}} for c in snap.contests}
+    out = {}
+    for c in snap.contests:
+        ordered = sorted(c.candidates, key=lambda k: k.ballot_order)
+        out[c.id] = {"": c.name, **{str(j + 1): k.name for j, k in enumerate(ordered)}}
+    return out
 
 
 def build_ga2021(folder: Path) -> tuple[Path, Path] | None:
@@ -696,7 +704,7 @@ def all_nights(folder: Path | None = None, *, va_orders: Sequence[str] = VA_ORDE
         out.append(
             BuiltNight(
                 f"nc-2020-{level}",
-                f"NC 2020 President by {level[:-1]} (recorded)",
+                f"NC 2020 President by {'precinct' if level == 'precincts' else 'county'} (recorded)",
                 build_nc(folder, level),
                 nc_base,
                 True,
