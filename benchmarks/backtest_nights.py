@@ -32,6 +32,9 @@ What each builder keeps and what it must decide, because the sources are not fee
   baseline is the November 2016 precinct results (President and U.S. House 6 by precinct × vote
   type; county-total rows left out); June's is April (the nights' own mapping).
 
+The NC and VA nights name their baseline in their meta (``baseline``, a payload beside them), so
+``election-tracker backtest NIGHT`` uses it and ``--baseline none`` leaves it out.
+
 Run ``python -m benchmarks.backtest_nights`` to (re)build them and print what was built.
 """
 
@@ -65,7 +68,7 @@ from tracker.core.threshold import ThresholdRule
 from tracker.feeds.native import FORMAT, dump_native
 
 #: Bump when a builder changes what it writes: the cache is rebuilt.
-BUILD_VERSION = "3"
+BUILD_VERSION = "4"
 CACHE = Path(__file__).resolve().parent / ".nights"
 #: A fixed creation time so the same inputs give the same file.
 CREATED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
@@ -298,7 +301,7 @@ def build_nc(folder: Path, level: str) -> Path:
         ),
         sources=[NC_FILE],
         timezone="America/New_York",
-        meta={"benchmark_build": BUILD_VERSION},
+        meta={"benchmark_build": BUILD_VERSION, "baseline": build_nc_baseline(folder).name},
     )
 
 
@@ -546,7 +549,12 @@ def build_va(folder: Path, order: str, steps: int = 20) -> Path:
         ),
         sources=[VA_FILE],
         timezone="America/New_York",
-        meta={"benchmark_build": BUILD_VERSION, "reconstructed_order": order, "times": "invented"},
+        meta={
+            "benchmark_build": BUILD_VERSION,
+            "baseline": build_va_baseline(folder).name,
+            "reconstructed_order": order,
+            "times": "invented",
+        },
     )
 
 

@@ -13,7 +13,13 @@ import pytest
 from benchmarks import backtest_nights as bn
 from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile
-from tracker.archive.projections import baseline_for, load_baseline_file
+from tracker.archive.projections import (
+    NO_BASELINE,
+    backtest_night,
+    baseline_for,
+    load_baseline_file,
+    load_baselines,
+)
 from tracker.core.model import Reporting
 
 
@@ -103,6 +109,12 @@ def test_va_reconstructed_night_is_labelled_and_sums_to_the_final(shared_data: P
     assert contests[2].share("gop") > 0.55 and final.ranked()[0].id == "dem"
     base = baseline_for(load_baseline_file(bn.build_va_baseline(tmp_path)), final)
     assert base is not None and base.matched(final) == len(final.units) == 2360
+    # The night names its baseline, so `backtest NIGHT` finds it and `--baseline none` drops it.
+    with NightFile.open(path) as night:
+        found = load_baselines(night)
+    assert baseline_for(found, final) == base
+    assert backtest_night(path, orders=("recorded",), baseline=NO_BASELINE).baseline is False
+    assert backtest_night(path, orders=("recorded",)).baseline is True
 
 
 def test_ga06_2016_baseline_equals_the_county_totals(shared_data: Path, tmp_path: Path):
