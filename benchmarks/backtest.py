@@ -11,7 +11,8 @@ earlier result), at 30/50/70/90 % of the final vote counted, the error of the fi
 projected share against the running share's error (the honest baseline, same run) and their
 ratio; 90 % interval coverage; mean width of the winner's interval at 50 %; wrong confident calls
 (P ≥ 0.95 on the wrong side; in a plurality race P(win) from the two leaders' intervals) of all
-confident calls; the share of versions whose "vote still out" range held the true remainder; and
+confident calls; the share of versions whose "vote still out" range held the true remainder, and
+how far its centre was from it on average (out-err, % of the final vote); and
 PASS/FAIL per target:
 
 * A — recorded nights, recorded order, no baseline: never worse than the running share by more
@@ -227,6 +228,7 @@ def _row_cells(row: Row) -> list[str]:
         _fmt(js["width90_pt"]["0.5"], 1),
         f"{js['wrong_calls']}/{js['confident_calls']}",
         "—" if out is None else f"{out * 100:.0f} %",
+        _fmt(js["outstanding_error_pct"], 0),
         a,
         b,
         d,
@@ -243,6 +245,7 @@ HEAD = [
     "width50",
     "wrong",
     "still-out",
+    "out-err %",
     "A",
     "B",
     "D",
@@ -363,7 +366,8 @@ def main() -> None:
         f"Backtest on the shared real nights, model {MODEL_VERSION}: error of the final winner's "
         "projected share / the running share's (pt) and their ratio; * = some runs 'too early' "
         "(running share shown); wrong = wrong confident calls / confident calls; still-out = versions "
-        f"whose vote-still-out range held the truth. Subsampled: {subsampled}, Virginia's reorders "
+        "whose vote-still-out range held the truth; out-err = mean distance of its centre from the "
+        f"truth, % of the final vote. Subsampled: {subsampled}, Virginia's reorders "
         f"on its random-order night only; {time.perf_counter() - t0:.0f} s"
     )
     print_table(title, HEAD, cells)

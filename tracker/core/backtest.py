@@ -32,7 +32,10 @@ line), a call is P(win) ≥ 0.95 for the projected leader, read from the two lea
 projection; ``outstanding_coverage90`` — the share of scored versions whose "vote still out" range
 (the projection's when it projects, else ``estimate_outstanding``: what the window shows) holds
 the true remainder (the final count minus the count then); a version showing no range does not
-hold it, and ``outstanding_shown`` says how many showed one.
+hold it, and ``outstanding_shown`` says how many showed one; ``outstanding_error_pct`` — the mean
+distance of the expected outstanding vote from the true remainder, in % of the final vote, over the
+versions showing a range (a range of 0 to ten times the electorate holds the truth but says
+nothing: this says how far off its centre was).
 """
 
 from __future__ import annotations
@@ -160,6 +163,8 @@ class OrderScore:
     versions: int = 0
     outstanding_shown: int = 0
     outstanding_held: int = 0
+    #: |expected outstanding − true remainder| / final vote, in %, of the versions showing a range.
+    outstanding_errors: list[float] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         def mean(values: list[float]) -> float | None:
@@ -179,6 +184,7 @@ class OrderScore:
                 round(self.outstanding_held / self.versions, 4) if self.versions else None
             ),
             "outstanding_shown": self.outstanding_shown,
+            "outstanding_error_pct": mean(self.outstanding_errors),
             "versions": self.versions,
         }
 
@@ -308,6 +314,7 @@ def _score(
         score.outstanding_shown += 1
         remainder = max(total - contest.total_votes, 0)
         score.outstanding_held += shown.lo <= remainder <= shown.hi
+        score.outstanding_errors.append(abs(shown.expected - remainder) / total * 100)
     if proj.too_early:
         return
     if cand.lo is not None and cand.hi is not None:
