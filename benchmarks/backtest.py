@@ -275,14 +275,11 @@ def _baseline_note(night: BuiltNight) -> str:
         versions = nf.versions()
         chain = VersionChain(nf, versions)
         final = pick_contest(chain.snapshot(len(versions) - 1), night.contest)
-        first = next(
-            (
-                chain.snapshot(i).contest(final.id).total_votes
-                for i in range(len(versions))
-                if chain.snapshot(i).contest(final.id).total_votes > 0
-            ),
-            0,
-        )
+        first = 0
+        for i in range(len(versions)):
+            first = chain.snapshot(i).contest(final.id).total_votes
+            if first > 0:
+                break
     base = baseline_for(load_baseline_file(night.baseline), final)
     matched = 0 if base is None else base.matched(final)
     return (

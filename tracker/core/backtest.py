@@ -30,7 +30,7 @@ line), a call is P(win) ≥ 0.95 for the projected leader, read from the two lea
 (``plurality_p_win``), and it is wrong when that candidate did not win; ``width90_pt[checkpoint]``
 — the mean width of the final winner's 90 % interval, in points, over the runs with a
 projection; ``outstanding_coverage90`` — the share of scored versions whose "vote still out" range
-(the projection's when it projects, else ``estimate_outstanding``: what the window shows) holds
+(the projection's whenever it has one, else ``estimate_outstanding``: what the window shows) holds
 the true remainder (the final count minus the count then); a version showing no range does not
 hold it, and ``outstanding_shown`` says how many showed one; ``outstanding_error_pct`` — the mean
 distance of the expected outstanding vote from the true remainder, in % of the final vote, over the
@@ -280,9 +280,9 @@ def plurality_p_win(proj: ContestProjection) -> tuple[str, float] | None:
 
 
 def shown_outstanding(contest: Contest, proj: ContestProjection) -> Outstanding | None:
-    """The "vote still out" range the window shows: the projection's when it projects (or says
-    final), else the core's own estimate (None when it has none)."""
-    if proj.status in ("projected", "final") and proj.outstanding is not None:
+    """The "vote still out" range the window shows: the projection's whenever it has one (it
+    projects, or says final), else the core's own estimate (None when it has none)."""
+    if proj.outstanding is not None:
         return proj.outstanding
     return estimate_outstanding(contest)
 
