@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -12,9 +13,11 @@ import pytest
 
 from tracker import paths
 from tracker.cli import main
-from tracker.core.backtest import CHECKPOINTS, ORDERS, order_cells, run_backtest
+from tracker.core.backtest import CHECKPOINTS, ORDERS, order_cells, plurality_p_win, run_backtest
 from tracker.core.backtest import _cells as backtest_cells
 from tracker.core.model import Candidate, Contest, Reporting, ReportingUnit, VoteType
+from tracker.core.projection import CandidateProjection, ContestProjection
+from tracker.core.threshold import Outstanding, ThresholdRule
 from tracker.store import ProjectionRecord, Store, write_projections_csv
 
 JUNE = paths.resources_dir() / "nights" / "ga06-2017-06-20.night"
@@ -82,6 +85,80 @@ def test_backtest_json_keys_are_stable():
     assert "random" in result.format_table()
 
 
+def _fixed_projector(width: float, outstanding: str, favourite: str = "a"):
+    """A stand-in model: ``favourite`` projected at 60 % with a ``width``-wide interval (0..1),
+    the other at 40 %, and a vote-still-out range that is the truth ("exact"), nothing ("zero")
+    or absent ("none")."""
+
+    def project(contest: Contest, baseline) -> ContestProjection:
+        final_total = 30_000  # _synthetic_final: 30 units × 1,000 votes
+        remainder = final_total - contest.total_votes
+        out = {
+            "exact": Outstanding(remainder, remainder, remainder),
+            "zero": Outstanding.none(),
+            "none": None,
+        }[outstanding]
+        cands = []
+        for c in contest.candidates:
+            share = 0.6 if c.id == favourite else 0.4
+            cands.append(
+                CandidateProjection(
+                    c.id,
+                    c.name,
+                    contest.totals[c.id],
+                    contest.share(c.id),
+                    share,
+                    share - width / 2,
+                    share + width / 2,
+                    None,
+                )
+            )
+        return ContestProjection(
+            contest.id, contest.name, "projected", "", contest.total_votes, tuple(cands), outstanding=out
+        )
+
+    return project
+
+
+def test_width_and_outstanding_coverage_keys():
+    final = _synthetic_final()
+    js = run_backtest(final, orders=("random",), seeds=2, projector=_fixed_projector(0.1, "exact")).to_json()
+    summary = js["summary"]["random"]
+    assert list(summary["width90_pt"]) == KEYS
+    assert all(w == pytest.approx(10.0) for w in summary["width90_pt"].values())
+    assert summary["outstanding_coverage90"] == 1.0
+    assert summary["outstanding_error_pct"] == 0.0
+    assert summary["versions"] == 2 * len(CHECKPOINTS)
+    # A range of "nothing left" while votes are out never holds the remainder; no range holds nothing.
+    zero = run_backtest(final, orders=("random",), seeds=2, projector=_fixed_projector(0.1, "zero"))
+    zs = zero.to_json()["summary"]["random"]
+    assert zs["outstanding_coverage90"] == 0.0
+    # "Nothing left" at 10 %, 20 % … 90 % counted is off by 90, 80 … 10 % of the vote (or a little
+    # less: a checkpoint is reached at or just past its share).
+    assert 45.0 <= zs["outstanding_error_pct"] <= 50.0
+    # Without a range the window falls back to the core's estimate (comparable precincts already in).
+    real = run_backtest(final, orders=("random",), seeds=2).to_json()["summary"]["random"]
+    assert real["outstanding_shown"] > 0 and 0.0 <= real["outstanding_coverage90"] <= 1.0
+    assert all(w is None or w >= 0 for w in real["width90_pt"].values())
+
+
+def test_plurality_calls_read_from_intervals():
+    final = dataclasses.replace(_synthetic_final(), threshold=ThresholdRule("plurality"))
+    assert final.ranked()[0].id == "a"
+    # Confident (60 vs 40 %, intervals 4 pt wide) and wrong: every scored version is a wrong call.
+    wrong = run_backtest(final, orders=("random",), seeds=1, projector=_fixed_projector(0.04, "exact", "b"))
+    s = wrong.to_json()["summary"]["random"]
+    assert s["confident_calls"] == s["wrong_calls"] == len(CHECKPOINTS)
+    right = run_backtest(final, orders=("random",), seeds=1, projector=_fixed_projector(0.04, "exact"))
+    assert right.to_json()["summary"]["random"]["wrong_calls"] == 0
+    # Intervals 60 pt wide: no confident call at all.
+    wide = run_backtest(final, orders=("random",), seeds=1, projector=_fixed_projector(0.6, "exact", "b"))
+    assert wide.to_json()["summary"]["random"]["confident_calls"] == 0
+    proj = _fixed_projector(0.04, "exact")(final, None)
+    leader, p = plurality_p_win(proj)  # type: ignore[misc]
+    assert leader == "a" and p > 0.999
+
+
 def test_projection_log_append_read_back_dedupe_and_csv(tmp_path: Path):
     record = ProjectionRecord(
         made_at="2026-01-01T00:00:00+00:00",
@@ -137,6 +214,23 @@ def test_cli_backtest_json_and_plot(capsys, tmp_path: Path, tracker_home: Path):
         assert "coverage90" in order and "wrong_calls" in order
     assert png.stat().st_size > 1000
     assert main(["backtest", str(JUNE), "--orders", "sideways"]) == 2
+
+
+def test_cli_backtest_baseline_none(capsys, tmp_path: Path, tracker_home: Path):
+    """June finds April as its baseline by itself; ``--baseline none`` runs without it."""
+    args = ["backtest", str(JUNE), "--orders", "recorded", "--json"]
+    assert main(args) == 0
+    with_base = json.loads(capsys.readouterr().out)
+    assert main([*args, "--baseline", "none"]) == 0
+    without = json.loads(capsys.readouterr().out)
+    assert with_base["baseline"] is True and without["baseline"] is False
+    for js in (with_base, without):
+        summary = js["summary"]["recorded"]
+        assert list(summary["width90_pt"]) == KEYS
+        assert 0.0 <= summary["outstanding_coverage90"] <= 1.0
+    # The same night scored differently: the baseline was really left out.
+    assert with_base["summary"]["recorded"]["width90_pt"] != without["summary"]["recorded"]["width90_pt"]
+    assert main([*args, "--baseline", str(tmp_path / "missing.night")]) == 2
 
 
 def test_cli_projections_logs_and_writes_csv(capsys, tmp_path: Path, tracker_home: Path):

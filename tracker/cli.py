@@ -445,7 +445,7 @@ def _export_nist(path: Path, args: argparse.Namespace) -> int:
 
 def cmd_backtest(args: argparse.Namespace) -> int:
     """Replay a night in several orders and score the projection against its final result."""
-    from tracker.archive.projections import backtest_night
+    from tracker.archive.projections import NO_BASELINE, backtest_night
     from tracker.core.backtest import ORDERS
 
     orders = [o.strip() for o in args.orders.split(",") if o.strip()]
@@ -456,7 +456,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         raise TrackerError("--seeds must be at least 1")
     path = Path(args.night)
     _check_night(path)
-    baseline = Path(args.baseline) if args.baseline else None
+    baseline: Path | str | None = None
+    if args.baseline is not None:
+        baseline = NO_BASELINE if args.baseline.strip().casefold() == NO_BASELINE else Path(args.baseline)
+        if isinstance(baseline, Path) and not baseline.is_file():
+            raise TrackerError(f"no baseline file at {baseline} (give a night or results file, or 'none')")
     result = backtest_night(path, contest=args.contest, orders=orders, seeds=args.seeds, baseline=baseline)
     if args.json:
         json.dump(result.to_json(), sys.stdout, indent=2, ensure_ascii=False)
@@ -766,8 +770,9 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--plot", metavar="PNG", help="also draw the error curves into PNG")
     bt.add_argument(
         "--baseline",
-        metavar="FILE",
-        help="an earlier election's results (a night or a payload) for the same units",
+        metavar="FILE|none",
+        help="an earlier election's results (a night or a payload) for the same units; "
+        "'none' runs without a baseline even where the night has one",
     )
     bt.set_defaults(func=cmd_backtest)
 

@@ -144,18 +144,29 @@ def project_night(
     return out
 
 
+#: ``backtest_night(baseline=NO_BASELINE)`` (``backtest --baseline none``): no baseline at all,
+#: even where the night names one or one would be found.
+NO_BASELINE = "none"
+
+
 def backtest_night(
     path: Path,
     *,
     contest: str | None = None,
     orders: Sequence[str] = ORDERS,
     seeds: int = 10,
-    baseline: Path | None = None,
+    baseline: Path | str | None = None,
 ) -> BacktestResult:
     """Backtest the projection on one contest (default: the most votes) of the night at ``path``;
-    ``baseline`` (a night or payload file) replaces the night's own baseline."""
+    ``baseline`` (a night or payload file) replaces the night's own baseline, and ``NO_BASELINE``
+    runs without any."""
     with NightFile.open(path) as night:
-        baselines = load_baseline_file(baseline) if baseline is not None else load_baselines(night)
+        if isinstance(baseline, str) and baseline == NO_BASELINE:
+            baselines: dict[str, Baseline] = {}
+        elif baseline is not None:
+            baselines = load_baseline_file(Path(baseline))
+        else:
+            baselines = load_baselines(night)
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
@@ -182,6 +193,7 @@ def backtest_night(
 
 __all__ = [
     "BUNDLED_BASELINES",
+    "NO_BASELINE",
     "TOP_OF_TICKET",
     "backtest_night",
     "baseline_file",

@@ -25,12 +25,23 @@ Scores per order (the JSON keys are stable, see ``BacktestResult.to_json``):
 shows; ``too_early[checkpoint]`` counts those runs); ``naive_mae_pt[checkpoint]`` — the same for
 the running share; ``coverage90`` — the share of 90 % intervals (all candidates, all checkpoints
 with a projection) that contain the final share; ``wrong_calls`` — projections that gave a
-candidate P(clear) ≥ 0.95 who did not clear, or ≤ 0.05 one who did.
+candidate P(clear) ≥ 0.95 who did not clear, or ≤ 0.05 one who did; in a plurality contest (no
+line), a call is P(win) ≥ 0.95 for the projected leader, read from the two leaders' intervals
+(``plurality_p_win``), and it is wrong when that candidate did not win; ``width90_pt[checkpoint]``
+— the mean width of the final winner's 90 % interval, in points, over the runs with a
+projection; ``outstanding_coverage90`` — the share of scored versions whose "vote still out" range
+(the projection's whenever it has one, else ``estimate_outstanding``: what the window shows) holds
+the true remainder (the final count minus the count then); a version showing no range does not
+hold it, and ``outstanding_shown`` says how many showed one; ``outstanding_error_pct`` — the mean
+distance of the expected outstanding vote from the true remainder, in % of the final vote, over the
+versions showing a range (a range of 0 to ten times the electorate holds the truth but says
+nothing: this says how far off its centre was).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,8 +49,9 @@ from typing import Any
 
 from tracker.core.baseline import Baseline
 from tracker.core.model import Contest, Reporting, ReportingUnit, UnitKind, canonical_vote_type
+from tracker.core.outstanding import estimate_outstanding
 from tracker.core.projection import MODEL_VERSION, ContestProjection, project_contest
-from tracker.core.threshold import votes_to_clear
+from tracker.core.threshold import Outstanding, votes_to_clear
 
 ORDERS = ("recorded", "random", "early-first", "county-late", "skewed")
 CHECKPOINTS = tuple(round(0.1 * i, 1) for i in range(1, 10))
@@ -145,6 +157,14 @@ class OrderScore:
     intervals: int = 0
     wrong_calls: int = 0
     calls: int = 0
+    #: Width of the final winner's 90 % interval (points), per checkpoint, runs with a projection.
+    widths: dict[float, list[float]] = field(default_factory=dict)
+    #: Scored versions; of them, those showing a "vote still out" range, and those whose range held.
+    versions: int = 0
+    outstanding_shown: int = 0
+    outstanding_held: int = 0
+    #: |expected outstanding − true remainder| / final vote, in %, of the versions showing a range.
+    outstanding_errors: list[float] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         def mean(values: list[float]) -> float | None:
@@ -159,6 +179,13 @@ class OrderScore:
             "intervals": self.intervals,
             "wrong_calls": self.wrong_calls,
             "confident_calls": self.calls,
+            "width90_pt": {f"{q:.1f}": mean(self.widths.get(q, [])) for q in CHECKPOINTS},
+            "outstanding_coverage90": (
+                round(self.outstanding_held / self.versions, 4) if self.versions else None
+            ),
+            "outstanding_shown": self.outstanding_shown,
+            "outstanding_error_pct": mean(self.outstanding_errors),
+            "versions": self.versions,
         }
 
 
@@ -189,12 +216,22 @@ class BacktestResult:
         }
 
     def format_table(self) -> str:
-        head = ["order", "runs", *[f"{q:.0%}" for q in CHECKPOINTS], "cover90", "wrong"]
+        head = [
+            "order",
+            "runs",
+            *[f"{q:.0%}" for q in CHECKPOINTS],
+            "cover90",
+            "width50",
+            "still-out",
+            "wrong",
+        ]
         lines = [
             f"{self.night}: {self.contest_name} — {self.winner} final {self.final_share * 100:.2f} %"
             f"{' (with baseline)' if self.baseline else ''}, model {MODEL_VERSION}",
             "MAE of the winner's projected final share, points; in brackets the naive running share's;"
-            " * = at least one run 'too early' (running share used)",
+            " * = at least one run 'too early' (running share used); width50 = mean width of the"
+            " winner's 90 % interval at 50 % counted; still-out = share of versions whose 'vote still"
+            " out' range held the true remainder",
         ]
         rows = []
         for order, score in self.summary.items():
@@ -206,13 +243,48 @@ class BacktestResult:
                 star = "*" if js["too_early"][key] else ""
                 cells.append("—" if m is None else f"{m:.2f}{star} ({nv:.2f})")
             cover = "—" if js["coverage90"] is None else f"{js['coverage90'] * 100:.0f} %"
-            rows.append([order, str(score.runs), *cells, cover, str(score.wrong_calls)])
+            w50 = js["width90_pt"]["0.5"]
+            out = js["outstanding_coverage90"]
+            rows.append(
+                [
+                    order,
+                    str(score.runs),
+                    *cells,
+                    cover,
+                    "—" if w50 is None else f"{w50:.1f}",
+                    "—" if out is None else f"{out * 100:.0f} %",
+                    str(score.wrong_calls),
+                ]
+            )
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
         lines.append("  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
         lines.append("  ".join("-" * w for w in widths))
         for r in rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
         return "\n".join(lines)
+
+
+def plurality_p_win(proj: ContestProjection) -> tuple[str, float] | None:
+    """The projected leader and its probability of finishing first, read from the intervals of
+    the two leading candidates: their 90 % half-widths as normal sds, and the margin's sd their
+    sum (in a two-way race the shares move in exact opposition). None without intervals."""
+    ranked = [c for c in proj.ranked() if c.share is not None and c.lo is not None and c.hi is not None]
+    if len(ranked) < 2:
+        return None
+    a, b = ranked[0], ranked[1]
+    margin = a.share - b.share  # type: ignore[operator]
+    sd = ((a.hi - a.lo) + (b.hi - b.lo)) / (2 * 1.6448536269514722)  # type: ignore[operator]
+    if sd <= 0:
+        return a.candidate_id, 1.0 if margin > 0 else 0.5
+    return a.candidate_id, 0.5 * math.erfc(-margin / sd / math.sqrt(2.0))
+
+
+def shown_outstanding(contest: Contest, proj: ContestProjection) -> Outstanding | None:
+    """The "vote still out" range the window shows: the projection's whenever it has one (it
+    projects, or says final), else the core's own estimate (None when it has none)."""
+    if proj.outstanding is not None:
+        return proj.outstanding
+    return estimate_outstanding(contest)
 
 
 def _score(
@@ -236,8 +308,17 @@ def _score(
     model_err, naive_err = traces.setdefault(q, ([], []))
     model_err.append((point - final_share) * 100)
     naive_err.append((naive - final_share) * 100)
+    score.versions += 1
+    shown = shown_outstanding(contest, proj)
+    if shown is not None:
+        score.outstanding_shown += 1
+        remainder = max(total - contest.total_votes, 0)
+        score.outstanding_held += shown.lo <= remainder <= shown.hi
+        score.outstanding_errors.append(abs(shown.expected - remainder) / total * 100)
     if proj.too_early:
         return
+    if cand.lo is not None and cand.hi is not None:
+        score.widths.setdefault(q, []).append((cand.hi - cand.lo) * 100)
     rule = final.threshold
     for c in proj.candidates:
         truth = final.totals.get(c.candidate_id, 0) / total
@@ -250,6 +331,11 @@ def _score(
                 score.calls += 1
                 if (c.p_clear >= CALL_LEVEL) != cleared:
                     score.wrong_calls += 1
+    if not rule.has_line:
+        call = plurality_p_win(proj)
+        if call is not None and call[1] >= CALL_LEVEL:
+            score.calls += 1
+            score.wrong_calls += call[0] != winner_id
 
 
 def run_backtest(
@@ -324,5 +410,7 @@ __all__ = [
     "OrderScore",
     "contest_at",
     "order_cells",
+    "plurality_p_win",
     "run_backtest",
+    "shown_outstanding",
 ]

@@ -1,0 +1,802 @@
+"""Build the shared real nights into ``.night`` files for the backtest (``python -m benchmarks backtest``).
+
+Every night here comes from ``/work/shared/data`` (see its PROVENANCE.md); none is bundled with the
+app. They are built once into ``benchmarks/.nights/`` (ignored by git; ``BACKTEST_NIGHTS=DIR`` moves
+it) and rebuilt when this module's ``BUILD_VERSION`` changes.
+
+What each builder keeps and what it must decide, because the sources are not feeds:
+
+* **NC 2020 president** (``nc-2020-president-precincts``, ``nc-2020-president-counties``): the New
+  York Times' precinct × vote-type timeseries, 69 timestamps, recorded order and real times (UTC).
+  The file has precinct rows *and* county and state rows that sum them: the precinct night keeps
+  the precincts only, the county night the county rows only, so nothing is counted twice. The
+  source writes 0 for a cell not reported yet, so a vote type with no votes is left out of the
+  unit (the model's "not reported"); the feed has no completeness flag, so a unit with votes is
+  ``partial`` and never ``complete``. Baseline: the 2016 presidential result by county
+  (``baselines/us-county-president-2016.csv``, candidates named by party).
+* **Allegheny 2022** (``allegheny-2022-SD38``, ``-HD30``, ``-HD33``): the files a poller of the
+  county's Clarity site saved, in commit order, times from the file names (ET). The poller had
+  already reduced the feed to one total per precinct, so the night has one vote type ("Total"); a
+  precinct with votes is ``partial`` (mail ballots were counted centrally and spread over every
+  precinct from the first file). No baseline.
+* **GA 2021 runoff** (``ga-2021-01-05-runoff``): the ALL.json recording imported byte for byte
+  (``benchmarks.backtest.ga2021_night``; versions that went backwards stay where they were
+  recorded). Names come from the final detail XML only for the table. Baseline: Georgia's Nov 2020
+  presidential vote by county (the Clarity county file).
+* **Virginia 2017 governor** (``va-2017-governor-<order>-reconstructed``): final counts only, so
+  the nights are *reconstructed*: precincts released in an order (random; the Republican's best
+  precincts first; the Democrat's best first; county by county) in 20 versions of about 5 % of the
+  final vote each, times invented (ten minutes apart from 19:00 ET) and said so in the meta.
+  Baseline: the same file's ``baseline_*`` columns (an earlier election in the same precincts).
+* **GA-06 April and June 2017**: the bundled reconstructed nights (``resources/nights``). April's
+  baseline is the November 2016 precinct results (President and U.S. House 6 by precinct × vote
+  type; county-total rows left out); June's is April (the nights' own mapping).
+
+The NC and VA nights name their baseline in their meta (``baseline``, a payload beside them), so
+``election-tracker backtest NIGHT`` uses it and ``--baseline none`` leaves it out.
+
+Run ``python -m benchmarks.backtest_nights`` to (re)build them and print what was built.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import functools
+import gzip
+import os
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker import paths
+from tracker.archive.night import NightFile
+from tracker.core.model import (
+    Candidate,
+    Contest,
+    Election,
+    Reporting,
+    ReportingUnit,
+    Snapshot,
+    UnitKind,
+    VoteType,
+)
+from tracker.core.threshold import ThresholdRule
+from tracker.feeds.native import FORMAT, dump_native
+
+#: Bump when a builder changes what it writes: the cache is rebuilt.
+BUILD_VERSION = "4"
+CACHE = Path(__file__).resolve().parent / ".nights"
+#: A fixed creation time so the same inputs give the same file.
+CREATED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+ET = dt.timezone(dt.timedelta(hours=-5))
+
+NC_FILE = "nights/nc-2020-president/NC_precincts_timeseries_2020.csv.gz"
+NC_BASELINE = "baselines/us-county-president-2016.csv"
+ALLEGHENY = "nights/allegheny-2022"
+VA_FILE = "wapo/2017-11-07_VA_G_governor_precinct.csv"
+GA06_2016 = "ga06-2016-baseline"
+
+NC_TYPES = {
+    "absentee": "Absentee",
+    "early": "Early",
+    "electionday": "Election Day",
+    "provisional": "Provisional",
+}
+NC_CANDIDATES = (("biden", "Biden", "DEM"), ("trump", "Trump", "REP"), ("jorgensen", "Jorgensen", "LIB"))
+VA_ORDERS = ("random", "gop-first", "dem-first", "by-county")
+
+
+@dataclass(frozen=True)
+class BuiltNight:
+    """A night ready for the backtest."""
+
+    key: str
+    title: str
+    path: Path
+    #: A baseline file (night or payload) for the "with baseline" runs; None: the night has none.
+    baseline: Path | None
+    #: Recorded version by version (True) or reconstructed (False).
+    recorded: bool
+    #: The contest to score (id), None: the one with the most votes.
+    contest: str | None = None
+    #: Display names of the candidates when the night's payloads carry none (ALL.json).
+    names: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def shared() -> Path:
+    data = paths.shared_data_dir()
+    if data is None:
+        raise FileNotFoundError("the shared data folder is missing (see /work/shared/data)")
+    return data
+
+
+def cache_dir() -> Path:
+    folder = Path(os.environ.get("BACKTEST_NIGHTS", CACHE))
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = folder / "BUILD_VERSION"
+    if not stamp.is_file() or stamp.read_text().strip() != BUILD_VERSION:
+        for old in folder.glob("*"):
+            if old.is_file():
+                old.unlink()
+        stamp.write_text(BUILD_VERSION + "\n")
+    return folder
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing
+# ----------------------------------------------------------------------------------------------
+
+
+def _unit(
+    uid: str,
+    name: str,
+    kind: UnitKind,
+    county: str | None,
+    votes: dict[str, dict[str, int]],
+) -> ReportingUnit:
+    """A unit as a feed without completeness flags shows it: a vote type with no votes is left
+    out (not reported yet), and a unit with votes is partial, never complete."""
+    kept: dict[str, dict[str, int]] = {}
+    types = {vt for by in votes.values() for vt, n in by.items() if n}
+    for cid, by in votes.items():
+        row = {vt: n for vt, n in by.items() if vt in types}
+        if row:
+            kept[cid] = row
+    state = Reporting.PARTIAL if types else Reporting.NONE
+    return ReportingUnit(id=uid, name=name, kind=kind, county=county, reporting=state, votes=kept)
+
+
+def _final_unit(uid: str, name: str, kind: UnitKind, county: str | None, votes: dict[str, dict[str, int]]):
+    """A unit of a final result (a baseline, or a reconstructed night's released unit): complete."""
+    return ReportingUnit(
+        id=uid, name=name, kind=kind, county=county, reporting=Reporting.COMPLETE, votes=votes
+    )
+
+
+def _write_night(
+    out: Path,
+    snapshots: Sequence[tuple[dt.datetime, Snapshot]],
+    *,
+    kind: str,
+    label: str,
+    note: str,
+    sources: Iterable[str],
+    timezone: str,
+    meta: dict[str, str] | None = None,
+) -> Path:
+    tmp = out.with_name(out.name + ".building")
+    tmp.unlink(missing_ok=True)
+    with NightFile.create(
+        tmp,
+        kind=kind,
+        label=label,
+        note=note,
+        sources=list(sources),
+        timezone=timezone,
+        meta=meta,
+        created_at=CREATED,
+    ) as night:
+        for when, snap in snapshots:
+            night.add_payload(
+                dump_native(snap),
+                fetched_at=when,
+                fmt=FORMAT,
+                url="",
+                version=snap.version or None,
+                published_at=snap.published_at,
+            )
+    tmp.replace(out)
+    return out
+
+
+def _write_payload(out: Path, snap: Snapshot) -> Path:
+    out.write_bytes(dump_native(snap))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# North Carolina 2020
+# ----------------------------------------------------------------------------------------------
+
+
+def _int(text: str) -> int:
+    return int(float(text)) if text not in ("", "nan", "NaN") else 0
+
+
+@functools.lru_cache(maxsize=1)
+def read_nc(data: Path | None = None) -> tuple[list[str], dict[str, dict[tuple[str, str, str], dict]]]:
+    """Timestamps in order, and per timestamp: (county, precinct, fips) → vote type → votes of
+    (Biden, Trump, Jorgensen, others) (``COUNTY`` and ``STATE`` rows keep their labels as the
+    precinct; vote type ``total``, their sum, is left out)."""
+    path = (data or shared()) / NC_FILE
+    by_time: dict[str, dict[tuple[str, str, str], dict]] = {}
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            vt = row["vote_type"]
+            if vt == "total":
+                continue  # the sum of the other four: keeping it would count every vote twice
+            key = (row["county"], row["precinct"], row["fips"])
+            cell = (*(_int(row[f"votes_{c}"]) for c, _, _ in NC_CANDIDATES), _int(row["votes_other"]))
+            by_time.setdefault(row["timestamp"], {}).setdefault(key, {})[vt] = cell
+    return sorted(by_time), by_time
+
+
+def _nc_candidates() -> tuple[Candidate, ...]:
+    cands = [Candidate(cid, name, party, i) for i, (cid, name, party) in enumerate(NC_CANDIDATES)]
+    cands.append(Candidate("other", "Other candidates", "", len(cands)))
+    return tuple(cands)
+
+
+def _nc_county(name: str) -> str:
+    return name.replace("-", " ")  # the source wrote spaces as '-': "New-Hanover"
+
+
+def build_nc(folder: Path, level: str) -> Path:
+    """``level`` "precincts" or "counties"."""
+    out = folder / f"nc-2020-president-{level}.night"
+    if out.is_file():
+        return out
+    times, by_time = read_nc()
+    types = [VoteType.from_name(n) for n in NC_TYPES.values()]
+    cands = _nc_candidates()
+    snaps = []
+    for t in times:
+        units = []
+        for (county, precinct, fips), cells in sorted(by_time[t].items()):
+            if precinct == "STATE":
+                continue
+            if (precinct == "COUNTY") != (level == "counties"):
+                continue
+            votes = {
+                c.id: {NC_TYPES[vt]: cells[vt][j] for vt in NC_TYPES if vt in cells}
+                for j, c in enumerate(cands)
+            }
+            cname = _nc_county(county)
+            if level == "counties":
+                units.append(_unit(cname, cname, UnitKind.COUNTY, cname, votes))
+            else:
+                units.append(_unit(f"{county}/{precinct}/{fips}", precinct, UnitKind.PRECINCT, cname, votes))
+        when = dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC)
+        contest = Contest(
+            id="nc-president",
+            name="President of the United States",
+            candidates=cands,
+            units=tuple(units),
+            threshold=ThresholdRule("plurality"),
+            vote_types=tuple(types),
+        )
+        snap = Snapshot(
+            election=Election(
+                id="nc-2020-11-03",
+                name="North Carolina general, 3 Nov 2020",
+                date=dt.date(2020, 11, 3),
+                source="NYT/Edison results as archived (ericleigh007/election2020-timeseries-data)",
+                note="converted to tracker-feed/1; unofficial; no completeness flags in the source",
+            ),
+            contests=(contest,),
+            version=t,
+            published_at=when,
+        )
+        snaps.append((when, snap))
+    return _write_night(
+        out,
+        snaps,
+        kind="recorded",
+        label=(
+            f"North Carolina 2020 President by {'precinct' if level == 'precincts' else 'county'}"
+            " — NYT timeseries, recorded order"
+        ),
+        note=(
+            "Converted from the NYT/Edison precinct timeseries (69 timestamps, real times). "
+            + (
+                "Precinct rows only (county and state rows sum them). "
+                if level == "precincts"
+                else "County rows only (the sums of their precincts). "
+            )
+            + "A vote type with no votes is not reported yet; no unit is ever flagged complete."
+        ),
+        sources=[NC_FILE],
+        timezone="America/New_York",
+        meta={"benchmark_build": BUILD_VERSION, "baseline": build_nc_baseline(folder).name},
+    )
+
+
+def nc_final_state_row(data: Path | None = None) -> dict[str, int]:
+    """The source's own final statewide totals (the STATE row, vote type ``total``, last time)."""
+    path = (data or shared()) / NC_FILE
+    last: tuple[str, dict[str, int]] = ("", {})
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["precinct"] == "STATE" and row["vote_type"] == "total" and row["timestamp"] >= last[0]:
+                last = (row["timestamp"], {c: _int(row[f"votes_{c}"]) for c, _, _ in NC_CANDIDATES})
+                last[1]["other"] = _int(row["votes_other"])
+                last[1]["votes"] = _int(row["votes"])
+    return last[1]
+
+
+def build_nc_baseline(folder: Path) -> Path:
+    """NC's 2016 presidential result by county as a tracker-feed/1 payload (candidates by party:
+    the baseline's names are not tonight's)."""
+    out = folder / "nc-2016-president-by-county-baseline.json"
+    if out.is_file():
+        return out
+    units = []
+    with (shared() / NC_BASELINE).open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["state_abbr"] != "NC":
+                continue
+            name = re.sub(r"\s+County$", "", row["county_name"].strip())
+            dem, gop, total = (_int(row[k]) for k in ("votes_dem", "votes_gop", "total_votes"))
+            votes = {"dem": {"Total": dem}, "gop": {"Total": gop}, "other": {"Total": total - dem - gop}}
+            units.append(_final_unit(row["combined_fips"], name, UnitKind.COUNTY, name, votes))
+    contest = Contest(
+        id="nc-president-2016",
+        name="President of the United States",
+        candidates=(
+            Candidate("dem", "Democratic candidate (2016)", "DEM", 0),
+            Candidate("gop", "Republican candidate (2016)", "REP", 1),
+            Candidate("other", "Other candidates (2016)", "", 2),
+        ),
+        units=tuple(units),
+        threshold=ThresholdRule("plurality"),
+        vote_types=(VoteType.from_name("Total"),),
+    )
+    snap = Snapshot(
+        election=Election(
+            id="nc-2016-11-08",
+            name="North Carolina, President 2016 by county (baseline)",
+            date=dt.date(2016, 11, 8),
+            source="tonmcg/US_County_Level_Election_Results_08-20 (not certified)",
+        ),
+        contests=(contest,),
+        version="final",
+    )
+    return _write_payload(out, snap)
+
+
+# ----------------------------------------------------------------------------------------------
+# Allegheny 2022
+# ----------------------------------------------------------------------------------------------
+
+ALLEGHENY_RACES = {
+    "SD38": "State Senate, District 38",
+    "HD30": "State House, District 30",
+    "HD33": "State House, District 33",
+}
+
+
+def _file_time(name: str) -> dt.datetime:
+    """``2022-11-08T20-04-04-05-00.csv`` → 2022-11-08 20:04:04 −05:00."""
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)([+-]\d\d)-(\d\d)\.csv", name)
+    if m is None:
+        raise ValueError(f"unexpected file name {name}")
+    d, h, mi, s, oh, om = m.groups()
+    return dt.datetime.fromisoformat(f"{d}T{h}:{mi}:{s}{oh}:{om}")
+
+
+def read_allegheny(race: str) -> list[tuple[dt.datetime, str, list[dict[str, str]]]]:
+    folder = shared() / ALLEGHENY / race
+    out = []
+    for p in sorted(folder.glob("*.csv"), key=lambda p: _file_time(p.name)):
+        with p.open(encoding="utf-8", newline="") as fh:
+            out.append((_file_time(p.name), p.name, list(csv.DictReader(fh))))
+    return out
+
+
+def build_allegheny(folder: Path, race: str) -> Path:
+    out = folder / f"allegheny-2022-{race}.night"
+    if out.is_file():
+        return out
+    cands = (
+        Candidate("dem", "Democrat", "DEM", 0),
+        Candidate("rep", "Republican", "REP", 1),
+        Candidate("wi", "Write-in", "", 2),
+    )
+    snaps = []
+    for when, name, rows in read_allegheny(race):
+        units = []
+        for row in rows:
+            pname = row["precinct_name"]
+            votes = {c.id: {"Total": _int(row[f"{c.id}_total"])} for c in cands}
+            units.append(_unit(pname, pname, UnitKind.PRECINCT, "Allegheny", votes))
+        contest = Contest(
+            id=race,
+            name=ALLEGHENY_RACES[race],
+            candidates=cands,
+            units=tuple(units),
+            threshold=ThresholdRule("plurality"),
+            vote_types=(VoteType.from_name("Total"),),
+        )
+        snap = Snapshot(
+            election=Election(
+                id="allegheny-2022-11-08",
+                name="Allegheny County PA general, 8 Nov 2022",
+                date=dt.date(2022, 11, 8),
+                source="maclover7/elections2022 (a poller of the county's Clarity site)",
+                note="converted to tracker-feed/1 from the poller's per-precinct totals",
+            ),
+            contests=(contest,),
+            version=name.removesuffix(".csv"),
+            published_at=when,
+        )
+        snaps.append((when, snap))
+    return _write_night(
+        out,
+        snaps,
+        kind="recorded",
+        label=f"Allegheny County 2022, {ALLEGHENY_RACES[race]} — poller files, recorded order",
+        note=(
+            "One file per poller commit (times from the file names, ET); totals per precinct as the "
+            "poller reduced them (no vote types); a precinct with votes is partial, never complete."
+        ),
+        sources=[f"{ALLEGHENY}/{race}/{n}" for _, n, _ in read_allegheny(race)],
+        timezone="America/New_York",
+        meta={"benchmark_build": BUILD_VERSION},
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Virginia 2017 (reconstructed)
+# ----------------------------------------------------------------------------------------------
+
+
+def read_va() -> list[dict[str, str]]:
+    with (shared() / VA_FILE).open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["geographic_unit_type"] == "precinct"]
+
+
+_VA_CANDS = (
+    Candidate("dem", "Democrat", "DEM", 0),
+    Candidate("gop", "Republican", "REP", 1),
+    Candidate("other", "Others", "", 2),
+)
+
+
+def _va_votes(row: dict[str, str], prefix: str) -> dict[str, dict[str, int]]:
+    """Democrat, Republican and the rest (turnout minus both). In two precincts the file's
+    turnout is one vote below dem + gop; "Others" is 0 there, so the night's total is the sum of
+    the candidates, 2 votes above the turnout column's sum."""
+    dem, gop, total = (_int(row[f"{prefix}_{k}"]) for k in ("dem", "gop", "turnout"))
+    return {"dem": {"Total": dem}, "gop": {"Total": gop}, "other": {"Total": max(total - dem - gop, 0)}}
+
+
+def va_order(rows: Sequence[dict[str, str]], order: str, seed: int = 0) -> list[int]:
+    """Release order of the precincts for a reconstructed VA night."""
+    rng = random.Random(f"va:{order}:{seed}")
+    idx = list(range(len(rows)))
+    rng.shuffle(idx)
+    if order == "random":
+        return idx
+
+    def gop_share(i: int) -> float:
+        t = _int(rows[i]["results_turnout"])
+        return _int(rows[i]["results_gop"]) / t if t else 0.5
+
+    if order == "gop-first":
+        return sorted(idx, key=lambda i: -gop_share(i) + rng.gauss(0, 0.05))
+    if order == "dem-first":
+        return sorted(idx, key=lambda i: gop_share(i) + rng.gauss(0, 0.05))
+    if order == "by-county":
+        counties = sorted({r["county_fips"] for r in rows})
+        rng.shuffle(counties)
+        rank = {c: n for n, c in enumerate(counties)}
+        return sorted(idx, key=lambda i: rank[rows[i]["county_fips"]])  # stable: shuffled within
+    raise ValueError(f"unknown VA order {order!r}")
+
+
+def _va_contest(rows: Sequence[dict[str, str]], shown: set[int], prefix: str = "results") -> Contest:
+    units = []
+    for i, row in enumerate(rows):
+        uid, name, county = row["geographic_unit_fips"], row["geographic_unit_name"], row["county_fips"]
+        if i in shown:
+            units.append(_final_unit(uid, name, UnitKind.PRECINCT, county, _va_votes(row, prefix)))
+        else:
+            units.append(ReportingUnit(id=uid, name=name, kind=UnitKind.PRECINCT, county=county))
+    return Contest(
+        id="va-governor",
+        name="Governor of Virginia",
+        candidates=_VA_CANDS,
+        units=tuple(units),
+        threshold=ThresholdRule("plurality"),
+        vote_types=(VoteType.from_name("Total"),),
+    )
+
+
+def build_va(folder: Path, order: str, steps: int = 20) -> Path:
+    out = folder / f"va-2017-governor-{order}-reconstructed.night"
+    if out.is_file():
+        return out
+    rows = read_va()
+    idx = va_order(rows, order)
+    total = sum(_int(r["results_turnout"]) for r in rows)
+    start = dt.datetime(2017, 11, 7, 19, 0, tzinfo=ET)
+    snaps = []
+    shown: set[int] = set()
+    cum = 0
+    pos = 0
+    for step in range(1, steps + 1):
+        while pos < len(idx) and (cum < total * step / steps or step == steps):
+            shown.add(idx[pos])
+            cum += _int(rows[idx[pos]]["results_turnout"])
+            pos += 1
+        when = start + dt.timedelta(minutes=10 * step)
+        snap = Snapshot(
+            election=Election(
+                id="va-2017-11-07",
+                name=f"Virginia governor 2017 — reconstructed ({order} order)",
+                date=dt.date(2017, 11, 7),
+                source="washingtonpost/elex-live-model test fixture (final counts by precinct)",
+                reconstructed=True,
+                note=f"final counts released in a {order} order; times invented",
+            ),
+            contests=(_va_contest(rows, shown),),
+            version=str(step),
+            published_at=when,
+        )
+        snaps.append((when, snap))
+    return _write_night(
+        out,
+        snaps,
+        kind="reconstructed",
+        label=f"Virginia 2017 governor by precinct — reconstructed, {order} order",
+        note=(
+            f"Reconstructed from final counts: precincts released in a {order} order in {steps} versions "
+            "of about equal vote; times invented (10 minutes apart). Not a recorded night."
+        ),
+        sources=[VA_FILE],
+        timezone="America/New_York",
+        meta={
+            "benchmark_build": BUILD_VERSION,
+            "baseline": build_va_baseline(folder).name,
+            "reconstructed_order": order,
+            "times": "invented",
+        },
+    )
+
+
+def build_va_baseline(folder: Path) -> Path:
+    out = folder / "va-2017-precincts-baseline.json"
+    if out.is_file():
+        return out
+    rows = read_va()
+    units = [
+        _final_unit(
+            r["geographic_unit_fips"],
+            r["geographic_unit_name"],
+            UnitKind.PRECINCT,
+            r["county_fips"],
+            _va_votes(r, "baseline"),
+        )
+        for r in rows
+    ]
+    contest = dataclasses.replace(_va_contest(rows, set()), units=tuple(units))
+    snap = Snapshot(
+        election=Election(
+            id="va-baseline",
+            name="Virginia precincts, the baseline election of the WaPo fixture",
+            source="washingtonpost/elex-live-model test fixture, baseline_* columns",
+        ),
+        contests=(contest,),
+        version="final",
+    )
+    return _write_payload(out, snap)
+
+
+# ----------------------------------------------------------------------------------------------
+# GA-06: the 2016 precinct baseline for the bundled April night
+# ----------------------------------------------------------------------------------------------
+
+#: Columns of the 2016 precinct files that are not vote types (the rest are, and differ by
+#: county: DeKalb and Fulton have an "advance_in_person_3").
+GA06_FIXED = ("county", "precinct", "office", "district", "party", "candidate", "votes")
+
+
+def _ga06_type(column: str) -> str:
+    return column.replace("_", " ").capitalize()  # "advance_in_person_1" → "Advance in person 1"
+
+
+def read_ga06_2016(office: str) -> dict[tuple[str, str], dict[str, dict[str, int]]]:
+    """(county, precinct) → candidate → vote type → votes for ``office`` ("President…" or
+    "U.S. Representative" district 6); county total rows (empty precinct) left out."""
+    out: dict[tuple[str, str], dict[str, dict[str, int]]] = {}
+    for p in sorted((shared() / GA06_2016).glob("*.csv")):
+        with p.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if not row["precinct"].strip() or row["office"] != office:
+                    continue
+                if office == "U.S. Representative" and row["district"].strip() not in ("6", "06"):
+                    continue
+                by = out.setdefault((row["county"], row["precinct"]), {}).setdefault(row["candidate"], {})
+                for col, value in row.items():
+                    if col not in GA06_FIXED and value not in ("", None):
+                        vt = _ga06_type(col)
+                        by[vt] = by.get(vt, 0) + _int(value)
+    return out
+
+
+def build_ga06_baseline(folder: Path) -> Path:
+    """The 6th district's precincts in Nov 2016: President (the top of the ticket) and U.S. House
+    6, a tracker-feed/1 payload. Only precincts that voted in the House 6 race are kept (the
+    district's precincts); the President contest is cut to the same precincts."""
+    out = folder / "ga06-2016-precincts-baseline.json"
+    if out.is_file():
+        return out
+    house = read_ga06_2016("U.S. Representative")
+    president = read_ga06_2016("President of the United States")
+    contests = []
+    for cid, name, data in (
+        ("president-2016", "President of the United States (2016)", president),
+        ("house6-2016", "U.S. House, District 6 (2016)", house),
+    ):
+        names = sorted({c for (key, by) in data.items() if key in house for c in by})
+        ids = {n: f"c{i}" for i, n in enumerate(names)}
+        units = []
+        for county, precinct in sorted(house):
+            by = data.get((county, precinct), {})
+            votes = {ids[c]: dict(v) for c, v in by.items()}
+            units.append(_final_unit(f"{county}/{precinct}", precinct, UnitKind.PRECINCT, county, votes))
+        contests.append(
+            Contest(
+                id=cid,
+                name=name,
+                candidates=tuple(Candidate(ids[n], n, "", i) for i, n in enumerate(names)),
+                units=tuple(units),
+                threshold=ThresholdRule("plurality")
+                if cid.startswith("president")
+                else ThresholdRule.majority(),
+                vote_types=tuple(
+                    VoteType.from_name(v)
+                    for v in sorted({vt for by in data.values() for c in by.values() for vt in c})
+                ),
+            )
+        )
+    snap = Snapshot(
+        election=Election(
+            id="ga-2016-11-08-district6",
+            name="Georgia 6th district precincts, 8 Nov 2016 (baseline)",
+            date=dt.date(2016, 11, 8),
+            source="openelections/openelections-data-ga 2016 precinct files",
+        ),
+        contests=tuple(contests),
+        version="final",
+    )
+    return _write_payload(out, snap)
+
+
+# ----------------------------------------------------------------------------------------------
+# GA 2021 runoff
+# ----------------------------------------------------------------------------------------------
+
+
+def ga2021_names() -> dict[str, dict[str, str]]:
+    """Contest id → candidate id → name ("" → the contest's name), from the final detail XML of
+    the same election. Without names ALL.json's candidate ids are ballot positions ("1", "2")."""
+    from tracker.feeds.registry import parse_payload
+
+    path = shared() / "clarity/napervillpol-ga2022_detail.xml"
+    snap = parse_payload(path.read_bytes(), "auto", source=path.name)
+    out = {}
+    for c in snap.contests:
+        ordered = sorted(c.candidates, key=lambda k: k.ballot_order)
+        out[c.id] = {"": c.name, **{str(j + 1): k.name for j, k in enumerate(ordered)}}
+    return out
+
+
+def build_ga2021(folder: Path) -> tuple[Path, Path] | None:
+    from benchmarks.backtest import GA2020_COUNTIES, ga2021_night
+
+    out = folder / "ga-2021-01-05-runoff.night"
+    if out.is_file():
+        return out, shared() / GA2020_COUNTIES
+    built = ga2021_night(folder, out.name)
+    (folder / "times.csv").unlink(missing_ok=True)
+    return built
+
+
+# ----------------------------------------------------------------------------------------------
+# All of them
+# ----------------------------------------------------------------------------------------------
+
+
+def all_nights(folder: Path | None = None, *, va_orders: Sequence[str] = VA_ORDERS) -> list[BuiltNight]:
+    """Every night of the backtest, built (or taken from the cache)."""
+    folder = folder or cache_dir()
+    nights_dir = paths.resources_dir() / "nights"
+    out: list[BuiltNight] = []
+    nc_base = build_nc_baseline(folder)
+    for level in ("precincts", "counties"):
+        out.append(
+            BuiltNight(
+                f"nc-2020-{level}",
+                f"NC 2020 President by {'precinct' if level == 'precincts' else 'county'} (recorded)",
+                build_nc(folder, level),
+                nc_base,
+                True,
+            )
+        )
+    for race in ALLEGHENY_RACES:
+        out.append(
+            BuiltNight(
+                f"allegheny-{race}",
+                f"Allegheny 2022 {race} (recorded)",
+                build_allegheny(folder, race),
+                None,
+                True,
+            )
+        )
+    ga = build_ga2021(folder)
+    if ga is not None:
+        names = ga2021_names()
+        for cid in ("10000", "10100"):
+            if cid in names:
+                out.append(
+                    BuiltNight(
+                        f"ga-2021-{cid}",
+                        f"GA 2021 runoff, {names[cid]['']} (recorded ALL.json)",
+                        ga[0],
+                        ga[1],
+                        True,
+                        contest=cid,
+                        names=names[cid],
+                    )
+                )
+    va_base = build_va_baseline(folder)
+    for order in va_orders:
+        out.append(
+            BuiltNight(
+                f"va-2017-{order}",
+                f"VA 2017 governor, {order} order (reconstructed)",
+                build_va(folder, order),
+                va_base,
+                False,
+            )
+        )
+    out.append(
+        BuiltNight(
+            "ga06-april",
+            "GA-06 18 Apr 2017 (bundled, reconstructed)",
+            nights_dir / "ga06-2017-04-18.night",
+            build_ga06_baseline(folder),
+            False,
+        )
+    )
+    out.append(
+        BuiltNight(
+            "ga06-june",
+            "GA-06 runoff 20 Jun 2017 (bundled, reconstructed)",
+            nights_dir / "ga06-2017-06-20.night",
+            nights_dir / "ga06-2017-04-18.night",
+            False,
+        )
+    )
+    return out
+
+
+def main() -> None:
+    for night in all_nights():
+        with NightFile.open(night.path) as nf:
+            n = len(nf.versions())
+            kind = nf.kind
+        base = night.baseline.name if night.baseline else "no baseline"
+        print(f"{night.key:24} {n:4} versions  {kind:13}  {night.path}  ({base})")
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__ = [
+    "ALLEGHENY_RACES",
+    "BuiltNight",
+    "all_nights",
+    "build_allegheny",
+    "build_ga06_baseline",
+    "build_nc",
+    "build_nc_baseline",
+    "build_va",
+    "build_va_baseline",
+]
