@@ -10,7 +10,7 @@ thread like every store job) and applied to the race wherever the window shows i
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -29,7 +29,24 @@ from tracker.core.threshold import ThresholdRule
 from tracker.store import Store
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+
+    from tracker.core.model import Snapshot
+    from tracker.ui.workers import Worker
+
+
+class _Window(Protocol):
+    """What the overrides use of the main window: its worker, what it shows, its error line and
+    the widget the dialog belongs to. Narrow on purpose: the window installs this module, so it
+    must not import the window back (docs/architecture.md, "Layers")."""
+
+    @property
+    def worker(self) -> Worker: ...
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+    @property
+    def selected_contest(self) -> str | None: ...
+    def report_error(self, message: str) -> None: ...
+
 
 #: The choices the dialog offers, in order: (label, kind). ``kind`` None forgets the override.
 CHOICES: tuple[tuple[str, str | None], ...] = (
@@ -133,8 +150,8 @@ class RuleOverrides(QObject):
     #: The overrides changed (loaded, set or forgotten): the window redraws the race.
     changed = Signal()
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self._election = ""
         self._rules: dict[str, ThresholdRule] = {}
