@@ -15,7 +15,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QLabel,
     QLayout,
     QLayoutItem,
     QScrollArea,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.model import Contest, Snapshot
+from tracker.ui.plain_text import plain_label
 from tracker.ui.race_card import CARD_MIN_WIDTH, CardData, RaceCard, card_data
 from tracker.ui.theme import ChartTheme, current_theme
 
@@ -114,7 +114,7 @@ class PinnedOverview(QWidget):
         self._selected: str | None = None
         self._indexed: tuple[Snapshot, dict[str, Contest]] | None = None
 
-        self._hint = QLabel()
+        self._hint = plain_label()
         self._hint.setObjectName("overviewHint")
         self._hint.setWordWrap(True)
         self._style_hint(current_theme())

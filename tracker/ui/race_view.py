@@ -10,6 +10,7 @@ The view adapts a Contest (immutable) and the core's arithmetic (``estimate_outs
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from enum import Enum
@@ -34,6 +35,7 @@ from tracker.ui.bar_texts import (
     round_votes,
     tiny_need_text,
 )
+from tracker.ui.plain_text import clean, esc, make_markup, make_plain, never_widen
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
@@ -114,6 +116,11 @@ class RaceView(QWidget):
         self._projection = None
         self._warning = QLabel("")
         self._warning.setWordWrap(True)
+        # Names and warnings come from the feed: plain text; the two lines of our own markup
+        # escape what they quote (issue 19).
+        make_plain(self._title, self._outstanding_label, self._warning)
+        make_markup(self._reporting, self._projection_label)
+        never_widen(self._title, self._outstanding_label, self._warning, self._projection_label)
         self._warning.hide()
 
         self._plot = pg.PlotWidget(background=self._theme.background)  # default raster view: never useOpenGL
@@ -367,7 +374,7 @@ class RaceView(QWidget):
         self._projection_label.setText(self._projection_text(projection, bars, line))
 
         reporting, total = contest.precincts
-        self._title.setText(contest.name)
+        self._title.setText(clean(contest.name))
         self._reporting.setText(
             f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b> · <b>{counted:,}</b> votes counted"
         )
@@ -400,13 +407,13 @@ class RaceView(QWidget):
         top = projection.ranked()[0]
         if top.share is None or top.lo is None or top.hi is None:
             return ""
-        name = display_name(top.name)
+        name = esc(display_name(top.name))
         text = (
             f"Projected final: <b>{name} {top.share * 100:.1f} %</b> "
             f"(90 % interval {top.lo * 100:.1f}–{top.hi * 100:.1f} %)"
         )
         if top.p_clear is not None and line:
-            text += f" · P({name} over {line}) <b>{percent_text(top.p_clear)}</b>"
+            text += f" · P({name} over {html.escape(line)}) <b>{html.escape(percent_text(top.p_clear))}</b>"
         return text
 
     @staticmethod

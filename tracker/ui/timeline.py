@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.projection import ContestProjection
 from tracker.ui.bar_texts import display_name
+from tracker.ui.plain_text import make_markup, never_widen
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style
 
 #: Darker than the bars' #0072B2 / #E69F00 (see the module docstring); the light theme's colours
@@ -74,6 +75,8 @@ class TimelineView(QWidget):
         super().__init__(parent)
         self._theme = current_theme()
         self._caption = QLabel("")
+        make_markup(self._caption)  # our markup, the names escaped (issue 19)
+        never_widen(self._caption)
         self._axis = _TzDateAxis(orientation="bottom")
         self._plot = pg.PlotWidget(background=self._theme.background, axisItems={"bottom": self._axis})
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -295,7 +298,8 @@ class TimelineView(QWidget):
             if doc.idealWidth() <= width:
                 break
         self._caption.setText(text)
-        self._caption.setToolTip(re.sub(r"<[^>]+>", "", self._caption_text(0)))
+        # The tooltip is the caption's words (names unescaped): the tooltip guard shows it literally.
+        self._caption.setToolTip(html.unescape(re.sub(r"<[^>]+>", "", self._caption_text(0))))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
