@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
 
 import httpx
 
@@ -25,6 +26,11 @@ BROWSER_USER_AGENT = (
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
 MAX_CONNECTIONS = 4
+#: Most bytes a compressed response may inflate to (the poller's own limit is usually lower).
+MAX_DECODED_BYTES = 256 * 1024 * 1024
+#: Inflated bytes handed on at a time: a tiny compressed chunk never becomes a huge allocation.
+INFLATE_PIECE = 64 * 1024
+_GZIP, _DEFLATE = ("gzip", "x-gzip"), ("deflate",)
 
 #: Query parameters and headers whose values are secrets (compared case-insensitively).
 SECRET_PARAMS = frozenset({"apikey", "api_key", "key", "token", "access_token"})
@@ -39,9 +45,15 @@ def make_client(
     user_agent: str = BROWSER_USER_AGENT,
     max_connections: int = MAX_CONNECTIONS,
     transport: httpx.BaseTransport | None = None,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
 ) -> httpx.Client:
     """An ``httpx.Client`` for polling: connect/read/write/pool timeouts always set, at most
-    ``max_connections`` connections, redirects followed, gzip accepted."""
+    ``max_connections`` connections, redirects followed, gzip accepted.
+
+    Content codings are inflated by :class:`BoundedDecoding`, never by httpx: httpx inflates each
+    received chunk whole, so 6 KB of ``Content-Encoding: gzip, gzip`` became gigabytes before any
+    size check could see it (issue 19)."""
+    inner = transport if transport is not None else httpx.HTTPTransport(limits=_limits(max_connections))
     return httpx.Client(
         timeout=httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=read_timeout, pool=read_timeout
@@ -49,9 +61,105 @@ def make_client(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         headers={"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"},
         follow_redirects=True,
-        transport=transport,
+        transport=BoundedDecoding(inner, max_decoded_bytes),
         trust_env=False,  # a desktop app's proxy settings are the user's business; tests stay on loopback
     )
+
+
+def _limits(max_connections: int) -> httpx.Limits:
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+
+
+def content_codings(header: str | None) -> list[str]:
+    """The codings of a ``Content-Encoding`` header, in the order they were applied (identity dropped)."""
+    return [c for c in (part.strip().lower() for part in (header or "").split(",")) if c and c != "identity"]
+
+
+class BoundedDecoding(httpx.BaseTransport):
+    """A transport that inflates one gzip or deflate coding itself, in pieces of
+    :data:`INFLATE_PIECE` bytes and at most ``limit`` bytes in all, and refuses anything else
+    (two codings stacked, br, zstd, an unknown one) with one sentence. The response it hands on
+    carries no ``Content-Encoding`` (so httpx inflates nothing) and no ``Content-Length`` (that
+    counted the compressed bytes)."""
+
+    def __init__(self, inner: httpx.BaseTransport, limit: int = MAX_DECODED_BYTES) -> None:
+        self._inner = inner
+        self._limit = limit
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        header = response.headers.get("Content-Encoding")
+        codings = content_codings(header)
+        if not codings:
+            return response
+        if len(codings) > 1 or codings[0] not in _GZIP + _DEFLATE:
+            response.close()
+            raise httpx.DecodingError(
+                f"the server sent its response encoded as {header.strip()!r}; "
+                "only plain, gzip or deflate responses are read",
+                request=request,
+            )
+        drop = (b"content-encoding", b"content-length")
+        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in drop]
+        stream = _InflatingStream(response.stream, codings[0], self._limit, request)
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            stream=stream,
+            extensions=response.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _InflatingStream(httpx.SyncByteStream):
+    def __init__(self, raw: httpx.SyncByteStream, coding: str, limit: int, request: httpx.Request) -> None:
+        self._raw, self._coding, self._limit, self._request = raw, coding, limit, request
+
+    def _inflater(self, first: bytes) -> zlib._Decompress:
+        if self._coding in _GZIP:
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        # "deflate" is meant to be zlib-wrapped; some servers send it raw (as httpx allows)
+        zlib_header = len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
+
+    def __iter__(self) -> Iterator[bytes]:
+        inflater: zlib._Decompress | None = None
+        self._total = 0
+        try:
+            for chunk in self._raw:
+                data = bytes(chunk)
+                while data:
+                    if inflater is None:
+                        inflater = self._inflater(data)
+                    out = inflater.decompress(data, INFLATE_PIECE)
+                    data = inflater.unconsumed_tail
+                    yield from self._counted(out)
+                    while not data and len(out) == INFLATE_PIECE and not inflater.eof:
+                        out = inflater.decompress(b"", INFLATE_PIECE)  # output zlib still holds
+                        yield from self._counted(out)
+                    if inflater.eof:  # a gzip of several members: the next starts afresh
+                        data = (inflater.unused_data + data).lstrip(b"\0")
+                        inflater = None
+        except zlib.error as exc:
+            raise httpx.DecodingError(
+                f"the response is not valid {self._coding} data ({exc})", request=self._request
+            ) from exc
+
+    def _counted(self, out: bytes) -> Iterator[bytes]:
+        self._total += len(out)
+        if self._total > self._limit:
+            raise httpx.DecodingError(
+                f"the response inflates to more than {self._limit // 2**20} MB; not read",
+                request=self._request,
+            )
+        if out:
+            yield out
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 def redact_url(url: str) -> str:

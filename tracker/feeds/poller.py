@@ -426,6 +426,8 @@ class Poller:
                 return response, b"".join(chunks), None
         except httpx.TimeoutException as exc:
             return None, b"", f"timed out ({type(exc).__name__})"
+        except httpx.DecodingError as exc:  # our own sentence (client.BoundedDecoding)
+            return None, b"", self.target.redact(str(exc)) or "the response could not be decoded"
         except httpx.HTTPError as exc:
             return None, b"", f"{type(exc).__name__}: {self.target.redact(str(exc)) or 'request failed'}"
 

@@ -54,7 +54,7 @@ def isolate(text: object, limit: int = NAME_LIMIT) -> str:
 
 def esc(text: object, limit: int = NAME_LIMIT) -> str:
     """Feed text to put inside our own markup: isolated, then HTML-escaped."""
-    return html.escape(isolate(text, limit), quote=True)
+    return html.escape(isolate(text, limit), quote=False)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:

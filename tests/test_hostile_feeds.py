@@ -1,0 +1,140 @@
+"""What a hostile server sends never takes unbounded memory, leaks a secret or silences the feed
+(issue 19, findings 2, 5, 6 and 7). Every response here is constructed by the test (an
+``httpx.MockTransport`` or a loopback server) and the real ``make_client`` and ``Poller`` read it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gzip
+import tracemalloc
+import zlib
+
+import httpx
+import pytest
+
+from tracker.core.model import Candidate, Contest, Election, Reporting, ReportingUnit, Snapshot
+from tracker.feeds.client import make_client
+from tracker.feeds.discovery import discover
+from tracker.feeds.native import dump_native
+from tracker.feeds.poller import Poller, PollPolicy
+
+NATIVE_BODY = dump_native(
+    Snapshot(
+        election=Election(id="constructed", name="Constructed election"),
+        contests=(
+            Contest(
+                id="c1",
+                name="Constructed race",
+                candidates=(Candidate("a", "A"),),
+                units=(
+                    ReportingUnit(
+                        id="u1", name="Unit", reporting=Reporting.COMPLETE, votes={"a": {"Total": 1}}
+                    ),
+                ),
+            ),
+        ),
+        version="v1",
+        fetched_at=dt.datetime(2024, 11, 5, 20, tzinfo=dt.UTC),
+    )
+)
+
+
+@functools.cache
+def zero_bomb(size: int, layers: int) -> bytes:
+    """``size`` zero bytes gzipped ``layers`` times, compressed piecewise (never all in memory)."""
+    out = bytearray()
+    comp = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    piece = bytes(2**20)
+    for _ in range(size // len(piece)):
+        out += comp.compress(piece)
+    out += comp.flush()
+    data = bytes(out)
+    for _ in range(layers - 1):
+        data = gzip.compress(data, 9)
+    return data
+
+
+def poller_for(handler, *, max_bytes: int = 512 * 1024, url: str = "http://feed.test/results.json") -> Poller:
+    client = make_client(transport=httpx.MockTransport(handler))
+    policy = PollPolicy(interval=0.01, backoff_base=0.01, backoff_cap=0.02)
+    return Poller(discover(url, kind="native"), client=client, policy=policy, max_bytes=max_bytes)
+
+
+@pytest.mark.parametrize("coding", ["gzip, gzip", "gzip,gzip", "br", "zstd", "gzip, identity, deflate"])
+def test_stacked_or_unknown_codings_are_refused_with_memory_bounded(coding: str) -> None:
+    """Finding 2: 6 KB of ``gzip, gzip`` inflated to gigabytes in ``record`` (the 256 MB limit was
+    checked after httpx had inflated each chunk whole)."""
+    bomb = zero_bomb(96 * 2**20, 2)
+    assert len(bomb) < 64 * 1024  # the few kilobytes the server sends
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": coding}, content=iter([bomb]))
+
+    poller = poller_for(handler)
+    tracemalloc.start()
+    try:
+        report = poller.poll_once()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.state.error is not None and "encoded as" in report.state.error
+    assert "Error" not in report.state.error  # a sentence, no exception class
+    assert peak < 16 * 2**20
+
+
+def test_one_gzip_layer_that_inflates_past_the_limit_is_cut_off_in_small_pieces() -> None:
+    bomb = zero_bomb(96 * 2**20, 1)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=iter([bomb]))
+
+    poller = poller_for(handler)
+    tracemalloc.start()
+    try:
+        report = poller.poll_once()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert report.state.error == "the response is larger than the 512 KB limit; not read"
+    assert peak < 16 * 2**20
+
+
+@pytest.mark.parametrize("coding", ["gzip", "x-gzip", "deflate", "deflate-raw", "identity", ""])
+def test_plain_gzip_and_deflate_bodies_read_as_before(coding: str) -> None:
+    if coding in ("gzip", "x-gzip"):
+        body = gzip.compress(NATIVE_BODY)
+    elif coding == "deflate":
+        body = zlib.compress(NATIVE_BODY)
+    elif coding == "deflate-raw":
+        comp = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        body, coding = comp.compress(NATIVE_BODY) + comp.flush(), "deflate"
+    else:
+        body = NATIVE_BODY
+    headers = {"Content-Encoding": coding} if coding else {}
+
+    poller = poller_for(lambda request: httpx.Response(200, headers=headers, content=iter([body])))
+    report = poller.poll_once()
+    assert report.state.error is None
+    assert [e.data for e in report.events if e.kind == "new"] == [NATIVE_BODY]
+
+
+def test_a_gzip_of_two_members_reads_whole() -> None:
+    body = gzip.compress(NATIVE_BODY[:20]) + gzip.compress(NATIVE_BODY[20:])
+    poller = poller_for(
+        lambda request: httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=iter([body]))
+    )
+    report = poller.poll_once()
+    assert [e.data for e in report.events if e.kind == "new"] == [NATIVE_BODY]
+
+
+def test_a_corrupt_gzip_body_is_one_sentence() -> None:
+    body = b"\x1f\x8b\x08\x00" + b"garbage" * 10
+    poller = poller_for(
+        lambda request: httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=iter([body]))
+    )
+    report = poller.poll_once()
+    assert report.state.error is not None and report.state.error.startswith(
+        "the response is not valid gzip data"
+    )
