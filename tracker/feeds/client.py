@@ -61,9 +61,28 @@ def make_client(
         limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         headers={"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"},
         follow_redirects=True,
+        event_hooks={"request": [keep_secrets_at_their_origin]},
         transport=BoundedDecoding(inner, max_decoded_bytes),
         trust_env=False,  # a desktop app's proxy settings are the user's business; tests stay on loopback
     )
+
+
+_ORIGIN = "tracker_origin"
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or {"http": 80, "https": 443}.get(url.scheme)
+
+
+def keep_secrets_at_their_origin(request: httpx.Request) -> None:
+    """A request hook: a redirect to another origin (scheme, host or port) goes without the AP
+    key, credentials and cookies (httpx keeps ``x-api-key`` across origins; issue 19). httpx
+    carries a request's ``extensions`` dict over to the requests its redirects build, so the
+    first hop's origin is remembered there."""
+    origin = request.extensions.setdefault(_ORIGIN, _origin(request.url))
+    if origin != _origin(request.url):
+        for name in SECRET_HEADERS:
+            request.headers.pop(name, None)
 
 
 def _limits(max_connections: int) -> httpx.Limits:
@@ -162,8 +181,41 @@ class _InflatingStream(httpx.SyncByteStream):
         self._raw.close()
 
 
+def split_userinfo(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without its ``user:password@`` and the credentials (unquoted), if it had any: a
+    password in a feed address travels in an ``Authorization`` header, never in a URL that is
+    shown, stored, printed or made a file name (issue 19)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return strip_userinfo_text(url), None
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    clean = urllib.parse.urlunsplit(parts._replace(netloc=hostport))
+    return clean, (urllib.parse.unquote(user), urllib.parse.unquote(password))
+
+
+_USERINFO_IN_TEXT = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@'\"<>]*@")
+
+
+def strip_userinfo_text(text: str) -> str:
+    """Every ``scheme://user:password@`` in ``text`` (an error, a log line) without its userinfo."""
+    return _USERINFO_IN_TEXT.sub(r"\1", text)
+
+
+def basic_auth_header(credentials: tuple[str, str]) -> str:
+    import base64
+
+    user, password = credentials
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
 def redact_url(url: str) -> str:
-    """``url`` with the values of secret query parameters (``apiKey`` …) replaced by REDACTED."""
+    """``url`` with the values of secret query parameters (``apiKey`` …) replaced by REDACTED,
+    and without any ``user:password@``."""
+    url = split_userinfo(url)[0]
     try:
         parts = urllib.parse.urlsplit(url)
     except ValueError:
@@ -182,7 +234,7 @@ _SECRET_IN_TEXT = re.compile(r"(?i)\b(apikey|api_key|access_token|token)=([^&\s'
 
 def redact_text(text: str, secrets: tuple[str, ...] = ()) -> str:
     """An error message or log line with every secret removed (``apiKey=…`` and the given values)."""
-    out = _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", text)
+    out = _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", strip_userinfo_text(text))
     for secret in secrets:
         if secret:
             out = out.replace(secret, REDACTED)
