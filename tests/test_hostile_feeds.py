@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gzip
+import threading
 import tracemalloc
 import zlib
 
@@ -18,7 +19,15 @@ from tracker.core.model import Candidate, Contest, Election, Reporting, Reportin
 from tracker.feeds.client import make_client
 from tracker.feeds.discovery import discover
 from tracker.feeds.native import dump_native
-from tracker.feeds.poller import Poller, PollPolicy
+from tracker.feeds.poller import (
+    MAX_WAIT,
+    FeedHealth,
+    Poller,
+    PollPolicy,
+    ap_next_url,
+    health_after,
+    parse_rate_limit_reset,
+)
 
 NATIVE_BODY = dump_native(
     Snapshot(
@@ -138,3 +147,84 @@ def test_a_corrupt_gzip_body_is_one_sentence() -> None:
     assert report.state.error is not None and report.state.error.startswith(
         "the response is not valid gzip data"
     )
+
+
+# -- finding 6: nothing a server sends stops the poll loop ----------------------------------------
+
+
+class RecordingStop(threading.Event):
+    """A stop event that records every wait and ends the loop after ``rounds`` of them; like
+    ``threading.Event.wait`` it refuses a timeout too large for the platform."""
+
+    def __init__(self, rounds: int = 1) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+        self.rounds = rounds
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout is not None and timeout > threading.TIMEOUT_MAX:
+            raise OverflowError("timeout value is too large")
+        self.waits.append(timeout if timeout is not None else -1.0)
+        if len(self.waits) >= self.rounds:
+            self.set()
+        return self.is_set()
+
+
+@pytest.mark.parametrize(
+    ("status", "headers"),
+    [
+        (429, {"X-RateLimit-Reset": "inf"}),
+        (429, {"X-RateLimit-Reset": "nan"}),
+        (403, {"X-RateLimit-Reset": "1e308"}),
+        (503, {"Retry-After": "9" * 400}),
+        (429, {"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}),
+    ],
+)
+def test_a_huge_or_infinite_wait_is_capped_at_an_hour_and_health_still_reads(
+    status: int, headers: dict
+) -> None:
+    poller = poller_for(
+        lambda request: httpx.Response(status, headers=headers), url="http://api.test/v2/elections/x"
+    )
+    poller.target = discover("http://api.test/v2/elections/x?apiKey=constructed-key", kind="ap")
+    reports = []
+    stop = RecordingStop()
+    poller.run(reports.append, stop)  # was: OverflowError out of stop.wait (record died)
+    assert reports and reports[0].state.error
+    assert stop.waits and 0 < stop.waits[0] <= MAX_WAIT
+    now = dt.datetime.now(dt.UTC)
+    health = health_after(FeedHealth(url="x", kind="ap"), reports[0], now_wall=now, now_mono=0.0)
+    assert health.next_poll_at is not None and health.next_poll_at - now <= dt.timedelta(seconds=2 * MAX_WAIT)
+    assert parse_rate_limit_reset("inf", now) is None and parse_rate_limit_reset("-inf", now) is None
+
+
+def test_ap_json_nested_100000_deep_is_an_error_of_the_round_not_the_end_of_polling() -> None:
+    deep = b'{"nextrequest": "x", "races": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert ap_next_url(deep, "http://api.test/v2/elections/x") == "http://api.test/v2/elections/x"
+    poller = poller_for(
+        lambda request: httpx.Response(200, content=iter([deep])), url="http://api.test/v2/elections/x"
+    )
+    poller.target = discover(
+        "http://api.test/v2/elections/x", kind="ap", fmt="ap-v2", api_key="constructed-key"
+    )
+    reports = []
+    poller.run(reports.append, RecordingStop(rounds=3))
+    assert len(reports) == 3
+
+
+def test_an_unexpected_exception_in_a_round_becomes_a_feed_error_and_polling_goes_on() -> None:
+    """A full disk under the recorder, a bug in a parser: the loop reports it and polls on."""
+    poller = poller_for(lambda request: httpx.Response(200, content=iter([NATIVE_BODY])))
+    seen = []
+
+    def sink(report) -> None:
+        seen.append(report)
+        if len(seen) == 1:
+            raise OSError(28, "No space left on device")
+
+    stop = RecordingStop(rounds=3)
+    poller.run(sink, stop)
+    errors = [r.state.error for r in seen]
+    assert errors[1] == "unexpected error: [Errno 28] No space left on device"
+    assert len(seen) >= 3 and seen[-1].state.error is None  # recovered: the next round is fine
+    assert all(0 < w <= MAX_WAIT for w in stop.waits)

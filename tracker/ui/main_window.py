@@ -678,7 +678,7 @@ class MainWindow(QMainWindow):
     def _on_feed_health(self, health: object) -> None:
         from tracker.feeds.poller import FeedHealth
 
-        if isinstance(health, FeedHealth) and self.live:
+        if isinstance(health, FeedHealth) and (self.live or health.stopped):  # STOPPED: always said
             self._feed_status.set_health(health)
 
     def _set_recent_feeds(self, urls: object) -> None:
