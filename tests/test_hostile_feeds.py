@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import gzip
 import threading
+import time
 import tracemalloc
 import zlib
 
@@ -228,3 +229,46 @@ def test_an_unexpected_exception_in_a_round_becomes_a_feed_error_and_polling_goe
     assert errors[1] == "unexpected error: [Errno 28] No space left on device"
     assert len(seen) >= 3 and seen[-1].state.error is None  # recovered: the next round is fine
     assert all(0 < w <= MAX_WAIT for w in stop.waits)
+
+
+def test_a_server_trickling_its_headers_is_cut_off_at_the_exchange_deadline() -> None:
+    """Finding 6 (and the gap left in docs/reliability.md): the read timeout restarts with every
+    byte, so headers sent a byte every 50 ms held the feed's one thread for ever."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    done = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            for _ in range(600):  # 30 s of "X-Slow: aaaa…", never ending the headers
+                if done.is_set():
+                    return
+                try:
+                    conn.sendall(b"a" if (_ + 1) % 20 else b"\r\nX-Slow: ")
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    server = threading.Thread(target=trickle, daemon=True)
+    server.start()
+    policy = PollPolicy(interval=0.01, connect_timeout=0.5, read_timeout=0.5, total_timeout=1.0)
+    poller = Poller(
+        discover(f"http://127.0.0.1:{port}/feed.json"), client=make_client(read_timeout=0.5), policy=policy
+    )
+    result: list = []
+    worker = threading.Thread(target=lambda: result.append(poller.poll_once()), daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(10.0)
+    done.set()
+    listener.close()
+    assert result, "the poll was still waiting for headers after 10 s"
+    assert time.monotonic() - started < 10.0
+    assert result[0].state.error == "timed out (the response took longer than 1 s)"

@@ -9,11 +9,15 @@ short listen backlog, and a tracker polls one feed, not a thousand.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
+import time
 import urllib.parse
 import zlib
 from collections.abc import Iterator, Mapping
 
+import httpcore
 import httpx
 
 from tracker import __version__
@@ -53,7 +57,16 @@ def make_client(
     Content codings are inflated by :class:`BoundedDecoding`, never by httpx: httpx inflates each
     received chunk whole, so 6 KB of ``Content-Encoding: gzip, gzip`` became gigabytes before any
     size check could see it (issue 19)."""
-    inner = transport if transport is not None else httpx.HTTPTransport(limits=_limits(max_connections))
+    if transport is None:
+        transport = httpx.HTTPTransport(limits=_limits(max_connections))
+        # every socket operation bounded by the exchange's deadline (request_deadline), headers
+        # included: httpx's timeouts are per operation, so a server trickling its headers a byte
+        # at a time held the feed's thread for ever (issue 19)
+        pool = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if backend is not None:
+            pool._network_backend = DeadlineBackend(backend)
+    inner = transport
     return httpx.Client(
         timeout=httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=read_timeout, pool=read_timeout
@@ -65,6 +78,76 @@ def make_client(
         transport=BoundedDecoding(inner, max_decoded_bytes),
         trust_env=False,  # a desktop app's proxy settings are the user's business; tests stay on loopback
     )
+
+
+_DEADLINE = threading.local()
+
+
+@contextlib.contextmanager
+def request_deadline(seconds: float) -> Iterator[None]:
+    """Within this block, on this thread, every socket operation of the client (connecting,
+    sending, reading headers and body) fails with a timeout once ``seconds`` have passed."""
+    previous = getattr(_DEADLINE, "at", None)
+    _DEADLINE.at = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _DEADLINE.at = previous
+
+
+def _clip(timeout: float | None) -> float | None:
+    deadline = getattr(_DEADLINE, "at", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the exchange's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            return self._inner.read(max_bytes, _clip(timeout))
+        except httpcore.ReadTimeout:
+            _clip(None)  # the deadline, not the per-read timeout: say so
+            raise
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        try:
+            self._inner.write(buffer, _clip(timeout))
+        except httpcore.WriteTimeout:
+            _clip(None)
+            raise
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _clip(timeout)))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._inner.get_extra_info(info)
+
+
+class DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with every operation clipped to :func:`request_deadline`."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        stream = self._inner.connect_tcp(host, port, _clip(timeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _clip(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
 
 
 _ORIGIN = "tracker_origin"

@@ -425,8 +425,13 @@ class Poller:
         headers.update(self.target.headers)
         deadline = self._monotonic() + self.policy.total_timeout
         too_big = f"the response is larger than the {format_size(self._max_bytes)} limit; not read"
+        from tracker.feeds.client import request_deadline
+
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            with (
+                request_deadline(self.policy.total_timeout),
+                self._client.stream("GET", url, headers=headers) as response,
+            ):
                 announced = response.headers.get("Content-Length", "").strip()
                 if announced.isdigit() and int(announced) > self._max_bytes:
                     return response, b"", too_big
@@ -445,6 +450,8 @@ class Poller:
                     chunks.append(chunk)
                 return response, b"".join(chunks), None
         except httpx.TimeoutException as exc:
+            if "deadline passed" in str(exc):  # client.request_deadline: headers trickled in
+                return None, b"", f"timed out (the response took longer than {self.policy.total_timeout:g} s)"
             return None, b"", f"timed out ({type(exc).__name__})"
         except httpx.DecodingError as exc:  # our own sentence (client.BoundedDecoding)
             return None, b"", self.target.redact(str(exc)) or "the response could not be decoded"
