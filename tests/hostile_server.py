@@ -13,7 +13,9 @@ from tracker.core.model import Candidate, Contest, Election, Reporting, Reportin
 from tracker.feeds.native import dump_native
 
 
-def constructed_payload(version: str = "v1", name: str = "Constructed race") -> bytes:
+def constructed_payload(
+    version: str = "v1", name: str = "Constructed race", published: dt.datetime | None = None, votes: int = 60
+) -> bytes:
     return dump_native(
         Snapshot(
             election=Election(id="constructed", name="Constructed election"),
@@ -27,13 +29,14 @@ def constructed_payload(version: str = "v1", name: str = "Constructed race") -> 
                             id="u1",
                             name="Constructed unit",
                             reporting=Reporting.COMPLETE,
-                            votes={"a": {"Total": 60}, "b": {"Total": 40}},
+                            votes={"a": {"Total": votes}, "b": {"Total": 40}},
                         ),
                     ),
                 ),
             ),
             version=version,
             fetched_at=dt.datetime(2024, 11, 5, 20, tzinfo=dt.UTC),
+            published_at=published,
         )
     )
 

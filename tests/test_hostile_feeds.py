@@ -272,3 +272,43 @@ def test_a_server_trickling_its_headers_is_cut_off_at_the_exchange_deadline() ->
     assert result, "the poll was still waiting for headers after 10 s"
     assert time.monotonic() - started < 10.0
     assert result[0].state.error == "timed out (the response took longer than 1 s)"
+
+
+# -- finding 7: one glitched Clarity current_ver.txt ----------------------------------------------
+
+
+def test_one_glitched_clarity_version_number_never_freezes_the_feed(tmp_path) -> None:
+    """``current_ver.txt`` says 100, then once an 18-digit number (whose zip the CDN serves: the
+    same bytes as 100), then the real 101 and 102. Every real version is fetched, recorded and
+    shown (was: "stale version 101 (newest seen 999999999999999999); not fetched" for the rest of
+    the night). The payloads are constructed tracker-feed/1 documents standing in for the zips."""
+    from hostile_server import constructed_payload
+
+    from tracker.archive.recorder import Recorder, create_recording
+
+    glitch = "999999999999999999"
+    announced = iter(["100", glitch, glitch, "101", "101", "102", "100"])
+    t0 = dt.datetime(2024, 11, 5, 20, tzinfo=dt.UTC)
+    bodies = {
+        v: constructed_payload(v, published=t0 + dt.timedelta(minutes=i), votes=60 + i)
+        for i, v in enumerate(["100", "101", "102"])
+    }
+    bodies[glitch] = bodies["100"]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("current_ver.txt"):
+            return httpx.Response(200, text=next(announced))
+        return httpx.Response(200, content=iter([bodies[path.split("/")[3]]]))
+
+    target = discover("http://clarity.test/GA/12345/", env={}, fmt="tracker-feed/1")
+    night = create_recording(tmp_path / "constructed_glitch.night", url=target.display_url, kind="clarity")
+    recorder = Recorder(night, source=target.display_url)
+    shown: list[str] = []
+    with make_client(transport=httpx.MockTransport(handler)) as client:
+        poller = Poller(target, client=client, policy=PollPolicy(interval=0.01))
+        for _ in range(7):
+            recorded = recorder.record_report(poller.poll_once())
+            shown += [s.version for s in recorded.snapshots]
+    night.close()
+    assert shown == ["100", "101", "102"]  # 100 again at the end: a stale cache, kept not shown

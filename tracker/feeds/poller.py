@@ -256,14 +256,18 @@ def parse_clarity_version(body: bytes) -> int:
 
 
 def clarity_action(new_version: int, last_seen: int | None, have: set[int]) -> str:
-    """What to do with a version read from ``current_ver.txt``: ``"fetch"`` a new one, ``"same"``
-    when it is the one we show, ``"stale"`` when it is older than the newest seen (a stale cache:
-    its payload is not the news, and fetching it again would waste the quota)."""
-    if last_seen is None or new_version > last_seen:
-        return "fetch" if new_version not in have else "same"
-    if new_version == last_seen:
-        return "same"
-    return "stale"
+    """What to do with a version read from ``current_ver.txt``: ``"fetch"`` one we do not have,
+    whatever its number; ``"same"`` for one we have that is not below the last one fetched;
+    ``"stale"`` for one we have that is (a stale cache serving the past again: fetching it
+    again would waste the quota).
+
+    A version we do not have is always fetched, even below the newest seen: one glitched
+    ``current_ver.txt`` (an 18-digit number, once) made every later real version "stale" and never
+    fetched (issue 19). Its payload is recorded either way; whether it is shown is the recorder's
+    decision, from the payload's own publication time."""
+    if new_version in have:
+        return "same" if last_seen is None or new_version >= last_seen else "stale"
+    return "fetch"
 
 
 # -- AP: nextrequest and the key ---------------------------------------------------------------------
@@ -539,7 +543,7 @@ class Poller:
             if action != "fetch":
                 self._validators[ver_url] = ver_validators
             if action == "stale":
-                note = f"stale version {version} (newest seen {self._clarity_version}); not fetched"
+                note = f"stale version {version} (newest fetched {self._clarity_version}); already recorded"
                 return [self._event(ver_url, "stale", response, version=str(version), error=note)], Outcome(
                     ok=True
                 )
@@ -555,7 +559,7 @@ class Poller:
                     self._clarity_file = i  # the file this site publishes: ask for it first next time
                 if outcome.ok or got[-1].status != 404:
                     break  # a 404 means this site does not publish that file: try the next one
-            if outcome.ok:
+            if outcome.ok:  # the last version fetched is the high-water mark, even a lower one
                 self._validators[ver_url] = ver_validators
                 self._clarity_previous = self._clarity_version
                 self._clarity_version = version
