@@ -661,13 +661,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window
     args = parser.parse_args(argv)
+    from tracker.terminal import escape_controls, safe_output
+
     try:
-        return int(args.func(args))
+        with safe_output():  # feed text never reaches the terminal raw (issue 19)
+            return int(args.func(args))
     except TrackerError as exc:
-        print(f"election-tracker: {exc}", file=sys.stderr)
+        print(f"election-tracker: {escape_controls(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as exc:  # bad option values (speed out of range, --at not HH:MM)
-        print(f"election-tracker: {exc}", file=sys.stderr)
+        print(f"election-tracker: {escape_controls(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

