@@ -87,3 +87,27 @@ def test_a_race_exported_as_csv_holds_no_formula() -> None:
     assert any(c.startswith("'=HYPERLINK") for c in cells)
     assert all(line.startswith("# ") for line in out.getvalue().splitlines()[:1])
     assert "\n=evil()" not in out.getvalue()
+
+
+def test_a_candidate_is_found_without_scanning_every_candidate() -> None:
+    """10,000 candidates froze the window (a linear lookup per candidate); ids are read once to
+    build an index, then each lookup is a dictionary's. Counted, not timed."""
+    reads = [0]
+
+    class Counted(Candidate):
+        def __getattribute__(self, name: str) -> object:
+            if name == "id":
+                reads[0] += 1
+            return object.__getattribute__(self, name)
+
+    n = 2000
+    contest = Contest(
+        id="c",
+        name="Constructed race",
+        candidates=tuple(Counted(f"k{i}", f"Constructed {i}") for i in range(n)),
+    )
+    for i in range(n):
+        assert contest.candidate(f"k{i}").name == f"Constructed {i}"
+    assert reads[0] <= 2 * n  # was n * (n + 1) / 2
+    with pytest.raises(KeyError):
+        contest.candidate("absent")
