@@ -111,3 +111,48 @@ def test_a_candidate_is_found_without_scanning_every_candidate() -> None:
     assert reads[0] <= 2 * n  # was n * (n + 1) / 2
     with pytest.raises(KeyError):
         contest.candidate("absent")
+
+
+# -- recovery: record --resume ----------------------------------------------------------------------
+
+
+def test_a_crashed_recording_is_resumed_and_force_is_never_suggested(tmp_path: Path, capsys) -> None:
+    """A recording killed mid-night (its -wal beside it) is continued by ``record --resume``:
+    every version it had stays, new ones are added. Recording again into it without --resume
+    names --resume, never --force (which deletes the night)."""
+    import subprocess
+    import sys
+
+    from hostile_server import HostileServer, constructed_payload
+
+    from tracker.archive.night import NightFile
+
+    night = tmp_path / "crashed.night"
+    with HostileServer() as server:
+        script = (
+            "import os, sys, threading\n"
+            "from tracker.cli import main\n"
+            "import tracker.archive.recorder as r\n"
+            "real = r.Recorder.record\n"
+            "def record(self, events):\n"
+            "    out = real(self, events)\n"
+            "    if self.versions >= 1: os._exit(9)  # killed after the first version, no close\n"
+            "    return out\n"
+            "r.Recorder.record = record\n"
+            f"main(['record', {server.url!r}, '--interval', '0.05', '-o', {str(night)!r}])\n"
+        )
+        crash = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert crash.returncode == 9, crash.stderr
+        assert night.with_name(night.name + "-wal").exists()  # a crashed recording, still in WAL
+
+        assert main(["record", server.url, "-o", str(night)]) == 2
+        err = capsys.readouterr().err
+        assert "--resume" in err and "--force" not in err
+
+        server.body = constructed_payload("v2", votes=70)
+        assert main(["record", "--resume", str(night), "--interval", "0.05", "--max-polls", "2"]) == 0
+        out = capsys.readouterr().out
+        assert "resuming the recording of " + server.url in out and "(1 versions so far)" in out
+    with NightFile.open(night) as done:
+        assert [v.version for v in done.versions()] == ["v1", "v2"]
+        assert done.meta["feed_url"] == server.url
