@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,37 @@ def test_a_crashed_recording_is_resumed_and_force_is_never_suggested(tmp_path: P
     with NightFile.open(night) as done:
         assert [v.version for v in done.versions()] == ["v1", "v2"]
         assert done.meta["feed_url"] == server.url
+
+
+# -- implausible counts and lone surrogates -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda d: json.loads(json.dumps(d).replace('"Total": 60', f'"Total": {10**30}')), "more than 10^10"),
+        (lambda d: json.loads(json.dumps(d).replace('"Total": 60', f'"Total": {2**63}')), "more than 10^10"),
+        (
+            lambda d: json.loads(json.dumps(d).replace("Constructed A", "Constructed \\ud800 A")),
+            "lone surrogate",
+        ),
+        (lambda d: json.loads(json.dumps(d).replace("Constructed race", "\\udfff")), "lone surrogate"),
+    ],
+)
+def test_implausible_counts_and_lone_surrogates_are_refused_in_one_line(
+    tmp_path: Path, capsys, edit, words: str
+) -> None:
+    from hostile_server import constructed_payload
+
+    from tracker.core.errors import FeedError
+    from tracker.feeds.registry import parse_payload
+
+    doc = edit(json.loads(constructed_payload()))
+    data = json.dumps(doc).encode()
+    with pytest.raises(FeedError, match=re.escape(words)):
+        parse_payload(data, source="constructed.json")
+    path = tmp_path / "constructed_implausible.json"
+    path.write_bytes(data)
+    assert main(["parse", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1 and "Traceback" not in err
