@@ -191,3 +191,47 @@ def test_implausible_counts_and_lone_surrogates_are_refused_in_one_line(
     assert main(["parse", str(path)]) == 2
     err = capsys.readouterr().err
     assert words in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+# -- files that are not what they seem --------------------------------------------------------------
+
+
+def test_import_of_a_folder_stays_inside_it(tmp_path: Path, capsys) -> None:
+    from hostile_server import constructed_payload
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.json").write_bytes(constructed_payload("secret"))
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "a.json").write_bytes(constructed_payload("v1"))
+    (folder / "b.json").symlink_to(outside / "secret.json")
+    out = tmp_path / "constructed_import.night"
+    assert main(["import", str(folder), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "b.json in " in err and "outside the folder" in err
+    assert not out.exists()
+
+
+def test_devices_and_pipes_are_never_called_a_folder_nor_read(tmp_path: Path) -> None:
+    """/dev/zero was "a folder" (and read for ever by `parse`); so was a FIFO."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = tmp_path / "constructed.fifo"
+    os.mkfifo(fifo)
+    for target in ("/dev/zero", str(fifo)):
+        for args in (
+            ["replay", target],
+            ["parse", target],
+            ["import", target, "-o", str(tmp_path / "x.night")],
+        ):
+            run = subprocess.run(
+                [sys.executable, "-m", "tracker", *args], capture_output=True, text=True, timeout=60
+            )
+            assert run.returncode == 2, (args, run.stderr)
+            assert "a device, a pipe or a socket" in run.stderr and "folder," not in run.stderr, (
+                args,
+                run.stderr,
+            )

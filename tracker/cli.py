@@ -501,8 +501,16 @@ def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The largest payload file a command reads (the poller's own limit).
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
 def _read(path: Path) -> bytes:
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise TrackerError(f"{path} is not a file (it is a device, a pipe or a socket)")  # /dev/zero
     try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise TrackerError(f"{path} is larger than {MAX_INPUT_BYTES // 2**20} MB; not a results file")
         return path.read_bytes()
     except FileNotFoundError:
         raise TrackerError(f"no such file: {path}") from None

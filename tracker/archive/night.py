@@ -403,8 +403,10 @@ class NightFile:
         path = Path(path)
         if not path.exists():
             raise NightFileError(f"there is no night file at {path}")
-        if not path.is_file():
+        if path.is_dir():
             raise NightFileError(f"{path} is a folder, not a night file")
+        if not path.is_file():  # /dev/zero, a pipe: never "a folder", never read (issue 19)
+            raise NightFileError(f"{path} is not a night file (it is a device, a pipe or a socket)")
         try:
             with path.open("rb") as fh:
                 head = fh.read(len(_SQLITE_MAGIC))
