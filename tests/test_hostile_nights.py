@@ -143,3 +143,19 @@ def test_the_connection_is_hardened(tmp_path: Path) -> None:
         assert night._query("SELECT length(zeroblob(1000))") == [(1000,)]
         with pytest.raises(NightFileError, match="too big"):
             night._query("SELECT zeroblob(1024 * 1024 * 1024)")
+
+
+def test_sources_nested_100000_deep_read_as_none(tmp_path: Path) -> None:
+    """A night whose ``sources`` meta nests lists 100,000 deep hung the start page on every start."""
+    from tracker.archive.catalogue import read_entry
+
+    deep = "[" * 100_000 + "]" * 100_000
+    path = edit(
+        sound_night(tmp_path / "constructed_nested.night"),
+        f"UPDATE meta SET value = '{deep}' WHERE key = 'sources'",
+        f"INSERT OR REPLACE INTO meta (key, value) VALUES ('source_files', '{deep}')",
+    )
+    with NightFile.open(path) as night:
+        assert night.sources == ()
+    entry = read_entry(path)
+    assert entry.sources == () and entry.label == "Constructed hostile night"

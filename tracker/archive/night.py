@@ -633,9 +633,9 @@ class NightFile:
     def sources(self) -> tuple[str, ...]:
         try:
             value = json.loads(self._meta.get("sources", "[]"))
-        except ValueError:
+        except (ValueError, RecursionError):  # nested 100,000 deep: no sources (issue 19)
             return ()
-        return tuple(str(s) for s in value) if isinstance(value, list) else ()
+        return tuple(s for s in value if isinstance(s, str)) if isinstance(value, list) else ()
 
     @property
     def timezone(self) -> ZoneInfo:
