@@ -159,3 +159,34 @@ def test_sources_nested_100000_deep_read_as_none(tmp_path: Path) -> None:
         assert night.sources == ()
     entry = read_entry(path)
     assert entry.sources == () and entry.label == "Constructed hostile night"
+
+
+def test_a_recording_copied_without_its_wal_says_so(tmp_path: Path) -> None:
+    """A recording that did not finish, copied without its ``-wal``: opening says what is missing
+    (was: "not a night file", or silently fewer versions)."""
+    import shutil
+    import subprocess
+    import sys
+
+    crashed = tmp_path / "crashed" / "constructed_crash.night"
+    crashed.parent.mkdir()
+    script = (
+        "import datetime as dt, os\n"
+        "from tracker.archive.night import NightFile\n"
+        f"n = NightFile.create({str(crashed)!r}, kind='recorded', label='Constructed crash', timezone='UTC')\n"
+        "n.add_payload(b'{}', fetched_at=dt.datetime(2024, 11, 5, tzinfo=dt.UTC), fmt='tracker-feed/1')\n"
+        "os._exit(9)\n"
+    )
+    assert subprocess.run([sys.executable, "-c", script], timeout=60).returncode == 9
+    assert crashed.with_name(crashed.name + "-wal").exists()
+    alone = tmp_path / "copy" / crashed.name
+    alone.parent.mkdir()
+    shutil.copyfile(crashed, alone)  # the -wal left behind
+    try:
+        with NightFile.open(alone) as night:
+            warning = night.warning
+    except NightFileError as exc:
+        warning = str(exc)
+    assert "copied without its constructed_crash.night-wal file" in warning
+    with NightFile.open(crashed) as whole:  # beside its -wal: every version, no warning
+        assert whole.warning == "" and len(whole.versions()) == 1

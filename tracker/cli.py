@@ -53,7 +53,9 @@ def _check_night(path: Path) -> None:
     """Open and close the night before starting Qt, so a bad file is a clear stderr line."""
     from tracker.archive.night import NightFile
 
-    NightFile.open(path).close()
+    with NightFile.open(path) as night:
+        if night.warning:
+            print(f"election-tracker: {night.warning}", file=sys.stderr)
 
 
 def _gui(night: Path | None, args: argparse.Namespace) -> int:

@@ -190,6 +190,13 @@ def _lock_existing(path: Path) -> int:
     return fd
 
 
+def _without_wal(err: NightFileError, path: Path) -> NightFileError:
+    return NightFileError(
+        f"{err} ({path.name} is a recording that did not finish, copied without its "
+        f"{path.name}-wal file: copy that file beside it)"
+    )
+
+
 def _is_wal(path: Path) -> bool:
     """True when the file's header says WAL mode (file format bytes 18–19 are 2)."""
     try:
@@ -284,6 +291,8 @@ class NightFile:
         self._lock_fd = lock_fd
         #: A private copy opened instead of a crashed WAL night in a read-only folder.
         self._copy_dir = copy_dir
+        #: The file says WAL mode (a recording that did not finish) but its -wal is not beside it.
+        self.wal_missing = False
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -416,6 +425,9 @@ class NightFile:
             raise NightFileError(f"{path} is empty, not a night file")
         if head != _SQLITE_MAGIC:
             raise NightFileError(f"{path} is not a night file (it is not an SQLite database)")
+        # A recording that did not finish is still in WAL mode; without its -wal beside it (copied
+        # alone) what it wrote last is not in the file (issue 19).
+        wal_missing = _is_wal(path) and not path.with_name(path.name + "-wal").exists()
         lock_fd = None if readonly else _lock_existing(path)
         try:
             conn, meta = cls._connect_checked(path, path, readonly)
@@ -426,14 +438,36 @@ class NightFile:
                 raise NightFileError(f"{path} is damaged and cannot be read ({_why(exc)})") from None
             # A night left in WAL mode (a crashed recording) in a folder we cannot write: SQLite
             # needs to create its -shm beside it. Read a private copy of the file and its WAL.
-            return cls._open_copy(path)
+            try:
+                copy = cls._open_copy(path)
+            except NightFileError as err:
+                raise _without_wal(err, path) if wal_missing else err from None
+            copy.wal_missing = wal_missing
+            return copy
+        except NightFileError as err:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            if wal_missing:
+                raise _without_wal(err, path) from None
+            raise
         except BaseException:
             if lock_fd is not None:
                 os.close(lock_fd)
             raise
         night = cls(path, conn, readonly=readonly, lock_fd=lock_fd)
         night._meta = meta
+        night.wal_missing = wal_missing
         return night
+
+    @property
+    def warning(self) -> str:
+        """A sentence a reader of this night should see before trusting it ("" when none)."""
+        if self.wal_missing:
+            return (
+                f"{self._path.name} is a recording that did not finish, copied without its "
+                f"{self._path.name}-wal file: the versions it recorded last may be missing"
+            )
+        return ""
 
     @classmethod
     def _connect_checked(

@@ -197,8 +197,8 @@ class NightJobs:
             night.close()
             self._host.fail_for(exc, f"cannot read {path.name}")
             return
-        if unreadable:  # one bad version is one error; the rest of the night stays viewable
-            self._host.fail(unreadable)
+        if unreadable or night.warning:  # one bad version is one error; the rest stays viewable
+            self._host.fail(unreadable or night.warning)
         if self._night is not None:  # the previous night stays usable until the new one is good
             self._night.close()
         self._night, self._versions, self._chain = night, versions, chain
