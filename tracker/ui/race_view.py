@@ -89,6 +89,10 @@ class _Compute(Enum):
 COMPUTE = _Compute.COMPUTE
 
 
+#: The most bars drawn for one race: the leaders; the rest are counted in a note.
+MAX_BARS = 50
+
+
 class RaceView(QWidget):
     """Header (race, precincts, votes, outstanding) over a bar chart with the threshold line."""
 
@@ -324,7 +328,8 @@ class RaceView(QWidget):
         decided = any(n.state is State.CLEARED for n in needs)
         line = contest.threshold.label()
         bars = []
-        for rank, (cand, need) in enumerate(zip(ranked, needs, strict=True)):
+        # at most MAX_BARS bars (the leaders): 10,000 candidates froze the window (issue 19)
+        for rank, (cand, need) in enumerate(zip(ranked[:MAX_BARS], needs[:MAX_BARS], strict=True)):
             votes = totals.get(cand.id, 0)
             share = 100.0 * votes / counted if counted else 0.0
             phrase = need_text(need, rank, counted, decided=decided, line=line)
@@ -382,8 +387,12 @@ class RaceView(QWidget):
         verdict = self._verdict(bars, contest)
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
         warnings = contest.data_warnings()
-        self._warning.setText("Data warning: " + "; ".join(warnings[:3]) if warnings else "")
-        self._warning.setVisible(bool(warnings))
+        note = "Data warning: " + "; ".join(warnings[:3]) if warnings else ""
+        if len(ranked) > MAX_BARS:
+            shown = f"showing the {MAX_BARS} leading candidates of {len(ranked):,}"
+            note = f"{note} · {shown}" if note else shown[:1].upper() + shown[1:]
+        self._warning.setText(note)
+        self._warning.setVisible(bool(note))
         self._update_plot()
 
     def _candidate_projection(self, candidate_id: str):  # -> CandidateProjection | None
@@ -630,6 +639,7 @@ class RaceView(QWidget):
         bars = [b for b in self._bars if b.text]
         if not bars:
             return
+        self._grow_pool(len(self._bars))  # a resize may come between new bars and the plot's update
         width_px = self._vb.width() if self._vb.width() > 0 else 700.0
         gap = TEXT_GAP_PX * 100.0 / width_px
         level = next(
