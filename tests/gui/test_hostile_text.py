@@ -277,3 +277,14 @@ def test_the_feed_dialog_quotes_a_hostile_address_literally(qtbot: QtBot, tracke
     for label in dialog.findChildren(QLabel):
         assert not (renders_markup(label) and "<img" in label.text())
     assert not watch.opened()
+
+
+def test_a_tooltip_made_plain_stays_as_it_is_and_a_forged_one_is_escaped() -> None:
+    """The guard passes a tooltip ``plain_tooltip`` already made (no double escaping), and
+    escapes one that only looks like it (a tag inside)."""
+    made = plain_tooltip("<img src=x> & y")
+    assert made == '<p style="white-space:pre-wrap">&lt;img src=x&gt; &amp; y</p>'
+    assert plain_tooltip(made) == made
+    forged = '<p style="white-space:pre-wrap"><img src=x></p>'
+    assert "<img" not in plain_tooltip(forged)
+    assert plain_tooltip("Back to the newest version") == "Back to the newest version"

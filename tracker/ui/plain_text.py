@@ -90,9 +90,20 @@ def plain_tooltip(text: object) -> str:
     """A tooltip string Qt shows literally: unchanged when Qt would not take it for rich text
     (so ordinary tooltips read as before), else escaped inside a pre-wrapped paragraph."""
     text = elide(str(text), TEXT_LIMIT)
-    if not QtGui.Qt.mightBeRichText(text):
+    if not QtGui.Qt.mightBeRichText(text) or _already_plain(text):
         return text
-    return '<p style="white-space:pre-wrap">' + html.escape(text, quote=False) + "</p>"
+    return _PRE + html.escape(text, quote=False) + _END
+
+
+_PRE, _END = '<p style="white-space:pre-wrap">', "</p>"
+
+
+def _already_plain(text: str) -> bool:
+    """What :func:`plain_tooltip` made: our paragraph around text with no tag left in it."""
+    if not (text.startswith(_PRE) and text.endswith(_END)):
+        return False
+    inner = text[len(_PRE) : -len(_END)]
+    return "<" not in inner and ">" not in inner
 
 
 def warn(parent: QWidget | None, title: str, message: str) -> QMessageBox.StandardButton:
