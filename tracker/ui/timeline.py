@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.projection import ContestProjection
 from tracker.ui.bar_texts import display_name
-from tracker.ui.plain_text import make_markup, never_widen
+from tracker.ui.plain_text import elide, make_markup
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style
 
 #: Darker than the bars' #0072B2 / #E69F00 (see the module docstring); the light theme's colours
@@ -76,7 +76,6 @@ class TimelineView(QWidget):
         self._theme = current_theme()
         self._caption = QLabel("")
         make_markup(self._caption)  # our markup, the names escaped (issue 19)
-        never_widen(self._caption)
         self._axis = _TzDateAxis(orientation="bottom")
         self._plot = pg.PlotWidget(background=self._theme.background, axisItems={"bottom": self._axis})
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -276,7 +275,8 @@ class TimelineView(QWidget):
 
         def name(n: str) -> str:
             shown = display_name(n)
-            return shown if level == 0 else shown.split(" ")[-1]
+            # the short legends, which must fit the pane, elide a surname that never ends (issue 19)
+            return shown if level == 0 else elide(shown.split(" ")[-1], 30)
 
         names = " and ".join(
             f'<span style="color:{self._colours[i].name()}"><b>{html.escape(name(n))}</b></span>'
