@@ -37,3 +37,24 @@ def test_a_race_of_2000_candidates_shows_the_50_leaders_and_says_so(qtbot: QtBot
     assert view.header_texts()["warning"] == "Showing the 50 leading candidates of 2,000"
     names = [b.name for b in view._bars]
     assert names == [f"Constructed candidate {i}" for i in range(50)]
+
+
+def test_a_watch_list_of_5000_races_shows_60_cards_and_says_so(qtbot: QtBot) -> None:
+    from tracker.core.model import Election, Snapshot
+    from tracker.ui.overview import MAX_CARDS, PinnedOverview
+
+    contests = tuple(
+        Contest(id=f"r{i}", name=f"Constructed race {i}", candidates=(Candidate("a", "Constructed A"),))
+        for i in range(5000)
+    )
+    snap = Snapshot(election=Election(id="constructed", name="Constructed election"), contests=contests)
+    overview = PinnedOverview()
+    qtbot.addWidget(overview)
+    overview.show()
+    overview.set_snapshot(snap)
+    overview.set_pins([f"r{i}" for i in range(4999, -1, -1)])
+    assert MAX_CARDS == 60 and len(overview.cards()) == 60
+    assert [c for c in overview._order][:3] == ["r0", "r1", "r2"]  # the feed's first races
+    assert overview.cap_text() == "Showing the first 60 of 5,000 pinned races"
+    overview.set_pins(["r7", "r8"])
+    assert len(overview.cards()) == 2 and overview.cap_text() == ""
