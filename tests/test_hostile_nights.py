@@ -173,7 +173,8 @@ def test_a_recording_copied_without_its_wal_says_so(tmp_path: Path) -> None:
     script = (
         "import datetime as dt, os\n"
         "from tracker.archive.night import NightFile\n"
-        f"n = NightFile.create({str(crashed)!r}, kind='recorded', label='Constructed crash', timezone='UTC')\n"
+        f"n = NightFile.create({str(crashed)!r}, kind='recorded',"
+        " label='Constructed crash', timezone='UTC')\n"
         "n.add_payload(b'{}', fetched_at=dt.datetime(2024, 11, 5, tzinfo=dt.UTC), fmt='tracker-feed/1')\n"
         "os._exit(9)\n"
     )
