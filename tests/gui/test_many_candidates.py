@@ -58,3 +58,29 @@ def test_a_watch_list_of_5000_races_shows_60_cards_and_says_so(qtbot: QtBot) -> 
     assert overview.cap_text() == "Showing the first 60 of 5,000 pinned races"
     overview.set_pins(["r7", "r8"])
     assert len(overview.cards()) == 2 and overview.cap_text() == ""
+
+
+def test_a_very_long_name_never_pushes_the_bars_off_the_chart(qtbot: QtBot) -> None:
+    from tracker.ui.race_view import NAME_AXIS_SHARE
+
+    contest = Contest(
+        id="long",
+        name="Constructed race",
+        candidates=(Candidate("a", "Constructed " + "W" * 100_000), Candidate("b", "Constructed B")),
+        units=(
+            ReportingUnit(
+                id="u",
+                name="Constructed unit",
+                reporting=Reporting.COMPLETE,
+                votes={"a": {"Total": 60}, "b": {"Total": 40}},
+            ),
+        ),
+    )
+    view = RaceView()
+    qtbot.addWidget(view)
+    view.resize(900, 600)
+    view.show()
+    view.show_contest(contest)
+    qtbot.wait(50)
+    assert view._left.width() <= NAME_AXIS_SHARE * view.width() + 16
+    assert view._vb.width() > view.width() / 2  # the bars keep most of the chart

@@ -89,6 +89,8 @@ class _Compute(Enum):
 COMPUTE = _Compute.COMPUTE
 
 
+#: The most of the view's width the candidates' names may take.
+NAME_AXIS_SHARE = 0.4
 #: The most bars drawn for one race: the leaders; the rest are counted in a note.
 MAX_BARS = 50
 
@@ -551,6 +553,13 @@ class RaceView(QWidget):
 
     def _fit_name_axis(self) -> None:
         metrics = QFontMetrics(self._name_font)
+        # a very long name is elided: it must not push every bar off the chart (issue 19)
+        limit = max(120, int(self.width() * NAME_AXIS_SHARE))
+        elide = Qt.TextElideMode.ElideRight
+        names = [(r, metrics.elidedText(label, elide, limit)) for r, label in self._names]
+        if names != self._names:
+            self._names = names
+            self._left.setTicks([names, []])
         widest = max((metrics.horizontalAdvance(label) for _, label in self._names), default=60)
         self._left.setWidth(widest + 16)
 
