@@ -194,7 +194,6 @@ def test_hostile_names_labels_and_notes_read_literally_and_open_nothing(
         win.select_contest(contest_id)  # synchronous: the race view draws at once
         qtbot.wait(300)
     win.drilldown.show()
-    win.alert_log.show() if hasattr(win.alert_log, "show") else None
     qtbot.wait(200)
 
     # a reason phrase and an error naming a refused name
