@@ -157,7 +157,8 @@ def test_the_ap_key_is_in_no_recording_store_export_or_output_of_the_commands(
         )
         assert gone.returncode == 0 and "error" in gone.stdout
         outputs += [gone.stdout, gone.stderr]
-        # 5. a crash: an unexpected exception mid-recording prints its traceback
+        # 5. an unexpected exception mid-recording: polling goes on (issue 19) and its traceback
+        #    is logged on stderr, every round
         crash = subprocess.run(
             [
                 sys.executable,
@@ -171,6 +172,8 @@ def test_the_ap_key_is_in_no_recording_store_export_or_output_of_the_commands(
                 f"{url}?apiKey={KEY}",
                 "--interval",
                 "0.05",
+                "--max-polls",
+                "3",
                 "-o",
                 str(nights / "crash.night"),
             ],
@@ -179,7 +182,7 @@ def test_the_ap_key_is_in_no_recording_store_export_or_output_of_the_commands(
             env=env,
             timeout=120,
         )
-        assert crash.returncode != 0 and "the disk caught fire" in crash.stderr
+        assert crash.returncode == 0 and "the disk caught fire" in crash.stderr, crash.stderr
         outputs += [crash.stdout, crash.stderr]
     finally:
         serve.terminate()
@@ -285,3 +288,88 @@ def test_an_echoed_key_is_dropped_from_nextrequest_and_scrubbed_from_payloads() 
     assert scrub_secret(b"k=" + quoted, KEY + "/+") == b"k=REDACTED"
     assert scrub_secret(b'{"test": true}', "test") == b'{"test": true}'  # a short key is no key to hunt
     assert scrub_secret(body, None) == body
+
+
+# -- a password in the feed's address, and redirects (issue 19, findings 4 and 5) -------------------
+
+PASSWORD = "Pw-9d4e2b-Distinctive-Password"
+USER = "constructed-user"
+
+
+def _userinfo_leaks(data: bytes | str) -> list[str]:
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return [
+        form
+        for form in (PASSWORD, urllib.parse.quote(PASSWORD), PASSWORD.lower(), f"{USER}:", f"{USER}@")
+        if form in text
+    ]
+
+
+def _with_userinfo(url: str) -> str:
+    return url.replace("http://", f"http://{USER}:{PASSWORD}@", 1)
+
+
+def test_a_password_in_the_feed_address_travels_only_in_its_header(
+    tmp_path: Path, tracker_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``record http://user:pass@…``: the server gets Basic auth; stdout, the night's meta, every
+    fetch row and the night's file name hold the address without it."""
+    import base64
+
+    from hostile_server import HostileServer
+
+    from tracker.archive.recorder import default_night_path
+    from tracker.cli import main
+    from tracker.feeds.discovery import discover
+
+    with HostileServer() as server:
+        url = _with_userinfo(server.url)
+        out = tmp_path / "recorded.night"
+        rc = main(["record", url, "--interval", "0.05", "--max-polls", "3", "-o", str(out)])
+        assert rc == 0
+        bad = main(["record", url.replace("http://", "ftp://"), "-o", str(tmp_path / "x.night")])
+    printed = capsys.readouterr()
+    assert bad == 2
+    expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    assert server.requests and all(h.get("authorization") == expected for _p, h in server.requests)
+    assert not _userinfo_leaks(printed.out) and not _userinfo_leaks(printed.err), printed
+    assert server.url in printed.out  # the address, as shown: without its userinfo
+    texts = _night_texts(out)
+    assert server.url in texts and not _userinfo_leaks(texts)
+    assert not _userinfo_leaks(out.read_bytes())
+    name = default_night_path(discover(url).display_url).name  # the window's file name
+    assert not _userinfo_leaks(name) and "pw-9d4e2b" not in name.lower()
+
+
+def test_a_redirect_to_another_origin_drops_the_key_and_the_password() -> None:
+    """Finding 5: httpx keeps ``x-api-key`` across a redirect to another host or port."""
+    from hostile_server import HostileServer
+
+    from tracker.feeds.client import make_client
+    from tracker.feeds.discovery import discover
+    from tracker.feeds.poller import Poller, PollPolicy
+
+    with HostileServer() as other, HostileServer() as origin:
+
+        def redirect(handler) -> bool:
+            target = other.url if handler.path.startswith("/v2/elections/away") else "/feed.json"
+            if handler.path.startswith("/v2/elections/"):
+                handler.send_response(302)
+                handler.send_header("Location", target)
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+                return True
+            return False
+
+        origin.respond = redirect
+        for path in ("/v2/elections/away", "/v2/elections/home"):
+            url = _with_userinfo(f"http://127.0.0.1:{origin.port}{path}?apiKey={KEY}")
+            target = discover(url, kind="ap", fmt="tracker-feed/1")
+            with make_client() as client:
+                report = Poller(target, client=client, policy=PollPolicy(interval=0.01)).poll_once()
+            assert report.state.error is None, report.state.error
+    assert [p for p, _h in other.requests] == ["/feed.json"]
+    away = other.requests[0][1]
+    assert "x-api-key" not in away and "authorization" not in away and "cookie" not in away
+    home = [h for p, h in origin.requests if p == "/feed.json"]
+    assert home and home[0].get("x-api-key") == KEY and "authorization" in home[0]  # same origin: kept

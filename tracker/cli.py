@@ -57,7 +57,9 @@ def _check_night(path: Path) -> None:
     """Open and close the night before starting Qt, so a bad file is a clear stderr line."""
     from tracker.archive.night import NightFile
 
-    NightFile.open(path).close()
+    with NightFile.open(path) as night:
+        if night.warning:
+            print(f"election-tracker: {night.warning}", file=sys.stderr)
 
 
 def _gui(night: Path | None, args: argparse.Namespace) -> int:
@@ -507,16 +509,35 @@ def cmd_record(args: argparse.Namespace) -> int:
     from tracker.feeds.discovery import discover
     from tracker.feeds.poller import Poller, PollPolicy, PollReport
 
-    target = discover(args.url, kind=args.kind, fmt=args.format)
+    if (args.output is None) == (args.resume is None):
+        raise TrackerError("record needs either -o NIGHT (a new night) or --resume NIGHT (an existing one)")
     policy = PollPolicy(interval=args.interval)
-    out = Path(args.output)
-    night = create_recording(
-        out, url=target.display_url, kind=target.kind, timezone=args.timezone, overwrite=args.force
-    )
+    if args.resume is not None:
+        out = Path(args.resume)
+        night, target = _resume_recording(out, args)
+        print(
+            f"resuming the recording of {target.display_url} ({target.kind}) in {out} "
+            f"({len(night.versions())} versions so far) every {policy.interval:g} s; Ctrl+C stops"
+        )
+    else:
+        if args.url is None:
+            raise TrackerError("record needs the feed's address (or --resume NIGHT)")
+        target = discover(args.url, kind=args.kind, fmt=args.format)
+        out = Path(args.output)
+        if not args.force and (out.exists() or out.with_name(out.name + "-wal").exists()):
+            # never a hint to --force: over a crashed recording it would delete every version in it
+            raise TrackerError(
+                f"{out} already exists; to continue recording into it use "
+                f"`election-tracker record --resume {out}`, or choose another name"
+            )
+        night = create_recording(
+            out, url=target.display_url, kind=target.kind, timezone=args.timezone, overwrite=args.force
+        )
+        print(
+            f"recording {target.display_url} ({target.kind}) every {policy.interval:g} s into {out}; "
+            "Ctrl+C stops"
+        )
     stop = threading.Event()
-    print(
-        f"recording {target.display_url} ({target.kind}) every {policy.interval:g} s into {out}; Ctrl+C stops"
-    )
 
     def report(poll: PollReport, recorded: Recorded) -> None:
         versions = iter(recorded.snapshots)
@@ -553,6 +574,28 @@ def cmd_record(args: argparse.Namespace) -> int:
         f"{poller.polls} polls"
     )
     return 0
+
+
+def _resume_recording(path: Path, args: argparse.Namespace) -> tuple[object, object]:
+    """The recording at ``path`` opened for writing (a crashed one's WAL folded in by SQLite),
+    and the feed to poll: the address given, else the one the night recorded."""
+    from tracker.archive.night import NightFile
+    from tracker.feeds.discovery import discover
+
+    night = NightFile.open(path, readonly=False)  # refused while another process records it
+    try:
+        if night.kind != "recorded":
+            raise TrackerError(
+                f"{path} is a {night.kind} night, not a recording; only a recording can be resumed"
+            )
+        url = args.url or night.meta.get("feed_url", "")
+        if not url:
+            raise TrackerError(f"{path} does not say which feed it recorded; give its address after `record`")
+        target = discover(url, kind=args.kind or night.meta.get("feed_kind") or None, fmt=args.format)
+    except BaseException:
+        night.close()
+        raise
+    return night, target
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -621,8 +664,16 @@ def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The largest payload file a command reads (the poller's own limit).
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
 def _read(path: Path) -> bytes:
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise TrackerError(f"{path} is not a file (it is a device, a pipe or a socket)")  # /dev/zero
     try:
+        if path.stat().st_size > MAX_INPUT_BYTES:
+            raise TrackerError(f"{path} is larger than {MAX_INPUT_BYTES // 2**20} MB; not a results file")
         return path.read_bytes()
     except FileNotFoundError:
         raise TrackerError(f"no such file: {path}") from None
@@ -779,15 +830,21 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("record", help="poll a live feed and record every fetch into a night file")
     rec.add_argument(
         "url",
+        nargs="?",
         help="a Clarity results page, an AP API URL, Georgia's export, an Enhanced Voting results page "
-        "or a feed document URL",
+        "or a feed document URL (with --resume: the night's own)",
     )
     rec.add_argument("--format", default="auto", help="force a payload format (default: detect)")
     rec.add_argument("--kind", choices=FEED_KINDS, help="force the kind of feed")
     rec.add_argument(
         "--interval", type=float, default=30.0, metavar="S", help="seconds between polls (default 30)"
     )
-    rec.add_argument("-o", "--output", required=True, metavar="NIGHT")
+    rec.add_argument("-o", "--output", metavar="NIGHT", help="the new night file to record into")
+    rec.add_argument(
+        "--resume",
+        metavar="NIGHT",
+        help="continue a recording (one that crashed or was stopped) in NIGHT; nothing in it is lost",
+    )
     rec.add_argument("--timezone", default="UTC", help="IANA zone the night is shown in")
     rec.add_argument("--force", action="store_true", help="overwrite an existing night file")
     rec.add_argument("--max-polls", type=int, metavar="N", help="stop after N polls (default: until Ctrl+C)")
@@ -855,13 +912,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "open")  # `election-tracker [NIGHT] [--screenshot PNG]` launches the window
     args = parser.parse_args(argv)
+    from tracker.terminal import escape_controls, safe_output
+
     try:
-        return int(args.func(args))
+        with safe_output():  # feed text never reaches the terminal raw (issue 19)
+            return int(args.func(args))
     except TrackerError as exc:
-        print(f"election-tracker: {exc}", file=sys.stderr)
+        print(f"election-tracker: {escape_controls(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ValueError as exc:  # bad option values (speed out of range, --at not HH:MM)
-        print(f"election-tracker: {exc}", file=sys.stderr)
+        print(f"election-tracker: {escape_controls(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -65,27 +65,37 @@ class Catalogue:
     recent_feeds: tuple[str, ...]
 
 
+def _text(value: object) -> str:
+    """A meta string as shown: strings only (a night's nested lists are no source), bounded."""
+    return value[:2000] if isinstance(value, str) else ""
+
+
 def _sources(meta: dict[str, str]) -> tuple[Source, ...]:
+    # A night file is data from anywhere: nested 100,000 deep, its sources hung the start page on
+    # every start (issue 19). Strings only, at most 100 rows.
     try:
         rows = json.loads(meta.get("source_files", "[]"))
-    except ValueError:
+    except (ValueError, RecursionError):
         rows = []
     found = tuple(
         Source(
-            what=str(r.get("what", "")),
-            repository=str(r.get("repository", "")),
-            path=str(r.get("repository_path", "")),
-            commit=str(r.get("commit", "")),
+            what=_text(r.get("what", "")),
+            repository=_text(r.get("repository", "")),
+            path=_text(r.get("repository_path", "")),
+            commit=_text(r.get("commit", "")),
         )
-        for r in rows
+        for r in (rows if isinstance(rows, list) else [])[:100]
         if isinstance(r, dict)
     )
     if found:
         return found
     try:  # older nights: one sentence per source
-        return tuple(Source(what=str(s)) for s in json.loads(meta.get("sources", "[]")))
-    except ValueError:
+        rows = json.loads(meta.get("sources", "[]"))
+    except (ValueError, RecursionError):
         return ()
+    return tuple(
+        Source(what=_text(s)) for s in (rows if isinstance(rows, list) else [])[:100] if isinstance(s, str)
+    )
 
 
 def read_entry(path: Path) -> NightEntry:

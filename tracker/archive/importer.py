@@ -70,14 +70,22 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(
-                sorted(
-                    (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
-                    key=lambda p: p.name,
-                )
+            inside = path.resolve()
+            found = sorted(
+                (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
+                key=lambda p: p.name,
             )
+            for p in found:  # a link to a file elsewhere is not the folder's (issue 19)
+                if not p.resolve().is_relative_to(inside):
+                    raise TrackerError(
+                        f"{p.name} in {path} is a link to a file outside the folder; "
+                        "import that file by its own name if you mean it"
+                    )
+            files.extend(found)
         elif path.is_file():
             files.append(path)
+        elif path.exists():
+            raise TrackerError(f"{path} is not a file or a folder (a device, a pipe or a socket)")
         else:
             raise TrackerError(f"no such file or folder: {path}")
     if not files:
@@ -85,8 +93,14 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+#: The largest payload file imported (the poller's own limit).
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
 def _load(path: Path, fmt: str) -> _Item:
     try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise TrackerError(f"{path} is larger than {MAX_IMPORT_BYTES // 2**20} MB; not a results file")
         data = path.read_bytes()
     except OSError as exc:
         raise TrackerError(f"cannot read {path}: {exc.strerror or exc}") from None

@@ -43,6 +43,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
+import time
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -69,6 +70,14 @@ RESERVED_META = frozenset(
 )
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+#: A night file is data from anywhere (a download, a colleague): nothing in it may run or grow
+#: without bound (issue 19). No string or blob is read longer than this …
+_LENGTH_LIMIT = 512 * 2**20
+#: … no payload inflates past the poller's own limit (checked against its stored size before any
+#: allocation) …
+MAX_PAYLOAD_BYTES = 256 * 2**20
+#: … and no single statement runs longer than this (quick_check of a big night takes seconds).
+_STATEMENT_SECONDS = 120.0
 _BUSY_TIMEOUT_MS = 5000
 _ZLIB_LEVEL = 6
 
@@ -181,6 +190,13 @@ def _lock_existing(path: Path) -> int:
     return fd
 
 
+def _without_wal(err: NightFileError, path: Path) -> NightFileError:
+    return NightFileError(
+        f"{err} ({path.name} is a recording that did not finish, copied without its "
+        f"{path.name}-wal file: copy that file beside it)"
+    )
+
+
 def _is_wal(path: Path) -> bool:
     """True when the file's header says WAL mode (file format bytes 18–19 are 2)."""
     try:
@@ -189,6 +205,68 @@ def _is_wal(path: Path) -> bool:
     except OSError:
         return False
     return header[18:20] == b"\x02\x02"
+
+
+class _GuardedConnection(sqlite3.Connection):
+    """A connection whose reads give up after :data:`_STATEMENT_SECONDS` (a progress handler):
+    armed around each read, never around the recorder's writes."""
+
+    deadline: float | None = None
+
+    def arm(self) -> None:
+        self.deadline = time.monotonic() + _STATEMENT_SECONDS
+
+    def disarm(self) -> None:
+        self.deadline = None
+
+
+def _harden(conn: sqlite3.Connection) -> None:
+    """What a night file may make SQLite do: nothing from its schema runs (``trusted_schema``
+    off: no function with side effects from a view, trigger or default), no string or blob over
+    :data:`_LENGTH_LIMIT`, no memory map of a crafted file, every cell's size checked, and no
+    read longer than :data:`_STATEMENT_SECONDS`. (Python 3.11 cannot set SQLite's defensive
+    mode; refusing any schema that is not ours, in :func:`_check_schema`, stands in for it.)"""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _LENGTH_LIMIT)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 1_000_000)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    conn.execute("PRAGMA mmap_size = 0")
+    if isinstance(conn, _GuardedConnection):
+
+        def too_long(c: _GuardedConnection = conn) -> int:
+            return 1 if c.deadline is not None and time.monotonic() > c.deadline else 0
+
+        conn.set_progress_handler(too_long, 100_000)
+
+
+def _why(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if text == "interrupted":
+        return f"a read took longer than {_STATEMENT_SECONDS:g} s"
+    return text
+
+
+def _check_schema(path: Path, conn: sqlite3.Connection) -> None:
+    """Refuse, in one sentence, a schema that could run code or compute on read: a trigger, a
+    view, a virtual table, a generated column, an index on an expression or with a WHERE. Our
+    nights have none; plain tables and plain indexes (a newer tracker may add some) are data."""
+    refuse = f"{path} is not a night file the tracker opens: it holds"
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    for kind, name, sql in rows:
+        if kind in ("trigger", "view"):
+            raise NightFileError(f"{refuse} a {kind} ({name!r}), which no night has")
+        if kind == "table" and not name.startswith("sqlite_"):
+            if sql and "VIRTUAL" in sql.upper().split("TABLE", 1)[0]:
+                raise NightFileError(f"{refuse} a virtual table ({name!r}), which no night has")
+            for column, hidden in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (name,)):
+                if hidden:
+                    raise NightFileError(f"{refuse} a generated column ({name}.{column}), which no night has")
+        if kind == "index" and sql:  # (sql is NULL for the indexes behind UNIQUE and PRIMARY KEY)
+            expression = any(
+                cid == -2 for (cid,) in conn.execute("SELECT cid FROM pragma_index_xinfo(?)", (name,))
+            )
+            if expression or " WHERE " in " ".join(sql.upper().split()):
+                raise NightFileError(f"{refuse} an index on an expression ({name!r}), which no night has")
 
 
 class NightFile:
@@ -213,6 +291,8 @@ class NightFile:
         self._lock_fd = lock_fd
         #: A private copy opened instead of a crashed WAL night in a read-only folder.
         self._copy_dir = copy_dir
+        #: The file says WAL mode (a recording that did not finish) but its -wal is not beside it.
+        self.wal_missing = False
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -225,8 +305,10 @@ class NightFile:
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves: one transaction per payload
             check_same_thread=False,
             timeout=_BUSY_TIMEOUT_MS / 1000,
+            factory=_GuardedConnection,
         )
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        _harden(conn)
         return conn
 
     @classmethod
@@ -330,8 +412,10 @@ class NightFile:
         path = Path(path)
         if not path.exists():
             raise NightFileError(f"there is no night file at {path}")
-        if not path.is_file():
+        if path.is_dir():
             raise NightFileError(f"{path} is a folder, not a night file")
+        if not path.is_file():  # /dev/zero, a pipe: never "a folder", never read (issue 19)
+            raise NightFileError(f"{path} is not a night file (it is a device, a pipe or a socket)")
         try:
             with path.open("rb") as fh:
                 head = fh.read(len(_SQLITE_MAGIC))
@@ -341,6 +425,9 @@ class NightFile:
             raise NightFileError(f"{path} is empty, not a night file")
         if head != _SQLITE_MAGIC:
             raise NightFileError(f"{path} is not a night file (it is not an SQLite database)")
+        # A recording that did not finish is still in WAL mode; without its -wal beside it (copied
+        # alone) what it wrote last is not in the file (issue 19).
+        wal_missing = _is_wal(path) and not path.with_name(path.name + "-wal").exists()
         lock_fd = None if readonly else _lock_existing(path)
         try:
             conn, meta = cls._connect_checked(path, path, readonly)
@@ -348,17 +435,39 @@ class NightFile:
             if not (readonly and _is_wal(path)):
                 if lock_fd is not None:
                     os.close(lock_fd)
-                raise NightFileError(f"{path} is damaged and cannot be read ({exc})") from None
+                raise NightFileError(f"{path} is damaged and cannot be read ({_why(exc)})") from None
             # A night left in WAL mode (a crashed recording) in a folder we cannot write: SQLite
             # needs to create its -shm beside it. Read a private copy of the file and its WAL.
-            return cls._open_copy(path)
+            try:
+                copy = cls._open_copy(path)
+            except NightFileError as err:
+                raise _without_wal(err, path) if wal_missing else err from None
+            copy.wal_missing = wal_missing
+            return copy
+        except NightFileError as err:
+            if lock_fd is not None:
+                os.close(lock_fd)
+            if wal_missing:
+                raise _without_wal(err, path) from None
+            raise
         except BaseException:
             if lock_fd is not None:
                 os.close(lock_fd)
             raise
         night = cls(path, conn, readonly=readonly, lock_fd=lock_fd)
         night._meta = meta
+        night.wal_missing = wal_missing
         return night
+
+    @property
+    def warning(self) -> str:
+        """A sentence a reader of this night should see before trusting it ("" when none)."""
+        if self.wal_missing:
+            return (
+                f"{self._path.name} is a recording that did not finish, copied without its "
+                f"{self._path.name}-wal file: the versions it recorded last may be missing"
+            )
+        return ""
 
     @classmethod
     def _connect_checked(
@@ -380,7 +489,7 @@ class NightFile:
         except BaseException as exc:
             conn.close()
             if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.OperationalError):
-                raise NightFileError(f"{path} is damaged and cannot be read ({exc})") from None
+                raise NightFileError(f"{path} is damaged and cannot be read ({_why(exc)})") from None
             raise
         return conn, meta
 
@@ -397,7 +506,7 @@ class NightFile:
             conn, meta = cls._connect_checked(path, copy, readonly=False)
         except sqlite3.Error as exc:
             shutil.rmtree(copy_dir, ignore_errors=True)
-            raise NightFileError(f"{path} is damaged and cannot be read ({exc})") from None
+            raise NightFileError(f"{path} is damaged and cannot be read ({_why(exc)})") from None
         except OSError as exc:
             shutil.rmtree(copy_dir, ignore_errors=True)
             raise NightFileError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -410,6 +519,17 @@ class NightFile:
 
     @staticmethod
     def _check(path: Path, conn: sqlite3.Connection) -> dict[str, str]:
+        if not isinstance(conn, _GuardedConnection):
+            return NightFile._check_night(path, conn)
+        conn.arm()
+        try:
+            return NightFile._check_night(path, conn)
+        finally:
+            conn.disarm()
+
+    @staticmethod
+    def _check_night(path: Path, conn: sqlite3.Connection) -> dict[str, str]:
+        _check_schema(path, conn)  # before any read: a generated column computes on every read
         (user_version,) = conn.execute("PRAGMA user_version").fetchone()
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
@@ -494,10 +614,16 @@ class NightFile:
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
+            conn = self._db()
+            if isinstance(conn, _GuardedConnection):
+                conn.arm()
             try:
-                return self._db().execute(sql, params).fetchall()
+                return conn.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
-                raise NightFileError(f"{self._path} is damaged and cannot be read ({exc})") from None
+                raise NightFileError(f"{self._path} is damaged and cannot be read ({_why(exc)})") from None
+            finally:
+                if isinstance(conn, _GuardedConnection):
+                    conn.disarm()
 
     def _writable(self) -> sqlite3.Connection:
         conn = self._db()
@@ -541,9 +667,9 @@ class NightFile:
     def sources(self) -> tuple[str, ...]:
         try:
             value = json.loads(self._meta.get("sources", "[]"))
-        except ValueError:
+        except (ValueError, RecursionError):  # nested 100,000 deep: no sources (issue 19)
             return ()
-        return tuple(str(s) for s in value) if isinstance(value, list) else ()
+        return tuple(s for s in value if isinstance(s, str)) if isinstance(value, list) else ()
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -721,9 +847,17 @@ class NightFile:
         if not rows:
             raise KeyError(payload_id)
         sha, size, codec, blob = rows[0]
+        if not isinstance(size, int) or not 0 <= size <= MAX_PAYLOAD_BYTES:
+            raise NightFileError(
+                f"{self._path} is damaged (payload {payload_id} claims {size!r} bytes; "
+                f"a payload has at most {MAX_PAYLOAD_BYTES // 2**20} MB)"
+            )
         try:
             if codec == "zlib":
-                data = zlib.decompress(blob)
+                inflater = zlib.decompressobj()
+                data = inflater.decompress(blob, size + 1)  # never more than it says, plus one
+                if len(data) == size and not inflater.eof:
+                    raise zlib.error("incomplete")
             elif codec == "none":
                 data = bytes(blob)
             else:

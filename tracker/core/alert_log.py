@@ -8,12 +8,12 @@ each other.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable
 from typing import TextIO
 
 from tracker.core.alerts import Alert
+from tracker.core.csv_safe import SafeWriter
 
 __all__ = ["ALERT_CSV_FIELDS", "alert_csv_row", "write_alerts_csv"]
 
@@ -42,7 +42,7 @@ def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None) -> list[str]:
 
 def write_alerts_csv(alerts: Iterable[Alert], out: TextIO, tz: dt.tzinfo | None = None) -> int:
     """Write ``alerts`` as CSV with a header (``ALERT_CSV_FIELDS``); returns rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")  # no formulas (issue 19)
     writer.writerow(ALERT_CSV_FIELDS)
     n = 0
     for a in alerts:

@@ -15,13 +15,13 @@ writing to a stream it is handed.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TextIO
 
+from tracker.core.csv_safe import SafeWriter, comment_line
 from tracker.core.model import (
     CANONICAL_VOTE_TYPES,
     Candidate,
@@ -347,8 +347,8 @@ def write_contest_csv(rows: ContestRows, out: TextIO, *, header: Iterable[str] =
     """Write ``rows`` as CSV to ``out``, after ``header`` lines as ``# `` comments (the provenance:
     spreadsheet users see it, ``pandas.read_csv(comment="#")`` skips it). Returns the data rows."""
     for line in header:
-        out.write(f"# {line}\n")
-    writer = csv.writer(out, lineterminator="\n")
+        out.write(comment_line(line))
+    writer = SafeWriter(out, lineterminator="\n")  # no formulas (issue 19)
     writer.writerow(csv_header(rows))
     n = 0
     for r in rows.rows:

@@ -8,10 +8,11 @@ the projection never has to reach up into the store for its own output type.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, TextIO
+
+from tracker.core.csv_safe import SafeWriter
 
 __all__ = ["ProjectionRecord", "write_projections_csv"]
 
@@ -75,7 +76,7 @@ class ProjectionRecord:
 
 def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> int:
     """Write ``records`` as CSV with a header (the ``ProjectionRecord.FIELDS``); returns rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")  # no formulas (issue 19)
     writer.writerow(ProjectionRecord.FIELDS)
     n = 0
     for r in records:

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tracker.core.errors import FeedError
-from tracker.feeds.client import SECRET_PARAMS, redact_text, redact_url
+from tracker.feeds.client import SECRET_PARAMS, basic_auth_header, redact_text, redact_url, split_userinfo
 from tracker.feeds.registry import FORMATS, detect_format
 
 KINDS = ("clarity", "ap", "native", "gasos", "ev")
@@ -69,17 +69,23 @@ class FeedTarget:
     clarity: tuple[str, str | None, str] | None = None
     #: Enhanced Voting: the site's jurisdiction and election as its addresses spell them.
     ev: tuple[str, str] | None = None
+    #: ``user:password`` given in the pasted address: sent as HTTP Basic auth, never in ``url``.
+    auth: tuple[str, str] | None = field(default=None, repr=False)
 
     @property
     def headers(self) -> Mapping[str, str]:
-        return {"x-api-key": self.api_key} if self.api_key else {}
+        headers = {"x-api-key": self.api_key} if self.api_key else {}
+        if self.auth is not None:
+            headers["Authorization"] = basic_auth_header(self.auth)
+        return headers
 
     @property
     def display_url(self) -> str:
         return redact_url(self.url)
 
     def redact(self, text: str) -> str:
-        return redact_text(text, (self.api_key or "",))
+        secrets = (self.api_key or "", *(self.auth[1:] if self.auth and len(self.auth[1]) >= 4 else ()))
+        return redact_text(text, secrets)
 
     def clarity_version_url(self) -> str:
         return self.url + "current_ver.txt"
@@ -131,6 +137,8 @@ def discover(
         parts = urllib.parse.urlsplit(text)
     except ValueError:
         raise FeedError(f"{redact_text(text)!r} is not a web address") from None
+    text, auth = split_userinfo(text)  # the password goes in a header (issue 19)
+    parts = urllib.parse.urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise FeedError(
             f"{redact_text(text)!r} is not a web address (expected http:// or https://); "
@@ -156,7 +164,7 @@ def discover(
         st, county, eid = match.group("st").upper(), match.group("county"), match.group("eid")
         prefix = f"/{st}/" + (f"{urllib.parse.quote(county)}/" if county else "") + f"{eid}/"
         base = urllib.parse.urlunsplit((parts.scheme, parts.netloc, prefix, "", ""))
-        return FeedTarget(kind="clarity", url=base, fmt=fmt, clarity=(st, county, eid))
+        return FeedTarget(kind="clarity", url=base, fmt=fmt, clarity=(st, county, eid), auth=auth)
     if kind is None and is_clarity_host:
         raise FeedError(
             "this Clarity address does not name an election: copy the link of the election's results "
@@ -191,8 +199,8 @@ def discover(
             raise FeedError(
                 f"the AP Elections API needs an API key: set {AP_KEY_ENV} or enter it in the Open feed dialog"
             )
-        return FeedTarget(kind="ap", url=clean, fmt=fmt, api_key=key)
-    return FeedTarget(kind="native", url=clean, fmt=fmt, api_key=key_in_url)
+        return FeedTarget(kind="ap", url=clean, fmt=fmt, api_key=key, auth=auth)
+    return FeedTarget(kind="native", url=clean, fmt=fmt, api_key=key_in_url, auth=auth)
 
 
 #: The main time zone of each US state (Clarity sites are per state or county), for showing a live

@@ -584,7 +584,10 @@ def _contest(
     tops = [u for u in aggregates if not any(u in units.below(a) for a in aggregates if a != u)]
     reported: dict[str, int] | None = None
     if len(tops) == 1 and set(leaves) <= units.below(tops[0]):
-        reported = {c.id: sum(counts[tops[0]].get(c.id, {}).values()) for c in cands}
+        # Only the selections the summary level really counts: a missing one is "not stated",
+        # never a stated 0 (the stated totals are the race's result when every one is given).
+        top = counts[tops[0]]
+        reported = {c.id: sum(top[c.id].values()) for c in cands if c.id in top}
     elif aggregates:
         warnings_out.append(f"{name}: counts at {len(aggregates)} summary level(s) not read")
     district = _clean(node.text("ElectionDistrictId") or node.text("ElectoralDistrictId"))

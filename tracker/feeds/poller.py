@@ -36,6 +36,8 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import logging
+import math
 import random
 import threading
 import time
@@ -61,6 +63,13 @@ if TYPE_CHECKING:
     from tracker.feeds.discovery import FeedTarget
 
 # -- policy and state ----------------------------------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+#: The longest any server may make us wait (``Retry-After``, a rate-limit reset, a backoff): an
+#: hour. A larger value, or a non-finite one (``inf``, ``nan``), is a server's mistake or attack,
+#: not a reason to stop polling for the night (issue 19).
+MAX_WAIT = 3600.0
 
 #: A poll interval below this is refused (short intervals are for loopback rehearsals and tests).
 MIN_INTERVAL = 0.01
@@ -171,6 +180,7 @@ def decide(state: PollState, outcome: Outcome, now: float, policy: PollPolicy, r
     if outcome.ok:
         return Decision(PollState(last_request=state.last_request), policy.interval, "interval")
     failures = state.failures + 1
+    outcome = replace(outcome, retry_after=bounded_wait(outcome.retry_after))
     if outcome.quota:
         if outcome.retry_after is not None:
             wait = max(policy.interval, outcome.retry_after)
@@ -201,20 +211,28 @@ def earliest_next(state: PollState, delay: float, now: float, policy: PollPolicy
     return when
 
 
+def bounded_wait(seconds: float | None) -> float | None:
+    """A wait a server asked for, made safe: None when absent or not a finite number, else
+    between 0 and :data:`MAX_WAIT`."""
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_WAIT)
+
+
 def parse_retry_after(value: str | None, now_wall: dt.datetime) -> float | None:
-    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date (at most an hour)."""
     if value is None or not value.strip():
         return None
     text = value.strip()
     if text.isdigit():
-        return float(text)
+        return bounded_wait(float(text)) if len(text) < 12 else MAX_WAIT
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - now_wall).total_seconds())
+    return bounded_wait((when - now_wall).total_seconds())
 
 
 def parse_rate_limit_reset(value: str | None, now_wall: dt.datetime) -> float | None:
@@ -225,9 +243,11 @@ def parse_rate_limit_reset(value: str | None, now_wall: dt.datetime) -> float | 
         number = float(value.strip())
     except ValueError:
         return None
+    if not math.isfinite(number):
+        return None
     if number > 86_400 * 365:
-        return max(0.0, number - now_wall.timestamp())
-    return max(0.0, number)
+        return bounded_wait(number - now_wall.timestamp())
+    return bounded_wait(number)
 
 
 def format_size(n: int) -> str:
@@ -253,14 +273,18 @@ def parse_clarity_version(body: bytes) -> int:
 
 
 def clarity_action(new_version: int, last_seen: int | None, have: set[int]) -> str:
-    """What to do with a version read from ``current_ver.txt``: ``"fetch"`` a new one, ``"same"``
-    when it is the one we show, ``"stale"`` when it is older than the newest seen (a stale cache:
-    its payload is not the news, and fetching it again would waste the quota)."""
-    if last_seen is None or new_version > last_seen:
-        return "fetch" if new_version not in have else "same"
-    if new_version == last_seen:
-        return "same"
-    return "stale"
+    """What to do with a version read from ``current_ver.txt``: ``"fetch"`` one we do not have,
+    whatever its number; ``"same"`` for one we have that is not below the last one fetched;
+    ``"stale"`` for one we have that is (a stale cache serving the past again: fetching it
+    again would waste the quota).
+
+    A version we do not have is always fetched, even below the newest seen: one glitched
+    ``current_ver.txt`` (an 18-digit number, once) made every later real version "stale" and never
+    fetched (issue 19). Its payload is recorded either way; whether it is shown is the recorder's
+    decision, from the payload's own publication time."""
+    if new_version in have:
+        return "same" if last_seen is None or new_version >= last_seen else "stale"
+    return "fetch"
 
 
 # -- documents with their own publication time ---------------------------------------------------------
@@ -335,7 +359,7 @@ def ap_next_url(body: bytes, current: str) -> str:
 
     try:
         doc = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # 100,000 brackets deep: not a nextrequest (issue 19)
         return current
     nxt = doc.get("nextrequest") if isinstance(doc, dict) else None
     if not isinstance(nxt, str) or not nxt.strip():
@@ -490,8 +514,13 @@ class Poller:
         headers.update(self.target.headers)
         deadline = self._monotonic() + self.policy.total_timeout
         too_big = f"the response is larger than the {format_size(self._max_bytes)} limit; not read"
+        from tracker.feeds.client import request_deadline
+
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
+            with (
+                request_deadline(self.policy.total_timeout),
+                self._client.stream("GET", url, headers=headers) as response,
+            ):
                 announced = response.headers.get("Content-Length", "").strip()
                 if announced.isdigit() and int(announced) > self._max_bytes:
                     return response, b"", too_big
@@ -510,7 +539,11 @@ class Poller:
                     chunks.append(chunk)
                 return response, b"".join(chunks), None
         except httpx.TimeoutException as exc:
+            if "deadline passed" in str(exc):  # client.request_deadline: headers trickled in
+                return None, b"", f"timed out (the response took longer than {self.policy.total_timeout:g} s)"
             return None, b"", f"timed out ({type(exc).__name__})"
+        except httpx.DecodingError as exc:  # our own sentence (client.BoundedDecoding)
+            return None, b"", self.target.redact(str(exc)) or "the response could not be decoded"
         except httpx.HTTPError as exc:
             return None, b"", f"{type(exc).__name__}: {self.target.redact(str(exc)) or 'request failed'}"
 
@@ -597,7 +630,7 @@ class Poller:
             if action != "fetch":
                 self._validators[ver_url] = ver_validators
             if action == "stale":
-                note = f"stale version {version} (newest seen {self._clarity_version}); not fetched"
+                note = f"stale version {version} (newest fetched {self._clarity_version}); already recorded"
                 return [self._event(ver_url, "stale", response, version=str(version), error=note)], Outcome(
                     ok=True
                 )
@@ -615,7 +648,7 @@ class Poller:
                     self._clarity_file = i  # the file this site publishes: ask for it first next time
                 if outcome.ok or got[-1].status != 404:
                     break  # a 404 means this site does not publish that file: try the next one
-            if outcome.ok:
+            if outcome.ok:  # the last version fetched is the high-water mark, even a lower one
                 self._validators[ver_url] = ver_validators
                 self._clarity_previous = self._clarity_version
                 self._clarity_version = version
@@ -780,14 +813,32 @@ class Poller:
         on this thread. The wait between rounds is ``stop.wait``: setting ``stop`` ends it at once."""
         count = 0
         while not stop.is_set():
-            report = self.poll_once()
-            sink(report)  # (may call payload_unreadable, which moves next_at)
+            try:
+                report = self.poll_once()
+                sink(report)  # (may call payload_unreadable, which moves next_at)
+            except Exception as exc:
+                if stop.is_set():  # the sink gave up on purpose (its night is unusable): its error
+                    raise
+                self._survive(exc, sink)
             count += 1
             if max_polls is not None and count >= max_polls:
                 return
-            wait = self.next_at - self._monotonic()
+            wait = min(self.next_at - self._monotonic(), MAX_WAIT)
             if wait > 0 and stop.wait(wait):
                 return
+
+    def _survive(self, exc: Exception, sink: Callable[[PollReport], None]) -> None:
+        """Anything unexpected in a round (a parser's RecursionError, an OverflowError, a full
+        disk under the recorder) is an error of this round, shown in the feed's health and
+        backed off from like any other; the loop goes on (issue 19)."""
+        log.warning("poll of %s failed unexpectedly", self.target.display_url, exc_info=True)
+        why = self.target.redact(str(exc).splitlines()[0] if str(exc) else "")
+        message = f"unexpected error: {why}" if why else f"unexpected error ({type(exc).__name__})"
+        report = self._decided((), Outcome(ok=False, error=message[:300]))
+        try:
+            sink(report)
+        except Exception:
+            log.warning("the feed's sink failed again", exc_info=True)
 
 
 # -- feed health, for the status bar ---------------------------------------------------------------------
@@ -840,7 +891,7 @@ def health_after(
         polls=previous.polls + 1,
         last_new_at=new_at,
         last_version=last_version,
-        next_poll_at=now_wall + dt.timedelta(seconds=max(0.0, report.next_at - now_mono)),
+        next_poll_at=now_wall + dt.timedelta(seconds=min(max(0.0, report.next_at - now_mono), 2 * MAX_WAIT)),
         error=report.state.error,
         backoff=report.state.backoff,
         failures=report.state.failures,

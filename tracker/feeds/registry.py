@@ -264,10 +264,14 @@ def parse_payload(
     of the same election, e.g. its detail XML) and ignored by every other format."""
     if fmt == "auto":
         fmt = detect_format(data, source)
+    from tracker.feeds.plausible import check_snapshot
+
     parser = _parser(fmt)
     if fmt == CLARITY_ALL_JSON and names_from is not None:
-        return parser(data, source=source, names_from=names_from)
-    return parser(data, source=source)
+        snapshot = parser(data, source=source, names_from=names_from)
+    else:
+        snapshot = parser(data, source=source)
+    return check_snapshot(snapshot, source or fmt)  # implausible counts, lone surrogates (issue 19)
 
 
 def parse_metadata(data: bytes, fmt: str = "auto", *, source: str = "") -> Any:

@@ -11,6 +11,7 @@ failing) are decided here from the poller's health with the pure ``core.feed_ale
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 from tracker.core.alerts import Alert
 from tracker.core.corrections import flags
 from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_alerts
+from tracker.ui.plain_text import TEXT_LIMIT, clean, plain_label
 from tracker.ui.theme import ChartTheme
 
 if TYPE_CHECKING:
@@ -162,7 +164,7 @@ class AlertLogDock(QDockWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.count = QLabel("No alerts yet: pin a race (★) to be told when it changes")
+        self.count = plain_label("No alerts yet: pin a race (★) to be told when it changes")
         self.stall = QSpinBox()
         self.stall.setRange(1, 240)
         self.stall.setValue(DEFAULT_STALL_MINUTES)
@@ -280,9 +282,11 @@ class AlertLog(QObject):
         if self.tray is None:
             return
         for alert in news[:MAX_NOTIFICATIONS]:
+            # Desktop notification servers may read markup in the body (freedesktop "body-markup"):
+            # the feed's words escaped, bidi-isolated, elided (issue 19).
             self.tray.showMessage(
-                f"{alert.contest_name or 'Feed'} — {alert.kind}",
-                alert.message,
+                f"{clean(alert.contest_name or 'Feed')} — {alert.kind}",
+                html.escape(clean(alert.message, TEXT_LIMIT)),
                 QSystemTrayIcon.MessageIcon.Information,
             )
         if len(news) > MAX_NOTIFICATIONS:

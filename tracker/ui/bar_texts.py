@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QColor
 
 from tracker.core.threshold import Need, State, in_runoff
+from tracker.ui.plain_text import clean
 from tracker.ui.theme import LIGHT, ChartTheme
 
 _ROMAN = re.compile(r"^(I{1,3}|IV|V|VI{1,3}|IX|X)[.,]?$")
@@ -19,7 +20,10 @@ _ROMAN = re.compile(r"^(I{1,3}|IV|V|VI{1,3}|IX|X)[.,]?$")
 
 def display_name(name: str) -> str:
     """Feeds like Clarity shout names ("JON OSSOFF"); title case reads faster in a list of 18.
-    Names that already have mixed case are the feed's own spelling and are kept."""
+    Names that already have mixed case are the feed's own spelling and are kept. A name is feed
+    text: bidi overrides dropped and a very long one elided, so it cannot turn our texts around
+    or push the bars off the chart (issue 19)."""
+    name = clean(name)
     if not name.isupper():
         return name
     words = []

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QSplitter,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 from tracker.core.export import ALL_TYPES, ContestRows, Level, UnitRow, contest_rows, vote_type_mix
 from tracker.core.model import Contest, Reporting, Snapshot
 from tracker.ui.bar_texts import display_name
+from tracker.ui.plain_text import TEXT_LIMIT, elide, plain_label
 from tracker.ui.theme import ChartTheme, current_theme
 from tracker.ui.vote_mix import VOTE_TYPE_NAMES, VoteMixChart
 from tracker.ui.workers import Worker
@@ -331,7 +331,7 @@ class DrillDownDock(QDockWidget):
         self._search = QLineEdit()
         self._search.setPlaceholderText("Filter places…")
         self._search.setClearButtonEnabled(True)
-        self._status = QLabel("")
+        self._status = plain_label("")  # quotes the feed's words (issue 19)
         self._status.setStyleSheet(f"color: {current_theme().muted.name()};")
 
         self._model = DrillDownModel(self)
@@ -516,7 +516,7 @@ class DrillDownDock(QDockWidget):
         if not isinstance(data, DrillData):
             self._data = None
             self._model.set_rows(None)
-            self._status.setText(str(data))
+            self._status.setText(elide(str(data), TEXT_LIMIT))
             return
         self._data = data
         has_precincts = self._has_precincts()

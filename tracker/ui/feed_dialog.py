@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.errors import FeedError
 from tracker.feeds.discovery import AP_KEY_ENV, FeedTarget, discover
+from tracker.ui.plain_text import plain_label
 from tracker.ui.theme import current_theme
 
 KIND_CHOICES = (
@@ -108,7 +109,7 @@ class FeedDialog(QDialog):
         self._key.setEchoMode(QLineEdit.EchoMode.Password)
         self._key.setPlaceholderText(f"or set {AP_KEY_ENV} in the environment")
         self._key_label = QLabel("AP API key")
-        self._detected = QLabel("")
+        self._detected = plain_label("")  # quotes the address typed and the server's words
         self._detected.setWordWrap(True)
         self._detected.setObjectName("feedDetected")
         self._recent = QListWidget()

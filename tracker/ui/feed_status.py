@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from tracker.ui.plain_text import TEXT_LIMIT, elide, make_plain, plain_tooltip
 from tracker.ui.theme import ChartTheme
 
 if TYPE_CHECKING:  # the poller (httpx) loads when a feed is opened, not at start-up
@@ -104,6 +105,7 @@ class FeedStatus(QWidget):
         self._badge.setObjectName("liveBadge")
         self._text = QLabel("")
         self._error = QLabel("")
+        make_plain(self._badge, self._text, self._error)  # reason phrases and URLs are data (issue 19)
         self._style_error()
         self._go_live = QPushButton("Go live")
         self._go_live.setToolTip("Back to the newest version of the feed, and follow it")
@@ -176,7 +178,7 @@ class FeedStatus(QWidget):
         self._text.setText(
             " · ".join(t for t in (texts["new"], texts["poll"], texts["stale"], texts["counties"]) if t)
         )
-        self._error.setText(texts["error"])
+        self._error.setText(elide(texts["error"], TEXT_LIMIT))
         self._error.setVisible(bool(texts["error"]))
         self._go_live.setEnabled(not self._following)
         lines = [health.url]
@@ -186,7 +188,7 @@ class FeedStatus(QWidget):
             lines.append(f"error: {health.error}")
         if health.recording:
             lines.append(f"recording into {health.recording}")
-        self.setToolTip("\n".join(lines))
+        self.setToolTip(plain_tooltip("\n".join(lines)))
 
     def texts(self) -> dict[str, str]:
         """As shown (for tests)."""

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSplitter,
     QStyle,
     QTableView,
@@ -48,6 +47,16 @@ from tracker.ui.alert_log import AlertLog
 from tracker.ui.exports import RaceExports
 from tracker.ui.feed_status import FeedStatus
 from tracker.ui.pins import PinsController
+from tracker.ui.plain_text import (
+    TEXT_LIMIT,
+    clean,
+    esc,
+    install_tooltip_guard,
+    make_markup,
+    make_plain,
+    plain_tooltip,
+    warn,
+)
 from tracker.ui.projection_log import ProjectionLogDock
 from tracker.ui.race_filter import RaceFilterProxy
 from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole, RaceListModel
@@ -101,6 +110,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        install_tooltip_guard()  # every tooltip in the app shown literally (issue 19)
         self.setWindowTitle(APP_TITLE)
         self._worker = worker if worker is not None else Worker(self)
         self._clock_fn = clock
@@ -172,6 +182,10 @@ class MainWindow(QMainWindow):
         self._status_night = QLabel("No night open")
         self._status_clock = QLabel("")
         self._status_version = QLabel("")
+        # Night labels, feed addresses and election names: plain text; the banner is our markup
+        # with what it quotes escaped (issue 19).
+        make_plain(self._status_night, self._status_clock, self._status_version, self._test_banner)
+        make_markup(self._banner)
         status = self.statusBar()
         status.addWidget(self._status_night, 1)
         status.addPermanentWidget(self._status_clock)
@@ -465,19 +479,19 @@ class MainWindow(QMainWindow):
 
         # The label may carry the reconstruction note ("… — reconstructed from …"); the banner shows
         # it in full, the title and status bar need only the night's name.
-        short = info.label.split(" — ")[0].strip() or info.label
+        short = clean(info.label.split(" — ")[0].strip() or info.label)
         self.setWindowTitle(f"{short} — {APP_TITLE}")
         kind = "reconstructed night" if info.reconstructed else f"{info.kind} night"
         self._status_night.setText(f"{short} · {kind}")
-        self._status_night.setToolTip(str(info.path))
+        self._status_night.setToolTip(plain_tooltip(info.path))
         if info.reconstructed:
             # The night's own note says what it is (a night *built* for a benchmark is not made
             # from certified results); the generic note only when it has none.
             label = info.label
             note = str(info.meta.get("note", "")).strip().rstrip(".") or RECONSTRUCTED_NOTE
             text = label if note.lower() in label.lower() else f"{label} — {note}"
-            self._banner.setText(f"<b>Reconstructed night.</b> {text}")
-            self._banner.setToolTip(info.meta.get("note", ""))
+            self._banner.setText(f"<b>Reconstructed night.</b> {esc(text, TEXT_LIMIT)}")
+            self._banner.setToolTip(plain_tooltip(info.meta.get("note", "")))
             self._banner.show()
         else:
             self._banner.hide()
@@ -559,7 +573,8 @@ class MainWindow(QMainWindow):
         election = snapshot.election
         if election.reconstructed:
             note = election.note or RECONSTRUCTED_NOTE
-            self._banner.setText(f"<b>Reconstructed night.</b> {election.name} — {note}")
+            quoted = f"{esc(election.name)} — {esc(note, TEXT_LIMIT)}"
+            self._banner.setText(f"<b>Reconstructed night.</b> {quoted}")
         self._banner.setVisible(election.reconstructed)
 
     def _show_test_label(self, snapshot: Snapshot) -> None:
@@ -571,7 +586,7 @@ class MainWindow(QMainWindow):
         self._test_banner.setVisible(test)
         title = self.windowTitle().removeprefix("[TEST] ")
         if test:
-            self._test_banner.setText(f"{TEST_TEXT} {election.note}".strip())
+            self._test_banner.setText(f"{TEST_TEXT} {clean(election.note, TEXT_LIMIT)}".strip())
             title = f"[TEST] {title}"
         self.setWindowTitle(title)
         self._status_version.setText(
@@ -637,9 +652,9 @@ class MainWindow(QMainWindow):
             self._feed_status.set_running(self._worker.feed_running)
             self._feed_status.set_following(True)
             self.statusBar().clearMessage()
-            self._status_night.setText(f"Live: {info.feed_url}")
-            self.setWindowTitle(f"Live: {info.feed_url} — {APP_TITLE}")
-            self._status_night.setToolTip(f"recording into {info.path}")
+            self._status_night.setText(f"Live: {clean(info.feed_url, TEXT_LIMIT)}")
+            self.setWindowTitle(f"Live: {clean(info.feed_url, TEXT_LIMIT)} — {APP_TITLE}")
+            self._status_night.setToolTip(plain_tooltip(f"recording into {info.path}"))
             self._worker.request_recent_feeds()
         else:
             self._feed_status.reset()
@@ -665,7 +680,7 @@ class MainWindow(QMainWindow):
     def _on_feed_health(self, health: object) -> None:
         from tracker.feeds.poller import FeedHealth
 
-        if isinstance(health, FeedHealth) and self.live:
+        if isinstance(health, FeedHealth) and (self.live or health.stopped):  # STOPPED: always said
             self._feed_status.set_health(health)
 
     def _set_recent_feeds(self, urls: object) -> None:
@@ -810,7 +825,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 15000)
         self.error_reported.emit(message)
         if self._interactive:
-            QMessageBox.warning(self, APP_TITLE, message)
+            warn(self, APP_TITLE, message)
 
     # read-only access (tests, app.py) ----------------------------------------------------------------
     @property

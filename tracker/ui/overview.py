@@ -15,7 +15,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
-    QLabel,
     QLayout,
     QLayoutItem,
     QScrollArea,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.model import Contest, Snapshot
+from tracker.ui.plain_text import plain_label
 from tracker.ui.race_card import CARD_MIN_WIDTH, CardData, RaceCard, card_data
 from tracker.ui.theme import ChartTheme, current_theme
 
@@ -98,6 +98,10 @@ class CardGridLayout(QLayout):
         return used + m.top() + m.bottom()
 
 
+#: The most race cards shown at once; more pinned races are counted in a line above them.
+MAX_CARDS = 60
+
+
 class PinnedOverview(QWidget):
     """The pinned races' cards in a scrolling grid, or a one-line hint when nothing is pinned."""
 
@@ -114,7 +118,11 @@ class PinnedOverview(QWidget):
         self._selected: str | None = None
         self._indexed: tuple[Snapshot, dict[str, Contest]] | None = None
 
-        self._hint = QLabel()
+        self._hint = plain_label()
+        self._cap = plain_label()  # "Showing the first 60 of 10,000 pinned races"
+        self._cap.setObjectName("overviewCap")
+        self._cap.hide()
+        self._pinned = 0
         self._hint.setObjectName("overviewHint")
         self._hint.setWordWrap(True)
         self._style_hint(current_theme())
@@ -131,6 +139,7 @@ class PinnedOverview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._hint)
+        layout.addWidget(self._cap)
         layout.addWidget(self._scroll, 1)
         self.set_hint("Pin a race with ★ in the race list to watch it here.")
         self._sync_visibility()
@@ -154,6 +163,9 @@ class PinnedOverview(QWidget):
     def set_pins(self, contest_ids: Iterable[str]) -> None:
         """One card per pinned race (created or removed as pins change; kept cards keep their state)."""
         wanted = set(contest_ids)
+        self._pinned = len(wanted)
+        if len(wanted) > MAX_CARDS:  # a shared watch list of 10,000 races: a card each froze the window
+            wanted = set(self._first(wanted, MAX_CARDS))
         for cid in [c for c in self._cards if c not in wanted]:
             card = self._cards.pop(cid)
             self._grid.removeWidget(card)
@@ -214,6 +226,7 @@ class PinnedOverview(QWidget):
 
     def _style_hint(self, theme: ChartTheme) -> None:
         self._hint.setStyleSheet(f"color: {theme.muted.name()}; padding: 6px 8px;")
+        self._cap.setStyleSheet(f"color: {theme.muted.name()}; padding: 2px 8px;")
 
     def _data_for(self, contest_id: str) -> CardData:
         snap = self._snapshot
@@ -257,10 +270,27 @@ class PinnedOverview(QWidget):
             self._cards[cid].show()
         self._grid.invalidate()
 
+    def _first(self, ids: set[str], count: int) -> list[str]:
+        """The first ``count`` of ``ids`` in the feed's order of the races (then by name)."""
+        position: dict[str, int] = {}
+        if self._snapshot is not None:
+            position = {cid: i for i, cid in enumerate(self._index(self._snapshot)) if cid in ids}
+        return sorted(
+            ids, key=lambda cid: (cid not in position, position.get(cid, 0), self._names.get(cid, cid), cid)
+        )[:count]
+
     def _sync_visibility(self) -> None:
         has_cards = bool(self._cards)
         self._hint.setVisible(not has_cards)
         self._scroll.setVisible(has_cards)
+        capped = self._pinned > len(self._cards) and has_cards
+        self._cap.setText(
+            f"Showing the first {len(self._cards):,} of {self._pinned:,} pinned races" if capped else ""
+        )
+        self._cap.setVisible(capped)
+
+    def cap_text(self) -> str:
+        return self._cap.text() if self._cap.isVisibleTo(self) else ""
 
 
 class OverviewDock(QDockWidget):

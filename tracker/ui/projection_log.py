@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.store import ProjectionRecord
+from tracker.ui.plain_text import plain_label
 from tracker.ui.workers import Worker
 
 COLUMNS = (
@@ -112,7 +112,7 @@ class ProjectionLogDock(QDockWidget):
         self._table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._only_race = QCheckBox("This race only")
         self._only_race.setChecked(True)
-        self._count = QLabel("")
+        self._count = plain_label("")
         refresh = QPushButton("Refresh")
         export = QPushButton("Export CSV…")
         bar = QHBoxLayout()

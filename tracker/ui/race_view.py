@@ -35,6 +35,7 @@ from tracker.ui.bar_texts import (
     percent_text,
     round_votes,
 )
+from tracker.ui.plain_text import clean, esc, make_markup, make_plain, never_widen
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
@@ -95,6 +96,12 @@ def _plain(markup: str) -> str:
     return doc.toPlainText()
 
 
+#: The most of the view's width the candidates' names may take.
+NAME_AXIS_SHARE = 0.4
+#: The most bars drawn for one race: the leaders; the rest are counted in a note.
+MAX_BARS = 50
+
+
 class RaceView(QWidget):
     """Header (race, precincts, votes, outstanding) over a bar chart with the threshold line."""
 
@@ -129,6 +136,11 @@ class RaceView(QWidget):
         self._warning = QLabel("")
         self._warning.setTextFormat(Qt.TextFormat.PlainText)
         self._warning.setWordWrap(True)
+        # Names and warnings come from the feed: plain text; the two lines of our own markup
+        # escape what they quote (issue 19).
+        make_plain(self._title, self._outstanding_label, self._warning, self._rule_label)
+        make_markup(self._reporting, self._projection_label)
+        never_widen(self._title, self._outstanding_label, self._warning, self._projection_label)
         self._warning.hide()
 
         self._plot = pg.PlotWidget(background=self._theme.background)  # default raster view: never useOpenGL
@@ -334,7 +346,8 @@ class RaceView(QWidget):
         how = rule_mode(contest)
         line = contest.threshold.label() if how != "seats" else ""
         bars = []
-        for row in rows:
+        # at most MAX_BARS bars (the leaders): 10,000 candidates froze the window (issue 19)
+        for row in rows[:MAX_BARS]:
             cand, need, rank, votes = row.candidate, row.need, row.rank, row.votes
             share = 100.0 * votes / counted if counted else 0.0
             phrase = row.phrase
@@ -386,7 +399,7 @@ class RaceView(QWidget):
         self._projection_label.setText(self._projection_text(projection, bars, line))
 
         reporting, total = contest.precincts
-        self._title.setText(contest.name)
+        self._title.setText(clean(contest.name))
         self._reporting.setText(
             f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b> · <b>{counted:,}</b> votes counted"
             + self._call_text(contest)
@@ -399,8 +412,12 @@ class RaceView(QWidget):
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
         self._rule_label.setToolTip(contest.threshold.basis)
         warnings = contest.data_warnings()
-        self._warning.setText("Data warning: " + "; ".join(warnings[:3]) if warnings else "")
-        self._warning.setVisible(bool(warnings))
+        note = "Data warning: " + "; ".join(warnings[:3]) if warnings else ""
+        if len(rows) > MAX_BARS:
+            shown = f"showing the {MAX_BARS} leading candidates of {len(rows):,}"
+            note = f"{note} · {shown}" if note else shown[:1].upper() + shown[1:]
+        self._warning.setText(note)
+        self._warning.setVisible(bool(note))
         self._update_plot()
 
     def _candidate_projection(self, candidate_id: str):  # -> CandidateProjection | None
@@ -424,14 +441,13 @@ class RaceView(QWidget):
         top = projection.ranked()[0]
         if top.share is None or top.lo is None or top.hi is None:
             return ""
-        name = display_name(top.name)
+        name = esc(display_name(top.name))
         text = (
             f"Projected final: <b>{name} {top.share * 100:.1f} %</b> "
             f"(90 % interval {top.lo * 100:.1f}–{top.hi * 100:.1f} %)"
         )
         if top.p_clear is not None and line:
-            # "<1 %" must reach the screen as text, not as the start of a tag.
-            text += f" · P({html.escape(name)} over {line}) <b>{html.escape(percent_text(top.p_clear))}</b>"
+            text += f" · P({name} over {html.escape(line)}) <b>{html.escape(percent_text(top.p_clear))}</b>"
         return text
 
     @staticmethod
@@ -564,6 +580,13 @@ class RaceView(QWidget):
 
     def _fit_name_axis(self) -> None:
         metrics = QFontMetrics(self._name_font)
+        # a very long name is elided: it must not push every bar off the chart (issue 19)
+        limit = max(120, int(self.width() * NAME_AXIS_SHARE))
+        elide = Qt.TextElideMode.ElideRight
+        names = [(r, metrics.elidedText(label, elide, limit)) for r, label in self._names]
+        if names != self._names:
+            self._names = names
+            self._left.setTicks([names, []])
         widest = max((metrics.horizontalAdvance(label) for _, label in self._names), default=60)
         self._left.setWidth(widest + 16)
 
@@ -652,6 +675,7 @@ class RaceView(QWidget):
         bars = [b for b in self._bars if b.text]
         if not bars:
             return
+        self._grow_pool(len(self._bars))  # a resize may come between new bars and the plot's update
         width_px = self._vb.width() if self._vb.width() > 0 else 700.0
         gap = TEXT_GAP_PX * 100.0 / width_px
         level = next(

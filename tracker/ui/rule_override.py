@@ -29,7 +29,6 @@ from tracker.core.threshold import ThresholdRule
 from tracker.store import Store
 
 if TYPE_CHECKING:
-
     from tracker.core.model import Snapshot
     from tracker.ui.workers import Worker
 

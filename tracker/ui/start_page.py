@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from tracker import __version__
 from tracker.archive.catalogue import Catalogue, NightEntry
+from tracker.ui.plain_text import TEXT_LIMIT, clean, plain_tooltip
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -209,10 +210,10 @@ class StartPage(QWidget):
         self._buttons[key] = []
         self._empty[key].setVisible(not rows)
         for title, description, target in rows:
-            button = QCommandLinkButton(title, description)
+            button = QCommandLinkButton(clean(title), clean(description, TEXT_LIMIT))
             button.setIcon(self._arrow())
             button.setObjectName(f"start_{key}")
-            button.setToolTip(str(target))
+            button.setToolTip(plain_tooltip(target))
             if key == "feeds":
                 button.clicked.connect(lambda _c=False, u=str(target): self.feed_chosen.emit(u))
             else:
@@ -428,7 +429,7 @@ class AboutDialog(QDialog):
             parts.append("</p><ul>")
             for source in entry.sources:
                 where = ""
-                if source.url:
+                if source.url.startswith(("https://", "http://")):  # never file: or other schemes
                     name = f"{source.repository} ({source.path.rsplit('/', 1)[-1]})"
                     where = f' — <a href="{html.escape(source.url)}">{html.escape(name)}</a>'
                 parts.append(f"<li>{html.escape(source.what)}{where}</li>")

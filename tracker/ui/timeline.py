@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.projection import ContestProjection
 from tracker.ui.bar_texts import display_name
+from tracker.ui.plain_text import elide, make_markup
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style
 
 #: Darker than the bars' #0072B2 / #E69F00 (see the module docstring); the light theme's colours
@@ -74,6 +75,7 @@ class TimelineView(QWidget):
         super().__init__(parent)
         self._theme = current_theme()
         self._caption = QLabel("")
+        make_markup(self._caption)  # our markup, the names escaped (issue 19)
         self._axis = _TzDateAxis(orientation="bottom")
         self._plot = pg.PlotWidget(background=self._theme.background, axisItems={"bottom": self._axis})
         self._plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -273,7 +275,8 @@ class TimelineView(QWidget):
 
         def name(n: str) -> str:
             shown = display_name(n)
-            return shown if level == 0 else shown.split(" ")[-1]
+            # the short legends, which must fit the pane, elide a surname that never ends (issue 19)
+            return shown if level == 0 else elide(shown.split(" ")[-1], 30)
 
         names = " and ".join(
             f'<span style="color:{self._colours[i].name()}"><b>{html.escape(name(n))}</b></span>'
@@ -295,7 +298,8 @@ class TimelineView(QWidget):
             if doc.idealWidth() <= width:
                 break
         self._caption.setText(text)
-        self._caption.setToolTip(re.sub(r"<[^>]+>", "", self._caption_text(0)))
+        # The tooltip is the caption's words (names unescaped): the tooltip guard shows it literally.
+        self._caption.setToolTip(html.unescape(re.sub(r"<[^>]+>", "", self._caption_text(0))))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -116,6 +116,8 @@ class FeedJobs:
     # delivery of live results (GUI thread) ---------------------------------------------------------
     def _deliver_health(self, token: int, health: object) -> None:
         if token == self._token:
+            if getattr(health, "stopped", False):
+                self._stop = None  # the feed's thread has ended: no longer running
             self._events.feed_health(health)
 
     def _feed_ready(
@@ -224,7 +226,11 @@ class FeedJobs:
         except Exception as exc:
             if not stop.is_set():
                 log.exception("polling %s", getattr(target, "display_url", "?"))
-                fail(f"the live feed stopped: {exc}")
+                reason = f"the live feed stopped: {exc}"
+                fail(reason)
+                # the badge says STOPPED, with the reason in its tooltip (issue 19)
+                ended = FeedHealth(url=target.display_url, kind=target.kind, error=reason, stopped=True)
+                post(lambda: self._deliver_health(token, ended))
         finally:
             if night is not None and not adopted.is_set():
                 # Never handed to the window (stopped first): close it here, on this thread.

@@ -51,6 +51,24 @@ class NightObserver(Protocol):
         """The live night of generation ``gen`` has versions up to ``upto`` now."""
 
 
+def last_readable(chain: VersionChain, count: int, name: str) -> tuple[Snapshot, str]:
+    """The newest version of a night that reads, and a sentence naming the night and the newest
+    version that did not ("" when the newest reads). One unreadable version made a whole night
+    unopenable (issue 19); only when none reads is the night refused."""
+    first_error = ""
+    for index in range(count - 1, -1, -1):
+        try:
+            snapshot = chain.snapshot(index)
+        except TrackerError as exc:
+            if not first_error:
+                first_error = f"{name}: version {index + 1} of {count} cannot be read ({exc})"
+            continue
+        if first_error:
+            first_error += f"; showing version {index + 1}"
+        return snapshot, first_error
+    raise TrackerError(first_error.replace(" cannot be read", " and every earlier one cannot be read"))
+
+
 class NightJobs:
     """The current night and the jobs that read it (see the module docstring).
 
@@ -171,13 +189,15 @@ class NightJobs:
             if not versions:
                 raise TrackerError(f"{path.name} holds no recorded versions yet")
             chain = VersionChain(night, versions)
-            final = chain.snapshot(len(versions) - 1)
+            final, unreadable = last_readable(chain, len(versions), path.name)
             info = self._info(night, path, versions, final)
             self._record_opened(path)
         except Exception as exc:
             night.close()
             self._host.fail_for(exc, f"cannot read {path.name}")
             return
+        if unreadable or night.warning:  # one bad version is one error; the rest stays viewable
+            self._host.fail(unreadable or night.warning)
         if self._night is not None:  # the previous night stays usable until the new one is good
             self._night.close()
         self._night, self._versions, self._chain = night, versions, chain
@@ -280,7 +300,10 @@ class NightJobs:
             try:
                 cached = self.chain_of().snapshot(index)
             except Exception as exc:
-                self._host.fail_for(exc, f"cannot read version {index + 1} of this night")
+                name = Path(self._source).name if self._source else "this night"
+                self._host.fail_for(
+                    exc, f"cannot read version {index + 1} of {len(self._versions)} of {name}"
+                )
                 return
             self._cache_put(key, cached)
         snapshot = cached

@@ -1,0 +1,59 @@
+"""Checks every parsed snapshot passes, whatever its format (issue 19).
+
+A count over ten billion in one unit is no election's (the world votes fewer); 10**30 was shown as
+real and 2**63 broke the projections' log with a traceback. A lone surrogate (``"\\ud800"`` in a
+JSON string) is not Unicode text: it cannot be written to the store, a log or a CSV, and the
+projection and alert logs failed silently on it. Either refuses the payload with one sentence,
+as any malformed payload is refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.core.errors import FeedError
+from tracker.core.model import Snapshot
+
+#: The largest count one unit may report (votes of one candidate and type, registered, cast).
+MAX_COUNT = 10**10
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(what: str, value: object, source: str) -> None:
+    if isinstance(value, str) and _SURROGATE.search(value):
+        shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:80]
+        raise FeedError(f"{source}: {what} {shown!r} holds a lone surrogate: not valid Unicode text")
+
+
+def _count(where: str, value: object, source: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_COUNT:
+        raise FeedError(f"{source}: {where} is {value:,}, more than 10^10: not a real count")
+
+
+def check_snapshot(snapshot: Snapshot, source: str = "the payload") -> Snapshot:
+    """``snapshot`` unchanged, or FeedError for an implausible count or a lone surrogate."""
+    election = snapshot.election
+    for what, value in (("the election id", election.id), ("the election's name", election.name)):
+        _text(what, value, source)
+    _text("the note", election.note, source)
+    _text("the version", snapshot.version, source)
+    for contest in snapshot.contests:
+        _text("a race id", contest.id, source)
+        _text("a race name", contest.name, source)
+        for c in contest.candidates:
+            _text("a candidate id", c.id, source)
+            _text("a candidate name", c.name, source)
+            _text("a party", c.party, source)
+        for cid, n in (contest.reported_totals or {}).items():
+            _count(f"{contest.name}: the total of {cid}", n, source)
+        for unit in contest.units:
+            _text("a unit id", unit.id, source)
+            _text("a unit name", unit.name, source)
+            _text("a county", unit.county, source)
+            for label, n in (("registered", unit.registered), ("ballots cast", unit.ballots_cast)):
+                _count(f"{contest.name}, {unit.name}: {label}", n, source)
+            for cid, by_type in unit.votes.items():
+                for vote_type, n in by_type.items():
+                    _text("a vote type", vote_type, source)
+                    _count(f"{contest.name}, {unit.name}: the votes of {cid} ({vote_type})", n, source)
+    return snapshot
