@@ -34,7 +34,12 @@ from tracker.store import ProjectionRecord
 log = logging.getLogger(__name__)
 
 #: Reconstructed nights (their ``night`` meta value) → the bundled night that is their baseline.
-BUNDLED_BASELINES = {"ga06-2017-06-20": "ga06-2017-04-18.night"}
+BUNDLED_BASELINES = {
+    "ga06-2017-06-20": "ga06-2017-04-18.night",
+    # April's special election: the same precincts in November 2016 (President by precinct and
+    # vote type; resources/baselines/PROVENANCE.md).
+    "ga06-2017-04-18": "ga06-2016-11-08.json",
+}
 
 
 def baseline_file(night: NightFile) -> Path | None:
@@ -53,7 +58,7 @@ def baseline_file(night: NightFile) -> Path | None:
         name = BUNDLED_BASELINES.get(meta.get("night", ""), "")
     if not name:
         return None
-    for folder in (night.path.parent, paths.resources_dir() / "nights"):
+    for folder in (night.path.parent, paths.resources_dir() / "nights", paths.resources_dir() / "baselines"):
         candidate = folder / name
         if candidate.is_file() and candidate.resolve() != night.path.resolve():
             return candidate

@@ -37,8 +37,9 @@ How it maps:
 - a race with no candidates at all (AP lists some before their candidates: one PA State House
   race in the 2016-04-26 file) is left out: there is nothing to show, and every contest of a
   Snapshot has candidates (the native format requires it);
-- ``winner``, ``eevp``, ``electTotal``, ``delegateCount`` are not carried (the tracker computes its
-  own states; expected-vote share is not in the model yet).
+- ``winner``, ``electTotal``, ``delegateCount`` are not carried (the tracker computes its own
+  states). ``expectedVote`` (or, failing it, the count over ``eevp``, the percent of the expected
+  vote in) becomes the unit's ``expected_votes``, and ``fipsCode`` its ``fips``.
 
 v3 (from AP's documentation; no public v3 payload exists, so its fixtures are constructed and
 labelled): top-level ``apiVersion``/``apiBuild``; reporting units carry ``reportingunitLevel``
@@ -155,6 +156,25 @@ def _level(unit: dict[str, Any]) -> str:
         return {1: "state", 2: "subunit"}.get(lvl, f"level {lvl}")
     text = unit.get("level")
     return text if isinstance(text, str) else ""
+
+
+def _expected_votes(unit: dict[str, Any], counted: int) -> int | None:
+    """AP's own expectation of the unit's final vote: ``expectedVote`` when given, else the count
+    over ``eevp`` (percent of the expected vote in). Anything odd (missing, not a number, zero
+    with votes counted) is no expectation rather than an error: the tracker then estimates it."""
+    raw = unit.get("expectedVote")
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        return max(raw, counted)
+    eevp = unit.get("eevp")
+    if isinstance(eevp, int | float) and not isinstance(eevp, bool) and 0 < eevp <= 100:
+        return max(round(counted * 100 / eevp), counted)
+    return None
+
+
+def _fips(value: Any) -> str | None:
+    """A county's 5-digit FIPS code, or None."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    return text.zfill(5) if text.isdigit() and len(text) <= 5 else None
 
 
 def _reporting(done: int | None, total: int | None, has_votes: bool) -> Reporting:
@@ -297,6 +317,8 @@ class _Race:
                     votes={cid: {TOTAL: n} for cid, n in votes.items()},
                     precincts_reporting=done,
                     precincts_total=total,
+                    expected_votes=_expected_votes(u, sum(votes.values())),
+                    fips=_fips(u.get("fipsCode")),
                 )
             )
         if state_unit is not None and state_votes is not None:
@@ -313,6 +335,7 @@ class _Race:
                 votes={cid: {TOTAL: n} for cid, n in state_votes.items()},
                 precincts_reporting=done,
                 precincts_total=total,
+                expected_votes=_expected_votes(state_unit, sum(state_votes.values())),
             )
             if not units:
                 units = [whole]
