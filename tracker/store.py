@@ -89,6 +89,11 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (source, kind, contest_id, subject, version_index)
     );
     """,
+    # 5: each logged projection says which baseline it used and what its expected vote rests on
+    """
+    ALTER TABLE projections ADD COLUMN baseline TEXT NOT NULL DEFAULT '';
+    ALTER TABLE projections ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 
@@ -381,6 +386,10 @@ class ProjectionRecord:
     outstanding_lo: int | None
     outstanding_hi: int | None
     model_version: str
+    #: The baseline the projection used ("" without one) and the evidence of its expected vote
+    #: ("from ga06-2016-11-08 turnout", "from precincts only: wide" …).
+    baseline: str = ""
+    evidence: str = ""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "made_at",
@@ -404,6 +413,8 @@ class ProjectionRecord:
         "outstanding_lo",
         "outstanding_hi",
         "model_version",
+        "baseline",
+        "evidence",
     )
 
     def row(self) -> tuple[object, ...]:

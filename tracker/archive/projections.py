@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tracker import paths
@@ -72,10 +72,57 @@ def baseline_file(night: NightFile) -> Path | None:
 TOP_OF_TICKET = "*"
 
 
-def load_baselines(night: NightFile) -> dict[str, Baseline]:
-    """Contest name key → Baseline for ``night`` (empty without one)."""
+class Baselines(dict[str, Baseline]):
+    """Contest name key → Baseline, plus what ``baseline_for`` may do for a contest with none:
+    use the shipped US presidential result by county (``auto``), as of the night's ``date``."""
+
+    def __init__(
+        self, items: Mapping[str, Baseline] | None = None, *, auto: bool = True, date: dt.date | None = None
+    ) -> None:
+        super().__init__(items or {})
+        self.auto = auto
+        self.date = date
+
+
+#: ``--baseline none``: the command-line choice that turns every baseline off.
+NONE = "none"
+
+#: The command line's ``--baseline FILE|none`` for the window (read when a night opens).
+_override: str | None = None
+
+
+def set_baseline_override(choice: str | None) -> None:
+    """``--baseline`` of the window commands: a file, ``"none"``, or None for the night's own."""
+    global _override
+    _override = choice
+
+
+def night_date(night: NightFile) -> dt.date | None:
+    """The night's election date (from its meta), else the day it was created, else None."""
+    meta = night.meta
+    try:
+        text = json.loads(meta.get("election", "") or "{}").get("date") or ""
+        if text:
+            return dt.date.fromisoformat(str(text))
+    except (ValueError, AttributeError):
+        pass
+    try:
+        return dt.datetime.fromisoformat(meta.get("created_at", "")).date()
+    except ValueError:
+        return None
+
+
+def load_baselines(night: NightFile, choice: str | None = None) -> Baselines:
+    """Contest name key → Baseline for ``night`` (empty without one). ``choice`` (else the window's
+    ``--baseline``) overrides it: ``"none"`` for no baseline at all, or a file."""
+    choice = choice if choice is not None else _override
+    date = night_date(night)
+    if choice is not None and choice.strip().casefold() == NONE:
+        return Baselines(auto=False, date=date)
+    if choice:
+        return Baselines(load_baseline_file(Path(choice)), auto=False, date=date)
     path = baseline_file(night)
-    return {} if path is None else load_baseline_file(path)
+    return Baselines(None if path is None else load_baseline_file(path), date=date)
 
 
 def load_baseline_file(path: Path) -> dict[str, Baseline]:
@@ -104,9 +151,18 @@ def load_baseline_file(path: Path) -> dict[str, Baseline]:
     return out
 
 
-def baseline_for(baselines: dict[str, Baseline], contest: Contest) -> Baseline | None:
-    """The contest's own baseline, else the top of the ticket."""
-    return baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
+def baseline_for(
+    baselines: Mapping[str, Baseline], contest: Contest, date: dt.date | None = None
+) -> Baseline | None:
+    """The contest's own baseline, else the top of the ticket, else (a US county-level contest,
+    unless the baselines were turned off) the shipped presidential result by county."""
+    own = baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
+    if own is not None or not getattr(baselines, "auto", True):
+        return own
+    from tracker.archive.us_counties import county_baseline
+
+    base, _report = county_baseline(contest, date or getattr(baselines, "date", None))
+    return base
 
 
 def pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
@@ -128,15 +184,16 @@ def pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
 
 
 def project_night(
-    path: Path, *, contest: str | None = None, made_at: str | None = None
+    path: Path, *, contest: str | None = None, made_at: str | None = None, baseline: str | None = None
 ) -> list[ProjectionRecord]:
     """Project every version of the night at ``path`` (one contest, or all when ``contest`` is
-    None) with its baseline: the projection log's rows, in version order."""
+    None) with its baseline (``baseline``: a file or "none" instead): the projection log's rows,
+    in version order."""
     made = made_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     source = str(Path(path).resolve())
     out: list[ProjectionRecord] = []
     with NightFile.open(path) as night:
-        baselines = load_baselines(night)
+        baselines = load_baselines(night, baseline)
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
@@ -159,12 +216,12 @@ def backtest_night(
     contest: str | None = None,
     orders: Sequence[str] = ORDERS,
     seeds: int = 10,
-    baseline: Path | None = None,
+    baseline: Path | str | None = None,
 ) -> BacktestResult:
     """Backtest the projection on one contest (default: the most votes) of the night at ``path``;
-    ``baseline`` (a night or payload file) replaces the night's own baseline."""
+    ``baseline`` (a night or payload file, or "none") replaces the night's own baseline."""
     with NightFile.open(path) as night:
-        baselines = load_baseline_file(baseline) if baseline is not None else load_baselines(night)
+        baselines = load_baselines(night, None if baseline is None else str(baseline))
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
@@ -191,12 +248,16 @@ def backtest_night(
 
 __all__ = [
     "BUNDLED_BASELINES",
+    "NONE",
     "TOP_OF_TICKET",
+    "Baselines",
     "backtest_night",
     "baseline_file",
     "baseline_for",
     "load_baseline_file",
     "load_baselines",
+    "night_date",
     "pick_contest",
     "project_night",
+    "set_baseline_override",
 ]

@@ -466,6 +466,8 @@ def projection_records(
                     outstanding_lo=None if o is None else o.lo,
                     outstanding_hi=None if o is None else o.hi,
                     model_version=proj.model_version,
+                    baseline=proj.baseline_label,
+                    evidence=proj.evidence,
                 )
             )
     return out

@@ -304,7 +304,9 @@ class NightJobs:
     def _cache_put(self, key: Key, snapshot: Snapshot) -> None:
         projections = project_all(snapshot, self._baselines)
         facts = snapshot_facts(snapshot)
-        parsed = Parsed(snapshot, estimate_all(snapshot), projections, facts)  # the slow part, here
+        parsed = Parsed(
+            snapshot, estimate_all(snapshot, self._baselines, projections), projections, facts
+        )  # the slow part, here
         self.log.append([(snapshot, projections)])
         self._remember(key, snapshot, projections, {f.contest_id: f.fingerprint for f in facts})
         self.cache.put(key, parsed)

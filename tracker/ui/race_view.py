@@ -34,6 +34,7 @@ from tracker.ui.bar_texts import (
     round_votes,
     tiny_need_text,
 )
+from tracker.ui.expected_texts import basis_text, outstanding_source
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
@@ -306,11 +307,14 @@ class RaceView(QWidget):
         counted = contest.total_votes
         if outstanding is COMPUTE:
             outstanding = estimate_outstanding(contest)
-        source = "comparable precincts already in"
+        source = outstanding_source(projection)
+        if projection is not None and projection.expected is not None and projection.status != "final":
+            # One estimate: the expected vote the projection rests on (tracker.core.expected_vote).
+            outstanding = projection.expected.outstanding
         if projection is not None and projection.status == "projected" and projection.outstanding is not None:
             # DESIGN: R comes from the projection when there is one, so the "needs" figures and the
             # projection line speak of the same outstanding vote (one number in the header, not two).
-            outstanding, source = projection.outstanding, "the projection"
+            outstanding = projection.outstanding
         self._outstanding = outstanding
         ranked = contest.ranked()
         needs = [assess(totals.get(c.id, 0), counted, outstanding, contest.threshold) for c in ranked]
@@ -394,7 +398,11 @@ class RaceView(QWidget):
         if projection is None:
             return ""
         if projection.too_early:
-            return f"Projection: too early ({projection.reason})" if projection.counted else ""
+            return (
+                f"Projection: too early ({projection.reason}){basis_text(projection)}"
+                if projection.counted
+                else ""
+            )
         if projection.status == "final":
             return ""
         top = projection.ranked()[0]
@@ -407,7 +415,7 @@ class RaceView(QWidget):
         )
         if top.p_clear is not None and line:
             text += f" · P({name} over {line}) <b>{percent_text(top.p_clear)}</b>"
-        return text
+        return text + basis_text(projection)
 
     @staticmethod
     def _verdict(bars: list[BarInfo], contest: Contest) -> str:
