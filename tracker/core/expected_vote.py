@@ -69,6 +69,8 @@ COUNTED_FIRST = {
     "other": (0.0, 0.5, 1.0),
     "total": (0.15, 0.5, 0.9),
 }
+#: Vote types without which nothing can be said about the vote still out.
+MAJOR_TYPES = ("election_day", "early", "mail", "total")
 #: Two-sided 90 %.
 Z90 = 1.6448536269514722
 
@@ -92,6 +94,9 @@ class CellExpectation:
     source: list[str]
     #: Whether the bands of ``precincts`` cells are summed as fully correlated (they share ``e``).
     band_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: The votes each cell's relative errors (``rel_var``, ``groups``) apply to: the whole final
+    #: vote for a ratio estimate (its error all lands on the remainder), else the remainder.
+    scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _base_votes(contest: Contest, cells: Cells, baseline: Baseline | None) -> np.ndarray:
@@ -161,9 +166,11 @@ def expect_cells(
         # 4: a county unit's precincts, read as "at least this far along".
         for i in np.flatnonzero(tgt):
             unit = units[cells.unit[i]]
-            if unit.kind is UnitKind.PRECINCT or not unit.precincts_total or totals[i] <= 0:
+            if unit.kind is UnitKind.PRECINCT or not unit.precincts_total:
                 continue
             f = min((unit.precincts_reporting or 0) / unit.precincts_total, 1.0)
+            if totals[i] <= 0 and f <= 0:
+                continue  # nothing counted, no precinct in: no evidence either way
             e_lo, e_mid, e_hi = COUNTED_FIRST.get(t, COUNTED_FIRST["other"])
             c = float(totals[i])
 
@@ -183,6 +190,32 @@ def expect_cells(
             for i in np.flatnonzero(tgt):
                 source[i] = "peers"
             groups.append((tgt.copy(), sys))
+
+    # 4b: a unit the precincts say nothing about yet (nothing counted, none in) but that the
+    # baseline knows: the turnout ratio the precinct-read cells of its type show against the
+    # baseline (of all types when its type has none), with their band. A county-level night has
+    # few complete counties for hours; its baseline is what sizes the counties not yet counting.
+    left = np.asarray([s == "unknown" for s in source]) & todo & (base > 0)
+    if left.any():
+        read = band & (base > 0)
+        for i in np.flatnonzero(left):
+            same = read & (ctype == ctype[i])
+            pool = same if same.any() else read
+            if not pool.any() or base[pool].sum() <= 0:
+                continue
+            scale = base[i] / base[pool].sum()
+            final[i] = scale * final[pool].sum()
+            lo[i] = scale * lo[pool].sum()
+            hi[i] = scale * hi[pool].sum()
+            source[i] = "precincts"
+            band[i] = True
+    # 5b: a minor vote type (provisional, other) that nothing has shown anywhere yet is expected
+    # to stay empty rather than hold the whole estimate back; a major one stays unknown.
+    for i in np.flatnonzero(todo):
+        t = str(ctype[i])
+        if source[i] == "unknown" and t not in MAJOR_TYPES and totals[ctype == t].sum() <= 0:
+            source[i] = "peers"
+            final[i] = lo[i] = hi[i] = totals[i]
 
     # 1: the feed's own expectation wins, spread over the unit's unfinished cells.
     feed_units = [u for u, unit in enumerate(units) if getattr(unit, "expected_votes", None) is not None]
@@ -217,15 +250,20 @@ def expect_cells(
     final = np.maximum(final, totals)
     cap = np.where(registered > 0, np.maximum(registered, totals), np.inf)
     final = np.minimum(final, cap)
+    # A ratio's error is an error in the cell's *final* vote, all of it landing on what is left
+    # (a county half counted whose final is 10 % off has its remainder 20 % off); the feed's is
+    # already expressed on the remainder.
+    ratio_cells = np.asarray([s in ("baseline", "registered", "peers") for s in source]) & todo
+    scale = np.where(ratio_cells, final, np.maximum(final - totals, 0.0))
+    scale = np.where(todo & ~band, scale, 0.0)
     for i in np.flatnonzero(todo & ~band):
         if source[i] in ("unknown", "counted"):
             continue
-        rem = final[i] - totals[i]
-        sd = rem * math.sqrt(rel_var[i] + sum(v for g, v in groups if g[i]))
+        sd = scale[i] * math.sqrt(rel_var[i] + sum(v for g, v in groups if g[i]))
         lo[i], hi[i] = final[i] - Z90 * sd, final[i] + Z90 * sd
     lo = np.clip(np.minimum(lo, final), totals, None)
     hi = np.minimum(np.maximum(hi, final), cap)
-    return CellExpectation(final, lo, hi, rel_var, groups, source, band)
+    return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale)
 
 
 def _ratio(
@@ -271,7 +309,7 @@ def outstanding_range(
     rem = np.where(todo, np.maximum(exp.final - totals, 0.0), 0.0)
     r = float(rem.sum())
     banded = todo & exp.band_cells
-    smooth = rem * ~banded
+    smooth = np.where(todo & ~banded, exp.scale, 0.0)
     var = float(np.sum(smooth**2 * exp.rel_var))
     for g, v in exp.groups:
         var += v * float(smooth[g].sum()) ** 2

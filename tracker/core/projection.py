@@ -59,7 +59,7 @@ from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
-from tracker.core.model import Contest, Snapshot
+from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.threshold import Outstanding, votes_to_clear
 
 MODEL_VERSION = "expected-vote-3"
@@ -252,9 +252,16 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
         return _final(contest, ids, votes_now, **facts)
     if V <= 0:
         return _too_early(contest, "no votes counted yet", **facts)
-    if n_complete < MIN_CELLS:
+    # A night reported by county has few complete counties for hours; when every county still
+    # out has shown some of each vote type it still owes, the rest of it splits like its own
+    # count so far (wide: the model risk has nothing to be measured against).
+    owed = targets & (exp.final - totals_cell > 0.5)
+    by_county = not any(u.kind is UnitKind.PRECINCT for u in contest.units) and bool(
+        (county_partial | ~owed).all()
+    )
+    if n_complete < MIN_CELLS and not by_county:
         return _too_early(contest, f"fewer than {MIN_CELLS} units fully counted", **facts)
-    for t in MAJOR_TYPES:
+    for t in MAJOR_TYPES if not by_county else ():
         if (targets & (ctype == t)).any() and (complete & (ctype == t) & (totals_cell > 0)).sum() < min(
             MIN_TYPE_CELLS, int((ctype == t).sum())
         ):
@@ -303,11 +310,12 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     # Variance of the projected shares.
     dev = pred_share - F[None, :]  # how each cell's votes pull the share when turnout is off
     var = np.sum((remaining**2)[:, None] * var_cell_share, axis=0)
-    var += np.sum(((remaining**2) * exp.rel_var)[:, None] * dev**2, axis=0)
+    scale = np.where(targets, exp.scale, 0.0)  # what the turnout errors apply to
+    var += np.sum(((scale**2) * exp.rel_var)[:, None] * dev**2, axis=0)
     for use, s_var, sys_factor, _turn in sys_groups:
         var += remaining[use].sum() ** 2 * s_var * sys_factor
     for use, t_var in exp.groups:
-        var += t_var * (remaining[use] @ dev[use]) ** 2
+        var += t_var * (scale[use] @ dev[use]) ** 2
     # The precinct-only cells' wide band (one unknown shared by all): as a shared turnout error.
     band = targets & exp.band_cells
     if band.any():
