@@ -102,7 +102,7 @@ def year_for(date: dt.date | None) -> int:
     earliest for a night before it)."""
     if date is None:
         return YEARS[-1]
-    before = [y for y in YEARS if dt.date(y, 11, 1) < date]
+    before = [y for y in YEARS if dt.date(y, 11, 9) <= date]  # election day is 2–8 November
     return before[-1] if before else YEARS[0]
 
 
