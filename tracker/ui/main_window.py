@@ -57,6 +57,9 @@ from tracker.ui.timeline import TimelinePoint, TimelineView
 from tracker.ui.workers import NightInfo, Worker
 
 if TYPE_CHECKING:  # made on first use: its module and chart are not start-up's
+    from collections.abc import Mapping
+
+    from tracker.core.projection import ContestProjection
     from tracker.ui.drilldown import DrillDownDock
 
 APP_TITLE = "Election Night Tracker"
@@ -190,6 +193,13 @@ class MainWindow(QMainWindow):
         self._install_pins()
         self._export_menu: QMenu | None = None
         self._install_drilldown()
+        from tracker.ui.vote_remaining import install_vote_remaining
+
+        #: Race ▸ Where the vote remains (the expected vote by county), made on first use.
+        self.vote_remaining = install_vote_remaining(
+            self, self._race_menu, self._remaining_inputs, self.drawn
+        )
+        self._table.selectionModel().currentRowChanged.connect(lambda *_: self.vote_remaining().refresh())
         self._restore_layout()
         from tracker.ui.start_page import install_first_run
 
@@ -717,6 +727,12 @@ class MainWindow(QMainWindow):
         if cid is not None and cid != self._contest_id:
             self._contest_id = str(cid)
             self._show_selected()
+
+    def _remaining_inputs(self) -> tuple[Snapshot | None, str | None, Mapping[str, ContestProjection]]:
+        """What the "where the vote remains" dock shows: the projections the worker already made."""
+        snap = self._snapshot if self._shown is not None else None
+        projections = (self._worker.projections(snap) or {}) if snap is not None else {}
+        return snap, self._contest_id, projections
 
     def _show_selected(self) -> None:
         snap = self._snapshot

@@ -10,6 +10,7 @@ The view adapts a Contest (immutable) and the core's arithmetic (``estimate_outs
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from enum import Enum
@@ -399,7 +400,7 @@ class RaceView(QWidget):
             return ""
         if projection.too_early:
             return (
-                f"Projection: too early ({projection.reason}){basis_text(projection)}"
+                html.escape(f"Projection: too early ({projection.reason}){basis_text(projection)}")
                 if projection.counted
                 else ""
             )
@@ -408,14 +409,14 @@ class RaceView(QWidget):
         top = projection.ranked()[0]
         if top.share is None or top.lo is None or top.hi is None:
             return ""
-        name = display_name(top.name)
+        name = html.escape(display_name(top.name))  # rich text: a feed's names and "<1 %" are data
         text = (
             f"Projected final: <b>{name} {top.share * 100:.1f} %</b> "
             f"(90 % interval {top.lo * 100:.1f}–{top.hi * 100:.1f} %)"
         )
         if top.p_clear is not None and line:
-            text += f" · P({name} over {line}) <b>{percent_text(top.p_clear)}</b>"
-        return text + basis_text(projection)
+            text += f" · P({name} over {html.escape(line)}) <b>{html.escape(percent_text(top.p_clear))}</b>"
+        return text + html.escape(basis_text(projection))
 
     @staticmethod
     def _verdict(bars: list[BarInfo], contest: Contest) -> str:
@@ -766,7 +767,7 @@ class RaceView(QWidget):
             "title": self._title.text(),
             "reporting": re.sub(r"<[^>]+>", "", self._reporting.text()),
             "outstanding": self._outstanding_label.text(),
-            "projection": re.sub(r"<[^>]+>", "", self._projection_label.text()),
+            "projection": html.unescape(re.sub(r"<[^>]+>", "", self._projection_label.text())),
             "warning": self._warning.text(),
         }
 
@@ -804,7 +805,7 @@ class RaceView(QWidget):
         }
 
     def projection_text(self) -> str:
-        return re.sub(r"<[^>]+>", "", self._projection_label.text())
+        return html.unescape(re.sub(r"<[^>]+>", "", self._projection_label.text()))
 
     @property
     def plot_widget(self) -> pg.PlotWidget:
