@@ -344,3 +344,17 @@ def test_a_precinct_unit_left_out_of_a_county_is_still_sized():
     est = estimate_outstanding(c)
     truth = sum(u.total() for u in final.units if u.county == "DeKalb")
     assert est is not None and abs(est.expected - truth) < 0.3 * truth
+
+
+def test_the_nights_info_names_the_baseline_and_what_it_could_not_match():
+    from tracker.archive.projections import describe_baseline
+
+    with NightFile.open(APRIL) as night:
+        baselines = load_baselines(night)
+        off = load_baselines(night, "none")
+        versions = night.versions()
+        final = VersionChain(night, versions).snapshot(len(versions) - 1)
+    short, note = describe_baseline(baselines, final)
+    assert short == "ga06-2016-11-08"
+    assert "203 of 208" in note and "Lassiter 01" in note
+    assert describe_baseline(off, final) == ("none", "none (turned off)")

@@ -28,6 +28,7 @@ def test_where_the_vote_remains_at_2240_names_counties_baseline_and_evidence(
 ):
     with qtbot.waitSignal(window.drawn, timeout=20_000):
         window.open_night(bundled_night, at="22:40")
+    assert "baseline ga06-2016-11-08" in window.status_text()  # the night's info names it
     header = window.race_view.header_texts()
     assert "Projected final" in header["projection"]
     assert "baseline ga06-2016-11-08" in header["projection"]

@@ -25,8 +25,9 @@ from tracker import paths
 from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile
 from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
-from tracker.core.baseline import Baseline, name_key
+from tracker.core.baseline import Baseline, name_key, unit_match_key
 from tracker.core.errors import TrackerError
+from tracker.core.expected_vote import short_label
 from tracker.core.model import Contest, Snapshot
 from tracker.core.projection import project_contest, projection_records
 from tracker.store import ProjectionRecord
@@ -165,6 +166,27 @@ def baseline_for(
     return base
 
 
+def describe_baseline(baselines: Mapping[str, Baseline], snapshot: Snapshot) -> tuple[str, str]:
+    """(short name, one sentence) of the baseline the biggest contest of ``snapshot`` uses: what
+    the window's status bar and the night's info say, including what could not be matched."""
+    if not snapshot.contests:
+        return "", ""
+    top = max(snapshot.contests, key=lambda c: c.total_votes)
+    base = baseline_for(baselines, top, snapshot.election.date)
+    if base is None:
+        turned_off = not getattr(baselines, "auto", True)
+        return "none", "none (turned off)" if turned_off else "none: the projections use this night alone"
+    matched = base.matched(top)
+    note = f"{base.label}: {matched} of {len(top.units)} units of {top.name} matched"
+    missing = [u.name for u in top.units if unit_match_key(u) not in base.units]
+    if base.note:
+        note = base.note
+    elif missing:
+        shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+        note += f"; not matched: {shown}"
+    return short_label(base.label), note
+
+
 def pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
     """The contest a command line names: its id, else the first whose name contains it; None
     means the one with the most votes. An unknown name is an error listing the contests."""
@@ -254,6 +276,7 @@ __all__ = [
     "backtest_night",
     "baseline_file",
     "baseline_for",
+    "describe_baseline",
     "load_baseline_file",
     "load_baselines",
     "night_date",

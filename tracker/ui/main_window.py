@@ -473,8 +473,12 @@ class MainWindow(QMainWindow):
         short = info.label.split(" — ")[0].strip() or info.label
         self.setWindowTitle(f"{short} — {APP_TITLE}")
         kind = "reconstructed night" if info.reconstructed else f"{info.kind} night"
-        self._status_night.setText(f"{short} · {kind}")
-        self._status_night.setToolTip(str(info.path))
+        self._status_night.setText(
+            f"{short} · {kind}" + (f" · baseline {info.baseline}" if info.baseline else "")
+        )
+        self._status_night.setToolTip(
+            str(info.path) + (f"\nBaseline: {info.baseline_note}" if info.baseline_note else "")
+        )
         if info.reconstructed:
             # The night's own note says what it is (a night *built* for a benchmark is not made
             # from certified results); the generic note only when it has none.

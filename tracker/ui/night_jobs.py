@@ -190,6 +190,7 @@ class NightJobs:
         except Exception:  # no baseline is a weaker projection, not a broken night
             log.warning("could not load the baseline of %s", path, exc_info=True)
             self._baselines = {}
+        info = _with_baseline(info, self._baselines, final)
         self._opened(gen, info, final)
 
     def _adopt_job(self, night: NightFile, path: Path, url: str, gen: int) -> None:
@@ -211,6 +212,7 @@ class NightJobs:
         self._night, self._versions, self._live_info, self._chain = night, versions, info, chain
         self._source = str(path.resolve())
         self._baselines = {}
+        info = _with_baseline(info, self._baselines, final)
         self._opened(gen, info, final)
 
     def _opened(self, gen: int, info: NightInfo, final: Snapshot) -> None:
@@ -390,3 +392,15 @@ class NightJobs:
                 night.close()
             except Exception:
                 log.exception("closing %r", night)
+
+
+def _with_baseline(info: NightInfo, baselines: Mapping[str, Baseline], final: Snapshot) -> NightInfo:
+    """``info`` saying which baseline the night's projections use (the night's info names it)."""
+    from tracker.archive.projections import describe_baseline
+
+    try:
+        short, note = describe_baseline(baselines, final)
+    except Exception:  # naming the baseline never stops a night from opening
+        log.warning("could not describe the baseline", exc_info=True)
+        return info
+    return replace(info, baseline=short, baseline_note=note)
