@@ -85,8 +85,9 @@ class Baselines(dict[str, Baseline]):
         self.date = date
 
 
-#: ``--baseline none``: the command-line choice that turns every baseline off.
-NONE = "none"
+#: ``--baseline none`` (``backtest_night(baseline=NO_BASELINE)``, ``load_baselines(night,
+#: NO_BASELINE)``): no baseline at all, not even the shipped county table.
+NO_BASELINE = "none"
 
 #: The command line's ``--baseline FILE|none`` for the window (read when a night opens).
 _override: str | None = None
@@ -118,7 +119,7 @@ def load_baselines(night: NightFile, choice: str | None = None) -> Baselines:
     ``--baseline``) overrides it: ``"none"`` for no baseline at all, or a file."""
     choice = choice if choice is not None else _override
     date = night_date(night)
-    if choice is not None and choice.strip().casefold() == NONE:
+    if choice is not None and choice.strip().casefold() == NO_BASELINE:
         return Baselines(auto=False, date=date)
     if choice:
         return Baselines(load_baseline_file(Path(choice)), auto=False, date=date)
@@ -270,7 +271,7 @@ def backtest_night(
 
 __all__ = [
     "BUNDLED_BASELINES",
-    "NONE",
+    "NO_BASELINE",
     "TOP_OF_TICKET",
     "Baselines",
     "backtest_night",
