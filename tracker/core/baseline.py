@@ -9,6 +9,7 @@ June; DeKalb's "CHAMBLEE " has a trailing space).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ _MOUNT = re.compile(r"\bmount\b")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def unit_key(county: str | None, name: str) -> str:
     """The key that matches a precinct across elections: county and name, case, spacing and
     punctuation ignored, "Mount" as "Mt" (Cobb's "Mount Bethel 01" in April is "Mt Bethel 01" in

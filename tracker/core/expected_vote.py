@@ -422,8 +422,10 @@ def summarise(
     exp: CellExpectation,
     rng: tuple[float, float, float] | None,
     baseline_label: str = "",
+    counted: np.ndarray | None = None,
 ) -> ExpectedVote:
-    """The window's view of ``exp``: per unit × type, per county, and the main evidence."""
+    """The window's view of ``exp``: per unit × type, per county, and the main evidence.
+    ``counted`` (cells × candidates in the contest's order) saves re-summing the units."""
     units = contest.units
     todo = [i for i in range(len(cells.unit)) if exp.source[i] != "counted"]
     rows: list[UnitExpectation] = []
@@ -451,9 +453,17 @@ def summarise(
     elif not todo:
         outstanding = Outstanding.none()
     # Counties: outstanding and the leader's share of what each has counted.
-    totals_by = contest.totals_by("county")
     ranked = contest.ranked()
-    leader = ranked[0].id if ranked else ""
+    names = sorted(set(cells.county))
+    cix = {c: i for i, c in enumerate(names)}
+    county_ix = np.asarray([cix[c] for c in cells.county], dtype=np.int64)
+    n_by = np.bincount(county_ix, weights=totals, minlength=len(names)) if len(names) else np.zeros(0)
+    lead_by = np.zeros(len(names))
+    if ranked and len(names):
+        j = [c.id for c in contest.candidates].index(ranked[0].id)
+        if counted is None:
+            counted = np.asarray(cells.counted, dtype=float).reshape(len(cells.unit), len(contest.candidates))
+        lead_by = np.bincount(county_ix, weights=counted[:, j], minlength=len(names))
     per: dict[str, dict[str, float]] = {}
     srcs: dict[str, list[tuple[str, float]]] = {}
     for row, r in zip(rows, rem, strict=True):
@@ -465,8 +475,7 @@ def summarise(
         srcs.setdefault(row.county, []).append((row.source, r))
     counties = []
     for county, d in per.items():
-        counted_here = totals_by.get(county, {})
-        n_here = sum(counted_here.values())
+        n_here = round(float(n_by[cix[county]]))
         counties.append(
             CountyRemaining(
                 county=county,
@@ -475,7 +484,7 @@ def summarise(
                 hi=round(max(d["_hi"], d["_out"])),
                 by_type={k: round(v) for k, v in d.items() if not k.startswith("_") and v >= 0.5},
                 counted=n_here,
-                leader_share=(counted_here.get(leader, 0) / n_here) if n_here else None,
+                leader_share=float(lead_by[cix[county]] / n_here) if n_here else None,
                 source=main_source([s for s, _ in srcs[county]], [w for _, w in srcs[county]]),
             )
         )
@@ -504,7 +513,7 @@ def expected_vote(contest: Contest, baseline: Baseline | None = None) -> Expecte
     use = baseline if baseline is not None and baseline.matched(contest) > 0 else None
     exp = expect_cells(contest, cells, totals, complete, use)
     rng = outstanding_range(exp, totals, ~complete)
-    return summarise(contest, cells, totals, exp, rng, use.label if use is not None else "")
+    return summarise(contest, cells, totals, exp, rng, use.label if use is not None else "", counted)
 
 
 __all__ = [

@@ -239,7 +239,7 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     targets = ~complete
     exp = expect_cells(contest, cells, totals_cell, complete, base)
     rng = outstanding_range(exp, totals_cell, targets)
-    expected = summarise(contest, cells, totals_cell, exp, rng, label)
+    expected = summarise(contest, cells, totals_cell, exp, rng, label, counted)
     facts = {
         "cells": n,
         "complete": n_complete,
