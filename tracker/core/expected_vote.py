@@ -132,6 +132,7 @@ def expect_cells(
     county_ix = np.asarray([cix[c] for c in cells.county], dtype=np.int64)
     registered = np.asarray([units[u].registered or 0 for u in cells.unit], dtype=float)
     base = _base_votes(contest, cells, baseline)
+    unit_votes = np.bincount(unit_ix, weights=totals, minlength=len(units))
 
     final = np.where(complete, totals, 0.0).astype(float)
     lo = final.copy()
@@ -181,6 +182,31 @@ def expect_cells(
             source[i] = "precincts"
             band[i] = True
             tgt[i] = False
+        # 4c: precincts of a county that has counted some of a type that is not cast in the
+        # precincts (early, mail: often counted centrally, in a few pseudo-precincts, before any
+        # precinct): the county's count read as "at least this far along", the rest spread over
+        # its precincts still out — not the mean cell, which one county-wide pseudo-precinct of
+        # 370,000 early votes makes 76,000 for every precinct (North Carolina 2020).
+        if t != "election_day" and tgt.any():
+            for g in np.unique(county_ix[tgt]):
+                mine = tgt & (county_ix == g)
+                if any(units[cells.unit[i]].kind is not UnitKind.PRECINCT for i in np.flatnonzero(mine)):
+                    continue
+                in_g = in_t & (county_ix == g)
+                c_g = float(totals[in_g].sum())
+                if c_g <= 0:
+                    continue
+                # how far along the county is: its precincts that have reported anything
+                members = np.unique(unit_ix[county_ix == g])
+                f = float((unit_votes[members] > 0).sum()) / float(len(members))
+                e_lo, e_mid, e_hi = COUNTED_FIRST.get(t, COUNTED_FIRST["other"])
+                share = 1.0 / float(mine.sum())
+                for e, out in ((e_mid, final), (e_hi, lo), (e_lo, hi)):
+                    out[mine] = totals[mine] + share * (c_g / max(e + f * (1.0 - e), 0.05) - c_g)
+                for i in np.flatnonzero(mine):
+                    source[i] = "precincts"
+                band[mine] = True
+                tgt = tgt & ~mine
         # 5: the type's mean complete cell.
         tr = train & (totals > 0)
         if tgt.any() and tr.sum() >= MIN_RATIO_CELLS:
@@ -189,6 +215,21 @@ def expect_cells(
             final[tgt], rel_var[tgt] = pred[tgt], var
             for i in np.flatnonzero(tgt):
                 source[i] = "peers"
+            # A precinct that has reported other vote types but none of this one, in a county
+            # where most precincts that reported anything have this type in, is more likely one
+            # that never has it (a county's one-stop or absentee pseudo-precinct) than one still
+            # to come: it keeps the mean cell only in proportion to the county's units still out.
+            shown = unit_votes[unit_ix] > 0
+            missing = tgt & shown & (totals <= 0)
+            if missing.any():
+                have = np.bincount(
+                    county_ix, weights=(in_t & complete & shown).astype(float), minlength=len(counties)
+                )
+                seen = np.bincount(county_ix, weights=(in_t & shown).astype(float), minlength=len(counties))
+                f_done = np.divide(have, seen, out=np.zeros_like(have), where=seen > 0)[county_ix]
+                final[missing] = totals[missing] + (1.0 - f_done[missing]) * (
+                    final[missing] - totals[missing]
+                )
             groups.append((tgt.copy(), sys))
 
     # 4b: a unit the precincts say nothing about yet (nothing counted, none in) but that the
