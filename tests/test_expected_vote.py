@@ -358,3 +358,21 @@ def test_the_nights_info_names_the_baseline_and_what_it_could_not_match():
     assert short == "ga06-2016-11-08"
     assert "203 of 208" in note and "Lassiter 01" in note
     assert describe_baseline(off, final) == ("none", "none (turned off)")
+
+
+def test_a_partial_precinct_with_one_total_is_still_counting_not_final():
+    """Allegheny's poller saved one total per precinct, every precinct 'partial' all night (mail
+    ballots added as counted): the night must not look final, nor the vote still out zero."""
+    units = [
+        ReportingUnit(
+            id=f"Synthetic {i}",
+            name=f"Synthetic {i}",
+            county="Synthetic County",
+            reporting=Reporting.PARTIAL,
+            votes={"a": {"Total": 60}, "b": {"Total": 40}},
+        )
+        for i in range(12)
+    ]
+    proj = project_contest(contest(units))
+    assert proj.status != "final"
+    assert proj.outstanding is None or proj.outstanding.hi > 0

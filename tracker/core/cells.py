@@ -93,11 +93,15 @@ def cut_cells(contest: Contest, ids: Sequence[str]) -> Cells:
         per_type, present = per_unit[u]
         types = list(expected) + [t for t in present if t not in expected]
         by_precincts = unit.kind is not UnitKind.PRECINCT and bool(unit.precincts_total)
+        # A precinct the feed calls partial although it reports one undivided total is still
+        # counting inside it (Allegheny's poller: one total per precinct, mail ballots added all
+        # night): its cell is not done, or the night would look final while votes still come.
+        still_counting = unit.reporting is Reporting.PARTIAL and set(present) <= {"total"}
         for ct in types:
             row = per_type.get(ct, zero)
             if unit_done:
                 done = True
-            elif ct in present and unit.kind is UnitKind.PRECINCT:
+            elif ct in present and unit.kind is UnitKind.PRECINCT and not still_counting:
                 done = present[ct] >= county_names.get((county, ct), set())
             else:
                 done = False
