@@ -155,15 +155,16 @@ def county_baseline(
 ) -> tuple[Baseline | None, MatchReport | None]:
     """The shipped presidential result by county as ``contest``'s baseline, if at least
     ``MIN_MATCHED`` of its county units match (else None), with the report."""
-    key = (
-        contest.id,
-        tuple((u.kind.value, u.name, u.fips) for u in contest.units),
-        year_for(date),
-    )
+    units = contest.units
+    if not units or not any(u.kind is UnitKind.COUNTY for u in units):
+        return None, None
+    # Keyed by the county set, cheaply (a 5,000-race night asks per race per version): a night's
+    # versions, and its statewide races, share one set of counties and so one matched baseline.
+    key = (len(units), units[0].name, units[-1].name, units[0].fips, year_for(date))
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _build(contest, key[2])
-        if len(_CACHE) > 256:
+        hit = _build(contest, key[-1])
+        if len(_CACHE) > 1024:
             _CACHE.clear()
         _CACHE[key] = hit
     return hit
