@@ -86,7 +86,11 @@ def build_ga06(data: Path) -> int:
     contests = []
     for office, name, want in (
         ("President of the United States", "President of the United States", lambda r: True),
-        ("U.S. Representative", "U.S. Representative, District 6 (2016)", lambda r: r["district"].strip() == "6"),
+        (
+            "U.S. Representative",
+            "U.S. Representative, District 6 (2016)",
+            lambda r: r["district"].strip() == "6",
+        ),
     ):
         cands: dict[str, str] = {}
         units: dict[str, dict] = {}
@@ -97,8 +101,15 @@ def build_ga06(data: Path) -> int:
             cid = cands.setdefault(r["candidate"], f"c{len(cands) + 1}")
             uid = f"{r['county']}/{r['precinct']}"
             unit = units.setdefault(
-                uid, {"id": uid, "name": r["precinct"], "kind": "precinct", "county": r["county"], "reporting": "complete",
-                 "votes": {}}
+                uid,
+                {
+                    "id": uid,
+                    "name": r["precinct"],
+                    "kind": "precinct",
+                    "county": r["county"],
+                    "reporting": "complete",
+                    "votes": {},
+                },
             )
             by = unit["votes"].setdefault(cid, {})
             for col, vt in VOTE_TYPES.items():
@@ -126,7 +137,9 @@ def build_ga06(data: Path) -> int:
         "version": "final",
         "contests": contests,
     }
-    (OUT / "ga06-2016-11-08.json").write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+    (OUT / "ga06-2016-11-08.json").write_text(
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    )
     return len(district)
 
 
