@@ -187,7 +187,7 @@ def expect_cells(
         # precinct): the county's count read as "at least this far along", the rest spread over
         # its precincts still out — not the mean cell, which one county-wide pseudo-precinct of
         # 370,000 early votes makes 76,000 for every precinct (North Carolina 2020).
-        if t != "election_day" and tgt.any():
+        if t in ("early", "mail") and tgt.any():
             for g in np.unique(county_ix[tgt]):
                 mine = tgt & (county_ix == g)
                 if any(units[cells.unit[i]].kind is not UnitKind.PRECINCT for i in np.flatnonzero(mine)):
