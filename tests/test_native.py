@@ -96,6 +96,8 @@ def synthetic_doc() -> dict[str, Any]:
                         "reporting": "partial",
                         "votes": {"a": {"Election Day": 3}},
                         "precincts": {"reporting": 1, "total": 4},
+                        "expected_votes": 12,
+                        "fips": "99001",
                     },
                     {"id": "p2", "name": "Precinct 2", "kind": "precinct", "reporting": "none", "votes": {}},
                 ],

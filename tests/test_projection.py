@@ -316,8 +316,12 @@ def test_no_election_day_vote_yet_is_too_early():
     assert p.too_early and "election-day" in p.reason
 
 
-def test_county_units_with_partial_precincts_extrapolate_themselves():
-    """Synthetic county-level feed: 12 counties, 9 fully in, 3 with half their precincts in."""
+def test_county_units_with_partial_precincts_are_not_extrapolated_by_their_precincts():
+    """Synthetic county-level feed: 12 counties, 9 fully in, 3 with half their precincts in. Their
+    count is evidence they are at least that far along (early and mail ballots come first), not a
+    sample of their precincts: the vote still out is less than the old multiplier's 3 × 1,000,
+    comes with a wide range that says it rests on precincts only, and the rest splits like the
+    count so far."""
     units = []
     for i in range(12):
         done = i < 9
@@ -334,7 +338,10 @@ def test_county_units_with_partial_precincts_extrapolate_themselves():
         )
     p = project_contest(_contest(units, types=("Total",)))
     assert p.status == "projected"
-    assert p.outstanding is not None and p.outstanding.expected == 3 * 1000
+    assert p.outstanding is not None
+    assert 0 < p.outstanding.lo < p.outstanding.expected < 3 * 1000
+    assert p.outstanding.hi > p.outstanding.expected
+    assert p.evidence == "from precincts only: wide"
     assert p.candidate("a").share == pytest.approx(0.6)
 
 
@@ -390,8 +397,8 @@ def test_june_uses_aprils_precincts_as_its_baseline():
     june = _final(JUNE)
     (baseline,) = [b for key, b in baselines.items() if key == "u.s. representative, district 6"]
     assert baseline.matched(june) == 208  # every precinct, "Mt Bethel" and "CHAMBLEE " included
-    with NightFile.open(APRIL) as night:
-        assert baseline_file(night) is None
+    with NightFile.open(APRIL) as night:  # April's is November 2016, shipped with the app
+        assert baseline_file(night) == paths.resources_dir() / "baselines" / "ga06-2016-11-08.json"
 
 
 def test_invariants_under_random_partial_reporting():

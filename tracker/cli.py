@@ -67,6 +67,12 @@ def _gui(night: Path | None, args: argparse.Namespace) -> int:
         _check_night(night)
     from tracker.ui.app import run_gui
 
+    choice = getattr(args, "baseline", None)
+    if choice is not None:
+        _check_baseline(choice)
+        from tracker.archive.projections import set_baseline_override
+
+        set_baseline_override(choice)
     return run_gui(
         night,
         at=getattr(args, "at", None),
@@ -108,6 +114,15 @@ def _payload_night(path: Path) -> Path:
     out = paths.nights_dir() / f"{path.stem}.imported.night"
     import_payloads([path], out=out, overwrite=True)
     return out
+
+
+def _check_baseline(choice: str) -> None:
+    """``--baseline`` names a readable file, or is "none"."""
+    if choice.strip().casefold() == "none":
+        return
+    path = Path(choice)
+    if not path.is_file():
+        raise TrackerError(f"no baseline file {choice} (give a night or results file, or 'none')")
 
 
 def cmd_launch(args: argparse.Namespace) -> int:
@@ -295,7 +310,9 @@ def cmd_projections(args: argparse.Namespace) -> int:
         with Store() as store:
             records = store.projections(source=str(path.resolve()), contest_id=args.contest)
     else:
-        records = project_night(path, contest=args.contest)
+        if args.baseline is not None:
+            _check_baseline(args.baseline)
+        records = project_night(path, contest=args.contest, baseline=args.baseline)
         try:
             with Store() as store:
                 store.append_projections(records)
@@ -375,6 +392,8 @@ def _print_projections(records: list) -> None:
         rank = r.share if r.share is not None else r.share_now
         if cur is None or rank > (cur.share if cur.share is not None else cur.share_now):
             best[key] = r
+    labels = sorted({r.baseline for r in records if getattr(r, "baseline", "")})
+    print(f"baseline: {'; '.join(labels) if labels else 'none'}")
     print(
         f"{'time (UTC)':<17} {'version':>7}  {'leader':<24} {'now %':>6}  {'projected % [90 %]':<22} P(clear)"
     )
@@ -699,6 +718,12 @@ def build_parser() -> argparse.ArgumentParser:
             choices=("system", "light", "dark"),
             help="light or dark (default: $TRACKER_THEME, else View ▸ Theme's choice, else the system's)",
         )
+        p.add_argument(
+            "--baseline",
+            metavar="FILE|none",
+            help="an earlier election's results (a night or a payload) for the same units instead of the "
+            "night's own baseline, or 'none' for no baseline",
+        )
 
     launch = sub.add_parser(
         "open", help="open a night, a live feed (URL) or a results file in the window (the default command)"
@@ -769,6 +794,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     proj.add_argument(
         "--stored", action="store_true", help="print what the store's log holds, do not recompute"
+    )
+    proj.add_argument(
+        "--baseline",
+        metavar="FILE|none",
+        help="an earlier election's results for the same units instead of the night's own, or 'none'",
     )
     proj.set_defaults(func=cmd_projections)
 

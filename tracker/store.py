@@ -113,6 +113,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (election_id, contest_id)
     );
     """,
+    # 6: each logged projection says which baseline it used and what its expected vote rests on
+    """
+    ALTER TABLE projections ADD COLUMN baseline TEXT NOT NULL DEFAULT '';
+    ALTER TABLE projections ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 

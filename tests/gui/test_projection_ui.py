@@ -201,14 +201,15 @@ def test_window_band_timeline_and_log_move_with_the_night(
 
 def test_needs_use_the_projections_outstanding_vote(view: RaceView, bundled_night: Path):
     """With a projection, "needs X %" is computed from the projection's outstanding vote (DESIGN:
-    R from the projection when there is one), and the header names one figure, not two."""
+    R from the projection when there is one), which is the expected vote's one estimate (the same
+    as the "vote still out" line's), and the header names one figure and its evidence."""
     from tracker.core.outstanding import estimate_outstanding
     from tracker.core.threshold import assess
 
     ((_, contest),) = _night_contests(bundled_night, [40])
     projection = project_contest(contest)
     assert projection.status == "projected" and projection.outstanding is not None
-    assert projection.outstanding != estimate_outstanding(contest)  # otherwise this test proves nothing
+    assert projection.outstanding == estimate_outstanding(contest)  # one estimate, not two
     view.show_contest(contest, projection=projection)
     totals, counted = contest.totals, contest.total_votes
     by_name = {c.name: c.id for c in contest.candidates}
@@ -216,6 +217,10 @@ def test_needs_use_the_projections_outstanding_vote(view: RaceView, bundled_nigh
         expected = assess(totals[by_name[bar.name]], counted, projection.outstanding, contest.threshold)
         assert bar.need == expected, bar.name
     header = view.header_texts()
-    assert "estimated from the projection" in header["outstanding"]
+    assert "estimated from registered voters" in header["outstanding"]  # no baseline given here
+    assert (
+        "no baseline" in header["projection"]
+        and "expected vote from registered voters" in header["projection"]
+    )
     assert "Projected final" in header["projection"]
     assert "votes out" not in header["projection"]

@@ -18,15 +18,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tracker import paths
 from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile
 from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
-from tracker.core.baseline import Baseline, name_key
+from tracker.core.baseline import Baseline, name_key, unit_match_key
 from tracker.core.errors import TrackerError
+from tracker.core.expected_vote import short_label
 from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
 from tracker.core.projection import project_contest, projection_records
@@ -35,7 +36,12 @@ from tracker.store import ProjectionRecord
 log = logging.getLogger(__name__)
 
 #: Reconstructed nights (their ``night`` meta value) → the bundled night that is their baseline.
-BUNDLED_BASELINES = {"ga06-2017-06-20": "ga06-2017-04-18.night"}
+BUNDLED_BASELINES = {
+    "ga06-2017-06-20": "ga06-2017-04-18.night",
+    # April's special election: the same precincts in November 2016 (President by precinct and
+    # vote type; resources/baselines/PROVENANCE.md).
+    "ga06-2017-04-18": "ga06-2016-11-08.json",
+}
 
 
 def baseline_file(night: NightFile) -> Path | None:
@@ -54,7 +60,7 @@ def baseline_file(night: NightFile) -> Path | None:
         name = BUNDLED_BASELINES.get(meta.get("night", ""), "")
     if not name:
         return None
-    for folder in (night.path.parent, paths.resources_dir() / "nights"):
+    for folder in (night.path.parent, paths.resources_dir() / "nights", paths.resources_dir() / "baselines"):
         candidate = folder / name
         if candidate.is_file() and candidate.resolve() != night.path.resolve():
             return candidate
@@ -68,10 +74,58 @@ def baseline_file(night: NightFile) -> Path | None:
 TOP_OF_TICKET = "*"
 
 
-def load_baselines(night: NightFile) -> dict[str, Baseline]:
-    """Contest name key → Baseline for ``night`` (empty without one)."""
+class Baselines(dict[str, Baseline]):
+    """Contest name key → Baseline, plus what ``baseline_for`` may do for a contest with none:
+    use the shipped US presidential result by county (``auto``), as of the night's ``date``."""
+
+    def __init__(
+        self, items: Mapping[str, Baseline] | None = None, *, auto: bool = True, date: dt.date | None = None
+    ) -> None:
+        super().__init__(items or {})
+        self.auto = auto
+        self.date = date
+
+
+#: ``--baseline none`` (``backtest_night(baseline=NO_BASELINE)``, ``load_baselines(night,
+#: NO_BASELINE)``): no baseline at all, not even the shipped county table.
+NO_BASELINE = "none"
+
+#: The command line's ``--baseline FILE|none`` for the window (read when a night opens).
+_override: str | None = None
+
+
+def set_baseline_override(choice: str | None) -> None:
+    """``--baseline`` of the window commands: a file, ``"none"``, or None for the night's own."""
+    global _override
+    _override = choice
+
+
+def night_date(night: NightFile) -> dt.date | None:
+    """The night's election date (from its meta), else the day it was created, else None."""
+    meta = night.meta
+    try:
+        text = json.loads(meta.get("election", "") or "{}").get("date") or ""
+        if text:
+            return dt.date.fromisoformat(str(text))
+    except (ValueError, AttributeError):
+        pass
+    try:
+        return dt.datetime.fromisoformat(meta.get("created_at", "")).date()
+    except ValueError:
+        return None
+
+
+def load_baselines(night: NightFile, choice: str | None = None) -> Baselines:
+    """Contest name key → Baseline for ``night`` (empty without one). ``choice`` (else the window's
+    ``--baseline``) overrides it: ``"none"`` for no baseline at all, or a file."""
+    choice = choice if choice is not None else _override
+    date = night_date(night)
+    if choice is not None and choice.strip().casefold() == NO_BASELINE:
+        return Baselines(auto=False, date=date)
+    if choice:
+        return Baselines(load_baseline_file(Path(choice)), auto=False, date=date)
     path = baseline_file(night)
-    return {} if path is None else load_baseline_file(path)
+    return Baselines(None if path is None else load_baseline_file(path), date=date)
 
 
 def load_baseline_file(path: Path) -> dict[str, Baseline]:
@@ -100,9 +154,39 @@ def load_baseline_file(path: Path) -> dict[str, Baseline]:
     return out
 
 
-def baseline_for(baselines: dict[str, Baseline], contest: Contest) -> Baseline | None:
-    """The contest's own baseline, else the top of the ticket."""
-    return baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
+def baseline_for(
+    baselines: Mapping[str, Baseline], contest: Contest, date: dt.date | None = None
+) -> Baseline | None:
+    """The contest's own baseline, else the top of the ticket, else (a US county-level contest,
+    unless the baselines were turned off) the shipped presidential result by county."""
+    own = baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
+    if own is not None or not getattr(baselines, "auto", True):
+        return own
+    from tracker.archive.us_counties import county_baseline
+
+    base, _report = county_baseline(contest, date or getattr(baselines, "date", None))
+    return base
+
+
+def describe_baseline(baselines: Mapping[str, Baseline], snapshot: Snapshot) -> tuple[str, str]:
+    """(short name, one sentence) of the baseline the biggest contest of ``snapshot`` uses: what
+    the window's status bar and the night's info say, including what could not be matched."""
+    if not snapshot.contests:
+        return "", ""
+    top = max(snapshot.contests, key=lambda c: c.total_votes)
+    base = baseline_for(baselines, top, snapshot.election.date)
+    if base is None:
+        turned_off = not getattr(baselines, "auto", True)
+        return "none", "none (turned off)" if turned_off else "none: the projections use this night alone"
+    matched = base.matched(top)
+    note = f"{base.label}: {matched} of {len(top.units)} units of {top.name} matched"
+    missing = [u.name for u in top.units if unit_match_key(u) not in base.units]
+    if base.note:
+        note = base.note
+    elif missing:
+        shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+        note += f"; not matched: {shown}"
+    return short_label(base.label), note
 
 
 def pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
@@ -119,15 +203,16 @@ def pick_contest(snapshot: Snapshot, contest: str | None) -> Contest:
 
 
 def project_night(
-    path: Path, *, contest: str | None = None, made_at: str | None = None
+    path: Path, *, contest: str | None = None, made_at: str | None = None, baseline: str | None = None
 ) -> list[ProjectionRecord]:
     """Project every version of the night at ``path`` (one contest, or all when ``contest`` is
-    None) with its baseline: the projection log's rows, in version order."""
+    None) with its baseline (``baseline``: a file or "none" instead): the projection log's rows,
+    in version order."""
     made = made_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     source = str(Path(path).resolve())
     out: list[ProjectionRecord] = []
     with NightFile.open(path) as night:
-        baselines = load_baselines(night)
+        baselines = load_baselines(night, baseline)
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
@@ -158,15 +243,9 @@ def backtest_night(
     baseline: Path | str | None = None,
 ) -> BacktestResult:
     """Backtest the projection on one contest (default: the most votes) of the night at ``path``;
-    ``baseline`` (a night or payload file) replaces the night's own baseline, and ``NO_BASELINE``
-    runs without any."""
+    ``baseline`` (a night or payload file, or "none") replaces the night's own baseline."""
     with NightFile.open(path) as night:
-        if isinstance(baseline, str) and baseline == NO_BASELINE:
-            baselines: dict[str, Baseline] = {}
-        elif baseline is not None:
-            baselines = load_baseline_file(Path(baseline))
-        else:
-            baselines = load_baselines(night)
+        baselines = load_baselines(night, None if baseline is None else str(baseline))
         versions = night.versions()
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
@@ -195,11 +274,15 @@ __all__ = [
     "BUNDLED_BASELINES",
     "NO_BASELINE",
     "TOP_OF_TICKET",
+    "Baselines",
     "backtest_night",
     "baseline_file",
     "baseline_for",
+    "describe_baseline",
     "load_baseline_file",
     "load_baselines",
+    "night_date",
     "pick_contest",
     "project_night",
+    "set_baseline_override",
 ]

@@ -9,6 +9,7 @@ June; DeKalb's "CHAMBLEE " has a trailing space).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ _MOUNT = re.compile(r"\bmount\b")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def unit_key(county: str | None, name: str) -> str:
     """The key that matches a precinct across elections: county and name, case, spacing and
     punctuation ignored, "Mount" as "Mt" (Cobb's "Mount Bethel 01" in April is "Mt Bethel 01" in
@@ -59,6 +61,8 @@ class Baseline:
     units: Mapping[str, BaselineUnit]
     #: Name key of the baseline's overall winner (the reference candidate of the regression).
     leader: str
+    #: What matching it found (e.g. the units it could not match), for the night's info.
+    note: str = ""
 
     @classmethod
     def from_contest(cls, contest: Contest, label: str = "") -> Baseline:
@@ -76,6 +80,9 @@ class Baseline:
                 for cid, by in unit.votes.items()
             }
             units[unit_match_key(unit)] = BaselineUnit(total, by_type, shares)
+        # A precinct baseline also serves a night reported by county (the same district's
+        # precincts summed per county; ``serve --as clarity`` re-serves a night that way).
+        units.update(_county_sums(contest, names))
         ranked = contest.ranked()
         leader = name_key(ranked[0].name) if ranked else ""
         return cls(label=label or contest.name, units=units, leader=leader)
@@ -83,6 +90,30 @@ class Baseline:
     def matched(self, contest: Contest) -> int:
         """How many of ``contest``'s units this baseline has."""
         return sum(unit_match_key(u) in self.units for u in contest.units)
+
+
+def _county_sums(contest: Contest, names: Mapping[str, str]) -> dict[str, BaselineUnit]:
+    totals: dict[str, int] = {}
+    by_type: dict[str, dict[str, int]] = {}
+    votes: dict[str, dict[str, int]] = {}
+    for unit in contest.units:
+        if unit.kind is not UnitKind.PRECINCT or not unit.county:
+            continue
+        key = unit_key("", unit.county)
+        totals[key] = totals.get(key, 0) + unit.total()
+        types = by_type.setdefault(key, {})
+        cands = votes.setdefault(key, {})
+        for cid, by in unit.votes.items():
+            nm = names.get(cid, name_key(cid))
+            cands[nm] = cands.get(nm, 0) + sum(by.values())
+            for vt, n in by.items():
+                ct = canonical_vote_type(vt)
+                types[ct] = types.get(ct, 0) + n
+    return {
+        key: BaselineUnit(total, by_type[key], {nm: n / total for nm, n in votes[key].items()})
+        for key, total in totals.items()
+        if total > 0
+    }
 
 
 __all__ = ["Baseline", "BaselineUnit", "name_key", "unit_key", "unit_match_key"]

@@ -25,8 +25,11 @@ class Cells:
     county: list[str] = field(default_factory=list)
     complete: list[bool] = field(default_factory=list)
     counted: list[list[int]] = field(default_factory=list)
-    #: Final votes of the cell extrapolated from the county unit's own precincts (or -1).
-    extrapolated: list[float] = field(default_factory=list)
+    #: Whether the cell belongs to a county (or state) unit that reports precincts in/total and
+    #: has counted some of the cell: its rest splits like its count so far. (Its *size* is the
+    #: expected vote's job, ``tracker.core.expected_vote``: never the count over the share of
+    #: precincts, which early and mail ballots counted first blow up.)
+    county_partial: list[bool] = field(default_factory=list)
 
 
 def is_complete_unit(unit: ReportingUnit) -> bool:
@@ -89,26 +92,25 @@ def cut_cells(contest: Contest, ids: Sequence[str]) -> Cells:
         unit_done = is_complete_unit(unit)
         per_type, present = per_unit[u]
         types = list(expected) + [t for t in present if t not in expected]
-        share_of_precincts = None
-        if unit.kind is not UnitKind.PRECINCT and unit.precincts_total and unit.precincts_reporting:
-            share_of_precincts = unit.precincts_reporting / unit.precincts_total
+        by_precincts = unit.kind is not UnitKind.PRECINCT and bool(unit.precincts_total)
+        # A precinct the feed calls partial although it reports one undivided total is still
+        # counting inside it (Allegheny's poller: one total per precinct, mail ballots added all
+        # night): its cell is not done, or the night would look final while votes still come.
+        still_counting = unit.reporting is Reporting.PARTIAL and set(present) <= {"total"}
         for ct in types:
             row = per_type.get(ct, zero)
             if unit_done:
                 done = True
-            elif ct in present and unit.kind is UnitKind.PRECINCT:
+            elif ct in present and unit.kind is UnitKind.PRECINCT and not still_counting:
                 done = present[ct] >= county_names.get((county, ct), set())
             else:
                 done = False
-            extrapolated = -1.0
-            if not done and share_of_precincts and ct in present:
-                extrapolated = sum(row) / share_of_precincts
             cells.unit.append(u)
             cells.ctype.append(ct)
             cells.county.append(county)
             cells.complete.append(done)
             cells.counted.append(row)
-            cells.extrapolated.append(extrapolated)
+            cells.county_partial.append(not done and by_precincts and sum(row) > 0)
     return cells
 
 

@@ -1,7 +1,8 @@
-"""The projection's two fits per vote type: turnout (how many votes each unreported cell will
-have) and shares (how they will split), with the leave-one-out errors the intervals are built from.
+"""The projection's share fit per vote type (how the unreported cells will split), with the
+leave-one-out errors the intervals are built from. How many votes each cell will have is the
+expected vote's job (``tracker.core.expected_vote``).
 
-They live apart from ``projection.py``, which cuts the contest into cells, runs these per vote type
+It lives apart from ``projection.py``, which cuts the contest into cells, runs this per vote type
 and turns the result into shares, intervals and P(clear). Numbers: numpy only, Qt-free, pure.
 """
 
@@ -25,8 +26,6 @@ RIDGE = 2e-3
 #: Correlated ("systematic") error per type, as a fraction of the per-cell residual sd: what the
 #: complete cells cannot show about the unreported ones.
 KAPPA = 0.25
-#: Same for the turnout ratio.
-KAPPA_TURNOUT = 0.25
 
 #: Cells a shared error applies to, its per-candidate variance, its factor, and the turnout's.
 ShareGroup = tuple[np.ndarray, np.ndarray, np.ndarray, float]
@@ -41,8 +40,6 @@ class CellData:
     complete: np.ndarray
     county_ix: np.ndarray
     n_counties: int
-    #: Final votes extrapolated from a county unit's own precincts in/total, else -1.
-    extrap: np.ndarray
     #: Registered voters of the cell's unit (0 when unknown).
     registered: np.ndarray
     #: The unit's share in its *other* vote types tonight, whether it has any, and the leader's.
@@ -58,13 +55,6 @@ class CellData:
     base_votes: np.ndarray
     #: The baseline winner's share in the cell's unit (for the skew measure).
     base_winner: np.ndarray
-
-
-@dataclass(frozen=True)
-class TurnoutFit:
-    final: np.ndarray
-    var: np.ndarray
-    sys: float
 
 
 @dataclass(frozen=True)
@@ -124,7 +114,6 @@ def cell_data(
         complete=complete,
         county_ix=county_ix,
         n_counties=len(counties),
-        extrap=np.asarray(cells.extrapolated, dtype=float),
         registered=registered[unit_ix],
         own_share=own_share,
         has_own=has_own,
@@ -211,56 +200,6 @@ def two_way_features(
             side = 1.0 if w @ ((x - xm) * (y - ym)) >= 0 else -1.0
     first = base_ref if side > 0 else 1.0 - base_ref
     return np.stack([first, 1.0 - first], axis=1), np.zeros_like(base_ref)
-
-
-def fit_turnout(d: CellData, in_type: np.ndarray, tgt: np.ndarray) -> TurnoutFit:
-    """Final votes of the target cells ``tgt`` of one vote type (``in_type``): base × the ratio
-    the complete cells of that type show, per county, shrunk towards the type-wide ratio. The base
-    is the cell's baseline votes where it has them, else its unit's registered voters, else 1;
-    a county unit reporting precincts in/total extrapolates its own count instead."""
-    n = len(d.totals)
-    train = in_type & d.complete
-    base_sets = []
-    if d.use_baseline:
-        base_sets.append(("baseline", d.has_base & (d.base_votes > 0), d.base_votes))
-    base_sets.append(("registered", d.registered > 0, d.registered))
-    base_sets.append(("cell", np.ones(n, dtype=bool), np.ones(n)))
-    remaining_t = tgt.copy()
-    turn_pred = np.zeros(n)
-    turn_var = np.zeros(n)
-    turn_sys = 0.0
-    for _name, avail, base in base_sets:
-        tr = train & avail
-        use = remaining_t & avail
-        if not use.any() or tr.sum() < 2:
-            continue
-        a = d.totals[tr]
-        b = base[tr]
-        ratio_all = a.sum() / b.sum() if b.sum() > 0 else 0.0
-        g = d.county_ix[tr]
-        num = np.bincount(g, weights=a, minlength=d.n_counties)
-        den = np.bincount(g, weights=b, minlength=d.n_counties)
-        mean_b = b.mean()
-        ratio_c = (num + SHRINK * mean_b * ratio_all) / (den + SHRINK * mean_b)
-        # leave-one-out relative errors of the complete cells
-        loo_num = num[g] - a
-        loo_den = den[g] - b
-        loo_ratio = (loo_num + SHRINK * mean_b * ratio_all) / (loo_den + SHRINK * mean_b)
-        pred_tr = loo_ratio * b
-        rel = np.divide(a - pred_tr, pred_tr, out=np.zeros_like(a), where=pred_tr > 0)
-        wt = np.maximum(pred_tr, 1e-9)
-        rel_var = float(np.sum(wt * rel**2) / np.sum(wt)) if wt.sum() > 0 else 1.0
-        turn_pred[use] = ratio_c[d.county_ix[use]] * base[use]
-        turn_var[use] = rel_var
-        turn_sys = max(turn_sys, rel_var * (1.0 / max(tr.sum(), 1) + KAPPA_TURNOUT**2))
-        remaining_t &= ~use
-    if remaining_t.any():  # no complete cell to learn from (provisional, other): nothing more
-        turn_pred[remaining_t] = 0.0
-    # County units that report precincts in/total extrapolate themselves.
-    ex = tgt & (d.extrap >= 0)
-    turn_pred[ex] = d.extrap[ex]
-    final_t = np.maximum(turn_pred, d.totals)
-    return TurnoutFit(final_t, turn_var, turn_sys)
 
 
 def fit_shares(
@@ -357,10 +296,8 @@ def fit_shares(
 __all__ = [
     "CellData",
     "ShareFit",
-    "TurnoutFit",
     "cell_data",
     "fit_shares",
-    "fit_turnout",
     "ridge",
     "two_way_features",
 ]

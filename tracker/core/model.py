@@ -98,9 +98,11 @@ class ReportingUnit:
     #: For county/state units that aggregate precincts: how many of them are in.
     precincts_reporting: int | None = None
     precincts_total: int | None = None
-    #: The feed's own estimate of the unit's whole expected vote (AP: ``eevp`` applied to the
-    #: votes counted so far), when it states one; None when it does not.
+    #: The feed's own expectation of the unit's final vote (AP's expected vote, ``expected_votes``
+    #: in tracker-feed/1), when it gives one: the best evidence of how much vote is still out.
     expected_votes: int | None = None
+    #: A US county's 5-digit FIPS code when the feed gives it (matches the bundled baselines).
+    fips: str | None = None
 
     def total(self) -> int:
         return sum(sum(by_type.values()) for by_type in self.votes.values())

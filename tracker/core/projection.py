@@ -57,12 +57,13 @@ import numpy as np
 
 from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
-from tracker.core.fit import cell_data, fit_shares, fit_turnout
-from tracker.core.model import Contest, Snapshot
+from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
+from tracker.core.fit import cell_data, fit_shares
+from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "cells-ridge-2"
+MODEL_VERSION = "expected-vote-3"
 
 #: Complete cells with votes needed before any projection is made.
 MIN_CELLS = 8
@@ -76,7 +77,7 @@ TAU = 0.25
 #: checked on the held-out GA 2021 night. (A constant instead, chosen the same way on June, 0.03,
 #: failed there: 40 wrong calls in the skewed order.)
 TAU_BASELINE = 0.0
-SKEW_FACTOR = 0.5
+SKEW_FACTOR = 2.5
 #: Complete cells (with votes) of a major vote type needed before its outstanding cells are
 #: predicted (or all of its cells, if it has fewer).
 MIN_TYPE_CELLS = 5
@@ -131,6 +132,17 @@ class ContestProjection:
     cells: int = 0
     baseline: bool = False
     model_version: str = MODEL_VERSION
+    #: Which baseline the projection used ("" without one), e.g. "ga06-2016-11-08: President …".
+    baseline_label: str = ""
+    #: The expected vote it rests on: the outstanding vote per unit and county, and its evidence.
+    expected: ExpectedVote | None = None
+
+    @property
+    def evidence(self) -> str:
+        """How the window names what the projection knows about the vote still out."""
+        if self.expected is None:
+            return ""
+        return self.expected.evidence
 
     @property
     def too_early(self) -> bool:
@@ -178,7 +190,16 @@ def _normal_sf(x: float) -> float:
 # ----------------------------------------------------------------------------------------------
 
 
-def _too_early(contest: Contest, reason: str, cells: int = 0, complete: int = 0, baseline: bool = False):
+def _too_early(
+    contest: Contest,
+    reason: str,
+    *,
+    cells: int = 0,
+    complete: int = 0,
+    baseline: bool = False,
+    label: str = "",
+    expected: ExpectedVote | None = None,
+) -> ContestProjection:
     counted = contest.total_votes
     totals = contest.totals
     return ContestProjection(
@@ -196,6 +217,8 @@ def _too_early(contest: Contest, reason: str, cells: int = 0, complete: int = 0,
         complete_cells=complete,
         cells=cells,
         baseline=baseline,
+        baseline_label=label,
+        expected=expected,
     )
 
 
@@ -212,38 +235,58 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     totals_cell = counted.sum(axis=1)
     complete = np.asarray(cells.complete, dtype=bool)
     ctype = np.asarray(cells.ctype)
-    extrap = np.asarray(cells.extrapolated, dtype=float)
+    county_partial = np.asarray(cells.county_partial, dtype=bool)
     n_complete = int((complete & (totals_cell > 0)).sum())
     use_baseline = baseline is not None and baseline.matched(contest) > 0
+    base = baseline if use_baseline else None
+    label = base.label if base is not None else ""
     V = float(counted.sum())
     votes_now = counted.sum(axis=0)
 
+    # The expected vote: how much is out, cell by cell, and on what evidence (one estimate for
+    # the projection, the "vote still out" line and the drill-down).
     targets = ~complete
+    exp = expect_cells(contest, cells, totals_cell, complete, base)
+    rng = outstanding_range(exp, totals_cell, targets)
+    expected = summarise(contest, cells, totals_cell, exp, rng, label, counted)
+    facts = {
+        "cells": n,
+        "complete": n_complete,
+        "baseline": use_baseline,
+        "label": label,
+        "expected": expected,
+    }
+
     if not targets.any():
-        return _final(contest, ids, votes_now, n, n_complete, use_baseline)
+        return _final(contest, ids, votes_now, **facts)
     if V <= 0:
-        return _too_early(contest, "no votes counted yet", n, n_complete, use_baseline)
-    if n_complete < MIN_CELLS:
-        return _too_early(contest, f"fewer than {MIN_CELLS} units fully counted", n, n_complete, use_baseline)
-    for t in MAJOR_TYPES:
+        return _too_early(contest, "no votes counted yet", **facts)
+    # A night reported by county has few complete counties for hours; when every county still
+    # out has shown some of each vote type it still owes, the rest of it splits like its own
+    # count so far (wide: the model risk has nothing to be measured against).
+    owed = targets & (exp.final - totals_cell > 0.5)
+    by_county = not any(u.kind is UnitKind.PRECINCT for u in contest.units) and bool(
+        (county_partial | ~owed).all()
+    )
+    if n_complete < MIN_CELLS and not by_county:
+        return _too_early(contest, f"fewer than {MIN_CELLS} units fully counted", **facts)
+    for t in MAJOR_TYPES if not by_county else ():
         if (targets & (ctype == t)).any() and (complete & (ctype == t) & (totals_cell > 0)).sum() < min(
             MIN_TYPE_CELLS, int((ctype == t).sum())
         ):
-            label = _TYPE_LABEL[t]
+            type_label = _TYPE_LABEL[t]
             return _too_early(
-                contest,
-                f"no {label + ' ' if label else ''}votes fully counted yet",
-                n,
-                n_complete,
-                use_baseline,
+                contest, f"no {type_label + ' ' if type_label else ''}votes fully counted yet", **facts
             )
 
-    data = cell_data(contest, cells, counted, complete, baseline)
+    if expected.source == "unknown":
+        return _too_early(contest, "nothing yet says how much vote is still out", **facts)
 
-    pred_final = np.zeros(n)  # predicted final votes of each target cell
+    data = cell_data(contest, cells, counted, complete, base)
+
+    pred_final = exp.final
     pred_share = np.zeros((n, k))
     var_cell_share = np.zeros((n, k))  # independent per-cell share error variance
-    var_cell_turn = np.zeros(n)  # independent per-cell relative turnout error variance
     sys_groups: list[tuple[np.ndarray, np.ndarray, np.ndarray, float]] = []
     min_train = math.inf
 
@@ -252,17 +295,14 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
         tgt = in_t & targets
         if not tgt.any():
             continue
-        turnout = fit_turnout(data, in_t, tgt)
-        pred_final[tgt] = turnout.final[tgt]
-        var_cell_turn[tgt] = turnout.var[tgt]
-        fit = fit_shares(data, in_t, tgt, pred_final, votes_now / V, turnout.sys)
+        fit = fit_shares(data, in_t, tgt, pred_final, votes_now / V, 0.0)
         pred_share[tgt] = fit.pred[tgt]
         var_cell_share[tgt] = fit.var[tgt]
         sys_groups.extend(fit.groups)
         min_train = min(min_train, fit.min_train)
 
     # Partial county cells: the rest of the county splits like its count so far.
-    part = targets & (extrap >= 0) & (totals_cell > 0)
+    part = targets & county_partial & (totals_cell > 0)
     if part.any():
         pred_share[part] = counted[part] / totals_cell[part, None]
 
@@ -279,13 +319,17 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     # Variance of the projected shares.
     dev = pred_share - F[None, :]  # how each cell's votes pull the share when turnout is off
     var = np.sum((remaining**2)[:, None] * var_cell_share, axis=0)
-    var += np.sum(((remaining**2) * var_cell_turn)[:, None] * dev**2, axis=0)
-    var_r = float(np.sum(remaining**2 * var_cell_turn))
-    for use, s_var, sys_factor, turn_sys in sys_groups:
-        r_g = remaining[use]
-        var += r_g.sum() ** 2 * s_var * sys_factor
-        var += turn_sys * (r_g @ dev[use]) ** 2
-        var_r += turn_sys * r_g.sum() ** 2
+    scale = np.where(targets, exp.scale, 0.0)  # what the turnout errors apply to
+    var += np.sum(((scale**2) * exp.rel_var)[:, None] * dev**2, axis=0)
+    for use, s_var, sys_factor, _turn in sys_groups:
+        var += remaining[use].sum() ** 2 * s_var * sys_factor
+    for use, t_var in exp.groups:
+        var += t_var * (scale[use] @ dev[use]) ** 2
+    # The precinct-only cells' wide band (one unknown shared by all): as a shared turnout error.
+    band = targets & exp.band_cells
+    if band.any():
+        half = np.maximum(exp.hi - exp.lo, 0.0) / (2 * Z90)
+        var += (half[band] @ dev[band]) ** 2
     # Model risk: what no residual of the reported cells can show (an order skewed by party, a
     # county whose unreported precincts differ from its reported ones). The outstanding vote's
     # share may differ by TAU (scaled by sqrt(4·F(1−F)), so 1 % candidates get less) from the
@@ -302,11 +346,9 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     var += (tau * R) ** 2 * np.clip(4 * F * (1 - F), 0.0, 1.0)
     factor = _t_factor(min_train if math.isfinite(min_train) else 1.0)
     sd = np.sqrt(var) / D * factor
-    sd_r = math.sqrt(var_r) * factor
 
-    r_lo = max(R - Z90 * sd_r, 0.0)
-    r_hi = R + Z90 * sd_r
-    outstanding = Outstanding(expected=round(R), lo=min(round(r_lo), round(R)), hi=max(round(r_hi), round(R)))
+    r_mid, r_lo, r_hi = rng if rng is not None else (R, R, R)
+    outstanding = Outstanding(expected=round(r_mid), lo=round(r_lo), hi=round(r_hi))
     # Hard bounds: a candidate keeps what is counted and can at most win all that is left.
     floor = votes_now / (V + r_hi)
     ceiling = (votes_now + r_hi) / (V + r_hi)
@@ -347,11 +389,21 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
         complete_cells=n_complete,
         cells=n,
         baseline=use_baseline,
+        baseline_label=label,
+        expected=expected,
     )
 
 
 def _final(
-    contest: Contest, ids: Sequence[str], votes_now: np.ndarray, n: int, n_complete: int, baseline: bool
+    contest: Contest,
+    ids: Sequence[str],
+    votes_now: np.ndarray,
+    *,
+    cells: int,
+    complete: int,
+    baseline: bool,
+    label: str = "",
+    expected: ExpectedVote | None = None,
 ) -> ContestProjection:
     """Everything is in: the projection is the count, exactly (integer threshold rule)."""
     V = int(votes_now.sum())
@@ -372,9 +424,11 @@ def _final(
         counted=V,
         candidates=tuple(out),
         outstanding=Outstanding.none(),
-        complete_cells=n_complete,
-        cells=n,
+        complete_cells=complete,
+        cells=cells,
         baseline=baseline,
+        baseline_label=label,
+        expected=expected,
     )
 
 
@@ -427,6 +481,8 @@ def projection_records(
                     outstanding_lo=None if o is None else o.lo,
                     outstanding_hi=None if o is None else o.hi,
                     model_version=proj.model_version,
+                    baseline=proj.baseline_label,
+                    evidence=proj.evidence,
                 )
             )
     return out

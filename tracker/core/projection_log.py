@@ -45,6 +45,10 @@ class ProjectionRecord:
     outstanding_lo: int | None
     outstanding_hi: int | None
     model_version: str
+    #: The baseline the projection used ("" without one) and the evidence of its expected vote
+    #: ("from ga06-2016-11-08 turnout", "from precincts only: wide" …).
+    baseline: str = ""
+    evidence: str = ""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "made_at",
@@ -68,6 +72,8 @@ class ProjectionRecord:
         "outstanding_lo",
         "outstanding_hi",
         "model_version",
+        "baseline",
+        "evidence",
     )
 
     def row(self) -> tuple[object, ...]:

@@ -51,6 +51,8 @@ How it maps:
   never as the tracker's;
 - ``winThreshold`` (a percentage a candidate must exceed; 50 for a majority rule) becomes the
   contest's threshold, with ``threshold_source`` saying it is AP's; without it, a majority;
+- ``expectedVote`` (or, failing it, the count over ``eevp``, the percent of the expected vote in)
+  becomes the unit's ``expected_votes``, and ``fipsCode`` its ``fips``;
 - ``electTotal`` and ``delegateCount`` are not carried.
 
 v3 (from AP's documentation; no public v3 payload exists, so its fixtures are constructed and
@@ -286,6 +288,22 @@ def _level(unit: dict[str, Any]) -> str:
     return text if isinstance(text, str) else ""
 
 
+def _expected_votes(unit: dict[str, Any], counted: int) -> int | None:
+    """AP's own expectation of the unit's final vote: ``expectedVote`` when given, else the count
+    over ``eevp`` (percent of the expected vote in). Anything odd (missing, not a number, zero
+    with votes counted) is no expectation rather than an error: the tracker then estimates it."""
+    raw = unit.get("expectedVote")
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= MAX_VOTES:
+        return max(raw, counted)
+    return expected_from_eevp(counted, _eevp(unit))
+
+
+def _fips(value: Any) -> str | None:
+    """A county's 5-digit FIPS code, or None."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    return text.zfill(5) if text.isdigit() and len(text) <= 5 else None
+
+
 def _reporting(done: int | None, total: int | None, has_votes: bool) -> Reporting:
     if done is not None and total is not None and total > 0 and done >= total:
         return Reporting.COMPLETE
@@ -477,7 +495,8 @@ class _Race:
                     votes=typed,
                     precincts_reporting=done,
                     precincts_total=total,
-                    expected_votes=expected_from_eevp(sum(votes.values()), _eevp(u)),
+                    expected_votes=_expected_votes(u, sum(votes.values())),
+                    fips=_fips(u.get("fipsCode")),
                 )
             )
         if state_unit is not None and state_votes is not None:
@@ -494,7 +513,7 @@ class _Race:
                 votes=state_typed,
                 precincts_reporting=done,
                 precincts_total=total,
-                expected_votes=expected_from_eevp(sum(state_votes.values()), _eevp(state_unit)),
+                expected_votes=_expected_votes(state_unit, sum(state_votes.values())),
             )
             if not units:
                 units = [whole]

@@ -64,8 +64,16 @@ def _race(contest: Contest, state: str, test: bool, updated: str) -> dict[str, A
     ]
     for n, (county, members) in enumerate(groups.items(), start=1):
         c_done, c_total = count_precincts(members)
+        extra: dict[str, Any] = {}
+        expected = [u.expected_votes for u in members]
+        if expected and all(e is not None for e in expected):
+            extra["expectedVote"] = sum(e or 0 for e in expected)
+        fips = {u.fips for u in members}
+        if len(fips) == 1 and None not in fips:
+            extra["fipsCode"] = fips.pop()
         units.append(
             {
+                **extra,
                 "statePostal": state,
                 "stateName": state,
                 "level": "subunit",

@@ -330,7 +330,7 @@ class _Checker:
             raw,
             path,
             required=("id", "name", "kind", "reporting", "votes"),
-            optional=("county", "registered", "ballots_cast", "precincts"),
+            optional=("county", "registered", "ballots_cast", "precincts", "expected_votes", "fips"),
         )
         county = u.get("county")
         if county is not None:
@@ -374,7 +374,19 @@ class _Checker:
             ),
             precincts_reporting=precincts_reporting,
             precincts_total=precincts_total,
+            expected_votes=(
+                self.as_int(u["expected_votes"], f"{path}.expected_votes", minimum=0)
+                if "expected_votes" in u
+                else None
+            ),
+            fips=self._fips(u["fips"], f"{path}.fips") if "fips" in u else None,
         )
+
+    def _fips(self, value: Any, path: str) -> str:
+        text = self.as_str(value, path)
+        if len(text) != 5 or not text.isdigit():
+            self.fail(path, f"expected a 5-digit county FIPS code, got {text!r}")
+        return text
 
 
 def _json_type(value: Any) -> str:
@@ -438,6 +450,10 @@ def _unit_to_native(unit: ReportingUnit, cand_order: list[str], type_order: list
         out["registered"] = unit.registered
     if unit.ballots_cast is not None:
         out["ballots_cast"] = unit.ballots_cast
+    if unit.expected_votes is not None:
+        out["expected_votes"] = unit.expected_votes
+    if unit.fips is not None:
+        out["fips"] = unit.fips
     # Candidates in ballot order, then any the contest does not know (so validation reports
     # them instead of the writer dropping them); vote types in the contest's order.
     rank = {name: i for i, name in enumerate(type_order)}

@@ -68,6 +68,9 @@ from tracker.ui.timeline import TimelinePoint, TimelineView
 from tracker.ui.workers import NightInfo, Worker
 
 if TYPE_CHECKING:  # made on first use: its module and chart are not start-up's
+    from collections.abc import Mapping
+
+    from tracker.core.projection import ContestProjection
     from tracker.ui.drilldown import DrillDownDock
     from tracker.ui.rule_override import RuleOverrides
 
@@ -202,6 +205,13 @@ class MainWindow(QMainWindow):
         self._install_pins()
         self._export_menu: QMenu | None = None
         self._install_drilldown()
+        from tracker.ui.vote_remaining import install_vote_remaining
+
+        #: Race ▸ Where the vote remains (the expected vote by county), made on first use.
+        self.vote_remaining = install_vote_remaining(
+            self, self._race_menu, self._remaining_inputs, self.drawn
+        )
+        self._table.selectionModel().currentRowChanged.connect(lambda *_: self.vote_remaining().refresh())
         self._restore_layout()
         from tracker.ui.start_page import install_first_run
 
@@ -482,8 +492,14 @@ class MainWindow(QMainWindow):
         short = clean(info.label.split(" — ")[0].strip() or info.label)
         self.setWindowTitle(f"{short} — {APP_TITLE}")
         kind = "reconstructed night" if info.reconstructed else f"{info.kind} night"
-        self._status_night.setText(f"{short} · {kind}")
-        self._status_night.setToolTip(plain_tooltip(info.path))
+        self._status_night.setText(
+            f"{short} · {kind}" + (f" · baseline {clean(info.baseline)}" if info.baseline else "")
+        )
+        self._status_night.setToolTip(
+            plain_tooltip(
+                str(info.path) + (f"\nBaseline: {info.baseline_note}" if info.baseline_note else "")
+            )
+        )
         if info.reconstructed:
             # The night's own note says what it is (a night *built* for a benchmark is not made
             # from certified results); the generic note only when it has none.
@@ -734,6 +750,12 @@ class MainWindow(QMainWindow):
         if cid is not None and cid != self._contest_id:
             self._contest_id = str(cid)
             self._show_selected()
+
+    def _remaining_inputs(self) -> tuple[Snapshot | None, str | None, Mapping[str, ContestProjection]]:
+        """What the "where the vote remains" dock shows: the projections the worker already made."""
+        snap = self._snapshot if self._shown is not None else None
+        projections = (self._worker.projections(snap) or {}) if snap is not None else {}
+        return snap, self._contest_id, projections
 
     def _show_selected(self) -> None:
         snap = self._snapshot

@@ -35,6 +35,7 @@ from tracker.ui.bar_texts import (
     percent_text,
     round_votes,
 )
+from tracker.ui.expected_texts import basis_text, outstanding_source
 from tracker.ui.plain_text import clean, esc, make_markup, make_plain, never_widen
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
@@ -334,11 +335,14 @@ class RaceView(QWidget):
         counted = contest.total_votes
         if outstanding is COMPUTE:
             outstanding = estimate_outstanding(contest)
-        source = "comparable precincts already in"
+        source = outstanding_source(projection)
+        if projection is not None and projection.expected is not None and projection.status != "final":
+            # One estimate: the expected vote the projection rests on (tracker.core.expected_vote).
+            outstanding = projection.expected.outstanding
         if projection is not None and projection.status == "projected" and projection.outstanding is not None:
             # DESIGN: R comes from the projection when there is one, so the "needs" figures and the
             # projection line speak of the same outstanding vote (one number in the header, not two).
-            outstanding, source = projection.outstanding, "the projection"
+            outstanding = projection.outstanding
         self._outstanding = outstanding
         # Every phrase comes from the core's standings under the race's rule (seats, measures,
         # lines): the list, cards, exports and CLI say the same words.
@@ -435,7 +439,11 @@ class RaceView(QWidget):
         if projection is None:
             return ""
         if projection.too_early:
-            return f"Projection: too early ({projection.reason})" if projection.counted else ""
+            return (
+                html.escape(f"Projection: too early ({projection.reason}){basis_text(projection)}")
+                if projection.counted
+                else ""
+            )
         if projection.status == "final":
             return ""
         top = projection.ranked()[0]
@@ -448,7 +456,7 @@ class RaceView(QWidget):
         )
         if top.p_clear is not None and line:
             text += f" · P({name} over {html.escape(line)}) <b>{html.escape(percent_text(top.p_clear))}</b>"
-        return text
+        return text + html.escape(basis_text(projection))
 
     @staticmethod
     def _call_text(contest: Contest) -> str:
@@ -850,7 +858,7 @@ class RaceView(QWidget):
         }
 
     def projection_text(self) -> str:
-        return re.sub(r"<[^>]+>", "", self._projection_label.text())
+        return html.unescape(re.sub(r"<[^>]+>", "", self._projection_label.text()))
 
     @property
     def plot_widget(self) -> pg.PlotWidget:

@@ -35,6 +35,10 @@ class NightInfo:
     live: bool = False
     #: The live feed's URL, redacted (no API key).
     feed_url: str = ""
+    #: The baseline in use for the night's biggest race ("" before it is known, "none" without
+    #: one) and what matching it found (``tracker.archive.projections.describe_baseline``).
+    baseline: str = ""
+    baseline_note: str = ""
 
     @property
     def election_id(self) -> str:

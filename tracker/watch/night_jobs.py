@@ -209,6 +209,7 @@ class NightJobs:
         except Exception:  # no baseline is a weaker projection, not a broken night
             log.warning("could not load the baseline of %s", path, exc_info=True)
             self._baselines = {}
+        info = _with_baseline(info, self._baselines, final)
         self._opened(gen, info, final)
 
     def _adopt_job(self, night: NightFile, path: Path, url: str, gen: int) -> None:
@@ -230,6 +231,7 @@ class NightJobs:
         self._night, self._versions, self._live_info, self._chain = night, versions, info, chain
         self._source = str(path.resolve())
         self._baselines = {}
+        info = _with_baseline(info, self._baselines, final)
         self._opened(gen, info, final)
 
     def _opened(self, gen: int, info: NightInfo, final: Snapshot) -> None:
@@ -326,7 +328,9 @@ class NightJobs:
     def _cache_put(self, key: Key, snapshot: Snapshot) -> None:
         projections = project_all(snapshot, self._baselines)
         facts = snapshot_facts(snapshot)
-        parsed = Parsed(snapshot, estimate_all(snapshot), projections, facts)  # the slow part, here
+        parsed = Parsed(
+            snapshot, estimate_all(snapshot, self._baselines, projections), projections, facts
+        )  # the slow part, here
         self.log.append([(snapshot, projections)])
         self._remember(key, snapshot, projections, {f.contest_id: f.fingerprint for f in facts})
         self.cache.put(key, parsed)
@@ -410,3 +414,15 @@ class NightJobs:
                 night.close()
             except Exception:
                 log.exception("closing %r", night)
+
+
+def _with_baseline(info: NightInfo, baselines: Mapping[str, Baseline], final: Snapshot) -> NightInfo:
+    """``info`` saying which baseline the night's projections use (the night's info names it)."""
+    from tracker.archive.projections import describe_baseline
+
+    try:
+        short, note = describe_baseline(baselines, final)
+    except Exception:  # naming the baseline never stops a night from opening
+        log.warning("could not describe the baseline", exc_info=True)
+        return info
+    return replace(info, baseline=short, baseline_note=note)

@@ -58,20 +58,39 @@ def project_all(snapshot: Snapshot, baselines: Mapping[str, Baseline]) -> dict[s
     out: dict[str, ContestProjection] = {}
     for contest in snapshot.contests:
         try:
-            out[contest.id] = project_contest(contest, baseline_for(baselines, contest))
+            out[contest.id] = project_contest(
+                contest, baseline_for(baselines, contest, snapshot.election.date)
+            )
         except Exception:
             log.exception("projecting %s", contest.name)
     return out
 
 
-def estimate_all(snapshot: Snapshot) -> dict[str, Outstanding | None]:
+def estimate_all(
+    snapshot: Snapshot,
+    baselines: Mapping[str, Baseline] | None = None,
+    projections: Mapping[str, ContestProjection] | None = None,
+) -> dict[str, Outstanding | None]:
     """Outstanding-vote estimates per contest: tens of milliseconds for GA-06's 208 precincts,
     too slow for the GUI thread at a 1000× replay. A contest whose estimate fails is left out
-    (the view then computes it itself and the error surfaces there, where it is visible)."""
+    (the view then computes it itself and the error surfaces there, where it is visible). The
+    estimate is the expected vote's, with the contest's baseline: the projection's own when it
+    made one (the same number), else computed here."""
+    from tracker.archive.projections import baseline_for
+
     out: dict[str, Outstanding | None] = {}
     for contest in snapshot.contests:
+        proj = (projections or {}).get(contest.id)
+        if proj is not None and proj.expected is not None:
+            out[contest.id] = proj.expected.outstanding
+            continue
         try:
-            out[contest.id] = estimate_outstanding(contest)
+            base = (
+                baseline_for(baselines or {}, contest, snapshot.election.date)
+                if baselines is not None
+                else None
+            )
+            out[contest.id] = estimate_outstanding(contest, base)
         except Exception:
             log.exception("estimating the outstanding vote of %s", contest.name)
     return out
