@@ -29,7 +29,15 @@ from tracker.core.race_facts import fingerprints, snapshot_facts
 from tracker.watch.night_info import NightInfo
 from tracker.watch.ports import Events, Host
 from tracker.watch.projection_log_jobs import ProjectionLogJobs
-from tracker.watch.version_cache import Key, Parsed, VersionCache, coarse, estimate_all, project_all
+from tracker.watch.version_cache import (
+    Key,
+    Parsed,
+    SharedContests,
+    VersionCache,
+    coarse,
+    estimate_all,
+    project_all,
+)
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
     from tracker.archive.chain import VersionChain
@@ -63,6 +71,8 @@ class NightJobs:
         self._host = host
         self._events = events
         self.cache = VersionCache(cache_size)
+        #: Contests unchanged between versions are shared (one object, one projection): night thread.
+        self.shared = SharedContests()
         self.log = ProjectionLogJobs(host, events, source=lambda: self._source)
         #: Told of opened nights and read versions (the alert jobs); set once by the worker.
         self.observer: NightObserver | None = None
@@ -261,10 +271,10 @@ class NightJobs:
         chain.extend(versions)
         final = snapshot if versions[-1].sha256 == snapshot.payload_id else chain.snapshot(len(versions) - 1)
         final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
+        final = self._cache_put((gen, len(versions) - 1), final)  # shared with what came before
         self._versions = versions
         info = replace(info, versions=tuple(versions), final=final)
         self._live_info = info
-        self._cache_put((gen, len(versions) - 1), final)
         self._host.post(lambda: self._deliver_grew(gen, info))
         if self.observer is not None:  # a live feed's alerts come as it grows
             self.observer.night_grew(gen, len(versions) - 1)
@@ -282,7 +292,7 @@ class NightJobs:
             except Exception as exc:
                 self._host.fail_for(exc, f"cannot read version {index + 1} of this night")
                 return
-            self._cache_put(key, cached)
+            cached = self._cache_put(key, cached)
         snapshot = cached
         # The version first (what the user asked for: bars and numbers), then its timeline: a
         # coarse history of a few earlier versions (a version costs ~20 ms to parse and ~6 ms per
@@ -300,13 +310,17 @@ class NightJobs:
             self._chain = VersionChain(self._night, self._versions)
         return self._chain
 
-    def _cache_put(self, key: Key, snapshot: Snapshot) -> None:
-        projections = project_all(snapshot, self._baselines)
+    def _cache_put(self, key: Key, snapshot: Snapshot) -> Snapshot:
+        """Compute what the window needs from version ``key`` and cache it; returns the snapshot
+        as cached (its unchanged contests shared with the versions read before)."""
+        snapshot = self.shared.share(key[0], snapshot)
+        projections = project_all(snapshot, self._baselines, self.shared)
         facts = snapshot_facts(snapshot)
-        parsed = Parsed(snapshot, estimate_all(snapshot), projections, facts)  # the slow part, here
+        parsed = Parsed(snapshot, estimate_all(snapshot, self.shared), projections, facts)  # the slow part
         self.log.append([(snapshot, projections)])
         self._remember(key, snapshot, projections, {f.contest_id: f.fingerprint for f in facts})
         self.cache.put(key, parsed)
+        return snapshot
 
     def _fill_history_job(self, key: Key) -> None:
         """Project the earlier versions the timeline needs, coarse first; ``history_grew`` follows."""
@@ -360,7 +374,8 @@ class NightJobs:
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
                 continue
-            projections = project_all(snap, self._baselines)
+            snap = self.shared.share(gen, snap)
+            projections = project_all(snap, self._baselines, self.shared)
             made.append((snap, projections))
             self._remember((gen, i), snap, projections)
         return True
