@@ -19,8 +19,8 @@ Rows:
 - **whole commands**: ``python -m tracker parse FILE`` (what ``election-tracker parse FILE`` runs:
   parse and print every contest's totals) against the bare reader as a script run as its own
   process, best of two each, alternating, same run; with each child's peak resident memory
-  (``ru_maxrss`` from ``os.wait4``). The issue's targets: ≤ 1.3× the bare script; peak RSS ≤ 3×
-  the file's size.
+  (VmHWM, which a ``sitecustomize`` hook makes each child write at exit). The issue's targets:
+  ≤ 1.3× the bare script; peak RSS ≤ 3× the file's size.
 - **clarify** (openelections/clarify): only when ``pip install clarify`` into a temporary venv
   works at benchmark time (it is never a dependency of the project); timed in that venv's own
   process together with a second run of the same bare-lxml baseline, so its ratio is against a
@@ -148,19 +148,43 @@ print("total", total)
 _VOTES_RE = re.compile(r" precincts, ([0-9,]+) votes$", re.M)
 
 
+#: Loaded by every child (its folder is first on PYTHONPATH): at exit, the child writes its own peak
+#: RSS (VmHWM) where ``TRACKER_BENCH_HWM`` says. The child's ``ru_maxrss`` from ``os.wait4`` would
+#: count the benchmark's own pages the child shared between fork and exec.
+_HWM_HOOK = """
+import atexit, os
+
+def _report_peak():
+    with open("/proc/self/status") as status:
+        fields = dict(line.split(":", 1) for line in status if ":" in line)
+    with open(os.environ["TRACKER_BENCH_HWM"], "w") as out:
+        out.write(fields["VmHWM"].split()[0])
+
+if os.environ.get("TRACKER_BENCH_HWM"):
+    atexit.register(_report_peak)
+"""
+
+
 def _command(argv: list[str], env: dict[str, str], tmp: Path) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one child process, from spawn to exit. The child
-    is reaped with ``os.wait4`` so its own ``ru_maxrss`` is read (not the max over all children)."""
+    """(wall seconds, peak RSS in MB, stdout) of one child process, from spawn to exit."""
+    hook = tmp / "hwm_hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(_HWM_HOOK)
+    hwm = tmp / "child.hwm"
+    hwm.unlink(missing_ok=True)
+    env = {
+        **env,
+        "TRACKER_BENCH_HWM": str(hwm),
+        "PYTHONPATH": os.pathsep.join([str(hook), env["PYTHONPATH"]]),
+    }
     out_path, err_path = tmp / "child.out", tmp / "child.err"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         t0 = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
+        returncode = subprocess.run(argv, env=env, stdout=out, stderr=err, check=False).returncode
         wall = time.perf_counter() - t0
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
+    if returncode != 0 or not hwm.is_file():
         raise SystemExit(f"{' '.join(argv[1:4])} failed: {err_path.read_text(errors='replace')[-300:]}")
-    return wall, usage.ru_maxrss / 1024, out_path.read_text()
+    return wall, int(hwm.read_text()) / 1024, out_path.read_text()
 
 
 def command_rows(label: str, path: Path, total: int, tmp: Path) -> list[list[str]]:
