@@ -16,8 +16,9 @@ thread's writes and this thread's reads. The alert jobs follow along as the ``ob
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -44,6 +45,27 @@ if TYPE_CHECKING:  # the night reader is imported in the worker thread, when fir
     from tracker.archive.night import NightFile, Version
 
 log = logging.getLogger(__name__)
+
+
+def _read_version(read: Callable[[], Snapshot]) -> Snapshot:
+    """``read()`` (a version parsed), with the cyclic GC paused, and its objects then moved out of
+    the GC's sight (``gc.freeze``).
+
+    A parsed version of a statewide feed is a million small objects and holds no reference cycle
+    (frozen dataclasses, dicts, strings, ints; refcounting frees it when the cache lets go). Left
+    to the cyclic GC, every full collection walked all of them, again and again, holding the GIL
+    for 1–2 s at a time and freezing the window (``benchmarks big_night``); and the first young
+    collection after the parse walked the whole fresh version. Frozen, they are never scanned.
+    The price: a reference cycle that became garbage just before a freeze is never collected (a
+    few objects, not the versions)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return read()
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 class NightObserver(Protocol):
@@ -181,7 +203,7 @@ class NightJobs:
             if not versions:
                 raise TrackerError(f"{path.name} holds no recorded versions yet")
             chain = VersionChain(night, versions)
-            final = chain.snapshot(len(versions) - 1)
+            final = _read_version(lambda: chain.snapshot(len(versions) - 1))
             info = self._info(night, path, versions, final)
             self._record_opened(path)
         except Exception as exc:
@@ -208,7 +230,7 @@ class NightJobs:
         try:
             versions = current_versions(night.versions())
             chain = VersionChain(night, versions)
-            final = chain.snapshot(len(versions) - 1)
+            final = _read_version(lambda: chain.snapshot(len(versions) - 1))
             info = self._info(night, path, versions, final, feed_url=url)
             self._host.store().record_opened(url, "feed")
         except Exception as exc:
@@ -269,7 +291,11 @@ class NightJobs:
             return
         chain = self.chain_of()
         chain.extend(versions)
-        final = snapshot if versions[-1].sha256 == snapshot.payload_id else chain.snapshot(len(versions) - 1)
+        final = (
+            snapshot
+            if versions[-1].sha256 == snapshot.payload_id
+            else _read_version(lambda: chain.snapshot(len(versions) - 1))
+        )
         final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
         final = self._cache_put((gen, len(versions) - 1), final)  # shared with what came before
         self._versions = versions
@@ -288,7 +314,7 @@ class NightJobs:
             if gen != self._generation or self._night is None or not 0 <= index < len(self._versions):
                 return
             try:
-                cached = self.chain_of().snapshot(index)
+                cached = _read_version(lambda: self.chain_of().snapshot(index))
             except Exception as exc:
                 self._host.fail_for(exc, f"cannot read version {index + 1} of this night")
                 return
@@ -370,7 +396,7 @@ class NightJobs:
             if key != self._wanted or gen != self._generation or self._night is None or self._host.closing:
                 return False  # superseded, or the window is closing: do not hold up its exit
             try:
-                snap = self.chain_of().snapshot(i)
+                snap = _read_version(lambda i=i: self.chain_of().snapshot(i))
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
                 continue
