@@ -5,7 +5,18 @@ A number after the names is passed on (``python -m benchmarks fuzz 5000``: input
 import importlib
 import sys
 
-ALL = ("startup", "replay", "parse", "backtest", "live", "many_races", "overview", "drilldown", "fuzz")
+ALL = (
+    "startup",
+    "replay",
+    "parse",
+    "big_night",
+    "backtest",
+    "live",
+    "many_races",
+    "overview",
+    "drilldown",
+    "fuzz",
+)
 
 names = [a for a in sys.argv[1:] if not a.isdigit()] or list(ALL)
 for name in names:

@@ -43,21 +43,22 @@ What we keep, and why:
 Malformed input (not XML, truncated, not an ElectionResult, a DTD, non-integer or negative counts,
 missing keys, duplicate ids) raises ``FeedError`` with one sentence; nothing else escapes.
 
-Speed: one ``etree.fromstring`` with a hardened parser and a single walk over the tree with direct
-child iteration, no XPath. The hot spot is the candidate rows (~38,000 in the 2.75 MB Gwinnett
-file): one proxy per row for both attribute reads, votes validated and converted per VoteType in
-bulk, per-unit dicts built by comprehensions over columns, units built without the dataclass
-``__init__``, the cyclic GC paused. Measured on Gwinnett (CPU time, best of 30, on a shared 2-CPU
-box): ~60–80 ms, against ~32 ms for a bare ``iterparse`` loop that reads nothing (2–2.5×) and
-~48–57 ms for an ``iterparse`` loop that only reads each element's name and votes (1.3–1.5×).
-Building and freeing the tree alone costs about as much as the bare loop, so 1.3× of it would leave
-~10 ms for 38,000 rows, less than it takes lxml to hand them to Python.
+Speed and memory: one streaming pass (``iterparse`` of the root's children, each cleared and dropped
+once read: lxml's documented idiom), so the document's tree never exists whole: a 37 MB statewide
+file used to peak at ~520 MB (libxml2's tree is ~10× the bytes) and now peaks at the Snapshot plus
+a contest's worth of tree; the GIL is let go between chunks, so a parse on a worker thread does not
+freeze the window. Within a contest: direct child iteration, no XPath. The hot spot is the
+candidate rows (~38,000 in the 2.75 MB Gwinnett file): one proxy per row for both attribute reads,
+votes validated and converted per VoteType in bulk, per-unit dicts built by comprehensions over
+columns, units built without the dataclass ``__init__``, the cyclic GC paused. ``python -m
+benchmarks parse`` measures it against the bare lxml reader (docs/development.md has the table).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import re
 from collections.abc import Callable
 
@@ -131,24 +132,6 @@ def _unit(**fields: object) -> ReportingUnit:
     unit = object.__new__(ReportingUnit)
     object.__setattr__(unit, "__dict__", {**_UNIT_DEFAULTS, **fields})
     return unit
-
-
-def _hardened_parser() -> etree.XMLParser:
-    """A parser that never reads outside the payload: no entity expansion (XXE, billion laughs), no
-    network, no external DTD, libxml2's default size/depth limits (``huge_tree=False``). Comments and
-    processing instructions are dropped so that child iteration sees elements only. A new one per
-    call, because lxml parsers must not be shared between threads (the poller parses off the GUI
-    thread)."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        remove_blank_text=True,
-    )
 
 
 def precinct_reporting(code: str | None, reporting_row: int | None, has_votes: bool) -> Reporting:
@@ -569,6 +552,152 @@ def _parse_contest(
     )
 
 
+#: The root's children we read; a Contest is parsed and freed as soon as its end tag is read.
+_TOP_TAGS = (
+    "Contest",
+    "Timestamp",
+    "ElectionName",
+    "ElectionDate",
+    "Region",
+    "VoterTurnout",
+    "ElectionVoterTurnout",
+)
+#: The ones a contest is read with: seen after a contest, they send the parse down the slow path.
+_CONTEST_CONTEXT = ("Region", "VoterTurnout", "ElectionVoterTurnout")
+
+
+class _Header:
+    """The file-level elements: the last of each wins, the turnout sections add up."""
+
+    __slots__ = ("election_name", "raw_date", "region", "timestamp", "turnout")
+
+    def __init__(self) -> None:
+        self.timestamp: str | None = None
+        self.election_name = ""
+        self.raw_date = ""
+        self.region = ""
+        self.turnout = _Turnout()
+
+
+class _LateHeader(Exception):
+    """A Region or turnout section came after a contest that was read without it."""
+
+
+def _check_root(root: etree._Element) -> None:
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise FeedError(
+            "refusing XML with a DTD: Clarity detail XML never has one, and a DTD can smuggle entities"
+        )
+    if root.tag != "ElectionResult":
+        raise FeedError(f"not Clarity detail XML: the root element is <{root.tag}>, not <ElectionResult>")
+
+
+def _rule_maker(header: _Header, source: str) -> RuleOf:
+    """The contest-rule lookup for this file: its state (from the Region or the source address)
+    and its kind of election (from its name), read from the header that precedes the contests."""
+    state = state_from(header.region, source)
+    kind = election_kind(header.election_name)
+
+    def rule_of(name: str, vote_for: int, choices: list[str], question: bool | None = None) -> ThresholdRule:
+        return rule_for(state, kind, name, vote_for=vote_for, choices=choices, measure=question)
+
+    return rule_of
+
+
+def _stream(
+    data: bytes, *, preset: _Header | None = None, header_only: bool = False, source: str = ""
+) -> tuple[_Header, list[Contest], list[str]]:
+    """One streaming pass (lxml's ``iterparse`` idiom: each of the root's children is read when its
+    end tag is, then cleared and dropped with its preceding siblings), so the document's tree never
+    exists whole: a 37 MB file peaks at a few contests' worth of tree instead of ~10× its size, and
+    the GIL is let go between chunks (a parse on a worker thread does not freeze the window).
+
+    ``preset``: the header, already read (the slow path for a file whose Region or turnout comes
+    after a contest); its Region and turnout elements are then skipped. ``header_only``: read the
+    header, skip the contests.
+
+    Hardened: no entity expansion (XXE, billion laughs), no network, no external DTD, libxml2's
+    default size/depth limits (``huge_tree=False``); comments and processing instructions dropped
+    so child iteration sees elements only. A new parser per call (lxml parsers must not be shared
+    between threads)."""
+    header = preset or _Header()
+    contests: list[Contest] = []
+    notes: list[str] = []  # pseudo-contests set aside (issue 16), one sentence each
+    rule_of: RuleOf | None = None
+    events = etree.iterparse(
+        io.BytesIO(data),
+        events=("end",),
+        tag=_TOP_TAGS,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        remove_blank_text=True,
+    )
+    root: etree._Element | None = None
+    # The contests allocate tens of thousands of short-lived containers, none in a cycle: pause
+    # the cyclic GC (it would rescan them again and again, ~10 % of the parse) and restore it.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        while True:
+            try:
+                _event, el = next(events)
+            except StopIteration:
+                break
+            except (etree.XMLSyntaxError, ValueError) as exc:
+                # lxml's messages span lines ("...out of allowed range\n, line 3"); ours are one line.
+                reason = " ".join(str(exc).split())
+                raise FeedError(
+                    f"not well-formed XML (truncated or not Clarity detail XML): {reason}"
+                ) from None
+            parent = el.getparent()
+            if root is None:
+                root = el.getroottree().getroot()
+                _check_root(root)
+            if parent is not root:
+                continue  # a nested element of the same name: not the root's child, not ours
+            tag = el.tag
+            if tag == "Contest":
+                if not header_only:
+                    if rule_of is None:
+                        rule_of = _rule_maker(header, source)
+                    try:
+                        contests.append(_parse_contest(el, header.region, header.turnout, rule_of))
+                    except _Skipped as skipped:
+                        notes.append(str(skipped))
+            elif tag in _CONTEST_CONTEXT and preset is not None:
+                pass
+            elif tag in _CONTEST_CONTEXT and contests:
+                raise _LateHeader
+            elif tag == "Timestamp":
+                header.timestamp = (el.text or "").strip()
+            elif tag == "ElectionName":
+                header.election_name = " ".join((el.text or "").split())
+            elif tag == "ElectionDate":
+                header.raw_date = (el.text or "").strip()
+            elif tag == "Region":
+                header.region = " ".join((el.text or "").split())
+            else:
+                _read_turnout(el, header.turnout)
+            el.clear()
+            while el.getprevious() is not None:
+                del root[0]
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if root is None:
+        root = events.root
+        if root is None:
+            raise FeedError("not Clarity detail XML: the document is empty")
+        _check_root(root)
+    return header, contests, notes
+
+
 def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
     """Parse one Clarity ``detail.xml`` payload into a Snapshot.
 
@@ -586,41 +715,18 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
             "this is a zip archive (Clarity's detailxml.zip), not detail XML: read detail.xml out of it first"
         )
     try:
-        root = etree.fromstring(data, _hardened_parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        # lxml's messages span lines ("...out of allowed range\n, line 3"); ours are one line.
-        reason = " ".join(str(exc).split())
-        raise FeedError(f"not well-formed XML (truncated or not Clarity detail XML): {reason}") from None
-    if root is None:
-        raise FeedError("not Clarity detail XML: the document is empty")
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        raise FeedError(
-            "refusing XML with a DTD: Clarity detail XML never has one, and a DTD can smuggle entities"
-        )
-    if root.tag != "ElectionResult":
-        raise FeedError(f"not Clarity detail XML: the root element is <{root.tag}>, not <ElectionResult>")
-
-    timestamp: str | None = None
-    election_name = ""
-    raw_date = ""
-    region = ""
-    turnout = _Turnout()
-    contest_els: list[etree._Element] = []
-    for child in root:
-        tag = child.tag
-        if tag == "Contest":
-            contest_els.append(child)
-        elif tag == "Timestamp":
-            timestamp = (child.text or "").strip()
-        elif tag == "ElectionName":
-            election_name = " ".join((child.text or "").split())
-        elif tag == "ElectionDate":
-            raw_date = (child.text or "").strip()
-        elif tag == "Region":
-            region = " ".join((child.text or "").split())
-        elif tag in ("VoterTurnout", "ElectionVoterTurnout"):
-            _read_turnout(child, turnout)
+        header, parsed, notes = _stream(data, source=source)
+    except _LateHeader:
+        # A Region or turnout section after the first contest (no Clarity file we know does this):
+        # read the header first, then the contests with it, exactly as a file in the usual order.
+        header, _, _ = _stream(data, header_only=True)
+        header, parsed, notes = _stream(data, preset=header, source=source)
+    timestamp, election_name, raw_date, region = (
+        header.timestamp,
+        header.election_name,
+        header.raw_date,
+        header.region,
+    )
     if not timestamp:
         raise FeedError("Clarity detail XML without a Timestamp: cannot tell which version this is")
 
@@ -638,30 +744,6 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
         if reconstructed
         else "",
     )
-    # The contests allocate tens of thousands of short-lived containers, none in a cycle: pause
-    # the cyclic GC (it would rescan them again and again, ~10 % of the parse) and restore it. Each
-    # contest's subtree is freed as soon as it is read, so the tree and the Snapshot do not both
-    # peak in memory.
-    state = state_from(region, source)
-    kind = election_kind(election_name)
-
-    def rule_of(name: str, vote_for: int, choices: list[str], question: bool | None = None) -> ThresholdRule:
-        return rule_for(state, kind, name, vote_for=vote_for, choices=choices, measure=question)
-
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    notes: list[str] = []
-    try:
-        parsed: list[Contest] = []
-        for el in contest_els:
-            try:
-                parsed.append(_parse_contest(el, region, turnout, rule_of))
-            except _Skipped as skipped:
-                notes.append(str(skipped))
-            el.clear()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     contests = tuple(parsed)
     seen: set[str] = set()
     for contest in contests:

@@ -16,11 +16,12 @@ thread's writes and this thread's reads. The alert jobs follow along as the ``ob
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
@@ -29,13 +30,45 @@ from tracker.core.race_facts import fingerprints, snapshot_facts
 from tracker.watch.night_info import NightInfo
 from tracker.watch.ports import Events, Host
 from tracker.watch.projection_log_jobs import ProjectionLogJobs
-from tracker.watch.version_cache import Key, Parsed, VersionCache, coarse, estimate_all, project_all
+from tracker.watch.version_cache import (
+    Key,
+    Parsed,
+    SharedContests,
+    VersionCache,
+    coarse,
+    estimate_all,
+    project_all,
+)
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
     from tracker.archive.chain import VersionChain
     from tracker.archive.night import NightFile, Version
 
 log = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
+
+
+def _read_version(read: Callable[[], T]) -> T:
+    """``read()`` (a version parsed), with the cyclic GC paused, and its objects then moved out of
+    the GC's sight (``gc.freeze``).
+
+    A parsed version of a statewide feed is a million small objects and holds no reference cycle
+    (frozen dataclasses, dicts, strings, ints; refcounting frees it when the cache lets go). Left
+    to the cyclic GC, every full collection walked all of them, again and again, holding the GIL
+    for 1–2 s at a time and freezing the window (``benchmarks big_night``); and the first young
+    collection after the parse walked the whole fresh version. Frozen, they are never scanned.
+    The price: a reference cycle that became garbage just before a freeze is never collected (a
+    few objects, not the versions)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return read()
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 class NightObserver(Protocol):
@@ -81,6 +114,8 @@ class NightJobs:
         self._host = host
         self._events = events
         self.cache = VersionCache(cache_size)
+        #: Contests unchanged between versions are shared (one object, one projection): night thread.
+        self.shared = SharedContests()
         self.log = ProjectionLogJobs(host, events, source=lambda: self._source)
         #: Told of opened nights and read versions (the alert jobs); set once by the worker.
         self.observer: NightObserver | None = None
@@ -189,7 +224,7 @@ class NightJobs:
             if not versions:
                 raise TrackerError(f"{path.name} holds no recorded versions yet")
             chain = VersionChain(night, versions)
-            final, unreadable = last_readable(chain, len(versions), path.name)
+            final, unreadable = _read_version(lambda: last_readable(chain, len(versions), path.name))
             info = self._info(night, path, versions, final)
             self._record_opened(path)
         except Exception as exc:
@@ -219,7 +254,7 @@ class NightJobs:
         try:
             versions = current_versions(night.versions())
             chain = VersionChain(night, versions)
-            final = chain.snapshot(len(versions) - 1)
+            final = _read_version(lambda: chain.snapshot(len(versions) - 1))
             info = self._info(night, path, versions, final, feed_url=url)
             self._host.store().record_opened(url, "feed")
         except Exception as exc:
@@ -281,12 +316,16 @@ class NightJobs:
             return
         chain = self.chain_of()
         chain.extend(versions)
-        final = snapshot if versions[-1].sha256 == snapshot.payload_id else chain.snapshot(len(versions) - 1)
+        final = (
+            snapshot
+            if versions[-1].sha256 == snapshot.payload_id
+            else _read_version(lambda: chain.snapshot(len(versions) - 1))
+        )
         final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
+        final = self._cache_put((gen, len(versions) - 1), final)  # shared with what came before
         self._versions = versions
         info = replace(info, versions=tuple(versions), final=final)
         self._live_info = info
-        self._cache_put((gen, len(versions) - 1), final)
         self._host.post(lambda: self._deliver_grew(gen, info))
         if self.observer is not None:  # a live feed's alerts come as it grows
             self.observer.night_grew(gen, len(versions) - 1)
@@ -300,14 +339,14 @@ class NightJobs:
             if gen != self._generation or self._night is None or not 0 <= index < len(self._versions):
                 return
             try:
-                cached = self.chain_of().snapshot(index)
+                cached = _read_version(lambda: self.chain_of().snapshot(index))
             except Exception as exc:
                 name = Path(self._source).name if self._source else "this night"
                 self._host.fail_for(
                     exc, f"cannot read version {index + 1} of {len(self._versions)} of {name}"
                 )
                 return
-            self._cache_put(key, cached)
+            cached = self._cache_put(key, cached)
         snapshot = cached
         # The version first (what the user asked for: bars and numbers), then its timeline: a
         # coarse history of a few earlier versions (a version costs ~20 ms to parse and ~6 ms per
@@ -325,15 +364,19 @@ class NightJobs:
             self._chain = VersionChain(self._night, self._versions)
         return self._chain
 
-    def _cache_put(self, key: Key, snapshot: Snapshot) -> None:
-        projections = project_all(snapshot, self._baselines)
+    def _cache_put(self, key: Key, snapshot: Snapshot) -> Snapshot:
+        """Compute what the window needs from version ``key`` and cache it; returns the snapshot
+        as cached (its unchanged contests shared with the versions read before)."""
+        snapshot = self.shared.share(key[0], snapshot)
+        projections = project_all(snapshot, self._baselines, self.shared)
         facts = snapshot_facts(snapshot)
         parsed = Parsed(
-            snapshot, estimate_all(snapshot, self._baselines, projections), projections, facts
+            snapshot, estimate_all(snapshot, self._baselines, projections, self.shared), projections, facts
         )  # the slow part, here
         self.log.append([(snapshot, projections)])
         self._remember(key, snapshot, projections, {f.contest_id: f.fingerprint for f in facts})
         self.cache.put(key, parsed)
+        return snapshot
 
     def _fill_history_job(self, key: Key) -> None:
         """Project the earlier versions the timeline needs, coarse first; ``history_grew`` follows."""
@@ -383,11 +426,12 @@ class NightJobs:
             if key != self._wanted or gen != self._generation or self._night is None or self._host.closing:
                 return False  # superseded, or the window is closing: do not hold up its exit
             try:
-                snap = self.chain_of().snapshot(i)
+                snap = _read_version(lambda i=i: self.chain_of().snapshot(i))
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
                 continue
-            projections = project_all(snap, self._baselines)
+            snap = self.shared.share(gen, snap)
+            projections = project_all(snap, self._baselines, self.shared)
             made.append((snap, projections))
             self._remember((gen, i), snap, projections)
         return True

@@ -14,9 +14,9 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from tracker.core.model import Snapshot
+from tracker.core.model import Contest, Snapshot
 from tracker.core.outstanding import estimate_outstanding
 from tracker.core.projection import Baseline, ContestProjection, project_contest
 from tracker.core.race_facts import RaceFacts
@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 #: How many parsed snapshots to keep: scrubbing back and forth over the last few versions should
 #: not re-parse them, while a whole night's worth would hold hundreds of megabytes.
 DEFAULT_CACHE_SIZE = 12
+
+#: ... and how many bytes (estimated, contests shared between versions counted once): a statewide
+#: precinct file of 37 MB is ~75 MB as a Snapshot, so twelve unshared versions of it would not fit
+#: a laptop beside the window. At least the newest version is always kept.
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+
+#: Estimated bytes per vote cell (unit × candidate × vote type) of a parsed contest, all in: the
+#: per-unit dicts, the int, the unit itself spread over its cells. Measured with tracemalloc on the
+#: 37 MB BUILT statewide file (``benchmarks big_night``): ~75 MB for 477,000 cells.
+CELL_BYTES = 160
 
 #: Earlier versions projected before a version is first shown (the rest follow right after).
 COARSE_POINTS = 8
@@ -51,18 +61,29 @@ def coarse(index: int) -> list[int]:
     return sorted({round(k * step) for k in range(COARSE_POINTS)})
 
 
-def project_all(snapshot: Snapshot, baselines: Mapping[str, Baseline]) -> dict[str, ContestProjection]:
-    """Projections per contest (a few ms each on GA-06): on the worker thread, with the parse."""
+def project_all(
+    snapshot: Snapshot, baselines: Mapping[str, Baseline], shared: SharedContests | None = None
+) -> dict[str, ContestProjection]:
+    """Projections per contest (a few ms each on GA-06): on the worker thread, with the parse.
+    With ``shared``, a contest shared with an earlier version (the very object) keeps its
+    projection: a statewide file has thousands of contests, and most do not move between versions."""
     from tracker.archive.projections import baseline_for
 
     out: dict[str, ContestProjection] = {}
     for contest in snapshot.contests:
+        known = shared.projection(contest) if shared is not None else None
+        if known is not None:
+            out[contest.id] = known
+            continue
         try:
             out[contest.id] = project_contest(
                 contest, baseline_for(baselines, contest, snapshot.election.date)
             )
         except Exception:
             log.exception("projecting %s", contest.name)
+            continue
+        if shared is not None:
+            shared.keep_projection(contest, out[contest.id])
     return out
 
 
@@ -70,19 +91,28 @@ def estimate_all(
     snapshot: Snapshot,
     baselines: Mapping[str, Baseline] | None = None,
     projections: Mapping[str, ContestProjection] | None = None,
+    shared: SharedContests | None = None,
 ) -> dict[str, Outstanding | None]:
     """Outstanding-vote estimates per contest: tens of milliseconds for GA-06's 208 precincts,
     too slow for the GUI thread at a 1000× replay. A contest whose estimate fails is left out
     (the view then computes it itself and the error surfaces there, where it is visible). The
     estimate is the expected vote's, with the contest's baseline: the projection's own when it
-    made one (the same number), else computed here."""
+    made one (the same number), else computed here. With ``shared``, a contest shared with an
+    earlier version keeps its estimate."""
     from tracker.archive.projections import baseline_for
 
     out: dict[str, Outstanding | None] = {}
     for contest in snapshot.contests:
+        if shared is not None:
+            found, known = shared.estimate(contest)
+            if found:
+                out[contest.id] = known
+                continue
         proj = (projections or {}).get(contest.id)
         if proj is not None and proj.expected is not None:
             out[contest.id] = proj.expected.outstanding
+            if shared is not None:
+                shared.keep_estimate(contest, out[contest.id])
             continue
         try:
             base = (
@@ -93,17 +123,86 @@ def estimate_all(
             out[contest.id] = estimate_outstanding(contest, base)
         except Exception:
             log.exception("estimating the outstanding vote of %s", contest.name)
+            continue
+        if shared is not None:
+            shared.keep_estimate(contest, out[contest.id])
     return out
+
+
+def contest_bytes(contest: Contest) -> int:
+    """An estimate of what ``contest`` holds in memory (``CELL_BYTES`` per vote cell)."""
+    return CELL_BYTES * max(sum(len(by_type) for u in contest.units for by_type in u.votes.values()), 1)
+
+
+class SharedContests:
+    """The newest Contest object seen per contest id in the open night, with what was computed
+    from it (projection, estimate), so a new version keeps the objects of the contests that did
+    not change: a night of a hundred versions of a big feed then costs about one version plus
+    the changes, and an unchanged contest is not projected again.
+
+    "Did not change" is equality of the parsed contests (every unit, vote and field; frozen
+    dataclasses compare by value), so what a version shows is exactly what its own payload says.
+    Night thread only (the jobs that read versions); ``reset`` when another night opens."""
+
+    def __init__(self) -> None:
+        self._gen = -1
+        self._contests: dict[str, Contest] = {}
+        self._projections: dict[str, ContestProjection] = {}
+        self._estimates: dict[str, Outstanding | None] = {}
+
+    def share(self, gen: int, snapshot: Snapshot) -> Snapshot:
+        """``snapshot`` with each contest equal to the one last seen under its id replaced by that
+        one (the same object)."""
+        if gen != self._gen:
+            self._gen = gen
+            self._contests, self._projections, self._estimates = {}, {}, {}
+        contests: list[Contest] = []
+        reused = False
+        for contest in snapshot.contests:
+            known = self._contests.get(contest.id)
+            if known is not None and (known is contest or known == contest):
+                contests.append(known)
+                reused = reused or known is not contest
+                continue
+            contests.append(contest)
+            self._contests[contest.id] = contest
+            self._projections.pop(contest.id, None)
+            self._estimates.pop(contest.id, None)
+        return replace(snapshot, contests=tuple(contests)) if reused else snapshot
+
+    def _current(self, contest: Contest) -> bool:
+        return self._contests.get(contest.id) is contest
+
+    def projection(self, contest: Contest) -> ContestProjection | None:
+        return self._projections.get(contest.id) if self._current(contest) else None
+
+    def keep_projection(self, contest: Contest, projection: ContestProjection) -> None:
+        if self._current(contest):
+            self._projections[contest.id] = projection
+
+    def estimate(self, contest: Contest) -> tuple[bool, Outstanding | None]:
+        if self._current(contest) and contest.id in self._estimates:
+            return True, self._estimates[contest.id]
+        return False, None
+
+    def keep_estimate(self, contest: Contest, estimate: Outstanding | None) -> None:
+        if self._current(contest):
+            self._estimates[contest.id] = estimate
 
 
 class VersionCache:
     """Parsed versions (an LRU) and the night's history; every method may be called from either
     thread (see the module docstring)."""
 
-    def __init__(self, size: int = DEFAULT_CACHE_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_CACHE_SIZE, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         self._size = max(size, 1)
+        self._max_bytes = max_bytes
         self._lock = threading.Lock()
         self._parsed: OrderedDict[Key, Parsed] = OrderedDict()
+        # Per contest object held by the cached versions: (how many versions hold it, its bytes).
+        # A contest shared between versions (``SharedContests``) is counted once.
+        self._held: dict[int, tuple[int, int]] = {}
+        self._bytes = 0
         # Per version index of the current night: (time, projections), for the timeline.
         self._history: dict[int, tuple[dt.datetime, Mapping[str, ContestProjection]]] = {}
         self._history_gen = -1
@@ -121,11 +220,39 @@ class VersionCache:
             return parsed.snapshot
 
     def put(self, key: Key, parsed: Parsed) -> None:
+        """Keep ``parsed``; the least recently used versions go while there are more than the
+        cache's size or (beyond the newest) more than its bytes."""
         with self._lock:
+            old = self._parsed.pop(key, None)
+            if old is not None:
+                self._release(old)
             self._parsed[key] = parsed
-            self._parsed.move_to_end(key)
-            while len(self._parsed) > self._size:
-                self._parsed.popitem(last=False)
+            self._hold(parsed)
+            while len(self._parsed) > self._size or (len(self._parsed) > 1 and self._bytes > self._max_bytes):
+                _, gone = self._parsed.popitem(last=False)
+                self._release(gone)
+
+    @property
+    def bytes_held(self) -> int:
+        """The estimated bytes of the cached versions (shared contests once)."""
+        with self._lock:
+            return self._bytes
+
+    def _hold(self, parsed: Parsed) -> None:
+        for contest in parsed.snapshot.contests:
+            count, size = self._held.get(id(contest), (0, 0))
+            if count == 0:
+                size = contest_bytes(contest)
+                self._bytes += size
+            self._held[id(contest)] = (count + 1, size)
+
+    def _release(self, parsed: Parsed) -> None:
+        for contest in parsed.snapshot.contests:
+            count, size = self._held.pop(id(contest), (1, 0))
+            if count > 1:
+                self._held[id(contest)] = (count - 1, size)
+            else:
+                self._bytes -= size
 
     def parsed(self, snapshot: Snapshot) -> Parsed | None:
         """What was made with ``snapshot`` (this very object), if it is still cached."""
