@@ -47,8 +47,9 @@ def gwinnett(shared_data: Path) -> Snapshot:
 
 
 def _multi_seat(snapshot: Snapshot) -> Contest:
-    """Allegheny's Superior Court race: vote for 2, more candidates than seats."""
-    return next(c for c in snapshot.contests if c.name == "Judge of the Superior Court")
+    """An Allegheny school board region: vote for 2, five candidates, all of it in the county's
+    file (the statewide Superior Court race is only partly there: see test_partial_races.py)."""
+    return next(c for c in snapshot.contests if c.name == "School Director Highlands Region 1")
 
 
 def test_pennsylvania_vote_for_2_cut_line_at_second_place(view: RaceView, allegheny: Snapshot) -> None:
@@ -71,14 +72,14 @@ def test_pennsylvania_vote_for_2_cut_line_at_second_place(view: RaceView, allegh
 
 
 def test_pennsylvania_single_seat_has_no_line(view: RaceView, allegheny: Snapshot) -> None:
-    race = next(c for c in allegheny.contests if c.name == "Justice of the Supreme Court")
+    race = next(c for c in allegheny.contests if c.name == "County Chief Executive")
     view.show_contest(race, outstanding=Outstanding.none())
     assert view.threshold_position() is None and view.threshold_label() == ""
     assert "runoff" not in " ".join(view.texts().values())
 
 
 def test_georgia_majority_race_draws_50_percent(view: RaceView, gwinnett: Snapshot) -> None:
-    senate = next(c for c in gwinnett.contests if "Perdue" in c.name)
+    senate = next(c for c in gwinnett.contests if c.name.startswith("Sheriff"))
     view.show_contest(senate, outstanding=Outstanding.none())
     assert view.threshold_position() == pytest.approx(50.0)
     assert view.threshold_label() == "50 %"
@@ -101,7 +102,7 @@ def test_cards_draw_the_same_line(allegheny: Snapshot, gwinnett: Snapshot) -> No
 
 
 def test_a_probability_under_1_percent_reads_under_1_percent(view: RaceView, gwinnett: Snapshot) -> None:
-    senate = next(c for c in gwinnett.contests if "Perdue" in c.name)
+    senate = next(c for c in gwinnett.contests if c.name.startswith("Sheriff"))
     cands = tuple(
         CandidateProjection(c.id, c.name, senate.totals[c.id], 0.4, 0.45, 0.44, 0.46, 0.004)
         for c in senate.candidates
@@ -114,7 +115,7 @@ def test_a_probability_under_1_percent_reads_under_1_percent(view: RaceView, gwi
 
 
 def test_the_users_rule_redraws_the_race(view: RaceView, gwinnett: Snapshot) -> None:
-    senate = next(c for c in gwinnett.contests if "Perdue" in c.name)
+    senate = next(c for c in gwinnett.contests if c.name.startswith("Sheriff"))
     rule = rule_of_choice("share-runoff", 45.0)
     assert rule is not None and rule.share == 0.45 and rule.source == "user"
     view.show_contest(replace(senate, threshold=rule), outstanding=Outstanding.none())
@@ -169,3 +170,28 @@ def test_the_override_is_kept_and_comes_back_after_a_restart(
     qtbot.waitUntil(lambda: again.race_view.threshold_position() is None, timeout=5_000)
     assert again.race_view.header_texts()["rule"].endswith("set by you")
     again.close()
+
+
+def test_a_county_file_does_not_call_the_statewide_race(view: RaceView, gwinnett: Snapshot) -> None:
+    """Gwinnett's share of the presidential race: who leads in the county, no line, no P(over
+    it), and the header says the file covers part of the race (tracker.core.coverage)."""
+    president = next(c for c in gwinnett.contests if c.name.startswith("President"))
+    senate = next(c for c in gwinnett.contests if "Perdue" in c.name)
+    cands = tuple(
+        CandidateProjection(c.id, c.name, senate.totals[c.id], 0.4, 0.45, 0.44, 0.46, 0.97)
+        for c in senate.candidates
+    )
+    projection = ContestProjection(
+        senate.id, senate.name, "projected", "", senate.total_votes, cands, Outstanding(1000, 500, 2000)
+    )
+    view.show_contest(senate, projection=projection)
+    assert view.threshold_position() is None and view.threshold_label() == ""
+    assert "over 50 %)" not in view.header_texts()["projection"]
+    view.show_contest(president, outstanding=Outstanding.none())
+    words = " ".join(view.texts().values())
+    assert "leads in this county" in words and "elected" not in words and "final" not in words
+    header = view.header_texts()
+    assert "leads in this county; this file covers part of the race" in header["outstanding"]
+    assert "Gwinnett County's votes only" in header["warning"] and view._warning.isVisibleTo(view)
+    card = card_data(president, president.id)
+    assert card.line is None and "elected" not in card.tooltip and "leads in this county" in card.tooltip

@@ -332,7 +332,8 @@ class RaceView(QWidget):
         # lines): the list, cards, exports and CLI say the same words.
         rows = standings(contest, outstanding)
         how = rule_mode(contest)
-        line = contest.threshold.label() if how != "seats" else ""
+        # No line, and so no P(over it), for a file holding part of the race (core.coverage).
+        line = contest.threshold.label() if how != "seats" and not contest.partial else ""
         bars = []
         for row in rows:
             cand, need, rank, votes = row.candidate, row.need, row.rank, row.votes
@@ -398,7 +399,8 @@ class RaceView(QWidget):
         )
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
         self._rule_label.setToolTip(contest.threshold.basis)
-        warnings = contest.data_warnings()
+        # A file holding part of the race says so first (core.coverage), then the feed's warnings.
+        warnings = ([contest.partial] if contest.partial else []) + contest.data_warnings()
         self._warning.setText("Data warning: " + "; ".join(warnings[:3]) if warnings else "")
         self._warning.setVisible(bool(warnings))
         self._update_plot()
