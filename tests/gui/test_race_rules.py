@@ -195,3 +195,42 @@ def test_a_county_file_does_not_call_the_statewide_race(view: RaceView, gwinnett
     assert "Gwinnett County's votes only" in header["warning"] and view._warning.isVisibleTo(view)
     card = card_data(president, president.id)
     assert card.line is None and "elected" not in card.tooltip and "leads in this county" in card.tooltip
+
+
+def test_the_users_rule_reaches_the_list_and_the_cards(
+    qtbot: QtBot, tracker_home: Path, synthetic_night: Path
+) -> None:
+    """On the synthetic (constructed) night the mayor's leader ends at exactly 50 %: not over a
+    majority line. A 45 % rule puts the race on the "Over line" list and the card's line at 45 %;
+    plurality takes both away; forgetting the rule brings the 50 % line back."""
+    from tracker.ui.main_window import MainWindow
+
+    window = MainWindow(interactive=False)
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.drawn, timeout=20_000):
+        window.open_night(synthetic_night, contest="mayor", at_end=True)
+    model = window.race_model
+
+    def crossed() -> bool:
+        row = model.row_of("mayor")
+        assert row is not None
+        return model.facts(row).crossed
+
+    def card_line() -> float | None:
+        return window.pins.overview.card("mayor").data.line
+
+    def choose(rule: ThresholdRule | None) -> None:
+        with qtbot.waitSignal(window.rule_overrides.changed, timeout=5_000):
+            window.rule_overrides.set_rule("mayor", rule)
+
+    window.pins.overview.set_pins(["mayor"])
+    window.drawn.emit()
+    assert not crossed() and card_line() == pytest.approx(50.0)
+    choose(ThresholdRule("share", 0.45))
+    assert crossed() and card_line() == pytest.approx(45.0)
+    assert window.race_view.threshold_position() == pytest.approx(45.0)
+    choose(ThresholdRule.plurality())
+    assert not crossed() and card_line() is None
+    choose(None)
+    assert not crossed() and card_line() == pytest.approx(50.0)
+    window.close()
