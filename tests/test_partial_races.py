@@ -49,7 +49,8 @@ def test_gwinnett_does_not_elect_the_president(shared_data: Path) -> None:
         "Joseph R. Biden (Dem) leads in this county"
     )
     top = standings(president, DONE)[0]
-    assert top.phrase.startswith("leads in this county by ") and top.phrase.endswith("58.4 % here")
+    assert top.phrase == "leads in this county by 75,414 votes" and top.tiny == "leads here"
+    assert standings(president, DONE)[1].phrase == "trails in this county by 75,414 votes"
     assert cut_line(president) is None and line_label(president) == ""
     for name in ("US Senate (Perdue)", "US Senate (Loeffler) - Special", "Public Service Commission Dist 1"):
         race = by[name]
@@ -89,7 +90,8 @@ def test_allegheny_statewide_courts_are_partial_county_races_are_elected(shared_
     assert not any("Home Rule" in n or "School Director" in n or "Council" in n for n in partial)
     superior = next(c for c in snap.contests if c.name == "Judge of the Superior Court")
     rows = standings(superior, DONE)
-    assert [r.phrase.split(" · ")[0] for r in rows[:2]] == ["in the top 2 in this county"] * 2
+    assert all(r.phrase.startswith("in the top 2 in this county, ") for r in rows[:2])
+    assert all(r.phrase.startswith("outside the top 2 in this county by ") for r in rows[2:])
     assert not any(r.need.state is State.ELECTED for r in rows)
     council = next(c for c in snap.contests if c.name == "County Council At-Large")
     assert verdict(council, standings(council, DONE)).startswith("elected: ")

@@ -234,3 +234,18 @@ def test_the_users_rule_reaches_the_list_and_the_cards(
     choose(None)
     assert not crossed() and card_line() == pytest.approx(50.0)
     window.close()
+
+
+def test_a_partial_race_with_parties_draws_in_a_fresh_view(qtbot: QtBot, allegheny: Snapshot) -> None:
+    """The partial race's warning appears and resizes the plot while the race is being shown:
+    the party letters must exist by then (an IndexError under Xvfb before)."""
+    view = RaceView()
+    qtbot.addWidget(view)
+    view.resize(1000, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    superior = next(c for c in allegheny.contests if c.name == "Judge of the Superior Court")
+    assert superior.partial and any(c.party for c in superior.candidates)
+    view.show_contest(superior, outstanding=Outstanding.none())
+    qtbot.wait(50)
+    assert "in the top 2 in this county" in " ".join(view.texts().values())

@@ -240,39 +240,41 @@ def _seats(
 
 def _partial(seats: int, ranked: list[Candidate], votes: list[int], counted: int) -> tuple[Standing, ...]:
     """A file that holds only part of the race (``Contest.partial``): who leads in the part that
-    is here, and each one's share of it; never elected, cleared, runoff or eliminated, whatever
-    is counted here, because the rest of the race is counted elsewhere."""
+    is here and by how much; never elected, cleared, runoff or eliminated, whatever is counted
+    here, because the rest of the race is counted elsewhere. (Each candidate's share is shown
+    beside the phrase everywhere: the phrase does not repeat it.)"""
     out = []
     one = seats == 1
-    cut = votes[seats - 1] if len(votes) > seats else None
+    contested = len(votes) > seats
+    cut = votes[seats - 1] if contested else 0
     for rank, (cand, v) in enumerate(zip(ranked, votes, strict=True)):
         if not counted:
             out.append(Standing(cand, v, rank, Need(State.WAITING)))
             continue
-        pct = f"{v * 100 / counted:.1f} % here"
-        if cut is not None and v == cut and votes[seats] == cut:
-            lead, tiny = (
-                ("tied for the lead in this county" if one else "tied at the cut in this county"),
-                "tied here",
-            )
-        elif rank < seats and (len(votes) > seats or not one):
-            if one:
-                ahead = v - votes[1] if len(votes) > 1 else v
-                lead = f"leads in this county by {_votes(ahead)}"
-            else:
-                lead = f"in the top {seats} in this county"
-            tiny = "leads here" if one else f"top {seats} here"
+        if contested and v == cut and votes[seats] == cut:
+            phrase = "tied for the lead in this county" if one else "tied at the cut in this county"
+            tiny = "tied here"
+        elif rank < seats and not contested:
+            phrase, tiny = "unopposed in this county", "unopposed here"
         elif rank < seats:
-            lead, tiny = "unopposed in this county", "unopposed here"
-        else:
-            lead, tiny = "", pct
-        phrase = f"{lead} · {pct}" if lead else pct
-        state = State.IN if rank < seats else State.OUT
-        out.append(
-            Standing(
-                cand, v, rank, Need(state, votes_needed=0), phrase, f"{tiny} · {pct}" if lead else pct, tiny
+            ahead = v - votes[seats]
+            phrase = (
+                f"leads in this county by {_votes(ahead)}"
+                if one
+                else f"in the top {seats} in this county, {_votes(ahead)} ahead of the cut"
             )
-        )
+            tiny = "leads here" if one else f"top {seats} here"
+        else:
+            behind = cut - v
+            phrase = (
+                f"trails in this county by {_votes(behind)}"
+                if one
+                else f"outside the top {seats} in this county by {_votes(behind)}"
+            )
+            tiny = "trails here"
+        state = State.IN if rank < seats else State.OUT
+        compact = phrase if len(phrase) <= 28 else tiny
+        out.append(Standing(cand, v, rank, Need(state, votes_needed=0), phrase, compact, tiny))
     return tuple(out)
 
 

@@ -384,6 +384,9 @@ class RaceView(QWidget):
         self._bars = bars
         # Parties colour the bars when the feed names any (AP: Dem, GOP, …); else the ranks do.
         self._by_party = any(party_style(b.party) for b in bars)
+        # Grow the party letters now: the header's labels below can resize the plot (the partial
+        # race's warning appears), and a resize places the texts before _update_plot runs.
+        self._grow_pool(len(bars))
         self._projection_label.setText(self._projection_text(projection, bars, line))
 
         reporting, total = contest.precincts
