@@ -359,7 +359,9 @@ def test_pennsylvania_plurality_multi_seat_no_runoff_anywhere(shared_data: Path)
         words = " ".join(phrases(c, DONE).values())
         assert "runoff" not in words and "50 %" not in words
         rows = standings(c, DONE)
-        if len(c.candidates) > c.vote_for and c.total_votes:
+        if c.partial:  # a statewide court race: Allegheny's votes only, never "elected" from them
+            assert cut_line(c) is None and not any(r.need.state is State.ELECTED for r in rows)
+        elif len(c.candidates) > c.vote_for and c.total_votes:
             assert cut_line(c) == pytest.approx(rows[c.vote_for - 1].votes / c.total_votes)
             elected = sum(r.need.state is State.ELECTED for r in rows)
             tied = sum(r.need.state is State.TIED for r in rows)
@@ -391,7 +393,12 @@ def test_georgia_majority_and_its_special_election(shared_data: Path):
     assert all(c.threshold.rule == "majority" and c.threshold.runoff == "top-two" for c in snap.contests)
     gwinnett = _clarity(shared_data / "clarity" / "wapo-elex-clarity_hist_gwinnett_precincts_11-3.xml")
     perdue = next(c for c in gwinnett.contests if "Perdue" in c.name)
-    assert perdue.threshold.rule == "majority" and cut_line(perdue) == 0.5
+    assert perdue.threshold.rule == "majority" and perdue.partial and cut_line(perdue) is None
+    sheriff = next(c for c in gwinnett.contests if c.name.startswith("Sheriff"))
+    assert sheriff.threshold.rule == "majority" and not sheriff.partial and cut_line(sheriff) == 0.5
+    chair = next(c for c in gwinnett.contests if c.name.startswith("Co Commission Chair"))
+    # "…/Presidente de la Comisión del Condado" is not the presidential-electors row.
+    assert chair.threshold.rule == "majority" and "21-2-501" in chair.threshold.basis
     soil = next(c for c in gwinnett.contests if "Soil" in c.name)
     assert mode(soil) == "seats" and "runoff" not in " ".join(phrases(soil, DONE).values())
     assert verdict(soil, standings(soil, DONE)).startswith("elected: ")

@@ -42,6 +42,7 @@ HOUSE_BALLOT = [
     ("KURT WILSON", 1_820),
 ]
 CONTEST_KEYS = {
+    "partial",
     "rule",
     "totals_source",
     "id",

@@ -243,6 +243,8 @@ def _print_summary(summary: dict) -> None:
         rule = contest.get("rule")
         if rule:
             print(f"  Rule: {rule['text']} · {rule['origin']}")
+        if contest.get("partial"):
+            print(f"  Part of the race: {contest['partial']}")
         for cand in sorted(contest["candidates"], key=lambda c: -c["votes"]):
             line = f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %"
             if cand.get("standing"):

@@ -170,10 +170,12 @@ def _ids(proxy: RaceFilterProxy) -> list[str]:
 
 
 def _margin(contest: object) -> float | None:
-    """The leader's lead in points, computed here from the totals (not from RaceFacts)."""
+    """The margin in points at the race's cut line, computed here from the totals (not from
+    RaceFacts): leader minus runner-up with one seat, N-th minus (N+1)-th place with N seats."""
     votes = sorted(contest.totals.values(), reverse=True)  # type: ignore[attr-defined]
     total = sum(votes)
-    return (votes[0] - votes[1]) * 100 / total if total and len(votes) > 1 else None
+    n = max(contest.vote_for, 1)  # type: ignore[attr-defined]
+    return (votes[n - 1] - votes[n]) * 100 / total if total and len(votes) > n else None
 
 
 def test_statewide_night_passes_qtmodeltester_sorted_and_filtered(

@@ -54,7 +54,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.core.errors import NightFileError
 from tracker.core.model import Snapshot
-from tracker.feeds.registry import FORMATS, parse_payload
+from tracker.feeds.registry import CLARITY_SUMMARY_JSON, FORMATS, parse_payload
 
 try:
     import fcntl
@@ -78,6 +78,8 @@ _LENGTH_LIMIT = 512 * 2**20
 MAX_PAYLOAD_BYTES = 256 * 2**20
 #: … and no single statement runs longer than this (quick_check of a big night takes seconds).
 _STATEMENT_SECONDS = 120.0
+#: Meta key of a Clarity site's electionsettings.json (``Night.set_clarity_settings``).
+CLARITY_SETTINGS_KEY = "clarity_settings"
 _BUSY_TIMEOUT_MS = 5000
 _ZLIB_LEVEL = 6
 
@@ -686,6 +688,23 @@ class NightFile:
 
     # -- writing ----------------------------------------------------------------------------
 
+    def set_clarity_settings(self, data: bytes) -> None:
+        """Keep a Clarity site's newest ``electionsettings.json`` (meta ``clarity_settings``): its
+        stated runoff threshold decides the races of the night's summary.json versions, when
+        they are recorded and whenever they are parsed again (:meth:`snapshot`)."""
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            return  # not a settings file the parser could read either
+        if self._meta.get(CLARITY_SETTINGS_KEY) == text:
+            return
+        with self._lock:
+            conn = self._writable()
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CLARITY_SETTINGS_KEY, text)
+            )
+            self._meta[CLARITY_SETTINGS_KEY] = text
+
     def add_payload(
         self,
         data: bytes,
@@ -883,7 +902,18 @@ class NightFile:
         data = self.payload(version.payload_id)
         # The URL it was fetched from is where the data came from (parsers may record it as
         # Election.source and name it in errors); a payload without one names the night.
-        snap = parse_payload(data, version.fmt, source=version.url or self._path.name)
+        settings = None
+        if version.fmt == CLARITY_SUMMARY_JSON:
+            # read from the file, not the meta read at open: a recorder in another process may
+            # have kept the site's settings since
+            rows = self._query("SELECT value FROM meta WHERE key = ?", (CLARITY_SETTINGS_KEY,))
+            settings = rows[0][0] if rows else None
+        snap = parse_payload(
+            data,
+            version.fmt,
+            source=version.url or self._path.name,
+            settings=settings.encode("utf-8") if settings is not None else None,
+        )
         return replace(
             snap,
             fetched_at=version.fetched_at,

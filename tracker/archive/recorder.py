@@ -165,7 +165,7 @@ class Recorder:
                     )
                     continue
                 try:
-                    snap = parse_payload(event.data, event.fmt, source=event.url)
+                    snap = parse_payload(event.data, event.fmt, source=event.url, settings=event.settings)
                 except FeedError as exc:
                     # the fetch row and the status bar have the URL: the reason is what fits
                     reason = str(exc).replace(f"{event.url}: ", "")
@@ -182,6 +182,8 @@ class Recorder:
                     )
                     continue
                 version = snap.version or event.version or None
+                if event.settings is not None:  # the site's rule, for every later re-parse too
+                    self.night.set_clarity_settings(event.settings)
                 self.night.add_payload(
                     event.data,
                     fetched_at=event.fetched_at,

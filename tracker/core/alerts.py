@@ -128,7 +128,8 @@ def over_the_line(contest: Contest) -> frozenset[str]:
     Yes choice (``standing.mode``)."""
     rule, counted = contest.threshold, contest.total_votes
     how = mode(contest)
-    if how == "seats" or counted == 0:
+    # A file holding part of the race (a county's share of a statewide one) crosses no line.
+    if how == "seats" or counted == 0 or contest.partial:
         return frozenset()
     yes = yes_choice(contest) if how == "measure" else None
     return frozenset(
@@ -203,7 +204,7 @@ def race_alerts(
             f"({totals.get(cid, 0):,} of {counted:,} votes counted)",
         )
 
-    outcome = confident_outcome(projection)
+    outcome = None if contest.partial else confident_outcome(projection)
     new_outcome = state.outcome
     if outcome is not None and outcome != state.outcome and projection is not None:
         if outcome:

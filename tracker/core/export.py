@@ -314,6 +314,8 @@ def provenance_lines(snapshot: Snapshot, contest: Contest, prov: Provenance, *, 
             "THE FEED'S STATED TOTALS DIFFER FROM ITS UNITS: the result above is the feed's own "
             "(what its page shows); the rows below are its units"
         )
+    if contest.partial:
+        lines.append(f"PART OF THE RACE: {contest.partial}")
     for warning in contest.data_warnings():
         lines.append(f"data warning: {warning}")
     per = "county" if level is Level.COUNTY else "reporting unit"

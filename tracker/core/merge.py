@@ -31,6 +31,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
+from tracker.core.coverage import STATEWIDE
 from tracker.core.errors import FeedError
 from tracker.core.model import Candidate, Contest, Election, ReportingUnit, Snapshot, VoteType
 
@@ -65,6 +66,9 @@ class _ContestParts:
         self.reported_totals: dict[str, int] | None = {}
         self.reported_precincts: tuple[int, int] | None = (0, 0)
         self.warnings: list[str] = []
+        #: How many files hold the race, and how many of them hold only part of it (a county's).
+        self.parts = 0
+        self.partial_parts = 0
 
     def _unique_id(self, cid: str) -> str:
         if cid not in self.ids:
@@ -75,6 +79,8 @@ class _ContestParts:
         return f"{cid}-{n}"
 
     def add(self, contest: Contest) -> None:
+        self.parts += 1
+        self.partial_parts += bool(contest.partial)
         if _RULE_RANK[contest.threshold.source] < _RULE_RANK[self.threshold.source]:
             self.threshold = contest.threshold
         # Candidates: match against earlier parts only, so two same-named candidates of one part
@@ -151,6 +157,24 @@ class _ContestParts:
             reported_totals=self.reported_totals,
             reported_precincts=self.reported_precincts,
             feed_warnings=tuple(self.warnings),
+            partial=self._partial(),
+        )
+
+    def _partial(self) -> str:
+        """Whether the merged race is still only part of one (``tracker.core.coverage``). One file:
+        its own sentence. Several county files of a district race (GA-06 from Cobb, DeKalb and
+        Fulton; HD 14 from Bartow and Floyd): the user merged the counties the district spans, so
+        the merge is the race. A statewide race stays partial: a few counties are not a state, and
+        nothing in county files says that every county is in."""
+        if not self.partial_parts:
+            return ""
+        if self.parts == 1:
+            return self.first.partial
+        if not STATEWIDE.search(self.first.name.split("/")[0]):
+            return ""
+        return (
+            f"These {self.parts} county files cover part of the race: it is statewide, so it is "
+            "decided on every county's votes."
         )
 
 

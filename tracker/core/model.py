@@ -155,6 +155,10 @@ class Contest:
     #: Where ``threshold`` came from when the feed states it (AP: ``"AP winThreshold 50"``); ""
     #: when it is the tracker's default or the night's own rule.
     threshold_source: str = ""
+    #: One sentence when the file holds only part of the race (a county's file of a statewide or
+    #: multi-county race, ``tracker.core.coverage``); "" when it holds all of it. Such a race is
+    #: never said to be elected, cleared or in a runoff: only who leads in the part that is here.
+    partial: str = ""
 
     @property
     def call_label(self) -> str:

@@ -48,7 +48,9 @@ class RaceFacts(NamedTuple):
     leader: str = ""
     runner_up: str = ""
     #: Leader's share minus the runner-up's, in percentage points of the counted vote; None before
-    #: any vote is counted or when the race has a single candidate.
+    #: any vote is counted or when the race has no one to compare. With N seats it is the margin
+    #: at the cut line: the N-th place (``leader``) minus the (N+1)-th (``runner_up``); a race
+    #: with no more candidates than seats has none.
     margin: float | None = None
     #: Some candidate is over the race's threshold line right now (never for a plurality race).
     crossed: bool = False
@@ -56,6 +58,8 @@ class RaceFacts(NamedTuple):
     counting: bool = True
     #: Changes exactly when the race's numbers change (see :func:`fingerprint`).
     fingerprint: int = 0
+    #: Seats (vote for N): with N > 1, ``leader``/``runner_up``/``margin`` are at the cut line.
+    seats: int = 1
 
     @property
     def fraction(self) -> float:
@@ -113,8 +117,20 @@ def race_facts(contest: Contest) -> RaceFacts:
             if second is not None:
                 runner_up = second_name
                 margin = (best[0] - second[0]) * 100.0 / votes
+            if contest.vote_for > 1:
+                # N seats: what is close is the cut line, N-th against (N+1)-th (sorted only here:
+                # most races have one seat and keep the one-pass scan above).
+                seats = contest.vote_for
+                ranked = contest.ranked()
+                if len(ranked) > seats:
+                    inside, outside = ranked[seats - 1], ranked[seats]
+                    leader, runner_up = inside.name, outside.name
+                    margin = (totals.get(inside.id, 0) - totals.get(outside.id, 0)) * 100.0 / votes
+                else:
+                    runner_up, margin = "", None
             line = _line(contest.threshold)
-            if line is not None and contest.vote_for <= 1:
+            # A file holding part of the race (core.coverage) crosses no line.
+            if line is not None and contest.vote_for <= 1 and not contest.partial:
                 # A ballot question is over its line when Yes is, whoever leads.
                 yes = yes_choice(contest) if contest.threshold.measure else None
                 top = totals.get(yes.id, 0) if yes is not None else best[0]
@@ -133,6 +149,7 @@ def race_facts(contest: Contest) -> RaceFacts:
         crossed,
         total == 0 or reporting < total,
         _print(contest, precincts, totals),
+        max(contest.vote_for, 1),
     )
 
 

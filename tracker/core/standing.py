@@ -94,6 +94,8 @@ def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standi
     totals = contest.totals
     counted = sum(totals.values())
     votes = [totals.get(c.id, 0) for c in ranked]
+    if contest.partial:
+        return _partial(max(contest.vote_for, 1), ranked, votes, counted)
     how = mode(contest)
     if how == "line":
         return _line(contest.threshold, ranked, votes, counted, outstanding)
@@ -236,10 +238,53 @@ def _seats(
     return tuple(out)
 
 
+def _partial(seats: int, ranked: list[Candidate], votes: list[int], counted: int) -> tuple[Standing, ...]:
+    """A file that holds only part of the race (``Contest.partial``): who leads in the part that
+    is here and by how much; never elected, cleared, runoff or eliminated, whatever is counted
+    here, because the rest of the race is counted elsewhere. (Each candidate's share is shown
+    beside the phrase everywhere: the phrase does not repeat it.)"""
+    out = []
+    one = seats == 1
+    contested = len(votes) > seats
+    cut = votes[seats - 1] if contested else 0
+    for rank, (cand, v) in enumerate(zip(ranked, votes, strict=True)):
+        if not counted:
+            out.append(Standing(cand, v, rank, Need(State.WAITING)))
+            continue
+        if contested and v == cut and votes[seats] == cut:
+            phrase = "tied for the lead in this county" if one else "tied at the cut in this county"
+            tiny = "tied here"
+        elif rank < seats and not contested:
+            phrase, tiny = "unopposed in this county", "unopposed here"
+        elif rank < seats:
+            ahead = v - votes[seats]
+            phrase = (
+                f"leads in this county by {_votes(ahead)}"
+                if one
+                else f"in the top {seats} in this county, {_votes(ahead)} ahead of the cut"
+            )
+            tiny = "leads here" if one else f"top {seats} here"
+        else:
+            behind = cut - v
+            phrase = (
+                f"trails in this county by {_votes(behind)}"
+                if one
+                else f"outside the top {seats} in this county by {_votes(behind)}"
+            )
+            tiny = "trails here"
+        state = State.IN if rank < seats else State.OUT
+        compact = phrase if len(phrase) <= 28 else tiny
+        out.append(Standing(cand, v, rank, Need(state, votes_needed=0), phrase, compact, tiny))
+    return tuple(out)
+
+
 def cut_line(contest: Contest) -> float | None:
     """Where the view draws the race's line, as a share of the counted vote (0..1): the rule's
     share for a line or a ballot question, the N-th place's share for N > 1 seats, None for a
-    single-seat plurality race (no line: the most votes win) or before anything is counted."""
+    single-seat plurality race (no line: the most votes win), before anything is counted, or when
+    the file holds only part of the race (its line is met or missed on the whole race's votes)."""
+    if contest.partial:
+        return None
     how = mode(contest)
     if how in ("line", "measure"):
         return contest.threshold.share
@@ -255,7 +300,10 @@ def cut_line(contest: Contest) -> float | None:
 
 
 def line_label(contest: Contest) -> str:
-    """The label on the line: "50 %", "55 % to pass", "cut: 3rd place"."""
+    """The label on the line: "50 %", "55 % to pass", "cut: 3rd place"; "" for a file holding part
+    of the race (no line is drawn)."""
+    if contest.partial:
+        return ""
     how = mode(contest)
     if how == "line":
         return contest.threshold.label()
@@ -272,6 +320,13 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     if not rows or not rows[0].votes:
         return ""
     rows = tuple(replace(r, candidate=replace(r.candidate, name=name(r.candidate.name))) for r in rows)
+    if contest.partial:
+        seats = max(contest.vote_for, 1)
+        if len(rows) > seats and rows[seats - 1].votes == rows[seats].votes:
+            return "tied in this county; this file covers part of the race"
+        lead = ", ".join(r.candidate.name for r in rows[:seats])
+        verb = "leads" if seats == 1 else "lead"
+        return f"{lead} {verb} in this county; this file covers part of the race"
     how = mode(contest)
     rule = contest.threshold
     label = rule.label()

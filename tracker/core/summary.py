@@ -42,6 +42,7 @@ lists, objects)::
           "by_county": {"DeKalb": {"10": 370, "…": 0}},          # county -> candidate id -> votes
           "by_vote_type": {"Election Day": {"10": 310, "…": 0}},  # the feed's vote-type names
           "warnings": [],                     # the feed disagreeing with itself, one sentence each
+          "partial": "",                      # "" or: this file holds only part of the race (a county's)
           "call": {"by": "AP", "winners": ["140"], "advancing": []},  # only when the feed's
                                               # publisher called the race: its call, never ours
           "threshold_source": "AP winThreshold 50"  # only when the feed states the rule
@@ -119,6 +120,9 @@ def contest_summary(contest: Contest) -> dict[str, Any]:
         "by_county": _rows(contest.totals_by("county"), counties, ids),
         "by_vote_type": _rows(contest.totals_by("vote_type"), vote_types, ids),
         "warnings": contest.data_warnings(),
+        # "" when the file holds the whole race; else one sentence: its standings speak of the
+        # county that is here, never of elected / over the line (tracker.core.coverage).
+        "partial": contest.partial,
     }
     if contest.called_by:  # the publisher's call (AP's), present only when one was made
         out["call"] = {

@@ -86,6 +86,7 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds.clarity import pseudo_contest_reason
 
 __all__ = [
     "DELTA_PARAM",
@@ -619,10 +620,15 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
     test = any(r.test for r in races) or doc.get("test") is True
     contests: list[Contest] = []
     seen: set[str] = set()
+    set_aside: list[str] = []
     for race in races:
         if race.id in seen:
             _fail(what, f"race {race.id} appears twice")
         seen.add(race.id)
+        reason = _pseudo(race)
+        if reason:  # a statistics row, not a race: set aside, the rest of the file opens
+            set_aside.append(reason)
+            continue
         contest = race.build()
         if contest.candidates:  # a race AP lists before it has any candidate shows nothing
             contests.append(contest)
@@ -650,7 +656,18 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
         contests=tuple(contests),
         version=stamp.strip() if isinstance(stamp, str) else "",
         published_at=_timestamp(stamp),
+        notes=tuple(set_aside),
     )
+
+
+def _pseudo(race: _Race) -> str:
+    """Why an AP "race" is not one (an office named "Registered Voters" or "Ballots Cast", or
+    ``numWinners: 0``), in the Clarity parsers' words; "" for a race."""
+    office = " ".join(str(race.race.get("officeName") or "").split())
+    num = race.race.get("numWinners")
+    num = num if isinstance(num, int) and not isinstance(num, bool) else None
+    reason = pseudo_contest_reason(office, num, 1)
+    return reason.replace(repr(office), repr(race.name), 1) if reason else ""
 
 
 def parse_ap_v2(data: bytes, *, source: str = "") -> Snapshot:

@@ -64,6 +64,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from tracker.core.coverage import partial_note
 from tracker.core.errors import FeedError
 from tracker.core.jurisdiction import election_kind, rule_for, state_from
 from tracker.core.model import (
@@ -549,6 +550,7 @@ def _parse_contest(
         reported_totals=reported_totals if len(reported_totals) == len(candidates) else None,
         reported_precincts=(reported, total) if reported is not None and total is not None else None,
         feed_warnings=tuple(warnings),
+        partial=partial_note(county, name),
     )
 
 

@@ -53,6 +53,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from tracker.core.coverage import partial_note
 from tracker.core.errors import FeedError
 from tracker.core.jurisdiction import election_kind, rule_for, state_from
 from tracker.core.model import (
@@ -394,6 +395,8 @@ def parse_summary_json(data: bytes, *, source: str = "", settings: ClaritySettin
         _fail(what, "expected a JSON array of contests")
     election, version = _election(source)
     rule_of = _rule_of(source, election.name, settings)
+    loc = clarity_location(source)
+    county = loc[1].replace("_", " ") if loc else ""  # a county site's file: its races may be wider
     notes: list[str] = []
     vote_types = (VoteType.from_name(TOTAL),)
     contests: list[Contest] = []
@@ -463,6 +466,7 @@ def parse_summary_json(data: bytes, *, source: str = "", settings: ClaritySettin
                 threshold=rule_of(name, vote_for or 1, [c.name for c in candidates]),
                 vote_types=vote_types,
                 reported_precincts=(done, total) if done is not None and total is not None else None,
+                partial=partial_note(county, name) if county else "",
             )
         )
     return Snapshot(election=election, contests=tuple(contests), version=version, notes=tuple(notes))

@@ -58,6 +58,7 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds.clarity import pseudo_contest_reason
 
 __all__ = ["UNSPLIT", "parse_enhanced_voting", "text_of"]
 
@@ -326,8 +327,13 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
         _fail("expected a JSON object with 'ballotItems' (the API's …/data document)")
     contests: list[Contest] = []
     ids: set[str] = set()
+    notes: list[str] = []
     for i, item in enumerate(items):
         item = _obj(item, f"ballotItems[{i}]")
+        reason = _pseudo(item)
+        if reason:  # a statistics row, not a race: set aside, the rest of the file opens
+            notes.append(reason)
+            continue
         contest = _item(item, f"ballotItems[{i}]", area_name, area_kind, publisher)
         if contest is None:
             continue
@@ -354,7 +360,25 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
         contests=tuple(contests),
         version=updated.strip() if isinstance(updated, str) else "",
         published_at=published,
+        notes=tuple(notes),
     )
+
+
+def _pseudo(item: dict[str, Any]) -> str:
+    """Why a ballot item is not a race (registered voters, ballots cast, voteFor 0), in the
+    Clarity parsers' words; "" for a race. An item without options is left to ``_item``, which
+    skips headings quietly."""
+    raw = item.get("voteFor")
+    vote_for: int | None = None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        vote_for = raw
+    elif raw is not None:  # "Vote for 0", as the API writes it in text
+        match = re.search(r"\d{1,6}", text_of(raw))
+        vote_for = int(match.group()) if match else None
+    summary = item.get("summaryResults")
+    options = summary.get("ballotOptions") if isinstance(summary, dict) else None
+    n = len(options) if isinstance(options, list) else 0
+    return pseudo_contest_reason(text_of(item.get("name")), vote_for, max(n, 1))
 
 
 _API_PATH = re.compile(r"/results/public/api/elections/([^/?#]+)/([^/?#]+)")

@@ -61,6 +61,7 @@ from tracker.core.model import (
     UnitKind,
     VoteType,
 )
+from tracker.feeds.clarity import pseudo_contest_reason
 
 __all__ = ["parse_ga_sos_json"]
 
@@ -353,8 +354,15 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
     state_name = " ".join(str(results.get("name") or "").split())
     items = _list(results.get("ballotItems"), "results.ballotItems")
     builders: dict[str, tuple[_ContestBuilder, dict[str, Any]]] = {}
+    notes: list[str] = []
+    skipped: set[str] = set()
     for i, item in enumerate(items):
         item = _obj(item, f"results.ballotItems[{i}]")
+        reason = _pseudo(item)
+        if reason:  # a statistics row, not a race: set aside, the rest of the file opens
+            notes.append(reason)
+            skipped.add(str(item.get("id") or "").strip())
+            continue
         b = _ContestBuilder(item, f"results.ballotItems[{i}]")
         if b.id in builders:
             _fail(f"contest id {b.id!r} appears twice in results.ballotItems")
@@ -371,8 +379,26 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
         for j, item in enumerate(_list(local.get("ballotItems"), f"ballotItems of {county}")):
             item = _obj(item, f"ballotItems[{j}] of {county}")
             cid = _str(item.get("id"), f"id of ballotItems[{j}] of {county}").strip()
+            if cid in skipped and cid not in builders:
+                continue
             if cid not in builders:
                 _fail(f"{county} reports contest {cid!r}, which results.ballotItems does not list")
             builders[cid][0].add_county(county, item)
     contests = tuple(b.build(state_name, item, name) for b, item in builders.values())
-    return Snapshot(election=election, contests=contests, version=version, published_at=_created(created))
+    return Snapshot(
+        election=election,
+        contests=contests,
+        version=version,
+        published_at=_created(created),
+        notes=tuple(notes),
+    )
+
+
+def _pseudo(item: dict[str, Any]) -> str:
+    """Why a ballot item is not a race (registered voters, ballots cast, voteFor 0, no options),
+    in the Clarity parsers' words; "" for a race."""
+    name = " ".join(str(item.get("name") or "").split())
+    vote_for = item.get("voteFor")
+    vote_for = vote_for if isinstance(vote_for, int) and not isinstance(vote_for, bool) else None
+    options = item.get("ballotOptions")
+    return pseudo_contest_reason(name, vote_for, len(options) if isinstance(options, list) else 0)

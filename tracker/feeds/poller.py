@@ -429,6 +429,9 @@ class FetchEvent:
     last_modified: str | None = None
     version: str | None = None
     error: str | None = None
+    #: A Clarity site's ``electionsettings.json`` for this new payload's version (its stated
+    #: runoff threshold decides the races of a summary.json); None for other feeds.
+    settings: bytes | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -482,6 +485,8 @@ class Poller:
         self._clarity_previous: int | None = None
         self._clarity_have: set[int] = set()
         self._clarity_file = 0
+        #: The newest Clarity electionsettings.json read (raw), attached to the payload it decides.
+        self._settings_body: bytes | None = None
         #: County sub-sites of a Clarity state site: their own versions, and how each stands.
         self._county_versions: dict[str, str] = {}
         self.county_status: tuple[CountyStatus, ...] = ()
@@ -648,6 +653,9 @@ class Poller:
                     self._clarity_file = i  # the file this site publishes: ask for it first next time
                 if outcome.ok or got[-1].status != 404:
                     break  # a 404 means this site does not publish that file: try the next one
+            if outcome.ok and settings is not None and events and events[-1].kind == "new":
+                # the site's own rule (runoffthreshold) travels with the payload it decides
+                events[-1] = replace(events[-1], settings=self._settings_body)
             if outcome.ok:  # the last version fetched is the high-water mark, even a lower one
                 self._validators[ver_url] = ver_validators
                 self._clarity_previous = self._clarity_version
@@ -705,6 +713,7 @@ class Poller:
             settings = parse_electionsettings(body, source=url)
         except FeedError:
             return None, []  # not a settings file we read: the site is followed without it
+        self._settings_body = bytes(body)
         return settings, [self._event(url, "version", response, version=str(version))]
 
     def _clarity_backfill(self, listed: tuple[str, ...], current: int) -> list[FetchEvent]:

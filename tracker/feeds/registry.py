@@ -255,13 +255,21 @@ def _parser(fmt: str) -> Callable[..., Snapshot]:
 
 
 def parse_payload(
-    data: bytes, fmt: str = "auto", *, source: str = "", names_from: Snapshot | None = None
+    data: bytes,
+    fmt: str = "auto",
+    *,
+    source: str = "",
+    names_from: Snapshot | None = None,
+    settings: bytes | None = None,
 ) -> Snapshot:
     """Parse ``data`` as ``fmt`` ("auto" detects it). Raises FeedError on anything malformed,
     and for the metadata formats (see ``parse_metadata``).
 
     ``names_from`` is used by ``clarity-all-json`` only (ALL.json carries no names: pass a Snapshot
-    of the same election, e.g. its detail XML) and ignored by every other format."""
+    of the same election, e.g. its detail XML) and ignored by every other format. ``settings``
+    (the site's raw ``electionsettings.json``) is used by ``clarity-summary-json`` only: its
+    stated runoff threshold decides the races (docs/contest-rules.md); an unreadable one is
+    ignored, as the poller ignores it."""
     if fmt == "auto":
         fmt = detect_format(data, source)
     from tracker.feeds.plausible import check_snapshot
@@ -269,6 +277,14 @@ def parse_payload(
     parser = _parser(fmt)
     if fmt == CLARITY_ALL_JSON and names_from is not None:
         snapshot = parser(data, source=source, names_from=names_from)
+    elif fmt == CLARITY_SUMMARY_JSON and settings is not None:
+        from tracker.feeds.clarity_json import parse_electionsettings
+
+        try:
+            stated = parse_electionsettings(settings, source=source)
+        except FeedError:
+            stated = None
+        snapshot = parser(data, source=source, settings=stated)
     else:
         snapshot = parser(data, source=source)
     return check_snapshot(snapshot, source or fmt)  # implausible counts, lone surrogates (issue 19)

@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
 
         # The user's rule for a race, over the feed's and the jurisdiction table's (kept in the store).
         self._rules = RuleOverrides(self)
-        self._rules.changed.connect(self._show_selected)
+        self._rules.changed.connect(self._on_rules_changed)
         self._actions["contest_rule"] = self._rules.action
         race_menu.addAction(self._rules.action)
         # The projection log (a dock, hidden until asked for): every projection made, from the store.
@@ -512,7 +512,10 @@ class MainWindow(QMainWindow):
         else:
             self._banner.hide()
 
-        self._model.set_snapshot(info.final, self._worker.race_facts(info.final))
+        self._rules.follow(info.final.election.id)  # this night's overrides, not the last one's
+        self._model.set_snapshot(
+            info.final, self._rules.facts(info.final, self._worker.race_facts(info.final))
+        )
         self._model.set_pins(info.pins)
         wanted = pending.get("contest")
         contest_id = self._default_contest(info.final, str(wanted) if wanted else None)
@@ -571,7 +574,7 @@ class MainWindow(QMainWindow):
         self._snapshot = snapshot
         self._shown = index
         self._rules.follow(snapshot.election.id)
-        self._model.set_snapshot(snapshot, self._worker.race_facts(snapshot))
+        self._model.set_snapshot(snapshot, self._rules.facts(snapshot, self._worker.race_facts(snapshot)))
         self._update_last_changes()
         self._sync_selection()
         self._show_selected()
@@ -757,6 +760,16 @@ class MainWindow(QMainWindow):
         projections = (self._worker.projections(snap) or {}) if snap is not None else {}
         return snap, self._contest_id, projections
 
+    def _on_rules_changed(self) -> None:
+        """The user's rules changed: the list's margin and "Over line", the race and the cards
+        follow them."""
+        snap = self._snapshot
+        if snap is not None:
+            self._model.set_snapshot(snap, self._rules.facts(snap, self._worker.race_facts(snap)))
+        self._show_selected()
+        if snap is not None and self._shown is not None:
+            self.drawn.emit()
+
     def _show_selected(self) -> None:
         snap = self._snapshot
         if snap is None:
@@ -770,7 +783,7 @@ class MainWindow(QMainWindow):
             self._race_view.show_contest(None, message="This race is not in the feed at this time")
             return
         estimates = self._worker.estimates(snap) or {}
-        projection = (self._worker.projections(snap) or {}).get(contest.id)
+        projection = self._rules.projection((self._worker.projections(snap) or {}).get(contest.id), contest)
         if contest.id in estimates:
             self._race_view.show_contest(contest, outstanding=estimates[contest.id], projection=projection)
         else:

@@ -187,7 +187,9 @@ class PinsController(QObject):
         if snapshot is None:
             self.overview.set_snapshot(None, message="No results yet at this time")
         else:
-            self.overview.set_snapshot(snapshot)
+            # The cards say what the race view says: the user's rule for a race, when there is one.
+            rules = getattr(window, "rule_overrides", None)
+            self.overview.set_snapshot(rules.apply_snapshot(snapshot) if rules is not None else snapshot)
         self.overview.set_selected(window.selected_contest)
         # The cards carry the night's labels too (the dock can float away from the banner).
         night = window.night

@@ -348,7 +348,8 @@ class RaceView(QWidget):
         # lines): the list, cards, exports and CLI say the same words.
         rows = standings(contest, outstanding)
         how = rule_mode(contest)
-        line = contest.threshold.label() if how != "seats" else ""
+        # No line, and so no P(over it), for a file holding part of the race (core.coverage).
+        line = contest.threshold.label() if how != "seats" and not contest.partial else ""
         bars = []
         # at most MAX_BARS bars (the leaders): 10,000 candidates froze the window (issue 19)
         for row in rows[:MAX_BARS]:
@@ -400,6 +401,9 @@ class RaceView(QWidget):
         self._bars = bars
         # Parties colour the bars when the feed names any (AP: Dem, GOP, …); else the ranks do.
         self._by_party = any(party_style(b.party) for b in bars)
+        # Grow the party letters now: the header's labels below can resize the plot (the partial
+        # race's warning appears), and a resize places the texts before _update_plot runs.
+        self._grow_pool(len(bars))
         self._projection_label.setText(self._projection_text(projection, bars, line))
 
         reporting, total = contest.precincts
@@ -415,7 +419,8 @@ class RaceView(QWidget):
         )
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
         self._rule_label.setToolTip(contest.threshold.basis)
-        warnings = contest.data_warnings()
+        # A file holding part of the race says so first (core.coverage), then the feed's warnings.
+        warnings = ([contest.partial] if contest.partial else []) + contest.data_warnings()
         note = "Data warning: " + "; ".join(warnings[:3]) if warnings else ""
         if len(rows) > MAX_BARS:
             shown = f"showing the {MAX_BARS} leading candidates of {len(rows):,}"

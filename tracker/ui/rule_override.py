@@ -25,11 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.model import Contest
+from tracker.core.projection_rule import under_rule
+from tracker.core.race_facts import RaceFacts, race_facts, snapshot_facts
 from tracker.core.threshold import ThresholdRule
 from tracker.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from tracker.core.model import Snapshot
+    from tracker.core.projection import ContestProjection
     from tracker.ui.workers import Worker
 
 
@@ -188,6 +193,30 @@ class RuleOverrides(QObject):
         """``contest`` under the user's rule for it, when there is one."""
         rule = self._rules.get(contest.id)
         return contest if rule is None else replace(contest, threshold=rule)
+
+    def facts(self, snapshot: Snapshot, facts: Sequence[RaceFacts] | None) -> Sequence[RaceFacts] | None:
+        """The race list's facts with the user's rules applied: the "Over line" filter and the
+        margin follow an override (the worker made ``facts`` under the feed's or table's rule)."""
+        if not self._rules:
+            return facts
+        if facts is None or len(facts) != len(snapshot.contests):
+            facts = snapshot_facts(snapshot)
+        return tuple(
+            race_facts(self.apply(c)) if c.id in self._rules else f
+            for c, f in zip(snapshot.contests, facts, strict=True)
+        )
+
+    def apply_snapshot(self, snapshot: Snapshot) -> Snapshot:
+        """``snapshot`` with every overridden race under the user's rule (the overview's cards)."""
+        if not self._rules:
+            return snapshot
+        return replace(snapshot, contests=tuple(self.apply(c) for c in snapshot.contests))
+
+    def projection(self, projection: ContestProjection | None, contest: Contest) -> ContestProjection | None:
+        """The race's projection with P(clear) under the user's rule when there is one."""
+        if contest.id not in self._rules:
+            return projection
+        return under_rule(projection, contest)
 
     def set_rule(self, contest_id: str, rule: ThresholdRule | None) -> None:
         """Keep (or forget, None) the user's rule for a race of the current election."""
