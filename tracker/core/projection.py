@@ -265,8 +265,14 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     # out has shown some of each vote type it still owes, the rest of it splits like its own
     # count so far (wide: the model risk has nothing to be measured against).
     owed = targets & (exp.final - totals_cell > 0.5)
+    # A county sized by the turnout prior (no unit complete, no precinct counts) that has counted
+    # some of a cell is read the same way: its rest splits like its count so far.
+    # A county sized so that has counted nothing yet splits like the contest so far (the model
+    # risk, nothing else, covers how it may differ).
+    prior = np.asarray([src == "prior" for src in exp.source], dtype=bool)
+    county_partial = county_partial | (prior & (totals_cell > 0))
     by_county = not any(u.kind is UnitKind.PRECINCT for u in contest.units) and bool(
-        (county_partial | ~owed).all()
+        (county_partial | prior | ~owed).all()
     )
     if n_complete < MIN_CELLS and not by_county:
         return _too_early(contest, f"fewer than {MIN_CELLS} units fully counted", **facts)
