@@ -63,7 +63,7 @@ from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "expected-vote-3"
+MODEL_VERSION = "expected-vote-4"
 
 #: Complete cells with votes needed before any projection is made.
 MIN_CELLS = 8
