@@ -125,4 +125,29 @@ def test_the_archive_attaches_the_prior_from_both_dates():
     assert baseline_for({}, c, dt.date(2021, 1, 5)).prior is SPECIAL
     own = baseline(SIZES)
     assert baseline_for({"synthetic race": own}, c, dt.date(2022, 11, 8)).prior is MIDTERM
-    assert baseline_for({"synthetic race": dataclasses.replace(own, date=None)}, c, dt.date(2022, 11, 8)).prior is None
+    assert (
+        baseline_for({"synthetic race": dataclasses.replace(own, date=None)}, c, dt.date(2022, 11, 8)).prior
+        is None
+    )
+
+
+def test_a_county_not_yet_counting_takes_its_baseline_lean_swung_like_the_counted_ones():
+    """Georgia's 2021 runoffs at 36 % counted: the 55 counties with nothing in were rural and
+    Republican. Split like the count so far they moved the projection away from the truth; their
+    baseline shares, swung like the counties that have counted, move it towards it."""
+
+    def base_with(leans: dict[str, float]) -> Baseline:
+        units = {
+            unit_key("", n): BaselineUnit(10_000, {"total": 10_000}, {"synthetic a": s, "synthetic b": 1 - s})
+            for n, s in leans.items()
+        }
+        return Baseline("synthetic 2020", units, "synthetic a", date=NOV_2020, prior=SPECIAL)
+
+    leans = {f"Synthetic {i}": 0.7 for i in range(3)} | {f"Synthetic Rural {i}": 0.2 for i in range(3)}
+    # counted so far: the three counties that leaned A, still at their lean; the rural ones nothing
+    units = [county(f"Synthetic {i}", 2100, 900) for i in range(3)]
+    units += [county(f"Synthetic Rural {i}", 0, 0) for i in range(3)]
+    proj = project_contest(contest(units), base_with(leans))
+    a = proj.candidate("a")
+    assert proj.status == "projected" and a.share is not None
+    assert a.share < a.share_now - 0.1  # the rural counties' lean, not A's 70 % so far

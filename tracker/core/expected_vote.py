@@ -16,6 +16,10 @@ says which (``source``):
 2. ``baseline`` — the unit's votes of that type in a baseline election, times the ratio the
    complete cells of the type show tonight (per county, shrunk towards the type-wide ratio);
 3. ``registered`` — the unit's registered voters times the same kind of ratio;
+3b. ``prior`` — a feed that marks nothing complete and gives no precinct counts (North Carolina's
+   2020 county timeseries, Clarity's ALL.json): the unit's baseline total times the prior band of
+   tonight's turnout ratio by election type (``tracker.core.turnout_prior``), narrowed by what the
+   count proves (the summed count over the summed baseline is a floor); wide, and said so;
 4. ``precincts`` — a county unit's share of precincts in. Never as a plain multiplier on votes
    that may be early or mail ballots counted before any precinct (the bug that projected Fulton
    County at ten million votes with 13 of 439 precincts and 63 % of its vote in): a unit's count
@@ -318,9 +322,7 @@ def expect_cells(
     return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale)
 
 
-def prior_band(
-    counted: np.ndarray, base: np.ndarray, prior: TurnoutPrior
-) -> tuple[float, float, float]:
+def prior_band(counted: np.ndarray, base: np.ndarray, prior: TurnoutPrior) -> tuple[float, float, float]:
     """The ratio band (low, middle, high) of tonight's turnout to the baseline's, from ``prior``
     narrowed by the count: the units' summed count over their summed baseline is a floor of the
     final ratio (a count only grows); the middle never below it; the top keeps room above a floor

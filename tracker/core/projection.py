@@ -312,6 +312,17 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     if part.any():
         pred_share[part] = counted[part] / totals_cell[part, None]
 
+    # A county sized by the turnout prior that has counted nothing yet: its baseline shares
+    # swung like the counties that have counted some (weighted by their count), not the contest
+    # so far (Georgia's 2021 runoffs: the 55 counties not in at 36 % counted were rural and
+    # Republican; splitting them like the count so far moved the projection away from the truth).
+    waiting = targets & prior & (totals_cell <= 0) & data.has_base
+    seen = targets & prior & (totals_cell > 0) & data.has_base
+    if waiting.any() and seen.any():
+        w_seen = totals_cell[seen]
+        swing = w_seen @ (counted[seen] / w_seen[:, None] - data.base_x[seen]) / w_seen.sum()
+        pred_share[waiting] = data.base_x[waiting] + swing[None, :]
+
     pred_share = np.clip(pred_share, 0.0, 1.0)
     sums = pred_share.sum(axis=1, keepdims=True)
     pred_share = np.divide(pred_share, sums, out=np.full_like(pred_share, 1.0 / k), where=sums > 0)
