@@ -34,6 +34,7 @@ writes every result's JSON.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import statistics
@@ -80,8 +81,18 @@ def ga2021_night(folder: Path, name: str = "ga-2021-01-05-runoff.night") -> tupl
             t = p.name.split("_")[0]  # 20210105T224741Z
             fh.write(f"{p.name},{t[:4]}-{t[4:6]}-{t[6:8]}T{t[9:11]}:{t[11:13]}:{t[13:15]}+00:00\n")
     out = folder / name
+    # ALL.json carries no election date: the night's creation time is the first file's, so that
+    # its date (``night_date``: election night, 5 January 2021) says which turnout prior applies.
+    first = files[0].name.split("_")[0] if files else ""
+    created = dt.datetime.strptime(first, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC) if first else None
     import_payloads(
-        files, fmt="clarity-all-json", out=out, times_csv=times, timezone="America/New_York", overwrite=True
+        files,
+        fmt="clarity-all-json",
+        out=out,
+        times_csv=times,
+        timezone="America/New_York",
+        overwrite=True,
+        created_at=created,
     )
     return out, data / GA2020_COUNTIES
 

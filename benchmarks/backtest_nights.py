@@ -68,7 +68,7 @@ from tracker.core.threshold import ThresholdRule
 from tracker.feeds.native import FORMAT, dump_native
 
 #: Bump when a builder changes what it writes: the cache is rebuilt.
-BUILD_VERSION = "4"
+BUILD_VERSION = "5"
 CACHE = Path(__file__).resolve().parent / ".nights"
 #: A fixed creation time so the same inputs give the same file.
 CREATED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)

@@ -157,3 +157,12 @@ def test_ga_2021_runoff_keeps_the_recorded_order(shared_data: Path, tmp_path: Pa
     counted = [c.total_votes for c in contests]
     assert any(b < a for a, b in itertools.pairwise(counted))
     assert not (tmp_path / "times.csv").exists()
+    # ALL.json carries no date: the night is dated by its first file, so that the runoff's turnout
+    # prior (a special election against November 2020) applies, not today's date
+    import datetime as dt
+
+    from tracker.archive.night import NightFile
+    from tracker.archive.projections import night_date
+
+    with NightFile.open(built[0]) as night:
+        assert night_date(night) == dt.date(2021, 1, 5)

@@ -15,6 +15,7 @@ then works from the night alone.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -31,6 +32,7 @@ from tracker.core.expected_vote import short_label
 from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
 from tracker.core.projection import project_contest, projection_records
+from tracker.core.turnout_prior import turnout_prior
 from tracker.store import ProjectionRecord
 
 log = logging.getLogger(__name__)
@@ -147,7 +149,11 @@ def load_baseline_file(path: Path) -> dict[str, Baseline]:
             raise TrackerError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
         final = parse_payload(data, "auto", source=str(path))
     label = path.stem
-    out = {name_key(c.name): Baseline.from_contest(c, f"{label}: {c.name}") for c in final.contests}
+    when = final.election.date
+    out = {
+        name_key(c.name): dataclasses.replace(Baseline.from_contest(c, f"{label}: {c.name}"), date=when)
+        for c in final.contests
+    }
     if final.contests:
         top = max(final.contests, key=lambda c: c.total_votes)
         out[TOP_OF_TICKET] = out[name_key(top.name)]
@@ -159,13 +165,24 @@ def baseline_for(
 ) -> Baseline | None:
     """The contest's own baseline, else the top of the ticket, else (a US county-level contest,
     unless the baselines were turned off) the shipped presidential result by county."""
+    when = date or getattr(baselines, "date", None)
     own = baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
-    if own is not None or not getattr(baselines, "auto", True):
-        return own
-    from tracker.archive.us_counties import county_baseline
+    if own is None and getattr(baselines, "auto", True):
+        from tracker.archive.us_counties import county_baseline
 
-    base, _report = county_baseline(contest, date or getattr(baselines, "date", None))
-    return base
+        own, _report = county_baseline(contest, when)
+    return with_prior(own, when)
+
+
+def with_prior(base: Baseline | None, date: dt.date | None) -> Baseline | None:
+    """``base`` with tonight's turnout prior against it (``tracker.core.turnout_prior``) when both
+    elections' dates say which band applies; unchanged otherwise."""
+    if base is None:
+        return None
+    prior = turnout_prior(date, base.date)
+    if prior == base.prior:
+        return base
+    return dataclasses.replace(base, prior=prior)
 
 
 def describe_baseline(baselines: Mapping[str, Baseline], snapshot: Snapshot) -> tuple[str, str]:
@@ -221,7 +238,7 @@ def project_night(
         for i in range(len(versions)):
             snap = chain.snapshot(i)
             projections = {
-                c.id: project_contest(c, baseline_for(baselines, c))
+                c.id: project_contest(c, baseline_for(baselines, c, snap.election.date))
                 for c in snap.contests
                 if wanted is None or c.id == wanted
             }
@@ -265,7 +282,7 @@ def backtest_night(
         recorded=recorded,
         orders=orders,
         seeds=seeds,
-        baseline=baseline_for(baselines, final),
+        baseline=baseline_for(baselines, final, final_snap.election.date),
         night=Path(path).stem,
     )
 
@@ -285,4 +302,5 @@ __all__ = [
     "pick_contest",
     "project_night",
     "set_baseline_override",
+    "with_prior",
 ]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from tracker import paths
 from tracker.core.baseline import Baseline, BaselineUnit, unit_match_key
 from tracker.core.model import Contest, UnitKind
+from tracker.core.turnout_prior import presidential_election_day
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,7 @@ def _build(contest: Contest, year: int) -> tuple[Baseline | None, MatchReport | 
         units=units,
         leader="republican" if gop >= dem else "democratic",
         note=report.text(),
+        date=presidential_election_day(year),
     )
     return baseline, report
 

@@ -9,12 +9,14 @@ June; DeKalb's "CHAMBLEE " has a trailing space).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tracker.core.model import Contest, ReportingUnit, UnitKind, canonical_vote_type
+from tracker.core.turnout_prior import TurnoutPrior
 
 _MOUNT = re.compile(r"\bmount\b")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -63,6 +65,12 @@ class Baseline:
     leader: str
     #: What matching it found (e.g. the units it could not match), for the night's info.
     note: str = ""
+    #: The baseline election's date, when known (what the turnout prior is measured against).
+    date: dt.date | None = None
+    #: Tonight's turnout against this baseline's, as a prior band by election type
+    #: (``tracker.core.turnout_prior``), attached once tonight's date is known; the expected vote
+    #: uses it only where no unit is complete to measure the ratio.
+    prior: TurnoutPrior | None = None
 
     @classmethod
     def from_contest(cls, contest: Contest, label: str = "") -> Baseline:

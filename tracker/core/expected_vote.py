@@ -16,6 +16,10 @@ says which (``source``):
 2. ``baseline`` — the unit's votes of that type in a baseline election, times the ratio the
    complete cells of the type show tonight (per county, shrunk towards the type-wide ratio);
 3. ``registered`` — the unit's registered voters times the same kind of ratio;
+3b. ``prior`` — a feed that marks nothing complete and gives no precinct counts (North Carolina's
+   2020 county timeseries, Clarity's ALL.json): the unit's baseline total times the prior band of
+   tonight's turnout ratio by election type (``tracker.core.turnout_prior``), narrowed by what the
+   count proves (the summed count over the summed baseline is a floor); wide, and said so;
 4. ``precincts`` — a county unit's share of precincts in. Never as a plain multiplier on votes
    that may be early or mail ballots counted before any precinct (the bug that projected Fulton
    County at ten million votes with 13 of 439 precincts and 63 % of its vote in): a unit's count
@@ -43,6 +47,7 @@ from tracker.core.baseline import Baseline, unit_match_key
 from tracker.core.cells import Cells, cut_cells
 from tracker.core.model import Contest, UnitKind
 from tracker.core.threshold import Outstanding
+from tracker.core.turnout_prior import TurnoutPrior
 
 #: Shrinkage of county ratios towards the type-wide ratio, in pseudo-cells.
 SHRINK = 4.0
@@ -69,13 +74,17 @@ COUNTED_FIRST = {
     "other": (0.0, 0.5, 1.0),
     "total": (0.15, 0.5, 0.9),
 }
+#: How far one county's turnout ratio strays below the state's (the low end of a county sized by
+#: the turnout prior): in North Carolina 2020 against 2016 the lowest county was at 0.85 of the
+#: state's ratio (chosen there); in Georgia's 2021 runoff against November 2020 at 0.91 (held out).
+COUNTY_SPREAD = 0.15
 #: Vote types without which nothing can be said about the vote still out.
 MAJOR_TYPES = ("election_day", "early", "mail", "total")
 #: Two-sided 90 %.
 Z90 = 1.6448536269514722
 
 #: Evidence order (best first); the summary's source is the best one covering most of what is out.
-SOURCES = ("counted", "feed", "baseline", "registered", "precincts", "peers", "unknown")
+SOURCES = ("counted", "feed", "baseline", "registered", "prior", "precincts", "peers", "unknown")
 
 
 @dataclass(frozen=True)
@@ -250,6 +259,12 @@ def expect_cells(
             hi[i] = scale * hi[pool].sum()
             source[i] = "precincts"
             band[i] = True
+    # 4d: a unit still unknown that the baseline knows, on a night whose feed marks nothing
+    # complete and gives no precinct counts (North Carolina's county timeseries, Clarity's ALL.json):
+    # the baseline's turnout times the prior band of tonight's ratio to it (by election type,
+    # ``tracker.core.turnout_prior``), narrowed only by what the count proves. Wide, and said so.
+    if baseline is not None and baseline.prior is not None:
+        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band)
     # 5b: a minor vote type (provisional, other) that nothing has shown anywhere yet is expected
     # to stay empty rather than hold the whole estimate back; a major one stays unknown.
     for i in np.flatnonzero(todo):
@@ -305,6 +320,64 @@ def expect_cells(
     lo = np.clip(np.minimum(lo, final), totals, None)
     hi = np.minimum(np.maximum(hi, final), cap)
     return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale)
+
+
+def prior_band(counted: np.ndarray, base: np.ndarray, prior: TurnoutPrior) -> tuple[float, float, float]:
+    """The ratio band (low, middle, high) of tonight's turnout to the baseline's, from ``prior``
+    narrowed by the count: the units' summed count over their summed baseline is a floor of the
+    final ratio (a count only grows); the middle never below it; the top keeps room above a floor
+    that has passed the prior's top (the prior was wrong: the count says so)."""
+    floor = float(counted.sum() / base.sum()) if base.sum() > 0 else 0.0
+    r_lo = max(prior.lo, floor)
+    r_hi = prior.hi if r_lo < prior.hi else r_lo + (prior.hi - prior.lo) / 2.0
+    r_mid = min(max(prior.mid, r_lo), r_hi)
+    return r_lo, r_mid, r_hi
+
+
+def _prior_cells(
+    contest: Contest,
+    cells: Cells,
+    totals: np.ndarray,
+    todo: np.ndarray,
+    baseline: Baseline,
+    final: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    source: list[str],
+    band: np.ndarray,
+) -> None:
+    """Step 4d (in place): each unit whose unfinished cells are all still unknown, sized by its
+    baseline total × the prior band (``prior_band``); a unit's final is never below its count.
+    The unit's rest is spread over its cells like its count so far (evenly when nothing is)."""
+    assert baseline.prior is not None
+    unit_ix = np.asarray(cells.unit, dtype=np.int64)
+    n_units = len(contest.units)
+    unknown = np.asarray([s == "unknown" for s in source]) & todo
+    if not unknown.any():
+        return
+    b_unit = np.zeros(n_units)
+    for u, unit in enumerate(contest.units):
+        bu = baseline.units.get(unit_match_key(unit))
+        if bu is not None and bu.total > 0:
+            b_unit[u] = bu.total
+    c_unit = np.bincount(unit_ix, weights=totals, minlength=n_units)
+    # units with some other evidence for part of what is left are not sized twice
+    other_todo = np.bincount(unit_ix, weights=(todo & ~unknown).astype(float), minlength=n_units)
+    ok = (b_unit > 0) & (other_todo == 0) & (np.bincount(unit_ix, weights=unknown, minlength=n_units) > 0)
+    if not ok.any():
+        return
+    has = b_unit > 0
+    r_lo, r_mid, r_hi = prior_band(c_unit[has], b_unit[has], baseline.prior)
+    for u in np.flatnonzero(ok):
+        mine = np.flatnonzero(unknown & (unit_ix == u))
+        w = totals[mine]
+        w = w / w.sum() if w.sum() > 0 else np.full(len(mine), 1.0 / len(mine))
+        for r, out in ((r_mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (r_hi, hi)):
+            rest = max(b_unit[u] * r - c_unit[u], 0.0)
+            out[mine] = totals[mine] + rest * w
+        for i in mine:
+            source[i] = "prior"
+        band[mine] = True
 
 
 def _ratio(
@@ -411,6 +484,7 @@ EVIDENCE = {
     "feed": "expected vote from the feed",
     "baseline": "from {baseline} turnout",
     "registered": "from registered voters",
+    "prior": "from {baseline} turnout, no unit complete yet: wide",
     "precincts": "from precincts only: wide",
     "peers": "from the units counted so far: wide",
     "unknown": "nothing to go on yet",

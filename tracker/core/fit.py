@@ -107,7 +107,12 @@ def cell_data(
                 base_votes[i] = 0.0
     base_x, base_r = base_share, base_ref
     if use_baseline and k == 2:
-        base_x, base_r = two_way_features(contest, baseline, base_ref, has_base & complete, counted, totals)
+        # which side each candidate is on: from the complete cells, else (a feed that marks nothing
+        # complete) from the cells that have counted something
+        known = has_base & complete
+        if not known.any():
+            known = has_base & (totals > 0)
+        base_x, base_r = two_way_features(contest, baseline, base_ref, known, counted, totals)
     return CellData(
         counted=counted,
         totals=totals,

@@ -63,7 +63,7 @@ from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "expected-vote-3"
+MODEL_VERSION = "expected-vote-4"
 
 #: Complete cells with votes needed before any projection is made.
 MIN_CELLS = 8
@@ -265,8 +265,14 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     # out has shown some of each vote type it still owes, the rest of it splits like its own
     # count so far (wide: the model risk has nothing to be measured against).
     owed = targets & (exp.final - totals_cell > 0.5)
+    # A county sized by the turnout prior (no unit complete, no precinct counts) that has counted
+    # some of a cell is read the same way: its rest splits like its count so far.
+    # A county sized so that has counted nothing yet splits like the contest so far (the model
+    # risk, nothing else, covers how it may differ).
+    prior = np.asarray([src == "prior" for src in exp.source], dtype=bool)
+    county_partial = county_partial | (prior & (totals_cell > 0))
     by_county = not any(u.kind is UnitKind.PRECINCT for u in contest.units) and bool(
-        (county_partial | ~owed).all()
+        (county_partial | prior | ~owed).all()
     )
     if n_complete < MIN_CELLS and not by_county:
         return _too_early(contest, f"fewer than {MIN_CELLS} units fully counted", **facts)
@@ -305,6 +311,17 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
     part = targets & county_partial & (totals_cell > 0)
     if part.any():
         pred_share[part] = counted[part] / totals_cell[part, None]
+
+    # A county sized by the turnout prior that has counted nothing yet: its baseline shares
+    # swung like the counties that have counted some (weighted by their count), not the contest
+    # so far (Georgia's 2021 runoffs: the 55 counties not in at 36 % counted were rural and
+    # Republican; splitting them like the count so far moved the projection away from the truth).
+    waiting = targets & prior & (totals_cell <= 0) & data.has_base
+    seen = targets & prior & (totals_cell > 0) & data.has_base
+    if waiting.any() and seen.any():
+        w_seen = totals_cell[seen]
+        swing = w_seen @ (counted[seen] / w_seen[:, None] - data.base_x[seen]) / w_seen.sum()
+        pred_share[waiting] = data.base_x[waiting] + swing[None, :]
 
     pred_share = np.clip(pred_share, 0.0, 1.0)
     sums = pred_share.sum(axis=1, keepdims=True)
