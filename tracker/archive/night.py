@@ -31,6 +31,9 @@ Schema (``PRAGMA user_version`` = 1)::
 
 ``fetched_at`` is UTC ISO-8601 with a fixed width (microseconds, ``+00:00``) so text order is
 time order; ``published_at`` keeps the feed's own offset.
+The meta key ``history_fetches`` (a JSON list of fetch ids, absent in most nights) names the
+fetches that brought a version already superseded when fetched (a late start's backfill), so the
+timeline can place them at their own ``published_at`` without a schema change.
 """
 
 from __future__ import annotations
