@@ -211,15 +211,17 @@ def seeds(target: str) -> tuple[bytes, ...]:
         elif target.startswith("nist-"):
             data = _nist_trimmed(data, json_form=target == "nist-v2-json")
         out.append(data)
+        if target == "nc-sbe" and rel.endswith(".txt"):  # the Board's precinct ZIP around it too
+            out.append(_zipped(data, "results_pct_20181106.txt"))
     return tuple(out)
 
 
-def _zipped(xml: bytes) -> bytes:
+def _zipped(xml: bytes, member: str = "detail.xml") -> bytes:
     """A real detail.xml in a zip as Clarity serves it (the real 29.6 KB zip holds 300 KB of XML,
     too slow for 100,000 rounds; the same structure around a 6 KB real file is not)."""
     buf = BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("detail.xml", xml)
+        zf.writestr(member, xml)
     return buf.getvalue()
 
 

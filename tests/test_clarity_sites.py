@@ -5,7 +5,9 @@ late start missed fetched from the site's ``electionsettings.json``; over loopba
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import itertools
 import json
 import zipfile
 from pathlib import Path
@@ -14,6 +16,8 @@ import pytest
 from fault_server import JUNE, SPEED, Core, Fault, FaultyFeedServer, StepClock
 from lxml import etree
 
+from tracker.archive.night import NightFile, Version
+from tracker.archive.recorder import current_versions, version_times
 from tracker.core.errors import FeedError
 from tracker.feeds.clarity_json import parse_electionsettings
 from tracker.feeds.clarity_sites import ClarityListing, county_statuses, missed_versions, parse_listing
@@ -130,6 +134,57 @@ def test_a_late_start_fetches_the_versions_it_missed_and_follows_every_county(tm
         finally:
             core.stop()
     assert any(p.endswith("/json/en/electionsettings.json") for p, _ in server.requests)
+    # The missed versions were fetched in the moment of connecting, and the night keeps that as
+    # their fetch time; the timeline places each at its own publication time (the detail XML's).
+    with NightFile.open(tmp_path / "rec.night") as night:
+        versions = current_versions(night.versions())
+    missed = versions[:5]
+    fetched = [v.fetched_at for v in missed]
+    assert fetched[-1] - fetched[0] < dt.timedelta(minutes=1)  # bunched at the connection
+    times = version_times(versions)
+    assert times[:5] == [v.published_at for v in missed]
+    assert all(a < b for a, b in itertools.pairwise(times[:5]))  # spread as published
+    assert times[4] - times[0] > dt.timedelta(minutes=5)
+
+
+def _version(
+    i: int, fetched: dt.datetime, published: dt.datetime | None, *, history: bool = False
+) -> Version:
+    return Version(i, i, fetched, i, f"sha{i}", "clarity-detail-zip", str(i), published, "u", history)
+
+
+def test_history_fetched_late_is_placed_at_its_own_time_and_live_versions_at_their_fetch() -> None:
+    at = dt.datetime(2026, 11, 3, 20, tzinfo=dt.UTC)
+    m, s = dt.timedelta(minutes=1), dt.timedelta(seconds=1)
+    versions = [
+        _version(0, at, at - m),  # live: fetched a minute after it was published
+        _version(1, at + 120 * m, at + 30 * m, history=True),  # a restart fetches the missed ones
+        _version(2, at + 120 * m + s, at + 60 * m, history=True),
+        _version(3, at + 120 * m + 2 * s, at + 119 * m),  # the current one
+        _version(4, at + 131 * m, at + 130 * m),  # live again
+    ]
+    assert version_times(versions) == [at, at + 30 * m, at + 60 * m, versions[3].fetched_at, at + 131 * m]
+    # a live version keeps its fetch time however old its publication time (a stale cache, or a
+    # rehearsal of a past night); history without a trusted publication time keeps it too
+    old = [_version(0, at, at - 90 * m), _version(1, at + 5 * m, at - 80 * m)]
+    assert version_times(old) == [at, at + 5 * m]
+    unknown = [_version(0, at, None, history=True), _version(1, at + 5 * m, at + 9 * 60 * m, history=True)]
+    assert version_times(unknown) == [at, at + 5 * m]
+    # never backwards: history older than what the night already showed stays after it
+    assert version_times([_version(0, at, at), _version(1, at + m, at - m, history=True)]) == [at, at]
+
+
+def test_the_night_notes_which_fetches_brought_history(tmp_path: Path) -> None:
+    from tracker.archive.recorder import create_recording
+
+    at = dt.datetime(2026, 11, 3, 22, tzinfo=dt.UTC)
+    night = create_recording(tmp_path / "n.night", url="http://127.0.0.1:9/GA/1/", kind="clarity")
+    doc = b'{"format": "tracker-feed/1", "election": {"id": "e", "name": "E"}, "version": %d, "contests": []}'
+    night.add_payload(doc % 1, fetched_at=at, fmt="tracker-feed/1", history=True)
+    night.add_payload(doc % 2, fetched_at=at + dt.timedelta(seconds=1), fmt="tracker-feed/1")
+    night.close()
+    with NightFile.open(tmp_path / "n.night") as again:
+        assert [v.history for v in again.versions()] == [True, False]
 
 
 def test_the_served_listing_names_the_state_and_county_sites() -> None:

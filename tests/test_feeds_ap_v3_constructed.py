@@ -85,6 +85,23 @@ def test_constructed_v3_round_trips_through_our_writer() -> None:
         assert (b.winners, b.advancing, b.threshold) == (a.winners, a.advancing, a.threshold)
 
 
+def test_constructed_v3_calls_survive_serving_as_native() -> None:
+    """A night recorded from AP (CONSTRUCTED fixture) and served ``--as native`` keeps AP's calls."""
+    from tracker.feeds.native import dump_native, parse_native
+
+    snap = parse_ap_v3(CONSTRUCTED.read_bytes())
+    again = parse_native(dump_native(snap))
+    for a, b in zip(snap.contests, again.contests, strict=True):
+        assert (b.winners, b.advancing, b.called_by, b.call_label) == (
+            a.winners,
+            a.advancing,
+            a.called_by,
+            a.call_label,
+        )
+        assert b.threshold_source == a.threshold_source and b.threshold == a.threshold
+    assert again.contest("XX-20001").call_label == "AP called"
+
+
 def test_constructed_v3_truncated_pages_are_followed_in_one_round_with_the_key_in_the_header_only() -> None:
     base = json.loads(CONSTRUCTED.read_bytes())
     host = "http://127.0.0.1:9"

@@ -399,6 +399,36 @@ INVALID: list[tuple[str, Mutator, str, bool]] = [
         True,
     ),
     (
+        "call without a publisher",
+        _set(f"{C0}/call", {"winners": ["a"]}),
+        "contests[0].call: missing required key 'by'",
+        True,
+    ),
+    (
+        "call naming nobody",
+        _set(f"{C0}/call", {"by": "AP", "winners": []}),
+        "a call names at least one winner",
+        True,
+    ),
+    (
+        "call for an unknown candidate",
+        _set(f"{C0}/call", {"by": "AP", "winners": ["zz"]}),
+        "contests[0].call.winners[0]: 'zz' is not one of the contest's candidate ids",
+        False,
+    ),
+    (
+        "winner also advancing",
+        _set(f"{C0}/call", {"by": "AP", "winners": ["a"], "advancing": ["a", "b"]}),
+        "contests[0].call.advancing[0]: candidate 'a' is named twice",
+        False,
+    ),
+    (
+        "numeric threshold source",
+        _set(f"{C0}/threshold_source", 45),
+        "contests[0].threshold_source: expected a string",
+        True,
+    ),
+    (
         "reconstructed as string",
         _set("election/reconstructed", "yes"),
         "election.reconstructed: expected true or false",
@@ -624,6 +654,10 @@ def contests(draw: st.DrawFn, contest_id: str) -> Contest:
                 precincts_total=None if precincts is None else precincts[1],
             )
         )
+    # A publisher's call (AP's winner / runoff flags), or none: it must survive the format.
+    called = draw(st.lists(st.sampled_from(cand_ids), unique=True))
+    split = draw(st.integers(0, len(called)))
+    winners, advancing = tuple(called[:split]), tuple(called[split:])
     return Contest(
         id=contest_id,
         name=draw(names),
@@ -632,6 +666,10 @@ def contests(draw: st.DrawFn, contest_id: str) -> Contest:
         vote_for=draw(st.integers(1, 3)),
         threshold=draw(thresholds),
         vote_types=tuple(VoteType.from_name(n) for n in type_names),
+        winners=winners,
+        advancing=advancing,
+        called_by=draw(st.sampled_from(["AP", "Example County results site"])) if called else "",
+        threshold_source=draw(st.sampled_from(["", "AP winThreshold 45"])),
     )
 
 
@@ -739,3 +777,20 @@ def test_real_clarity_snapshot_survives_the_native_format(shared_data: Path) -> 
         assert [vt.name for vt in ours.vote_types][: len(theirs.vote_types)] == [
             vt.name for vt in theirs.vote_types
         ]
+
+
+def test_a_publishers_call_and_stated_rule_survive_the_format(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
+    """Serving an AP-recorded night ``--as native`` must keep AP's calls as AP's (SYNTHETIC doc)."""
+    doc = synthetic_doc()
+    doc["contests"][0]["threshold_source"] = "AP winThreshold 45"
+    doc["contests"][0]["call"] = {"by": "AP", "advancing": ["b", "a"]}
+    validator.validate(doc)
+    contest = parse_native(encode(doc)).contests[0]
+    assert (contest.winners, contest.advancing, contest.called_by) == ((), ("b", "a"), "AP")
+    assert contest.call_label == "AP: runoff" and contest.threshold_source == "AP winThreshold 45"
+    assert (
+        json.loads(dump_native(parse_native(encode(doc))))["contests"][0]["call"]
+        == doc["contests"][0]["call"]
+    )

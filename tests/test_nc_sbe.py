@@ -8,7 +8,9 @@ test are named ``constructed`` there.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,58 @@ def test_the_boards_live_address_is_polled_as_a_document_and_detected(nc_bytes: 
     assert target.format_of(nc_bytes, target.url) == NC_SBE
     forced = discover(URL, fmt=NC_SBE)
     assert forced.format_of(b"[]", URL) == NC_SBE
+
+
+def _zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return buf.getvalue()
+
+
+def test_the_precinct_zip_is_told_from_a_clarity_zip_by_its_members_and_read() -> None:
+    """The Board's ``results_pct_{date}.zip`` (its one .txt: the real excerpt) reads as the .txt."""
+    data = EXCERPT.read_bytes()
+    zipped = _zip({"results_pct_20181106.txt": data})
+    assert detect_format(zipped, "results_pct_20181106.zip") == NC_SBE
+    assert detect_format(zipped, "detailxml.zip") == NC_SBE  # the members decide, not the name
+    assert parse_payload(zipped, source="results_pct_20181106.zip").contests == parse_nc_sbe(data).contests
+    clarity = _zip({"detail.xml": b"<ElectionResult/>"})
+    assert detect_format(clarity, "results_pct_20181106.zip") == "clarity-detail-zip"
+
+
+@pytest.mark.parametrize(
+    ("members", "part"),
+    [
+        ({"a.txt": b"x", "b.txt": b"y"}, "more than one results .txt file"),
+        ({"../../etc/results.txt": b"x"}, "climbs out of the archive"),
+        ({"/abs/results.txt": b"x"}, "absolute member path"),
+        ({"results_pct_20181106.txt": b"\t" * 5_000_000}, "zip bomb"),
+        ({"readme.pdf": b"x"}, "holds no results .txt file"),
+    ],
+)
+def test_an_odd_nc_zip_is_one_sentence_never_a_path(members: dict[str, bytes], part: str) -> None:
+    from tracker.feeds.nc_sbe import read_nc_zip
+
+    with pytest.raises(FeedError) as info:
+        read_nc_zip(_zip(members))
+    assert part in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "zone"),
+    [
+        ("https://er.ncsbe.gov/enr/20241105/data/results_0.txt", "America/New_York"),
+        ("https://dl.ncsbe.gov/ENRS/2024_11_05/results_pct_20241105.zip", "America/New_York"),
+        ("https://results.elections.example.co.gov/feed.json", "America/Denver"),
+        ("https://elections.state.tx.us/results.json", "America/Chicago"),
+        ("https://api.ap.org/v3/elections/2026-11-03?statepostal=AZ", "America/Phoenix"),
+        ("https://api.ap.org/v3/elections/2026-11-03?statepostal=AZ,NV", "UTC"),
+        ("https://example.com/feed.json", "UTC"),
+    ],
+)
+def test_a_states_results_site_is_shown_in_that_states_zone(url: str, zone: str) -> None:
+    from tracker.feeds.discovery import discover, guess_timezone
+
+    assert guess_timezone(discover(url, env={"AP_API_KEY": "not-a-real-key"})) == zone

@@ -314,3 +314,33 @@ def test_constructed_json_with_measure_party_and_precinct_counts() -> None:
         ("Beta Party", "Beta Party"),
     ]
     assert party.totals == {"s1": 5, "s2": 7}
+
+
+@pytest.mark.parametrize("form", ["xml", "json"])
+def test_a_publishers_call_and_stated_rule_survive_a_nist_export(form: str) -> None:
+    """AP's calls (CONSTRUCTED AP v3 fixture) go out as PostElectionStatus and come back as AP's."""
+    from tracker.feeds.ap import parse_ap_v3
+
+    snap = parse_ap_v3((Path(__file__).parent / "data" / "constructed_ap_v3_votetypes.json").read_bytes())
+    data = snapshot_to_nist(snap, form=form)
+    assert b"projected-winner" in data and b"advanced-to-runoff" in data
+    back = parse_nist(data)
+    for a, b in zip(snap.contests, back.contests, strict=True):
+        assert (b.winners, b.advancing, b.called_by) == (a.winners, a.advancing, a.called_by)
+        assert b.threshold_source == a.threshold_source and b.call_label == a.call_label
+    assert back.contest("XX-20002").call_label == "AP: runoff"
+
+
+def test_a_reports_own_post_election_status_is_its_issuers_call(wy: bytes) -> None:
+    marked = wy.replace(
+        b"Donald J. Trump</Text></BallotName><PartyId>oid18767</PartyId>",
+        b"Donald J. Trump</Text></BallotName><PartyId>oid18767</PartyId>"
+        b"<PostElectionStatus>winner</PostElectionStatus>",
+        1,
+    )
+    assert marked != wy
+    president = _president(parse_nist(marked))
+    (winner,) = president.winners
+    assert president.candidate(winner).name == "Donald J. Trump" and president.advancing == ()
+    assert president.called_by.startswith("unspecified user of code base")  # the report's Issuer
+    assert _president(parse_nist(wy)).called_by == ""  # a report that calls nothing: no call

@@ -123,3 +123,24 @@ def test_a_malformed_payload_shows_in_the_status_bar_and_the_good_version_stays(
 @pytest.mark.parametrize("policy", [StallPolicy])
 def test_a_read_stall_mid_body_never_freezes_the_window(qtbot: QtBot, window: MainWindow) -> None:
     _fault_in_the_window(qtbot, window, Fault("stall"), "timed out")
+
+
+def test_a_county_site_behind_the_state_shows_in_the_feed_status(qtbot: QtBot, window: MainWindow) -> None:
+    """A Clarity state site served on loopback; Cobb's own sub-site falls behind the state's list."""
+    step = StepClock(JUNE)
+    with FaultyFeedServer(JUNE, fmt="clarity", speed=SPEED, clock=step) as server:
+        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+            window.open_feed(server.url, interval=0.05)
+        assert "behind the state" not in window.feed_status.texts()["text"]
+        server.set_fault(Fault("body", match="/GA/Cobb/", transform=lambda _b: b"1"))
+        step.release(1)
+        qtbot.waitUntil(
+            lambda: "1 county site behind the state: Cobb" in window.feed_status.texts()["text"],
+            timeout=WAIT_MS,
+        )
+        assert "Cobb: its own site is at version 1, behind the state's" in window.feed_status.toolTip()
+        server.clear()
+        step.release(2)
+        qtbot.waitUntil(lambda: "behind the state" not in window.feed_status.texts()["text"], timeout=WAIT_MS)
+        window.stop_feed()
+        assert window.worker.wait_feed_stopped(WAIT_MS)

@@ -16,7 +16,7 @@ from pathlib import Path
 from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile
 from tracker.archive.projections import pick_contest
-from tracker.archive.recorder import current_versions
+from tracker.archive.recorder import current_versions, version_times
 from tracker.archive.replay import Timeline, parse_clock_time
 from tracker.core.errors import TrackerError
 from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
@@ -60,7 +60,7 @@ def export_contest(
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
         tz = night.timezone
-        times = [v.fetched_at for v in versions]
+        times = version_times(versions)
         index = len(versions) - 1
         if at is not None:
             found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
@@ -126,7 +126,7 @@ def export_nist(path: Path, *, at: str | None = None, form: str = "xml") -> Nist
         if not versions:
             raise TrackerError(f"{Path(path).name} holds no versions")
         tz = night.timezone
-        times = [v.fetched_at for v in versions]
+        times = version_times(versions)
         index = len(versions) - 1
         if at is not None:
             found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))

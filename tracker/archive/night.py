@@ -31,6 +31,9 @@ Schema (``PRAGMA user_version`` = 1)::
 
 ``fetched_at`` is UTC ISO-8601 with a fixed width (microseconds, ``+00:00``) so text order is
 time order; ``published_at`` keeps the feed's own offset.
+The meta key ``history_fetches`` (a JSON list of fetch ids, absent in most nights) names the
+fetches that brought a version already superseded when fetched (a late start's backfill), so the
+timeline can place them at their own ``published_at`` without a schema change.
 """
 
 from __future__ import annotations
@@ -66,8 +69,21 @@ SCHEMA_VERSION = 1
 KINDS = ("recorded", "reconstructed")
 #: Meta keys the file itself manages; ``meta=`` extras may not use them.
 RESERVED_META = frozenset(
-    {"format", "schema_version", "kind", "label", "note", "sources", "timezone", "created_at"}
+    {
+        "format",
+        "schema_version",
+        "kind",
+        "label",
+        "note",
+        "sources",
+        "timezone",
+        "created_at",
+        "history_fetches",
+    }
 )
+#: Meta key: the ids (a JSON list) of fetches that brought a version already superseded when it was
+#: fetched — a Clarity site's past versions fetched after a late start (``add_payload(history=True)``).
+HISTORY_KEY = "history_fetches"
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 #: A night file is data from anywhere (a download, a colleague): nothing in it may run or grow
@@ -127,6 +143,9 @@ class Version:
     version: str | None
     published_at: dt.datetime | None
     url: str
+    #: Fetched as history after a late start (already superseded then): the timeline places it at
+    #: its own ``published_at`` (see :func:`tracker.archive.recorder.version_times`).
+    history: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,6 +164,19 @@ class Fetch:
     fmt: str | None
     version: str | None
     published_at: dt.datetime | None
+
+
+def _id_list(text: str | None) -> list[int]:
+    """The fetch ids of the ``history_fetches`` meta value; nothing for a missing or odd value."""
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return (
+        [i for i in value if isinstance(i, int) and not isinstance(i, bool)]
+        if isinstance(value, list)
+        else []
+    )
 
 
 def _aware(value: dt.datetime, name: str) -> dt.datetime:
@@ -717,9 +749,12 @@ class NightFile:
         last_modified: str | None = None,
         version: str | None = None,
         published_at: dt.datetime | None = None,
+        history: bool = False,
     ) -> int:
         """Record one fetched payload in its own transaction; returns the fetch id. Bytes seen
-        before are stored once (the fetch row points at the existing payload)."""
+        before are stored once (the fetch row points at the existing payload). ``history``: the
+        version was already superseded when fetched (a late start's backfill); it is noted in the
+        ``history_fetches`` meta key, so the schema (and every older reader) is unchanged."""
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
         data = bytes(data)
@@ -748,6 +783,13 @@ class NightFile:
                         " format, version, published_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
                         (fetched, url, status, etag, last_modified, payload_id, fmt, version, published),
                     ).lastrowid
+                    if history:
+                        row = conn.execute("SELECT value FROM meta WHERE key = ?", (HISTORY_KEY,)).fetchone()
+                        ids = [*_id_list(row[0] if row else None), fetch_id]
+                        conn.execute(
+                            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                            (HISTORY_KEY, json.dumps(ids)),
+                        )
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")
@@ -805,6 +847,8 @@ class NightFile:
             " FROM fetches AS f JOIN payloads AS p ON p.id = f.payload_id"
             " ORDER BY f.fetched_at, f.id"
         )
+        found = self._query("SELECT value FROM meta WHERE key = ?", (HISTORY_KEY,))
+        history = frozenset(_id_list(found[0][0] if found else None))
         out: list[Version] = []
         for fetch_id, fetched_at, payload_id, sha, fmt, version, published_at, url in rows:
             if out and out[-1].sha256 == sha:
@@ -822,6 +866,7 @@ class NightFile:
                     version=version,
                     published_at=self._time(published_at, "published_at"),
                     url=url,
+                    history=fetch_id in history,
                 )
             )
         return out

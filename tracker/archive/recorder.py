@@ -112,6 +112,30 @@ def current_versions(versions: Sequence[Version]) -> list[Version]:
     return out
 
 
+def version_times(versions: Sequence[Version]) -> list[dt.datetime]:
+    """When each of ``versions`` (in night order) happened, for the timeline, replay and ``--at``.
+
+    That is our fetch time — what a watcher saw, and when — except for a version fetched as history
+    (``Version.history``: a Clarity site's past versions fetched after a late start, all in the
+    moment of connecting). Such a version is placed at its own publication time when the site gives
+    one we trust (the detail XML's Timestamp), so the timeline does not bunch the night's early
+    hours at the connection. ``fetched_at`` itself is never changed (it stays the fetch time in the
+    night), and the times never go backwards."""
+    out: list[dt.datetime] = []
+    for v in versions:
+        when = v.fetched_at
+        own = trusted_published(v.published_at, v.fetched_at) if v.history else None
+        try:
+            if own is not None and own < when:
+                when = own
+            if out and when < out[-1]:
+                when = out[-1]
+        except TypeError:  # a naive time from an old night: keep the fetch time
+            when = max(v.fetched_at, out[-1]) if out else v.fetched_at
+        out.append(when)
+    return out
+
+
 @dataclass(frozen=True)
 class Recorded:
     """What recording one poll's events did."""
@@ -194,6 +218,7 @@ class Recorder:
                     last_modified=event.last_modified,
                     version=version,
                     published_at=snap.published_at,
+                    history=event.history,
                 )
                 sha = hashlib.sha256(event.data).hexdigest()
                 key = VersionKey(sha, version, trusted_published(snap.published_at, event.fetched_at))

@@ -66,6 +66,7 @@ from typing import Self
 
 from tracker.archive.chain import DELTA_PARAM, VersionChain
 from tracker.archive.night import NightFile, Version
+from tracker.archive.recorder import version_times
 from tracker.archive.replay import ReplayClock, Timeline
 from tracker.core.errors import TrackerError
 from tracker.feeds.registry import CLARITY_DETAIL_XML, NATIVE
@@ -132,7 +133,7 @@ class FeedServer:
         self.versions: list[Version] = self.night.versions()
         if not self.versions:
             raise TrackerError(f"{self.night.path.name} holds no versions to serve")
-        times = [v.fetched_at for v in self.versions]
+        times = version_times(self.versions)  # history fetched late plays at its own time
         self.timeline = Timeline(times)
         self.clock = ReplayClock(times[0], times[-1], clock=clock, speed=speed)
         self.clock.play()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
+from collections.abc import Callable
 
 from tracker.core.errors import FeedError
 from tracker.core.model import Snapshot
@@ -36,8 +37,10 @@ __all__ = [
     "MAX_MEMBER_BYTES",
     "MAX_RATIO",
     "MAX_TOTAL_BYTES",
+    "member_names",
     "parse_detail_zip",
     "read_detail_zip",
+    "read_one_member",
 ]
 
 #: The member Clarity puts in detailxml.zip.
@@ -84,78 +87,115 @@ def read_detail_zip(
 ) -> bytes:
     """The bytes of the one ``detail.xml`` in a Clarity ``detailxml.zip``, read in memory within
     the limits above. Raises FeedError for anything else."""
+    return read_one_member(
+        data,
+        is_member=_is_member,
+        archive="Clarity detailxml.zip",
+        member=MEMBER_NAME,
+        max_member_bytes=max_member_bytes,
+        max_total_bytes=max_total_bytes,
+        max_ratio=max_ratio,
+    )
+
+
+def member_names(data: bytes) -> tuple[str, ...]:
+    """The member names of a zip payload, from its central directory (nothing inflated), or ()
+    when it is no readable zip: how the registry tells a Clarity zip from North Carolina's. The
+    names are only compared, never used as paths."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_MEMBERS:
+                return ()
+            return tuple(i.filename for i in infos if not i.is_dir())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return ()
+
+
+def read_one_member(
+    data: bytes,
+    *,
+    is_member: Callable[[str], bool],
+    archive: str,
+    member: str,
+    max_member_bytes: int = MAX_MEMBER_BYTES,
+    max_total_bytes: int = MAX_TOTAL_BYTES,
+    max_ratio: float = MAX_RATIO,
+) -> bytes:
+    """The bytes of the one member ``is_member`` picks in the zip ``data`` (``archive`` and
+    ``member`` name them in messages), read in memory within the limits above: bounded inflation,
+    exactly one such member, no hostile entry, and the name never used as a path. Raises
+    FeedError, one sentence, for anything else."""
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
     if not isinstance(data, bytes):
-        raise FeedError(f"Clarity detailxml.zip must be bytes, not {type(data).__name__}")
+        raise FeedError(f"{archive} must be bytes, not {type(data).__name__}")
     if not data.startswith(b"PK"):
         if data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
             raise FeedError(
-                "this is an HTML page from the server (Clarity answers a version that is not there "
-                "yet with its 404 page), not detailxml.zip; poll current_ver.txt and try again"
+                f"this is an HTML page from the server (Clarity answers a version that is not there "
+                f"yet with its 404 page), not {archive}; poll current_ver.txt and try again"
+                if archive.startswith("Clarity")
+                else f"this is an HTML page from the server, not {archive}"
             )
-        raise FeedError("not a zip archive (Clarity's detailxml.zip starts with 'PK')")
+        shown = "Clarity's detailxml.zip" if archive == "Clarity detailxml.zip" else archive
+        raise FeedError(f"not a zip archive ({shown} starts with 'PK')")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        zipped = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise FeedError(f"Clarity detailxml.zip is not a readable zip archive ({exc})") from None
+        raise FeedError(f"{archive} is not a readable zip archive ({exc})") from None
     except NotImplementedError as exc:  # a central directory that asks for a zip version > 6.3
-        raise FeedError(f"Clarity detailxml.zip needs a zip feature we cannot read ({exc})") from None
-    with archive:
-        infos = archive.infolist()
+        raise FeedError(f"{archive} needs a zip feature we cannot read ({exc})") from None
+    with zipped:
+        infos = zipped.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise FeedError(f"Clarity detailxml.zip has {len(infos)} entries; expected one detail.xml")
+            raise FeedError(f"{archive} has {len(infos)} entries; expected one {member}")
         if sum(i.file_size for i in infos) > max_total_bytes:
-            raise FeedError(
-                f"Clarity detailxml.zip declares over {max_total_bytes:,} bytes uncompressed; refusing it"
-            )
+            raise FeedError(f"{archive} declares over {max_total_bytes:,} bytes uncompressed; refusing it")
         for info in infos:
             why = _hostile(info)
             if why is not None:
-                raise FeedError(f"Clarity detailxml.zip holds {why}; refusing the archive")
-        members = [i for i in infos if _is_member(i.filename) and not i.is_dir()]
+                raise FeedError(f"{archive} holds {why}; refusing the archive")
+        members = [i for i in infos if is_member(i.filename) and not i.is_dir()]
         if not members:
-            raise FeedError("Clarity detailxml.zip holds no detail.xml")
+            raise FeedError(f"{archive} holds no {member}")
         if len(members) > 1:
-            raise FeedError("Clarity detailxml.zip holds more than one detail.xml; refusing to guess")
+            raise FeedError(f"{archive} holds more than one {member}; refusing to guess")
         (info,) = members
         if info.flag_bits & 0x1:
-            raise FeedError("Clarity detailxml.zip is encrypted")
+            raise FeedError(f"{archive} is encrypted")
         if info.file_size > max_member_bytes:
             raise FeedError(
-                f"detail.xml in Clarity detailxml.zip is {info.file_size:,} bytes, over the "
-                f"{max_member_bytes:,}-byte limit"
+                f"{member} in {archive} is {info.file_size:,} bytes, over the {max_member_bytes:,}-byte limit"
             )
         compressed = max(info.compress_size, 1)
         if info.file_size > max_ratio * compressed:
             raise FeedError(
-                f"detail.xml in Clarity detailxml.zip would inflate {info.file_size / compressed:,.0f}× "
+                f"{member} in {archive} would inflate {info.file_size / compressed:,.0f}× "
                 "(a zip bomb?); refusing it"
             )
         limit = min(max_member_bytes, int(max_ratio * compressed))
         out = bytearray()
         try:
-            with archive.open(info) as member:
+            with zipped.open(info) as stream:
                 while True:
-                    chunk = member.read(_CHUNK)
+                    chunk = stream.read(_CHUNK)
                     if not chunk:
                         break
                     out += chunk
                     if len(out) > limit:
                         raise FeedError(
-                            "detail.xml in Clarity detailxml.zip inflates beyond what its header "
+                            f"{member} in {archive} inflates beyond what its header "
                             "declares and the size limits allow; refusing it"
                         )
         except FeedError:
             raise
         except NotImplementedError as exc:
-            raise FeedError(
-                f"Clarity detailxml.zip uses a compression method we cannot read ({exc})"
-            ) from None
+            raise FeedError(f"{archive} uses a compression method we cannot read ({exc})") from None
         except RuntimeError as exc:  # zipfile: encrypted member without a password
-            raise FeedError(f"Clarity detailxml.zip cannot be read ({exc})") from None
+            raise FeedError(f"{archive} cannot be read ({exc})") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-            raise FeedError(f"Clarity detailxml.zip is damaged or truncated ({exc})") from None
+            raise FeedError(f"{archive} is damaged or truncated ({exc})") from None
         return bytes(out)
 
 

@@ -249,15 +249,49 @@ STATE_ZONES: dict[str, str] = {
 _EV_STATES = {"georgia": "GA", "virginia": "VA", "washington": "WA", "utah": "UT", "idaho": "ID"}
 
 
+#: States' own results sites whose address does not end in ``.{st}.gov``: host suffix → state.
+STATE_SITES: dict[str, str] = {
+    "ncsbe.gov": "NC",  # er.ncsbe.gov (results), dl.ncsbe.gov (the precinct ZIPs)
+    "votewa.gov": "WA",
+    "elections.virginia.gov": "VA",
+    "sos.ga.gov": "GA",
+    "enr.elections.ny.gov": "NY",
+    "electionresults.sos.state.mn.us": "MN",
+}
+_STATE_GOV_HOST = re.compile(r"(?:^|\.)(?P<st>[a-z]{2})\.gov$|(?:^|\.)state\.(?P<st2>[a-z]{2})\.us$")
+
+
+def _state_of_host(host: str) -> str:
+    """The state whose results site ``host`` is: a known state site (``er.ncsbe.gov``), or a
+    state government's own domain (``{st}.gov``, ``state.{st}.us``); "" when it names none."""
+    host = host.lower().rstrip(".")
+    for suffix, state in STATE_SITES.items():
+        if host == suffix or host.endswith("." + suffix):
+            return state
+    m = _STATE_GOV_HOST.search(host)
+    state = (m.group("st") or m.group("st2") or "").upper() if m else ""
+    return state if state in STATE_ZONES else ""
+
+
 def guess_timezone(target: FeedTarget) -> str:
-    """The IANA zone to show a live night in: the Clarity site's state's, an Enhanced Voting
-    state site's (or a county site's whose slug ends in its state, ``cass-county-mi``), else UTC."""
+    """The IANA zone to show a live night in: the election's state's, wherever the address or the
+    feed names the state — a Clarity site's ``/{ST}/``, an Enhanced Voting state site's (or a
+    county site's whose slug ends in its state, ``cass-county-mi``), AP's ``statepostal``, a
+    state's own results site (``er.ncsbe.gov`` → North Carolina, ``results.sos.ga.gov``, any
+    ``*.{st}.gov``) — else UTC."""
     if target.clarity is not None:
         return STATE_ZONES.get(target.clarity[0].upper(), "UTC")
     if target.ev is not None:
         slug = target.ev[0].lower()
         state = _EV_STATES.get(slug) or (slug.rsplit("-", 1)[-1].upper() if "-" in slug else "")
-        return STATE_ZONES.get(state, "UTC")
+        if state in STATE_ZONES:
+            return STATE_ZONES[state]
     if target.kind == "gasos":
         return STATE_ZONES["GA"]
-    return "UTC"
+    parts = urllib.parse.urlsplit(target.url)
+    if target.kind == "ap":
+        postal = urllib.parse.parse_qs(parts.query).get("statepostal", [""])[0].strip().upper()
+        if postal in STATE_ZONES:  # one state asked for; a comma list of several stays UTC
+            return STATE_ZONES[postal]
+    state = _state_of_host(parts.hostname or "")
+    return STATE_ZONES.get(state, "UTC")

@@ -261,7 +261,7 @@ class _Checker:
             raw,
             path,
             required=("id", "name", "candidates", "units"),
-            optional=("vote_for", "threshold", "vote_types"),
+            optional=("vote_for", "threshold", "vote_types", "threshold_source", "call"),
         )
         contest_id = self.as_str(c["id"], f"{path}.id", nonempty=True)
         name = self.as_str(c["name"], f"{path}.name")
@@ -315,6 +315,9 @@ class _Checker:
             units.append(unit)
 
         names = declared if declared is not None else list(seen_types)
+        winners, advancing, called_by = (
+            self.call(c["call"], f"{path}.call", candidate_ids) if "call" in c else ((), (), "")
+        )
         return Contest(
             id=contest_id,
             name=name,
@@ -323,7 +326,33 @@ class _Checker:
             vote_for=vote_for,
             threshold=threshold,
             vote_types=tuple(VoteType.from_name(n) for n in names),
+            winners=winners,
+            advancing=advancing,
+            called_by=called_by,
+            threshold_source=self.as_str(c.get("threshold_source", ""), f"{path}.threshold_source"),
         )
+
+    def call(
+        self, raw: Any, path: str, candidate_ids: set[str]
+    ) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """The publisher's race call (AP's ``winner``, a results site's ``isWinner``): carried so a
+        night served ``--as native`` still shows it as the publisher's, never as the tracker's."""
+        call = self.as_obj(raw, path, required=("by",), optional=("winners", "advancing"))
+        by = self.as_str(call["by"], f"{path}.by", nonempty=True)
+        picked: dict[str, tuple[str, ...]] = {}
+        for key in ("winners", "advancing"):
+            ids: list[str] = []
+            for i, cid in enumerate(self.as_list(call.get(key, []), f"{path}.{key}")):
+                cid = self.as_str(cid, f"{path}.{key}[{i}]", nonempty=True)
+                if cid not in candidate_ids:
+                    self.fail(f"{path}.{key}[{i}]", f"{cid!r} is not one of the contest's candidate ids")
+                if cid in ids or cid in picked.get("winners", ()):
+                    self.fail(f"{path}.{key}[{i}]", f"candidate {cid!r} is named twice in the call")
+                ids.append(cid)
+            picked[key] = tuple(ids)
+        if not picked["winners"] and not picked["advancing"]:
+            self.fail(path, "a call names at least one winner or one candidate advancing to a runoff")
+        return picked["winners"], picked["advancing"], by
 
     def unit(self, raw: Any, path: str, candidate_ids: set[str], declared: set[str] | None) -> ReportingUnit:
         u = self.as_obj(
@@ -505,6 +534,16 @@ def _contest_to_native(contest: Contest) -> dict[str, Any]:
         "vote_types": type_order,
         "units": [_unit_to_native(u, cand_order, type_order) for u in contest.units],
     }
+    # Written only when present, so documents without a call keep their exact bytes.
+    if contest.threshold_source:
+        out["threshold_source"] = contest.threshold_source
+    if contest.winners or contest.advancing or contest.called_by:
+        call: dict[str, Any] = {"by": contest.called_by}
+        if contest.winners:
+            call["winners"] = list(contest.winners)
+        if contest.advancing:
+            call["advancing"] = list(contest.advancing)
+        out["call"] = call
     return out
 
 

@@ -20,8 +20,10 @@ whole new snapshot (no version number inside):
   referendum ("For"/"Against"). ``pct``, ``col``, ``ogl``, ``lid`` are not needed.
   ``reconstructed`` is ours, never the Board's (see ``RECONSTRUCTED_KEY``).
 
-* **``results_pct_{yyyymmdd}.txt``** (in ``dl.ncsbe.gov/ENRS/{yyyy_mm_dd}/results_pct_{yyyymmdd}.zip``):
-  tab-separated text with a header row, one row per precinct, contest and choice::
+* **``results_pct_{yyyymmdd}.txt``** (in ``dl.ncsbe.gov/ENRS/{yyyy_mm_dd}/results_pct_{yyyymmdd}.zip``;
+  the ZIP itself is read too — its one ``.txt``, with the limits of a Clarity zip — and the
+  registry tells it from a Clarity zip by its member names): tab-separated text with a header
+  row, one row per precinct, contest and choice::
 
       County  Election Date  Precinct  Contest Group ID  Contest Type  Contest Name  Choice
       Choice Party  Vote For  Election Day  One Stop  Absentee by Mail  Provisional  Total Votes
@@ -72,7 +74,7 @@ from tracker.core.model import (
 )
 from tracker.core.threshold import ThresholdRule
 
-__all__ = ["VOTE_TYPES", "looks_like_nc_sbe", "parse_nc_sbe"]
+__all__ = ["VOTE_TYPES", "is_nc_member", "looks_like_nc_sbe", "parse_nc_sbe", "read_nc_zip"]
 
 _WHAT = "NC State Board of Elections results"
 #: Not the Board's: ``serve --as nc`` marks every record of a reconstructed night with it
@@ -433,6 +435,21 @@ def _left_out_note(left_out: Iterable[str]) -> str:
     return f"{len(items)} contest{'s' if len(items) != 1 else ''} left out, unreadable: {shown}"
 
 
+def is_nc_member(name: str) -> bool:
+    """A member of the Board's precinct ZIP: its one tab-separated ``.txt`` (compared, never a path)."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].casefold().endswith(".txt")
+
+
+def read_nc_zip(data: bytes) -> bytes:
+    """The one ``.txt`` inside ``results_pct_{yyyymmdd}.zip``, read in memory with the same limits
+    as a Clarity zip (bounded inflation, exactly one member, hostile entries refused)."""
+    from tracker.feeds.clarity_zip import read_one_member
+
+    return read_one_member(
+        data, is_member=is_nc_member, archive="North Carolina's results ZIP", member="results .txt file"
+    )
+
+
 def parse_nc_sbe(data: bytes, *, source: str = "") -> Snapshot:
     """Parse either form of the Board's results file (see the module docstring); FeedError, with
     one sentence, when nothing in it can be read."""
@@ -440,6 +457,8 @@ def parse_nc_sbe(data: bytes, *, source: str = "") -> Snapshot:
         data = bytes(data)
     if not isinstance(data, bytes):
         raise FeedError(f"{_WHAT} must be bytes, not {type(data).__name__}")
+    if data.startswith(b"PK"):  # results_pct_{date}.zip, as dl.ncsbe.gov serves it
+        data = read_nc_zip(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

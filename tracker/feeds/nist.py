@@ -9,7 +9,8 @@ JSON objects typed ``"@type": "ElectionResults.…"``). What we read::
                        ComposingGpUnitIds, SubUnitsReported, TotalSubUnits, VotersRegistered,
                        VotersParticipated, CountStatus (Type total, Status completed/in-process/…)
       Party*           Name (InternationalizedText), Abbreviation
-      Election         Name, StartDate, ElectionScopeId, Candidate* (BallotName, PartyId),
+      Election         Name, StartDate, ElectionScopeId, Candidate* (BallotName, PartyId,
+                       PostElectionStatus: a race call, winner/projected-winner/advanced-to-runoff),
         Contest*       CandidateContest / BallotMeasureContest / PartyContest / RetentionContest:
                        Name, VotesAllowed, ElectionDistrictId (JSON: ElectoralDistrictId),
                        SubUnitsReported/TotalSubUnits,
@@ -529,6 +530,7 @@ def _contest(
     candidates: dict[str, _Node],
     parties: dict[str, tuple[str, str]],
     warnings_out: list[str],
+    issuer: str = "",
 ) -> Contest:
     ext = _tracker_ids(node)
     oid = node.oid()
@@ -545,6 +547,8 @@ def _contest(
     order: list[str] = []
     types: dict[str, VoteType] = {}
     seen_ids: set[str] = set()
+    winners: list[str] = []
+    advancing: list[str] = []
     for i, sel in enumerate(sels):
         sext = _tracker_ids(sel)
         if not sext:  # our export keeps the candidate's id on its Candidate
@@ -564,6 +568,11 @@ def _contest(
             else i + 1
         )
         cands.append(Candidate(id=sid, name=sname or sid, party=party, ballot_order=order_n))
+        status = _post_election_status(sel, candidates)
+        if status in _WINNER_STATUS:
+            winners.append(sid)
+        elif status == "advanced-to-runoff":
+            advancing.append(sid)
         for vc in sel.children("VoteCounts"):
             gp = _clean(vc.text("GpUnitId"))
             if not gp:
@@ -647,7 +656,25 @@ def _contest(
         vote_types=tuple(types.values()),
         reported_totals=reported,
         reported_precincts=(done, total) if done is not None and total is not None else None,
+        winners=tuple(winners),
+        advancing=tuple(advancing),
+        # The call is the report's: our export names who made it; another file's is its issuer's.
+        called_by=(ext.get("called-by") or issuer or "the report's issuer") if winners or advancing else "",
+        threshold_source=ext.get("threshold-source", ""),
     )
+
+
+#: CandidatePostElectionStatus values that name an elected candidate (a call or the result).
+_WINNER_STATUS = frozenset({"winner", "projected-winner"})
+
+
+def _post_election_status(sel: _Node, candidates: dict[str, _Node]) -> str:
+    """The selection's candidate's PostElectionStatus (a ticket: its first candidate's), or ""."""
+    for cid in sel.ids("CandidateIds"):
+        cand = candidates.get(cid)
+        if cand is not None:
+            return _clean(cand.text("PostElectionStatus")).lower()
+    return ""
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -716,12 +743,13 @@ def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
     seen: set[str] = set()
     try:
         contest_nodes = election.children("Contest")
+        issuer = _clean(root.text("Issuer"))
     except _Odd as exc:
         raise FeedError(f"{_WHAT}: {exc}") from None
     for i, node in enumerate(contest_nodes):
         extra: list[str] = []
         try:
-            contest = _contest(node, i, units, candidates, parties, extra)
+            contest = _contest(node, i, units, candidates, parties, extra, issuer)
             if contest.id in seen:
                 raise _Odd(f"contest id {contest.id!r} appears twice")
         except _Odd as exc:

@@ -11,6 +11,8 @@ standard's own shape (see :mod:`tracker.feeds.nist`):
   a scope unit composed of the counties; per contest, its district composed of its units in order;
 - one ``CandidateContest`` per contest with ``VotesAllowed``, one ``CandidateSelection`` and
   ``Candidate`` per candidate (``SequenceOrder`` = ballot order), parties as ``Party`` objects;
+  a publisher's race call as each called candidate's ``PostElectionStatus`` (``projected-winner``
+  — a call on the night is a projection, not a certified ``winner`` — or ``advanced-to-runoff``);
 - ``VoteCounts`` per unit and vote type: ``Type`` is the CountItemType of the vote type's canonical
   bucket (election-day, early, absentee-mail, provisional, total, other) and ``OtherType`` keeps its
   own name ("Advance in Person 1"). A vote type a unit has not reported is not written (a reported
@@ -196,6 +198,14 @@ def snapshot_to_report(snapshot: Snapshot) -> dict[str, Any]:
             if cand.party:
                 pid = parties.setdefault(cand.party, f"party-{len(parties) + 1}")
                 c["PartyId"] = pid
+            # The publisher's call has the standard's own place (CandidatePostElectionStatus): an
+            # election-night call is a projection, and who made it goes in a contest identifier.
+            if not contest.called_by:
+                pass  # a call nobody made is not written as anyone's
+            elif cand.id in contest.winners:
+                c["PostElectionStatus"] = "projected-winner"
+            elif cand.id in contest.advancing:
+                c["PostElectionStatus"] = "advanced-to-runoff"
             candidates.append(c)
             counts = []
             for u in contest.units:
@@ -235,6 +245,10 @@ def snapshot_to_report(snapshot: Snapshot) -> dict[str, Any]:
         rule = _threshold(contest)
         if rule is not None:
             ext.append(("threshold", rule))
+        if contest.threshold_source:
+            ext.append(("threshold-source", contest.threshold_source))
+        if contest.called_by and (contest.winners or contest.advancing):
+            ext.append(("called-by", contest.called_by))
         entry: dict[str, Any] = {
             "@type": _t("CandidateContest"),
             "@id": f"contest-{cn}",

@@ -432,6 +432,9 @@ class FetchEvent:
     #: A Clarity site's ``electionsettings.json`` for this new payload's version (its stated
     #: runoff threshold decides the races of a summary.json); None for other feeds.
     settings: bytes | None = field(default=None, repr=False)
+    #: A past version fetched after a late start (already superseded): the night notes it, and its
+    #: timeline places it at its own publication time, not at the connection.
+    history: bool = False
 
 
 @dataclass(frozen=True)
@@ -728,7 +731,7 @@ class Poller:
             got, outcome = self._fetch_document(url, version=str(old))
             if outcome.ok:
                 self._clarity_have.add(old)
-                events += got
+                events += [replace(e, history=True) if e.kind == "new" else e for e in got]
                 gone = 0
             elif got and got[-1].status == 404:
                 events.append(replace(got[-1], kind="version", error=f"version {old} is no longer served"))

@@ -15,7 +15,8 @@ Result formats (``FORMATS``; ``parse_payload`` turns each into a Snapshot):
 ``ap-v2``, ``ap-v3``       AP Elections API ``/elections/{date}`` JSON (``ap``)
 ``tracker-feed/1``         the native format (``native``)
 ``nc-sbe``                 NC State Board of Elections ``results_0.txt`` (JSON records) or its
-                           tab-separated precinct file ``results_pct_*.txt`` (``nc_sbe``)
+                           tab-separated precinct file ``results_pct_*.txt``, bare or in its ZIP
+                           (a zip is told from Clarity's by its member names) (``nc_sbe``)
 ``nist-v2-xml``            NIST SP 1500-100 v2 Election Results Reporting, XML (``nist``)
 ``nist-v2-json``           the same, JSON (``nist``)
 =========================  ==========================================================================
@@ -93,9 +94,23 @@ def _json_keys(head: bytes, *keys: bytes) -> bool:
     return all(re.search(rb'"' + re.escape(k) + rb'"\s*:', head) for k in keys)
 
 
+def _zip_format(data: bytes) -> str:
+    """A zip is told by its member names (read from the central directory, nothing inflated):
+    North Carolina's precinct ZIP holds one ``.txt``; anything else is taken as Clarity's
+    ``detailxml.zip`` (whose reader then says what is wrong with it)."""
+    from tracker.feeds.clarity_zip import member_names
+    from tracker.feeds.nc_sbe import is_nc_member
+
+    names = member_names(data)
+    base = [n.replace("\\", "/").rsplit("/", 1)[-1].casefold() for n in names]
+    if "detail.xml" not in base and len(names) == 1 and is_nc_member(names[0]):
+        return NC_SBE
+    return CLARITY_DETAIL_ZIP
+
+
 def _detect(data: bytes, filename: str) -> str | None:
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
-        return CLARITY_DETAIL_ZIP
+        return _zip_format(data)
     head = data[:_HEAD]
     stripped = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") and _json_keys(head[:4096], b"http_interactions"):

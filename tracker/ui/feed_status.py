@@ -188,6 +188,7 @@ class FeedStatus(QWidget):
             lines.append(f"error: {health.error}")
         if health.recording:
             lines.append(f"recording into {health.recording}")
+        lines.extend(getattr(health, "counties_behind", ()))  # each county site behind, in full
         self.setToolTip(plain_tooltip("\n".join(lines)))
 
     def texts(self) -> dict[str, str]:

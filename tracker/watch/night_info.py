@@ -46,5 +46,9 @@ class NightInfo:
 
     @property
     def times(self) -> list[dt.datetime]:
-        """When each version appeared (our fetch time: what a watcher saw, and when)."""
-        return [v.fetched_at for v in self.versions]
+        """When each version appeared (our fetch time: what a watcher saw, and when; a version
+        fetched as history after a late start at its own publication time, see
+        :func:`tracker.archive.recorder.version_times`)."""
+        from tracker.archive.recorder import version_times
+
+        return version_times(self.versions)
