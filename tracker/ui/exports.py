@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     QSizeF,
     Qt,
 )
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QImage, QPainter, QRegion
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QImage, QKeySequence, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
@@ -220,10 +220,13 @@ class RaceExports(QObject):
         self._window = window
         self._worker = worker
         self.csv_action = QAction("Race as &CSV…", self)
+        self.csv_action.setShortcut(QKeySequence("Ctrl+E"))
         self.csv_action.triggered.connect(self.choose_csv)
         self.png_action = QAction("Race view as &PNG…", self)
+        self.png_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.png_action.triggered.connect(lambda: self.choose_picture("png"))
         self.svg_action = QAction("Race view as &SVG…", self)
+        self.svg_action.setShortcut(QKeySequence("Ctrl+Alt+E"))
         self.svg_action.triggered.connect(lambda: self.choose_picture("svg"))
 
     def actions(self) -> list[QAction]:

@@ -198,6 +198,9 @@ class MainWindow(QMainWindow):
         from tracker.ui.shortcuts import keep_control_keys
 
         keep_control_keys(self)  # a focused button keeps Space, the scrubber its arrows
+        from tracker.ui.keyboard_focus import KeyboardFocus
+
+        self._keyboard = KeyboardFocus(self)  # focus on the race, Tab between panels, names
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -228,7 +231,7 @@ class MainWindow(QMainWindow):
         self._stop_feed_action.setEnabled(False)
         file_menu.addAction(self._stop_feed_action)
         self._file_menu_end = file_menu.addSeparator()
-        file_menu.addAction(action("quit", "&Quit", (QKeySequence.StandardKey.Quit,), self.close))
+        file_menu.addAction(action("quit", "&Quit", ("Ctrl+Q",), self.close))
 
         race_menu = self._race_menu = self.menuBar().addMenu("&Race")
         race_menu.addAction(action("pin", "&Pin / unpin race", ("Ctrl+P", "Ctrl+D"), self.toggle_current_pin))
