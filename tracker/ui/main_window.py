@@ -201,6 +201,9 @@ class MainWindow(QMainWindow):
         from tracker.ui.keyboard_focus import KeyboardFocus
 
         self._keyboard = KeyboardFocus(self)  # focus on the race, Tab between panels, names
+        from tracker.ui.window_fit import install_window_fit
+
+        install_window_fit(self)  # a small, stable minimum; the first size within the screen
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
