@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self._shown: int | None = None
         self._contest_id: str | None = None
         self._pending: dict[str, object] = {}
+        self.opened_with: dict[str, object] = {}
 
         # left: search, filters and the race list (tracker/ui/race_list_panel.py)
         left = RaceListPanel(model_parent=self)
@@ -204,6 +205,10 @@ class MainWindow(QMainWindow):
         from tracker.ui.window_fit import install_window_fit
 
         install_window_fit(self)  # a small, stable minimum; the first size within the screen
+        from tracker.ui.night_state import NightState
+
+        #: Per night: time, speed, race and filters come back; a bundled night starts at its results.
+        self.night_state = NightState(self, persist=persist_layout)
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -443,6 +448,8 @@ class MainWindow(QMainWindow):
 
     def _on_night_loaded(self, info: NightInfo) -> None:
         pending, self._pending = self._pending, {}
+        #: What the opening asked for (``at``, ``speed``, ``contest``…): a night's saved state yields to it.
+        self.opened_with = dict(pending)
         self._info = info
         self._snapshot = None
         self._requested = self._shown = None
@@ -864,6 +871,10 @@ class MainWindow(QMainWindow):
     @property
     def race_proxy(self) -> RaceFilterProxy:
         return self._proxy
+
+    @property
+    def race_panel(self) -> RaceListPanel:
+        return self._race_panel
 
     @property
     def race_table(self) -> QTableView:
