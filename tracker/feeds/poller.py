@@ -424,10 +424,10 @@ class Poller:
                         )
                     chunks.append(chunk)
                 return response, b"".join(chunks), None
-        except httpx.TimeoutException as exc:
-            return None, b"", f"timed out ({type(exc).__name__})"
-        except httpx.HTTPError as exc:
-            return None, b"", f"{type(exc).__name__}: {self.target.redact(str(exc)) or 'request failed'}"
+        except httpx.HTTPError as exc:  # (timeouts included) one user-facing sentence, no class name
+            from tracker.feeds.errors import describe_network_error
+
+            return None, b"", describe_network_error(exc)
 
     def _error_outcome(self, response: httpx.Response | None, error: str | None) -> Outcome:
         if response is None:

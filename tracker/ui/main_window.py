@@ -185,6 +185,11 @@ class MainWindow(QMainWindow):
         self._feed_status.hide()
         status.addPermanentWidget(self._feed_status)
         self._recent_feeds: list[str] = []
+        from tracker.ui.health_badge import HealthLine
+
+        # Over the race: the feed's health in words (live feeds, and a feed being armed).
+        self._health_line = HealthLine(self._feed_status)
+        right_layout.insertWidget(2, self._health_line)
 
         self._build_menus()
         self._connect()
@@ -620,6 +625,9 @@ class MainWindow(QMainWindow):
         """Stop polling; what was recorded stays on screen (a recorded night)."""
         self._worker.stop_feed()
         self._feed_status.set_running(False)
+        if not self.live:  # an armed feed that never came up: nothing left to show
+            self._feed_status.hide()
+            self._health_line.hide()
         self._stop_feed_action.setEnabled(False)
 
     def go_live(self) -> None:
@@ -641,8 +649,13 @@ class MainWindow(QMainWindow):
     def feed_status(self) -> FeedStatus:
         return self._feed_status
 
+    @property
+    def health_line(self) -> QLabel:
+        return self._health_line
+
     def _set_live(self, info: NightInfo) -> None:
         self._feed_status.setVisible(info.live)
+        self._health_line.setVisible(info.live)
         self._stop_feed_action.setEnabled(info.live and self._worker.feed_running)
         if info.live:
             self._feed_status.set_running(self._worker.feed_running)
@@ -678,6 +691,13 @@ class MainWindow(QMainWindow):
 
         if isinstance(health, FeedHealth) and self.live:
             self._feed_status.set_health(health)
+        elif isinstance(health, FeedHealth) and self._worker.feed_running:
+            # Armed before the feed is up: it keeps retrying; say so where the room can see it.
+            self._feed_status.set_health(health)
+            self._feed_status.show()
+            self._health_line.show()
+            self._stop_feed_action.setEnabled(True)
+            self.statusBar().showMessage(f"Waiting for the feed: {self._feed_status.header_text()}")
 
     def _set_recent_feeds(self, urls: object) -> None:
         self._recent_feeds = [str(u) for u in urls] if isinstance(urls, list) else []
