@@ -32,6 +32,7 @@ from fault_server import (
 
 from tracker.archive.night import NightFile
 from tracker.archive.recorder import current_versions
+from tracker.feeds import errors
 from tracker.feeds.poller import PollPolicy
 
 
@@ -222,14 +223,14 @@ def test_a_connect_timeout_is_an_error_and_recovers(tmp_path: Path) -> None:
             core.wait(lambda: len(core.shown) == 1, "version 0")
             server.block_connects()
             step.release(1)
-            core.wait(lambda: "ConnectTimeout" in (core.health.error or ""), "a connect timeout")
+            core.wait(lambda: errors.CONNECT_TIMEOUT in (core.health.error or ""), "a connect timeout")
             server.unblock_connects()
             core.wait(lambda: len(core.shown) == 2, "version 1")
             core.wait_health(lambda h: h.error is None, "the error to clear")
             expected = [_served(server, 0), _served(server, 1)]
         finally:
             path = core.stop()
-    _check_recording(path, expected, "ConnectTimeout")
+    _check_recording(path, expected, errors.CONNECT_TIMEOUT)
 
 
 @pytest.mark.slow
