@@ -213,15 +213,15 @@ class KeyboardFocus(QObject):
 
     def _on_catalogue(self, _found: object) -> None:
         """On the start page, the first night that comes with the app has the focus (Enter opens
-        it), unless the user is already somewhere on the page."""
+        it), unless the user is already on one of the page's buttons."""
         first_run = getattr(self._window, "first_run", None)
         if first_run is None or not first_run.showing_start_page:
             return
         page = first_run.page
         name_widgets(page)
         focus = QApplication.focusWidget()
-        if focus is not None and page.isAncestorOf(focus):
-            return
+        if isinstance(focus, QAbstractButton) and page.isAncestorOf(focus):
+            return  # the user is already on one of the page's buttons
         buttons = page.entries("bundled") or page.entries("nights")
         if buttons:
             buttons[0].setFocus(Qt.FocusReason.OtherFocusReason)
