@@ -301,9 +301,18 @@ class AlertLog(QObject):
         self._worker.export_alerts(Path(path), self.rows(), self._tz)
 
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.dock, "Export alert log", "alerts.csv", "CSV (*.csv)")
+        from tracker.ui.last_folder import remember, start_path
+
+        path, _ = QFileDialog.getSaveFileName(
+            self.dock, "Export alert log", start_path("alerts.csv"), "CSV (*.csv)"
+        )
         if path:
+            remember(path)
             self.export(Path(path))
 
     def _on_exported(self, path: str, rows: int) -> None:
         self.dock.count.setText(f"wrote {rows:,} rows to {Path(path).name}")
+        # Confirmed where the whole window can see it, with the folder (the dock may be closed).
+        self._window.statusBar().showMessage(
+            f"Wrote {rows:,} alert rows to {Path(path).name} in {Path(path).parent}", 15000
+        )

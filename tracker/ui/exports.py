@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 
 from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
 from tracker.core.model import Contest, Snapshot
+from tracker.ui.last_folder import remember, start_path
 from tracker.ui.race_view import RaceView
 from tracker.ui.theme import ChartTheme, current_theme
 from tracker.ui.workers import NightInfo, Worker
@@ -164,8 +165,31 @@ def _paint(
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
 
+def wrap_caption(caption: Sequence[str], font: QFont, width: int) -> list[str]:
+    """The caption's lines broken at spaces to fit ``width`` pixels: a provenance line is never
+    cut ("(reconstruct"), however narrow the race view was."""
+    metrics = QFontMetrics(font)
+    out: list[str] = []
+    for text in caption:
+        line = ""
+        for word in text.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and metrics.horizontalAdvance(candidate) > width:
+                out.append(line)
+                line = word
+            else:
+                line = candidate
+        out.append(line)
+    return out
+
+
+def _caption_width(widgets: Sequence[QWidget]) -> int:
+    return max((w.width() for w in widgets), default=400) - 2 * GAP - 4
+
+
 def race_png(widgets: Sequence[QWidget], caption: Sequence[str], font: QFont) -> QImage:
     """The widgets stacked (as grabbed) with the caption under them (GUI thread)."""
+    caption = wrap_caption(caption, font, _caption_width(widgets))
     size, _, _ = _layout(widgets, caption, font)
     image = QImage(size, QImage.Format.Format_RGB32)
     painter = QPainter(image)
@@ -179,6 +203,7 @@ def race_png(widgets: Sequence[QWidget], caption: Sequence[str], font: QFont) ->
 def race_svg(widgets: Sequence[QWidget], caption: Sequence[str], font: QFont, *, title: str) -> bytes:
     """The same picture as an SVG document, in memory (GUI thread; the worker writes it)."""
     dpi = widgets[0].logicalDpiX() if widgets else 96
+    caption = wrap_caption(caption, font, _caption_width(widgets))
     size, _, _ = _layout(widgets, caption, font)
     data = QByteArray()
     buffer = QBuffer(data)
@@ -262,9 +287,10 @@ class RaceExports(QObject):
         if race is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self._window, "Export race as CSV", self._default_name(race, "csv"), "CSV (*.csv)"
+            self._window, "Export race as CSV", start_path(self._default_name(race, "csv")), "CSV (*.csv)"
         )
         if path:
+            remember(path)
             self.export_csv(Path(path), race)
 
     def export_csv(self, path: Path, race: RaceOnScreen | None = None) -> None:
@@ -274,7 +300,7 @@ class RaceExports(QObject):
             return
         self._worker.run_task(
             lambda: write_race_csv(race, Path(path)),
-            lambda n: self._report(f"Wrote {n:,} rows to {Path(path).name}"),
+            lambda n: self._report(f"Wrote {n:,} rows to {Path(path).name} in {Path(path).parent}"),
             error=f"cannot export the race to {path}",
         )
 
@@ -284,9 +310,13 @@ class RaceExports(QObject):
             return
         kind = fmt.upper()
         path, _ = QFileDialog.getSaveFileName(
-            self._window, f"Export race view as {kind}", self._default_name(race, fmt), f"{kind} (*.{fmt})"
+            self._window,
+            f"Export race view as {kind}",
+            start_path(self._default_name(race, fmt)),
+            f"{kind} (*.{fmt})",
         )
         if path:
+            remember(path)
             self.export_picture(Path(path), fmt, race)
 
     def export_picture(self, path: Path, fmt: str, race: RaceOnScreen | None = None) -> None:
@@ -302,14 +332,14 @@ class RaceExports(QObject):
             image = race_png(widgets, caption, font)
             self._worker.run_task(
                 lambda: _save_png(image, Path(path)),
-                lambda _p: self._report(f"Wrote {Path(path).name}"),
+                lambda _p: self._report(f"Wrote {Path(path).name} in {Path(path).parent}"),
                 error=f"cannot export the race view to {path}",
             )
         elif fmt == "svg":
             data = race_svg(widgets, caption, font, title=race.contest.name)
             self._worker.run_task(
                 lambda: _save_bytes(data, Path(path)),
-                lambda _p: self._report(f"Wrote {Path(path).name}"),
+                lambda _p: self._report(f"Wrote {Path(path).name} in {Path(path).parent}"),
                 error=f"cannot export the race view to {path}",
             )
         else:

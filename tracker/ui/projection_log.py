@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -155,8 +156,13 @@ class ProjectionLogDock(QDockWidget):
         self._worker.export_projection_log(Path(path), self._filter())
 
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export projection log", "projections.csv", "CSV (*.csv)")
+        from tracker.ui.last_folder import remember, start_path
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export projection log", start_path("projections.csv"), "CSV (*.csv)"
+        )
         if path:
+            remember(path)
             self.export(Path(path))
 
     def _on_rows(self, rows: Sequence[ProjectionRecord]) -> None:
@@ -170,6 +176,11 @@ class ProjectionLogDock(QDockWidget):
 
     def _on_exported(self, path: str, rows: int) -> None:
         self._count.setText(f"wrote {rows:,} rows to {Path(path).name}")
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow):  # confirmed with its folder, where the window shows it
+            window.statusBar().showMessage(
+                f"Wrote {rows:,} projection rows to {Path(path).name} in {Path(path).parent}", 15000
+            )
 
     @property
     def model(self) -> ProjectionLogModel:

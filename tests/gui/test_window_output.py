@@ -1,0 +1,92 @@
+"""Output (issue 18 items 7 and 8): the picture's provenance caption is never cut, every export
+says what it wrote and where, file dialogs start in the last folder used (the data folder the
+first time), and the View menu's words do not follow the overview dock's title."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QFont, QFontMetrics
+from pytestqt.qtbot import QtBot
+
+from tracker import paths
+from tracker.ui import last_folder
+from tracker.ui.exports import wrap_caption
+from tracker.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tracker_home: Path, bundled_night: Path) -> Iterator[MainWindow]:
+    w = MainWindow(interactive=False, persist_layout=False)
+    qtbot.addWidget(w)
+    w.resize(900, 640)
+    w.show()
+    with qtbot.waitSignal(w.drawn, timeout=30_000):
+        w.open_night(bundled_night, at="21:30")
+    yield w
+    w.close()
+
+
+def test_wrap_caption_keeps_every_word_within_the_width(qtbot: QtBot) -> None:
+    font = QFont()
+    caption = [
+        "U.S. Representative, District 6 — GA-06 special election, 18 Apr 2017 — reconstructed from "
+        "certified precinct results — not the original feed (reconstructed night)",
+        "Version 9 of 73, 2017-04-18 21:00 EDT · Election Night Tracker",
+    ]
+    lines = wrap_caption(caption, font, 300)
+    metrics = QFontMetrics(font)
+    assert all(metrics.horizontalAdvance(line) <= 300 for line in lines), lines
+    assert " ".join(" ".join(lines).split()) == " ".join(" ".join(caption).split())
+    assert len(lines) > 2
+
+
+def test_png_export_has_the_whole_caption_and_says_where_it_went(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QImage
+
+    window.resize(700, 600)  # a narrow race view: the caption used to be cut here
+    qtbot.wait(50)
+    out = tmp_path / "pictures" / "race.png"
+    out.parent.mkdir()
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    window.exports.export_picture(out, "png")
+    qtbot.waitUntil(lambda: out.is_file() and any("Wrote race.png" in m for m in messages), timeout=30_000)
+    assert any(str(out.parent) in m for m in messages), messages
+    image = QImage(str(out))
+    caption_lines = len(
+        wrap_caption(window.exports._race().caption(), QFont(window.font()), image.width() - 20)
+    )
+    assert caption_lines > 2  # wrapped, not cut
+    assert (
+        image.height() > window.race_view.height() + caption_lines * QFontMetrics(window.font()).lineSpacing()
+    )
+
+
+def test_dialogs_start_in_the_data_folder_then_the_last_used_one(tracker_home: Path, tmp_path: Path) -> None:
+    assert last_folder.start_folder() == paths.data_dir()
+    assert last_folder.start_path("race.png") == str(paths.data_dir() / "race.png")
+    chosen = tmp_path / "desk"
+    chosen.mkdir()
+    last_folder.remember(chosen / "alerts.csv")
+    assert last_folder.start_folder() == chosen
+    chosen.rmdir()  # gone (an unplugged drive): back to the data folder
+    assert last_folder.start_folder() == paths.data_dir()
+
+
+def test_the_view_menu_keeps_its_words_whatever_the_dock_title(window: MainWindow) -> None:
+    dock = window.pins.dock
+    assert "reconstructed" in dock.windowTitle()
+    texts = [
+        a.text()
+        for menu in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
+        for a in menu.actions()
+    ]
+    assert "&Pinned overview" in texts
+    assert not any("reconstructed" in t for t in texts), texts
