@@ -9,6 +9,7 @@ finished, immutable results.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker import paths
-from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
+from tracker.archive.replay import ReplayClock, Timeline
 from tracker.core.model import Contest, Snapshot
 from tracker.ui.alert_log import AlertLog
 from tracker.ui.exports import RaceExports
@@ -214,6 +215,10 @@ class MainWindow(QMainWindow):
 
         #: Per night: time, speed, race and filters come back; a bundled night starts at its results.
         self.night_state = NightState(self, persist=persist_layout)
+        from tracker.ui.navigation import Navigation
+
+        #: Go to time, the timeline as a scrubber, alerts that jump, Import results, Recent nights.
+        self.navigation = Navigation(self)
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -427,9 +432,24 @@ class MainWindow(QMainWindow):
     # opening a night -------------------------------------------------------------------------------
     def choose_night(self) -> None:
         start = str(self._info.path.parent) if self._info else str(paths.nights_dir())
-        path, _ = QFileDialog.getOpenFileName(self, "Open night", start, "Night files (*.night)")
-        if path:
+        from tracker.ui.navigation import RESULTS_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open night", start, f"Night files (*.night);;{RESULTS_FILTER}"
+        )
+        if not path:
+            return
+        if Path(path).suffix.lower() == ".night":
             self.open_night(Path(path))
+            return
+        # A results file, not a night: offer to import it into a new night instead of refusing it.
+        answer = QMessageBox.question(
+            self,
+            APP_TITLE,
+            f"{Path(path).name} is a results file, not a night. Import it into a new night and open it?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.navigation.import_results(Path(path))
 
     def open_night(
         self,
@@ -468,11 +488,17 @@ class MainWindow(QMainWindow):
             except ValueError as exc:
                 self.report_error(str(exc))
         at = pending.get("at")
+        at_note = ""
         if at:
+            from tracker.ui.navigation import clamp_to_night, parse_time_in_night
+
             try:
-                clock.seek(parse_clock_time(str(at), clock.start, info.timezone))
+                wanted = parse_time_in_night(str(at), clock.start, clock.end, info.timezone)
             except ValueError as exc:
                 self.report_error(str(exc))
+            else:  # a time outside the night is clamped to it, and the user is told (never silently)
+                when, at_note = clamp_to_night(wanted, clock.start, clock.end, info.timezone)
+                clock.seek(when)
         elif pending.get("at_end"):
             clock.seek(clock.end)
 
@@ -506,6 +532,10 @@ class MainWindow(QMainWindow):
         self.night_opened.emit(info)
         self._set_live(info)
         self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+        if at_note:
+            self.statusBar().showMessage(at_note, 20000)
+            if not self._interactive:
+                print(f"election-tracker: {at_note}", file=sys.stderr)
 
     def _default_contest(self, final: Snapshot, wanted: str | None) -> str | None:
         contests = final.contests
