@@ -219,6 +219,10 @@ class MainWindow(QMainWindow):
 
         #: Go to time, the timeline as a scrubber, alerts that jump, Import results, Recent nights.
         self.navigation = Navigation(self)
+        from tracker.ui.election_clock import ElectionClock
+
+        #: One clock per election: its own zone with the abbreviation everywhere; UTC on demand.
+        self.election_clock = ElectionClock(self)
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -528,10 +532,10 @@ class MainWindow(QMainWindow):
         self._contest_id = None
         if contest_id is not None:
             self.select_contest(contest_id)
-        self._timeline_view.set_timezone(info.timezone)
+        self._timeline_view.set_timezone(self.display_timezone(info))
         self.night_opened.emit(info)
         self._set_live(info)
-        self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+        self._replay_bar.set_replay(clock, self._timeline, self.display_timezone(info))
         if at_note:
             self.statusBar().showMessage(at_note, 20000)
             if not self._interactive:
@@ -563,14 +567,14 @@ class MainWindow(QMainWindow):
         info, timeline = self._info, self._timeline
         if info is None or timeline is None:
             return
-        local = when.astimezone(info.timezone)
+        local = when.astimezone(self.display_timezone(info))
         self._status_clock.setText(f"{local:%H:%M} {local.tzname() or ''}".strip())
         if info.live:
             self._feed_status.set_following(when >= timeline[len(timeline) - 1])
         index = timeline.index_at(when)
         if index is None:
             self._requested = self._shown = None
-            first = timeline[0].astimezone(info.timezone)
+            first = timeline[0].astimezone(self.display_timezone(info))
             self._race_view.show_contest(
                 None, message=f"No results yet at {local:%H:%M} — the first update came at {first:%H:%M}"
             )
@@ -712,7 +716,7 @@ class MainWindow(QMainWindow):
         clock = ReplayClock(times[0], times[-1], clock=self._clock_fn, speed=old_clock.speed)
         clock.seek(clock.end if following else position)
         playing = old_clock.playing and not following  # replaying the recorded part: keep playing
-        self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+        self._replay_bar.set_replay(clock, self._timeline, self.display_timezone(info))
         if playing:
             self._replay_bar.play()
 
@@ -741,6 +745,13 @@ class MainWindow(QMainWindow):
         for url in self._recent_feeds:
             action = self._recent_menu.addAction(url)
             action.triggered.connect(lambda _checked=False, u=url: self.open_feed(u))
+
+    def display_timezone(self, info: NightInfo | None = None) -> dt.tzinfo:
+        """The zone times are shown in: the election's own, or UTC when View ▸ Times in UTC is on."""
+        info = info or self._info
+        zone = info.timezone if info is not None else dt.UTC
+        clock = getattr(self, "election_clock", None)
+        return clock.zone(zone) if clock is not None else zone
 
     # race selection and pins -----------------------------------------------------------------------
     def select_contest(self, contest_id: str) -> None:

@@ -7,6 +7,7 @@ refreshes itself, at most once a second, while it is visible and the worker logs
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from tracker.store import ProjectionRecord
 from tracker.ui.workers import Worker
 
 COLUMNS = (
-    ("snapshot_time", "version time (UTC)"),
+    ("snapshot_time", "version time"),
     ("version", "version"),
     ("contest_name", "race"),
     ("candidate", "candidate"),
@@ -41,15 +42,34 @@ COLUMNS = (
     ("p_clear", "P(clear)"),
     ("outstanding", "outstanding"),
     ("model_version", "model"),
-    ("made_at", "made at (UTC)"),
+    ("made_at", "made at"),
 )
 _PERCENT = {"share_now", "share", "lo", "hi"}
+
+
+def local_time(stamp: str, tz: dt.tzinfo) -> str:
+    """A stored ISO time (UTC) as the election's clock shows it: "2017-04-18 21:04:05 EDT"."""
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp.replace("T", " ")[:19]
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".rstrip()
 
 
 class ProjectionLogModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ProjectionRecord] = []
+        #: The election's zone (the window's clock): times show in it, with its abbreviation.
+        self._tz: dt.tzinfo = dt.UTC
+
+    def set_timezone(self, tz: dt.tzinfo) -> None:
+        self.beginResetModel()
+        self._tz = tz
+        self.endResetModel()
 
     def set_rows(self, rows: Sequence[ProjectionRecord]) -> None:
         self.beginResetModel()
@@ -93,7 +113,7 @@ class ProjectionLogModel(QAbstractTableModel):
         if field == "outstanding":
             return f"{value:,}"
         if field in ("snapshot_time", "made_at"):
-            return str(value).replace("T", " ")[:19]
+            return local_time(str(value), self._tz)
         return str(value)
 
 
