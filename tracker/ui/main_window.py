@@ -223,6 +223,10 @@ class MainWindow(QMainWindow):
 
         #: One clock per election: its own zone with the abbreviation everywhere; UTC on demand.
         self.election_clock = ElectionClock(self)
+        from tracker.ui.presentation import Presentation
+
+        #: View ▸ Presentation (F11 the race, Shift+F11 the pinned overview): full screen, larger type.
+        self.presentation = Presentation(self)
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
