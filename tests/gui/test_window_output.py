@@ -90,3 +90,54 @@ def test_the_view_menu_keeps_its_words_whatever_the_dock_title(window: MainWindo
     ]
     assert "&Pinned overview" in texts
     assert not any("reconstructed" in t for t in texts), texts
+
+
+def test_copy_race_as_text_and_image(qtbot: QtBot, window: MainWindow) -> None:
+    """Real (reconstructed) GA-06 at 21:30: Ctrl+C copies the race as a reader takes it in."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    window.race_view.setFocus()
+    qtbot.keyClick(window.race_view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    text = QGuiApplication.clipboard().text()
+    lines = text.splitlines()
+    assert lines[0] == "U.S. Representative, District 6"
+    assert lines[1].startswith("Precincts reporting ")
+    assert any(line.startswith("Jon Ossoff, ") and " votes, " in line for line in lines)
+    assert "reconstructed" in text and "Version " in text and "EDT" in text
+    qtbot.keyClick(
+        window.race_view,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    image = QGuiApplication.clipboard().image()
+    assert not image.isNull() and image.width() >= window.race_view.width()
+    assert "as an image" in window.statusBar().currentMessage()
+
+
+def test_csv_export_follows_the_drilldowns_filter(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    """Real (reconstructed) GA-06: with the drill-down open on "Cobb", the CSV holds Cobb only."""
+    from PySide6.QtWidgets import QLineEdit
+
+    dock = window.drilldown
+    dock.show()
+    qtbot.waitUntil(lambda: dock.model.rows is not None, timeout=30_000)
+    search = next(e for e in dock.findChildren(QLineEdit) if e.placeholderText().startswith("Filter"))
+    search.setText("Cobb")
+    shown, note = dock.shown_rows()
+    assert "'Cobb'" in note
+    assert (
+        shown is not None
+        and shown.rows
+        and all("cobb" in r.county.casefold() or "cobb" in r.unit.casefold() for r in shown.rows)
+    )
+    out = tmp_path / "race.csv"
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    window.exports.export_csv(out)
+    qtbot.waitUntil(lambda: any("race.csv" in m for m in messages), timeout=30_000)
+    body = out.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("# Rows as the drill-down shows it") and "'Cobb'" in line for line in body)
+    data = [line for line in body if not line.startswith("#")][1:]
+    assert len(data) == len(shown.rows)
+    assert all("Cobb" in line for line in data)

@@ -30,9 +30,16 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QFont, QFontMetrics, QImage, QKeySequence, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QWidget
 
-from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
+from tracker.core.export import (
+    ContestRows,
+    Level,
+    Provenance,
+    contest_rows,
+    provenance_lines,
+    write_contest_csv,
+)
 from tracker.core.model import Contest, Snapshot
 from tracker.ui.last_folder import remember, start_path
 from tracker.ui.race_view import RaceView
@@ -108,10 +115,14 @@ def race_on_screen(window: _Window) -> RaceOnScreen | None:
     return RaceOnScreen(snapshot, contest, prov)
 
 
-def write_race_csv(race: RaceOnScreen, path: Path) -> int:
-    """The race's CSV (per reporting unit and vote type, with its provenance): worker thread."""
-    rows = contest_rows(race.contest, Level.UNIT)
-    header = provenance_lines(race.snapshot, race.contest, race.provenance, level=Level.UNIT)
+def write_race_csv(race: RaceOnScreen, path: Path, rows: ContestRows | None = None, note: str = "") -> int:
+    """The race's CSV (per reporting unit and vote type, with its provenance): worker thread.
+    ``rows``: the drill-down's rows as it shows them (its level and filters, named in ``note``)."""
+    level = rows.level if rows is not None else Level.UNIT
+    rows = rows if rows is not None else contest_rows(race.contest, Level.UNIT)
+    header = provenance_lines(race.snapshot, race.contest, race.provenance, level=level)
+    if note:
+        header = [*header, f"Rows {note}"]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         return write_contest_csv(rows, fh, header=header)
 
@@ -272,6 +283,17 @@ class RaceExports(QObject):
         banners = [b for b in (w.test_banner, w.banner) if b.isVisibleTo(self._window)]
         return [*banners, w.race_view]
 
+    def _drilldown_rows(self, race: RaceOnScreen) -> tuple[ContestRows | None, str]:
+        """While the drill-down is open on this race: its rows as shown (level and filters)."""
+        dock = self._window.findChild(QDockWidget, "drillDownDock")  # type: ignore[union-attr]
+        shown = getattr(dock, "shown_rows", None)
+        if dock is None or dock.isHidden() or shown is None:
+            return None, ""
+        rows, note = shown()
+        if rows is None or rows.contest_id != race.contest.id:
+            return None, ""
+        return rows, note
+
     def _default_name(self, race: RaceOnScreen, suffix: str) -> str:
         stem = "".join(ch if ch.isalnum() else "-" for ch in race.contest.name).strip("-").lower()
         stem = "-".join(p for p in stem.split("-") if p)[:60] or "race"
@@ -298,8 +320,9 @@ class RaceExports(QObject):
         race = race or self._race()
         if race is None:
             return
+        rows, note = self._drilldown_rows(race)
         self._worker.run_task(
-            lambda: write_race_csv(race, Path(path)),
+            lambda: write_race_csv(race, Path(path), rows, note),
             lambda n: self._report(f"Wrote {n:,} rows to {Path(path).name} in {Path(path).parent}"),
             error=f"cannot export the race to {path}",
         )

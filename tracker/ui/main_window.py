@@ -227,6 +227,10 @@ class MainWindow(QMainWindow):
 
         #: View ▸ Presentation (F11 the race, Shift+F11 the pinned overview): full screen, larger type.
         self.presentation = Presentation(self)
+        from tracker.ui.copy_race import CopyRace
+
+        #: Race ▸ Copy race as text (Ctrl+C) / as image (Ctrl+Shift+C).
+        self.copy_race = CopyRace(self, self._race_menu)
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
