@@ -141,3 +141,19 @@ def test_csv_export_follows_the_drilldowns_filter(qtbot: QtBot, window: MainWind
     data = [line for line in body if not line.startswith("#")][1:]
     assert len(data) == len(shown.rows)
     assert all("Cobb" in line for line in data)
+
+
+def test_overview_cards_say_where_the_race_stands(qtbot: QtBot, window: MainWindow) -> None:
+    """Real (reconstructed) GA-06: over the line while counting at 21:30, a runoff at the end."""
+    from tracker.ui.race_card import card_data, card_status
+
+    house = next(c for c in window.snapshot.contests if "Representative" in c.name)
+    assert card_status(house) == "Ossoff over 50 % so far"
+    data = card_data(house, house.id)
+    assert data.status == "Ossoff over 50 % so far" and data.tooltip.splitlines()[-1].startswith(
+        "Ossoff over"
+    )
+    with qtbot.waitSignal(window.drawn, timeout=30_000):
+        window.replay_bar.go_end()
+    house = next(c for c in window.snapshot.contests if "Representative" in c.name)
+    assert card_status(house) == "final · runoff"  # Ossoff 48.1 % of the certified count
