@@ -256,6 +256,7 @@ def test_race_exports_png_svg_and_csv(
 ) -> None:
     _open(qtbot, window, bundled_night, "22:40")
     window.grab()  # lay the hidden window out, as on a screen (app.py's screenshot mode does too)
+    window.exports.picture_size = None  # File ▸ Export ▸ Picture size ▸ As on screen
     messages: list[str] = []
     window.statusBar().messageChanged.connect(messages.append)
     png, svg, csv_path = tmp_path / "race.png", tmp_path / "race.svg", tmp_path / "race.csv"

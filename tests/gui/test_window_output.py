@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QFont, QFontMetrics
 from pytestqt.qtbot import QtBot
 
@@ -50,6 +51,7 @@ def test_png_export_has_the_whole_caption_and_says_where_it_went(
 ) -> None:
     from PySide6.QtGui import QImage
 
+    window.exports.picture_size = None  # as on screen
     window.resize(700, 600)  # a narrow race view: the caption used to be cut here
     qtbot.wait(50)
     out = tmp_path / "pictures" / "race.png"
@@ -157,3 +159,52 @@ def test_overview_cards_say_where_the_race_stands(qtbot: QtBot, window: MainWind
         window.replay_bar.go_end()
     house = next(c for c in window.snapshot.contests if "Representative" in c.name)
     assert card_status(house) == "final · runoff"  # Ossoff 48.1 % of the certified count
+
+
+def test_pictures_at_a_publication_size_whatever_the_docks(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """Real (reconstructed) GA-06: 1600 × 900 by default (File ▸ Export ▸ Picture size), with
+    the drill-down and the overview open below the race."""
+    from PySide6.QtGui import QImage
+
+    from tracker.ui.publication import size_named
+
+    assert window.exports.picture_size == size_named("1600 × 900")
+    window.toggle_current_pin()
+    window.drilldown.show()
+    qtbot.wait(100)
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    out = tmp_path / "race.png"
+    window.exports.export_picture(out, "png")
+    qtbot.waitUntil(lambda: any("Wrote race.png" in m for m in messages), timeout=30_000)
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1600, 900)
+    svg = tmp_path / "race.svg"
+    window.exports.export_picture(svg, "svg")
+    qtbot.waitUntil(lambda: any("Wrote race.svg" in m for m in messages), timeout=30_000)
+    text = svg.read_text(encoding="utf-8")
+    assert 'width="1600' in text or "1600" in text.split("viewBox")[1][:40]
+    menu = window.findChild(type(window.menuBar().addMenu("x")), "pictureSizeMenu")
+    assert [a.text() for a in menu.actions()][-1] == "As on screen"
+
+
+def test_the_dashed_line_never_shows_through_a_text(window: MainWindow) -> None:
+    """Real (reconstructed) GA-06 at 21:30: phrases beside the bars cross 50 %; every text the
+    line passes under has an opaque halo drawn above the line."""
+    view = window.race_view
+    plot = view.plot_widget.getPlotItem()
+    line = next(i for i in plot.items if getattr(i, "label", None) is not None and i.value() == 50)
+    x = plot.getViewBox().mapViewToScene(QPointF(50, 0)).x()
+    crossed = [
+        item
+        for item in plot.items
+        if hasattr(item, "textItem")
+        and item.isVisible()
+        and item is not line.label
+        and item.sceneBoundingRect().left() < x < item.sceneBoundingRect().right()
+    ]
+    assert crossed, "no text crosses the line at 21:30 (the test would prove nothing)"
+    for item in crossed:
+        assert item.fill.color().alpha() == 255 and item.zValue() > line.zValue()

@@ -264,6 +264,8 @@ class RaceExports(QObject):
         self.svg_action = QAction("Race view as &SVG…", self)
         self.svg_action.setShortcut(QKeySequence("Ctrl+Alt+E"))
         self.svg_action.triggered.connect(lambda: self.choose_picture("svg"))
+        #: The pictures' size (File ▸ Export ▸ Picture size); None: the race view as on screen.
+        self.picture_size: QSize | None = None
 
     def actions(self) -> list[QAction]:
         return [self.csv_action, self.png_action, self.svg_action]
@@ -349,8 +351,13 @@ class RaceExports(QObject):
         if race is None:
             return
         caption = race.caption()
-        widgets = self._widgets()
         font = QFont(self._window.font())
+        if self.picture_size is not None:  # File ▸ Export ▸ Picture size, whatever the docks do
+            from tracker.ui.publication import sized_widgets
+
+            widgets = sized_widgets(self._window, self.picture_size, caption, font)  # type: ignore[arg-type]
+        else:
+            widgets = self._widgets()
         if fmt == "png":
             image = race_png(widgets, caption, font)
             self._worker.run_task(

@@ -340,6 +340,9 @@ class MainWindow(QMainWindow):
         self._race_menu.addAction(action)
         self._exports = RaceExports(self, self._worker)
         self.export_menu().addActions(self._exports.actions())
+        from tracker.ui.publication import install_size_menu
+
+        install_size_menu(self, self._exports, self.export_menu())
 
     def _toggle_drilldown(self, checked: bool) -> None:
         dock = self.drilldown

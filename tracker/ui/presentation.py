@@ -27,6 +27,27 @@ TYPE_SCALE = 1.6
 RACE, OVERVIEW = "race", "overview"
 
 
+def show_window_race(view: RaceView, window: MainWindow) -> None:
+    """Show in ``view`` what the window's race view shows: its version and race, with the
+    estimates and projection the worker made for it (nothing is computed here)."""
+    snap, cid = window.snapshot, window.selected_contest
+    if snap is None or window.shown_version is None or cid is None:
+        view.show_contest(None, message=window.race_view.header_texts()["title"])
+        return
+    try:
+        contest = snap.contest(cid)
+    except KeyError:
+        view.show_contest(None, message="This race is not in the feed at this time")
+        return
+    worker = window.worker
+    estimates = worker.estimates(snap) or {}
+    projection = (worker.projections(snap) or {}).get(cid)
+    if cid in estimates:
+        view.show_contest(contest, outstanding=estimates[cid], projection=projection)
+    else:
+        view.show_contest(contest, projection=projection)
+
+
 class PresentationWindow(QWidget):
     """Full screen: a line saying what and when, then the race or the pinned overview."""
 
@@ -102,24 +123,8 @@ class PresentationWindow(QWidget):
         if window.live:
             pieces.append(window.feed_status.header_text())
         self._line.setText("  ·  ".join(p for p in pieces if p))
-        if self.mode != RACE:
-            return
-        snap, cid = window.snapshot, window.selected_contest
-        if snap is None or window.shown_version is None or cid is None:
-            self._race.show_contest(None, message=window.race_view.header_texts()["title"])
-            return
-        try:
-            contest = snap.contest(cid)
-        except KeyError:
-            self._race.show_contest(None, message="This race is not in the feed at this time")
-            return
-        worker = window.worker
-        estimates = worker.estimates(snap) or {}
-        projection = (worker.projections(snap) or {}).get(cid)
-        if cid in estimates:
-            self._race.show_contest(contest, outstanding=estimates[cid], projection=projection)
-        else:
-            self._race.show_contest(contest, projection=projection)
+        if self.mode == RACE:
+            show_window_race(self._race, window)
 
     @property
     def race_view(self) -> RaceView:
