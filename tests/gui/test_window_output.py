@@ -208,3 +208,21 @@ def test_the_dashed_line_never_shows_through_a_text(window: MainWindow) -> None:
     assert crossed, "no text crosses the line at 21:30 (the test would prove nothing)"
     for item in crossed:
         assert item.fill.color().alpha() == 255 and item.zValue() > line.zValue()
+
+
+def test_names_in_one_case_in_the_alert_log(qtbot: QtBot) -> None:
+    """Synthetic alerts in a shouting feed's spelling read as the bars do."""
+    from tracker.core.alerts import Alert, AlertKind
+    from tracker.ui.alert_log import AlertLogModel, names_in_case
+    from tracker.ui.bar_texts import display_name
+
+    assert names_in_case("JON OSSOFF takes the lead from KAREN HANDEL: 10 to 9") == (
+        "Jon Ossoff takes the lead from Karen Handel: 10 to 9"
+    )
+    assert names_in_case("Jon Ossoff crossed 50 %") == "Jon Ossoff crossed 50 %"
+    assert names_in_case("HR 1 passes") == "HR 1 passes"  # one capitalised word is left alone
+    model = AlertLogModel()
+    alert = Alert(AlertKind.LEAD_CHANGE, "r", "US REPRESENTATIVE, DISTRICT 6", "", "JON OSSOFF leads", 0)
+    _when, race, message, _version = model.cells(alert)
+    assert race == display_name("US REPRESENTATIVE, DISTRICT 6") != "US REPRESENTATIVE, DISTRICT 6"
+    assert message == "lead change: Jon Ossoff leads"

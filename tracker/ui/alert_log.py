@@ -11,7 +11,9 @@ failing) are decided here from the poller's health with the pure ``core.feed_ale
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +46,7 @@ from PySide6.QtWidgets import (
 from tracker.core.alerts import Alert
 from tracker.core.corrections import flags
 from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_alerts
+from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import ChartTheme
 
 if TYPE_CHECKING:
@@ -57,6 +60,16 @@ CORRECTION_COLOUR = QColor("#B35900")
 MAX_NOTIFICATIONS = 3
 #: How often a live feed is checked for a stall between polls.
 STALL_CHECK_MS = 30_000
+
+
+#: Two or more words in capitals: a name as a shouting feed spells it ("JON OSSOFF").
+_SHOUTED = re.compile(r"\b[A-Z][A-Z'.-]+(?:[ ][A-Z\"][A-Z\"'.-]*)+")
+
+
+def names_in_case(text: str) -> str:
+    """Names in an alert's sentence in the case the bars use ("JON OSSOFF takes the lead" →
+    "Jon Ossoff takes the lead"): one case for a name everywhere in the window."""
+    return _SHOUTED.sub(lambda m: display_name(m.group(0)), text)
 
 
 class AlertLogModel(QAbstractTableModel):
@@ -101,8 +114,8 @@ class AlertLogModel(QAbstractTableModel):
     def cells(self, alert: Alert) -> tuple[str, str, str, str]:
         """What a row shows (and the CSV export writes, with full times)."""
         when = alert.time.astimezone(self._tz).strftime("%H:%M") if alert.time is not None else ""
-        race = alert.contest_name or alert.contest_id or "feed"
-        return when, race, f"{alert.kind}: {alert.message}", str(alert.version_index + 1)
+        race = display_name(alert.contest_name) or alert.contest_id or "feed"
+        return when, race, f"{alert.kind}: {names_in_case(alert.message)}", str(alert.version_index + 1)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -113,7 +126,9 @@ class AlertLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             when = alert.time.astimezone(self._tz).isoformat(timespec="seconds") if alert.time else ""
             where = f"version {alert.version_index + 1} ({alert.version}) at {when}"
-            return f"{alert.contest_name}\n{alert.kind}: {alert.message}\n{where}"
+            return (
+                f"{display_name(alert.contest_name)}\n{alert.kind}: {names_in_case(alert.message)}\n{where}"
+            )
         if role == Qt.ItemDataRole.ForegroundRole and alert.is_correction:
             return self._correction
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
@@ -255,8 +270,8 @@ class AlertLog(QObject):
             return
         for alert in news[:MAX_NOTIFICATIONS]:
             self.tray.showMessage(
-                f"{alert.contest_name or 'Feed'} — {alert.kind}",
-                alert.message,
+                f"{display_name(alert.contest_name) or 'Feed'} — {alert.kind}",
+                names_in_case(alert.message),
                 QSystemTrayIcon.MessageIcon.Information,
             )
         if len(news) > MAX_NOTIFICATIONS:
@@ -298,7 +313,12 @@ class AlertLog(QObject):
 
     # export ----------------------------------------------------------------------------------------------
     def export(self, path: Path) -> None:
-        self._worker.export_alerts(Path(path), self.rows(), self._tz)
+        """The log as the table shows it (names in the bars' case) to ``path``, in the background."""
+        shown = [
+            replace(a, contest_name=display_name(a.contest_name), message=names_in_case(a.message))
+            for a in self.rows()
+        ]
+        self._worker.export_alerts(Path(path), shown, self._tz)
 
     def choose_export(self) -> None:
         from tracker.ui.last_folder import remember, start_path
