@@ -226,3 +226,25 @@ def test_names_in_one_case_in_the_alert_log(qtbot: QtBot) -> None:
     _when, race, message, _version = model.cells(alert)
     assert race == display_name("US REPRESENTATIVE, DISTRICT 6") != "US REPRESENTATIVE, DISTRICT 6"
     assert message == "lead change: Jon Ossoff leads"
+
+
+def test_drilldown_shows_each_places_share_beside_the_votes(qtbot: QtBot, window: MainWindow) -> None:
+    """Real (reconstructed) GA-06 at 21:30, by county: "votes · share of the place"."""
+    dock = window.drilldown
+    dock.show()
+    qtbot.waitUntil(lambda: dock.model.rows is not None, timeout=30_000)
+    model, rows = dock.model, dock.model.rows
+    first_candidate = model.columnCount() - len(rows.candidates) - 1
+    checked = 0
+    for r, row in enumerate(rows.rows):
+        if not row.total:
+            continue
+        for i, votes in enumerate(row.votes):
+            if votes is None:
+                continue
+            text = model.index(r, first_candidate + i).data()
+            assert text == f"{votes:,} · {100.0 * votes / row.total:.1f} %"
+            checked += 1
+    assert checked > 0
+    total_column = model.columnCount() - 1
+    assert " %" not in model.index(0, total_column).data()

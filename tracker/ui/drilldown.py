@@ -199,7 +199,12 @@ class DrillDownModel(QAbstractTableModel):
             return self._head_data(row, self._head[i], role)
         value = row.votes[i] if kind == "cand" else row.total
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if value is None else f"{value:,}"
+            if value is None:
+                return ""
+            total = row.total
+            if kind == "cand" and total:  # the candidate's share of this place, beside the votes
+                return f"{value:,} · {100.0 * value / total:.1f} %"
+            return f"{value:,}"
         if role == SortRole:
             return -1 if value is None else value
         if role == Qt.ItemDataRole.TextAlignmentRole:
