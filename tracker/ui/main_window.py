@@ -231,6 +231,9 @@ class MainWindow(QMainWindow):
 
         #: Race ▸ Copy race as text (Ctrl+C) / as image (Ctrl+Shift+C).
         self.copy_race = CopyRace(self, self._race_menu)
+        from tracker.ui.dock_sizes import LogDockSizes
+
+        LogDockSizes(self)  # the logs: one line when empty, their rows' height within the room below
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
