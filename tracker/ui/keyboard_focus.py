@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -198,6 +198,7 @@ class KeyboardFocus(QObject):
         window.drawn.connect(self.describe_race)
         table.selectionModel().currentRowChanged.connect(lambda *_: self.describe_race())
         window.worker.catalogue_ready.connect(self._on_catalogue)
+        window.installEventFilter(self)
 
     def describe_race(self) -> None:
         """Tell assistive technology what the race view shows, candidate by candidate."""
@@ -212,6 +213,16 @@ class KeyboardFocus(QObject):
         name_widgets(self._window)
 
     def _on_catalogue(self, _found: object) -> None:
+        # After the page has refilled its lists (and deleted the old entries).
+        QTimer.singleShot(0, self.focus_start_page)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The window just became active (the lists may have come before it was on screen)."""
+        if watched is self._window and event.type() == QEvent.Type.WindowActivate:
+            QTimer.singleShot(0, self.focus_start_page)
+        return False
+
+    def focus_start_page(self) -> None:
         """On the start page, the first night that comes with the app has the focus (Enter opens
         it), unless the user is already on one of the page's buttons."""
         first_run = getattr(self._window, "first_run", None)
@@ -220,7 +231,14 @@ class KeyboardFocus(QObject):
         page = first_run.page
         name_widgets(page)
         focus = QApplication.focusWidget()
-        if isinstance(focus, QAbstractButton) and page.isAncestorOf(focus):
+        entries = [*page.entries("bundled"), *page.entries("nights"), *page.entries("feeds")]
+        # (an entry the page has just replaced is still alive, about to be deleted: not "on" it)
+        listed = focus in entries or (
+            isinstance(focus, QAbstractButton)
+            and page.isAncestorOf(focus)
+            and focus.objectName().startswith("startOpen")
+        )
+        if listed:
             return  # the user is already on one of the page's buttons
         buttons = page.entries("bundled") or page.entries("nights")
         if buttons:
