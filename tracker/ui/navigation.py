@@ -113,7 +113,6 @@ class Navigation(QObject):
         worker.catalogue_ready.connect(self._on_catalogue)
         worker.payload_imported.connect(self._import_done)
         worker.failed.connect(self._import_failed)
-        worker.request_catalogue()
 
         self._hook_timeline()
         window.alert_log.dock.table.doubleClicked.connect(self._alert_activated)
@@ -272,15 +271,22 @@ class Navigation(QObject):
     def _on_catalogue(self, found: object) -> None:
         if isinstance(found, Catalogue):
             self._catalogue = found
+            if self.recent_menu.isVisible():
+                self._fill_recent(refresh=False)
 
-    def _fill_recent(self) -> None:
+    def _fill_recent(self, refresh: bool = True) -> None:
+        """The recent nights as last read (the start page's list); read afresh for next time (the
+        store is read on the worker's thread, never here)."""
         menu = self.recent_menu
         menu.clear()
         entries = self._catalogue.recent_nights if self._catalogue is not None else ()
-        if not entries:
+        if self._catalogue is None:
+            menu.addAction("Reading the nights…").setEnabled(False)
+        elif not entries:
             menu.addAction("No recent nights").setEnabled(False)
         for entry in entries[:10]:
             action = menu.addAction(entry.title)
             action.setToolTip(str(entry.path))
             action.triggered.connect(lambda _c=False, p=entry.path: self._window.open_night(Path(p)))
-        self._window.worker.request_catalogue()  # fresh for next time
+        if refresh:
+            self._window.worker.request_catalogue()  # fresh for next time
