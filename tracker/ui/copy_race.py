@@ -9,7 +9,7 @@ A text field that has the focus keeps Ctrl+C for its own selection.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence
@@ -18,12 +18,40 @@ from tracker.ui.exports import race_on_screen, race_png
 from tracker.ui.keyboard_focus import candidate_line
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QLabel, QStatusBar
+
+    from tracker.core.model import Snapshot
+    from tracker.ui.race_view import RaceView
+    from tracker.ui.workers import NightInfo
 
 
-def race_text(window: MainWindow) -> str:
+class _Window(Protocol):
+    """What the Copy commands use of the main window: what the exports read of the race on
+    screen, its banners, and the QMainWindow's status bar and font. Narrow on purpose: this module
+    is installed by the window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+    @property
+    def shown_version(self) -> int | None: ...
+    @property
+    def night(self) -> NightInfo | None: ...
+    @property
+    def selected_contest(self) -> str | None: ...
+    @property
+    def race_view(self) -> RaceView: ...
+    @property
+    def banner(self) -> QLabel: ...
+    @property
+    def test_banner(self) -> QLabel: ...
+    # the QMainWindow it is
+    def statusBar(self) -> QStatusBar: ...
+    def font(self) -> QFont: ...
+
+
+def race_text(window: _Window) -> str:
     """The race on screen as plain text ("" when there is none)."""
-    race = race_on_screen(window)  # type: ignore[arg-type]
+    race = race_on_screen(window)
     if race is None:
         return ""
     view = window.race_view
@@ -41,8 +69,8 @@ def race_text(window: MainWindow) -> str:
 class CopyRace(QObject):
     """The two Copy commands in the Race menu."""
 
-    def __init__(self, window: MainWindow, menu: object) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window, menu: object) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self.text_action = QAction("&Copy race as text", window)
         self.text_action.setObjectName("copy_text")
@@ -67,7 +95,7 @@ class CopyRace(QObject):
 
     def copy_image(self) -> bool:
         window = self._window
-        race = race_on_screen(window)  # type: ignore[arg-type]
+        race = race_on_screen(window)
         if race is None:
             window.statusBar().showMessage("There is no race on screen to copy yet.", 8000)
             return False

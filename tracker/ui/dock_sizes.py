@@ -10,23 +10,44 @@ readable height (``MainWindow.room_below``), and the timeline gives way first
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QTableView
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from collections.abc import Sequence
+
+    from tracker.ui.alert_log import AlertLog
+    from tracker.ui.projection_log import ProjectionLogDock
 
 #: Rows a log shows when it opens with rows (the rest scroll).
 ROWS = 8
 
 
+class _Window(Protocol):
+    """What the log docks' sizing uses of the main window: its two log docks, the room the race
+    spares, and the QMainWindow calls that place docks. Narrow on purpose: this module is installed
+    by the window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def alert_log(self) -> AlertLog: ...
+    @property
+    def projection_log(self) -> ProjectionLogDock: ...
+    def room_below(self) -> int: ...
+    def keep_race_readable(self) -> None: ...
+    # the QMainWindow it is
+    def dockWidgetArea(self, dock: QDockWidget) -> Qt.DockWidgetArea: ...
+    def resizeDocks(
+        self, docks: Sequence[QDockWidget], sizes: Sequence[int], orientation: Qt.Orientation
+    ) -> None: ...
+
+
 class LogDockSizes(QObject):
     """Installs the behaviour above on the window's log docks."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         for dock in (window.alert_log.dock, window.projection_log):
             table = dock.findChild(QTableView)

@@ -11,35 +11,63 @@ headers name it), whatever the screen shows.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QMenuBar
+
+    from tracker.ui.alert_log import AlertLog
+    from tracker.ui.projection_log import ProjectionLogDock
+    from tracker.ui.replay_bar import ReplayBar
+    from tracker.ui.timeline import TimelineView
+    from tracker.ui.workers import NightInfo
 
 KEY = "clock/utc"
+
+
+class _Window(Protocol):
+    """What the clock uses of the main window: the night open, its signal, the panels that keep
+    their own zone, and the menu bar (View menu). Narrow on purpose: this module is installed by
+    the window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def night_opened(self) -> SignalInstance: ...
+    @property
+    def night(self) -> NightInfo | None: ...
+    @property
+    def timeline_view(self) -> TimelineView: ...
+    @property
+    def alert_log(self) -> AlertLog: ...
+    @property
+    def projection_log(self) -> ProjectionLogDock: ...
+    @property
+    def replay_bar(self) -> ReplayBar: ...
+    # the QMainWindow it is
+    def menuBar(self) -> QMenuBar: ...
 
 
 class ElectionClock(QObject):
     """View ▸ Times in UTC, remembered in the settings; the panels follow the choice."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         from tracker.ui.settings import settings
 
         value = settings().value(KEY, False)
         self._utc = value is True or str(value).lower() in ("true", "1")
-        self.action = QAction("Times in &UTC", window)
+        self.action = QAction("Times in &UTC", window)  # type: ignore[call-overload]
         self.action.setObjectName("times_in_utc")
         self.action.setCheckable(True)
         self.action.setChecked(self._utc)
         self.action.toggled.connect(self.set_utc)
         from tracker.ui.pins import _menu
 
-        view = _menu(window, "&View")
+        view = _menu(window, "&View")  # type: ignore[arg-type]
         view.addSeparator()
         view.addAction(self.action)
         # After the window has attached the night's clock (it does so right after this signal).

@@ -42,12 +42,10 @@ from tracker.core.export import (
 )
 from tracker.core.model import Contest, Snapshot
 from tracker.ui.last_folder import remember, start_path
+from tracker.ui.publication import GAP, wrap_caption
 from tracker.ui.race_view import RaceView
 from tracker.ui.theme import ChartTheme, current_theme
 from tracker.ui.workers import NightInfo, Worker
-
-#: Space between the stacked widgets and around the caption, in pixels.
-GAP = 6
 
 
 class _Window(Protocol):
@@ -177,24 +175,6 @@ def _paint(
     for i, text in enumerate(caption):
         rect = QRect(GAP + 2, caption_top + GAP + i * line, size.width() - 2 * GAP, line)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
-
-
-def wrap_caption(caption: Sequence[str], font: QFont, width: int) -> list[str]:
-    """The caption's lines broken at spaces to fit ``width`` pixels: a provenance line is never
-    cut ("(reconstruct"), however narrow the race view was."""
-    metrics = QFontMetrics(font)
-    out: list[str] = []
-    for text in caption:
-        line = ""
-        for word in text.split(" "):
-            candidate = f"{line} {word}" if line else word
-            if line and metrics.horizontalAdvance(candidate) > width:
-                out.append(line)
-                line = word
-            else:
-                line = candidate
-        out.append(line)
-    return out
 
 
 def _caption_width(widgets: Sequence[QWidget]) -> int:

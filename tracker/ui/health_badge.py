@@ -19,15 +19,16 @@ shows the line over the race (it follows :class:`~tracker.ui.feed_status.FeedSta
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QLabel, QWidget
 
 from tracker.feeds.errors import is_offline, plain_error
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+
     from tracker.feeds.poller import FeedHealth
-    from tracker.ui.feed_status import FeedStatus
 
 LIVE, BEHIND, STALE, FAILING, OFFLINE, STOPPED = (
     "LIVE",
@@ -128,11 +129,21 @@ def header_line(
     return f"{new} · {tail}" if state != STALE else f"{new} · feed stale: polls answer, nothing new"
 
 
+class _Status(Protocol):
+    """What the line uses of :class:`~tracker.ui.feed_status.FeedStatus`: its signal and its two
+    texts. Narrow on purpose: feed_status imports this module and must not be imported back."""
+
+    @property
+    def refreshed(self) -> SignalInstance: ...
+    def state(self) -> str: ...
+    def header_text(self) -> str: ...
+
+
 class HealthLine(QLabel):
     """The feed's health over the race, in words, tinted when it needs attention; hidden for a
     recorded night (the window shows it while a feed is open or being armed)."""
 
-    def __init__(self, status: FeedStatus, parent: QWidget | None = None) -> None:
+    def __init__(self, status: _Status, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("feedHealthLine")
         self.setWordWrap(True)

@@ -14,7 +14,7 @@ sighted reader takes them in.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
@@ -35,7 +35,42 @@ from tracker.ui.bar_texts import BarInfo, display_name
 from tracker.ui.race_list import COL_NAME
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from PySide6.QtCore import QSortFilterProxyModel, SignalInstance
+    from PySide6.QtWidgets import QTableView
+
+    from tracker.ui.race_view import RaceView
+    from tracker.ui.timeline import TimelineView
+    from tracker.ui.workers import Worker
+
+
+class _Window(Protocol):
+    """What the focus and keys use of the main window: its signals, the race list, search box,
+    race and timeline views, the worker (for the start page's lists), and the QWidget it is (its
+    children, its events). The start page is read with ``getattr(window, "first_run")``. Narrow on
+    purpose: this module is installed by the window and must not import it back
+    (docs/architecture.md, "Layers")."""
+
+    @property
+    def night_opened(self) -> SignalInstance: ...
+    @property
+    def drawn(self) -> SignalInstance: ...
+    @property
+    def worker(self) -> Worker: ...
+    @property
+    def race_table(self) -> QTableView: ...
+    @property
+    def race_proxy(self) -> QSortFilterProxyModel: ...
+    @property
+    def search_box(self) -> QLineEdit: ...
+    @property
+    def race_view(self) -> RaceView: ...
+    @property
+    def timeline_view(self) -> TimelineView: ...
+    # the QWidget it is
+    @property
+    def destroyed(self) -> SignalInstance: ...
+    def installEventFilter(self, filter: QObject) -> None: ...
+
 
 _BUTTON_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 _NO_MODIFIER = Qt.KeyboardModifier.NoModifier
@@ -132,8 +167,8 @@ class _SearchKeys(QObject):
     """Escape clears the search box and leaves it for the race list; Enter or ↓ picks the first
     race that matches and moves there."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -167,8 +202,8 @@ class _SearchKeys(QObject):
 class KeyboardFocus(QObject):
     """Installs the above on ``window`` (one call, after the window and its docks are built)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         table = window.race_table
         # Tab leaves the table for the next panel instead of stepping its cells (which moved the
@@ -188,12 +223,12 @@ class KeyboardFocus(QObject):
         search.setToolTip("Type part of a race's name · Enter or ↓ picks the first match · Esc clears")
         self._search_keys = _SearchKeys(window)
         search.installEventFilter(self._search_keys)
-        self._button_keys = _ButtonKeys(window)
+        self._button_keys = _ButtonKeys(window)  # type: ignore[arg-type]
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self._button_keys)
             window.destroyed.connect(lambda *_: app.removeEventFilter(self._button_keys))
-        name_widgets(window)
+        name_widgets(window)  # type: ignore[arg-type]
         window.night_opened.connect(self._on_night_opened)
         window.drawn.connect(self.describe_race)
         table.selectionModel().currentRowChanged.connect(lambda *_: self.describe_race())
@@ -210,7 +245,7 @@ class KeyboardFocus(QObject):
     def _on_night_opened(self, _info: object) -> None:
         """The race view takes the focus: the single-key shortcuts work at once."""
         self._window.race_view.setFocus(Qt.FocusReason.OtherFocusReason)
-        name_widgets(self._window)
+        name_widgets(self._window)  # type: ignore[arg-type]
 
     def _on_catalogue(self, _found: object) -> None:
         # After the page has refilled its lists (and deleted the old entries).

@@ -10,14 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracker import paths
+from tracker.ui.settings import settings as _settings
 
 KEY = "files/last_folder"
-
-
-def _settings():  # the window's QSettings (imported late: main_window imports this module's users)
-    from tracker.ui.main_window import settings
-
-    return settings()
 
 
 def start_folder() -> Path:

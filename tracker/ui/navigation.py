@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QModelIndex, QObject, QPointF, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -20,7 +20,12 @@ from tracker.archive.catalogue import Catalogue
 from tracker.archive.replay import parse_clock_time
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QStatusBar
+
+    from tracker.ui.alert_log import AlertLog
+    from tracker.ui.replay_bar import ReplayBar
+    from tracker.ui.timeline import TimelineView
+    from tracker.ui.workers import NightInfo, Worker
 
 #: File ▸ Import results…: what the importer reads (a folder of them goes through drag and drop).
 RESULTS_FILTER = ";;".join(
@@ -31,6 +36,30 @@ RESULTS_FILTER = ";;".join(
         "All files (*)",
     )
 )
+
+
+class _Window(Protocol):
+    """What navigation uses of the main window: the night, the replay bar it moves, the
+    timeline it hooks, the alert log, the worker, its commands (for their menus), the two calls it
+    makes, and the QMainWindow's status bar. Narrow on purpose: this module is installed by the
+    window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def night(self) -> NightInfo | None: ...
+    @property
+    def replay_bar(self) -> ReplayBar: ...
+    @property
+    def timeline_view(self) -> TimelineView: ...
+    @property
+    def alert_log(self) -> AlertLog: ...
+    @property
+    def worker(self) -> Worker: ...
+    @property
+    def actions_by_name(self) -> dict[str, QAction]: ...
+    def select_contest(self, contest_id: str) -> None: ...
+    def open_night(self, path: Path) -> None: ...
+    # the QMainWindow it is
+    def statusBar(self) -> QStatusBar: ...
 
 
 def _hhmm(when: dt.datetime, tz: dt.tzinfo) -> str:
@@ -66,8 +95,8 @@ def parse_time_in_night(text: str, start: dt.datetime, end: dt.datetime, tz: dt.
 class Navigation(QObject):
     """Installs the commands and mouse/keyboard hooks on ``window`` (one call)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self._catalogue: Catalogue | None = None
         self._importing: Path | None = None

@@ -16,19 +16,55 @@ import contextlib
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
 from tracker import paths
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QStatusBar, QTableView
+
+    from tracker.core.model import Snapshot
+    from tracker.ui.race_list_panel import RaceListPanel
+    from tracker.ui.replay_bar import ReplayBar
     from tracker.ui.workers import NightInfo
 
 #: How the status bar tells a first-time user what to do (kept on screen for a while).
 PLAY_HINT = "Press Space to play · ← and → step through the updates · F1 lists every key"
 HINT_MS = 30_000
+
+
+class _Window(Protocol):
+    """What the per-night state uses of the main window: its signals and read-only state, the
+    replay bar and the race list's filters it follows and restores, the one call it makes, and the
+    QMainWindow's status bar and events. What the window was opened with is read with
+    ``getattr(window, "opened_with")``. Narrow on purpose: this module is installed by the window
+    and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def night_opened(self) -> SignalInstance: ...
+    @property
+    def drawn(self) -> SignalInstance: ...
+    @property
+    def night(self) -> NightInfo | None: ...
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+    @property
+    def shown_version(self) -> int | None: ...
+    @property
+    def selected_contest(self) -> str | None: ...
+    @property
+    def replay_bar(self) -> ReplayBar: ...
+    @property
+    def race_table(self) -> QTableView: ...
+    @property
+    def race_panel(self) -> RaceListPanel: ...
+    def select_contest(self, contest_id: str) -> None: ...
+    # the QMainWindow it is
+    def statusBar(self) -> QStatusBar: ...
+    def installEventFilter(self, filter: QObject) -> None: ...
 
 
 @dataclass
@@ -129,8 +165,8 @@ def write_night(store: object, key: str, saved: SavedNight) -> None:
 class NightState(QObject):
     """Follows the window's state for the night on screen and puts a night's back when it opens."""
 
-    def __init__(self, window: MainWindow, *, persist: bool = True) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window, *, persist: bool = True) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self._persist = persist
         self._key: str | None = None

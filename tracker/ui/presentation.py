@@ -11,7 +11,7 @@ to a time); Escape or F11 leaves.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeyEvent, QKeySequence
@@ -20,14 +20,68 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from tracker.ui.race_view import RaceView
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    import datetime as dt
+
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QMenuBar, QTableView
+
+    from tracker.core.model import Snapshot
+    from tracker.ui.feed_status import FeedStatus
+    from tracker.ui.pins import PinsController
+    from tracker.ui.replay_bar import ReplayBar
+    from tracker.ui.workers import NightInfo, Worker
 
 #: How much larger the type is than in the window.
 TYPE_SCALE = 1.6
 RACE, OVERVIEW = "race", "overview"
 
 
-def show_window_race(view: RaceView, window: MainWindow) -> None:
+class _Shown(Protocol):
+    """What :func:`show_window_race` reads of the main window: what its race view shows."""
+
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+    @property
+    def shown_version(self) -> int | None: ...
+    @property
+    def selected_contest(self) -> str | None: ...
+    @property
+    def race_view(self) -> RaceView: ...
+    @property
+    def worker(self) -> Worker: ...
+
+
+class _Window(_Shown, Protocol):
+    """What presentation mode uses of the main window: what is shown and when, the feed's
+    health, the pinned overview's dock, its commands, and the QMainWindow it is. The Go to time
+    and presentation actions are read with ``getattr``. Narrow on purpose: this module is
+    installed by the window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def drawn(self) -> SignalInstance: ...
+    @property
+    def night(self) -> NightInfo | None: ...
+    @property
+    def live(self) -> bool: ...
+    @property
+    def replay_bar(self) -> ReplayBar: ...
+    @property
+    def feed_status(self) -> FeedStatus: ...
+    @property
+    def pins(self) -> PinsController: ...
+    @property
+    def race_table(self) -> QTableView: ...
+    @property
+    def actions_by_name(self) -> dict[str, QAction]: ...
+    def display_timezone(self, info: NightInfo | None = None) -> dt.tzinfo: ...
+    # the QMainWindow it is
+    def windowTitle(self) -> str: ...
+    def font(self) -> QFont: ...
+    def menuBar(self) -> QMenuBar: ...
+    def installEventFilter(self, filter: QObject) -> None: ...
+
+
+def show_window_race(view: RaceView, window: _Shown) -> None:
     """Show in ``view`` what the window's race view shows: its version and race, with the
     estimates and projection the worker made for it (nothing is computed here)."""
     snap, cid = window.snapshot, window.selected_contest
@@ -51,7 +105,7 @@ def show_window_race(view: RaceView, window: MainWindow) -> None:
 class PresentationWindow(QWidget):
     """Full screen: a line saying what and when, then the race or the pinned overview."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: _Window) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self._window = window
         self.setObjectName("presentationWindow")
@@ -148,13 +202,13 @@ class PresentationWindow(QWidget):
 class Presentation(QObject):
     """View ▸ Presentation (F11: the race; Shift+F11: the pinned overview)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: _Window) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self._screen: PresentationWindow | None = None
         from tracker.ui.pins import _menu
 
-        view = _menu(window, "&View")
+        view = _menu(window, "&View")  # type: ignore[arg-type]
         self.race_action = QAction("&Presentation: the race", window)
         self.race_action.setObjectName("present_race")
         self.race_action.setShortcut(QKeySequence("F11"))

@@ -11,14 +11,17 @@ reads, and the first size is clamped to the screen's available area.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QWidget
 
 if TYPE_CHECKING:
-    from tracker.ui.main_window import MainWindow
+    from PySide6.QtWidgets import QStatusBar
+
+    from tracker.ui.race_view import RaceView
+    from tracker.ui.timeline import TimelineView
 
 #: The smallest window that must be possible (logical pixels): a 960-px tile, 1920×1080 at scale 2.
 MIN_FIT = QSize(960, 520)
@@ -70,7 +73,19 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(x, y)
 
 
-def install_window_fit(window: MainWindow) -> None:
+class _Window(Protocol):
+    """What the fitting uses of the main window: the two views it loosens and the status bar it
+    lets clip, in the QWidget it is (for the screen). Narrow on purpose: this module is installed
+    by the window and must not import it back (docs/architecture.md, "Layers")."""
+
+    @property
+    def race_view(self) -> RaceView: ...
+    @property
+    def timeline_view(self) -> TimelineView: ...
+    def statusBar(self) -> QStatusBar: ...
+
+
+def install_window_fit(window: _Window) -> None:
     """Make the window's minimum small and stable, and clamp its first size to the screen."""
     race, timeline = window.race_view, window.timeline_view
     wrap_labels(race)
@@ -80,4 +95,4 @@ def install_window_fit(window: MainWindow) -> None:
         if child.minimumHeight() > TIMELINE_FLOOR_PX:
             child.setMinimumHeight(TIMELINE_FLOOR_PX)
     clip_labels(window.statusBar())
-    fit_to_screen(window)
+    fit_to_screen(window)  # type: ignore[arg-type]  # the QMainWindow it is
