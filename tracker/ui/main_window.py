@@ -83,6 +83,16 @@ DEFAULT_SPEED = 60.0
 LAYOUT_VERSION = 1
 RECONSTRUCTED_NOTE = "reconstructed from certified precinct results — not the original feed"
 
+
+def reconstructed_banner(name: str, note: str) -> str:
+    """The banner over a reconstructed night (markup, the feed's words escaped): its name, then its
+    note -- unless the name already says it. A served reconstruction's election name carries the
+    note, and the live path once printed the sentence twice."""
+    note = note.strip().rstrip(".") or RECONSTRUCTED_NOTE
+    text = name if note.lower() in name.lower() else f"{name} — {note}"
+    return f"<b>Reconstructed night.</b> {esc(text, TEXT_LIMIT)}"
+
+
 BANNER_STYLE = (
     "QLabel { background: #FFF4D6; color: #3D2E00; border: 1px solid #E6C36A;"
     " border-left: 5px solid #E69F00; padding: 6px 10px; }"
@@ -564,10 +574,7 @@ class MainWindow(QMainWindow):
         if info.reconstructed:
             # The night's own note says what it is (a night *built* for a benchmark is not made
             # from certified results); the generic note only when it has none.
-            label = info.label
-            note = str(info.meta.get("note", "")).strip().rstrip(".") or RECONSTRUCTED_NOTE
-            text = label if note.lower() in label.lower() else f"{label} — {note}"
-            self._banner.setText(f"<b>Reconstructed night.</b> {esc(text, TEXT_LIMIT)}")
+            self._banner.setText(reconstructed_banner(info.label, str(info.meta.get("note", ""))))
             self._banner.setToolTip(plain_tooltip(info.meta.get("note", "")))
             self._banner.show()
         else:
@@ -653,9 +660,7 @@ class MainWindow(QMainWindow):
             return  # the night file's own label is already shown
         election = snapshot.election
         if election.reconstructed:
-            note = election.note or RECONSTRUCTED_NOTE
-            quoted = f"{esc(election.name)} — {esc(note, TEXT_LIMIT)}"
-            self._banner.setText(f"<b>Reconstructed night.</b> {quoted}")
+            self._banner.setText(reconstructed_banner(election.name, election.note))
         self._banner.setVisible(election.reconstructed)
 
     def _show_test_label(self, snapshot: Snapshot) -> None:
