@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tracker.core.errors import FeedError
@@ -249,9 +249,22 @@ STATE_ZONES: dict[str, str] = {
 _EV_STATES = {"georgia": "GA", "virginia": "VA", "washington": "WA", "utah": "UT", "idaho": "ID"}
 
 
-def guess_timezone(target: FeedTarget) -> str:
+#: A state's own results site: ``….XX.gov`` (``sos.ms.gov``) or ``….state.XX.us``; North
+#: Carolina's board answers from ``ncsbe.gov``.
+_STATE_HOST = re.compile(r"(?:^|\.)(?:(?P<gov>[a-z]{2})\.gov|state\.(?P<us>[a-z]{2})\.us)$", re.I)
+_NC_HOST = re.compile(r"(^|\.)ncsbe\.gov$", re.I)
+#: The payload formats that name their state (the first poll's detected format).
+_FORMAT_STATES = {"nc-sbe": "NC", "ga-sos-json": "GA"}
+
+
+def guess_timezone(target: FeedTarget, formats: Iterable[str] = ()) -> str:
     """The IANA zone to show a live night in: the Clarity site's state's, an Enhanced Voting
-    state site's (or a county site's whose slug ends in its state, ``cass-county-mi``), else UTC."""
+    state site's (or a county site's whose slug ends in its state, ``cass-county-mi``), a state's
+    results site's (by its address, or by the format its payload came in: NC's board file), AP's
+    ``statepostal`` state's, else UTC. ``formats``: the first poll's detected payload formats.
+
+    An AP night for no single state (national, or several) is shown in Eastern time, the zone AP
+    and the networks call national races in; anything else unknown stays UTC, which says itself."""
     if target.clarity is not None:
         return STATE_ZONES.get(target.clarity[0].upper(), "UTC")
     if target.ev is not None:
@@ -260,4 +273,21 @@ def guess_timezone(target: FeedTarget) -> str:
         return STATE_ZONES.get(state, "UTC")
     if target.kind == "gasos":
         return STATE_ZONES["GA"]
+    for fmt in (target.fmt, *formats):
+        if fmt in _FORMAT_STATES:
+            return STATE_ZONES[_FORMAT_STATES[fmt]]
+    parts = urllib.parse.urlsplit(target.url)
+    host = parts.hostname or ""
+    if _NC_HOST.search(host):
+        return STATE_ZONES["NC"]
+    if target.kind == "ap":
+        query = urllib.parse.parse_qsl(parts.query)
+        postal = next((v for k, v in query if k.lower() == "statepostal"), "")
+        states = [p.strip().upper() for p in postal.split(",") if p.strip()]
+        if len(states) == 1:
+            return STATE_ZONES.get(states[0], "America/New_York")
+        return "America/New_York"
+    site = _STATE_HOST.search(host)
+    if site is not None:
+        return STATE_ZONES.get((site.group("gov") or site.group("us")).upper(), "UTC")
     return "UTC"

@@ -189,8 +189,9 @@ class FeedJobs:
                         fail(f"{target.display_url} is not a feed the tracker can read: {why}")
                     return
                 path = Path(record_to) if record_to else default_night_path(target.display_url)
+                formats = [e.fmt for e in first.events if e.kind == "new" and e.fmt]
                 night = create_recording(
-                    path, url=target.display_url, kind=target.kind, timezone=guess_timezone(target)
+                    path, url=target.display_url, kind=target.kind, timezone=guess_timezone(target, formats)
                 )
                 recorder = Recorder(night, source=target.display_url)
                 recorded = _record_quietly(recorder, first)
