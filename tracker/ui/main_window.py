@@ -196,6 +196,7 @@ class MainWindow(QMainWindow):
 
         # status bar: the night, the replay clock, the version on screen
         self._status_night = QLabel("No night open")
+        self._status_night.setObjectName("statusNight")  # window_fit keeps it readable
         self._status_clock = QLabel("")
         self._status_version = QLabel("")
         # Night labels, feed addresses and election names: plain text; the banner is our markup

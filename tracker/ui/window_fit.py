@@ -31,6 +31,11 @@ FRAME_ALLOWANCE = QSize(8, 32)
 PLOT_FLOOR_PX = 170
 #: The timeline's floor: its caption and a strip of chart.
 TIMELINE_FLOOR_PX = 70
+#: The status bar's night label keeps this many characters ("Live: https://results.e…") when a
+#: feed's health (its failing error, its retry) would otherwise take the whole bar: clipped to
+#: "Liv" it no longer said what is open. The health's words are also over the race, and whole in
+#: the tooltips.
+NIGHT_LABEL_FLOOR_CHARS = 24
 
 
 def wrap_labels(root: QWidget) -> None:
@@ -95,4 +100,7 @@ def install_window_fit(window: _Window) -> None:
         if child.minimumHeight() > TIMELINE_FLOOR_PX:
             child.setMinimumHeight(TIMELINE_FLOOR_PX)
     clip_labels(window.statusBar())
+    night = window.statusBar().findChild(QLabel, "statusNight")
+    if night is not None:
+        night.setMinimumWidth(night.fontMetrics().averageCharWidth() * NIGHT_LABEL_FLOOR_CHARS)
     fit_to_screen(window)  # type: ignore[arg-type]  # the QMainWindow it is
