@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtWidgets import QLabel, QWidget
 
 from tracker.feeds.errors import is_offline, plain_error
+from tracker.ui.plain_text import make_plain
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -148,6 +149,7 @@ class HealthLine(QLabel):
         self.setObjectName("feedHealthLine")
         self.setWordWrap(True)
         self.setAccessibleName("Live feed health")
+        make_plain(self)  # a server's reason phrase is data, never markup (issue 19)
         self._status = status
         self._state = ""
         status.refreshed.connect(self.refresh)
