@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the app and its tests need: Qt's xcb platform plugin libraries, fonts,
-# and (unless --runtime) Xvfb + xauth for the end-to-end tests, the desktop-file and AppStream
-# validators, and binutils for the PyInstaller bundle.
+# and (unless --runtime) Xvfb + xauth, openbox and xdotool for the end-to-end tests, the
+# desktop-file and AppStream validators, and binutils for the PyInstaller bundle.
 #
 # Idempotent: when every package is already installed (dpkg-query) it does nothing and touches no
 # network. Otherwise it runs `apt-get update` + `apt-get install -y --no-install-recommends`, as root
@@ -31,6 +31,7 @@ runtime_pkgs=(
 )
 test_pkgs=(
     xvfb xauth
+    openbox xdotool               # a window manager and keyboard driver for the e2e window tests
     desktop-file-utils appstream  # desktop-file-validate, appstreamcli validate (tests/packaging)
     binutils                      # PyInstaller's objdump/strip (packaging/build.sh)
 )

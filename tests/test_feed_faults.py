@@ -32,6 +32,7 @@ from fault_server import (
 
 from tracker.archive.night import NightFile
 from tracker.archive.recorder import current_versions
+from tracker.feeds import errors
 from tracker.feeds.poller import PollPolicy
 
 
@@ -99,15 +100,20 @@ def _fault_then_recover(
 
 # -- transport faults -----------------------------------------------------------------------------------
 def test_a_server_that_accepts_but_never_answers_times_out_and_recovers(tmp_path: Path) -> None:
-    _fault_then_recover(tmp_path, Fault("hang"), "timed out (ReadTimeout)", policy=TIMEOUT_POLICY)
+    _fault_then_recover(
+        tmp_path, Fault("hang"), "timed out: the server stopped answering", policy=TIMEOUT_POLICY
+    )
 
 
 def test_a_read_stall_mid_body_times_out_and_recovers(tmp_path: Path) -> None:
-    _fault_then_recover(tmp_path, Fault("stall"), "timed out (ReadTimeout)", policy=TIMEOUT_POLICY)
+    _fault_then_recover(
+        tmp_path, Fault("stall"), "timed out: the server stopped answering", policy=TIMEOUT_POLICY
+    )
 
 
 def test_a_connection_reset_is_an_error_and_recovers(tmp_path: Path) -> None:
-    _fault_then_recover(tmp_path, Fault("reset"), "ReadError")
+    # in words (tracker.feeds.errors), not "ReadError": the connection broke mid-answer
+    _fault_then_recover(tmp_path, Fault("reset"), "the connection broke")
 
 
 @pytest.mark.parametrize(
@@ -132,7 +138,7 @@ def test_a_503_with_retry_after_is_honoured(tmp_path: Path) -> None:
 
 
 def test_a_truncated_transfer_is_an_error_not_a_version(tmp_path: Path) -> None:
-    _fault_then_recover(tmp_path, Fault("truncate"), "RemoteProtocolError")
+    _fault_then_recover(tmp_path, Fault("truncate"), "closed the connection before the answer was complete")
 
 
 def test_a_document_cut_short_but_delivered_whole_is_unreadable_and_kept_out(tmp_path: Path) -> None:
@@ -217,14 +223,14 @@ def test_a_connect_timeout_is_an_error_and_recovers(tmp_path: Path) -> None:
             core.wait(lambda: len(core.shown) == 1, "version 0")
             server.block_connects()
             step.release(1)
-            core.wait(lambda: "ConnectTimeout" in (core.health.error or ""), "a connect timeout")
+            core.wait(lambda: errors.CONNECT_TIMEOUT in (core.health.error or ""), "a connect timeout")
             server.unblock_connects()
             core.wait(lambda: len(core.shown) == 2, "version 1")
             core.wait_health(lambda h: h.error is None, "the error to clear")
             expected = [_served(server, 0), _served(server, 1)]
         finally:
             path = core.stop()
-    _check_recording(path, expected, "ConnectTimeout")
+    _check_recording(path, expected, errors.CONNECT_TIMEOUT)
 
 
 @pytest.mark.slow

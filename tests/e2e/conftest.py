@@ -7,6 +7,7 @@ in CI (``CI`` set), where a missing Xvfb means the set-up is broken and skipping
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import shutil
@@ -34,11 +35,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
-def _start_xvfb(log: IO[bytes]) -> tuple[subprocess.Popen[bytes], str]:
+def _start_xvfb(log: IO[bytes], screen: str = SCREEN) -> tuple[subprocess.Popen[bytes], str]:
     """Start Xvfb on a display number it picks itself (``-displayfd``: no races with other servers)."""
     read_fd, write_fd = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp", "-noreset"],
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", screen, "-nolisten", "tcp", "-noreset"],
         pass_fds=(write_fd,),
         stdin=subprocess.DEVNULL,
         stdout=log,
@@ -92,6 +93,10 @@ def _xvfb_server() -> Iterator[str]:
 def xvfb_display(_xvfb_server: str, tmp_path: Path) -> dict[str, str]:
     """The environment to run the app (or any Qt program) with on the session's Xvfb screen
     (1280x800, 24-bit): ``DISPLAY``, ``QT_QPA_PLATFORM=xcb`` and a fresh, empty ``TRACKER_HOME``."""
+    return _app_env(_xvfb_server, tmp_path)
+
+
+def _app_env(display: str, tmp_path: Path) -> dict[str, str]:
     home = tmp_path / "tracker-home"
     home.mkdir()
     runtime = tmp_path / "xdg-runtime"
@@ -100,9 +105,41 @@ def xvfb_display(_xvfb_server: str, tmp_path: Path) -> dict[str, str]:
     for var in ("WAYLAND_DISPLAY", "XAUTHORITY", "QT_SCREEN_SCALE_FACTORS", "QT_SCALE_FACTOR"):
         env.pop(var, None)
     env.update(
-        DISPLAY=_xvfb_server,
+        DISPLAY=display,
         QT_QPA_PLATFORM="xcb",
         TRACKER_HOME=str(home),
         XDG_RUNTIME_DIR=str(runtime),
     )
     return env
+
+
+@contextlib.contextmanager
+def desktop(tmp_path: Path, screen: str) -> Iterator[dict[str, str]]:
+    """A private Xvfb screen of size ``screen`` ("WxHxD") with the openbox window manager on it
+    (frames, title bars, focus as on a desktop), and the environment to run the app there."""
+    for tool in ("Xvfb", "openbox"):
+        if shutil.which(tool) is None:
+            reason = f"{tool} is not installed (bash scripts/install-system-deps.sh installs it)"
+            if _in_ci():
+                pytest.fail(f"{reason}; in CI this is a broken set-up, not a skip", pytrace=False)
+            pytest.skip(reason)
+    with tempfile.TemporaryFile() as log:
+        server, display = _start_xvfb(log, screen)
+        folder = tmp_path / f"desktop-{screen}"
+        folder.mkdir()
+        env = _app_env(display, folder)
+        wm = subprocess.Popen(
+            ["openbox", "--sm-disable"], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+        )
+        try:
+            time.sleep(1.0)  # openbox takes the screen before the first window maps
+            yield env
+        finally:
+            for proc in (wm, server):
+                _stop(proc)
+
+
+@pytest.fixture
+def openbox_desktop(tmp_path: Path):  # -> Callable[[str], ContextManager[dict[str, str]]]
+    """``with openbox_desktop("1024x640x24") as env:`` a screen of that size with a window manager."""
+    return lambda screen: desktop(tmp_path, screen)

@@ -92,7 +92,7 @@ def _fault_in_the_window(qtbot: QtBot, window: MainWindow, fault: Fault, error_p
         assert _error(window).startswith("error: ") and "backing off" in _error(window)
         _responsive(qtbot)
         # the last good version stays on screen, with its numbers
-        assert window.shown_version == 0 and window.feed_status.texts()["badge"] == "LIVE"
+        assert window.shown_version == 0 and window.feed_status.texts()["badge"] == "FAILING"
         assert [c.totals for c in window.snapshot.contests] == shown_totals
         server.clear()
         qtbot.waitUntil(lambda: window.shown_version == 1, timeout=WAIT_MS)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from tracker.core.errors import FeedError
@@ -273,12 +273,20 @@ def _state_of_host(host: str) -> str:
     return state if state in STATE_ZONES else ""
 
 
-def guess_timezone(target: FeedTarget) -> str:
+#: The payload formats that name their state (the first poll's detected format).
+_FORMAT_STATES = {"nc-sbe": "NC", "ga-sos-json": "GA"}
+
+
+def guess_timezone(target: FeedTarget, formats: Iterable[str] = ()) -> str:
     """The IANA zone to show a live night in: the election's state's, wherever the address or the
     feed names the state — a Clarity site's ``/{ST}/``, an Enhanced Voting state site's (or a
-    county site's whose slug ends in its state, ``cass-county-mi``), AP's ``statepostal``, a
-    state's own results site (``er.ncsbe.gov`` → North Carolina, ``results.sos.ga.gov``, any
-    ``*.{st}.gov``) — else UTC."""
+    county site's whose slug ends in its state, ``cass-county-mi``), the format its payload came in
+    (NC's board file), a state's own results site (``er.ncsbe.gov`` → North Carolina,
+    ``results.sos.ga.gov``, any ``*.{st}.gov``), AP's ``statepostal`` — else UTC, which says itself.
+    ``formats``: the first poll's detected payload formats.
+
+    An AP night for no state at all (a national one) is shown in Eastern time, the zone AP and the
+    networks call national races in; one for several states has no one zone and stays UTC."""
     if target.clarity is not None:
         return STATE_ZONES.get(target.clarity[0].upper(), "UTC")
     if target.ev is not None:
@@ -288,10 +296,18 @@ def guess_timezone(target: FeedTarget) -> str:
             return STATE_ZONES[state]
     if target.kind == "gasos":
         return STATE_ZONES["GA"]
+    for fmt in (target.fmt, *formats):
+        if fmt in _FORMAT_STATES:
+            return STATE_ZONES[_FORMAT_STATES[fmt]]
     parts = urllib.parse.urlsplit(target.url)
-    if target.kind == "ap":
-        postal = urllib.parse.parse_qs(parts.query).get("statepostal", [""])[0].strip().upper()
-        if postal in STATE_ZONES:  # one state asked for; a comma list of several stays UTC
-            return STATE_ZONES[postal]
     state = _state_of_host(parts.hostname or "")
-    return STATE_ZONES.get(state, "UTC")
+    if state:
+        return STATE_ZONES[state]
+    if target.kind == "ap":
+        query = urllib.parse.parse_qsl(parts.query)
+        postal = next((v for k, v in query if k.lower() == "statepostal"), "")
+        states = [p.strip().upper() for p in postal.split(",") if p.strip()]
+        if not states:
+            return "America/New_York"
+        return STATE_ZONES.get(states[0], "UTC") if len(states) == 1 else "UTC"
+    return "UTC"

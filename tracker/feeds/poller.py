@@ -549,11 +549,15 @@ class Poller:
         except httpx.TimeoutException as exc:
             if "deadline passed" in str(exc):  # client.request_deadline: headers trickled in
                 return None, b"", f"timed out (the response took longer than {self.policy.total_timeout:g} s)"
-            return None, b"", f"timed out ({type(exc).__name__})"
+            from tracker.feeds.errors import describe_network_error
+
+            return None, b"", describe_network_error(exc)
         except httpx.DecodingError as exc:  # our own sentence (client.BoundedDecoding)
             return None, b"", self.target.redact(str(exc)) or "the response could not be decoded"
-        except httpx.HTTPError as exc:
-            return None, b"", f"{type(exc).__name__}: {self.target.redact(str(exc)) or 'request failed'}"
+        except httpx.HTTPError as exc:  # one user-facing sentence, no class name
+            from tracker.feeds.errors import describe_network_error
+
+            return None, b"", describe_network_error(exc)
 
     def _error_outcome(self, response: httpx.Response | None, error: str | None) -> Outcome:
         if response is None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -45,6 +47,7 @@ from PySide6.QtWidgets import (
 from tracker.core.alerts import Alert
 from tracker.core.corrections import flags
 from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_alerts
+from tracker.ui.bar_texts import display_name
 from tracker.ui.plain_text import TEXT_LIMIT, clean, plain_label
 from tracker.ui.theme import ChartTheme
 
@@ -85,6 +88,16 @@ class _Window(Protocol):
     def addDockWidget(self, area: Qt.DockWidgetArea, dock: QDockWidget) -> None: ...
     def windowIcon(self) -> QIcon: ...
     def style(self) -> QStyle: ...
+
+
+#: Two or more words in capitals: a name as a shouting feed spells it ("JON OSSOFF").
+_SHOUTED = re.compile(r"\b[A-Z][A-Z'.-]+(?:[ ][A-Z\"][A-Z\"'.-]*)+")
+
+
+def names_in_case(text: str) -> str:
+    """Names in an alert's sentence in the case the bars use ("JON OSSOFF takes the lead" →
+    "Jon Ossoff takes the lead"): one case for a name everywhere in the window."""
+    return _SHOUTED.sub(lambda m: display_name(m.group(0)), text)
 
 
 class AlertLogModel(QAbstractTableModel):
@@ -129,8 +142,8 @@ class AlertLogModel(QAbstractTableModel):
     def cells(self, alert: Alert) -> tuple[str, str, str, str]:
         """What a row shows (and the CSV export writes, with full times)."""
         when = alert.time.astimezone(self._tz).strftime("%H:%M") if alert.time is not None else ""
-        race = alert.contest_name or alert.contest_id or "feed"
-        return when, race, f"{alert.kind}: {alert.message}", str(alert.version_index + 1)
+        race = display_name(alert.contest_name) or alert.contest_id or "feed"
+        return when, race, f"{alert.kind}: {names_in_case(alert.message)}", str(alert.version_index + 1)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -141,7 +154,9 @@ class AlertLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             when = alert.time.astimezone(self._tz).isoformat(timespec="seconds") if alert.time else ""
             where = f"version {alert.version_index + 1} ({alert.version}) at {when}"
-            return f"{alert.contest_name}\n{alert.kind}: {alert.message}\n{where}"
+            return (
+                f"{display_name(alert.contest_name)}\n{alert.kind}: {names_in_case(alert.message)}\n{where}"
+            )
         if role == Qt.ItemDataRole.ForegroundRole and alert.is_correction:
             return self._correction
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 3:
@@ -285,8 +300,8 @@ class AlertLog(QObject):
             # Desktop notification servers may read markup in the body (freedesktop "body-markup"):
             # the feed's words escaped, bidi-isolated, elided (issue 19).
             self.tray.showMessage(
-                f"{clean(alert.contest_name or 'Feed')} — {alert.kind}",
-                html.escape(clean(alert.message, TEXT_LIMIT)),
+                f"{clean(display_name(alert.contest_name or '')) or 'Feed'} — {alert.kind}",
+                html.escape(clean(names_in_case(alert.message), TEXT_LIMIT)),
                 QSystemTrayIcon.MessageIcon.Information,
             )
         if len(news) > MAX_NOTIFICATIONS:
@@ -328,12 +343,26 @@ class AlertLog(QObject):
 
     # export ----------------------------------------------------------------------------------------------
     def export(self, path: Path) -> None:
-        self._worker.export_alerts(Path(path), self.rows(), self._tz)
+        """The log as the table shows it (names in the bars' case) to ``path``, in the background."""
+        shown = [
+            replace(a, contest_name=display_name(a.contest_name), message=names_in_case(a.message))
+            for a in self.rows()
+        ]
+        self._worker.export_alerts(Path(path), shown, self._tz)
 
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.dock, "Export alert log", "alerts.csv", "CSV (*.csv)")
+        from tracker.ui.last_folder import remember, start_path
+
+        path, _ = QFileDialog.getSaveFileName(
+            self.dock, "Export alert log", start_path("alerts.csv"), "CSV (*.csv)"
+        )
         if path:
+            remember(path)
             self.export(Path(path))
 
     def _on_exported(self, path: str, rows: int) -> None:
         self.dock.count.setText(f"wrote {rows:,} rows to {Path(path).name}")
+        # Confirmed where the whole window can see it, with the folder (the dock may be closed).
+        self._window.statusBar().showMessage(
+            f"Wrote {rows:,} alert rows to {Path(path).name} in {Path(path).parent}", 15000
+        )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -199,7 +199,12 @@ class DrillDownModel(QAbstractTableModel):
             return self._head_data(row, self._head[i], role)
         value = row.votes[i] if kind == "cand" else row.total
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if value is None else f"{value:,}"
+            if value is None:
+                return ""
+            total = row.total
+            if kind == "cand" and total:  # the candidate's share of this place, beside the votes
+                return f"{value:,} · {100.0 * value / total:.1f} %"
+            return f"{value:,}"
         if role == SortRole:
             return -1 if value is None else value
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -588,3 +593,21 @@ class DrillDownDock(QDockWidget):
     @property
     def status_text(self) -> str:
         return self._status.text()
+
+    def shown_rows(self) -> tuple[ContestRows | None, str]:
+        """The rows the table shows with its filters applied (in the feed's order), and a
+        sentence naming the filters ("" when none): what File ▸ Export ▸ Race as CSV writes while
+        the drill-down is open, so the file matches what the user is looking at."""
+        rows = self._model.rows
+        if rows is None:
+            return None, ""
+        proxy = self._proxy
+        kept = sorted(proxy.mapToSource(proxy.index(r, 0)).row() for r in range(proxy.rowCount()))
+        notes = []
+        if self._search.text().strip():
+            notes.append(f"places matching {self._search.text().strip()!r}")
+        if self._vote_type.currentIndex() > 0:
+            notes.append(f"vote types: {self._vote_type.currentText()}")
+        level = "counties" if self._level == Level.COUNTY else "precincts"
+        note = f"as the drill-down shows it: {level}" + (f", {', '.join(notes)}" if notes else "")
+        return replace(rows, rows=tuple(rows.rows[i] for i in kept)), note

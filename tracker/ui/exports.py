@@ -28,18 +28,24 @@ from PySide6.QtCore import (
     QSizeF,
     Qt,
 )
-from PySide6.QtGui import QAction, QFont, QFontMetrics, QImage, QPainter, QRegion
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QImage, QKeySequence, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QWidget
 
-from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
+from tracker.core.export import (
+    ContestRows,
+    Level,
+    Provenance,
+    contest_rows,
+    provenance_lines,
+    write_contest_csv,
+)
 from tracker.core.model import Contest, Snapshot
+from tracker.ui.last_folder import remember, start_path
+from tracker.ui.publication import GAP, wrap_caption
 from tracker.ui.race_view import RaceView
 from tracker.ui.theme import ChartTheme, current_theme
 from tracker.ui.workers import NightInfo, Worker
-
-#: Space between the stacked widgets and around the caption, in pixels.
-GAP = 6
 
 
 class _Window(Protocol):
@@ -110,10 +116,14 @@ def race_on_screen(window: _Window) -> RaceOnScreen | None:
     return RaceOnScreen(snapshot, contest, prov)
 
 
-def write_race_csv(race: RaceOnScreen, path: Path) -> int:
-    """The race's CSV (per reporting unit and vote type, with its provenance): worker thread."""
-    rows = contest_rows(race.contest, Level.UNIT)
-    header = provenance_lines(race.snapshot, race.contest, race.provenance, level=Level.UNIT)
+def write_race_csv(race: RaceOnScreen, path: Path, rows: ContestRows | None = None, note: str = "") -> int:
+    """The race's CSV (per reporting unit and vote type, with its provenance): worker thread.
+    ``rows``: the drill-down's rows as it shows them (its level and filters, named in ``note``)."""
+    level = rows.level if rows is not None else Level.UNIT
+    rows = rows if rows is not None else contest_rows(race.contest, Level.UNIT)
+    header = provenance_lines(race.snapshot, race.contest, race.provenance, level=level)
+    if note:
+        header = [*header, f"Rows {note}"]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         return write_contest_csv(rows, fh, header=header)
 
@@ -167,8 +177,13 @@ def _paint(
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
 
 
+def _caption_width(widgets: Sequence[QWidget]) -> int:
+    return max((w.width() for w in widgets), default=400) - 2 * GAP - 4
+
+
 def race_png(widgets: Sequence[QWidget], caption: Sequence[str], font: QFont) -> QImage:
     """The widgets stacked (as grabbed) with the caption under them (GUI thread)."""
+    caption = wrap_caption(caption, font, _caption_width(widgets))
     size, _, _ = _layout(widgets, caption, font)
     image = QImage(size, QImage.Format.Format_RGB32)
     painter = QPainter(image)
@@ -182,6 +197,7 @@ def race_png(widgets: Sequence[QWidget], caption: Sequence[str], font: QFont) ->
 def race_svg(widgets: Sequence[QWidget], caption: Sequence[str], font: QFont, *, title: str) -> bytes:
     """The same picture as an SVG document, in memory (GUI thread; the worker writes it)."""
     dpi = widgets[0].logicalDpiX() if widgets else 96
+    caption = wrap_caption(caption, font, _caption_width(widgets))
     size, _, _ = _layout(widgets, caption, font)
     data = QByteArray()
     buffer = QBuffer(data)
@@ -223,11 +239,16 @@ class RaceExports(QObject):
         self._window = window
         self._worker = worker
         self.csv_action = QAction("Race as &CSV…", self)
+        self.csv_action.setShortcut(QKeySequence("Ctrl+E"))
         self.csv_action.triggered.connect(self.choose_csv)
         self.png_action = QAction("Race view as &PNG…", self)
+        self.png_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.png_action.triggered.connect(lambda: self.choose_picture("png"))
         self.svg_action = QAction("Race view as &SVG…", self)
+        self.svg_action.setShortcut(QKeySequence("Ctrl+Alt+E"))
         self.svg_action.triggered.connect(lambda: self.choose_picture("svg"))
+        #: The pictures' size (File ▸ Export ▸ Picture size); None: the race view as on screen.
+        self.picture_size: QSize | None = None
 
     def actions(self) -> list[QAction]:
         return [self.csv_action, self.png_action, self.svg_action]
@@ -247,6 +268,17 @@ class RaceExports(QObject):
         banners = [b for b in (w.test_banner, w.banner) if b.isVisibleTo(self._window)]
         return [*banners, w.race_view]
 
+    def _drilldown_rows(self, race: RaceOnScreen) -> tuple[ContestRows | None, str]:
+        """While the drill-down is open on this race: its rows as shown (level and filters)."""
+        dock = self._window.findChild(QDockWidget, "drillDownDock")  # type: ignore[union-attr]
+        shown = getattr(dock, "shown_rows", None)
+        if dock is None or dock.isHidden() or shown is None:
+            return None, ""
+        rows, note = shown()
+        if rows is None or rows.contest_id != race.contest.id:
+            return None, ""
+        return rows, note
+
     def _default_name(self, race: RaceOnScreen, suffix: str) -> str:
         stem = "".join(ch if ch.isalnum() else "-" for ch in race.contest.name).strip("-").lower()
         stem = "-".join(p for p in stem.split("-") if p)[:60] or "race"
@@ -262,9 +294,10 @@ class RaceExports(QObject):
         if race is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self._window, "Export race as CSV", self._default_name(race, "csv"), "CSV (*.csv)"
+            self._window, "Export race as CSV", start_path(self._default_name(race, "csv")), "CSV (*.csv)"
         )
         if path:
+            remember(path)
             self.export_csv(Path(path), race)
 
     def export_csv(self, path: Path, race: RaceOnScreen | None = None) -> None:
@@ -272,9 +305,10 @@ class RaceExports(QObject):
         race = race or self._race()
         if race is None:
             return
+        rows, note = self._drilldown_rows(race)
         self._worker.run_task(
-            lambda: write_race_csv(race, Path(path)),
-            lambda n: self._report(f"Wrote {n:,} rows to {Path(path).name}"),
+            lambda: write_race_csv(race, Path(path), rows, note),
+            lambda n: self._report(f"Wrote {n:,} rows to {Path(path).name} in {Path(path).parent}"),
             error=f"cannot export the race to {path}",
         )
 
@@ -284,9 +318,13 @@ class RaceExports(QObject):
             return
         kind = fmt.upper()
         path, _ = QFileDialog.getSaveFileName(
-            self._window, f"Export race view as {kind}", self._default_name(race, fmt), f"{kind} (*.{fmt})"
+            self._window,
+            f"Export race view as {kind}",
+            start_path(self._default_name(race, fmt)),
+            f"{kind} (*.{fmt})",
         )
         if path:
+            remember(path)
             self.export_picture(Path(path), fmt, race)
 
     def export_picture(self, path: Path, fmt: str, race: RaceOnScreen | None = None) -> None:
@@ -296,20 +334,25 @@ class RaceExports(QObject):
         if race is None:
             return
         caption = race.caption()
-        widgets = self._widgets()
         font = QFont(self._window.font())
+        if self.picture_size is not None:  # File ▸ Export ▸ Picture size, whatever the docks do
+            from tracker.ui.publication import sized_widgets
+
+            widgets = sized_widgets(self._window, self.picture_size, caption, font)  # type: ignore[arg-type]
+        else:
+            widgets = self._widgets()
         if fmt == "png":
             image = race_png(widgets, caption, font)
             self._worker.run_task(
                 lambda: _save_png(image, Path(path)),
-                lambda _p: self._report(f"Wrote {Path(path).name}"),
+                lambda _p: self._report(f"Wrote {Path(path).name} in {Path(path).parent}"),
                 error=f"cannot export the race view to {path}",
             )
         elif fmt == "svg":
             data = race_svg(widgets, caption, font, title=race.contest.name)
             self._worker.run_task(
                 lambda: _save_bytes(data, Path(path)),
-                lambda _p: self._report(f"Wrote {Path(path).name}"),
+                lambda _p: self._report(f"Wrote {Path(path).name} in {Path(path).parent}"),
                 error=f"cannot export the race view to {path}",
             )
         else:

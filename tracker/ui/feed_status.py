@@ -16,8 +16,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from tracker.feeds.errors import plain_error
+from tracker.ui.health_badge import DEFAULT_STALE_AFTER, STYLES, format_age, header_line, health_state
 from tracker.ui.plain_text import TEXT_LIMIT, elide, make_plain, plain_tooltip
 from tracker.ui.theme import ChartTheme
+
+__all__ = ["FeedStatus", "format_age", "format_wait", "health_texts", "short_error"]
 
 if TYPE_CHECKING:  # the poller (httpx) loads when a feed is opened, not at start-up
     from tracker.feeds.poller import FeedHealth
@@ -27,19 +31,6 @@ LIVE_STYLE = (
 )
 BEHIND_STYLE = "QLabel { color: #3D2E00; background: #FFE08A; border-radius: 3px; padding: 1px 6px; }"
 STOPPED_STYLE = "QLabel { color: white; background: #6B6B6B; border-radius: 3px; padding: 1px 6px; }"
-
-
-def format_age(seconds: float) -> str:
-    """``"just now"``, ``"42 s ago"``, ``"3 min ago"``, ``"1 h 05 min ago"``."""
-    seconds = max(0.0, seconds)
-    if seconds < 5:
-        return "just now"
-    if seconds < 90:
-        return f"{seconds:.0f} s ago"
-    minutes = int(seconds // 60)
-    if minutes < 60:
-        return f"{minutes} min ago"
-    return f"{minutes // 60} h {minutes % 60:02d} min ago"
 
 
 def format_wait(seconds: float) -> str:
@@ -53,13 +44,20 @@ def format_wait(seconds: float) -> str:
 
 def short_error(text: str, limit: int = 40) -> str:
     """An error as the status bar has room for it (the tooltip has it whole)."""
-    text = " ".join(re.sub(r"\[Errno -?\d+\]\s*", "", text).split())
+    text = plain_error(re.sub(r"\[Errno -?\d+\]\s*", "", text))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def health_texts(health: FeedHealth, now: dt.datetime, *, following: bool, running: bool) -> dict[str, str]:
+def health_texts(
+    health: FeedHealth,
+    now: dt.datetime,
+    *,
+    following: bool,
+    running: bool,
+    stale_after: dt.timedelta = DEFAULT_STALE_AFTER,
+) -> dict[str, str]:
     """What the status widget says (pure, for tests and for the widget)."""
-    state = "STOPPED" if not running else "LIVE" if following else "BEHIND LIVE"
+    state = health_state(health, now, following=following, running=running, stale_after=stale_after)
     if health.last_new_at is not None:
         label = f" {health.last_version}" if health.last_version else ""
         new = f"new version{label}, {format_age((now - health.last_new_at).total_seconds())}"
@@ -89,6 +87,8 @@ class FeedStatus(QWidget):
     """LIVE badge · last new version and its age · next poll · error and backoff · [Go live]."""
 
     go_live_clicked = Signal()
+    #: The texts changed (every second while polling): the race header's line follows.
+    refreshed = Signal()
 
     def __init__(
         self,
@@ -101,6 +101,8 @@ class FeedStatus(QWidget):
         self._health: FeedHealth | None = None
         self._following = True
         self._running = False
+        #: No new version for this long while polls succeed: the badge says STALE.
+        self.stale_after = DEFAULT_STALE_AFTER
         self._badge = QLabel("LIVE")
         self._badge.setObjectName("liveBadge")
         self._text = QLabel("")
@@ -170,11 +172,17 @@ class FeedStatus(QWidget):
             self._error.setText("")
             self._error.setVisible(False)
             self._go_live.setEnabled(False)
+            self.refreshed.emit()
             return
-        texts = health_texts(health, self._clock(), following=self._following, running=self._running)
+        texts = health_texts(
+            health,
+            self._clock(),
+            following=self._following,
+            running=self._running,
+            stale_after=self.stale_after,
+        )
         self._badge.setText(texts["state"])
-        style = {"LIVE": LIVE_STYLE, "BEHIND LIVE": BEHIND_STYLE}.get(texts["state"], STOPPED_STYLE)
-        self._badge.setStyleSheet(style)
+        self._badge.setStyleSheet(STYLES.get(texts["state"], STOPPED_STYLE))
         self._text.setText(
             " · ".join(t for t in (texts["new"], texts["poll"], texts["stale"], texts["counties"]) if t)
         )
@@ -190,6 +198,27 @@ class FeedStatus(QWidget):
             lines.append(f"recording into {health.recording}")
         lines.extend(getattr(health, "counties_behind", ()))  # each county site behind, in full
         self.setToolTip(plain_tooltip("\n".join(lines)))
+        self.refreshed.emit()
+
+    def state(self) -> str:
+        """The badge's word now (LIVE, BEHIND LIVE, STALE, FAILING, OFFLINE, STOPPED)."""
+        return health_state(
+            self._health,
+            self._clock(),
+            following=self._following,
+            running=self._running,
+            stale_after=self.stale_after,
+        )
+
+    def header_text(self) -> str:
+        """The line over the race ("last new version 4 min ago · feed failing: …")."""
+        return header_line(
+            self._health,
+            self._clock(),
+            following=self._following,
+            running=self._running,
+            stale_after=self.stale_after,
+        )
 
     def texts(self) -> dict[str, str]:
         """As shown (for tests)."""

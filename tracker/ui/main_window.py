@@ -9,6 +9,7 @@ finished, immutable results.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker import paths
-from tracker.archive.replay import ReplayClock, Timeline, parse_clock_time
+from tracker.archive.replay import ReplayClock, Timeline
 from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
 from tracker.core.opening import opening_race
@@ -49,6 +50,7 @@ from tracker.ui.feed_status import FeedStatus
 from tracker.ui.pins import PinsController
 from tracker.ui.plain_text import (
     TEXT_LIMIT,
+    ask,
     clean,
     esc,
     install_tooltip_guard,
@@ -80,6 +82,16 @@ DEFAULT_SPEED = 60.0
 #: ``saveState``'s version: bump it when the docks change so an old layout is not forced on new ones.
 LAYOUT_VERSION = 1
 RECONSTRUCTED_NOTE = "reconstructed from certified precinct results — not the original feed"
+
+
+def reconstructed_banner(name: str, note: str) -> str:
+    """The banner over a reconstructed night (markup, the feed's words escaped): its name, then its
+    note -- unless the name already says it. A served reconstruction's election name carries the
+    note, and the live path once printed the sentence twice."""
+    note = note.strip().rstrip(".") or RECONSTRUCTED_NOTE
+    text = name if note.lower() in name.lower() else f"{name} — {note}"
+    return f"<b>Reconstructed night.</b> {esc(text, TEXT_LIMIT)}"
+
 
 BANNER_STYLE = (
     "QLabel { background: #FFF4D6; color: #3D2E00; border: 1px solid #E6C36A;"
@@ -126,6 +138,7 @@ class MainWindow(QMainWindow):
         self._shown: int | None = None
         self._contest_id: str | None = None
         self._pending: dict[str, object] = {}
+        self.opened_with: dict[str, object] = {}
 
         # left: search, filters and the race list (tracker/ui/race_list_panel.py)
         left = RaceListPanel(model_parent=self)
@@ -183,6 +196,7 @@ class MainWindow(QMainWindow):
 
         # status bar: the night, the replay clock, the version on screen
         self._status_night = QLabel("No night open")
+        self._status_night.setObjectName("statusNight")  # window_fit keeps it readable
         self._status_clock = QLabel("")
         self._status_version = QLabel("")
         # Night labels, feed addresses and election names: plain text; the banner is our markup
@@ -199,6 +213,11 @@ class MainWindow(QMainWindow):
         self._feed_status.hide()
         status.addPermanentWidget(self._feed_status)
         self._recent_feeds: list[str] = []
+        from tracker.ui.health_badge import HealthLine
+
+        # Over the race: the feed's health in words (live feeds, and a feed being armed).
+        self._health_line = HealthLine(self._feed_status)
+        right_layout.insertWidget(2, self._health_line)
 
         self._build_menus()
         self._connect()
@@ -220,6 +239,35 @@ class MainWindow(QMainWindow):
         from tracker.ui.shortcuts import keep_control_keys
 
         keep_control_keys(self)  # a focused button keeps Space, the scrubber its arrows
+        from tracker.ui.keyboard_focus import KeyboardFocus
+
+        self._keyboard = KeyboardFocus(self)  # focus on the race, Tab between panels, names
+        from tracker.ui.window_fit import install_window_fit
+
+        install_window_fit(self)  # a small, stable minimum; the first size within the screen
+        from tracker.ui.night_state import NightState
+
+        #: Per night: time, speed, race and filters come back; a bundled night starts at its results.
+        self.night_state = NightState(self, persist=persist_layout)
+        from tracker.ui.navigation import Navigation
+
+        #: Go to time, the timeline as a scrubber, alerts that jump, Import results, Recent nights.
+        self.navigation = Navigation(self)
+        from tracker.ui.election_clock import ElectionClock
+
+        #: One clock per election: its own zone with the abbreviation everywhere; UTC on demand.
+        self.election_clock = ElectionClock(self)
+        from tracker.ui.presentation import Presentation
+
+        #: View ▸ Presentation (F11 the race, Shift+F11 the pinned overview): full screen, larger type.
+        self.presentation = Presentation(self)
+        from tracker.ui.copy_race import CopyRace
+
+        #: Race ▸ Copy race as text (Ctrl+C) / as image (Ctrl+Shift+C).
+        self.copy_race = CopyRace(self, self._race_menu)
+        from tracker.ui.dock_sizes import LogDockSizes
+
+        LogDockSizes(self)  # the logs: one line when empty, their rows' height within the room below
 
     # set-up ----------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -250,7 +298,7 @@ class MainWindow(QMainWindow):
         self._stop_feed_action.setEnabled(False)
         file_menu.addAction(self._stop_feed_action)
         self._file_menu_end = file_menu.addSeparator()
-        file_menu.addAction(action("quit", "&Quit", (QKeySequence.StandardKey.Quit,), self.close))
+        file_menu.addAction(action("quit", "&Quit", ("Ctrl+Q",), self.close))
 
         race_menu = self._race_menu = self.menuBar().addMenu("&Race")
         race_menu.addAction(action("pin", "&Pin / unpin race", ("Ctrl+P", "Ctrl+D"), self.toggle_current_pin))
@@ -336,6 +384,9 @@ class MainWindow(QMainWindow):
         self._race_menu.addAction(action)
         self._exports = RaceExports(self, self._worker)
         self.export_menu().addActions(self._exports.actions())
+        from tracker.ui.publication import install_size_menu
+
+        install_size_menu(self, self._exports, self.export_menu())
 
     def _toggle_drilldown(self, checked: bool) -> None:
         dock = self.drilldown
@@ -440,9 +491,22 @@ class MainWindow(QMainWindow):
     # opening a night -------------------------------------------------------------------------------
     def choose_night(self) -> None:
         start = str(self._info.path.parent) if self._info else str(paths.nights_dir())
-        path, _ = QFileDialog.getOpenFileName(self, "Open night", start, "Night files (*.night)")
-        if path:
+        from tracker.ui.navigation import RESULTS_FILTER
+
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open night", start, f"Night files (*.night);;{RESULTS_FILTER}"
+        )
+        if not path:
+            return
+        if Path(path).suffix.lower() == ".night":
             self.open_night(Path(path))
+            return
+        # A results file, not a night: offer to import it into a new night instead of refusing it.
+        question = (
+            f"{Path(path).name} is a results file, not a night. Import it into a new night and open it?"
+        )
+        if ask(self, APP_TITLE, question):
+            self.navigation.import_results(Path(path))
 
     def open_night(
         self,
@@ -466,6 +530,8 @@ class MainWindow(QMainWindow):
 
     def _on_night_loaded(self, info: NightInfo) -> None:
         pending, self._pending = self._pending, {}
+        #: What the opening asked for (``at``, ``speed``, ``contest``…): a night's saved state yields to it.
+        self.opened_with = dict(pending)
         self._info = info
         self._snapshot = None
         self._requested = self._shown = None
@@ -479,11 +545,17 @@ class MainWindow(QMainWindow):
             except ValueError as exc:
                 self.report_error(str(exc))
         at = pending.get("at")
+        at_note = ""
         if at:
+            from tracker.ui.navigation import clamp_to_night, parse_time_in_night
+
             try:
-                clock.seek(parse_clock_time(str(at), clock.start, info.timezone))
+                wanted = parse_time_in_night(str(at), clock.start, clock.end, info.timezone)
             except ValueError as exc:
                 self.report_error(str(exc))
+            else:  # a time outside the night is clamped to it, and the user is told (never silently)
+                when, at_note = clamp_to_night(wanted, clock.start, clock.end, info.timezone)
+                clock.seek(when)
         elif pending.get("at_end"):
             clock.seek(clock.end)
 
@@ -503,10 +575,7 @@ class MainWindow(QMainWindow):
         if info.reconstructed:
             # The night's own note says what it is (a night *built* for a benchmark is not made
             # from certified results); the generic note only when it has none.
-            label = info.label
-            note = str(info.meta.get("note", "")).strip().rstrip(".") or RECONSTRUCTED_NOTE
-            text = label if note.lower() in label.lower() else f"{label} — {note}"
-            self._banner.setText(f"<b>Reconstructed night.</b> {esc(text, TEXT_LIMIT)}")
+            self._banner.setText(reconstructed_banner(info.label, str(info.meta.get("note", ""))))
             self._banner.setToolTip(plain_tooltip(info.meta.get("note", "")))
             self._banner.show()
         else:
@@ -522,10 +591,14 @@ class MainWindow(QMainWindow):
         self._contest_id = None
         if contest_id is not None:
             self.select_contest(contest_id)
-        self._timeline_view.set_timezone(info.timezone)
+        self._timeline_view.set_timezone(self.display_timezone(info))
         self.night_opened.emit(info)
         self._set_live(info)
-        self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+        self._replay_bar.set_replay(clock, self._timeline, self.display_timezone(info))
+        if at_note:
+            self.statusBar().showMessage(at_note, 20000)
+            if not self._interactive:
+                print(f"election-tracker: {at_note}", file=sys.stderr)
 
     def _default_contest(self, final: Snapshot, wanted: str | None) -> str | None:
         contests = final.contests
@@ -549,14 +622,14 @@ class MainWindow(QMainWindow):
         info, timeline = self._info, self._timeline
         if info is None or timeline is None:
             return
-        local = when.astimezone(info.timezone)
+        local = when.astimezone(self.display_timezone(info))
         self._status_clock.setText(f"{local:%H:%M} {local.tzname() or ''}".strip())
         if info.live:
             self._feed_status.set_following(when >= timeline[len(timeline) - 1])
         index = timeline.index_at(when)
         if index is None:
             self._requested = self._shown = None
-            first = timeline[0].astimezone(info.timezone)
+            first = timeline[0].astimezone(self.display_timezone(info))
             self._race_view.show_contest(
                 None, message=f"No results yet at {local:%H:%M} — the first update came at {first:%H:%M}"
             )
@@ -591,9 +664,7 @@ class MainWindow(QMainWindow):
             return  # the night file's own label is already shown
         election = snapshot.election
         if election.reconstructed:
-            note = election.note or RECONSTRUCTED_NOTE
-            quoted = f"{esc(election.name)} — {esc(note, TEXT_LIMIT)}"
-            self._banner.setText(f"<b>Reconstructed night.</b> {quoted}")
+            self._banner.setText(reconstructed_banner(election.name, election.note))
         self._banner.setVisible(election.reconstructed)
 
     def _show_test_label(self, snapshot: Snapshot) -> None:
@@ -643,6 +714,9 @@ class MainWindow(QMainWindow):
         """Stop polling; what was recorded stays on screen (a recorded night)."""
         self._worker.stop_feed()
         self._feed_status.set_running(False)
+        if not self.live:  # an armed feed that never came up: nothing left to show
+            self._feed_status.hide()
+            self._health_line.hide()
         self._stop_feed_action.setEnabled(False)
 
     def go_live(self) -> None:
@@ -664,8 +738,13 @@ class MainWindow(QMainWindow):
     def feed_status(self) -> FeedStatus:
         return self._feed_status
 
+    @property
+    def health_line(self) -> QLabel:
+        return self._health_line
+
     def _set_live(self, info: NightInfo) -> None:
         self._feed_status.setVisible(info.live)
+        self._health_line.setVisible(info.live)
         self._stop_feed_action.setEnabled(info.live and self._worker.feed_running)
         if info.live:
             self._feed_status.set_running(self._worker.feed_running)
@@ -692,7 +771,7 @@ class MainWindow(QMainWindow):
         clock = ReplayClock(times[0], times[-1], clock=self._clock_fn, speed=old_clock.speed)
         clock.seek(clock.end if following else position)
         playing = old_clock.playing and not following  # replaying the recorded part: keep playing
-        self._replay_bar.set_replay(clock, self._timeline, info.timezone)
+        self._replay_bar.set_replay(clock, self._timeline, self.display_timezone(info))
         if playing:
             self._replay_bar.play()
 
@@ -701,6 +780,13 @@ class MainWindow(QMainWindow):
 
         if isinstance(health, FeedHealth) and (self.live or health.stopped):  # STOPPED: always said
             self._feed_status.set_health(health)
+        elif isinstance(health, FeedHealth) and self._worker.feed_running:
+            # Armed before the feed is up: it keeps retrying; say so where the room can see it.
+            self._feed_status.set_health(health)
+            self._feed_status.show()
+            self._health_line.show()
+            self._stop_feed_action.setEnabled(True)
+            self.statusBar().showMessage(f"Waiting for the feed: {self._feed_status.header_text()}")
 
     def _set_recent_feeds(self, urls: object) -> None:
         self._recent_feeds = [str(u) for u in urls] if isinstance(urls, list) else []
@@ -714,6 +800,13 @@ class MainWindow(QMainWindow):
         for url in self._recent_feeds:
             action = self._recent_menu.addAction(url)
             action.triggered.connect(lambda _checked=False, u=url: self.open_feed(u))
+
+    def display_timezone(self, info: NightInfo | None = None) -> dt.tzinfo:
+        """The zone times are shown in: the election's own, or UTC when View ▸ Times in UTC is on."""
+        info = info or self._info
+        zone = info.timezone if info is not None else dt.UTC
+        clock = getattr(self, "election_clock", None)
+        return clock.zone(zone) if clock is not None else zone
 
     # race selection and pins -----------------------------------------------------------------------
     def select_contest(self, contest_id: str) -> None:
@@ -914,6 +1007,10 @@ class MainWindow(QMainWindow):
     @property
     def race_proxy(self) -> RaceFilterProxy:
         return self._proxy
+
+    @property
+    def race_panel(self) -> RaceListPanel:
+        return self._race_panel
 
     @property
     def race_table(self) -> QTableView:

@@ -201,6 +201,7 @@ class PinsController(QObject):
         ):
             label = " — reconstructed night"
         self._dock.setWindowTitle(f"{TITLE}{label}")
+        self._dock.toggleViewAction().setText("&Pinned overview")  # the menu keeps its own words
 
     def _on_pin_toggled(self, _contest_id: str, _name: str, _pinned: bool) -> None:
         self._sync_pins()
@@ -248,9 +249,12 @@ class PinsController(QObject):
             self._window.report_error("No race is pinned in this night: there is nothing to export.")
             return
         name = re.sub(r"[^\w.-]+", "-", election).strip("-") or "tracker"
-        start = str(Path.home() / f"{name}-pins.json")
+        from tracker.ui.last_folder import remember, start_path
+
+        start = start_path(f"{name}-pins.json")
         path, _ = QFileDialog.getSaveFileName(self._window, "Export pins", start, FILE_FILTER)
         if path:
+            remember(path)
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> None:
@@ -269,8 +273,11 @@ class PinsController(QObject):
 
     def choose_import(self) -> None:
         """File ▸ Import pins…: ask for a watch list, then merge it into the pins."""
-        path, _ = QFileDialog.getOpenFileName(self._window, "Import pins", str(Path.home()), FILE_FILTER)
+        from tracker.ui.last_folder import remember, start_path
+
+        path, _ = QFileDialog.getOpenFileName(self._window, "Import pins", start_path(), FILE_FILTER)
         if path:
+            remember(path)
             self.import_from(Path(path))
 
     def import_from(self, path: Path) -> None:

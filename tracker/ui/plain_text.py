@@ -116,6 +116,18 @@ def warn(parent: QWidget | None, title: str, message: str) -> QMessageBox.Standa
     return QMessageBox.StandardButton(box.exec())
 
 
+def ask(parent: QWidget | None, title: str, question: str) -> bool:
+    """A Yes/No question with the text plain (it quotes file names): True for Yes."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(title)
+    box.setText(elide(question, TEXT_LIMIT))
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.Yes)
+    return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Yes
+
+
 class ToolTipGuard(QObject):
     """Every tooltip in the application shown literally, whatever widget or model it comes from.
 

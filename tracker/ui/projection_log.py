@@ -7,6 +7,7 @@ refreshes itself, at most once a second, while it is visible and the worker logs
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QMainWindow,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -28,7 +30,7 @@ from tracker.ui.plain_text import plain_label
 from tracker.ui.workers import Worker
 
 COLUMNS = (
-    ("snapshot_time", "version time (UTC)"),
+    ("snapshot_time", "version time"),
     ("version", "version"),
     ("contest_name", "race"),
     ("candidate", "candidate"),
@@ -40,15 +42,34 @@ COLUMNS = (
     ("p_clear", "P(clear)"),
     ("outstanding", "outstanding"),
     ("model_version", "model"),
-    ("made_at", "made at (UTC)"),
+    ("made_at", "made at"),
 )
 _PERCENT = {"share_now", "share", "lo", "hi"}
+
+
+def local_time(stamp: str, tz: dt.tzinfo) -> str:
+    """A stored ISO time (UTC) as the election's clock shows it: "2017-04-18 21:04:05 EDT"."""
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp.replace("T", " ")[:19]
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or ''}".rstrip()
 
 
 class ProjectionLogModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ProjectionRecord] = []
+        #: The election's zone (the window's clock): times show in it, with its abbreviation.
+        self._tz: dt.tzinfo = dt.UTC
+
+    def set_timezone(self, tz: dt.tzinfo) -> None:
+        self.beginResetModel()
+        self._tz = tz
+        self.endResetModel()
 
     def set_rows(self, rows: Sequence[ProjectionRecord]) -> None:
         self.beginResetModel()
@@ -92,7 +113,7 @@ class ProjectionLogModel(QAbstractTableModel):
         if field == "outstanding":
             return f"{value:,}"
         if field in ("snapshot_time", "made_at"):
-            return str(value).replace("T", " ")[:19]
+            return local_time(str(value), self._tz)
         return str(value)
 
 
@@ -155,8 +176,13 @@ class ProjectionLogDock(QDockWidget):
         self._worker.export_projection_log(Path(path), self._filter())
 
     def choose_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export projection log", "projections.csv", "CSV (*.csv)")
+        from tracker.ui.last_folder import remember, start_path
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export projection log", start_path("projections.csv"), "CSV (*.csv)"
+        )
         if path:
+            remember(path)
             self.export(Path(path))
 
     def _on_rows(self, rows: Sequence[ProjectionRecord]) -> None:
@@ -170,6 +196,11 @@ class ProjectionLogDock(QDockWidget):
 
     def _on_exported(self, path: str, rows: int) -> None:
         self._count.setText(f"wrote {rows:,} rows to {Path(path).name}")
+        window = self.parentWidget()
+        if isinstance(window, QMainWindow):  # confirmed with its folder, where the window shows it
+            window.statusBar().showMessage(
+                f"Wrote {rows:,} projection rows to {Path(path).name} in {Path(path).parent}", 15000
+            )
 
     @property
     def model(self) -> ProjectionLogModel:

@@ -113,6 +113,8 @@ class CardData:
     more: int = 0
     #: The race is not in the version on screen (or no version is): the card is greyed.
     missing: bool = False
+    #: Where the race stands, in two or three words ("final · runoff", "Ossoff over 50 %"), or "".
+    status: str = ""
 
     @property
     def tooltip(self) -> str:
@@ -123,8 +125,29 @@ class CardData:
         ]
         if self.more:
             lines.append(f"… and {self.more} more")
-        lines.append(self.footer)
+        lines.append(f"{self.status} · {self.footer}" if self.status else self.footer)
         return "\n".join(lines)
+
+
+def card_status(contest: Contest) -> str:
+    """The race's status from the counted votes alone (a card has no estimate of what is out):
+    "final" when every precinct is in, with who is over the line or "runoff"; while counting, the
+    leader "over 50 %" of what is counted so far, else nothing."""
+    reporting, total = contest.precincts
+    counted = contest.total_votes
+    ranked = contest.ranked()
+    if not counted or not ranked:
+        return ""
+    rule = contest.threshold
+    leader = ranked[0]
+    share = contest.totals.get(leader.id, 0) / counted
+    over = rule.has_line and share > rule.share
+    surname = short_name(leader.name)
+    if total and reporting >= total:
+        if not rule.has_line:
+            return f"final · {surname} leads"
+        return f"final · {surname} over {rule.label()}" if over else "final · runoff"
+    return f"{surname} over {rule.label()} so far" if over else ""
 
 
 def card_data(contest: Contest | None, contest_id: str, name: str = "", *, message: str = "") -> CardData:
@@ -168,6 +191,7 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
         line_label=line_label(contest) if where is not None else "",
         footer=footer,
         more=max(len(ranked) - TOP_N, 0),
+        status=card_status(contest),
     )
 
 
@@ -360,7 +384,8 @@ class RaceCard(QWidget):
 
         p.setFont(self._small_font)
         p.setPen(muted)
-        footer = data.footer + (f" · +{data.more} more" if data.more else "")
+        footer = (f"{data.status} · " if data.status else "") + data.footer
+        footer += f" · +{data.more} more" if data.more else ""
         footer = QFontMetrics(self._small_font).elidedText(
             footer, Qt.TextElideMode.ElideRight, geo.footer.width()
         )

@@ -212,7 +212,7 @@ class RaceView(QWidget):
         item.addItem(self._line, ignoreBounds=True)
 
         self._text_font = QFont(self.font())
-        self._text_fill = pg.mkBrush(self._theme.fill(215))
+        self._text_fill = pg.mkBrush(self._theme.fill(255))  # opaque: the line never shows through text
         letter_font = QFont(self.font())
         letter_font.setBold(True)
         self._letter_font = letter_font
@@ -292,7 +292,7 @@ class RaceView(QWidget):
         self._line.setPen(pg.mkPen(theme.line, width=1.6, style=Qt.PenStyle.DashLine))
         self._line.label.setColor(theme.line)
         self._line.label.fill = pg.mkBrush(theme.fill(230))
-        self._text_fill = pg.mkBrush(theme.fill(215))
+        self._text_fill = pg.mkBrush(theme.fill(255))
         for text in (*self._texts, *self._notes):
             text.setColor(theme.text)
         self._update_plot()

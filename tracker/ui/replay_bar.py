@@ -103,6 +103,14 @@ class ReplayBar(QWidget):
         self._set_enabled(True)
         self.refresh(force=True)
 
+    def set_timezone(self, tz: dt.tzinfo) -> None:
+        """Show the times in ``tz`` (the election's zone, or UTC on demand)."""
+        self._tz = tz
+        if self._clock is not None:
+            self._start_label.setText(self.format_time(self._clock.start))
+            self._end_label.setText(self.format_time(self._clock.end))
+            self.refresh(force=True)
+
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self._prev, self._play, self._next, self._speed, self._slider):
             widget.setEnabled(enabled)

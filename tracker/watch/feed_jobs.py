@@ -56,6 +56,14 @@ def _record_quietly(recorder: Recorder, report: PollReport) -> Recorded:
             gc.enable()
 
 
+def _unreachable(report: PollReport) -> bool:
+    """No version and no answer at all (refused, not found, timed out): the feed is not up yet."""
+    if any(e.kind == "new" for e in report.events):
+        return False
+    failed = next((e for e in report.events if e.error), None)
+    return failed is not None and failed.status is None and failed.data is None
+
+
 def _version_label(snapshot: Snapshot) -> str:
     """A short name for a feed version in the status bar: the feed's own time when it gives one
     ("22:50 EDT"), else its version id (shortened)."""
@@ -159,26 +167,31 @@ class FeedJobs:
             ) as client:
                 poller = Poller(target, client=client, policy=policy)
                 first = poller.poll_once()
+                # Armed before the feed is up: while the server cannot be reached at all, keep
+                # trying with the poller's backoff, and say so (the window shows FAILING).
+                waiting = FeedHealth(url=target.display_url, kind=target.kind)
+                while not stop.is_set() and _unreachable(first):
+                    waiting = health_after(
+                        waiting, first, now_wall=dt.datetime.now(dt.UTC), now_mono=time.monotonic()
+                    )
+                    post(lambda h=waiting: self._deliver_health(token, h))
+                    if stop.wait(max(0.0, first.next_at - time.monotonic())):
+                        return
+                    first = poller.poll_once()
                 if stop.is_set():
                     return
                 if not any(e.kind == "new" for e in first.events):
                     failed = next((e for e in first.events if e.error), None)
                     why = failed.error if failed is not None else "it sent no results"
-                    if (
-                        failed is not None
-                        and failed.status is None
-                        and failed.data is None
-                        and why.startswith(("timed out", "Connect", "Read", "Remote", "Network", "Proxy"))
-                    ):
-                        fail(f"cannot reach {target.display_url}: {why}")
-                    elif failed is not None and failed.status is not None and failed.status >= 400:
+                    if failed is not None and failed.status is not None and failed.status >= 400:
                         fail(f"{target.display_url} answered {why}")
                     else:
                         fail(f"{target.display_url} is not a feed the tracker can read: {why}")
                     return
                 path = Path(record_to) if record_to else default_night_path(target.display_url)
+                formats = [e.fmt for e in first.events if e.kind == "new" and e.fmt]
                 night = create_recording(
-                    path, url=target.display_url, kind=target.kind, timezone=guess_timezone(target)
+                    path, url=target.display_url, kind=target.kind, timezone=guess_timezone(target, formats)
                 )
                 recorder = Recorder(night, source=target.display_url)
                 recorded = _record_quietly(recorder, first)

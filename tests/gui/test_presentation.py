@@ -1,0 +1,60 @@
+"""Presentation mode (issue 18 item 2): F11 shows the race on screen full screen in larger type,
+following the window's version and race and its keys; Shift+F11 the pinned overview, given back
+to its dock after; Escape leaves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tracker.ui.main_window import MainWindow
+from tracker.ui.presentation import OVERVIEW, RACE, TYPE_SCALE
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tracker_home: Path, bundled_night: Path) -> Iterator[MainWindow]:
+    w = MainWindow(interactive=False, persist_layout=False)
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.drawn, timeout=30_000):
+        w.open_night(bundled_night, at="21:00")
+    yield w
+    w.close()
+
+
+def test_the_race_full_screen_in_larger_type(qtbot: QtBot, window: MainWindow) -> None:
+    """Real (reconstructed) GA-06 at 21:00."""
+    assert window.presentation.race_action.shortcut().toString() == "F11"
+    screen = window.presentation.toggle(RACE, full_screen=False)
+    assert screen is not None and screen.mode == RACE
+    big, small = screen.race_view, window.race_view
+    assert big.header_texts()["title"] == small.header_texts()["title"]
+    assert [b.text for b in big.bars()] == [b.text for b in small.bars()]
+    assert big.font().pointSizeF() == pytest.approx(small.font().pointSizeF() * TYPE_SCALE)
+    assert "GA-06" in screen.line_text() and "21:00 EDT" in screen.line_text()
+    # It follows the window: another moment, another race.
+    with qtbot.waitSignal(window.drawn, timeout=10_000):
+        window.navigation.go_to("22:30")
+    assert "22:30 EDT" in screen.line_text()
+    other = next(c.id for c in window.night.final.contests if c.id != window.selected_contest)
+    window.select_contest(other)
+    assert big.header_texts()["title"] == small.header_texts()["title"]
+    # Escape leaves.
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.presentation.screen is None, timeout=5_000)
+
+
+def test_the_pinned_overview_is_borrowed_and_given_back(qtbot: QtBot, window: MainWindow) -> None:
+    window.toggle_current_pin()
+    dock = window.pins.dock
+    overview = dock.widget()
+    screen = window.presentation.toggle(OVERVIEW, full_screen=False)
+    assert screen is not None and overview.window() is screen
+    assert window.presentation.toggle(OVERVIEW) is None  # the same key leaves
+    assert dock.widget() is overview
