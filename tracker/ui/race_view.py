@@ -576,7 +576,7 @@ class RaceView(QWidget):
         axis = 2 * tick + 20  # the % ticks and the axis title under them
         line = self._row_px
         plot = max(
-            MIN_PLOT_HEIGHT, int((rows - 0.4) * line + LABEL_LANE_PX + line * BAR_HEIGHT / 2 + axis + 8)
+            MIN_PLOT_HEIGHT, int((rows - 0.4) * line + LABEL_LANE_PX + line * BAR_HEIGHT / 2 + axis + 12)
         )
         return self.minimumSizeHint().height() - self._plot.minimumHeight() + plot
 
