@@ -142,8 +142,14 @@ def test_a_late_start_fetches_the_versions_it_missed_and_follows_every_county(tm
     fetched = [v.fetched_at for v in missed]
     assert fetched[-1] - fetched[0] < dt.timedelta(minutes=1)  # bunched at the connection
     times = version_times(versions)
-    assert times[:5] == [v.published_at for v in missed]
-    assert all(a < b for a, b in itertools.pairwise(times[:5]))  # spread as published
+    # spread as published: a rehearsal of a past night keeps the published spacing before the
+    # live version that followed (its calendar is 2017's, ours today's)
+    published = [v.published_at for v in missed]
+    assert [b - a for a, b in itertools.pairwise(times[:5])] == [
+        b - a for a, b in itertools.pairwise(published)
+    ]
+    assert all(a < b for a, b in itertools.pairwise(times[:5]))
+    assert times[4] <= versions[5].fetched_at
     assert times[4] - times[0] > dt.timedelta(minutes=5)
 
 
@@ -172,6 +178,15 @@ def test_history_fetched_late_is_placed_at_its_own_time_and_live_versions_at_the
     assert version_times(unknown) == [at, at + 5 * m]
     # never backwards: history older than what the night already showed stays after it
     assert version_times([_version(0, at, at), _version(1, at + m, at - m, history=True)]) == [at, at]
+    # history published years before its fetch is a past night re-served (a rehearsal of 2017 in
+    # 2026): it keeps its spacing before the live version that follows, not its calendar time
+    years = dt.timedelta(days=9 * 365)
+    rehearsal = [
+        _version(0, at, at - years, history=True),
+        _version(1, at + s, at - years + 30 * m, history=True),
+        _version(2, at + 2 * s, at - years + 60 * m),
+    ]
+    assert version_times(rehearsal) == [at + 2 * s - 60 * m, at + 2 * s - 30 * m, at + 2 * s]
 
 
 def test_the_night_notes_which_fetches_brought_history(tmp_path: Path) -> None:

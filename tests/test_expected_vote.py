@@ -214,6 +214,24 @@ def test_a_county_level_contest_without_its_own_baseline_gets_the_county_table_u
     assert baseline_for(off, c) is None
 
 
+def test_a_race_drawn_inside_counties_gets_no_whole_county_baseline():
+    """GA-06 served at county level once took Cobb, DeKalb and Fulton's whole presidential turnout
+    as its own: 618,000 votes expected where 192,569 were cast. A district (or ward, city, school
+    district) holds only part of each county; a statewide race holds all of it."""
+    from dataclasses import replace
+
+    from tracker.archive.us_counties import covers_part_of_counties
+
+    units = [county(n, {"a": {"Total": 10}}) for n in ("Fulton", "DeKalb", "Cobb", "Gwinnett")]
+    statewide = contest(units)
+    for name in ("U.S. Representative, District 6", "State Senator, District 32", "Atlanta City Council"):
+        assert covers_part_of_counties(name)
+        assert county_baseline(replace(statewide, name=name))[0] is None
+    for name in ("President of the United States", "US Senate", "Governor", "County Commission Chair"):
+        assert not covers_part_of_counties(name)
+    assert county_baseline(replace(statewide, name="President of the United States"))[0] is not None
+
+
 # --- feeds carry the expectation --------------------------------------------------------------
 
 

@@ -112,6 +112,12 @@ def current_versions(versions: Sequence[Version]) -> list[Version]:
     return out
 
 
+#: A backfilled version published longer than this before we fetched the version that followed it
+#: comes from a night re-served long after (``serve`` rehearsing 2017 in 2026): it keeps its place
+#: relative to that version, not its own calendar time, or the timeline would span years.
+MAX_BACKFILL_AGE = dt.timedelta(days=2)
+
+
 def version_times(versions: Sequence[Version]) -> list[dt.datetime]:
     """When each of ``versions`` (in night order) happened, for the timeline, replay and ``--at``.
 
@@ -119,13 +125,17 @@ def version_times(versions: Sequence[Version]) -> list[dt.datetime]:
     (``Version.history``: a Clarity site's past versions fetched after a late start, all in the
     moment of connecting). Such a version is placed at its own publication time when the site gives
     one we trust (the detail XML's Timestamp), so the timeline does not bunch the night's early
-    hours at the connection. ``fetched_at`` itself is never changed (it stays the fetch time in the
-    night), and the times never go backwards."""
+    hours at the connection; when those times are days older than the fetch of the live version
+    that follows (a rehearsal of a past night), they keep their spacing before it instead.
+    ``fetched_at`` itself is never changed (it stays the fetch time in the night), and the times
+    never go backwards."""
     out: list[dt.datetime] = []
-    for v in versions:
+    for i, v in enumerate(versions):
         when = v.fetched_at
         own = trusted_published(v.published_at, v.fetched_at) if v.history else None
         try:
+            if own is not None:
+                own = own + _rehearsal_offset(versions, i)
             if own is not None and own < when:
                 when = own
             if out and when < out[-1]:
@@ -134,6 +144,17 @@ def version_times(versions: Sequence[Version]) -> list[dt.datetime]:
             when = max(v.fetched_at, out[-1]) if out else v.fetched_at
         out.append(when)
     return out
+
+
+def _rehearsal_offset(versions: Sequence[Version], i: int) -> dt.timedelta:
+    """How far the publication times of the history before the first live version after ``i`` lie
+    from our clock: zero on a real night; the years between a past night and its rehearsal."""
+    for anchor in versions[i + 1 :]:
+        if anchor.history or anchor.published_at is None:
+            continue
+        lag = anchor.fetched_at - anchor.published_at
+        return lag if lag > MAX_BACKFILL_AGE else dt.timedelta(0)
+    return dt.timedelta(0)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from tracker import paths
 from tracker.core.baseline import Baseline, BaselineUnit, unit_match_key
+from tracker.core.coverage import DISTRICT, STATEWIDE
 from tracker.core.model import Contest, UnitKind
 from tracker.core.turnout_prior import presidential_election_day
 
@@ -151,6 +152,21 @@ def match_counties(
 _CACHE: dict[tuple, tuple[Baseline | None, MatchReport | None]] = {}
 
 
+#: A race drawn inside counties (a congressional or legislative district, a school district, a
+#: ward): its county units hold only the part of each county that votes in it, so the counties'
+#: whole presidential turnout would size its vote still out several times too big (GA-06 served
+#: at county level: 618,000 expected against 192,569 cast).
+_INSIDE_COUNTIES = re.compile(r"\b(district|ward|precinct|township|borough|city|town|village)\b", re.I)
+
+
+def covers_part_of_counties(name: str) -> bool:
+    """Whether a race's name says it is drawn inside counties rather than over whole ones
+    (a statewide office never is, whatever its name also says)."""
+    if STATEWIDE.search(name):
+        return False
+    return bool(DISTRICT.search(name) or _INSIDE_COUNTIES.search(name))
+
+
 def county_baseline(
     contest: Contest, date: dt.date | None = None
 ) -> tuple[Baseline | None, MatchReport | None]:
@@ -158,6 +174,8 @@ def county_baseline(
     ``MIN_MATCHED`` of its county units match (else None), with the report."""
     units = contest.units
     if not units or not any(u.kind is UnitKind.COUNTY for u in units):
+        return None, None
+    if covers_part_of_counties(contest.name):
         return None, None
     # Keyed by the county set, cheaply (a 5,000-race night asks per race per version): a night's
     # versions, and its statewide races, share one set of counties and so one matched baseline.
