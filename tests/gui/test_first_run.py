@@ -151,6 +151,29 @@ def test_import_dropped_never_overwrites_a_night(shared_data: Path, tmp_path: Pa
     assert first.name == "ak.night" and second.name == "ak-2.night"
 
 
+def test_a_folder_of_saved_versions_becomes_one_night(shared_data: Path, tmp_path: Path) -> None:
+    """File ▸ Import results folder… (and a dropped folder): every file a version, in order; the
+    folder read to the end, not refused as 'unreadable'."""
+    from tracker.archive.night import NightFile
+
+    folder = tmp_path / "ga-runoff"
+    folder.mkdir()
+    recording = shared_data / "recordings" / "clarity-GA-107556-2021-01-05-runoff_ALLjson"
+    picked = sorted(p for p in recording.glob("*_ALL.json") if p.stat().st_size > 10_000)[:3]
+    for p in picked:
+        shutil.copy(p, folder / p.name)
+    night_path = import_dropped(folder, tmp_path)
+    assert night_path.name == "ga-runoff.night"
+    with NightFile.open(night_path) as night:
+        assert len(night.versions()) == 3
+
+
+def test_import_results_folder_is_in_the_file_menu_with_its_keys(window: MainWindow) -> None:
+    action = window.navigation.import_folder_action
+    assert action.shortcut().toString() == "Ctrl+Shift+I"
+    assert action in window.menuBar().actions()[0].menu().actions()
+
+
 def test_about_shows_the_version_licence_and_where_the_bundled_data_came_from(
     qtbot: QtBot, window: MainWindow
 ) -> None:

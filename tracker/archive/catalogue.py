@@ -159,13 +159,15 @@ def is_night_file(path: Path) -> bool:
 
 
 def import_dropped(path: Path, folder: Path | None = None) -> Path:
-    """A payload file dropped on the window (any format the registry detects) as a new night in
-    the data folder's ``nights/`` (named after the file, never overwriting one): returns its path.
-    A file in no format we know raises the registry's FeedError, with its one sentence."""
+    """A payload file dropped on the window (any format the registry detects), or a folder of them
+    (one version per file, in the importer's order), as a new night in the data folder's
+    ``nights/`` (named after the file or folder, never overwriting one): returns its path. A file
+    in no format we know raises the registry's FeedError, with its one sentence."""
     from tracker.archive.importer import import_payloads
     from tracker.feeds.registry import parse_payload
 
-    parse_payload(path.read_bytes(), "auto", source=str(path))  # refuse early, with the reason
+    if not path.is_dir():
+        parse_payload(path.read_bytes(), "auto", source=str(path))  # refuse early, with the reason
     folder = folder or paths.nights_dir()
     out = folder / f"{path.stem}.night"
     n = 2

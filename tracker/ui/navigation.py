@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from tracker.ui.timeline import TimelineView
     from tracker.ui.workers import NightInfo, Worker
 
-#: File ▸ Import results…: what the importer reads (a folder of them goes through drag and drop).
+#: File ▸ Import results…: what the importer reads (File ▸ Import results folder… takes a folder of them).
 RESULTS_FILTER = ";;".join(
     (
         "Results files (*.xml *.zip *.json *.txt)",
@@ -116,6 +116,10 @@ class Navigation(QObject):
         self.import_action.setObjectName("import_results")
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
         self.import_action.triggered.connect(self.choose_import)
+        self.import_folder_action = QAction("Import results &folder…", window)
+        self.import_folder_action.setObjectName("import_results_folder")
+        self.import_folder_action.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        self.import_folder_action.triggered.connect(self.choose_import_folder)
         self.recent_menu = QMenu("Recent &nights", window)
         self.recent_menu.setObjectName("recentNightsMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -128,6 +132,7 @@ class Navigation(QObject):
                 else None
             )
             file_menu.insertAction(before, self.import_action)
+            file_menu.insertAction(before, self.import_folder_action)
             file_menu.insertMenu(before, self.recent_menu)
 
         self._progress = QProgressBar()
@@ -275,6 +280,16 @@ class Navigation(QObject):
         if path:
             remember(path)
             self.import_results(Path(path))
+
+    def choose_import_folder(self) -> None:
+        """File ▸ Import results folder…: a folder of saved versions (one file each) becomes a
+        new night, the files in the importer's order."""
+        from tracker.ui.last_folder import remember, start_path
+
+        folder = QFileDialog.getExistingDirectory(self._window, "Import a folder of results", start_path())
+        if folder:
+            remember(folder)
+            self.import_results(Path(folder))
 
     def import_results(self, path: Path) -> None:
         """Import ``path`` off the GUI thread, with a busy bar until it opens or fails."""
