@@ -18,8 +18,8 @@ from enum import Enum
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QTextDocument
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.model import Contest
 from tracker.core.outstanding import estimate_outstanding
@@ -36,7 +36,7 @@ from tracker.ui.bar_texts import (
     round_votes,
 )
 from tracker.ui.expected_texts import basis_text, outstanding_source
-from tracker.ui.plain_text import clean, esc, make_markup, make_plain, never_widen
+from tracker.ui.plain_text import clean, esc, make_markup, make_plain, never_widen, plain_tooltip
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
@@ -103,6 +103,34 @@ NAME_AXIS_SHARE = 0.4
 MAX_BARS = 50
 
 
+class _ElidedLabel(QLabel):
+    """One line of plain text, elided at the right when its row is short; ``text()`` is whole."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        policy = self.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # the counts beside it keep theirs
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(self.width(), 0)
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+
 class RaceView(QWidget):
     """Header (race, precincts, votes, outstanding) over a bar chart with the threshold line."""
 
@@ -124,11 +152,15 @@ class RaceView(QWidget):
         reporting_font = QFont(self.font())
         reporting_font.setPointSizeF(reporting_font.pointSizeF() * 1.15)
         self._reporting.setFont(reporting_font)
+        # Never narrower than its one line: the rule beside it gives way (elided) instead.
+        self._reporting.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        self._reporting.setWordWrap(False)
+        self._reporting.setProperty("oneLine", True)  # window_fit: never wrapped, never clipped
         # Plain text: the verdict and the rule name candidates and cite statutes as the feed and
         # the table spell them; none of it is markup.
         self._outstanding_label = QLabel("")
         self._outstanding_label.setTextFormat(Qt.TextFormat.PlainText)
-        self._rule_label = QLabel("")
+        self._rule_label = _ElidedLabel()
         self._rule_label.setObjectName("ruleLabel")
         self._rule_label.setTextFormat(Qt.TextFormat.PlainText)
         self._projection_label = QLabel("")
@@ -240,9 +272,16 @@ class RaceView(QWidget):
         layout.setContentsMargins(8, 6, 8, 4)
         layout.setSpacing(2)
         layout.addWidget(self._title)
-        layout.addWidget(self._reporting)
+        # The rule shares the reporting line, right of the counts and elided there (whole in its
+        # tooltip): a line of its own took the bars' room, and in the default window pushed GA-06's
+        # 18 rows thinner than the numbers inside them.
+        counts = QHBoxLayout()
+        counts.setContentsMargins(0, 0, 0, 0)
+        counts.setSpacing(16)
+        counts.addWidget(self._reporting)
+        counts.addWidget(self._rule_label, 1)
+        layout.addLayout(counts)
         layout.addWidget(self._outstanding_label)
-        layout.addWidget(self._rule_label)
         layout.addWidget(self._projection_label)
         layout.addWidget(self._warning)
         layout.addSpacing(4)
@@ -418,7 +457,10 @@ class RaceView(QWidget):
             f"Rule: {contest.threshold.describe(contest.vote_for)} · {contest.threshold.origin()}"
         )
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
-        self._rule_label.setToolTip(contest.threshold.basis)
+        basis = contest.threshold.basis
+        self._rule_label.setToolTip(
+            plain_tooltip(self._rule_label.text() + (f"\n{basis}" if basis else ""))  # whole, when elided
+        )
         # A file holding part of the race says so first (core.coverage), then the feed's warnings.
         warnings = ([contest.partial] if contest.partial else []) + contest.data_warnings()
         note = "Data warning: " + "; ".join(warnings[:3]) if warnings else ""

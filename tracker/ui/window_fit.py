@@ -39,15 +39,18 @@ NIGHT_LABEL_FLOOR_CHARS = 24
 
 
 def wrap_labels(root: QWidget) -> None:
-    """Let every label under ``root`` wrap, so none asks for its whole text as a minimum width."""
+    """Let every label under ``root`` wrap, so none asks for its whole text as a minimum width
+    (except a label marked ``oneLine``: the race's counts, whose line the rule beside it yields to)."""
     for label in root.findChildren(QLabel):
-        label.setWordWrap(True)
+        if not label.property("oneLine"):
+            label.setWordWrap(True)
 
 
 def clip_labels(root: QWidget) -> None:
     """Labels under ``root`` may shrink below their text (they keep it whole in their tooltip)."""
     for label in root.findChildren(QLabel):
-        label.setMinimumWidth(1)
+        if not label.property("oneLine"):
+            label.setMinimumWidth(1)
 
 
 def clamped(size: QSize, available: QRect) -> QSize:
