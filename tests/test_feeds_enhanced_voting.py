@@ -174,3 +174,21 @@ def test_constructed_ev_a_vote_for_of_thousands_of_digits_is_one_sentence() -> N
     data = fuzz.mutated_input("enhanced-voting-json", 0, 38764)
     with contextlib.suppress(FeedError):  # one sentence or a Snapshot: never another exception
         parse_enhanced_voting(data)
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "rule"),
+    [("Virginia", "plurality"), ("Georgia", "majority"), ("Example County VA", "plurality")],
+)
+def test_constructed_ev_races_take_their_states_rule_not_a_50_percent_line(
+    jurisdiction: str, rule: str
+) -> None:
+    """The site states no threshold; Virginia (which uses Enhanced Voting too) elects by plurality,
+    Georgia by majority: the jurisdiction table decides, by the site's state (CONSTRUCTED fixture,
+    its jurisdiction renamed)."""
+    doc = _doc()
+    doc["jurisdiction"] = {"name": jurisdiction}
+    snap = parse_enhanced_voting(json.dumps(doc).encode())
+    chair = next(c for c in snap.contests if c.name == "County Commission Chair")
+    assert chair.threshold.rule == rule
+    assert chair.threshold.source in ("table", "default")  # the table, or its default (plurality)

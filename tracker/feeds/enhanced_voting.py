@@ -44,9 +44,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import election_kind, rule_for, state_from
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -59,6 +61,8 @@ from tracker.core.model import (
 )
 from tracker.core.threshold import ThresholdRule
 from tracker.feeds.clarity import pseudo_contest_reason
+
+RuleOf = Callable[[str, int, list[str], Any], ThresholdRule]
 
 __all__ = ["UNSPLIT", "parse_enhanced_voting", "text_of"]
 
@@ -162,6 +166,74 @@ def _groups(row: dict[str, Any], where: str, warnings: list[str]) -> dict[str, i
     return out
 
 
+#: A state's name as Enhanced Voting sites spell their jurisdiction ("Georgia", "Virginia").
+_STATE_CODES = {
+    "alabama": "AL",
+    "alaska": "AK",
+    "arizona": "AZ",
+    "arkansas": "AR",
+    "california": "CA",
+    "colorado": "CO",
+    "connecticut": "CT",
+    "delaware": "DE",
+    "florida": "FL",
+    "georgia": "GA",
+    "hawaii": "HI",
+    "idaho": "ID",
+    "illinois": "IL",
+    "indiana": "IN",
+    "iowa": "IA",
+    "kansas": "KS",
+    "kentucky": "KY",
+    "louisiana": "LA",
+    "maine": "ME",
+    "maryland": "MD",
+    "massachusetts": "MA",
+    "michigan": "MI",
+    "minnesota": "MN",
+    "mississippi": "MS",
+    "missouri": "MO",
+    "montana": "MT",
+    "nebraska": "NE",
+    "nevada": "NV",
+    "new hampshire": "NH",
+    "new jersey": "NJ",
+    "new mexico": "NM",
+    "new york": "NY",
+    "north carolina": "NC",
+    "north dakota": "ND",
+    "ohio": "OH",
+    "oklahoma": "OK",
+    "oregon": "OR",
+    "pennsylvania": "PA",
+    "rhode island": "RI",
+    "south carolina": "SC",
+    "south dakota": "SD",
+    "tennessee": "TN",
+    "texas": "TX",
+    "utah": "UT",
+    "vermont": "VT",
+    "virginia": "VA",
+    "washington": "WA",
+    "west virginia": "WV",
+    "wisconsin": "WI",
+    "wyoming": "WY",
+    "district of columbia": "DC",
+}
+
+
+def _state_of(area: str, source: str) -> str:
+    """The two-letter state of a site ("Georgia"; a county site "Cass County MI"; else what the
+    address says), for the jurisdiction table's rule; "" when nothing says."""
+    text = " ".join(area.split()).casefold()
+    if text in _STATE_CODES:
+        return _STATE_CODES[text]
+    tail = area.split()[-1].upper() if area.split() else ""
+    if len(tail) == 2 and tail in _STATE_CODES.values():
+        return tail
+    return state_from(area, source)
+
+
 def _precinct_reporting(status: Any, has_votes: bool) -> Reporting:
     text = text_of(status).casefold() if not isinstance(status, bool) else ""
     if status is True or "fully" in text or "complete" in text or text == "reported":
@@ -177,7 +249,9 @@ def _reporting(done: int | None, of: int | None, has_votes: bool) -> Reporting:
     return Reporting.PARTIAL if has_votes or (done or 0) > 0 else Reporting.NONE
 
 
-def _item(item: dict[str, Any], where: str, area: str, area_kind: UnitKind, publisher: str) -> Contest | None:
+def _item(
+    item: dict[str, Any], where: str, area: str, area_kind: UnitKind, publisher: str, rule_of: RuleOf
+) -> Contest | None:
     cid = _id(item.get("id"), where)
     name = text_of(item.get("name")) or f"Contest {cid}"
     summary = item.get("summaryResults")
@@ -258,13 +332,16 @@ def _item(item: dict[str, Any], where: str, area: str, area_kind: UnitKind, publ
     for unit in units:
         for by_type in unit.votes.values():
             seen.update(dict.fromkeys(by_type))
+    vote_for = _vote_for(item.get("voteFor"), name)
     return Contest(
         id=cid,
         name=name,
         candidates=tuple(candidates),
         units=tuple(units),
-        vote_for=_vote_for(item.get("voteFor"), name),
-        threshold=ThresholdRule.majority(),
+        vote_for=vote_for,
+        # The site states no threshold: the jurisdiction table's rule for the state, the kind of
+        # election and the office (Georgia's majority, Virginia's plurality …).
+        threshold=rule_of(name, vote_for, [c.name for c in candidates], item.get("contestType")),
         vote_types=tuple(VoteType.from_name(t) for t in seen),
         reported_totals=reported,
         reported_precincts=(done, of) if done is not None and of is not None else None,
@@ -322,6 +399,14 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
     area_kind = UnitKind.COUNTY if re.search(r"\b(county|parish|city of)\b", area, re.I) else UnitKind.STATE
     area_name = re.sub(r"(?i)\s+county$", "", area) if area_kind is UnitKind.COUNTY else area
     publisher = f"{area} results site" if area else "the results site"
+    state, kind = _state_of(area, source), election_kind(text_of(election.get("name")))
+
+    def rule_of(office: str, vote_for: int, choices: list[str], contest_type: Any) -> ThresholdRule:
+        question = isinstance(contest_type, str) and bool(
+            re.search(r"question|measure|referend", contest_type, re.I)
+        )
+        return rule_for(state, kind, office, vote_for=vote_for, choices=choices, measure=question or None)
+
     items = _list(doc.get("ballotItems"), "ballotItems")
     if "ballotItems" not in doc:
         _fail("expected a JSON object with 'ballotItems' (the API's …/data document)")
@@ -334,7 +419,7 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
         if reason:  # a statistics row, not a race: set aside, the rest of the file opens
             notes.append(reason)
             continue
-        contest = _item(item, f"ballotItems[{i}]", area_name, area_kind, publisher)
+        contest = _item(item, f"ballotItems[{i}]", area_name, area_kind, publisher, rule_of)
         if contest is None:
             continue
         if contest.id in ids:
