@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.archive.chain import VersionChain
-from tracker.archive.night import NightFile
+from tracker.archive.night import NightFile, Version
 from tracker.archive.projections import pick_contest
 from tracker.archive.recorder import current_versions, version_times
 from tracker.archive.replay import Timeline, parse_clock_time
@@ -48,6 +48,29 @@ class ContestExport:
     at: str
 
 
+def _version_at(
+    night: NightFile, path: str | Path, at: str | None
+) -> tuple[list[Version], list[dt.datetime], int, dt.tzinfo]:
+    """(current versions, their times, the index of the one current at ``at`` — "HH:MM" in the
+    night's zone, None for the last — and the zone): how every export finds its version, so a CSV
+    and a NIST report of the same instant hold the same numbers."""
+    versions = current_versions(night.versions())
+    if not versions:
+        raise TrackerError(f"{Path(path).name} holds no versions")
+    tz = night.timezone
+    times = version_times(versions)
+    index = len(versions) - 1
+    if at is not None:
+        found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
+        if found is None:
+            first = times[0].astimezone(tz)
+            raise TrackerError(
+                f"no results yet at {at} in {Path(path).name}: the first update came at {first:%H:%M}"
+            )
+        index = found
+    return versions, times, index, tz
+
+
 def export_contest(
     path: Path, *, contest: str | None = None, at: str | None = None, level: Level | str = Level.UNIT
 ) -> ContestExport:
@@ -56,20 +79,7 @@ def export_contest(
     county) and vote type, with its provenance as ``#`` comment lines."""
     level = Level(level)
     with NightFile.open(path) as night:
-        versions = current_versions(night.versions())
-        if not versions:
-            raise TrackerError(f"{Path(path).name} holds no versions")
-        tz = night.timezone
-        times = version_times(versions)
-        index = len(versions) - 1
-        if at is not None:
-            found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
-            if found is None:
-                first = times[0].astimezone(tz)
-                raise TrackerError(
-                    f"no results yet at {at} in {Path(path).name}: the first update came at {first:%H:%M}"
-                )
-            index = found
+        versions, times, index, tz = _version_at(night, path, at)
         chain = VersionChain(night, versions)
         final = chain.snapshot(len(versions) - 1)
         wanted = pick_contest(final, contest)
@@ -122,20 +132,7 @@ def export_nist(path: Path, *, at: str | None = None, form: str = "xml") -> Nist
     from tracker.feeds.nist_writer import snapshot_to_nist
 
     with NightFile.open(path) as night:
-        versions = current_versions(night.versions())
-        if not versions:
-            raise TrackerError(f"{Path(path).name} holds no versions")
-        tz = night.timezone
-        times = version_times(versions)
-        index = len(versions) - 1
-        if at is not None:
-            found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
-            if found is None:
-                first = times[0].astimezone(tz)
-                raise TrackerError(
-                    f"no results yet at {at} in {Path(path).name}: the first update came at {first:%H:%M}"
-                )
-            index = found
+        versions, times, index, tz = _version_at(night, path, at)
         snapshot = VersionChain(night, versions).snapshot(index)
         local = times[index].astimezone(tz)
     return NistExport(
