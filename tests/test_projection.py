@@ -20,6 +20,7 @@ from tracker.core.model import Candidate, Contest, Reporting, ReportingUnit, Uni
 from tracker.core.projection import (
     MIN_CELLS,
     MODEL_VERSION,
+    ONE_VERSION,
     Baseline,
     project_contest,
     unit_key,
@@ -105,7 +106,8 @@ def test_too_few_units_is_too_early():
 def test_enough_units_project():
     p = project_contest(_uniform(40, MIN_CELLS))
     assert p.status == "projected"
-    assert p.model_version == MODEL_VERSION
+    assert p.model_version == MODEL_VERSION + ONE_VERSION  # no history given: said so
+    assert project_contest(_uniform(40, MIN_CELLS), None, []).model_version == MODEL_VERSION
 
 
 @pytest.fixture

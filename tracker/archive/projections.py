@@ -25,6 +25,7 @@ from pathlib import Path
 from tracker import paths
 from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile
+from tracker.core.arrival import MAX_POINTS, Point, arrival_point
 from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
 from tracker.core.baseline import Baseline, name_key, unit_match_key
 from tracker.core.errors import TrackerError
@@ -235,13 +236,19 @@ def project_night(
             raise TrackerError(f"{Path(path).name} holds no versions")
         chain = VersionChain(night, versions)  # AP deltas merged, as the window shows them
         wanted = None if contest is None else pick_contest(chain.snapshot(len(versions) - 1), contest).id
+        histories: dict[str, list[Point]] = {}  # per contest, its earlier versions (the trend)
         for i in range(len(versions)):
             snap = chain.snapshot(i)
-            projections = {
-                c.id: project_contest(c, baseline_for(baselines, c, snap.election.date))
-                for c in snap.contests
-                if wanted is None or c.id == wanted
-            }
+            projections = {}
+            for c in snap.contests:
+                if wanted is not None and c.id != wanted:
+                    continue
+                history = histories.setdefault(c.id, [])
+                projections[c.id] = project_contest(
+                    c, baseline_for(baselines, c, snap.election.date), history
+                )
+                history.append(arrival_point(c))
+                del history[:-MAX_POINTS]
             out.extend(projection_records(snap, projections, source=source, made_at=made))
     return out
 

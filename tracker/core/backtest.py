@@ -47,6 +47,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker.core import arrival
+from tracker.core.arrival import Group, History, arrival_point
 from tracker.core.baseline import Baseline
 from tracker.core.model import Contest, Reporting, ReportingUnit, UnitKind, canonical_vote_type
 from tracker.core.outstanding import estimate_outstanding
@@ -56,6 +58,9 @@ from tracker.core.threshold import Outstanding, votes_to_clear
 ORDERS = ("recorded", "random", "early-first", "county-late", "skewed")
 CHECKPOINTS = tuple(round(0.1 * i, 1) for i in range(1, 10))
 CALL_LEVEL = 0.95
+#: Reordered runs publish a version every this share of the final vote (the projection's history:
+#: the trend of the arriving vote, ``tracker.core.arrival``), as a feed updating through the night.
+VERSION_STEP = 0.05
 
 Projector = Callable[[Contest, Baseline | None], ContestProjection]
 
@@ -350,7 +355,14 @@ def run_backtest(
 ) -> BacktestResult:
     """Score the projection on ``final`` (the night's last version of one contest) in each of
     ``orders`` (``recorded`` needs the night's versions of the contest, in order)."""
-    project = projector or project_contest
+    if projector is None:
+        project: Callable[[Contest, Baseline | None, History], ContestProjection] = project_contest
+    else:
+        given = projector
+
+        def project(contest: Contest, base: Baseline | None, _history: History) -> ContestProjection:
+            return given(contest, base)
+
     for order in orders:
         if order not in ORDERS:
             raise ValueError(f"unknown order {order!r}; known: {', '.join(ORDERS)}")
@@ -359,6 +371,14 @@ def run_backtest(
         raise ValueError(f"{final.name} has no votes in the night's last version")
     winner = final.ranked()[0]
     cells = _cells(final, winner.id)
+    ids = [c.id for c in final.candidates]
+    votes = [
+        (
+            (c.county if arrival.BY_COUNTY else "", c.canonical),
+            {cid: final.units[c.unit].votes.get(cid, {}).get(c.vote_type, 0) for cid in ids},
+        )
+        for c in cells
+    ]
     summary: dict[str, OrderScore] = {}
     traces: dict[str, dict[float, tuple[list[float], list[float]]]] = {}
     for order in orders:
@@ -374,19 +394,33 @@ def run_backtest(
                 if i is None:
                     continue
                 contest = recorded[i]
-                _score(score, q, contest, project(contest, baseline), final, winner.id, trace)
+                history = [arrival_point(c) for c in recorded[:i]]
+                _score(score, q, contest, project(contest, baseline, history), final, winner.id, trace)
             continue
         for seed in range(seeds):
             idx = order_cells(cells, order, seed)
             cum = 0
             pos = 0
             score.runs += 1
+            # The versions a feed would have published on the way: one every VERSION_STEP of the
+            # final vote (their unit totals are the projection's history).
+            history: list[dict[Group, dict[str, int]]] = []
+            running: dict[Group, dict[str, int]] = {}
+            step = VERSION_STEP
             for q in CHECKPOINTS:
                 while pos < len(idx) and cum < q * total:
                     cum += cells[idx[pos]].total
+                    ct, by = votes[idx[pos]]
+                    row = running.setdefault(ct, dict.fromkeys(ids, 0))
+                    for cid, n in by.items():
+                        row[cid] += n
                     pos += 1
+                    if cum >= step * total:  # a version published on the way
+                        history.append({ct: dict(row) for ct, row in running.items()})
+                        while step * total <= cum:
+                            step += VERSION_STEP
                 contest = contest_at(final, cells, idx[:pos])
-                _score(score, q, contest, project(contest, baseline), final, winner.id, trace)
+                _score(score, q, contest, project(contest, baseline, history), final, winner.id, trace)
     frozen = {
         order: {q: (tuple(m), tuple(n)) for q, (m, n) in trace.items()} for order, trace in traces.items()
     }

@@ -50,11 +50,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
+from tracker.core import arrival
+from tracker.core.arrival import GroupNow, History, arrival_risk
 from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
@@ -63,7 +65,10 @@ from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "expected-vote-4"
+MODEL_VERSION = "expected-vote-5"
+#: Appended to the model version of a projection made from one version alone, without the night's
+#: earlier versions (``project_contest(history=None)``): its model risk is the fixed ``TAU``.
+ONE_VERSION = "/one-version"
 
 #: Complete cells with votes needed before any projection is made.
 MIN_CELLS = 8
@@ -222,9 +227,25 @@ def _too_early(
     )
 
 
-def project_contest(contest: Contest, baseline: Baseline | None = None) -> ContestProjection:
+def project_contest(
+    contest: Contest, baseline: Baseline | None = None, history: History | None = None
+) -> ContestProjection:
     """Project ``contest`` (see the module docstring). Never raises on thin data: returns a
-    "too early" result instead."""
+    "too early" result instead. ``history``: the contest's earlier versions of the night, oldest
+    first (``arrival.arrival_point`` of each; ``[]`` for the night's first version); with enough
+    of them the model risk is measured from the trend of the arriving vote
+    (``tracker.core.arrival``) instead of the fixed ``TAU``. Without it (None: the caller does not
+    know the night before this version) the projection says so in its ``model_version``
+    (``MODEL_VERSION`` + ``ONE_VERSION``): it is wider, and logged apart."""
+    made = _project_contest(contest, baseline, history)
+    if history is None:
+        return replace(made, model_version=MODEL_VERSION + ONE_VERSION)
+    return made
+
+
+def _project_contest(
+    contest: Contest, baseline: Baseline | None, history: History | None
+) -> ContestProjection:
     ids = [c.id for c in contest.candidates]
     k = len(ids)
     if k == 0 or not contest.units:
@@ -360,7 +381,26 @@ def project_contest(contest: Contest, baseline: Baseline | None = None) -> Conte
             winner = data.base_winner
             skew = abs(float(w[done] @ winner[done] / w[done].sum() - w @ winner / w.sum()))
             tau = min(TAU, TAU_BASELINE + SKEW_FACTOR * skew)
-    var += (tau * R) ** 2 * np.clip(4 * F * (1 - F), 0.0, 1.0)
+    # With the night's earlier versions, each county × vote type's risk is measured from the
+    # trend of its arriving vote instead (tracker.core.arrival), never above the fixed one; the
+    # risks add up linearly (one night, one order).
+    cap = tau * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
+    risk_votes = cap * R
+    if history and R > 0:
+        history = history[-arrival.MAX_POINTS :]
+        county = np.asarray(cells.county if arrival.BY_COUNTY else [""] * n)
+        groups: dict[arrival.Group, GroupNow] = {}
+        for group in sorted(set(zip(county.tolist(), cells.ctype, strict=True))):
+            in_g = (county == group[0]) & (ctype == group[1])
+            r_g = float(remaining[in_g].sum())
+            p_g = remaining[in_g] @ pred_share[in_g] / r_g if r_g > 0 else np.zeros(k)
+            groups[group] = GroupNow(counted[in_g].sum(axis=0), r_g, p_g)
+        measured = arrival_risk(history, ids, groups)
+        if measured is not None:
+            drift, uncovered = measured
+            fixed = sum(groups[g].remaining for g in uncovered)
+            risk_votes = np.minimum(cap * (R - fixed), drift) + cap * fixed
+    var += risk_votes**2
     factor = _t_factor(min_train if math.isfinite(min_train) else 1.0)
     sd = np.sqrt(var) / D * factor
 

@@ -23,10 +23,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from tracker.core.arrival import Point
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
-from tracker.core.projection import Baseline, ContestProjection
+from tracker.core.projection import ONE_VERSION, Baseline, ContestProjection
 from tracker.core.race_facts import fingerprints, snapshot_facts
+from tracker.watch.arrival_ledger import ArrivalLedger
 from tracker.watch.night_info import NightInfo
 from tracker.watch.ports import Events, Host
 from tracker.watch.projection_log_jobs import ProjectionLogJobs
@@ -116,6 +118,8 @@ class NightJobs:
         self.cache = VersionCache(cache_size)
         #: Contests unchanged between versions are shared (one object, one projection): night thread.
         self.shared = SharedContests()
+        #: The versions read so far as each race's history (the trend of its arriving vote).
+        self.ledger = ArrivalLedger()
         self.log = ProjectionLogJobs(host, events, source=lambda: self._source)
         #: Told of opened nights and read versions (the alert jobs); set once by the worker.
         self.observer: NightObserver | None = None
@@ -341,6 +345,7 @@ class NightJobs:
             try:
                 cached = _read_version(lambda: self.chain_of().snapshot(index))
             except Exception as exc:
+                self.ledger.unreadable(gen, index)
                 name = Path(self._source).name if self._source else "this night"
                 self._host.fail_for(
                     exc, f"cannot read version {index + 1} of {len(self._versions)} of {name}"
@@ -354,6 +359,8 @@ class NightJobs:
         self._host.post(lambda: self._deliver_snapshot(key, snapshot))
         if not self.cache.has_history(key, range(index)):
             self._fill_history_job(key)
+        else:
+            self._reproject(key)
 
     def chain_of(self) -> VersionChain:
         """The current night's version chain (made on first use if the night was set without one)."""
@@ -368,7 +375,8 @@ class NightJobs:
         """Compute what the window needs from version ``key`` and cache it; returns the snapshot
         as cached (its unchanged contests shared with the versions read before)."""
         snapshot = self.shared.share(key[0], snapshot)
-        projections = project_all(snapshot, self._baselines, self.shared)
+        self.ledger.record(key[0], key[1], snapshot)
+        projections = project_all(snapshot, self._baselines, self.shared, self._history_of(key))
         facts = snapshot_facts(snapshot)
         parsed = Parsed(
             snapshot, estimate_all(snapshot, self._baselines, projections, self.shared), projections, facts
@@ -378,16 +386,44 @@ class NightJobs:
         self.cache.put(key, parsed)
         return snapshot
 
+    def _history_of(self, key: Key) -> Callable[[str], list[Point] | None]:
+        gen, index = key
+        return lambda contest_id: self.ledger.history(gen, contest_id, index)
+
     def _fill_history_job(self, key: Key) -> None:
-        """Project the earlier versions the timeline needs, coarse first; ``history_grew`` follows."""
+        """Project the earlier versions the timeline needs, coarse first; ``history_grew`` follows.
+        Once every earlier version is read, a version first projected from itself alone (its
+        history not read yet) is projected again with it and shown again."""
         for indices in (coarse(key[1]), range(key[1])):
             if key != self._wanted:
                 return
-            if self.cache.has_history(key, indices):
+            if self.cache.has_history(key, indices) and not self._one_version(key, indices):
                 continue
             if not self._fill_history(key, indices):
                 return  # superseded: the newer request is queued
             self._host.post(lambda: self._deliver_history(key))
+        self._reproject(key)
+
+    def _one_version(self, key: Key, indices: Iterable[int]) -> bool:
+        """Were any of these versions projected without their history, which is now complete?"""
+        gen = key[0]
+        for i in indices:
+            entry = self.cache.history_entry(gen, i)
+            if entry is None or not self.ledger.complete(gen, i):
+                continue
+            if any(p.model_version.endswith(ONE_VERSION) for p in entry[1].values()):
+                return True
+        return False
+
+    def _reproject(self, key: Key) -> None:
+        """Project version ``key`` again if it was made without its history and that is complete."""
+        if key != self._wanted or not self._one_version(key, (key[1],)):
+            return
+        snapshot = self.cache.get(key)
+        if snapshot is None:
+            return
+        snapshot = self._cache_put(key, snapshot)
+        self._host.post(lambda: self._deliver_snapshot(key, snapshot))
 
     def _remember(
         self,
@@ -421,7 +457,7 @@ class NightJobs:
         for i in indices:
             if not 0 <= i < min(index, len(self._versions)):
                 continue
-            if self.cache.has_history(key, (i,)):
+            if self.cache.has_history(key, (i,)) and not self._one_version(key, (i,)):
                 continue
             if key != self._wanted or gen != self._generation or self._night is None or self._host.closing:
                 return False  # superseded, or the window is closing: do not hold up its exit
@@ -429,9 +465,11 @@ class NightJobs:
                 snap = _read_version(lambda i=i: self.chain_of().snapshot(i))
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
+                self.ledger.unreadable(gen, i)
                 continue
             snap = self.shared.share(gen, snap)
-            projections = project_all(snap, self._baselines, self.shared)
+            self.ledger.record(gen, i, snap)
+            projections = project_all(snap, self._baselines, self.shared, self._history_of((gen, i)))
             made.append((snap, projections))
             self._remember((gen, i), snap, projections)
         return True

@@ -13,12 +13,13 @@ import datetime as dt
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from tracker.core.arrival import History
 from tracker.core.model import Contest, Snapshot
 from tracker.core.outstanding import estimate_outstanding
-from tracker.core.projection import Baseline, ContestProjection, project_contest
+from tracker.core.projection import ONE_VERSION, Baseline, ContestProjection, project_contest
 from tracker.core.race_facts import RaceFacts
 from tracker.core.threshold import Outstanding
 
@@ -62,22 +63,28 @@ def coarse(index: int) -> list[int]:
 
 
 def project_all(
-    snapshot: Snapshot, baselines: Mapping[str, Baseline], shared: SharedContests | None = None
+    snapshot: Snapshot,
+    baselines: Mapping[str, Baseline],
+    shared: SharedContests | None = None,
+    history: Callable[[str], History | None] | None = None,
 ) -> dict[str, ContestProjection]:
     """Projections per contest (a few ms each on GA-06): on the worker thread, with the parse.
     With ``shared``, a contest shared with an earlier version (the very object) keeps its
-    projection: a statewide file has thousands of contests, and most do not move between versions."""
+    projection: a statewide file has thousands of contests, and most do not move between versions.
+    ``history`` gives a contest's earlier versions (``watch.arrival_ledger``), None while they are
+    not all read: the projection is then made from this version alone (and says so)."""
     from tracker.archive.projections import baseline_for
 
     out: dict[str, ContestProjection] = {}
     for contest in snapshot.contests:
+        past = history(contest.id) if history is not None else None
         known = shared.projection(contest) if shared is not None else None
-        if known is not None:
+        if known is not None and not (past is not None and known.model_version.endswith(ONE_VERSION)):
             out[contest.id] = known
             continue
         try:
             out[contest.id] = project_contest(
-                contest, baseline_for(baselines, contest, snapshot.election.date)
+                contest, baseline_for(baselines, contest, snapshot.election.date), past
             )
         except Exception:
             log.exception("projecting %s", contest.name)
