@@ -106,9 +106,7 @@ def test_an_order_sorted_by_lean_keeps_the_interval_wide_enough_to_hold_the_trut
 def test_too_few_versions_keep_the_fixed_risk() -> None:
     precincts = _precincts(200, seed=3)
     versions = _night(list(range(200)), precincts, steps=20)
-    groups = {
-        ("Synthetic East", "election_day"): GroupNow(np.array([500.0, 300.0]), 5000.0, np.array([0.6, 0.4]))
-    }
+    groups = {("Synthetic East", "election_day"): GroupNow(np.array([500.0, 300.0]), 5000.0)}
     few = [arrival_point(c) for c in versions[: arrival.MIN_VERSIONS - 2]]
     assert arrival_risk(few, ["a", "b"], groups) is None
     assert _width_at(versions, 2, True) == _width_at(versions, 2, False)

@@ -43,7 +43,9 @@ MIN_BATCHES = 4
 #: its slope's error, the batches' scatter).
 DRIFT_FACTOR = 1.0
 #: A straight line is the least a trend can do: the rest of a count sorted by lean bends further
-#: (a sorted share falls fastest at its ends). The risk adds ``CURVE`` × the line's own shift.
+#: (a sorted share falls fastest at its ends). The risk is (1 + ``CURVE``) × the line's shift
+#: over the vote still out (not its distance from the model's split, which already answers for
+#: what the model knows: each outstanding precinct's own early vote, its baseline).
 CURVE = 1.0
 #: Prior sd of a trend's slope (share per unit of a county's count): a count sorted by lean
 #: moves its arriving share by tens of points from the first precinct to the last.
@@ -109,12 +111,11 @@ def _slope_posterior(b: np.ndarray, se2: np.ndarray) -> tuple[np.ndarray, np.nda
 
 @dataclass(frozen=True)
 class GroupNow:
-    """One county × vote type now: its count per candidate, the model's expected vote still out
-    in it, and how the model expects that vote to split."""
+    """One county × vote type now: its count per candidate and the model's expected vote still
+    out in it."""
 
     counted: np.ndarray
     remaining: float
-    outstanding_share: np.ndarray
 
 
 def arrival_risk(
@@ -127,8 +128,9 @@ def arrival_risk(
     Within each county × vote type the arriving batches' shares are fitted by one line whose
     slope is shared by all groups (each keeps its own level, its count so far): a county's trend
     is read from every county's, so one county's handful of batches is not extrapolated alone.
-    The line, read at the middle of each group's vote still out, is compared with what the model
-    expects there; that distance, the slope's error and the batches' scatter make the risk."""
+    The line's shift from a group's count so far to the middle of its vote still out (the slope
+    read as a mixture of "no trend" and "a trend", ``_slope_posterior``), that slope's error and
+    the batches' scatter make the risk."""
     k = len(ids)
     if _versions_with_votes(history, groups) < MIN_VERSIONS:
         return None
@@ -175,12 +177,11 @@ def arrival_risk(
     systematic = np.zeros(k)
     shared = np.zeros(k)
     noise = np.zeros(k)
-    for group, _, _, _, xbar, level, D, V in fits:
+    for group, _, _, _, xbar, _, D, V in fits:
         now = groups[group]
         r = now.remaining
         reach = (V + r / 2) / D - xbar
-        trend = level + slope * reach
-        systematic += (np.abs(trend - now.outstanding_share) + CURVE * np.abs(slope * reach)) * r
+        systematic += (1 + CURVE) * np.abs(slope * reach) * r
         shared += np.sqrt(slope_var) * reach * r
         noise += (phi / V + phi / r) * r**2
     risk = DRIFT_FACTOR * np.sqrt((systematic + shared) ** 2 + noise)

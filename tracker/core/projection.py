@@ -392,9 +392,7 @@ def _project_contest(
         groups: dict[arrival.Group, GroupNow] = {}
         for group in sorted(set(zip(county.tolist(), cells.ctype, strict=True))):
             in_g = (county == group[0]) & (ctype == group[1])
-            r_g = float(remaining[in_g].sum())
-            p_g = remaining[in_g] @ pred_share[in_g] / r_g if r_g > 0 else np.zeros(k)
-            groups[group] = GroupNow(counted[in_g].sum(axis=0), r_g, p_g)
+            groups[group] = GroupNow(counted[in_g].sum(axis=0), float(remaining[in_g].sum()))
         measured = arrival_risk(history, ids, groups)
         if measured is not None:
             drift, uncovered = measured
