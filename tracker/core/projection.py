@@ -35,16 +35,16 @@ For each canonical vote type ``t`` the model is fitted on the complete cells of 
 votes are complete, or when a major vote type (election day, early, mail, total) is expected but
 none of its cells is complete yet: the reported cells then say nothing about it.
 
-A last variance term is *model risk*: the outstanding vote's share may differ from the model's
-by ``TAU`` (sd), whatever the residuals say — a skewed reporting order without a baseline shows
-nothing in the residuals. With a baseline the skew is visible, and the term is measured from it
+A last variance term is *model risk*: the outstanding vote's share may differ from the model's by
+``TAU`` (sd), whatever the residuals say — a skewed reporting order without a baseline shows nothing
+in the residuals. With a baseline the skew is visible, and the term is measured from it
 (``TAU_BASELINE``, ``SKEW_FACTOR``). Given the night's earlier versions (``history``) the risk is
 measured instead from the trend of the arriving vote in each county × vote type
-(``tracker.core.arrival``), never above the fixed one. ``TAU`` was chosen on the April 2017 GA-06 night only (no other
-night without a baseline exists in the shared data, so it is not validated elsewhere); the baseline
-pair on June only and checked on GA 2021 (README, "Projections"). The other hyper-parameters
-(``KAPPA``, ``SHRINK``, ``RIDGE``, ``MIN_CELLS``, ``MIN_TYPE_CELLS``) were set by hand before any
-backtest and not tuned.
+(``tracker.core.arrival``), never above the fixed one. ``TAU`` was chosen on the April 2017 GA-06
+night only (no other night without a baseline exists in the shared data, so it is not validated
+elsewhere); the baseline pair on June only and checked on GA 2021 (README, "Projections"). The other
+hyper-parameters (``KAPPA``, ``SHRINK``, ``RIDGE``, ``MIN_CELLS``, ``MIN_TYPE_CELLS``) were set by
+hand before any backtest and not tuned.
 Pure and deterministic (no randomness), Qt-free, numpy only.
 """
 
