@@ -56,7 +56,9 @@ def test_only_the_newest_request_is_answered(qtbot: QtBot, worker: Worker, synth
         worker.request_snapshot(1)
     assert worker.wait_idle(WAIT_MS)
     qtbot.wait(50)  # let any stray queued result arrive (there must be none)
-    assert answered == [1]
+    # version 1 only: once, or twice when it is projected again with the version before it read
+    # (tracker.watch.arrival_ledger); never version 0
+    assert set(answered) == {1} and len(answered) <= 2
 
 
 def test_bad_night_file_fails_with_one_sentence(qtbot: QtBot, worker: Worker, tmp_path: Path) -> None:
