@@ -229,3 +229,13 @@ def test_the_window_projects_a_version_with_its_history_once_it_is_read(tracker_
     finally:
         nights.close()
         store.close()
+
+
+def test_the_projection_line_says_when_it_stands_on_one_version_alone() -> None:
+    from tracker.ui.expected_texts import basis_text
+
+    versions = _night(list(range(200)), _precincts(200, seed=3), steps=20)
+    alone = project_contest(versions[9])
+    with_night = project_contest(versions[9], None, [arrival_point(c) for c in versions[:9]])
+    assert "from this version alone" in basis_text(alone)
+    assert "from this version alone" not in basis_text(with_night)

@@ -9,7 +9,7 @@ to test: a desk reading "Projected final: Ossoff 48.3 %" must also read what it 
 from __future__ import annotations
 
 from tracker.core.expected_vote import short_label
-from tracker.core.projection import ContestProjection
+from tracker.core.projection import ONE_VERSION, ContestProjection
 
 
 def outstanding_source(projection: ContestProjection | None) -> str:
@@ -41,6 +41,8 @@ def basis_text(projection: ContestProjection | None) -> str:
     if projection.expected is not None and projection.expected.source not in ("counted", "unknown"):
         evidence = projection.evidence
         parts.append(evidence if evidence.startswith("expected vote") else f"expected vote {evidence}")
+    if projection.model_version.endswith(ONE_VERSION):
+        parts.append("from this version alone until the night's earlier versions are read")
     return " · " + " · ".join(parts)
 
 

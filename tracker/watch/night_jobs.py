@@ -180,7 +180,12 @@ class NightJobs:
         return key
 
     def history_ready(self, index: int, complete: bool) -> bool:
-        return self.cache.has_history((self._generation, index), range(index) if complete else coarse(index))
+        """Are the versions before ``index`` projected (all of them, or the coarse timeline)? All:
+        and ``index`` itself projected with them, not from itself alone."""
+        key = (self._generation, index)
+        if not self.cache.has_history(key, range(index) if complete else coarse(index)):
+            return False
+        return not complete or not self._one_version(key, (index,))
 
     def adopt(self, night: NightFile, path: Path, url: str) -> None:
         """Make a live recording (its first version recorded) the current night."""
