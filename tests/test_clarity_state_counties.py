@@ -6,12 +6,11 @@ county sites' precinct files) and over loopback against ``serve --as clarity``."
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 from fault_server import JUNE, SPEED, Core, FaultyFeedServer, StepClock
 from lxml import etree
+from test_clarity_sites import _detail_rows
 
 from tracker.core.merge import merge_snapshots
 from tracker.core.model import Contest, Snapshot
@@ -84,17 +83,13 @@ def test_the_state_file_already_carries_each_county_sites_votes(shared_data: Pat
 
 
 def _served_rows(zipped: bytes, tag: str) -> dict[str, dict[str, dict[str, int]]]:
-    """contest → choice → row name (county or precinct) → votes, read with lxml."""
-    with zipfile.ZipFile(io.BytesIO(zipped)) as zf:
-        root = etree.fromstring(zf.read("detail.xml"))
+    """contest → choice → row name (county or precinct) → votes, over every vote type."""
     out: dict[str, dict[str, dict[str, int]]] = {}
-    for contest in root.iter("Contest"):
-        per = out.setdefault(contest.get("text"), {})
-        for choice in contest.iter("Choice"):
-            rows = per.setdefault(choice.get("text"), {})
-            for vt in choice.iter("VoteType"):
-                for row in vt.iter(tag):
-                    rows[row.get("name")] = rows.get(row.get("name"), 0) + int(row.get("votes"))
+    for contest, choices in _detail_rows(zipped, tag).items():
+        for choice, rows in choices.items():
+            by = out.setdefault(contest, {}).setdefault(choice, {})
+            for (_vt, name), n in rows.items():
+                by[name] = by.get(name, 0) + n
     return out
 
 
