@@ -76,20 +76,35 @@ def test_real_state_settings_name_county_sites_and_versions(shared_data: Path) -
     assert "behind the state's" in statuses[1].describe()
 
 
-def _detail_numbers(zipped: bytes) -> dict[str, dict[str, dict[str, int]]]:
-    """contest → choice → vote type → votes, summed over the precincts of a served detail.xml
-    (read with lxml, not with our parser)."""
+def _detail_rows(zipped: bytes, tag: str) -> dict[str, dict[str, dict[tuple[str, str], int]]]:
+    """contest → choice → (vote type, row name) → votes, for the ``tag`` rows ("County",
+    "Precinct") of a served detail.xml (read with lxml, not with our parser)."""
     with zipfile.ZipFile(io.BytesIO(zipped)) as zf:
         root = etree.fromstring(zf.read("detail.xml"))
-    out: dict[str, dict[str, dict[str, int]]] = {}
+    out: dict[str, dict[str, dict[tuple[str, str], int]]] = {}
     for contest in root.iter("Contest"):
         per = out.setdefault(contest.get("text"), {})
         for choice in contest.iter("Choice"):
-            by = per.setdefault(choice.get("text"), {})
+            rows = per.setdefault(choice.get("text"), {})
             for vt in choice.iter("VoteType"):
-                n = sum(int(p.get("votes")) for p in vt if p.tag in ("Precinct", "County"))
-                if n:
-                    by[vt.get("name")] = by.get(vt.get("name"), 0) + n
+                for row in vt.iter(tag):
+                    key = (vt.get("name"), row.get("name"))
+                    rows[key] = rows.get(key, 0) + int(row.get("votes"))
+    return out
+
+
+def _detail_numbers(zipped: bytes) -> dict[str, dict[str, dict[str, int]]]:
+    """contest → choice → vote type → votes, summed over the precincts (or counties) of a served
+    detail.xml."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for tag in ("Precinct", "County"):
+        for contest, choices in _detail_rows(zipped, tag).items():
+            per = out.setdefault(contest, {})
+            for choice, rows in choices.items():
+                by = per.setdefault(choice, {})
+                for (vt, _row), n in rows.items():
+                    if n:
+                        by[vt] = by.get(vt, 0) + n
     return out
 
 

@@ -626,7 +626,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         server = FeedServer(
-            Path(args.night), fmt=args.as_format, speed=args.speed, port=args.port, ap_quota=args.ap_quota
+            Path(args.night),
+            fmt=args.as_format,
+            speed=args.speed,
+            port=args.port,
+            ap_quota=args.ap_quota,
+            summary=args.summary,
         )
     except OSError as exc:
         raise TrackerError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
@@ -918,6 +923,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="with --as ap: answer 403 after N requests a minute, as AP does",
+    )
+    srv.add_argument(
+        "--summary",
+        action="store_true",
+        help="with --as clarity: the state site also serves each version's json/en/summary.json",
     )
     srv.set_defaults(func=cmd_serve)
 

@@ -8,6 +8,10 @@ full payload at or before ``i`` with every delta after it laid over it
 (:func:`tracker.core.merge.apply_delta`), exactly as the recorder built it live. No schema change:
 nights recorded before deltas existed have no such URL and read as before.
 
+A Clarity ``summary.json`` that follows a detail (the poller's fast path) is laid over that detail
+the same way (:func:`tracker.feeds.clarity_overlay.lay_summary`: the detail's names, the summary's
+numbers), as the recorder showed it; its format is the marker.
+
 :class:`VersionChain` does that with a small cache, so stepping through a night parses each
 payload about once; a full payload no delta follows is parsed as before, never cached here.
 """
@@ -22,6 +26,7 @@ from tracker.archive.night import NightFile, Version
 from tracker.core.merge import apply_delta
 from tracker.core.model import Snapshot
 from tracker.feeds.ap import DELTA_PARAM, is_delta_url
+from tracker.feeds.clarity_overlay import SUMMARY, lay_summary, lays_over
 
 # DELTA_PARAM and is_delta_url are AP wire facts (tracker.feeds.ap), re-exported for the archive.
 __all__ = ["DELTA_PARAM", "VersionChain", "is_delta_url"]
@@ -52,7 +57,8 @@ class VersionChain:
                 del self._cache[i]
 
     def is_delta(self, index: int) -> bool:
-        return is_delta_url(self.versions[index].url)
+        """An AP delta, or a Clarity summary.json shown over the detail before it."""
+        return is_delta_url(self.versions[index].url) or lays_over(lambda i: self.versions[i].fmt, index)
 
     def base_index(self, index: int) -> int:
         """The full payload version ``index`` builds on (itself when it is full; the first version
@@ -81,7 +87,8 @@ class VersionChain:
                 snap, start = self.night.snapshot(self.versions[base]), base + 1
                 self._put(base, snap)
             for i in range(start, index + 1):
-                snap = apply_delta(snap, self.night.snapshot(self.versions[i]))
+                laid = lay_summary if self.versions[i].fmt == SUMMARY else apply_delta
+                snap = laid(snap, self.night.snapshot(self.versions[i]))
                 self._put(i, snap)
             return snap
 

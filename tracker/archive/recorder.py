@@ -36,6 +36,7 @@ from tracker.archive.night import NightFile, Version
 from tracker.core.errors import FeedError
 from tracker.core.merge import apply_delta
 from tracker.core.model import Snapshot
+from tracker.feeds.clarity_overlay import DETAILS, SUMMARY, lay_summary, lays_over
 from tracker.feeds.poller import FetchEvent, Poller, PollReport
 from tracker.feeds.registry import parse_payload
 
@@ -184,9 +185,15 @@ class Recorder:
         self.current: Snapshot | None = None
         self.versions = 0
         self.stale = 0
-        for v in current_versions(night.versions()):  # resuming into an existing night
+        shown = current_versions(night.versions())
+        for v in shown:  # resuming into an existing night
             self._newest = VersionKey(v.sha256, v.version, trusted_published(v.published_at, v.fetched_at))
             self.versions += 1
+        #: The version shown is a Clarity detail (or a summary laid over one): a summary.json
+        #: that comes next is shown in the detail's names (``clarity_overlay``).
+        self._over_detail = bool(shown) and (
+            shown[-1].fmt in DETAILS or lays_over(lambda i: shown[i].fmt, len(shown) - 1)
+        )
         self._seen.update(v.sha256 for v in night.versions())
 
     def record_report(self, report: PollReport) -> Recorded:
@@ -255,6 +262,11 @@ class Recorder:
                 self._seen.add(sha)
                 self._newest = key
                 self.versions += 1
+                if event.fmt == SUMMARY and self._over_detail:  # a detail's fast path: its names
+                    base = self.current if self.current is not None else self._resumed_base()
+                    if base is not None:
+                        snap = lay_summary(base, snap)
+                self._over_detail = event.fmt in DETAILS or (event.fmt == SUMMARY and self._over_detail)
                 snap = replace(snap, fetched_at=event.fetched_at, payload_id=sha, version=version or "")
                 if is_delta_url(event.url):  # AP's races-changed-since answer: lay it over the picture
                     base = self.current if self.current is not None else self._resumed_base()

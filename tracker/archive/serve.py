@@ -124,6 +124,7 @@ class FeedServer:
         ap_quota: int | None = None,
         quota_window: float = 60.0,
         quota_clock: Callable[[], float] = time.monotonic,
+        summary: bool = False,
     ) -> None:
         if fmt not in SERVE_FORMATS:
             raise TrackerError(f"cannot serve as {fmt!r}; choose one of {', '.join(SERVE_FORMATS)}")
@@ -152,6 +153,8 @@ class FeedServer:
         self.ap_quota, self.quota_window, self._quota_clock = ap_quota, quota_window, quota_clock
         self._quota_start = quota_clock()
         self._quota_used = 0
+        #: Clarity: the state site also serves ``{ver}/json/en/summary.json`` (the poller's fast path).
+        self.summary = summary
         self._lock = threading.Lock()
         self.requests: list[tuple[str, int]] = []
         self._server = _Server((host, port), _Handler)
@@ -302,6 +305,10 @@ class FeedServer:
                 data = dump_native(self.chain.snapshot(version.index))
         elif kind in DOCUMENT_KINDS:
             data = self._document_payload(version, kind)
+        elif kind == "clarity-summary":
+            from tracker.feeds.clarity_writer import snapshot_to_summary_json
+
+            data = snapshot_to_summary_json(self.chain.snapshot(version.index))
         elif kind.startswith("clarity:"):  # a county's own site: its precincts only
             from tracker.feeds.clarity_writer import county_snapshot, detail_zip, snapshot_to_detail_xml
 
@@ -333,7 +340,9 @@ class FeedServer:
             return cached
         body = self._converted(version, kind)
         content_type = DOCUMENT_KINDS.get(kind) or (
-            "application/json" if kind in ("native", "ap", "apv3", "gasos", "ev") else "application/zip"
+            "application/json"
+            if kind in ("native", "ap", "apv3", "gasos", "ev", "clarity-summary")
+            else "application/zip"
         )
         doc = self._doc(body, content_type, version.fetched_at)
         with self._lock:
@@ -491,6 +500,10 @@ class FeedServer:
             released = self.released_vers()
             if int(ver) in released:
                 return self.document(released[int(ver)], kind)
+        if ver.isdigit() and tail == "json/en/summary.json" and self.summary and county is None:
+            released = self.released_vers()
+            if int(ver) in released:
+                return self.document(released[int(ver)], "clarity-summary")
         return None
 
     # North Carolina and NIST: one document per version ---------------------------------------------

@@ -86,6 +86,7 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds._json_checks import short as _short
 from tracker.feeds.clarity import pseudo_contest_reason
 
 __all__ = [
@@ -117,11 +118,6 @@ RECONSTRUCTED_KEY = "x-tracker-reconstructed"
 
 def _fail(what: str, message: str) -> NoReturn:
     raise FeedError(f"{what}: {message}")
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _load(data: bytes, what: str) -> dict[str, Any]:

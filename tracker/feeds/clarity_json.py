@@ -67,6 +67,7 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds._json_checks import short as _short
 from tracker.feeds.clarity import RuleOf, parse_timestamp, pseudo_contest_reason
 
 __all__ = [
@@ -139,11 +140,6 @@ def _text(value: Any, what: str, where: str) -> str:
     if not isinstance(value, str):
         _fail(what, f"{where} is {_short(value)}, not text")
     return value
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def clarity_location(source: str) -> tuple[str, str, str, str] | None:

@@ -216,3 +216,30 @@ def detail_zip(xml: bytes) -> bytes:
         info.external_attr = 0o644 << 16
         zf.writestr(info, xml)
     return buffer.getvalue()
+
+
+def snapshot_to_summary_json(snapshot: Snapshot) -> bytes:
+    """A Clarity site's ``json/en/summary.json`` for ``snapshot``: one object per contest with
+    Clarity's keys (``K`` the contest key, ``C`` its name, ``CH``/``P``/``V`` each choice's name,
+    party and total votes, ``VF`` vote for, ``TP``/``PR`` precincts and precincts reported), as
+    :func:`tracker.feeds.clarity_json.parse_summary_json` reads it. Totals only, as Clarity's
+    own: no units, no vote types."""
+    import json
+
+    rows = []
+    for contest in snapshot.contests:
+        totals = contest.totals
+        done, total = contest.precincts
+        rows.append(
+            {
+                "C": contest.name,
+                "K": contest.id,
+                "VF": contest.vote_for,
+                "TP": total,
+                "PR": done,
+                "CH": [c.name for c in contest.candidates],
+                "P": [c.party or "NP" for c in contest.candidates],
+                "V": [totals.get(c.id, 0) for c in contest.candidates],
+            }
+        )
+    return json.dumps(rows, ensure_ascii=False).encode("utf-8")

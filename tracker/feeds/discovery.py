@@ -93,11 +93,15 @@ class FeedTarget:
     def clarity_payload_url(self, version: int) -> str:
         return f"{self.url}{version}/reports/detailxml.zip"
 
+    def clarity_summary_url(self, version: int) -> str:
+        return f"{self.url}{version}/json/en/summary.json"
+
     def clarity_payload_urls(self, version: int) -> list[str]:
         """What to fetch for a new version, best first: the detail XML zip (every precinct or
         county, every vote type), else ``summary.json`` (contest totals only) for sites that
-        publish no zip."""
-        return [self.clarity_payload_url(version), f"{self.url}{version}/json/en/summary.json"]
+        publish no zip. (On a site with the zip, the poller fetches the summary first, as its
+        fast path: ``poller.Poller._fast_path``.)"""
+        return [self.clarity_payload_url(version), self.clarity_summary_url(version)]
 
     def format_of(self, body: bytes, url: str) -> str:
         """The registry format of a body fetched from ``url`` (forced, or detected)."""

@@ -45,7 +45,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from tracker.core.errors import FeedError
 from tracker.core.jurisdiction import election_kind, rule_for, state_from
@@ -60,6 +60,7 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds._json_checks import JsonChecks
 from tracker.feeds.clarity import pseudo_contest_reason
 
 RuleOf = Callable[[str, int, list[str], Any], ThresholdRule]
@@ -71,41 +72,13 @@ UNSPLIT = "Not by vote method"
 _WHAT = "Enhanced Voting results JSON"
 
 
-def _fail(message: str) -> NoReturn:
-    raise FeedError(f"{_WHAT}: {message}")
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _obj(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        _fail(f"{where} is {_short(value)}, not an object")
-    return value
+_CHECK = JsonChecks(_WHAT, integral_floats=True)
+_fail, _obj, _count, _opt_count = _CHECK.fail, _CHECK.obj, _CHECK.count, _CHECK.opt_count
 
 
 def _list(value: Any, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        _fail(f"{where} is {_short(value)}, not a list")
-    return value
-
-
-def _count(value: Any, where: str) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail(f"{where} is {_short(value)}, not a whole number")
-    if value < 0:
-        _fail(f"{where} is negative ({value})")
-    return value
-
-
-def _opt_count(value: Any, where: str) -> int | None:
-    return None if value is None else _count(value, where)
+    """A list, null being an empty one (the API writes null for "none")."""
+    return _CHECK.list(value, where, optional=True)
 
 
 def text_of(value: Any) -> str:

@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, NoReturn
+from typing import Any
 
 from tracker.core.errors import FeedError
 from tracker.core.jurisdiction import rule_for
@@ -61,6 +61,7 @@ from tracker.core.model import (
     UnitKind,
     VoteType,
 )
+from tracker.feeds._json_checks import JsonChecks
 from tracker.feeds.clarity import pseudo_contest_reason
 
 __all__ = ["parse_ga_sos_json"]
@@ -69,47 +70,9 @@ TOTAL = "Total"
 _WHAT = "Georgia SOS results JSON"
 
 
-def _fail(message: str) -> NoReturn:
-    raise FeedError(f"{_WHAT}: {message}")
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value) if not isinstance(value, (dict, list)) else type(value).__name__
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _obj(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        _fail(f"{where} is {_short(value)}, not an object")
-    return value
-
-
-def _list(value: Any, where: str, *, optional: bool = False) -> list[Any]:
-    if value is None and optional:
-        return []
-    if not isinstance(value, list):
-        _fail(f"{where} is {_short(value)}, not a list")
-    return value
-
-
-def _str(value: Any, where: str) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str):
-        _fail(f"{where} is {_short(value)}, not text")
-    return value
-
-
-def _count(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail(f"{where} is {_short(value)}, not a whole number")
-    if value < 0:
-        _fail(f"{where} is negative ({value})")
-    return value
-
-
-def _opt_count(value: Any, where: str) -> int | None:
-    return None if value is None else _count(value, where)
+_CHECK = JsonChecks(_WHAT)
+_fail, _obj, _list, _str = _CHECK.fail, _CHECK.obj, _CHECK.list, _CHECK.text
+_count, _opt_count = _CHECK.count, _CHECK.opt_count
 
 
 def county_name(name: str) -> str:

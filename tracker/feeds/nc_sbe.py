@@ -73,6 +73,8 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds._json_checks import Odd as _Odd
+from tracker.feeds._json_checks import count_text
 
 __all__ = ["VOTE_TYPES", "is_nc_member", "looks_like_nc_sbe", "parse_nc_sbe", "read_nc_zip"]
 
@@ -97,12 +99,7 @@ _TSV_TYPES = {
     "provisional": "Provisional",
 }
 _TSV_REQUIRED = ("county", "precinct", "contest group id", "contest name", "choice", "total votes")
-_MAX_DIGITS = 15
 _DATE_IN_URL = re.compile(r"(?:^|[/_])((?:19|20)[0-9]{2})_?([01][0-9])_?([0-3][0-9])(?:[/_.]|$)")
-
-
-class _Odd(Exception):
-    """One contest's records are unreadable (the contest is left out, the file is not)."""
 
 
 def looks_like_nc_sbe(head: bytes) -> bool:
@@ -115,18 +112,7 @@ def looks_like_nc_sbe(head: bytes) -> bool:
 
 
 def _count(value: Any, what: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            raise _Odd(f"{what} is negative")
-        return value
-    if not isinstance(value, str):
-        raise _Odd(f"{what} is missing")
-    text = value.strip()
-    if not (text.isascii() and text.isdigit()):
-        raise _Odd(f"{what} is {text[:30]!r}, not a whole number")
-    if len(text) > _MAX_DIGITS:
-        raise _Odd(f"{what} has {len(text):,} digits; not a vote count")
-    return int(text)
+    return count_text(value, what)
 
 
 def _text(value: Any) -> str:

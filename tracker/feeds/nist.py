@@ -70,6 +70,8 @@ from tracker.core.model import (
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds._json_checks import Odd as _Odd
+from tracker.feeds._json_checks import count_text
 
 __all__ = ["NS", "TRACKER_PREFIX", "count_item_type", "parse_nist", "vote_type_of"]
 
@@ -78,7 +80,6 @@ XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 #: ExternalIdentifier OtherType prefix of the values ``nist_writer`` adds to keep a night exact.
 TRACKER_PREFIX = "tracker-"
 _WHAT = "NIST election results"
-_MAX_DIGITS = 15
 
 _PRECINCT_TYPES = {
     "precinct",
@@ -129,10 +130,6 @@ def vote_type_of(item_type: str, other: str | None) -> VoteType:
     name, canonical = _COUNT_TYPES.get(item_type.strip().lower(), (item_type.strip() or "Other", "other"))
     other = " ".join((other or "").split())
     return VoteType(name=other or name, canonical=canonical)
-
-
-class _Odd(Exception):
-    """One contest is unreadable: it is left out, the file is not."""
 
 
 # -- one node interface over both forms ----------------------------------------------------------
@@ -356,16 +353,7 @@ def _root(data: bytes, notes: list[str]) -> tuple[_Node, str]:
 
 
 def _count(text: str | None, what: str) -> int:
-    if text is None:
-        raise _Odd(f"{what} is missing")
-    value = text.strip()
-    if value.endswith(".0") and value[:-2].isdigit():  # JSON numbers may be written 12.0
-        value = value[:-2]
-    if not (value.isascii() and value.isdigit()):
-        raise _Odd(f"{what} is {value[:30]!r}, not a whole number")
-    if len(value) > _MAX_DIGITS:
-        raise _Odd(f"{what} has {len(value):,} digits; not a vote count")
-    return int(value)
+    return count_text(text, what, point_zero=True)  # JSON numbers may be written 12.0
 
 
 def _opt_count(node: _Node, name: str, what: str) -> int | None:

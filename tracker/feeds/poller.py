@@ -25,7 +25,9 @@ Rules (issue 4):
   time has not moved is the same version (a stalled feed re-serialising its answer): neither is
   recorded as new (:func:`document_action`);
 * Clarity: poll the tiny ``current_ver.txt`` and fetch the big ``detailxml.zip`` only when the version
-  changes; a version *lower* than one already seen is a stale cache and is not fetched again.
+  changes; a version *lower* than one already seen is a stale cache and is not fetched again. After
+  the first version, a new one's small ``summary.json`` comes first, in a report of its own
+  (``PollReport.more``), and its detail in the next call, at once (:meth:`Poller._fast_path`).
 
 Every request carries connect and read timeouts (:mod:`tracker.feeds.client`). Nothing here imports
 Qt: the window runs :class:`Poller` in a worker thread, the ``record`` command in the main thread.
@@ -52,6 +54,9 @@ from tracker.core.errors import FeedError
 BACKFILL_GIVE_UP = 5
 #: The most county sub-sites of one Clarity state site followed (GA has 159).
 MAX_COUNTY_SITES = 300
+#: A Clarity site's summary.json answered 404 this many times in a row: it publishes none, and
+#: the fast path is no longer tried (the detail alone is fetched, as before).
+SUMMARY_GIVE_UP = 3
 #: Feed kinds whose documents carry their own publication time (discovery.VERSIONED_KINDS).
 VERSIONED = ("gasos", "ev")
 
@@ -448,6 +453,19 @@ class PollReport:
     next_at: float
     #: A Clarity state site's county sub-sites as last seen (empty for other feeds).
     counties: tuple[CountyStatus, ...] = ()
+    #: The round goes on: this report brought a Clarity version's summary.json, and the next
+    #: call (due at once, ``next_at`` is now) fetches the same version's detailxml.zip.
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class _PendingDetail:
+    """A Clarity version whose summary.json was shown and whose detail is fetched next."""
+
+    version: int
+    #: ``current_ver.txt``'s validators, kept only once the detail is in.
+    validators: Validators
+    settings: ClaritySettings | None = None
 
 
 class Poller:
@@ -479,6 +497,13 @@ class Poller:
         self.state = PollState()
         self._validators: dict[str, Validators] = {}
         self._last_sha: str | None = None
+        #: The last Clarity summary.json's SHA-256 (its own, so that the detail in between does
+        #: not make an unchanged summary look new).
+        self._summary_sha: str | None = None
+        self._summary_misses = 0
+        self._pending: _PendingDetail | None = None
+        #: Set by a round whose report has ``more`` to come (see :attr:`PollReport.more`).
+        self._more = False
         #: Payloads the recorder could not read (SHA-256 → why), see :meth:`payload_unreadable`.
         self._unreadable: dict[str, str] = {}
         self._state_before: PollState = self.state
@@ -592,8 +617,11 @@ class Poller:
             **extra,  # type: ignore[arg-type]
         )
 
-    def _fetch_document(self, url: str, *, version: str | None = None) -> tuple[list[FetchEvent], Outcome]:
-        """GET one document; a new body becomes a "new" event with its format."""
+    def _fetch_document(
+        self, url: str, *, version: str | None = None, slot: str = "document"
+    ) -> tuple[list[FetchEvent], Outcome]:
+        """GET one document; a new body becomes a "new" event with its format. ``slot``
+        "summary" compares the body with the last summary.json, not with the last document."""
         response, body, error = self._get(url)
         if response is None or error is not None or response.status_code >= 400:
             outcome = self._error_outcome(response, error)
@@ -607,14 +635,17 @@ class Poller:
         if sha in self._unreadable:  # the same unreadable bytes again: still an error, not "same"
             message = self._unreadable[sha]
             return [self._event(url, "error", response, error=message)], Outcome(ok=False, error=message)
-        if sha == self._last_sha:
+        if sha == (self._summary_sha if slot == "summary" else self._last_sha):
             return [self._event(url, "same", response, version=version)], Outcome(ok=True)
         try:
             fmt = self.target.format_of(body, url)
         except FeedError as exc:
             message = str(exc)
             return [self._event(url, "error", response, error=message)], Outcome(ok=False, error=message)
-        self._last_sha = sha
+        if slot == "summary":
+            self._summary_sha = sha
+        else:
+            self._last_sha = sha
         data = scrub_secret(body, self.target.api_key)
         return [self._event(url, "new", response, data=data, fmt=fmt, version=version)], Outcome(ok=True)
 
@@ -622,55 +653,7 @@ class Poller:
     def _round(self) -> tuple[list[FetchEvent], Outcome]:
         target = self.target
         if target.kind == "clarity":
-            ver_url = target.clarity_version_url()
-            response, body, error = self._get(ver_url)
-            if response is None or error is not None or response.status_code >= 400:
-                outcome = self._error_outcome(response, error)
-                return [self._event(ver_url, "error", response, error=outcome.error)], outcome
-            if response.status_code == 304:
-                return [self._event(ver_url, "not-modified", response)], Outcome(ok=True)
-            # kept only once the version is dealt with: a version whose file failed (a 503, or a
-            # version announced but not there yet) must be asked for again, not answered 304
-            ver_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
-            try:
-                version = parse_clarity_version(body)
-            except FeedError as exc:
-                return [self._event(ver_url, "error", response, error=str(exc))], Outcome(
-                    ok=False, error=str(exc)
-                )
-            action = clarity_action(version, self._clarity_version, self._clarity_have)
-            if action != "fetch":
-                self._validators[ver_url] = ver_validators
-            if action == "stale":
-                note = f"stale version {version} (newest fetched {self._clarity_version}); already recorded"
-                return [self._event(ver_url, "stale", response, version=str(version), error=note)], Outcome(
-                    ok=True
-                )
-            if action == "same":
-                return [self._event(ver_url, "version", response, version=str(version))], Outcome(ok=True)
-            first = [self._event(ver_url, "version", response, version=str(version))]
-            settings, events = self._clarity_settings(version)
-            if settings is not None and self._clarity_version is None:
-                events += self._clarity_backfill(settings.versions, version)  # a late start
-            urls = target.clarity_payload_urls(version)
-            for i in range(self._clarity_file, len(urls)):
-                got, outcome = self._fetch_document(urls[i], version=str(version))
-                events += got
-                if outcome.ok:
-                    self._clarity_file = i  # the file this site publishes: ask for it first next time
-                if outcome.ok or got[-1].status != 404:
-                    break  # a 404 means this site does not publish that file: try the next one
-            if outcome.ok and settings is not None and events and events[-1].kind == "new":
-                # the site's own rule (runoffthreshold) travels with the payload it decides
-                events[-1] = replace(events[-1], settings=self._settings_body)
-            if outcome.ok:  # the last version fetched is the high-water mark, even a lower one
-                self._validators[ver_url] = ver_validators
-                self._clarity_previous = self._clarity_version
-                self._clarity_version = version
-                self._clarity_have.add(version)
-                if settings is not None and settings.counties and target.clarity and not target.clarity[1]:
-                    events += self._follow_counties(settings)
-            return first + events, outcome
+            return self._clarity_round()
         url = self._next_url
         events, outcome = self._fetch_document(url)
         if target.kind == "ap":
@@ -703,6 +686,113 @@ class Poller:
                     else None
                 )
                 events[-1] = replace(new, kind=action, data=None, fmt=None, error=note)
+        return events, outcome
+
+    # Clarity: current_ver.txt, then summary.json (fast path), then detailxml.zip -----------------
+    def _clarity_round(self) -> tuple[list[FetchEvent], Outcome]:
+        """One Clarity round: ``current_ver.txt``; for a version to fetch, its settings (and,
+        after a late start, the versions missed); then its files. A new version after the first
+        comes in two reports: its ``summary.json`` at once (:attr:`PollReport.more`), then, in
+        the next call without reading ``current_ver.txt`` again, its ``detailxml.zip``."""
+        target = self.target
+        if self._pending is not None:  # the detail of the version whose summary was just shown
+            pending, self._pending = self._pending, None
+            version = pending.version
+            events, outcome = self._fetch_document(target.clarity_payload_url(version), version=str(version))
+            return self._clarity_fetched(pending, events, outcome)
+        ver_url = target.clarity_version_url()
+        response, body, error = self._get(ver_url)
+        if response is None or error is not None or response.status_code >= 400:
+            outcome = self._error_outcome(response, error)
+            return [self._event(ver_url, "error", response, error=outcome.error)], outcome
+        if response.status_code == 304:
+            return [self._event(ver_url, "not-modified", response)], Outcome(ok=True)
+        # kept only once the version is dealt with: a version whose file failed (a 503, or a
+        # version announced but not there yet) must be asked for again, not answered 304
+        ver_validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+        try:
+            version = parse_clarity_version(body)
+        except FeedError as exc:
+            return [self._event(ver_url, "error", response, error=str(exc))], Outcome(
+                ok=False, error=str(exc)
+            )
+        action = clarity_action(version, self._clarity_version, self._clarity_have)
+        if action != "fetch":
+            self._validators[ver_url] = ver_validators
+        if action == "stale":
+            note = f"stale version {version} (newest fetched {self._clarity_version}); already recorded"
+            return [self._event(ver_url, "stale", response, version=str(version), error=note)], Outcome(
+                ok=True
+            )
+        if action == "same":
+            return [self._event(ver_url, "version", response, version=str(version))], Outcome(ok=True)
+        events = [self._event(ver_url, "version", response, version=str(version))]
+        settings, got = self._clarity_settings(version)
+        events += got
+        if settings is not None and self._clarity_version is None:
+            events += self._clarity_backfill(settings.versions, version)  # a late start
+        pending = _PendingDetail(version, ver_validators, settings)
+        if self._fast_path(version):
+            got, _ = self._fetch_document(
+                target.clarity_summary_url(version), version=str(version), slot="summary"
+            )
+            events += got
+            status = got[-1].status
+            self._summary_misses = self._summary_misses + 1 if status == 404 else 0
+            if got[-1].kind == "new":  # shown now; the detail follows at once, in the next call
+                if settings is not None:
+                    events[-1] = replace(events[-1], settings=self._settings_body)
+                self._pending, self._more = pending, True
+                return events, Outcome(ok=True)
+        urls = target.clarity_payload_urls(version)
+        fetched: list[FetchEvent] = []
+        outcome = Outcome(ok=False, error="no file to fetch")
+        for i in range(self._clarity_file, len(urls)):
+            fetched, outcome = self._fetch_document(urls[i], version=str(version))
+            events += fetched
+            if outcome.ok:
+                self._clarity_file = i  # the file this site publishes: ask for it first next time
+            if outcome.ok or fetched[-1].status != 404:
+                break  # a 404 means this site does not publish that file: try the next one
+        done, outcome = self._clarity_fetched(pending, fetched, outcome)
+        return events[: len(events) - len(fetched)] + done, outcome
+
+    def _fast_path(self, version: int) -> bool:
+        """Whether to fetch ``version``'s summary.json before its detail: only on a site that
+        publishes the zip, for a version above the newest detail fetched (a stale cache's older
+        version is judged by its detail's own time, never shown from a summary that has none),
+        never for the first version (a summary is shown in the names of the detail before it),
+        and not on a site that answered 404 for its summaries :data:`SUMMARY_GIVE_UP` times in
+        a row. A forced format (``--format``) names one file, not both."""
+        return (
+            self.target.fmt == "auto"
+            and self._clarity_file == 0
+            and self._clarity_version is not None
+            and version > self._clarity_version
+            and self._summary_misses < SUMMARY_GIVE_UP
+        )
+
+    def _clarity_fetched(
+        self, pending: _PendingDetail, events: list[FetchEvent], outcome: Outcome
+    ) -> tuple[list[FetchEvent], Outcome]:
+        """After a version's file was fetched: its settings travel with it, and a success makes
+        it the version fetched (its ``current_ver.txt`` validators kept, its counties read)."""
+        settings, version = pending.settings, pending.version
+        if outcome.ok and settings is not None and events and events[-1].kind == "new":
+            # the site's own rule (runoffthreshold) travels with the payload it decides
+            events[-1] = replace(events[-1], settings=self._settings_body)
+        if outcome.ok:  # the last version fetched is the high-water mark, even a lower one
+            self._validators[self.target.clarity_version_url()] = pending.validators
+            self._clarity_previous = self._clarity_version
+            self._clarity_version = version
+            self._clarity_have.add(version)
+            if (
+                settings is not None
+                and settings.counties
+                and self.target.clarity
+                and not self.target.clarity[1]
+            ):
+                events = events + self._follow_counties(settings)
         return events, outcome
 
     # Clarity state sites: settings, county sub-sites, versions missed ------------------------------
@@ -780,17 +870,23 @@ class Poller:
         start = self._monotonic()
         self.state = replace(self.state, last_request=start)
         self._state_before = self.state
+        self._more = False
         events, outcome = self._round()
         self.polls += 1
-        return self._decided(tuple(events), outcome)
+        return self._decided(tuple(events), outcome, more=self._more)
 
-    def _decided(self, events: tuple[FetchEvent, ...], outcome: Outcome) -> PollReport:
+    def _decided(self, events: tuple[FetchEvent, ...], outcome: Outcome, *, more: bool = False) -> PollReport:
         now = self._monotonic()
         decision = decide(self._state_before, outcome, now, self.policy, self._rand())
         self.state = decision.state
-        self.next_at = earliest_next(self.state, decision.delay, now, self.policy)
+        delay, reason = decision.delay, decision.reason
+        if more:  # the same round's detail, at once (as AP's isTruncated pages are)
+            delay, reason = 0.0, "fetching the version's detail"
+            self.next_at = now
+        else:
+            self.next_at = earliest_next(self.state, delay, now, self.policy)
         return PollReport(
-            events, self.state, decision.delay, decision.reason, self.next_at, counties=self.county_status
+            events, self.state, delay, reason, self.next_at, counties=self.county_status, more=more
         )
 
     def payload_unreadable(self, report: PollReport, error: str) -> PollReport:
@@ -807,6 +903,8 @@ class Poller:
                 self._unreadable[sha] = error
                 if sha == self._last_sha:
                     self._last_sha = None
+                if sha == self._summary_sha:
+                    self._summary_sha = None
                 for url in [u for u in self._validators if self.target.redact(u) == event.url]:
                     del self._validators[url]  # else the next request is answered 304, "fine"
                 if self.target.kind in VERSIONED:  # its time must not make the mended one "same"
@@ -816,7 +914,9 @@ class Poller:
                     self._clarity_have.discard(int(event.version))
                     if self._clarity_version == int(event.version):
                         self._clarity_version = self._clarity_previous
-        return self._decided(report.events, Outcome(ok=False, error=error))
+        # an unreadable summary.json is this report's error, but its version's detail still
+        # comes at once (``more``): the summary is only the fast path
+        return self._decided(report.events, Outcome(ok=False, error=error), more=report.more)
 
     def run(
         self,
@@ -836,7 +936,8 @@ class Poller:
                 if stop.is_set():  # the sink gave up on purpose (its night is unusable): its error
                     raise
                 self._survive(exc, sink)
-            count += 1
+            if not self._pending:  # a summary's report and its detail's are one round
+                count += 1
             if max_polls is not None and count >= max_polls:
                 return
             wait = min(self.next_at - self._monotonic(), MAX_WAIT)
