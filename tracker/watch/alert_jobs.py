@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: The summaries of versions already scanned are kept up to this many bytes (estimated).
-SUMMARY_BYTES = 64 * 1024 * 1024
+SUMMARY_BYTES = 32 * 1024 * 1024
 #: Estimated bytes of a summary (``summary_snapshot``) per contest and per candidate.
 SUMMARY_CONTEST_BYTES = 1200
 SUMMARY_CANDIDATE_BYTES = 150

@@ -48,7 +48,7 @@ CELL_BYTES = 160
 
 #: The timeline's history (projections and race fingerprints of every version read), at most this
 #: many bytes (estimated, a projection shared by versions counted once).
-DEFAULT_HISTORY_BYTES = 96 * 1024 * 1024
+DEFAULT_HISTORY_BYTES = 48 * 1024 * 1024
 
 #: Estimated bytes of a projection: its own, per candidate, per unit and county of its expected
 #: vote (tracemalloc on the 5,000 BUILT races of ``benchmarks many_races``: 22.5 MB for 5,000
