@@ -237,3 +237,59 @@ def test_display_jobs_pause_while_a_version_is_recorded() -> None:
         t.join(WAIT_S)
     assert order == ["recorded", "displayed"]
     assert not gate.busy
+
+
+def test_a_skipped_version_is_scanned_as_the_one_before_and_summaries_stay_bounded(
+    tracker_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.watch import alert_jobs
+    from tracker.watch.alert_jobs import AlertJobs, summary_bytes
+
+    store = Store()
+    host = QueuedHost(store)
+    events, _calls = recording_events()
+    nights = NightJobs(host, events, cache_size=4)
+    alerts = AlertJobs(host, nights, events)
+    nights.observer = alerts
+    try:
+        with NightFile.open(BUNDLED) as n:
+            snaps = [n.snapshot(v) for v in current_versions(n.versions())[:3]]
+        gen = nights.generation
+        alerts.night_opened(set())
+        alerts.version_read((gen, 0), snaps[0])
+        nights.cache.settle(gen, [1])  # a live feed ran ahead: version 1 was never read
+        # No night is open here: reading version 1 from the night would fail. It is not read.
+        assert alerts._alert_snapshot(gen, 1) is alerts._summaries[0]
+        assert alerts._summary_sizes[1] == 0  # the version before's own object, counted once
+
+        size = summary_bytes(alerts._summaries[0])
+        monkeypatch.setattr(alert_jobs, "SUMMARY_BYTES", 5 * size)
+        assert alerts._alerts is not None
+        alerts._alerts.cursor = 200  # scanned already: their summaries may go
+        for i in range(2, 150):
+            alerts.version_read((gen, i), snaps[i % 3])
+            assert sum(alerts._summary_sizes.values()) <= 5 * size
+        assert 149 in alerts._summaries and 2 not in alerts._summaries
+    finally:
+        nights.close()
+        store.close()
+
+
+def test_the_parsed_versions_count_their_projections_within_their_bytes() -> None:
+    from tracker.watch.version_cache import Parsed
+
+    with NightFile.open(BUNDLED) as n:
+        snap = n.snapshot(current_versions(n.versions())[-1])
+    projections = {c.id: project_contest(c, None) for c in snap.contests}
+    weight = sum(projection_bytes(p) for p in projections.values())
+    bare = VersionCache(size=12)
+    bare.put((1, 0), Parsed(snap, {}))
+    cache = VersionCache(size=12, max_bytes=bare.bytes_held + weight)
+    cache.put((1, 0), Parsed(snap, {}, projections))
+    assert cache.bytes_held == bare.bytes_held + weight  # the projections weigh too
+    again = dataclasses.replace(snap, version="the same contests again")
+    cache.put((1, 1), Parsed(again, {}, projections))  # shared contests and projections: once
+    assert cache.bytes_held == bare.bytes_held + weight and cache.get((1, 0)) is not None
+    fresh = {cid: dataclasses.replace(p, counted=p.counted + 1) for cid, p in projections.items()}
+    cache.put((1, 2), Parsed(again, {}, fresh))  # new projections: over the bound, the oldest goes
+    assert cache.get((1, 0)) is None and cache.bytes_held <= bare.bytes_held + 2 * weight

@@ -21,8 +21,9 @@ import datetime as dt
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from tracker.core.model import Contest, Snapshot
 from tracker.core.outstanding import estimate_outstanding
@@ -45,6 +46,11 @@ DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 #: per-unit dicts, the int, the unit itself spread over its cells. Measured with tracemalloc on the
 #: 37 MB BUILT statewide file (``benchmarks big_night``): ~75 MB for 477,000 cells.
 CELL_BYTES = 160
+#: ... and beyond its cells, per contest, unit and candidate: small races are mostly these (the
+#: 5,000 one-unit races of ``benchmarks load_run``: 11.9 MB parsed, for 8,366 cells).
+CONTEST_BYTES = 1200
+UNIT_BYTES = 600
+CANDIDATE_BYTES = 300
 
 #: The timeline's history (projections and race fingerprints of every version read), at most this
 #: many bytes (estimated, a projection shared by versions counted once).
@@ -171,8 +177,15 @@ def projection_bytes(projection: ContestProjection) -> int:
 
 
 def contest_bytes(contest: Contest) -> int:
-    """An estimate of what ``contest`` holds in memory (``CELL_BYTES`` per vote cell)."""
-    return CELL_BYTES * max(sum(len(by_type) for u in contest.units for by_type in u.votes.values()), 1)
+    """An estimate of what ``contest`` holds in memory (``CELL_BYTES`` per vote cell, and what a
+    small race costs beyond its cells: ``CONTEST_BYTES`` and per unit and candidate)."""
+    cells = sum(len(by_type) for u in contest.units for by_type in u.votes.values())
+    return (
+        CONTEST_BYTES
+        + UNIT_BYTES * len(contest.units)
+        + CANDIDATE_BYTES * len(contest.candidates)
+        + CELL_BYTES * max(cells, 1)
+    )
 
 
 class SharedContests:
@@ -229,6 +242,15 @@ class SharedContests:
     def keep_estimate(self, contest: Contest, estimate: Outstanding | None) -> None:
         if self._current(contest):
             self._estimates[contest.id] = estimate
+
+
+def _parts(parsed: Parsed) -> Iterator[tuple[object, Callable[[Any], int]]]:
+    """What a cached version holds that costs memory, each with its estimator: its contests and
+    their projections (a 5,000-race version's projections weigh more than its contests)."""
+    for contest in parsed.snapshot.contests:
+        yield contest, contest_bytes
+    for projection in parsed.projections.values():
+        yield projection, projection_bytes
 
 
 class VersionCache:
@@ -294,18 +316,18 @@ class VersionCache:
             return self._bytes
 
     def _hold(self, parsed: Parsed) -> None:
-        for contest in parsed.snapshot.contests:
-            count, size = self._held.get(id(contest), (0, 0))
+        for obj, sizer in _parts(parsed):
+            count, size = self._held.get(id(obj), (0, 0))
             if count == 0:
-                size = contest_bytes(contest)
+                size = sizer(obj)
                 self._bytes += size
-            self._held[id(contest)] = (count + 1, size)
+            self._held[id(obj)] = (count + 1, size)
 
     def _release(self, parsed: Parsed) -> None:
-        for contest in parsed.snapshot.contests:
-            count, size = self._held.pop(id(contest), (1, 0))
+        for obj, _sizer in _parts(parsed):
+            count, size = self._held.pop(id(obj), (1, 0))
             if count > 1:
-                self._held[id(contest)] = (count - 1, size)
+                self._held[id(obj)] = (count - 1, size)
             else:
                 self._bytes -= size
 
