@@ -51,7 +51,7 @@ class RaceFilterProxy(QSortFilterProxyModel):
             # After the proxy's own handlers (connected first): who is within the cap now.
             for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
                 signal.connect(self._recount)
-            model.dataChanged.connect(self._recount)
+            model.dataChanged.connect(self._data_changed)
         self._recount()
 
     def _matches(self) -> tuple[int, frozenset[str] | None]:
@@ -71,6 +71,11 @@ class RaceFilterProxy(QSortFilterProxyModel):
                 if matched <= self.row_cap:
                     listed.append(r.contest_id)
         return matched, (frozenset(listed) if matched > self.row_cap else None)
+
+    def _data_changed(self, *_args: object) -> None:
+        """New numbers move no race in or out of the cap unless a filter reads them."""
+        if self._any:
+            self._recount()
 
     def _recount(self, *_args: object) -> None:
         """Recompute the matches; re-filter when the rows within the cap changed."""
