@@ -16,6 +16,7 @@ ALL = (
     "overview",
     "drilldown",
     "fuzz",
+    "load_run",
 )
 
 names = [a for a in sys.argv[1:] if not a.isdigit()] or list(ALL)

@@ -167,7 +167,7 @@ def test_the_ledger_gives_a_history_only_once_every_earlier_version_is_read() ->
     assert ledger.history(1, "synthetic", 9) is None
     for i in range(9):
         if i == 6:
-            ledger.unreadable(1, i)
+            ledger.passed_over(1, i)
         else:
             ledger.record(1, i, _snapshot(versions[i]))
     got = ledger.history(1, "synthetic", 9)

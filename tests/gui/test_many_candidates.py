@@ -3,6 +3,8 @@ leaves out (issue 19, finding 8; was: every bar drawn, the window frozen for 14 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -84,3 +86,39 @@ def test_a_very_long_name_never_pushes_the_bars_off_the_chart(qtbot: QtBot) -> N
     qtbot.wait(50)
     assert view._left.width() <= NAME_AXIS_SHARE * view.width() + 16
     assert view._vb.width() > view.width() / 2  # the bars keep most of the chart
+
+
+def test_a_list_of_2500_races_shows_1000_rows_says_so_and_searches_them_all(qtbot: QtBot) -> None:
+    from tracker.core.model import Election, Snapshot
+    from tracker.ui.race_filter import ROW_CAP
+    from tracker.ui.race_list import ContestIdRole
+    from tracker.ui.race_list_panel import RaceListPanel
+
+    contests = tuple(
+        Contest(
+            id=f"r{i:04d}", name=f"Constructed race {i:04d}", candidates=(Candidate("a", "Constructed A"),)
+        )
+        for i in range(2500)
+    )
+    snap = Snapshot(election=Election(id="constructed", name="Constructed election"), contests=contests)
+    panel = RaceListPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.model.set_snapshot(snap)
+    assert ROW_CAP == 1000 and panel.proxy.rowCount() == 1000
+    assert panel.count.text() == "Showing the first 1,000 of 2,500 races; search or filter to find the others"
+    # the list's own order: the first thousand by name
+    assert panel.proxy.index(999, 1).data(ContestIdRole) == "r0999"
+    panel.search.setText("race 24")  # beyond the cap: found all the same
+    assert panel.proxy.rowCount() == 100 and panel.count.text() == "100 of 2,500 races"
+    panel.search.setText("race")  # more match than are listed
+    assert panel.proxy.rowCount() == 1000
+    assert panel.count.text() == "Showing the first 1,000 of 2,500 races; search or filter to find the others"
+    panel.search.setText("race 1")
+    assert panel.proxy.rowCount() == 1000 and panel.count.text() == "1,000 of 2,500 races"  # exactly the cap
+    panel.search.setText("")
+    panel.model.set_pins({"r2400"})  # a pinned race comes first, within the cap
+    assert panel.proxy.index(0, 1).data(ContestIdRole) == "r2400"
+    assert panel.proxy.rowCount() == 1000
+    panel.model.set_snapshot(dataclasses.replace(snap, contests=contests[:900]))
+    assert panel.proxy.rowCount() == 900 and panel.count.text() == "900 races"

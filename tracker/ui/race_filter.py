@@ -5,6 +5,10 @@ Qt calls ``filterAcceptsRow`` once per race on every keystroke, filter change an
 each check reads a precomputed :class:`~tracker.core.race_facts.RaceFacts` attribute, and nothing
 at all is checked while no filter is on. Sorting is handed to the model (see
 :mod:`tracker.ui.race_list`), so the table's header still sorts.
+
+At most ``ROW_CAP`` rows are listed (the first in the list's order, pinned races first): a feed of
+10,000 races is searched and filtered over all of them, and the panel says "Showing the first
+1,000 of 10,000 races" (issue 19).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from tracker.core.race_facts import RaceFacts
 from tracker.ui.race_list import COL_NAME, ContestIdRole, RaceListModel
 
 _AnyIndex = QModelIndex | QPersistentModelIndex
+
+#: The most rows the list shows at once; search and filters reach every race.
+ROW_CAP = 1000
 
 
 class RaceFilterProxy(QSortFilterProxyModel):
@@ -32,6 +39,61 @@ class RaceFilterProxy(QSortFilterProxyModel):
         self._counting_only = False
         self._crossed_only = False
         self._any = False  # is any filter on (else every row is accepted at once)
+        self.row_cap = ROW_CAP
+        #: The races matching the filters (all of them, not only the rows listed), and the ids of
+        #: those listed when more match than the cap (None: every match is listed).
+        self.matched = 0
+        self._listed: frozenset[str] | None = None
+
+    def setSourceModel(self, model: object) -> None:  # Qt's name
+        super().setSourceModel(model)  # type: ignore[arg-type]
+        if isinstance(model, RaceListModel):
+            # After the proxy's own handlers (connected first): who is within the cap now.
+            for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
+                signal.connect(self._recount)
+            model.dataChanged.connect(self._data_changed)
+        self._recount()
+
+    def _matches(self) -> tuple[int, frozenset[str] | None]:
+        src = self.sourceModel()
+        if not isinstance(src, RaceListModel):
+            return 0, None
+        total = src.rowCount()
+        if not self._any:
+            if total <= self.row_cap:
+                return total, None
+            return total, frozenset(src.facts(i).contest_id for i in range(self.row_cap))
+        matched, listed = 0, []
+        for i in range(total):
+            r = src.facts(i)
+            if self._accepts(src, r):
+                matched += 1
+                if matched <= self.row_cap:
+                    listed.append(r.contest_id)
+        return matched, (frozenset(listed) if matched > self.row_cap else None)
+
+    def _data_changed(self, *_args: object) -> None:
+        """New numbers move no race in or out of the cap unless a filter reads them."""
+        if self._any:
+            self._recount()
+
+    def _recount(self, *_args: object) -> None:
+        """Recompute the matches; re-filter when the rows within the cap changed."""
+        matched, listed = self._matches()
+        if listed == self._listed:
+            if matched != self.matched:
+                self.matched = matched
+                self.filters_changed.emit()  # the count follows
+            return
+        self.beginFilterChange()
+        self.matched, self._listed = matched, listed
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.filters_changed.emit()
+
+    @property
+    def capped(self) -> bool:
+        """More races match than the list shows."""
+        return self._listed is not None
 
     # filters ---------------------------------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -69,18 +131,23 @@ class RaceFilterProxy(QSortFilterProxyModel):
             or self._counting_only
             or self._crossed_only
         )
+        self.matched, self._listed = self._matches()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         self.filters_changed.emit()
 
     def filterAcceptsRow(self, source_row: int, source_parent: _AnyIndex) -> bool:
         # Once per race on every keystroke, filter change and new order: one attribute check when
         # nothing filters, else the checks on precomputed facts in ``_accepts``.
-        if not self._any:
+        listed = self._listed
+        if not self._any and listed is None:
             return True
         src = self.sourceModel()
         if not isinstance(src, RaceListModel) or source_parent.isValid():
             return True
-        return self._accepts(src, src.facts(source_row))
+        r = src.facts(source_row)
+        if listed is not None:
+            return r.contest_id in listed
+        return self._accepts(src, r)
 
     def _accepts(self, src: RaceListModel, r: RaceFacts) -> bool:
         if self._text and self._text not in r.folded:

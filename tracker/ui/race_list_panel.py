@@ -148,6 +148,11 @@ class RaceListPanel(QWidget):
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         if total == 0:
             self.count.setText("")
+        elif self.proxy.capped:  # more match than are listed: say so, and how to reach the rest
+            matched = self.proxy.matched
+            of = f"{total:,} races" if matched == total else f"{matched:,} matching races ({total:,} in all)"
+            self.count.setText(f"Showing the first {shown:,} of {of}; search or filter to find the others")
+            self.count.setWordWrap(True)
         else:
             races = "race" if total == 1 else "races"
             self.count.setText(f"{total:,} {races}" if shown == total else f"{shown:,} of {total:,} {races}")

@@ -11,6 +11,12 @@ The scan goes as far as the version on screen (a replay) or the newest version (
 followed or not): alerts come as the night unfolds, never ahead of it, and each version is scanned
 once per session (``NightAlerts``'s cursor). The store dedupes across sessions: only an alert it
 had not logged before is announced (a desktop notification); the log shows every known one.
+
+Bounded (issue 19): the summaries kept of versions already scanned stay within
+``SUMMARY_BYTES`` (older ones are dropped; pinning a race later reads those again from the night),
+and a live version skipped for display (a newer one replaced it before it was read) is scanned
+as the version before it: what changed in it is raised at the next version read, never by
+parsing the skipped one on this thread.
 """
 
 from __future__ import annotations
@@ -35,6 +41,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The summaries of versions already scanned are kept up to this many bytes (estimated).
+SUMMARY_BYTES = 32 * 1024 * 1024
+#: Estimated bytes of a summary (``summary_snapshot``) per contest and per candidate.
+SUMMARY_CONTEST_BYTES = 1200
+SUMMARY_CANDIDATE_BYTES = 150
+
+
+def summary_bytes(summary: Snapshot) -> int:
+    return sum(SUMMARY_CONTEST_BYTES + SUMMARY_CANDIDATE_BYTES * len(c.candidates) for c in summary.contests)
+
 
 class AlertJobs:
     """Alert jobs of the worker (see the module docstring). It reads the current night through
@@ -49,6 +65,7 @@ class AlertJobs:
         # The night thread's: the current night's scan, and what it needs of versions parsed anyway.
         self._alerts: NightAlerts | None = None
         self._summaries: dict[int, Snapshot] = {}
+        self._summary_sizes: dict[int, int] = {}  # 0 for a stand-in (the version before's object)
         self._summaries_gen: int | None = None
 
     # GUI-thread API (documented on the worker) ------------------------------------------------------
@@ -77,14 +94,32 @@ class AlertJobs:
     # told by the night and store jobs (night thread) -------------------------------------------------
     def night_opened(self, pins: Collection[str]) -> None:
         self._alerts = NightAlerts(pins)
-        self._summaries = {}
+        self._summaries, self._summary_sizes = {}, {}
         self._summaries_gen = self._nights.generation
 
     def version_read(self, key: Key, snapshot: Snapshot) -> None:
         """Keep what the scan needs of a version the worker parsed anyway (for the screen or the
         timeline), so scanning never parses a version a second time."""
         if key[0] == self._summaries_gen:
-            self._summaries[key[1]] = summary_snapshot(snapshot)
+            self._keep_summary(key[1], summary_snapshot(snapshot))
+
+    def _keep_summary(self, index: int, summary: Snapshot, size: int | None = None) -> None:
+        self._summaries[index] = summary
+        self._summary_sizes[index] = summary_bytes(summary) if size is None else size
+        self._prune_summaries()
+
+    def _prune_summaries(self) -> None:
+        """Drop the oldest summaries of versions already scanned while over ``SUMMARY_BYTES``."""
+        scan = self._alerts
+        cursor = scan.cursor if scan is not None else -1
+        total = sum(self._summary_sizes.values())
+        if total <= SUMMARY_BYTES:
+            return
+        for index in sorted(i for i in self._summaries if i < cursor):
+            total -= self._summary_sizes.pop(index, 0)
+            del self._summaries[index]
+            if total <= SUMMARY_BYTES:
+                return
 
     def night_grew(self, gen: int, upto: int) -> None:
         self._advance(gen, upto)
@@ -115,6 +150,11 @@ class AlertJobs:
     # jobs (night thread) ---------------------------------------------------------------------------
     def _alert_snapshot(self, gen: int, index: int) -> Snapshot:
         summary = self._summaries.get(index) if gen == self._summaries_gen else None
+        if summary is None and gen == self._summaries_gen and self._nights.cache.skipped(gen, index):
+            before = self._summaries.get(index - 1)
+            if before is not None:  # skipped for display: scanned as the version before it
+                self._keep_summary(index, before, 0)
+                return before
         if summary is None:
             cached = self._nights.cache.get((gen, index))
             summary = summary_snapshot(
@@ -153,6 +193,7 @@ class AlertJobs:
         except Exception:
             log.exception("scanning versions for alerts")
             return
+        self._prune_summaries()
         self._publish_alerts(gen, scan, found)
 
     def _publish_alerts(self, gen: int, scan: NightAlerts, found: list[Alert]) -> None:

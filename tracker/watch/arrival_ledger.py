@@ -84,8 +84,9 @@ class ArrivalLedger:
             self._points.setdefault(contest.id, {})[index] = point
         self._trim()
 
-    def unreadable(self, gen: int, index: int) -> None:
-        """Version ``index`` cannot be read: the history goes on without it."""
+    def passed_over(self, gen: int, index: int) -> None:
+        """Version ``index`` is not read (unreadable, or skipped for display while a live feed ran
+        ahead): the history goes on without it."""
         self._reset(gen)
         self._mark_read(index)
 

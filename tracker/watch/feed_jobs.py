@@ -7,6 +7,11 @@ versions through the worker's private post like every other result, and hands th
 the night jobs (``NightJobs.adopt``), which read versions from it exactly as from any night (the
 night file serialises the two threads' access). A token, bumped whenever polling stops, drops what
 a stopped loop still posts.
+
+Recording never waits on drawing (issue 19): the feed thread records every version; it hands the
+newest to the screen through a one-item box (:class:`~tracker.watch.display_queue.Newest`), so
+while the window is still busy with one version, later ones replace each other there rather than
+queue up, and the night jobs pause while a version is being recorded (``NightJobs.recording``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
+from tracker.watch.display_queue import Newest
 from tracker.watch.night_jobs import NightJobs
 from tracker.watch.ports import Events, Host, Pool
 
@@ -31,8 +37,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: A payload at least this big is parsed with the cyclic GC paused, and what it built is frozen
-#: out of later collections (see ``_record_quietly``).
-BIG_PAYLOAD_BYTES = 4 * 1024 * 1024
+#: out of later collections (see ``_record_quietly``). 1 MB: a 1.7 MB version of 5,000 races is
+#: 300,000 objects a second (``benchmarks load_run``); left in sight, the full collections they
+#: trigger walk every version the window keeps.
+BIG_PAYLOAD_BYTES = 1024 * 1024
 
 
 def _record_quietly(recorder: Recorder, report: PollReport) -> Recorded:
@@ -136,8 +144,9 @@ class FeedJobs:
         adopted.set()
         self._nights.adopt(night, path, url)
 
-    def _feed_grew(self, token: int, snapshot: Snapshot) -> None:
-        if token == self._token and not self._host.closing:
+    def _feed_grew(self, token: int, box: Newest[Snapshot]) -> None:
+        snapshot = box.take()  # the newest recorded so far: those it replaced are skipped
+        if snapshot is not None and token == self._token and not self._host.closing:
             self._nights.grow(snapshot)
 
     # the poll loop (feed thread) -------------------------------------------------------------------
@@ -224,14 +233,20 @@ class FeedJobs:
                 ready_night = night
                 post(lambda: self._feed_ready(token, ready_night, path, target.display_url, adopted))
 
+                recording = self._nights.recording
+                to_show: Newest[Snapshot] = Newest()
+
                 def record(rec: Recorder, report: PollReport) -> Recorded | None:
-                    return None if stop.is_set() else _record_quietly(rec, report)
+                    if stop.is_set():
+                        return None
+                    with recording.recording():  # the night jobs pause meanwhile
+                        return _record_quietly(rec, report)
 
                 def on_report(report: PollReport, result: Recorded) -> None:
                     newest = result.snapshots[-1] if result.snapshots else None
                     update(report, _version_label(newest) if newest else None, result.stale)
-                    if newest is not None:
-                        post(lambda: self._feed_grew(token, newest))
+                    if newest is not None and to_show.put(newest):  # else one waits: replaced
+                        post(lambda: self._feed_grew(token, to_show))
 
                 if not stop.wait(max(0.0, first.next_at - time.monotonic())):
                     # The loop the headless ``record`` runs (an unreadable payload is a feed error).

@@ -12,6 +12,10 @@ lives there. Two rules keep stale work off the screen:
 A live recording (:mod:`tracker.watch.feed_jobs`) is handed here once its first version is recorded
 (``adopt``) and read from then on exactly like any night; the night file serialises the feed
 thread's writes and this thread's reads. The alert jobs follow along as the ``observer``.
+
+When a live feed runs ahead of the screen, the newest version wins (``grow``, with
+:mod:`tracker.watch.display_queue`): the versions in between are recorded but not read, and this
+thread's work pauses while the feed thread records (``recording``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from tracker.core.model import Snapshot
 from tracker.core.projection import ONE_VERSION, Baseline, ContestProjection
 from tracker.core.race_facts import fingerprints, snapshot_facts
 from tracker.watch.arrival_ledger import ArrivalLedger
+from tracker.watch.display_queue import Newest, RecordingFirst
 from tracker.watch.night_info import NightInfo
 from tracker.watch.ports import Events, Host
 from tracker.watch.projection_log_jobs import ProjectionLogJobs
@@ -131,6 +136,9 @@ class NightJobs:
         #: The versions' snapshots with AP deltas merged (tracker.archive.chain), and their cache.
         self._chain: VersionChain | None = None
         self._live_info: NightInfo | None = None
+        #: The live version waiting to be shown (newest wins), and the feed thread's recording.
+        self._growing: Newest[tuple[int, Snapshot]] = Newest()
+        self.recording = RecordingFirst()
         self._baselines: dict[str, Baseline] = {}
         self._source = ""
 
@@ -195,9 +203,20 @@ class NightJobs:
         self._host.start(lambda: self._adopt_job(night, path, url, gen))
 
     def grow(self, snapshot: Snapshot) -> None:
-        """The live recording has a new version (``snapshot``, parsed on the feed thread)."""
-        gen = self._generation
-        self._host.start(lambda: self._grow_job(gen, snapshot))
+        """The live recording has a new version (``snapshot``, parsed on the feed thread). While
+        the night thread is busy, a newer version replaces one still waiting: at most one waits."""
+        if self._growing.put((self._generation, snapshot)):
+            self._host.start(self._grow_newest)
+
+    @property
+    def skipped_for_display(self) -> int:
+        """Live versions a newer one replaced before they were shown."""
+        return self._growing.replaced
+
+    def _grow_newest(self) -> None:
+        item = self._growing.take()
+        if item is not None:
+            self._grow_job(*item)
 
     # delivery (GUI thread) -------------------------------------------------------------------------
     def _deliver_night(self, gen: int, info: NightInfo) -> None:
@@ -316,11 +335,16 @@ class NightJobs:
         info = self._live_info
         if gen != self._generation or info is None or self._night is None:
             return
+        self.recording.pause()
         try:
             versions = current_versions(self._night.versions())
         except TrackerError as exc:
             self._host.fail(str(exc))
             return
+        # Up to ``snapshot``'s own version: those recorded after it come with the next one.
+        mine = _index_of(versions, snapshot.payload_id)
+        if mine is not None:
+            versions = versions[: mine + 1]
         if len(versions) <= len(self._versions):
             return
         chain = self.chain_of()
@@ -331,6 +355,10 @@ class NightJobs:
             else _read_version(lambda: chain.snapshot(len(versions) - 1))
         )
         final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
+        # Recorded while the screen lagged, never read: the history does not parse them later.
+        self.cache.settle(gen, range(len(self._versions), len(versions) - 1))
+        for skipped in range(len(self._versions), len(versions) - 1):
+            self.ledger.passed_over(gen, skipped)
         final = self._cache_put((gen, len(versions) - 1), final)  # shared with what came before
         self._versions = versions
         info = replace(info, versions=tuple(versions), final=final)
@@ -350,7 +378,7 @@ class NightJobs:
             try:
                 cached = _read_version(lambda: self.chain_of().snapshot(index))
             except Exception as exc:
-                self.ledger.unreadable(gen, index)
+                self.ledger.passed_over(gen, index)
                 name = Path(self._source).name if self._source else "this night"
                 self._host.fail_for(
                     exc, f"cannot read version {index + 1} of {len(self._versions)} of {name}"
@@ -381,7 +409,9 @@ class NightJobs:
         as cached (its unchanged contests shared with the versions read before)."""
         snapshot = self.shared.share(key[0], snapshot)
         self.ledger.record(key[0], key[1], snapshot)
-        projections = project_all(snapshot, self._baselines, self.shared, self._history_of(key))
+        projections = project_all(
+            snapshot, self._baselines, self.shared, self._history_of(key), self.recording.pause
+        )
         facts = snapshot_facts(snapshot)
         parsed = Parsed(
             snapshot, estimate_all(snapshot, self._baselines, projections, self.shared), projections, facts
@@ -470,7 +500,7 @@ class NightJobs:
                 snap = _read_version(lambda i=i: self.chain_of().snapshot(i))
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
-                self.ledger.unreadable(gen, i)
+                self.ledger.passed_over(gen, i)
                 continue
             snap = self.shared.share(gen, snap)
             self.ledger.record(gen, i, snap)
@@ -501,6 +531,16 @@ class NightJobs:
                 night.close()
             except Exception:
                 log.exception("closing %r", night)
+
+
+def _index_of(versions: list[Version], sha256: str | None) -> int | None:
+    """The index of the version whose payload is ``sha256`` (the newest such), else None."""
+    if not sha256:
+        return None
+    for index in range(len(versions) - 1, -1, -1):
+        if versions[index].sha256 == sha256:
+            return index
+    return None
 
 
 def _with_baseline(info: NightInfo, baselines: Mapping[str, Baseline], final: Snapshot) -> NightInfo:

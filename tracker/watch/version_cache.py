@@ -3,8 +3,16 @@
 The night thread puts in what it parsed and computed (the slow part: estimates, projections, the
 race list's facts); the GUI thread reads it back for the snapshot on screen. Beside that LRU of
 parsed versions is the timeline's history (each version's time and projections) and each race's
-fingerprint per version, kept for the whole night, not an LRU. Keys are ``(generation, index)``:
-the generation is bumped per opened night, so what an older night left is never read as this one's.
+fingerprint per version. Keys are ``(generation, index)``: the generation is bumped per opened
+night, so what an older night left is never read as this one's.
+
+The history is bounded by estimated bytes (``DEFAULT_HISTORY_BYTES``), not by the night's length:
+a live feed of 5,000 races changing every second made 22 MB of projections a version, and the
+window grew by a gigabyte a minute (issue 19). Over the bound, every other version of the older
+half is dropped (the first always stays): the timeline keeps its whole span, densest where the
+night is now, and the race list's "changed" column says "≤" where versions in between are gone.
+A version dropped, or skipped for display while a live feed ran ahead, is *settled*: the history
+is not filled again for it (that would parse it, and drop it again).
 """
 
 from __future__ import annotations
@@ -13,8 +21,9 @@ import datetime as dt
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from tracker.core.arrival import History
 from tracker.core.model import Contest, Snapshot
@@ -38,6 +47,27 @@ DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 #: per-unit dicts, the int, the unit itself spread over its cells. Measured with tracemalloc on the
 #: 37 MB BUILT statewide file (``benchmarks big_night``): ~75 MB for 477,000 cells.
 CELL_BYTES = 160
+#: ... and beyond its cells, per contest, unit and candidate: small races are mostly these (the
+#: 5,000 one-unit races of ``benchmarks load_run``: 11.9 MB parsed, for 8,366 cells).
+CONTEST_BYTES = 1200
+UNIT_BYTES = 600
+CANDIDATE_BYTES = 300
+
+#: The timeline's history (projections and race fingerprints of every version read), at most this
+#: many bytes (estimated, a projection shared by versions counted once).
+DEFAULT_HISTORY_BYTES = 48 * 1024 * 1024
+
+#: Estimated bytes of a projection: its own, per candidate, per unit and county of its expected
+#: vote (tracemalloc on the 5,000 BUILT races of ``benchmarks many_races``: 22.5 MB for 5,000
+#: projections of 8,366 candidates and 28,368 units and counties).
+PROJECTION_BYTES = 1000
+PROJECTION_CANDIDATE_BYTES = 400
+PROJECTION_UNIT_BYTES = 500
+#: ... and of one race's fingerprint in a version's (115 B measured, with its share of the dict).
+PRINT_BYTES = 120
+
+#: ``project_all`` lets a recording go first every this many contests (a few ms of work).
+PAUSE_EVERY = 16
 
 #: Earlier versions projected before a version is first shown (the rest follow right after).
 COARSE_POINTS = 8
@@ -67,16 +97,20 @@ def project_all(
     baselines: Mapping[str, Baseline],
     shared: SharedContests | None = None,
     history: Callable[[str], History | None] | None = None,
+    pause: Callable[[], None] | None = None,
 ) -> dict[str, ContestProjection]:
     """Projections per contest (a few ms each on GA-06): on the worker thread, with the parse.
     With ``shared``, a contest shared with an earlier version (the very object) keeps its
     projection: a statewide file has thousands of contests, and most do not move between versions.
     ``history`` gives a contest's earlier versions (``watch.arrival_ledger``), None while they are
-    not all read: the projection is then made from this version alone (and says so)."""
+    not all read: the projection is then made from this version alone (and says so). ``pause`` is
+    called every few contests (a live feed's recording goes first: display_queue)."""
     from tracker.archive.projections import baseline_for
 
     out: dict[str, ContestProjection] = {}
-    for contest in snapshot.contests:
+    for n, contest in enumerate(snapshot.contests):
+        if pause is not None and n % PAUSE_EVERY == 0:
+            pause()
         past = history(contest.id) if history is not None else None
         known = shared.projection(contest) if shared is not None else None
         if known is not None and not (past is not None and known.model_version.endswith(ONE_VERSION)):
@@ -136,9 +170,27 @@ def estimate_all(
     return out
 
 
+def projection_bytes(projection: ContestProjection) -> int:
+    """An estimate of what ``projection`` holds in memory (see ``PROJECTION_BYTES``)."""
+    expected = projection.expected
+    units = len(expected.units) + len(expected.counties) if expected is not None else 0
+    return (
+        PROJECTION_BYTES
+        + PROJECTION_CANDIDATE_BYTES * len(projection.candidates)
+        + PROJECTION_UNIT_BYTES * units
+    )
+
+
 def contest_bytes(contest: Contest) -> int:
-    """An estimate of what ``contest`` holds in memory (``CELL_BYTES`` per vote cell)."""
-    return CELL_BYTES * max(sum(len(by_type) for u in contest.units for by_type in u.votes.values()), 1)
+    """An estimate of what ``contest`` holds in memory (``CELL_BYTES`` per vote cell, and what a
+    small race costs beyond its cells: ``CONTEST_BYTES`` and per unit and candidate)."""
+    cells = sum(len(by_type) for u in contest.units for by_type in u.votes.values())
+    return (
+        CONTEST_BYTES
+        + UNIT_BYTES * len(contest.units)
+        + CANDIDATE_BYTES * len(contest.candidates)
+        + CELL_BYTES * max(cells, 1)
+    )
 
 
 class SharedContests:
@@ -197,11 +249,25 @@ class SharedContests:
             self._estimates[contest.id] = estimate
 
 
+def _parts(parsed: Parsed) -> Iterator[tuple[object, Callable[[Any], int]]]:
+    """What a cached version holds that costs memory, each with its estimator: its contests and
+    their projections (a 5,000-race version's projections weigh more than its contests)."""
+    for contest in parsed.snapshot.contests:
+        yield contest, contest_bytes
+    for projection in parsed.projections.values():
+        yield projection, projection_bytes
+
+
 class VersionCache:
     """Parsed versions (an LRU) and the night's history; every method may be called from either
     thread (see the module docstring)."""
 
-    def __init__(self, size: int = DEFAULT_CACHE_SIZE, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+    def __init__(
+        self,
+        size: int = DEFAULT_CACHE_SIZE,
+        max_bytes: int = DEFAULT_CACHE_BYTES,
+        history_bytes: int = DEFAULT_HISTORY_BYTES,
+    ) -> None:
         self._size = max(size, 1)
         self._max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -216,6 +282,15 @@ class VersionCache:
         # Per version index: each race's fingerprint (tracker.core.race_facts), for the race
         # list's "last changed" column. Same lifetime as ``_history``.
         self._prints: dict[int, dict[str, int]] = {}
+        # The history's bytes (estimated) and, per projection object it holds, (versions holding
+        # it, its bytes): a projection shared between versions is counted once.
+        self._history_max = history_bytes
+        self._history_bytes = 0
+        self._proj_held: dict[int, tuple[int, int]] = {}
+        # Versions of the history's night that are settled without an entry: dropped to stay
+        # within the bound, or skipped for display while a live feed ran ahead.
+        self._settled: set[int] = set()
+        self._skipped: set[int] = set()  # of those, the ones never read (a live feed ran ahead)
 
     # parsed versions ---------------------------------------------------------------------------------
     def get(self, key: Key) -> Snapshot | None:
@@ -246,18 +321,18 @@ class VersionCache:
             return self._bytes
 
     def _hold(self, parsed: Parsed) -> None:
-        for contest in parsed.snapshot.contests:
-            count, size = self._held.get(id(contest), (0, 0))
+        for obj, sizer in _parts(parsed):
+            count, size = self._held.get(id(obj), (0, 0))
             if count == 0:
-                size = contest_bytes(contest)
+                size = sizer(obj)
                 self._bytes += size
-            self._held[id(contest)] = (count + 1, size)
+            self._held[id(obj)] = (count + 1, size)
 
     def _release(self, parsed: Parsed) -> None:
-        for contest in parsed.snapshot.contests:
-            count, size = self._held.pop(id(contest), (1, 0))
+        for obj, _sizer in _parts(parsed):
+            count, size = self._held.pop(id(obj), (1, 0))
             if count > 1:
-                self._held[id(contest)] = (count - 1, size)
+                self._held[id(obj)] = (count - 1, size)
             else:
                 self._bytes -= size
 
@@ -270,6 +345,13 @@ class VersionCache:
         return None
 
     # the night's history -----------------------------------------------------------------------------
+    def _history_for(self, gen: int) -> None:
+        """Start the history afresh when ``gen`` is a newer night (lock held)."""
+        if self._history_gen != gen:
+            self._history_gen, self._history, self._prints = gen, {}, {}
+            self._history_bytes, self._proj_held, self._settled = 0, {}, set()
+            self._skipped = set()
+
     def remember(
         self,
         key: Key,
@@ -278,18 +360,77 @@ class VersionCache:
         prints: dict[str, int],
     ) -> None:
         """Keep version ``key``'s fingerprints and (if it has a time) projections; a newer
-        generation starts the history afresh."""
+        generation starts the history afresh; over the byte bound, older versions are dropped."""
         with self._lock:
-            if self._history_gen != key[0]:
-                self._history_gen, self._history, self._prints = key[0], {}, {}
+            self._history_for(key[0])
+            self._forget(key[1])
             self._prints[key[1]] = prints
+            self._history_bytes += PRINT_BYTES * len(prints)
             if when is not None:
                 self._history[key[1]] = (when, projections)
+                for projection in projections.values():
+                    count, size = self._proj_held.get(id(projection), (0, 0))
+                    if count == 0:
+                        size = projection_bytes(projection)
+                        self._history_bytes += size
+                    self._proj_held[id(projection)] = (count + 1, size)
+            self._settled.discard(key[1])
+            self._skipped.discard(key[1])
+            self._thin()
+
+    def _forget(self, index: int) -> None:
+        """Drop version ``index``'s entry, if any (lock held)."""
+        prints = self._prints.pop(index, None)
+        if prints is not None:
+            self._history_bytes -= PRINT_BYTES * len(prints)
+        entry = self._history.pop(index, None)
+        if entry is None:
+            return
+        for projection in entry[1].values():
+            count, size = self._proj_held.pop(id(projection), (1, 0))
+            if count > 1:
+                self._proj_held[id(projection)] = (count - 1, size)
+            else:
+                self._history_bytes -= size
+
+    def _thin(self) -> None:
+        """While over the bound: drop every other version of the older half (never the first,
+        nor the newest), marking them settled (lock held)."""
+        while self._history_bytes > self._history_max:
+            kept = sorted(self._prints.keys() | self._history.keys())
+            if len(kept) <= 2:
+                return
+            older = kept[1 : max(2, len(kept) // 2 + 1)]
+            for index in older[::2]:
+                self._forget(index)
+                self._settled.add(index)
+
+    def settle(self, gen: int, indices: Iterable[int]) -> None:
+        """Versions of night ``gen`` the history will not hold (skipped for display while a live
+        feed ran ahead): filling the history does not parse them."""
+        with self._lock:
+            self._history_for(gen)
+            fresh = {i for i in indices if i not in self._prints}
+            self._settled.update(fresh)
+            self._skipped.update(fresh)
+
+    def skipped(self, gen: int, index: int) -> bool:
+        """Was version ``index`` of night ``gen`` skipped for display (``settle``)?"""
+        with self._lock:
+            return self._history_gen == gen and index in self._skipped
+
+    @property
+    def history_bytes(self) -> int:
+        """The estimated bytes of the history (shared projections once)."""
+        with self._lock:
+            return self._history_bytes
 
     def has_history(self, key: Key, indices: Iterable[int]) -> bool:
-        """Have these versions of ``key``'s night been projected (for the timeline)?"""
+        """Have these versions of ``key``'s night been projected (for the timeline), or settled?"""
         with self._lock:
-            return self._history_gen == key[0] and all(i in self._history for i in indices)
+            return self._history_gen == key[0] and all(
+                i in self._history or i in self._settled for i in indices
+            )
 
     def history_entry(
         self, gen: int, index: int
