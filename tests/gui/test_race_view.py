@@ -232,3 +232,25 @@ def test_in_thinner_rows_names_and_numbers_get_smaller_type_and_back(
     qtbot.waitUntil(smaller)
     view.resize(900, view.comfortable_height() + 40)
     qtbot.waitUntil(lambda: view.plot_items()[3].textItem.font().pointSizeF() == pytest.approx(usual))
+
+
+def test_share_axis_labels_never_run_into_each_other(
+    qtbot: QtBot, view: RaceView, ga06_final: Snapshot
+) -> None:
+    """Beside a dock the chart is narrow: the % labels go every 20/25/50 points, never overlapping;
+    wide again, every 10."""
+    from PySide6.QtGui import QFontMetrics
+
+    view.show_contest(_house(ga06_final))
+
+    def labels_fit() -> bool:
+        ticks = view._bottom._tickLevels[0]
+        step_px = view._vb.width() * (ticks[1][0] - ticks[0][0]) / 100
+        return step_px > QFontMetrics(view._tick_font).horizontalAdvance("100 %")
+
+    view.resize(480, 640)
+    qtbot.waitUntil(lambda: view._tick_step > 10)
+    assert labels_fit()
+    view.resize(1400, 640)
+    qtbot.waitUntil(lambda: view._tick_step == 10)
+    assert labels_fit()

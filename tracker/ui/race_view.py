@@ -82,6 +82,10 @@ MIN_TEXT_SCALE = 0.7
 TEXT_MARGIN_PX = 2
 
 
+#: The share axis is labelled every this many points, the first whose labels fit the chart.
+PERCENT_TICK_STEPS = (10, 20, 25, 50)
+
+
 class _Compute(Enum):
     COMPUTE = "compute"
 
@@ -211,7 +215,8 @@ class RaceView(QWidget):
         self._left.setStyle(tickFont=self._name_font, tickTextOffset=8, tickLength=0)
         bottom = item.getAxis("bottom")
         self._bottom = bottom
-        bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, 10)], []])
+        self._tick_step = 10
+        bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, self._tick_step)], []])
         # "0 %" and "100 %" sit on the plot's edges: let them overhang the axis by half a label.
         bottom.setStyle(hideOverlappingLabels=30, tickFont=tick_font)
 
@@ -633,6 +638,15 @@ class RaceView(QWidget):
             self._widths[markup] = width
         return width
 
+    def _fit_percent_ticks(self, width_px: float) -> None:
+        """Every 10 points on a wide chart; every 20, 25 or 50 on a narrower one (a dock beside
+        the race), so the axis labels never run into each other."""
+        label = QFontMetrics(self._tick_font).horizontalAdvance("100 %") + 12
+        step = next((s for s in PERCENT_TICK_STEPS if (100 / s) * label <= width_px), 100)
+        if step != self._tick_step:
+            self._tick_step = step
+            self._bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, step)], []])
+
     def _fit_name_axis(self) -> None:
         metrics = QFontMetrics(self._name_font)
         # a very long name is elided: it must not push every bar off the chart (issue 19)
@@ -727,11 +741,12 @@ class RaceView(QWidget):
         that fits them all -- the full phrase, a shorter one, or none -- since mixed phrasings
         read as different claims. Depends on pixel sizes, so it reruns on resize."""
         self._fit_rows()
+        width_px = self._vb.width() if self._vb.width() > 0 else 700.0
+        self._fit_percent_ticks(width_px)
         bars = [b for b in self._bars if b.text]
         if not bars:
             return
         self._grow_pool(len(self._bars))  # a resize may come between new bars and the plot's update
-        width_px = self._vb.width() if self._vb.width() > 0 else 700.0
         gap = TEXT_GAP_PX * 100.0 / width_px
         level = next(
             (lv for lv in (0, 1, 2) if all(self._arrangement(b, lv, width_px) for b in bars)),
