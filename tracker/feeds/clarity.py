@@ -62,6 +62,7 @@ import io
 import re
 from collections.abc import Callable
 
+import numpy as np
 from lxml import etree
 
 from tracker.core.coverage import partial_note
@@ -75,6 +76,7 @@ from tracker.core.model import (
     ReportingUnit,
     Snapshot,
     UnitKind,
+    VoteTable,
     VoteType,
 )
 from tracker.core.threshold import ThresholdRule
@@ -281,7 +283,7 @@ def _read_turnout(section: etree._Element, turnout: _Turnout) -> None:
             )
 
 
-def _row_counts(vals: list[str | None], names: list[str], what: str) -> list[int]:
+def _row_counts(vals: list[str | None], names: list[str], what: str | Callable[[], str]) -> list[int]:
     """One VoteType's unit votes as ints, validated in bulk (one join, isdigit and ``map(int)``
     in C instead of a check per row: this is the parser's hot spot). The slow path runs only to
     name the bad row."""
@@ -293,12 +295,14 @@ def _row_counts(vals: list[str | None], names: list[str], what: str) -> list[int
             return list(map(int, vals))  # type: ignore[arg-type]  # ValueError on an empty string
     except (TypeError, ValueError):
         pass
+    if callable(what):
+        what = what()
     for uname, value in zip(names, vals, strict=True):
         _count(value, f"votes of {uname.strip()!r} under {what}")
     raise FeedError(f"Clarity detail XML: a unit under {what} has votes that are not a whole number")
 
 
-def _read_rows(vt: etree._Element, what: str) -> tuple[list[str], list[int]]:
+def _read_rows(vt: etree._Element, what: str | Callable[[], str]) -> tuple[list[str], list[int]]:
     """The unit rows (``name``, ``votes``) of one VoteType, as two aligned lists.
 
     One Python proxy per row element, reused for both attribute reads (this and the int
@@ -307,6 +311,7 @@ def _read_rows(vt: etree._Element, what: str) -> tuple[list[str], list[int]]:
     kids = list(vt)
     names = [u.get("name") for u in kids]
     if None in names:
+        what = what() if callable(what) else what
         raise FeedError(f"Clarity detail XML: a {kids[names.index(None)].tag} under {what} has no name")
     return names, _row_counts([u.get("votes") for u in kids], names, what)  # type: ignore[arg-type]
 
@@ -356,6 +361,85 @@ def _assemble(
                 else:
                     by_type[vname] = n
     return unit_votes
+
+
+def _precinct_units(
+    county: str,
+    canon: list[str],
+    unit_votes: list,
+    has_votes: list[bool],
+    tu: dict[str, tuple[int | None, int | None, str | None, int | None, int | None]],
+    reporting_rows: dict[str, int],
+) -> list[ReportingUnit]:
+    """A county file's precinct units (tens of thousands in a state's files: each unit's
+    ``__dict__`` is filled at once when the class allows it, see ``_FAST_UNITS``)."""
+    kind, complete, county_or_none = UnitKind.PRECINCT, Reporting.COMPLETE, county or None
+    units: list[ReportingUnit] = []
+    for raw, votes, voted in zip(canon, unit_votes, has_votes, strict=True):
+        info = tu.get(raw)
+        code = info[2] if info else None
+        fields = {
+            **_UNIT_DEFAULTS,
+            "id": f"{county}/{raw}",
+            "name": raw.strip(),
+            "kind": kind,
+            "county": county_or_none,
+            "reporting": complete
+            if code == "4"
+            else precinct_reporting(code, reporting_rows.get(raw), voted),
+            "votes": votes,
+            "registered": info[0] if info else None,
+            "ballots_cast": info[1] if info else None,
+        }
+        if _FAST_UNITS:
+            unit = object.__new__(ReportingUnit)
+            object.__setattr__(unit, "__dict__", fields)
+        else:
+            unit = ReportingUnit(**fields)  # type: ignore[arg-type]
+        units.append(unit)
+    return units
+
+
+#: A contest whose cells add up to more stays in dicts: numpy's int64 sums would wrap, where
+#: Python's ints let ``plausible.check_snapshot`` refuse the count in a sentence.
+_TABLE_MAX_TOTAL = 2**62
+
+
+def _table(
+    canon: list[str], choices: list[tuple[str, str, _Columns]], vote_types: list[str]
+) -> VoteTable | None:
+    """The contest's votes as one array (``tracker.core.model.VoteTable``) in the usual layout:
+    every vote type of every choice lists the contest's units in the same order, no choice repeats
+    a vote type, and each lists its types in the contest's order. None otherwise: ``_assemble``
+    then builds the dicts row by row, adding repeats and saying so."""
+    active = [(cid, cols) for cid, _, cols in choices if cols]
+    if not active or not canon:
+        return None
+    vix = {vt: v for v, vt in enumerate(vote_types)}
+    for _cid, cols in active:
+        last = -1
+        for vname, names, _nums in cols:
+            v = vix[vname]
+            if v <= last or names != canon:
+                return None
+            last = v
+    n_types = len(vote_types)
+    if all(len(cols) == n_types for _, cols in active):
+        # Every choice lists every vote type (the usual file): one conversion of all the columns.
+        flat = [n for _, cols in active for _vname, _names, nums in cols for n in nums]
+        votes = np.array(flat, dtype=np.int64).reshape(len(active), n_types, len(canon))
+        reported = np.ones((len(active), n_types), dtype=bool)
+    else:
+        votes = np.zeros((len(active), n_types, len(canon)), dtype=np.int64)
+        reported = np.zeros((len(active), n_types), dtype=bool)
+        for j, (_cid, cols) in enumerate(active):
+            for vname, _names, nums in cols:
+                v = vix[vname]
+                votes[j, v] = nums
+                reported[j, v] = True
+    return VoteTable(
+        [cid for cid, _ in active], vote_types, np.ascontiguousarray(votes.transpose(2, 0, 1)), reported
+    )
 
 
 #: Rows counties publish as contests that are statistics, not races (Allegheny's primary:
@@ -419,6 +503,7 @@ def _parse_contest(
     participating: dict[str, tuple[int | None, int | None]] = {}
     warnings: list[str] = []
     unit_tag: str | None = None
+    cells_total = 0
 
     for child in el:
         tag = child.tag
@@ -447,12 +532,19 @@ def _parse_contest(
                 if vname is None:
                     raise FeedError(f"Clarity detail XML: a VoteType of {choice_where} has no name")
                 vote_types[vname] = None
-                what = f"{vname!r} of {choice_where}"
-                declared = _optional_count(vt, "votes", f"VoteType {what}")
-                names, nums = _read_rows(vt, what)
+                # The messages are built only for a bad row: 36,000 VoteTypes in a statewide file.
+                declared = vt.get("votes")
+                if declared is not None:
+                    declared = (
+                        int(declared)
+                        if declared.isdigit() and declared.isascii() and len(declared) <= _MAX_COUNT_DIGITS
+                        else _count(declared, f"votes of VoteType {vname!r} of {choice_where}")
+                    )
+                names, nums = _read_rows(vt, lambda vname=vname, w=choice_where: f"{vname!r} of {w}")
                 if unit_tag is None and names:
                     unit_tag = vt[0].tag
                 subtotal = sum(nums)
+                cells_total += subtotal
                 if declared is not None and declared != subtotal:
                     kind = "counties" if unit_tag == "County" else "precincts"
                     warnings.append(
@@ -495,13 +587,20 @@ def _parse_contest(
                 order.update(dict.fromkeys(names))
                 last = names
     canon = list(order)
-    unit_votes = _assemble(name, canon, choices, warnings)
+    table = _table(canon, choices, list(vote_types)) if cells_total < _TABLE_MAX_TOTAL else None
+    if table is not None:
+        unit_votes: list = [table.row(i) for i in range(len(canon))]
+        has_votes = table.votes.reshape(len(canon), -1).any(axis=1).tolist()
+    else:
+        unit_votes = _assemble(name, canon, choices, warnings)
+        has_votes = [_has_votes(v) for v in unit_votes]
 
     is_county = unit_tag == "County" or (unit_tag is None and turnout.level == "County")
     tu = turnout.units
-    units: list[ReportingUnit] = []
+    units: list[ReportingUnit]
     if is_county:
-        for raw, votes in zip(canon, unit_votes, strict=True):
+        units = []
+        for raw, votes, voted in zip(canon, unit_votes, has_votes, strict=True):
             info = tu.get(raw)
             done, of = participating.get(raw) or ((info[3], info[4]) if info else (None, None))
             units.append(
@@ -510,7 +609,7 @@ def _parse_contest(
                     name=raw.strip(),
                     kind=UnitKind.COUNTY,
                     county=raw.strip(),
-                    reporting=county_reporting(done, of, _has_votes(votes)),
+                    reporting=county_reporting(done, of, voted),
                     votes=votes,
                     registered=info[0] if info else None,
                     ballots_cast=info[1] if info else None,
@@ -519,23 +618,7 @@ def _parse_contest(
                 )
             )
     else:
-        for raw, votes in zip(canon, unit_votes, strict=True):
-            info = tu.get(raw)
-            code = info[2] if info else None
-            units.append(
-                _unit(
-                    id=f"{county}/{raw}",
-                    name=raw.strip(),
-                    kind=UnitKind.PRECINCT,
-                    county=county or None,
-                    reporting=Reporting.COMPLETE
-                    if code == "4"
-                    else precinct_reporting(code, reporting_rows.get(raw), _has_votes(votes)),
-                    votes=votes,
-                    registered=info[0] if info else None,
-                    ballots_cast=info[1] if info else None,
-                )
-            )
+        units = _precinct_units(county, canon, unit_votes, has_votes, tu, reporting_rows)
 
     return Contest(
         id=key,
@@ -641,57 +724,47 @@ def _stream(
         remove_blank_text=True,
     )
     root: etree._Element | None = None
-    # The contests allocate tens of thousands of short-lived containers, none in a cycle: pause
-    # the cyclic GC (it would rescan them again and again, ~10 % of the parse) and restore it.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        while True:
-            try:
-                _event, el = next(events)
-            except StopIteration:
-                break
-            except (etree.XMLSyntaxError, ValueError) as exc:
-                # lxml's messages span lines ("...out of allowed range\n, line 3"); ours are one line.
-                reason = " ".join(str(exc).split())
-                raise FeedError(
-                    f"not well-formed XML (truncated or not Clarity detail XML): {reason}"
-                ) from None
-            parent = el.getparent()
-            if root is None:
-                root = el.getroottree().getroot()
-                _check_root(root)
-            if parent is not root:
-                continue  # a nested element of the same name: not the root's child, not ours
-            tag = el.tag
-            if tag == "Contest":
-                if not header_only:
-                    if rule_of is None:
-                        rule_of = _rule_maker(header, source)
-                    try:
-                        contests.append(_parse_contest(el, header.region, header.turnout, rule_of))
-                    except _Skipped as skipped:
-                        notes.append(str(skipped))
-            elif tag in _CONTEST_CONTEXT and preset is not None:
-                pass
-            elif tag in _CONTEST_CONTEXT and contests:
-                raise _LateHeader
-            elif tag == "Timestamp":
-                header.timestamp = (el.text or "").strip()
-            elif tag == "ElectionName":
-                header.election_name = " ".join((el.text or "").split())
-            elif tag == "ElectionDate":
-                header.raw_date = (el.text or "").strip()
-            elif tag == "Region":
-                header.region = " ".join((el.text or "").split())
-            else:
-                _read_turnout(el, header.turnout)
-            el.clear()
-            while el.getprevious() is not None:
-                del root[0]
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    while True:
+        try:
+            _event, el = next(events)
+        except StopIteration:
+            break
+        except (etree.XMLSyntaxError, ValueError) as exc:
+            # lxml's messages span lines ("...out of allowed range\n, line 3"); ours are one line.
+            reason = " ".join(str(exc).split())
+            raise FeedError(f"not well-formed XML (truncated or not Clarity detail XML): {reason}") from None
+        parent = el.getparent()
+        if root is None:
+            root = el.getroottree().getroot()
+            _check_root(root)
+        if parent is not root:
+            continue  # a nested element of the same name: not the root's child, not ours
+        tag = el.tag
+        if tag == "Contest":
+            if not header_only:
+                if rule_of is None:
+                    rule_of = _rule_maker(header, source)
+                try:
+                    contests.append(_parse_contest(el, header.region, header.turnout, rule_of))
+                except _Skipped as skipped:
+                    notes.append(str(skipped))
+        elif tag in _CONTEST_CONTEXT and preset is not None:
+            pass
+        elif tag in _CONTEST_CONTEXT and contests:
+            raise _LateHeader
+        elif tag == "Timestamp":
+            header.timestamp = (el.text or "").strip()
+        elif tag == "ElectionName":
+            header.election_name = " ".join((el.text or "").split())
+        elif tag == "ElectionDate":
+            header.raw_date = (el.text or "").strip()
+        elif tag == "Region":
+            header.region = " ".join((el.text or "").split())
+        else:
+            _read_turnout(el, header.turnout)
+        el.clear()
+        while el.getprevious() is not None:
+            del root[0]
     if root is None:
         root = events.root
         if root is None:
@@ -716,6 +789,18 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
         raise FeedError(
             "this is a zip archive (Clarity's detailxml.zip), not detail XML: read detail.xml out of it first"
         )
+    # A statewide file's contests allocate hundreds of thousands of containers, none in a cycle:
+    # the cyclic GC would rescan them again and again (~10 % of the parse). Paused, then restored.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse(data, source)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _parse(data: bytes, source: str) -> Snapshot:
     try:
         header, parsed, notes = _stream(data, source=source)
     except _LateHeader:
