@@ -122,8 +122,9 @@ def test_a_view_reads_as_the_dict_it_replaces() -> None:
     table = _table()
     row = table.row(0)
     assert isinstance(row, UnitVotes)
-    assert row == {"a": {"Early": 5}, "b": {"Early": 2, "Mail": 7}}
-    assert {"a": {"Early": 5}, "b": {"Early": 2, "Mail": 7}} == row
+    as_dict = {"a": {"Early": 5}, "b": {"Early": 2, "Mail": 7}}
+    assert row == as_dict
+    assert as_dict == row  # the dict's own comparison, reflected
     assert row != {"a": {"Early": 5, "Mail": 0}, "b": {"Early": 2, "Mail": 7}}  # not reported ≠ 0
     assert list(row) == ["a", "b"] and len(row) == 2 and "b" in row and "c" not in row
     assert isinstance(row["a"], TypeVotes)
@@ -163,3 +164,26 @@ def test_a_contest_uses_its_table_only_while_its_units_are_its_rows_in_order() -
     assert as_dicts.vote_table is None
     for key in ("county", "vote_type", "canonical"):
         assert contest.totals_by(key) == as_dicts.totals_by(key)
+
+
+def test_a_file_parsed_from_its_path_gives_the_snapshot_of_its_bytes(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``election-tracker parse`` streams a big Clarity detail XML from the file (never holding its
+    bytes beside the Snapshot); any other file is read and parsed as its bytes."""
+    from tracker.feeds import registry
+
+    big = shared_data / "clarity" / "wapo-elex-clarity_hist_gwinnett_precincts_11-3.xml"
+    streamed: list[object] = []
+    real = clarity.parse_detail_xml
+    monkeypatch.setattr(
+        clarity, "parse_detail_xml", lambda data, **kw: streamed.append(data) or real(data, **kw)
+    )
+    assert registry.parse_file(big, source=str(big)) == registry.parse_payload(
+        big.read_bytes(), source=str(big)
+    )
+    assert streamed[0] == big  # the path, not the bytes
+    other = shared_data / "clarity" / "wapo-elex-clarity_GA_105369_v271066_summary.json"
+    assert registry.parse_file(other, source=str(other)) == registry.parse_payload(
+        other.read_bytes(), source=str(other)
+    )

@@ -59,6 +59,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
+import os
 import re
 from collections.abc import Callable
 
@@ -113,28 +114,8 @@ _DATE_RE = re.compile(r"\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\s*")
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
-#: The frozen-dataclass __init__ sets each of ReportingUnit's ten fields through
-#: ``object.__setattr__`` (~1.5 µs a unit; a county file has thousands, and the allocations also
-#: drive the cyclic GC). When the class allows it (a plain ``__dict__``, no ``__post_init__`` to
-#: skip) we fill ``__dict__`` at once instead: the same object — a test compares it with the
-#: constructor's — in a third of the time. ``votes`` is always passed, never shared from here.
-_UNIT_DEFAULTS: dict[str, object] = {
-    k: v for k, v in vars(ReportingUnit(id="", name="")).items() if k != "votes"
-}
-_FAST_UNITS = "__post_init__" not in vars(ReportingUnit) and "__slots__" not in vars(ReportingUnit)
-
-
 #: How ``clarity_writer`` marks a reconstructed night in ElectionName (compared case-insensitively).
 RECONSTRUCTED_MARK = "reconstructed from certified precinct results — not the original feed"
-
-
-def _unit(**fields: object) -> ReportingUnit:
-    """``ReportingUnit(**fields)``, fast (see ``_FAST_UNITS``)."""
-    if not _FAST_UNITS:
-        return ReportingUnit(**fields)  # type: ignore[arg-type]
-    unit = object.__new__(ReportingUnit)
-    object.__setattr__(unit, "__dict__", {**_UNIT_DEFAULTS, **fields})
-    return unit
 
 
 def precinct_reporting(code: str | None, reporting_row: int | None, has_votes: bool) -> Reporting:
@@ -371,32 +352,26 @@ def _precinct_units(
     tu: dict[str, tuple[int | None, int | None, str | None, int | None, int | None]],
     reporting_rows: dict[str, int],
 ) -> list[ReportingUnit]:
-    """A county file's precinct units (tens of thousands in a state's files: each unit's
-    ``__dict__`` is filled at once when the class allows it, see ``_FAST_UNITS``)."""
+    """A county file's precinct units (tens of thousands in a state's files)."""
     kind, complete, county_or_none = UnitKind.PRECINCT, Reporting.COMPLETE, county or None
     units: list[ReportingUnit] = []
     for raw, votes, voted in zip(canon, unit_votes, has_votes, strict=True):
         info = tu.get(raw)
         code = info[2] if info else None
-        fields = {
-            **_UNIT_DEFAULTS,
-            "id": f"{county}/{raw}",
-            "name": raw.strip(),
-            "kind": kind,
-            "county": county_or_none,
-            "reporting": complete
-            if code == "4"
-            else precinct_reporting(code, reporting_rows.get(raw), voted),
-            "votes": votes,
-            "registered": info[0] if info else None,
-            "ballots_cast": info[1] if info else None,
-        }
-        if _FAST_UNITS:
-            unit = object.__new__(ReportingUnit)
-            object.__setattr__(unit, "__dict__", fields)
-        else:
-            unit = ReportingUnit(**fields)  # type: ignore[arg-type]
-        units.append(unit)
+        units.append(
+            ReportingUnit(
+                id=f"{county}/{raw}",
+                name=raw.strip(),
+                kind=kind,
+                county=county_or_none,
+                reporting=complete
+                if code == "4"
+                else precinct_reporting(code, reporting_rows.get(raw), voted),
+                votes=votes,
+                registered=info[0] if info else None,
+                ballots_cast=info[1] if info else None,
+            )
+        )
     return units
 
 
@@ -604,7 +579,7 @@ def _parse_contest(
             info = tu.get(raw)
             done, of = participating.get(raw) or ((info[3], info[4]) if info else (None, None))
             units.append(
-                _unit(
+                ReportingUnit(
                     id=raw,
                     name=raw.strip(),
                     kind=UnitKind.COUNTY,
@@ -691,7 +666,7 @@ def _rule_maker(header: _Header, source: str) -> RuleOf:
 
 
 def _stream(
-    data: bytes, *, preset: _Header | None = None, header_only: bool = False, source: str = ""
+    data: bytes | str, *, preset: _Header | None = None, header_only: bool = False, source: str = ""
 ) -> tuple[_Header, list[Contest], list[str]]:
     """One streaming pass (lxml's ``iterparse`` idiom: each of the root's children is read when its
     end tag is, then cleared and dropped with its preceding siblings), so the document's tree never
@@ -711,7 +686,7 @@ def _stream(
     notes: list[str] = []  # pseudo-contests set aside (issue 16), one sentence each
     rule_of: RuleOf | None = None
     events = etree.iterparse(
-        io.BytesIO(data),
+        io.BytesIO(data) if isinstance(data, bytes) else data,  # bytes, or a file's path
         events=("end",),
         tag=_TOP_TAGS,
         resolve_entities=False,
@@ -773,19 +748,29 @@ def _stream(
     return header, contests, notes
 
 
-def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
+def parse_detail_xml(data: bytes | os.PathLike[str], *, source: str = "") -> Snapshot:
     """Parse one Clarity ``detail.xml`` payload into a Snapshot.
 
     ``source`` (a URL or a path) is recorded as ``Election.source``. Raises FeedError, with one
     sentence a user can act on, for anything that is not a well-formed Clarity ElectionResult.
     The Snapshot's ``version`` is the feed's Timestamp text (Clarity's own id for the version);
     ``published_at`` is that Timestamp as an aware datetime, or None for an unknown zone.
+
+    ``data`` may also be a file's path: libxml2 then reads the file as it parses, so a statewide
+    file is never held whole beside its Snapshot (``election-tracker parse``: issue 21). The
+    caller has the file's errors (missing, unreadable) to say; this reads it.
     """
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
-    if not isinstance(data, bytes):
+    if isinstance(data, os.PathLike):
+        with open(data, "rb") as file:
+            magic = file.read(4)
+        data = os.fspath(data)
+    elif isinstance(data, bytes):
+        magic = data[:4]
+    else:
         raise FeedError(f"Clarity detail XML must be bytes, not {type(data).__name__}")
-    if data[:4] == b"PK\x03\x04":
+    if magic == b"PK\x03\x04":
         raise FeedError(
             "this is a zip archive (Clarity's detailxml.zip), not detail XML: read detail.xml out of it first"
         )
@@ -800,7 +785,7 @@ def parse_detail_xml(data: bytes, *, source: str = "") -> Snapshot:
             gc.enable()
 
 
-def _parse(data: bytes, source: str) -> Snapshot:
+def _parse(data: bytes | str, source: str) -> Snapshot:
     try:
         header, parsed, notes = _stream(data, source=source)
     except _LateHeader:

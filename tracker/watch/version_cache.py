@@ -37,6 +37,11 @@ DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 #: per-unit dicts, the int, the unit itself spread over its cells. Measured with tracemalloc on the
 #: 37 MB BUILT statewide file (``benchmarks big_night``): ~75 MB for 477,000 cells.
 CELL_BYTES = 160
+#: The same for a contest whose votes are one integer array (``tracker.core.model.VoteTable``,
+#: issue 21): 8 bytes a cell, and each unit (its slots, names and row view) with its share of the
+#: contest, measured the same way: ~29 MB for 439,000 cells in 43,400 units.
+TABLE_CELL_BYTES = 8
+TABLE_UNIT_BYTES = 600
 
 #: Earlier versions projected before a version is first shown (the rest follow right after).
 COARSE_POINTS = 8
@@ -130,7 +135,11 @@ def estimate_all(
 
 
 def contest_bytes(contest: Contest) -> int:
-    """An estimate of what ``contest`` holds in memory (``CELL_BYTES`` per vote cell)."""
+    """An estimate of what ``contest`` holds in memory (``CELL_BYTES`` per vote cell; a contest
+    whose votes are one array, ``TABLE_CELL_BYTES`` per cell and ``TABLE_UNIT_BYTES`` per unit)."""
+    table = contest.vote_table
+    if table is not None:
+        return TABLE_CELL_BYTES * table.votes.size + TABLE_UNIT_BYTES * table.rows
     return CELL_BYTES * max(sum(len(by_type) for u in contest.units for by_type in u.votes.values()), 1)
 
 
