@@ -185,6 +185,16 @@ def _count(value: str | None, what: str) -> int:
     raise FeedError(f"Clarity detail XML: {what} is {value[:40]!r}, not a whole number")
 
 
+def _quick_count(value: str | None, attr: str, uname: str, where: str) -> int | None:
+    """``_optional_count`` of a participating county's attribute, its message built only when the
+    value is bad (a statewide file has tens of thousands of these)."""
+    if value is None:
+        return None
+    if value.isdigit() and value.isascii() and len(value) <= _MAX_COUNT_DIGITS:
+        return int(value)
+    return _count(value, f"{attr} of county {uname.strip()!r} of {where}")
+
+
 def _optional_count(el: etree._Element, attr: str, where: str) -> int | None:
     value = el.get(attr)
     if value is None:
@@ -544,10 +554,10 @@ def _parse_contest(
                 uname = unit.get("name")
                 if uname is None:
                     raise FeedError(f"Clarity detail XML: a participating county of {where} has no name")
-                pwhere = f"county {uname.strip()!r} of {where}"
+                done, of = unit.get("precinctsReported"), unit.get("precinctsParticipating")
                 participating[uname] = (
-                    _optional_count(unit, "precinctsReported", pwhere),
-                    _optional_count(unit, "precinctsParticipating", pwhere),
+                    _quick_count(done, "precinctsReported", uname, where),
+                    _quick_count(of, "precinctsParticipating", uname, where),
                 )
                 listed_units[uname] = None
             unit_tag = unit_tag or "County"
