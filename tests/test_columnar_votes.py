@@ -187,3 +187,11 @@ def test_a_file_parsed_from_its_path_gives_the_snapshot_of_its_bytes(
     assert registry.parse_file(other, source=str(other)) == registry.parse_payload(
         other.read_bytes(), source=str(other)
     )
+
+
+def test_the_table_owns_its_arrays() -> None:
+    """A view of an array the caller keeps cannot change the table through the caller's base."""
+    base = np.zeros((2, 2, 2), dtype=np.int64)
+    table = VoteTable(["a", "b"], ["Early", "Mail"], base[:, :, :], np.ones((2, 2), dtype=bool))
+    base[0, 0, 0] = 99
+    assert table.votes[0, 0, 0] == 0

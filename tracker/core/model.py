@@ -118,6 +118,11 @@ class VoteTable:
         self.vote_types: tuple[str, ...] = tuple(vote_types)
         votes = np.asarray(votes, dtype=np.int64)
         reported = np.asarray(reported, dtype=bool)
+        # A view of someone else's array could still be written through its base: own the data.
+        if not votes.flags.owndata:
+            votes = votes.copy()
+        if not reported.flags.owndata:
+            reported = reported.copy()
         if votes.ndim != 3 or votes.shape[1:] != (len(self.candidates), len(self.vote_types)):
             raise ValueError(f"votes of shape {votes.shape} do not fit the candidates and vote types")
         if reported.shape != votes.shape[1:]:

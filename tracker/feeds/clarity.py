@@ -49,9 +49,12 @@ file used to peak at ~520 MB (libxml2's tree is ~10× the bytes) and now peaks a
 a contest's worth of tree; the GIL is let go between chunks, so a parse on a worker thread does not
 freeze the window. Within a contest: direct child iteration, no XPath. The hot spot is the
 candidate rows (~38,000 in the 2.75 MB Gwinnett file): one proxy per row for both attribute reads,
-votes validated and converted per VoteType in bulk, per-unit dicts built by comprehensions over
-columns, units built without the dataclass ``__init__``, the cyclic GC paused. ``python -m
-benchmarks parse`` measures it against the bare lxml reader (docs/development.md has the table).
+votes validated and converted per VoteType in bulk, error messages built only for a bad row, the
+cyclic GC paused. In the usual layout (every vote type of every choice lists the contest's units in
+the same order) a contest's votes become one read-only integer array (``model.VoteTable``, issue
+21), each unit's ``votes`` a view of its row; any other layout is assembled row by row into dicts.
+``parse_detail_xml`` also takes a file's path, so a statewide file is read as it is parsed. ``python
+-m benchmarks parse`` measures it against the bare lxml reader (docs/development.md has the table).
 """
 
 from __future__ import annotations
