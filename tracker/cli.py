@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import gc
 import json
 import os
 import signal
@@ -209,21 +211,31 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from tracker.core.summary import snapshot_summary
-    from tracker.feeds.registry import parse_payload
+    from tracker.core.summary import contest_summary, snapshot_summary
+    from tracker.feeds.registry import parse_file, parse_payload
 
+    # A one-shot command: the Snapshot has no reference cycles, and the cyclic GC would walk a
+    # statewide file's hundreds of thousands of objects again and again (issue 21).
+    gc.disable()
     path = Path(args.file)
-    data = _read(path)
     names_from = None
     if getattr(args, "names", None):  # Clarity ALL.json carries no names: take them from this file
         names_path = Path(args.names)
         names_from = parse_payload(_read(names_path), "auto", source=str(names_path))
-    snapshot = parse_payload(data, args.format, source=str(path), names_from=names_from)
-    summary = snapshot_summary(snapshot)
-    if args.json:
-        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+    if names_from is None:
+        _read(path, check_only=True)
+        try:  # a big Clarity detail XML is read as it is parsed, never held whole
+            snapshot = parse_file(path, args.format, source=str(path))
+        except OSError as exc:
+            raise TrackerError(f"cannot read {path}: {exc.strerror}") from None
     else:
+        snapshot = parse_payload(_read(path), args.format, source=str(path), names_from=names_from)
+    if args.json:
+        json.dump(snapshot_summary(snapshot), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:  # printed race by race: a statewide file's whole summary is never held at once
+        summary = snapshot_summary(dataclasses.replace(snapshot, contests=()))
+        summary["contests"] = (contest_summary(c, groups=False) for c in snapshot.contests)
         _print_summary(summary)
     return 0
 
@@ -694,12 +706,17 @@ def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, *, check_only: bool = False) -> bytes:
+    """The file's bytes, or one sentence why not; ``check_only``: the checks, not the bytes."""
     if path.exists() and not path.is_dir() and not path.is_file():
         raise TrackerError(f"{path} is not a file (it is a device, a pipe or a socket)")  # /dev/zero
     try:
         if path.stat().st_size > MAX_INPUT_BYTES:
             raise TrackerError(f"{path} is larger than {MAX_INPUT_BYTES // 2**20} MB; not a results file")
+        if check_only:
+            if path.is_dir():
+                raise IsADirectoryError
+            return b""
         return path.read_bytes()
     except FileNotFoundError:
         raise TrackerError(f"no such file: {path}") from None

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tracker.core.model import Contest, Reporting, ReportingUnit, UnitKind, canonical_vote_type
+import numpy as np
+
+from tracker.core.model import Contest, Reporting, ReportingUnit, UnitKind, VoteTable, canonical_vote_type
 
 
 @dataclass
@@ -41,8 +43,55 @@ def is_complete_unit(unit: ReportingUnit) -> bool:
     return False
 
 
+def _cut_table(contest: Contest, table: VoteTable, ids: Sequence[str]) -> Cells:
+    """``cut_cells`` of a contest whose votes are one array (issue 21): the same cells in the same
+    order, summed by numpy. Every unit of a table lists the same vote types, so a county's units
+    report the same feed names of each canonical type and a precinct's reported type is complete
+    unless the precinct is still counting an undivided total."""
+    k = len(ids)
+    canon: dict[str, str] = {vt.name: vt.canonical for vt in contest.vote_types}
+    ctypes = [canon.get(vt) or canonical_vote_type(vt) for vt in table.vote_types]
+    listed = table.reported.any(axis=0).tolist()
+    present = {ct for ct, on in zip(ctypes, listed, strict=True) if on}
+    expected = sorted(set(canon.values()) or present) or ["total"]
+    types = expected + [t for t in present if t not in expected]
+    n_units = table.rows
+    # votes[unit, candidate in ids order, vote type]; candidates the table lacks count 0.
+    picked = np.zeros((n_units, k, len(ctypes)), dtype=np.int64)
+    for i, cid in enumerate(ids):
+        j = table._cix.get(cid)
+        if j is not None:
+            picked[:, i, :] = table.votes[:, j, :]
+    grouped = np.zeros((n_units, len(types), k), dtype=np.int64)
+    for t, ct in enumerate(types):
+        cols = [v for v, c in enumerate(ctypes) if c == ct]
+        if cols:
+            grouped[:, t, :] = picked[:, :, cols].sum(axis=2)
+    any_counted = (grouped.sum(axis=2) > 0).tolist()
+    cells = Cells()
+    cells.counted = grouped.reshape(n_units * len(types), k).tolist()
+    counting_total_only = present <= {"total"}
+    for u, unit in enumerate(contest.units):
+        county = unit.county or unit.name
+        unit_done = is_complete_unit(unit)
+        by_precincts = unit.kind is not UnitKind.PRECINCT and bool(unit.precincts_total)
+        still_counting = unit.reporting is Reporting.PARTIAL and counting_total_only
+        precinct = unit.kind is UnitKind.PRECINCT
+        for t, ct in enumerate(types):
+            done = unit_done or (ct in present and precinct and not still_counting)
+            cells.unit.append(u)
+            cells.ctype.append(ct)
+            cells.county.append(county)
+            cells.complete.append(done)
+            cells.county_partial.append(not done and by_precincts and any_counted[u][t])
+    return cells
+
+
 def cut_cells(contest: Contest, ids: Sequence[str]) -> Cells:
     """``contest`` cut into cells, candidates in the order of ``ids``."""
+    table = contest.vote_table
+    if table is not None:
+        return _cut_table(contest, table, ids)
     index = {cid: i for i, cid in enumerate(ids)}
     k = len(ids)
     canon: dict[str, str] = {vt.name: vt.canonical for vt in contest.vote_types}

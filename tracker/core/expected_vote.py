@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tracker.core.baseline import Baseline, unit_match_key
-from tracker.core.cells import Cells, cut_cells
+from tracker.core.cells import Cells, cut_cells, is_complete_unit
 from tracker.core.model import Contest, UnitKind
 from tracker.core.threshold import Outstanding
 from tracker.core.turnout_prior import TurnoutPrior
@@ -620,12 +620,18 @@ def expected_vote(contest: Contest, baseline: Baseline | None = None) -> Expecte
     ids = [c.id for c in contest.candidates]
     if not ids or not contest.units:
         return ExpectedVote(contest.total_votes, None, "unknown", "", (), ())
+    use = baseline if baseline is not None and baseline.matched(contest) > 0 else None
+    if all(is_complete_unit(u) for u in contest.units):
+        # Every cell is complete, so nothing is out: what the cells below would conclude, without
+        # cutting a statewide file's races into hundreds of thousands of cells first (issue 21).
+        return ExpectedVote(
+            contest.total_votes, Outstanding(0, 0, 0), "counted", use.label if use is not None else "", (), ()
+        )
     cells = cut_cells(contest, ids)
     n = len(cells.unit)
     counted = np.asarray(cells.counted, dtype=float).reshape(n, len(ids))
     totals = counted.sum(axis=1)
     complete = np.asarray(cells.complete, dtype=bool)
-    use = baseline if baseline is not None and baseline.matched(contest) > 0 else None
     exp = expect_cells(contest, cells, totals, complete, use)
     rng = outstanding_range(exp, totals, ~complete)
     return summarise(contest, cells, totals, exp, rng, use.label if use is not None else "", counted)

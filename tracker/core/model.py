@@ -14,11 +14,14 @@ two is a data warning the window, ``parse`` and the exports show.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+
+import numpy as np
 
 from tracker.core.threshold import ThresholdRule
 
@@ -53,10 +56,18 @@ def canonical_vote_type(name: str) -> str:
     """Map a feed's vote-type name (Clarity: "Advance in Person 1", "Absentee by Mail Votes", ...)
     onto the small canonical set, so early/mail/election-day can be compared across counties that
     name their buckets differently."""
-    for canonical, pattern in _VOTE_TYPE_PATTERNS:
-        if pattern.search(name):
-            return canonical
-    return "other"
+    known = _CANONICAL_CACHE.get(name)
+    if known is not None:
+        return known
+    found = next((canonical for canonical, pattern in _VOTE_TYPE_PATTERNS if pattern.search(name)), "other")
+    if len(_CANONICAL_CACHE) < 4096:  # a feed has a handful of names; a hostile one cannot grow it
+        _CANONICAL_CACHE[name] = found
+    return found
+
+
+#: Feed vote-type name → canonical type: a statewide file names the same few types in each of
+#: its thousands of contests.
+_CANONICAL_CACHE: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -79,9 +90,205 @@ class VoteType:
         return cls(name=name, canonical=canonical_vote_type(name))
 
 
-@dataclass(frozen=True)
+class VoteTable:
+    """One contest's votes as one read-only integer array: ``votes[unit, candidate, vote type]``.
+
+    Why: a statewide precinct file has hundreds of thousands of cells; as a dict per unit and
+    candidate they cost ~160 bytes a cell and every total walked them in Python (issue 21). As an
+    array they cost 8 bytes and a total is one numpy sum. ``reported[candidate, vote type]`` says
+    which vote types each candidate's rows list: a type missing is "not reported yet", which the
+    model keeps apart from a reported zero (its cells hold 0). Both arrays are read-only, so a
+    Snapshot holding them still crosses threads without copies.
+
+    Units reach it through ``ReportingUnit.votes`` (a :class:`UnitVotes` view of its row), so every
+    reader of ``unit.votes`` works unchanged; ``Contest.vote_table`` hands the whole array to the
+    totals and the cells when every unit of the contest is a row of one table, in order.
+    """
+
+    __slots__ = ("_cix", "_digest", "_vix", "candidates", "reported", "vote_types", "votes")
+
+    def __init__(
+        self,
+        candidates: Iterable[str],
+        vote_types: Iterable[str],
+        votes: np.ndarray,
+        reported: np.ndarray,
+    ) -> None:
+        self.candidates: tuple[str, ...] = tuple(candidates)
+        self.vote_types: tuple[str, ...] = tuple(vote_types)
+        votes = np.asarray(votes, dtype=np.int64)
+        reported = np.asarray(reported, dtype=bool)
+        # A view of someone else's array could still be written through its base: own the data.
+        if not votes.flags.owndata:
+            votes = votes.copy()
+        if not reported.flags.owndata:
+            reported = reported.copy()
+        if votes.ndim != 3 or votes.shape[1:] != (len(self.candidates), len(self.vote_types)):
+            raise ValueError(f"votes of shape {votes.shape} do not fit the candidates and vote types")
+        if reported.shape != votes.shape[1:]:
+            raise ValueError(f"reported of shape {reported.shape} does not fit votes {votes.shape}")
+        if not reported.all() and votes[:, ~reported].any():
+            raise ValueError("a vote type not reported holds votes: its cells must be 0")
+        votes.flags.writeable = False
+        reported.flags.writeable = False
+        self.votes = votes
+        self.reported = reported
+        self._cix = {cid: j for j, cid in enumerate(self.candidates)}
+        self._vix = {vt: v for v, vt in enumerate(self.vote_types)}
+        self._digest: bytes | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.votes.shape[0]
+
+    def row(self, index: int) -> UnitVotes:
+        """The ``index``-th unit's votes as a ``{candidate: {vote type: votes}}`` mapping."""
+        return UnitVotes(self, index)
+
+    def digest(self) -> bytes:
+        """A hash of everything in the table (computed once): two versions' equal tables are
+        then told equal without comparing unit by unit."""
+        if self._digest is None:
+            h = hashlib.blake2b(digest_size=20)
+            h.update(repr((self.candidates, self.vote_types, self.votes.shape)).encode())
+            h.update(self.reported.tobytes())
+            h.update(np.ascontiguousarray(self.votes).tobytes())
+            self._digest = h.digest()
+        return self._digest
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, VoteTable):
+            return NotImplemented
+        return self is other or self.digest() == other.digest()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shape = f"{len(self.candidates)} candidates, {len(self.vote_types)} vote types, {self.rows} units"
+        return f"VoteTable({shape})"
+
+
+class UnitVotes(Mapping[str, Mapping[str, int]]):
+    """One unit's row of a :class:`VoteTable` as the read-only ``{candidate: {vote type: votes}}``
+    mapping ``ReportingUnit.votes`` has always been: equal to the dict it replaces, values are
+    Python ints, every candidate of the table present (as in the dict a parser built)."""
+
+    __slots__ = ("row", "table")
+
+    def __init__(self, table: VoteTable, row: int) -> None:
+        self.table = table
+        self.row = row
+
+    def __getitem__(self, candidate_id: str) -> Mapping[str, int]:
+        return TypeVotes(self.table, self.row, self.table._cix[candidate_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table.candidates)
+
+    def __len__(self) -> int:
+        return len(self.table.candidates)
+
+    def __contains__(self, candidate_id: object) -> bool:
+        return candidate_id in self.table._cix
+
+    def to_dict(self) -> dict[str, dict[str, int]]:
+        """The plain dict (for JSON writers and ``repr``)."""
+        t = self.table
+        rows = t.votes[self.row].tolist()
+        mask = t.reported.tolist()
+        vts = t.vote_types
+        return {
+            cid: {vt: n for vt, n, on in zip(vts, row, ok, strict=True) if on}
+            for cid, row, ok in zip(t.candidates, rows, mask, strict=True)
+        }
+
+    def total(self) -> int:
+        return int(self.table.votes[self.row].sum())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, UnitVotes):
+            a, b = self.table, other.table
+            if self.row == other.row and (a is b or a == b):
+                return True
+            return (
+                a.candidates == b.candidates
+                and a.vote_types == b.vote_types
+                and bool(np.array_equal(a.reported, b.reported))
+                and bool(np.array_equal(a.votes[self.row], b.votes[other.row]))
+            )
+        if isinstance(other, Mapping):
+            return self.to_dict() == {k: dict(v) for k, v in other.items()}
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self.to_dict())
+
+
+class TypeVotes(Mapping[str, int]):
+    """One unit's votes for one candidate, by the vote types that candidate's rows list."""
+
+    __slots__ = ("cand", "row", "table")
+
+    def __init__(self, table: VoteTable, row: int, cand: int) -> None:
+        self.table = table
+        self.row = row
+        self.cand = cand
+
+    def __getitem__(self, vote_type: str) -> int:
+        t = self.table
+        v = t._vix[vote_type]
+        if not t.reported[self.cand, v]:
+            raise KeyError(vote_type)
+        return int(t.votes[self.row, self.cand, v])
+
+    def _pairs(self) -> list[tuple[str, int]]:
+        t = self.table
+        return [
+            (vt, n)
+            for vt, n, on in zip(
+                t.vote_types,
+                t.votes[self.row, self.cand].tolist(),
+                t.reported[self.cand].tolist(),
+                strict=True,
+            )
+            if on
+        ]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([vt for vt, _ in self._pairs()])
+
+    def __len__(self) -> int:
+        return int(self.table.reported[self.cand].sum())
+
+    def __contains__(self, vote_type: object) -> bool:
+        v = self.table._vix.get(vote_type)  # type: ignore[call-overload]
+        return v is not None and bool(self.table.reported[self.cand, v])
+
+    def items(self):  # type: ignore[override]  # a list of pairs: the views' speed without their class
+        return self._pairs()
+
+    def values(self):  # type: ignore[override]
+        return [n for _, n in self._pairs()]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._pairs()) == dict(other.items())
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(dict(self._pairs()))
+
+
+@dataclass(frozen=True, slots=True)
 class ReportingUnit:
     """A precinct, county or state as one feed version reports it.
+
+    Slotted: a statewide feed has tens of thousands of units per version, and a ``__dict__``
+    each cost ~460 bytes more than the slots (issue 21).
 
     ``votes`` maps candidate id -> vote-type name -> votes. A vote type missing for a unit means
     "not reported yet", which is different from a reported zero.
@@ -105,7 +312,10 @@ class ReportingUnit:
     fips: str | None = None
 
     def total(self) -> int:
-        return sum(sum(by_type.values()) for by_type in self.votes.values())
+        votes = self.votes
+        if type(votes) is UnitVotes:
+            return votes.total()
+        return sum(sum(by_type.values()) for by_type in votes.values())
 
     def candidate_total(self, candidate_id: str) -> int:
         return sum(self.votes.get(candidate_id, {}).values())
@@ -173,9 +383,31 @@ class Contest:
         return ""
 
     @cached_property
+    def vote_table(self) -> VoteTable | None:
+        """The units' votes as one array, when every unit is a row of one :class:`VoteTable`, in
+        order (a columnar parser's contest); None otherwise (a dict per unit, or units replaced or
+        reordered since), and the totals then walk the units."""
+        units = self.units
+        if not units or type(units[0].votes) is not UnitVotes:
+            return None
+        table = units[0].votes.table  # type: ignore[attr-defined]
+        if table.rows != len(units):
+            return None
+        for i, unit in enumerate(units):
+            votes = unit.votes
+            if type(votes) is not UnitVotes or votes.table is not table or votes.row != i:
+                return None
+        return table
+
+    @cached_property
     def unit_totals(self) -> dict[str, int]:
         """Votes per candidate id, summed over units and vote types: what the model works from."""
         out = {c.id: 0 for c in self.candidates}
+        table = self.vote_table
+        if table is not None:
+            for cid, n in zip(table.candidates, table.votes.sum(axis=(0, 2)).tolist(), strict=True):
+                out[cid] = out.get(cid, 0) + n
+            return out
         for unit in self.units:
             for cid, by_type in unit.votes.items():
                 out[cid] = out.get(cid, 0) + sum(by_type.values())
@@ -246,6 +478,11 @@ class Contest:
         """Votes per group and candidate, grouped by ``"county"``, ``"vote_type"`` (the feed's
         names) or ``"canonical"`` (canonical vote types)."""
         canonical = {vt.name: vt.canonical for vt in self.vote_types}
+        table = self.vote_table
+        if table is not None:
+            if key not in ("county", "vote_type", "canonical"):
+                raise ValueError(f"cannot group by {key!r}")
+            return _table_totals_by(table, self.units, key, canonical)
         out: dict[str, dict[str, int]] = {}
         for unit in self.units:
             for cid, by_type in unit.votes.items():
@@ -285,6 +522,44 @@ class Contest:
                 f"{self.name}: feed total for {c.name} is {theirs:,}{shown}, its units sum to {ours:,}"
             )
         return warnings
+
+
+def _table_totals_by(
+    table: VoteTable, units: tuple[ReportingUnit, ...], key: str, canonical: dict[str, str]
+) -> dict[str, dict[str, int]]:
+    """``Contest.totals_by`` over a table: the same groups, in the order a walk of the units
+    meets them, with the same candidates in each (those whose rows list the group's types)."""
+    votes, reported = table.votes, table.reported
+    cids = table.candidates
+    out: dict[str, dict[str, int]] = {}
+    if key == "county":
+        groups = [unit.county or unit.name for unit in units]
+        index: dict[str, int] = {}
+        for g in groups:
+            index.setdefault(g, len(index))
+        listed = reported.any(axis=1).tolist()  # a candidate without any vote type has no entry
+        per_unit = votes.sum(axis=2)
+        if len(index) == len(groups):
+            sums = per_unit.tolist()
+        else:
+            acc = np.zeros((len(index), len(cids)), dtype=np.int64)
+            np.add.at(
+                acc, np.fromiter((index[g] for g in groups), dtype=np.intp, count=len(groups)), per_unit
+            )
+            sums = acc.tolist()
+        for g, row in zip(index, sums, strict=True):
+            out[g] = {cid: n for cid, n, on in zip(cids, row, listed, strict=True) if on}
+        return out
+    by_type = votes.sum(axis=0).tolist()  # [candidate][vote type]
+    mask = reported.tolist()
+    for j, cid in enumerate(cids):
+        for v, vt in enumerate(table.vote_types):
+            if not mask[j][v]:
+                continue
+            group = vt if key == "vote_type" else (canonical.get(vt) or canonical_vote_type(vt))
+            row = out.setdefault(group, {})
+            row[cid] = row.get(cid, 0) + by_type[j][v]
+    return out
 
 
 @dataclass(frozen=True)

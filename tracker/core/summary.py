@@ -84,8 +84,10 @@ def _rows(groups: dict[str, dict[str, int]], order: list[str], ids: list[str]) -
     return out
 
 
-def contest_summary(contest: Contest) -> dict[str, Any]:
-    """One contest's entry in ``snapshot_summary``'s ``contests`` list."""
+def contest_summary(contest: Contest, *, groups: bool = True) -> dict[str, Any]:
+    """One contest's entry in ``snapshot_summary``'s ``contests`` list. ``groups=False`` leaves
+    out ``by_county`` and ``by_vote_type`` (``parse``'s text output does not show them, and a
+    statewide file has thousands of races to sum them for)."""
     candidates = sorted(enumerate(contest.candidates), key=lambda item: (item[1].ballot_order, item[0]))
     ids = [c.id for _, c in candidates]
     totals = contest.totals
@@ -94,8 +96,6 @@ def contest_summary(contest: Contest) -> dict[str, Any]:
     reporting, total = contest.precincts
     phrases = {row.candidate.id: row.phrase for row in standings(contest, estimate_outstanding(contest))}
     rule = contest.threshold
-    counties = list(dict.fromkeys(u.county or u.name for u in contest.units))
-    vote_types = [vt.name for vt in contest.vote_types]
     out: dict[str, Any] = {
         "id": contest.id,
         "name": contest.name,
@@ -117,13 +117,17 @@ def contest_summary(contest: Contest) -> dict[str, Any]:
             }
             for _, c in candidates
         ],
-        "by_county": _rows(contest.totals_by("county"), counties, ids),
-        "by_vote_type": _rows(contest.totals_by("vote_type"), vote_types, ids),
-        "warnings": contest.data_warnings(),
-        # "" when the file holds the whole race; else one sentence: its standings speak of the
-        # county that is here, never of elected / over the line (tracker.core.coverage).
-        "partial": contest.partial,
     }
+    if groups:
+        counties = list(dict.fromkeys(u.county or u.name for u in contest.units))
+        out["by_county"] = _rows(contest.totals_by("county"), counties, ids)
+        out["by_vote_type"] = _rows(
+            contest.totals_by("vote_type"), [vt.name for vt in contest.vote_types], ids
+        )
+    out["warnings"] = contest.data_warnings()
+    # "" when the file holds the whole race; else one sentence: its standings speak of the
+    # county that is here, never of elected / over the line (tracker.core.coverage).
+    out["partial"] = contest.partial
     if contest.called_by:  # the publisher's call (AP's), present only when one was made
         out["call"] = {
             "by": contest.called_by,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from tracker.core.errors import FeedError
 from tracker.core.model import Snapshot
 
@@ -46,12 +48,36 @@ def check_snapshot(snapshot: Snapshot, source: str = "the payload") -> Snapshot:
             _text("a party", c.party, source)
         for cid, n in (contest.reported_totals or {}).items():
             _count(f"{contest.name}: the total of {cid}", n, source)
-        for unit in contest.units:
+        table = contest.vote_table
+        if table is not None:
+            # The votes are one integer array (issue 21): its largest cell and its vote-type names
+            # are checked at once; the units' own fields below, one search over all their text.
+            for vote_type in table.vote_types:
+                _text("a vote type", vote_type, source)
+            if table.votes.size and int(table.votes.max()) > MAX_COUNT:
+                u, j, v = np.unravel_index(int(table.votes.argmax()), table.votes.shape)
+                _count(
+                    f"{contest.name}, {contest.units[u].name}: the votes of {table.candidates[j]} "
+                    f"({table.vote_types[v]})",
+                    int(table.votes[u, j, v]),
+                    source,
+                )
+        units = contest.units
+        if table is not None and not _SURROGATE.search(
+            "".join(f"{u.id}{u.name}{u.county or ''}" for u in units)
+        ):
+            for unit in units:
+                for label, n in (("registered", unit.registered), ("ballots cast", unit.ballots_cast)):
+                    _count(f"{contest.name}, {unit.name}: {label}", n, source)
+            continue
+        for unit in units:
             _text("a unit id", unit.id, source)
             _text("a unit name", unit.name, source)
             _text("a county", unit.county, source)
             for label, n in (("registered", unit.registered), ("ballots cast", unit.ballots_cast)):
                 _count(f"{contest.name}, {unit.name}: {label}", n, source)
+            if table is not None:
+                continue
             for cid, by_type in unit.votes.items():
                 for vote_type, n in by_type.items():
                     _text("a vote type", vote_type, source)

@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -136,6 +137,8 @@ class MainWindow(QMainWindow):
         self._snapshot: Snapshot | None = None
         self._requested: int | None = None
         self._shown: int | None = None
+        #: Counts the versions being applied: the later steps of an older one are dropped.
+        self._applying = 0
         self._contest_id: str | None = None
         self._pending: dict[str, object] = {}
         self.opened_with: dict[str, object] = {}
@@ -644,16 +647,32 @@ class MainWindow(QMainWindow):
     def _on_snapshot(self, index: int, snapshot: Snapshot) -> None:
         if index != self._requested or self._timeline is None:
             return
-        self._snapshot = snapshot
-        self._shown = index
-        self._rules.follow(snapshot.election.id)
-        self._model.set_snapshot(snapshot, self._rules.facts(snapshot, self._worker.race_facts(snapshot)))
-        self._update_last_changes()
-        self._sync_selection()
-        self._show_selected()
+        self._applying += 1
         self._status_version.setText(f"version {index + 1} of {len(self._timeline)}")
         self._show_test_label(snapshot)
         self._show_reconstructed_label(snapshot)
+        self._rules.follow(snapshot.election.id)
+        self._model.set_snapshot(snapshot, self._rules.facts(snapshot, self._worker.race_facts(snapshot)))
+        # The rest in later turns of the event loop: with a statewide feed's 4,000 races each step
+        # holds the GUI thread tens of milliseconds, all three together ~100 ms, in which no timer,
+        # key or paint would run (issue 21). A newer version (or night) arriving meanwhile wins.
+        # The window's snapshot and shown version change with the last step, as it is drawn.
+        token = self._applying
+        QTimer.singleShot(0, self, lambda: self._apply_rest(token, index, snapshot, 0))
+
+    def _apply_rest(self, token: int, index: int, snapshot: Snapshot, step: int) -> None:
+        if token != self._applying or index != self._requested or self._timeline is None:
+            return
+        if step == 0:
+            info = self._info
+            if info is not None:  # the list's "changed" column (``_update_last_changes``) for this version
+                self._model.follow_history(self._worker.fingerprints(), index, info.times, info.timezone)
+            QTimer.singleShot(0, self, lambda: self._apply_rest(token, index, snapshot, 1))
+            return
+        self._snapshot = snapshot
+        self._shown = index
+        self._sync_selection()
+        self._show_selected()
         self.drawn.emit()
 
     def _show_reconstructed_label(self, snapshot: Snapshot) -> None:
