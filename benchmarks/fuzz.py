@@ -152,8 +152,6 @@ _STRING = re.compile(rb'"[^"\\\n]{0,40}"')
 _STRUCTURAL = re.compile(rb"[<:,\[]")
 
 
-
-
 def _spans(pattern: re.Pattern[bytes], data: bytes | bytearray, limit: int) -> list[tuple[int, int]]:
     """Where ``pattern`` matches in the first ``limit`` bytes (the spots op 7-9 pick from)."""
     return [m.span() for m in pattern.finditer(data[:limit])]

@@ -5,6 +5,11 @@
 #
 # Phases: Debian packages (Xvfb + Qt's xcb libraries), the .venv with the test extras, pytest.
 # Exits with pytest's status, except that "no tests collected" (pytest exit code 5) is a failure too.
+#
+# pytest runs on TEST_WORKERS pytest-xdist workers (default 2, the machine's cores), a whole test
+# file per worker at a time, longest files first (tests/conftest.py): the fuzz run takes minutes
+# and much of the rest waits on subprocesses and servers, so the two overlap. Arguments given here
+# come after these, so `scripts/test.sh -n 0` runs everything in one process.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,10 +26,11 @@ t1=$SECONDS
 bash scripts/setup-venv.sh
 echo "    (environment ready in $((SECONDS - t1)) s)"
 
-phase "3/3" "Test suite (.venv/bin/python -m pytest${*:+ $*})"
+xdist=(-n "${TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder)
+phase "3/3" "Test suite (.venv/bin/python -m pytest ${xdist[*]}${*:+ $*})"
 t2=$SECONDS
 rc=0
-.venv/bin/python -m pytest "$@" || rc=$?
+.venv/bin/python -m pytest "${xdist[@]}" "$@" || rc=$?
 echo
 echo "==> pytest finished in $((SECONDS - t2)) s (total $((SECONDS - t0)) s), exit code $rc"
 
