@@ -6,10 +6,11 @@
 # Phases: Debian packages (Xvfb + Qt's xcb libraries), the .venv with the test extras, pytest.
 # Exits with pytest's status, except that "no tests collected" (pytest exit code 5) is a failure too.
 #
-# pytest runs on TEST_WORKERS pytest-xdist workers (default 2, the machine's cores), a whole test
-# file per worker at a time, longest files first (tests/conftest.py): the fuzz run takes minutes
-# and much of the rest waits on subprocesses and servers, so the two overlap. Arguments given here
-# come after these, so `scripts/test.sh -n 0` runs everything in one process.
+# pytest runs on TEST_WORKERS pytest-xdist workers (default 3 on the 2-core machine), a whole test
+# file per worker at a time, longest files first (tests/conftest.py): one worker spends minutes on
+# the fuzz run (two processes of its own), while the other two share the rest, much of which waits
+# on subprocesses and servers rather than computing. Arguments given here come after these, so
+# `scripts/test.sh -n 0` runs everything in one process. See docs/development.md, "Test suite time".
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,7 +27,7 @@ t1=$SECONDS
 bash scripts/setup-venv.sh
 echo "    (environment ready in $((SECONDS - t1)) s)"
 
-xdist=(-n "${TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder)
+xdist=(-n "${TEST_WORKERS:-3}" --dist loadfile --no-loadscope-reorder)
 phase "3/3" "Test suite (.venv/bin/python -m pytest ${xdist[*]}${*:+ $*})"
 t2=$SECONDS
 rc=0

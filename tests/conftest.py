@@ -8,10 +8,10 @@ Both environment variables are set at import time, before anything imports Qt or
   worker (and the controller) imports this file, so each has a folder of its own.
 
 The files with the longest tests run first (``pytest_collection_modifyitems``): ``scripts/test.sh``
-runs the suite on two pytest-xdist workers with ``--dist loadfile --no-loadscope-reorder``, so a
-file is the unit of work, handed out in collection order; the 100,000-input fuzz run (several
-minutes, two processes of its own) then starts at once and the rest of the suite runs beside it,
-instead of the fuzz starting half-way and finishing long after everything else.
+runs the suite on three pytest-xdist workers with ``--dist loadfile --no-loadscope-reorder``, so
+a file is the unit of work, handed out in collection order; the 100,000-input fuzz run (minutes,
+two processes of its own) then starts at once and the rest of the suite runs beside it, instead
+of the fuzz starting half-way and finishing long after everything else.
 """
 
 from __future__ import annotations
