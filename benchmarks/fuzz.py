@@ -149,6 +149,20 @@ HOSTILE_TEXT = (
 SYNTAX = b'<>/="{}[],:-.0123456789 \n\t\\&;!?'
 _NUMBER = re.compile(rb"-?[0-9][0-9.eE+-]*")
 _STRING = re.compile(rb'"[^"\\\n]{0,40}"')
+_STRUCTURAL = re.compile(rb"[<:,\[]")
+
+
+def _spans(pattern: re.Pattern[bytes], data: bytes | bytearray, limit: int) -> list[tuple[int, int]]:
+    """Where ``pattern`` matches in the first ``limit`` bytes (the spots op 7-9 pick from)."""
+    return [m.span() for m in pattern.finditer(data[:limit])]
+
+
+@cache
+def _seed_spans(pattern: re.Pattern[bytes], seed: bytes, limit: int) -> list[tuple[int, int]]:
+    """:func:`_spans` of an unmutated seed, computed once per process. Scanning a 37 KB payload for
+    every number was most of a mutation's cost, and the first of an input's stacked mutations
+    always works on the unmutated seed; the spans are the same, so every input keeps its bytes."""
+    return _spans(pattern, seed, limit)
 
 
 @dataclass(frozen=True)
@@ -218,10 +232,17 @@ def seeds(target: str) -> tuple[bytes, ...]:
 
 def _zipped(xml: bytes, member: str = "detail.xml") -> bytes:
     """A real detail.xml in a zip as Clarity serves it (the real 29.6 KB zip holds 300 KB of XML,
-    too slow for 100,000 rounds; the same structure around a 6 KB real file is not)."""
+    too slow for 100,000 rounds; the same structure around a 6 KB real file is not).
+
+    The member's date is fixed: ``writestr`` with a name stamps the clock's time, which made every
+    input that holds a zip (or a splice of one) differ from run to run, so a reported input could
+    not be reproduced from its seed and index."""
     buf = BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(member, xml)
+    info = zipfile.ZipInfo(member, date_time=(2020, 11, 3, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # as writestr gives a member named by a string
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(info, xml)
     return buf.getvalue()
 
 
@@ -341,7 +362,12 @@ def _zip_mutation(rng: random.Random, data: bytearray) -> None:
     struct.pack_into(fmt, data, at + offset, value)
 
 
-def _mutate_once(rng: random.Random, data: bytearray, target: str) -> None:
+def _mutate_once(rng: random.Random, data: bytearray, target: str, pristine: bytes | None = None) -> None:
+    """One mutation of ``data`` in place; ``pristine`` is the seed ``data`` still equals, if it does."""
+
+    def spans(pattern: re.Pattern[bytes], limit: int) -> list[tuple[int, int]]:
+        return _spans(pattern, data, limit) if pristine is None else _seed_spans(pattern, pristine, limit)
+
     n = len(data)
     op = rng.randrange(10 if target != "clarity-detail-zip" else 11)
     i = rng.randrange(n + 1) if n else 0
@@ -372,18 +398,18 @@ def _mutate_once(rng: random.Random, data: bytearray, target: str) -> None:
             else JSON_TOKENS
         )
         if op == 7:  # at a structural place: after a tag start, or after a colon/comma
-            spots = [m.end() for m in re.finditer(rb"[<:,\[]", data[:20000])]
-            i = rng.choice(spots) if spots else i
+            spots = spans(_STRUCTURAL, 20000)
+            i = rng.choice(spots)[1] if spots else i
         data[i:i] = rng.choice(tokens)
     elif op == 8:  # a number replaced by a hostile value (the document stays mostly well-formed)
-        spans = [m.span() for m in _NUMBER.finditer(data[:50000])]
-        if spans:
-            a, b = rng.choice(spans)
+        numbers = spans(_NUMBER, 50000)
+        if numbers:
+            a, b = rng.choice(numbers)
             data[a:b] = rng.choice(HOSTILE_NUMBERS)
     elif op == 9:  # a string replaced by a hostile one
-        spans = [m.span() for m in _STRING.finditer(data[:50000])]
-        if spans:
-            a, b = rng.choice(spans)
+        strings = spans(_STRING, 50000)
+        if strings:
+            a, b = rng.choice(strings)
             data[a + 1 : b - 1] = rng.choice(HOSTILE_TEXT)
     else:
         _zip_mutation(rng, data)
@@ -395,16 +421,18 @@ def mutated_input(target: str, seed: int, index: int) -> bytes:
     if target == "clarity-detail-zip" and rng.random() < 0.5:
         # Half the zip inputs mutate the XML inside a well-formed archive (CRC and sizes right),
         # so the XML parser behind the zip is reached too.
-        xml = bytearray(rng.choice(seeds("clarity-detail-xml")))
-        for _ in range(rng.randint(1, 3)):
-            _mutate_once(rng, xml, "clarity-detail-xml")
+        seed_xml = rng.choice(seeds("clarity-detail-xml"))
+        xml = bytearray(seed_xml)
+        for k in range(rng.randint(1, 3)):
+            _mutate_once(rng, xml, "clarity-detail-xml", seed_xml if k == 0 else None)
         data = bytearray(_zipped(bytes(xml)))
         if rng.random() < 0.5:
             _mutate_once(rng, data, target)
         return bytes(data)
-    data = bytearray(rng.choice(seeds(target)))
-    for _ in range(rng.choice((1, 1, 1, 2, 3))):
-        _mutate_once(rng, data, target)
+    seed_data = rng.choice(seeds(target))
+    data = bytearray(seed_data)
+    for k in range(rng.choice((1, 1, 1, 2, 3))):
+        _mutate_once(rng, data, target, seed_data if k == 0 else None)
     return bytes(data)
 
 

@@ -4,11 +4,19 @@ Both environment variables are set at import time, before anything imports Qt or
 - ``QT_QPA_PLATFORM=offscreen`` unless the caller chose a platform: without a display Qt aborts the
   whole process (rc 134, no test summary) when the first QApplication is created.
 - ``TRACKER_HOME`` always points at a fresh temporary folder for the session (even when the caller set
-  one: that could be their real data), removed when the session ends.
+  one: that could be their real data), removed when the session ends. Under pytest-xdist every
+  worker (and the controller) imports this file, so each has a folder of its own.
+
+The files with the longest tests run first (``pytest_collection_modifyitems``): ``scripts/test.sh``
+runs the suite on three pytest-xdist workers with ``--dist loadfile --no-loadscope-reorder``, so
+a file is the unit of work, handed out in collection order; the 100,000-input fuzz run (minutes,
+two processes of its own) then starts at once and the rest of the suite runs beside it, instead
+of the fuzz starting half-way and finishing long after everything else.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -19,8 +27,36 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 _SESSION_HOME = Path(tempfile.mkdtemp(prefix="tracker-test-home-"))
 os.environ["TRACKER_HOME"] = str(_SESSION_HOME)
+# (the fixture below removes it at the end of a session; this also covers a process that runs no
+# session of its own, such as the pytest-xdist controller)
+atexit.register(shutil.rmtree, _SESSION_HOME, True)
 
 import pytest  # noqa: E402  (after the environment is fixed, on purpose)
+
+#: Files whose tests take longest (minutes, or a minute of build): first in the run, in this order.
+_LONG_POLES = ("test_fuzz_mutations.py", "packaging/test_bundle.py")
+
+
+def _file_rank(item: pytest.Item) -> tuple[int, int]:
+    path = item.path.as_posix()
+    for i, tail in enumerate(_LONG_POLES):
+        if path.endswith("/tests/" + tail):
+            return (0, i)
+    if item.get_closest_marker("slow") is not None:
+        return (1, 0)
+    if "/tests/e2e/" in path:  # real app start-ups under Xvfb: seconds each, mostly waiting
+        return (2, 0)
+    return (3, 0)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long files first (see the module docstring). Whole files move, each keeping its own order:
+    a file ranks by its highest-ranked test."""
+    rank: dict[Path, tuple[int, int]] = {}
+    for item in items:
+        rank[item.path] = min(rank.get(item.path, (9, 0)), _file_rank(item))
+    order = {path: i for i, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (rank[item.path], order[item.path]))
 
 
 @pytest.fixture(scope="session", autouse=True)

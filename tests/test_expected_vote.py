@@ -8,6 +8,7 @@ files (resources/baselines/PROVENANCE.md)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import io
 import json
 import zipfile
@@ -265,13 +266,16 @@ def test_ap_expected_vote_from_eevp():
 # --- the bundled nights -------------------------------------------------------------------------
 
 
+@functools.cache
 def _april_versions():
+    """(the night's baselines, Ossoff's race at every version): read once for this file's tests,
+    which only read them (a few seconds of parsing each time)."""
     with NightFile.open(APRIL) as night:
         baselines = load_baselines(night)
         versions = night.versions()
         chain = VersionChain(night, versions)
         snaps = [chain.snapshot(i) for i in range(len(versions))]
-    return baselines, [s.contest("10") for s in snaps]
+    return baselines, tuple(s.contest("10") for s in snaps)
 
 
 def test_april_ships_the_2016_precincts_as_its_baseline_and_says_so():

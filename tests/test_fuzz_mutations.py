@@ -1,8 +1,10 @@
 """Mutation fuzzing of every result parser (the engine is ``benchmarks/fuzz.py``).
 
 The slow test runs the issue's full 100,000 mutated real payloads per parser inside the suite, so
-CI runs them (≈ 65 s on the idle 2-core machine, two parsers at a time); ``python -m benchmarks
-fuzz`` runs the same engine and prints its table (docs/reliability.md). The fast tests pin the
+CI runs them (twelve parsers, two at a time: 233 s beside the rest of the suite on the shared
+2-core machine, 7 Dec 2026; tests/conftest.py starts this file first so that the rest of the suite
+runs beside it); ``python -m benchmarks fuzz`` runs the same engine and prints its table
+(docs/reliability.md). The fast tests pin the
 bugs the fuzzer found and show the watchdog itself can fail: a parser that hangs or raises
 something else is reported, with the input.
 """
