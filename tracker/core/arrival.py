@@ -138,13 +138,17 @@ def arrival_risk(
     for group, now in groups.items():
         if now.remaining <= 0:
             continue
-        points = [np.asarray([float(h.get(group, {}).get(c, 0)) for c in ids]) for h in history]
-        points.append(np.asarray(now.counted, dtype=float))
-        kept = [np.zeros(k)]
-        for p in points:
-            if float(p.sum()) > float(kept[-1].sum()):
-                kept.append(p)
-        cum = np.vstack(kept)
+        rows_g = [h.get(group) for h in history]
+        points = np.array(
+            [[0.0] * k]
+            + [[float(r.get(c, 0)) for c in ids] if r else [0.0] * k for r in rows_g]
+            + [list(np.asarray(now.counted, dtype=float))]
+        )
+        # the versions whose total went up (a count that went down is not a batch)
+        totals = points.sum(axis=1)
+        keep = totals > np.maximum.accumulate(np.concatenate([[-1.0], totals[:-1]]))
+        keep[0] = True
+        cum = points[keep]
         V = float(cum[-1].sum())
         if V <= 0:
             continue
