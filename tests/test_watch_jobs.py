@@ -135,3 +135,37 @@ def test_closing_delivers_nothing_more(night: Path, jobs) -> None:
     host.closing = True
     host.drain()
     assert calls == []
+
+
+def test_a_version_projected_again_keeps_the_snapshot_the_window_shows(tmp_path: Path, jobs) -> None:
+    """A late version is shown first projected from itself alone, then projected again once the
+    versions before it are read. Between the two the window still shows the first snapshot: its
+    projections must be found for it at every moment (CI once found none: sharing the version
+    again had made a new snapshot, and the window's old one was no longer cached)."""
+    from tests.gui.synthetic_data import write_synthetic_night
+    from tracker.core.projection import ONE_VERSION
+
+    # Synthetic: its council race is the same at the last two versions, its mayor's race not.
+    night = write_synthetic_night(tmp_path / "synthetic.night")
+    nights, host, calls = jobs
+    nights.open(night)
+    host.drain()
+    calls.clear()
+    index = nights.version_count - 1
+    nights.request_snapshot(index)
+    shown = None
+    while host.jobs or host.posted:  # drain step by step, checking what the window would ask
+        while host.jobs:
+            host.jobs.pop(0)()
+            if shown is not None:
+                assert nights.cache.parsed(shown) is not None
+        while host.posted:
+            host.posted.pop(0)()
+            answers = [args[1] for name, args in calls if name == "snapshot_ready"]
+            if answers and shown is None:
+                shown = answers[0]
+    answers = [args[1] for name, args in calls if name == "snapshot_ready"]
+    assert len(answers) == 2 and all(a is answers[0] for a in answers)
+    parsed = nights.cache.parsed(answers[0])
+    assert parsed is not None and parsed.projections
+    assert all(not p.model_version.endswith(ONE_VERSION) for p in parsed.projections.values())

@@ -404,10 +404,13 @@ class NightJobs:
             self._chain = VersionChain(self._night, self._versions)
         return self._chain
 
-    def _cache_put(self, key: Key, snapshot: Snapshot) -> Snapshot:
+    def _cache_put(self, key: Key, snapshot: Snapshot, *, share: bool = True) -> Snapshot:
         """Compute what the window needs from version ``key`` and cache it; returns the snapshot
-        as cached (its unchanged contests shared with the versions read before)."""
-        snapshot = self.shared.share(key[0], snapshot)
+        as cached (its unchanged contests shared with the versions read before). A version
+        projected again (``share=False``) keeps the very snapshot the window shows: sharing it
+        again could make a new one, and until that one arrived the window's would not be found."""
+        if share:
+            snapshot = self.shared.share(key[0], snapshot)
         self.ledger.record(key[0], key[1], snapshot)
         projections = project_all(
             snapshot, self._baselines, self.shared, self._history_of(key), self.recording.pause
@@ -457,7 +460,7 @@ class NightJobs:
         snapshot = self.cache.get(key)
         if snapshot is None:
             return
-        snapshot = self._cache_put(key, snapshot)
+        snapshot = self._cache_put(key, snapshot, share=False)
         self._host.post(lambda: self._deliver_snapshot(key, snapshot))
 
     def _remember(
