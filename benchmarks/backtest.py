@@ -55,6 +55,7 @@ from tracker.archive.projections import (
     load_baseline_file,
     pick_contest,
 )
+from tracker.core.arrival import MAX_POINTS, arrival_point
 from tracker.core.backtest import ORDERS, BacktestResult, shown_outstanding
 from tracker.core.projection import MODEL_VERSION, project_contest
 
@@ -174,7 +175,8 @@ def target_d(js: dict[str, Any]) -> str:
 
 def target_c(path: Path, baseline: Path) -> tuple[str, str]:
     """Target C on every version of the April night from 30 % of the final vote counted: the
-    verdict and a one-line account."""
+    verdict and a one-line account. Each version is projected with the night's versions before
+    it, as the window and ``projections`` project it."""
     with NightFile.open(path) as night:
         versions = night.versions()
         chain = VersionChain(night, versions)
@@ -185,12 +187,16 @@ def target_c(path: Path, baseline: Path) -> tuple[str, str]:
         truth = final.totals[ossoff.id] / total
         n = held = narrow = out_held = confident = 0
         widths: list[float] = []
+        history: list[Any] = []
         for i in range(len(versions)):
             contest = chain.snapshot(i).contest(final.id)
             counted = contest.total_votes / total
+            earlier = list(history)
+            history.append(arrival_point(contest))
+            del history[:-MAX_POINTS]
             if counted < 0.3:
                 continue
-            proj = project_contest(contest, base)
+            proj = project_contest(contest, base, earlier)
             n += 1
             c = proj.candidate(ossoff.id)
             if c.lo is not None and c.hi is not None:

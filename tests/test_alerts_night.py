@@ -39,16 +39,20 @@ def snapshots(night: Path) -> list[Snapshot]:
 
 @pytest.fixture(scope="module")
 def projections(night: Path, snapshots: list[Snapshot]) -> list[dict[str, ContestProjection]]:
-    """Ossoff's race projected at every version, with the night's baseline (as the window does)."""
+    """Ossoff's race projected at every version, with the night's baseline and the versions before
+    it (as the window does)."""
     from tracker.archive.projections import baseline_for, load_baselines
+    from tracker.core.arrival import arrival_point
     from tracker.core.projection import project_contest
 
     with NightFile.open(night, readonly=True) as nf:
         baselines = load_baselines(nf)
     out = []
+    history: list = []
     for snap in snapshots:
         race = snap.contest(OSSOFF_RACE)
-        out.append({OSSOFF_RACE: project_contest(race, baseline_for(baselines, race))})
+        out.append({OSSOFF_RACE: project_contest(race, baseline_for(baselines, race), list(history))})
+        history.append(arrival_point(race))
     return out
 
 
@@ -117,19 +121,11 @@ def test_scan_raises_exactly_what_happened_once_each(night: Path, expected) -> N
     assert all(a.contest_id == OSSOFF_RACE for a in alerts)  # no corrections: the count only grew
 
 
-def test_seeking_back_and_forth_raises_nothing_twice(night: Path, snapshots, expected, tmp_path) -> None:
-    from tracker.archive.projections import baseline_for, load_baselines
-    from tracker.core.projection import project_contest
-
-    with NightFile.open(night, readonly=True) as nf:
-        baselines = load_baselines(nf)
-
+def test_seeking_back_and_forth_raises_nothing_twice(
+    night: Path, snapshots, projections, expected, tmp_path
+) -> None:
     def projections_at(i: int, wanted) -> dict[str, ContestProjection]:
-        return {
-            c.id: project_contest(c, baseline_for(baselines, c))
-            for c in snapshots[i].contests
-            if c.id in wanted
-        }
+        return {cid: p for cid, p in projections[i].items() if cid in wanted}
 
     scan = NightAlerts({OSSOFF_RACE})
     raised = []

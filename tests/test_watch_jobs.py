@@ -169,3 +169,27 @@ def test_a_version_projected_again_keeps_the_snapshot_the_window_shows(tmp_path:
     parsed = nights.cache.parsed(answers[0])
     assert parsed is not None and parsed.projections
     assert all(not p.model_version.endswith(ONE_VERSION) for p in parsed.projections.values())
+
+
+def test_the_alert_scan_projects_a_version_itself_not_its_summary(night: Path, jobs) -> None:
+    """A version the timeline has not projected yet (the scan runs right behind the parse of the
+    version asked for) is projected by the alert scan from the version itself, as the window
+    would project it: projecting its one-unit summary said "too early" at every version, and the
+    "projection confident" alert then came late or never."""
+    from tracker.archive.projections import baseline_for
+    from tracker.core.projection import ONE_VERSION, project_contest
+    from tracker.watch.alert_jobs import AlertJobs
+
+    nights, host, _calls = jobs
+    events, _ = recording_events()
+    alerts = AlertJobs(host, nights, events)
+    nights.open(night)
+    host.drain()
+    gen = nights.generation
+    race = "10"  # U.S. Representative, District 6 (Ossoff's race)
+    assert nights.cache.history_entry(gen, 7) is None
+    made = alerts._alert_projections(gen, 7, {race})[race]
+    snapshot = nights.chain_of().snapshot(7)
+    contest = snapshot.contest(race)
+    assert made.status == "projected" and made.model_version.endswith(ONE_VERSION)
+    assert made == project_contest(contest, baseline_for(nights.baselines, contest, snapshot.election.date))

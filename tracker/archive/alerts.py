@@ -105,6 +105,7 @@ def scan_night(
     from tracker.archive.night import NightFile
     from tracker.archive.projections import baseline_for, load_baselines
     from tracker.archive.recorder import current_versions
+    from tracker.core.arrival import MAX_POINTS, Point, arrival_point
     from tracker.core.errors import TrackerError
     from tracker.core.projection import project_contest
 
@@ -128,11 +129,21 @@ def scan_night(
                 snapshots[i] = chain.snapshot(i)  # the units: the projection needs them
             return snapshots[i]
 
+        histories: dict[str, list[Point]] = {}  # per race, its earlier versions (the trend)
+
         def projections_at(i: int, wanted: Collection[str]) -> dict[str, ContestProjection]:
+            """Called once per version, in order: each race projected with the versions before
+            it, as the window and ``projections`` project it."""
             snap = snapshot_at(i)
-            return {
-                c.id: project_contest(c, baseline_for(baselines, c)) for c in snap.contests if c.id in wanted
-            }
+            out = {}
+            for c in snap.contests:
+                if c.id not in wanted:
+                    continue
+                history = histories.setdefault(c.id, [])
+                out[c.id] = project_contest(c, baseline_for(baselines, c, snap.election.date), history)
+                history.append(arrival_point(c))
+                del history[:-MAX_POINTS]
+            return out
 
         scan.advance(len(versions) - 1, snapshot_at, projections_at)
     return scan.known, final

@@ -165,17 +165,31 @@ class AlertJobs:
     def _alert_projections(
         self, gen: int, index: int, wanted: Collection[str]
     ) -> Mapping[str, ContestProjection]:
-        """The projections the timeline already made of version ``index``, else made here (only
-        for the pinned races: the projection-confident alert is the only one that needs them)."""
+        """The projections the timeline already made of version ``index`` (what the window shows),
+        else made here (only for the pinned races: the projection-confident alert is the only one
+        that needs them) from the version itself, never from its summary (one unit: no projection),
+        and with the night's earlier versions where they are read, as the window makes them. A
+        version skipped for display is scanned as the one before it, as its summary is."""
         from tracker.archive.projections import baseline_for
 
-        entry = self._nights.cache.history_entry(gen, index)
+        cache = self._nights.cache
+        if gen == self._summaries_gen:
+            while index > 0 and cache.skipped(gen, index) and cache.history_entry(gen, index) is None:
+                index -= 1
+        entry = cache.history_entry(gen, index)
         if entry is not None and all(cid in entry[1] for cid in wanted):
             return entry[1]
-        snapshot = self._alert_snapshot(gen, index)
+        snapshot = cache.get((gen, index))
+        if snapshot is None:
+            snapshot = self._nights.chain_of().snapshot(index)
         baselines = self._nights.baselines
+        ledger = self._nights.ledger
         return {
-            c.id: project_contest(c, baseline_for(baselines, c)) for c in snapshot.contests if c.id in wanted
+            c.id: project_contest(
+                c, baseline_for(baselines, c, snapshot.election.date), ledger.history(gen, c.id, index)
+            )
+            for c in snapshot.contests
+            if c.id in wanted
         }
 
     def _advance(self, gen: int, upto: int) -> None:
