@@ -6,6 +6,7 @@ snapshot), the real bundled GA-06 night for the window."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -224,3 +225,25 @@ def test_needs_use_the_projections_outstanding_vote(view: RaceView, bundled_nigh
     )
     assert "Projected final" in header["projection"]
     assert "votes out" not in header["projection"]
+
+
+def test_the_timeline_spans_the_stretch_of_counting_on_screen(shared_data: Path) -> None:
+    """Real times: Georgia's 2021 runoff as a recorder saved Clarity's ALL.json, election night
+    (22:47 UTC on 5 January to 04:49 the next morning) then a version every few hours for two
+    weeks. At a version of election night the chart spans election night, not the fortnight (it
+    had squeezed the night into its first pixels); past the night's last pause it widens."""
+    from tracker.ui.timeline import COUNTING_GAP, counting_span
+
+    folder = shared_data / "recordings" / "clarity-GA-107556-2021-01-05-runoff_ALLjson"
+    times = sorted(
+        dt.datetime.strptime(p.name[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+        for p in folder.glob("*_ALL.json")
+    )
+    night = next(i for i, t in enumerate(times) if t.hour == 2)  # 02:xx UTC on election night
+    start, end = counting_span(times, night)
+    assert start == times[0] and end - start < dt.timedelta(hours=12)
+    assert all(
+        later - earlier <= COUNTING_GAP for earlier, later in itertools.pairwise(times) if later <= end
+    )
+    assert counting_span(times, len(times) - 1) == (times[0], times[-1])
+    assert counting_span(times, night) == counting_span(times, 0)  # steady while the night plays

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -254,3 +255,33 @@ def test_share_axis_labels_never_run_into_each_other(
     view.resize(1400, 640)
     qtbot.waitUntil(lambda: view._tick_step == 10)
     assert labels_fit()
+
+
+def test_a_feed_without_precinct_counts_says_so_not_0_of_0(view: RaceView, shared_data) -> None:
+    """Real: Georgia's 2021 runoff as Clarity's ALL.json served it at 01:51 UTC (49 % counted):
+    votes per county, no precinct counts. The header says the feed has none (not "0 of 0"), and
+    with the 2020 result by county as baseline the vote-still-out line names the same evidence as
+    the projection line: that turnout, with no county complete yet."""
+    from tracker.archive.projections import baseline_for, load_baseline_file
+    from tracker.core.projection import project_contest
+    from tracker.feeds.clarity_json import parse_all_json
+
+    folder = shared_data / "recordings" / "clarity-GA-107556-2021-01-05-runoff_ALLjson"
+    (path,) = folder.glob("20210106T0151*_ALL.json")
+    snapshot = parse_all_json(path.read_bytes())
+    race = snapshot.contest("10000")
+    assert race.precincts == (0, 0)
+    view.show_contest(race, outstanding=None)
+    header = view.header_texts()
+    assert header["reporting"].startswith("No precinct counts in this feed · ")
+    assert "0 of 0" not in header["reporting"]
+
+    # ALL.json carries no date; the night that records it does (5 January 2021)
+    baselines = load_baseline_file(shared_data / "clarity" / "wapo-elex-clarity_ga_counties_11-3.xml")
+    base = baseline_for(baselines, race, dt.date(2021, 1, 5))
+    projection = project_contest(race, base, [])
+    assert projection.expected is not None and projection.expected.source == "prior"
+    view.show_contest(race, outstanding=None, projection=projection)
+    line = view.header_texts()["outstanding"]
+    assert "turnout, no unit complete yet (a wide range)" in line, line
+    assert "comparable precincts" not in line

@@ -27,6 +27,9 @@ def outstanding_source(projection: ContestProjection | None) -> str:
         return "precincts only (a wide range)"
     if source == "peers":
         return "the units counted so far (a wide range)"
+    if source == "prior":
+        label = short_label(projection.baseline_label) or "the baseline"
+        return f"{label} turnout, no unit complete yet (a wide range)"
     return "comparable precincts already in"
 
 

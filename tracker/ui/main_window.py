@@ -67,7 +67,7 @@ from tracker.ui.race_list_panel import RaceListPanel
 from tracker.ui.race_view import RaceView
 from tracker.ui.replay_bar import ReplayBar
 from tracker.ui.settings import settings
-from tracker.ui.timeline import TimelinePoint, TimelineView
+from tracker.ui.timeline import TimelinePoint, TimelineView, counting_span
 from tracker.ui.workers import NightInfo, Worker
 
 if TYPE_CHECKING:  # made on first use: its module and chart are not start-up's
@@ -934,7 +934,7 @@ class MainWindow(QMainWindow):
         self._timeline_view.set_history(
             points,
             times[shown],
-            span=(times[0], times[-1]),
+            span=counting_span(times, shown),
             line=rule.share if rule.has_line else None,
             parties={c.id: c.party for c in contest.candidates},
         )

@@ -185,7 +185,7 @@ class RaceListModel(QAbstractTableModel):
         if col == COL_MARGIN:
             return "—" if row.margin is None else f"{row.margin:.1f}"
         if col == COL_REPORTING:
-            return f"{row.reporting}/{row.total}"
+            return f"{row.reporting}/{row.total}" if row.total else "—"
         if col == COL_CHANGED:
             return self._changed_text(row.contest_id)
         return None
@@ -222,7 +222,11 @@ class RaceListModel(QAbstractTableModel):
             lines.append(f"{row.seats} seats, no more candidates than seats")
         elif row.leader:
             lines.append(f"{row.leader} (unopposed)")
-        lines.append(f"{row.reporting:,} of {row.total:,} precincts reporting · {row.votes:,} votes")
+        lines.append(
+            f"{row.reporting:,} of {row.total:,} precincts reporting · {row.votes:,} votes"
+            if row.total
+            else f"no precinct counts in this feed · {row.votes:,} votes"
+        )
         when = self._changed_at(row.contest_id)
         if when is not None:
             exact = self._changes[row.contest_id].exact

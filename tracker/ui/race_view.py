@@ -452,11 +452,16 @@ class RaceView(QWidget):
 
         reporting, total = contest.precincts
         self._title.setText(clean(contest.name))
-        self._reporting.setText(
-            f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b> · <b>{counted:,}</b> votes counted"
-            + self._call_text(contest)
+        # A feed that gives no precinct counts (Clarity's ALL.json, a county timeseries) is not
+        # "0 of 0 reporting": it says nothing of precincts, and the header says so.
+        precincts = (
+            f"Precincts reporting <b>{reporting:,}</b> of <b>{total:,}</b>"
+            if total
+            else "No precinct counts in this feed"
         )
-        text = self._outstanding_text(outstanding, counted, source)
+        self._reporting.setText(f"{precincts} · <b>{counted:,}</b> votes counted" + self._call_text(contest))
+        why = projection.reason if projection is not None and projection.too_early else ""
+        text = self._outstanding_text(outstanding, counted, source, why)
         verdict = verdict_text(contest, rows, display_name)
         self._rule_label.setText(
             f"Rule: {contest.threshold.describe(contest.vote_for)} · {contest.threshold.origin()}"
@@ -529,10 +534,11 @@ class RaceView(QWidget):
         )
 
     @staticmethod
-    def _outstanding_text(outstanding: Outstanding | None, counted: int, source: str) -> str:
+    def _outstanding_text(outstanding: Outstanding | None, counted: int, source: str, why: str = "") -> str:
+        """``why``: the projection's reason for "too early", the same words as its line."""
         if outstanding is None:
             return (
-                "Outstanding vote: too early to estimate (no comparable precinct is fully in yet)"
+                f"Outstanding vote: too early to estimate ({why or 'no comparable precinct is fully in yet'})"
                 if counted
                 else "No votes counted yet"
             )

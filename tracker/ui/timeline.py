@@ -39,6 +39,20 @@ AXIS_COLOUR = LIGHT.axis
 TEXT_COLOUR = LIGHT.muted
 BACKGROUND = LIGHT.background
 TOP = 2
+#: A pause in the versions longer than this ends a stretch of counting: a recorder that runs on for
+#: days (Georgia's 2021 runoff: election night, then a version every few hours for two weeks) would
+#: squeeze the night of the count into the chart's first pixels.
+COUNTING_GAP = dt.timedelta(hours=6)
+
+
+def counting_span(times: Sequence[dt.datetime], shown: int) -> tuple[dt.datetime, dt.datetime]:
+    """The timeline's x range: from the first version to the end of the stretch of counting that
+    holds version ``shown`` (stretches end at a pause of over ``COUNTING_GAP``). Fixed while the
+    night plays within a stretch, so the chart does not jump; it widens only past a long pause."""
+    end = min(max(shown, 0), len(times) - 1)
+    while end + 1 < len(times) and times[end + 1] - times[end] <= COUNTING_GAP:
+        end += 1
+    return times[0], times[end]
 
 
 @dataclass(frozen=True)
