@@ -380,6 +380,14 @@ def test_the_nights_info_names_the_baseline_and_what_it_could_not_match():
     assert short == "ga06-2016-11-08"
     assert "203 of 208" in note and "Lassiter 01" in note
     assert describe_baseline(off, final) == ("none", "none (turned off)")
+    # A baseline whose units match none of tonight's (a county result for a precinct night) is
+    # named as not used: the projection line says "no baseline", the status bar must not differ.
+    elsewhere = {
+        key: dataclasses.replace(base, units={f"elsewhere {k}": u for k, u in base.units.items()})
+        for key, base in baselines.items()
+    }
+    short, note = describe_baseline(elsewhere, final)
+    assert short == "ga06-2016-11-08 (no unit matched: not used)" and "0 of 208" in note
 
 
 def test_a_partial_precinct_with_one_total_is_still_counting_not_final():

@@ -108,3 +108,11 @@ def test_clock_time_after_midnight_belongs_to_the_next_day():
     assert parse_clock_time("22:40", START, ET) == dt.datetime(2017, 4, 18, 22, 40, tzinfo=ET)
     with pytest.raises(ValueError):
         parse_clock_time("quarter past", START, ET)
+
+
+def test_a_night_of_several_days_takes_the_day_too():
+    """A recorder that ran for a week: "HH:MM" is the first such time, a date picks the day."""
+    assert parse_clock_time("2017-04-20 09:15", START, ET) == dt.datetime(2017, 4, 20, 9, 15, tzinfo=ET)
+    assert parse_clock_time("2017-04-19T01:30", START, ET) == END
+    with pytest.raises(ValueError, match="YYYY-MM-DD HH:MM"):
+        parse_clock_time("2017-04-31 09:15", START, ET)

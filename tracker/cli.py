@@ -771,7 +771,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("replay", help="replay a night file in the window")
     replay.add_argument("night", help="a .night file")
-    replay.add_argument("--at", metavar="HH:MM", help="start at this time of the night (its own timezone)")
+    replay.add_argument(
+        "--at",
+        metavar="HH:MM",
+        help="start at this time of the night (its own timezone); "
+        "'YYYY-MM-DD HH:MM' on a night of several days",
+    )
     replay.add_argument("--speed", type=float, metavar="N", help="replay speed, 1 to 1000 (× real time)")
     gui_options(replay)
     replay.set_defaults(func=cmd_replay)
@@ -832,7 +837,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("night", help="a .night file")
     exp.add_argument("--contest", metavar="ID", help="contest id or part of its name (default: most votes)")
     exp.add_argument(
-        "--at", metavar="HH:MM", help="the night's time (its own timezone); default: its last version"
+        "--at",
+        metavar="HH:MM",
+        help="the night's time (its own timezone; 'YYYY-MM-DD HH:MM' on a night of several days); "
+        "default: its last version",
     )
     exp.add_argument("--csv", metavar="FILE", help="the CSV file to write (- for stdout)")
     exp.add_argument(

@@ -247,3 +247,21 @@ def test_the_timeline_spans_the_stretch_of_counting_on_screen(shared_data: Path)
     )
     assert counting_span(times, len(times) - 1) == (times[0], times[-1])
     assert counting_span(times, night) == counting_span(times, 0)  # steady while the night plays
+
+
+def test_the_timeline_starts_at_the_stretch_of_the_first_votes() -> None:
+    """North Carolina 2020 as the New York Times received it (the night's real first times): an
+    empty version on 30 October, then the count from 01:20 UTC on 4 November. The chart starts
+    where the votes do, not five days earlier."""
+    from tracker.ui.timeline import counting_span
+
+    utc = dt.UTC
+    times = [
+        dt.datetime(2020, 10, 30, 13, 19, tzinfo=utc),
+        dt.datetime(2020, 11, 4, 0, 50, tzinfo=utc),
+        dt.datetime(2020, 11, 4, 1, 20, tzinfo=utc),
+        dt.datetime(2020, 11, 4, 3, 30, tzinfo=utc),
+    ]
+    assert counting_span(times, 3, times[2]) == (times[1], times[3])
+    assert counting_span(times, 0, times[2]) == (times[0], times[0])  # on screen: the empty one
+    assert counting_span(times, 3) == (times[0], times[3])  # no votes known yet: from the start

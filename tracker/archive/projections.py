@@ -204,6 +204,8 @@ def describe_baseline(baselines: Mapping[str, Baseline], snapshot: Snapshot) -> 
     elif missing:
         shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
         note += f"; not matched: {shown}"
+    if not matched:  # named, but the projections cannot use it: say so where the name is shown
+        return f"{short_label(base.label)} (no unit matched: not used)", note
     return short_label(base.label), note
 
 

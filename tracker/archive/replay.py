@@ -150,12 +150,21 @@ class Timeline:
 
 def parse_clock_time(text: str, start: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     """Turn "HH:MM" as a user types it (``--at 01:30``) into the night's instant: the first such
-    wall-clock time in ``tz`` at or after the night's start (so 01:30 is after midnight)."""
+    wall-clock time in ``tz`` at or after the night's start (so 01:30 is after midnight). A night
+    recorded over days (a count that goes on for a week) needs the day too: "YYYY-MM-DD HH:MM"
+    (or with a "T") is that wall-clock time in ``tz``."""
+    text = text.strip()
+    if len(text) > 5 and text[:4].isdigit() and text[4:5] == "-":
+        try:
+            when = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
+        except ValueError as exc:
+            raise ValueError(f"expected a time as HH:MM or YYYY-MM-DD HH:MM, got {text!r}") from exc
+        return when.replace(tzinfo=tz) if when.tzinfo is None else when
     try:
-        hour, minute = (int(p) for p in text.strip().split(":"))
+        hour, minute = (int(p) for p in text.split(":"))
         wall = dt.time(hour, minute)
     except ValueError as exc:
-        raise ValueError(f"expected a time as HH:MM, got {text!r}") from exc
+        raise ValueError(f"expected a time as HH:MM or YYYY-MM-DD HH:MM, got {text!r}") from exc
     local_start = start.astimezone(tz)
     candidate = dt.datetime.combine(local_start.date(), wall, tzinfo=tz)
     if candidate < local_start - dt.timedelta(minutes=1):

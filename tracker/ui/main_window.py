@@ -934,7 +934,7 @@ class MainWindow(QMainWindow):
         self._timeline_view.set_history(
             points,
             times[shown],
-            span=counting_span(times, shown),
+            span=counting_span(times, shown, next((p.when for p in points if p.projection.counted), None)),
             line=rule.share if rule.has_line else None,
             parties={c.id: c.party for c in contest.candidates},
         )

@@ -85,7 +85,7 @@ def parse_time_in_night(text: str, start: dt.datetime, end: dt.datetime, tz: dt.
     night's start, else (for an hour before the start on its first day, "18:00" for a night that
     opens at 19:00) that same day -- which the caller then clamps, and says so."""
     when = parse_clock_time(text, start, tz)
-    if when > end:
+    if when > end and len(text.strip()) <= 5:  # "HH:MM", not a day and time
         earlier = when - dt.timedelta(days=1)
         if earlier.astimezone(tz).date() == start.astimezone(tz).date():
             return earlier

@@ -45,14 +45,24 @@ TOP = 2
 COUNTING_GAP = dt.timedelta(hours=6)
 
 
-def counting_span(times: Sequence[dt.datetime], shown: int) -> tuple[dt.datetime, dt.datetime]:
-    """The timeline's x range: from the first version to the end of the stretch of counting that
-    holds version ``shown`` (stretches end at a pause of over ``COUNTING_GAP``). Fixed while the
-    night plays within a stretch, so the chart does not jump; it widens only past a long pause."""
+def counting_span(
+    times: Sequence[dt.datetime], shown: int, first_count: dt.datetime | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The timeline's x range: from the start of the stretch of counting that holds the first
+    version with votes (``first_count``; a recorder started days early saves empty versions) to
+    the end of the stretch that holds version ``shown`` (stretches end at a pause of over
+    ``COUNTING_GAP``). Fixed while the night plays within a stretch, so the chart does not jump;
+    it widens only past a long pause."""
     end = min(max(shown, 0), len(times) - 1)
     while end + 1 < len(times) and times[end + 1] - times[end] <= COUNTING_GAP:
         end += 1
-    return times[0], times[end]
+    start = 0
+    if first_count is not None:
+        start = next((i for i, t in enumerate(times) if t >= first_count), 0)
+        start = min(start, end)
+        while start > 0 and times[start] - times[start - 1] <= COUNTING_GAP:
+            start -= 1
+    return times[start], times[end]
 
 
 @dataclass(frozen=True)
