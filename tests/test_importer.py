@@ -275,3 +275,73 @@ def test_real_clarity_detail_xml(tmp_path: Path, shared_data: Path) -> None:
     assert sum(totals.values()) == 192_569
     ossoff = [name for name in totals if "OSSOFF" in name.upper()]
     assert len(ossoff) == 1 and totals[ossoff[0]] == 92_673
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("20210106T000831Z_ver273739_1d313d2043_ALL.json", dt.datetime(2021, 1, 6, 0, 8, 31, tzinfo=dt.UTC)),
+        (
+            "2022-11-08T21-09-22-05-00.csv",
+            dt.datetime(2022, 11, 8, 21, 9, 22, tzinfo=dt.timezone(-dt.timedelta(hours=5))),
+        ),
+        ("detail_2017-04-18_22:40:05.xml", dt.datetime(2017, 4, 18, 22, 40, 5, tzinfo=NY)),
+        ("ALL.json", None),
+        ("version_273739.json", None),
+        ("20211399T000000Z.json", None),  # no such day
+    ],
+)
+def test_a_time_in_a_file_name(name: str, expected: dt.datetime | None) -> None:
+    from tracker.archive.importer import name_time
+
+    assert name_time(name, NY) == expected
+
+
+def test_names_time_the_payloads_and_unreadable_files_can_be_left_out(
+    tmp_path: Path, capsys, tracker_home
+) -> None:
+    """SYNTHETIC feeds without times of their own, named as a scraper names its files, and one
+    saved error page: the import stops on it, naming the file and the way round; with
+    ``skip_unreadable`` it is left out and listed, and the names give the times."""
+    write(
+        tmp_path / "in",
+        {
+            "20210106T001230Z_feed.json": synthetic_feed(2),
+            "20210105T224741Z_feed.json": synthetic_feed(1),
+            "20210106T000831Z_feed.json": b"<html><body>404 Not Found</body></html>",
+        },
+    )
+    out = tmp_path / "n.night"
+    with pytest.raises(FeedError, match=r"^20210106T000831Z_feed\.json is an HTML page"):
+        import_payloads([tmp_path / "in"], out=out)
+    assert [p for p in leftovers(tmp_path) if p != "tracker-home"] == ["in"]
+    from tracker.cli import main
+
+    assert main(["import", str(tmp_path / "in"), "-o", str(out)]) == 2  # the command names the way round
+    assert "--skip-unreadable" in capsys.readouterr().err
+    result = import_payloads([tmp_path / "in"], out=out, skip_unreadable=True)
+    assert (result.count, result.times) == (2, "file names")
+    assert [name for name, _ in result.skipped] == ["20210106T000831Z_feed.json"]
+    assert result.first_time == dt.datetime(2021, 1, 5, 22, 47, 41, tzinfo=dt.UTC)
+    with NightFile.open(out) as night:
+        assert night.meta["times"] == "file names"
+        assert "20210106T000831Z_feed.json" in night.meta["skipped"]
+        assert [v.version for v in night.versions()] == ["1", "2"]
+    (tmp_path / "in" / "20210106T001230Z_feed.json").write_bytes(b"{}")
+    (tmp_path / "in" / "20210105T224741Z_feed.json").write_bytes(b"")
+    with pytest.raises(FeedError, match="none of the 3 files could be read"):
+        import_payloads([tmp_path / "in"], out=tmp_path / "m.night", skip_unreadable=True)
+
+
+@pytest.mark.slow
+def test_a_real_scrapers_folder_imports_with_its_error_pages_left_out(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    """Real: 137 files a scraper saved of Clarity's ALL.json for Georgia's 2021 runoff, 18 of them
+    the server's HTML error pages, times only in the file names."""
+    folder = shared_data / "recordings" / "clarity-GA-107556-2021-01-05-runoff_ALLjson"
+    result = import_payloads(
+        [folder], out=tmp_path / "ga.night", skip_unreadable=True, timezone="America/New_York"
+    )
+    assert (result.count, len(result.skipped), result.times) == (119, 18, "file names")
+    assert result.first_time == dt.datetime(2021, 1, 5, 22, 47, 41, tzinfo=dt.UTC)

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from tracker import __version__, paths
-from tracker.core.errors import TrackerError
+from tracker.core.errors import FeedError, TrackerError
 
 BUNDLED_DEFAULT = "ga06-2017-04-18.night"
 #: Feed kinds (tracker.feeds.discovery.KINDS) and serve formats (tracker.archive.serve.SERVE_FORMATS),
@@ -283,17 +283,29 @@ def _print_summary(summary: dict) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from tracker.archive.importer import import_payloads
 
-    result = import_payloads(
-        [Path(p) for p in args.files],
-        fmt=args.format,
-        out=Path(args.output),
-        times_csv=Path(args.times) if args.times else None,
-        timezone=args.timezone,
-        overwrite=args.force,
-    )
+    try:
+        result = import_payloads(
+            [Path(p) for p in args.files],
+            fmt=args.format,
+            out=Path(args.output),
+            times_csv=Path(args.times) if args.times else None,
+            timezone=args.timezone,
+            overwrite=args.force,
+            skip_unreadable=args.skip_unreadable,
+        )
+    except FeedError as exc:
+        if args.skip_unreadable or (len(args.files) == 1 and not Path(args.files[0]).is_dir()):
+            raise
+        raise FeedError(f"{exc}; pass --skip-unreadable to import the other files") from None
+    for name, why in result.skipped:
+        print(
+            f"election-tracker: left out {why if why.startswith(name) else f'{name}: {why}'}", file=sys.stderr
+        )
     print(
         f"wrote {result.path}: {result.count} payloads ({result.distinct} distinct), "
-        f"{result.first_time:%Y-%m-%d %H:%M} to {result.last_time:%Y-%m-%d %H:%M} UTC"
+        f"{result.first_time:%Y-%m-%d %H:%M} to {result.last_time:%Y-%m-%d %H:%M} UTC, "
+        f"times from {result.times}"
+        + (f"; {len(result.skipped)} unreadable files left out" if result.skipped else "")
     )
     return 0
 
@@ -804,6 +816,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--times", metavar="CSV", help="file,time CSV for payloads without their own time")
     imp.add_argument("--timezone", default="UTC", help="IANA zone the night is shown in")
     imp.add_argument("--force", action="store_true", help="overwrite an existing night file")
+    imp.add_argument(
+        "--skip-unreadable",
+        action="store_true",
+        help="leave out files that are not results (a scraper's saved error pages) and import the rest",
+    )
     imp.set_defaults(func=cmd_import)
 
     reh = sub.add_parser("rehearse", help="build a reconstructed night from certified precinct results")

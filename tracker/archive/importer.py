@@ -11,11 +11,19 @@ When each payload appeared, in order of preference:
 1. the payload's own publication time (Clarity's ``Timestamp``, native ``published_at``);
 2. the ``--times`` CSV (columns ``file,time``; ISO-8601 times, a time without an offset is taken
    in the night's time zone);
-3. when no payload has a time of its own and no CSV is given: file order, one minute apart from
-   2000-01-01T00:00Z, and the night's meta says ``times: file order`` so no one reads them as real.
+3. a time in the file's name, as scrapers write them (``20210106T000831Z_ALL.json``,
+   ``2022-11-08T21-09-22-05-00.csv``; without an offset, in the night's time zone), when every
+   payload without a time of its own has one;
+4. when no payload has a time of its own and nothing else is given: file order, one minute apart
+   from 2000-01-01T00:00Z, and the night's meta says ``times: file order`` so no one reads them
+   as real.
 
 Mixing real publication times with invented file-order times would make a nonsense timeline, so
-when some payloads carry a time and others do not, a CSV is required.
+when some payloads carry a time and others do not (nor in their names), a CSV is required.
+
+A scraper's folder often holds what the server sent instead of results (an HTML error page, an
+empty body): such a file stops the import, naming it, unless ``skip_unreadable`` is set; then it
+is left out, listed in the result and in the night's meta, and the rest goes in.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,8 +60,11 @@ class ImportResult:
     #: Earliest and latest payload time, in UTC.
     first_time: dt.datetime
     last_time: dt.datetime
-    #: Where the times came from: "published", "csv", "published+csv" or "file order".
+    #: Where the times came from: "published", "csv", "file names", "published+csv",
+    #: "published+file names" or "file order".
     times: str
+    #: Files left out as unreadable (``skip_unreadable``): (file name, why), in file order.
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,10 +161,41 @@ def _read_times(csv_path: Path, zone: ZoneInfo) -> dict[str, dt.datetime]:
     return times
 
 
+#: A date and time in a file name: 20210106T000831Z, 2022-11-08T21-09-22-05-00, 2022-11-08_21:09:22.
+_NAME_TIME = re.compile(
+    r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})[T_ ](\d{2})[-:]?(\d{2})[-:]?(\d{2})"
+    r"(?:(Z)|([+-])(\d{2})[-:]?(\d{2}))?(?!\d)"
+)
+
+
+def name_time(name: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """The time a scraper wrote into a file's name (the first one), or None: without an offset it
+    is taken in ``zone``."""
+    m = _NAME_TIME.search(name)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    zulu, sign, off_h, off_m = m.groups()[6:]
+    try:
+        when = dt.datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    if zulu:
+        return when.replace(tzinfo=dt.UTC)
+    if sign:
+        offset = dt.timedelta(hours=int(off_h), minutes=int(off_m))
+        return when.replace(tzinfo=dt.timezone(offset if sign == "+" else -offset))
+    return when.replace(tzinfo=zone)
+
+
 def _times_for(items: list[_Item], times_csv: Path | None, zone: ZoneInfo) -> tuple[list[dt.datetime], str]:
     missing = [item for item in items if item.snapshot.published_at is None]
     if not missing:
         return [item.snapshot.published_at for item in items], "published"  # type: ignore[misc]
+    named = {id(item): name_time(item.path.name, zone) for item in missing}
+    if times_csv is None and all(named.values()):
+        out = [item.snapshot.published_at or named[id(item)] for item in items]
+        return out, ("file names" if len(missing) == len(items) else "published+file names")  # type: ignore[return-value]
     if times_csv is None:
         if len(missing) < len(items):
             raise TrackerError(
@@ -192,6 +235,7 @@ def import_payloads(
     timezone: str = "UTC",
     overwrite: bool = False,
     created_at: dt.datetime | None = None,
+    skip_unreadable: bool = False,
 ) -> ImportResult:
     """Write the payload files in ``paths`` (files, or folders of files) into a new night at
     ``out``, in time order (file order breaks ties).
@@ -199,6 +243,7 @@ def import_payloads(
     Raises FeedError naming the file for a malformed payload, TrackerError for missing files or
     times, NightFileError when ``out`` exists and ``overwrite`` is false; in every case nothing
     is written. ``created_at`` (default now) is the night's creation time in its metadata.
+    ``skip_unreadable``: a payload that cannot be read as results is left out (and listed) instead.
     """
     out = Path(out)
     if fmt != "auto" and fmt not in FORMATS:
@@ -212,11 +257,25 @@ def import_payloads(
     if out.exists() and not overwrite:
         raise NightFileError(f"{out} already exists; choose another name or allow overwriting")
 
-    items = [_load(path, fmt) for path in _expand(paths)]
+    items: list[_Item] = []
+    skipped: list[tuple[str, str]] = []
+    for path in _expand(paths):
+        try:
+            items.append(_load(path, fmt))
+        except FeedError as exc:
+            if not skip_unreadable:
+                raise
+            skipped.append((path.name, str(exc)))
+    if not items:
+        raise FeedError(
+            f"none of the {len(skipped)} files could be read as results; the first: {skipped[0][1]}"
+        )
     times, source_of_times = _times_for(items, times_csv, zone)
     order = sorted(range(len(items)), key=lambda i: (times[i], i))
 
     meta = {"times": source_of_times}
+    if skipped:
+        meta["skipped"] = f"{len(skipped)} unreadable files left out: " + ", ".join(n for n, _ in skipped)
     if source_of_times == "file order":
         meta["times_note"] = (
             "the payloads carry no times and none were given: times are file order, "
@@ -259,4 +318,5 @@ def import_payloads(
         first_time=min(utc),
         last_time=max(utc),
         times=source_of_times,
+        skipped=tuple(skipped),
     )
