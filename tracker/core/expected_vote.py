@@ -28,6 +28,10 @@ says which (``source``):
    counted whatever the precincts (early and mail ballots counted first); e is not known, so it
    spans a prior range per vote type (``COUNTED_FIRST``) and the estimate is wide and says so;
 5. ``peers`` — the mean cell of its type among the complete cells (a unit that shows nothing);
+   a county (not a precinct) that shows nothing is given a range, not a spread around that mean:
+   from nothing to as large as the largest county counted so far (``_county_band``).
+   Counties span three orders of magnitude and the cities often report last: "like the counties
+   counted so far" is a guess whose error no residual of theirs can show;
 6. ``unknown`` — nothing to go on: the outstanding vote is then unknown ("too early").
 
 Whatever the source, the estimate never goes below what is counted (a count above the
@@ -240,6 +244,7 @@ def expect_cells(
                     final[missing] - totals[missing]
                 )
             groups.append((tgt.copy(), sys))
+            _county_band(cells, totals, complete, in_t, tgt, units, final, lo, hi, band)
 
     # 4b: a unit the precincts say nothing about yet (nothing counted, none in) but that the
     # baseline knows: the turnout ratio the precinct-read cells of its type show against the
@@ -378,6 +383,32 @@ def _prior_cells(
         for i in mine:
             source[i] = "prior"
         band[mine] = True
+
+
+def _county_band(
+    cells: Cells,
+    totals: np.ndarray,
+    complete: np.ndarray,
+    in_t: np.ndarray,
+    tgt: np.ndarray,
+    units: Sequence[object],
+    final: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    band: np.ndarray,
+) -> None:
+    """Step 5's county cells with nothing counted (in place): each may hold from nothing to as
+    much as the largest complete county cell of its type, summed as a band (one unknown: whether
+    the counties still out are the small ones or the big ones). Precincts keep the mean's spread:
+    they are drawn to similar sizes; counties are not."""
+    county_cell = np.asarray([units[u].kind is not UnitKind.PRECINCT for u in cells.unit], dtype=bool)
+    waiting = np.flatnonzero(tgt & county_cell & (totals <= 0))
+    sizes = totals[in_t & complete & county_cell & (totals > 0)]
+    if not len(waiting) or not len(sizes):
+        return
+    lo[waiting] = totals[waiting]  # a county may be as small as any: nothing bounds it from below
+    hi[waiting] = np.maximum(totals[waiting] + sizes.max(), final[waiting])
+    band[waiting] = True
 
 
 def _ratio(

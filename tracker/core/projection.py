@@ -387,7 +387,13 @@ def _project_contest(
     # trend of its arriving vote instead (tracker.core.arrival), never above the fixed one; the
     # risks add up linearly (one night, one order).
     cap = tau * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
-    risk_votes = cap * R
+    # Counties with nothing counted and nothing to size them but the counties counted so far
+    # (``expected_vote._county_band``): the risk applies to as much vote as they may hold.
+    peers_band = targets & exp.band_cells & np.asarray([src == "peers" for src in exp.source], dtype=bool)
+    unsized = max(
+        float(np.maximum(exp.hi - totals_cell, 0.0)[peers_band].sum() - remaining[peers_band].sum()), 0.0
+    )
+    risk_votes = cap * (R + unsized)
     if history and R > 0:
         history = history[-arrival.MAX_POINTS :]
         county = np.asarray(cells.county if arrival.BY_COUNTY else [""] * n)
@@ -399,7 +405,7 @@ def _project_contest(
         if measured is not None:
             drift, uncovered = measured
             fixed = sum(groups[g].remaining for g in uncovered)
-            risk_votes = np.minimum(cap * (R - fixed), drift) + cap * fixed
+            risk_votes = np.minimum(cap * (R - fixed), drift) + cap * (fixed + unsized)
     var += risk_votes**2
     factor = _t_factor(min_train if math.isfinite(min_train) else 1.0)
     sd = np.sqrt(var) / D * factor
