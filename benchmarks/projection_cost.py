@@ -6,8 +6,11 @@ baseline, history)``: the model risk measured from the trend of the arriving vot
 per night, the median time of ``project_contest`` without history (the baseline, same run), with
 history as the per-group loop computed it before (``reference_arrival_risk`` and
 ``reference_group_totals`` below, fed the dict history the ledger used to rebuild per projection)
-and as it is now (all groups in one pass, fed the ledger's arrays), their ratios to the baseline,
-and the largest difference between the two projections (shares, interval ends, P(clear)).
+and as it is now (all groups in one pass, fed the ledger's arrays), their ratios to the baseline;
+the model-risk step alone, before (the ledger's dicts rebuilt, the cells grouped one mask per
+group, the risk fitted group by group) and now (``group_totals`` + ``arrival_risk``), which a
+busy machine blurs less than the whole projection; and the largest difference between the two
+projections (shares, interval ends, P(clear)).
 
 Nights: the bundled GA-06 April night (House race, 208 precincts in three counties), Georgia's
 2021 Senate runoff as recorded from ALL.json (159 counties), North Carolina 2020 President by
@@ -57,7 +60,7 @@ from tracker.core.projection import ContestProjection, project_contest
 
 #: Versions timed per night (spread over those projected with a measured trend) and runs each.
 VERSIONS = 6
-RUNS = 5
+RUNS = 7
 
 
 # --- the reference: the per-group loop as it was ------------------------------------------------
@@ -216,22 +219,52 @@ def night_cases(path: Path, contest: str | None = None) -> tuple[str, list[Case]
     return name, cases
 
 
-def measured(case: Case) -> bool:
-    """Whether the version's projection reads a trend from its history (else it costs nothing)."""
-    seen: list[bool] = []
-    real = projection.arrival_risk
+@dataclass
+class Step:
+    """What the projection of one version handed the model-risk step (None: it read no trend)."""
 
-    def spy(*args, **kwargs):
-        got = real(*args, **kwargs)
-        seen.append(got is not None)
+    cells: tuple  # group_totals' arguments: county, vote type, counted, remaining
+    history: list[arrival.ArrivalPoint]
+    ids: list[str]
+    groups: dict[Group, GroupNow]
+
+
+def risk_step(case: Case) -> Step | None:
+    """The model-risk step's inputs when the version's projection reads a trend from its history
+    (else the history costs nothing)."""
+    seen: dict[str, tuple] = {}
+    real_totals, real_risk = arrival.group_totals, projection.arrival_risk
+
+    def totals_spy(*args):
+        seen["cells"] = args
+        return real_totals(*args)
+
+    def risk_spy(*args):
+        got = real_risk(*args)
+        if got is not None:
+            seen["risk"] = args
         return got
 
-    projection.arrival_risk = spy
+    arrival.group_totals, projection.arrival_risk = totals_spy, risk_spy
     try:
         project_contest(case.contest, case.baseline, case.history)
     finally:
-        projection.arrival_risk = real
-    return any(seen)
+        arrival.group_totals, projection.arrival_risk = real_totals, real_risk
+    if "risk" not in seen:
+        return None
+    history, ids, groups = seen["risk"]
+    return Step(seen["cells"], list(history), list(ids), dict(groups))
+
+
+def step_before(step: Step) -> object:
+    """The step as the window ran it before: the ledger rebuilt each point as a dict of dicts, the
+    cells were grouped one mask per group, the risk fitted one group at a time."""
+    history = as_dicts(step.history)
+    return reference_arrival_risk(history, step.ids, reference_group_totals(*step.cells))
+
+
+def step_now(step: Step) -> object:
+    return arrival.arrival_risk(step.history, step.ids, arrival.group_totals(*step.cells))
 
 
 def _time(fn: Callable[[], object]) -> float:
@@ -241,42 +274,47 @@ def _time(fn: Callable[[], object]) -> float:
 
 
 def time_night(label: str, path: Path, contest: str | None = None) -> list[str]:
-    name, cases = night_cases(path, contest)
-    timed = [c for c in cases if measured(c)]
-    if not timed:
-        return [label, name, "-", "0", "-", "-", "-", "-", "-", "-", "-"]
-    pick = sorted({round(i * (len(timed) - 1) / max(VERSIONS - 1, 1)) for i in range(VERSIONS)})
-    chosen = [timed[i] for i in pick]
-    plain, before, after, diff = [], [], [], 0.0
+    _name, cases = night_cases(path, contest)
+    steps = [(c, s) for c in cases if (s := risk_step(c)) is not None]
+    if not steps:
+        return [label, "no version reads a trend", *["-"] * 11]
+    pick = sorted({round(i * (len(steps) - 1) / max(VERSIONS - 1, 1)) for i in range(VERSIONS)})
+    chosen = [steps[i] for i in pick]
+    plain, before, after, s_before, s_now, diff = [], [], [], [], [], 0.0
     groups = 0
-    for case in chosen:
+    for case, step in chosen:
         old_history = as_dicts(case.history)
         with reference_model():
             ref = project_contest(case.contest, case.baseline, old_history)
         new = project_contest(case.contest, case.baseline, case.history)
         diff = max(diff, max_difference(ref, new))
-        groups = max(groups, len(arrival_point(case.contest)))
-        p, b, a = [], [], []
+        groups = max(groups, sum(now.remaining > 0 for now in step.groups.values()))
+        p, b, a, sb, sn = [], [], [], [], []
         for _ in range(RUNS):
             p.append(_time(lambda c=case: project_contest(c.contest, c.baseline, None)))
             with reference_model():
                 b.append(_time(lambda c=case, h=old_history: project_contest(c.contest, c.baseline, h)))
             a.append(_time(lambda c=case: project_contest(c.contest, c.baseline, c.history)))
-        plain.append(statistics.median(p))
-        before.append(statistics.median(b))
-        after.append(statistics.median(a))
-    p_ms, b_ms, a_ms = (statistics.median(v) * 1000 for v in (plain, before, after))
+            sb.append(_time(lambda s=step: step_before(s)))
+            sn.append(_time(lambda s=step: step_now(s)))
+        for out, samples in ((plain, p), (before, b), (after, a), (s_before, sb), (s_now, sn)):
+            out.append(statistics.median(samples))
+    p_ms, b_ms, a_ms, sb_ms, sn_ms = (
+        statistics.median(v) * 1000 for v in (plain, before, after, s_before, s_now)
+    )
     return [
         label,
-        f"{len(cases[-1].contest.units)} units, {groups} groups",
-        f"{len(chosen)} of {len(timed)}",
+        f"{len(cases[-1].contest.units)} units, {groups} groups out",
+        f"{len(chosen)} of {len(steps)}",
         f"{p_ms:.1f} ms",
         "1.00×",
         f"{b_ms:.1f} ms",
         f"{b_ms / p_ms:.2f}×",
         f"{a_ms:.1f} ms",
         f"{a_ms / p_ms:.2f}×",
-        f"{b_ms / a_ms:.1f}×",
+        f"{sb_ms:.1f} ms",
+        f"{sn_ms:.1f} ms",
+        f"{sb_ms / sn_ms:.1f}×",
         f"{diff:.1e}",
     ]
 
@@ -310,7 +348,9 @@ def main() -> None:
         "ratio",
         "history, now",
         "ratio",
-        "before/now",
+        "risk step, before",
+        "now",
+        "speed-up",
         "max |Δ|",
     ]
     rows = []

@@ -140,10 +140,13 @@ def arrival_point(contest: Contest, like: ArrivalPoint | None = None) -> Arrival
     return ArrivalPoint.of(out, like)
 
 
-def _versions_with_votes(points: Sequence[ArrivalPoint], now_total: int) -> int:
+def _versions_with_votes(history: History, groups: Mapping[Group, GroupNow]) -> int:
     """How many versions (this one included) added votes to the contest: the trend's points."""
     count, last = 0, 0
-    for total in [p.total for p in points] + [now_total]:
+    totals = [ArrivalPoint.of(point).total for point in history]
+    counted = [now.counted for now in groups.values()]
+    totals.append(int(np.concatenate(counted).sum()) if counted else 0)
+    for total in totals:
         if total > last:
             count, last = count + 1, total
     return count
@@ -239,8 +242,7 @@ def arrival_risk(
     k = len(ids)
     points = [ArrivalPoint.of(p) for p in history]
     live = [g for g, now in groups.items() if now.remaining > 0]
-    now_counted = np.array([groups[g].counted for g in groups], dtype=float).reshape(len(groups), k)
-    if _versions_with_votes(points, int(now_counted.sum())) < MIN_VERSIONS or not live:
+    if _versions_with_votes(points, groups) < MIN_VERSIONS or not live:
         return None
     n_live, t_all = len(live), len(points) + 2
     # every version's counts (a first row of zeros: the first batch is counted from nothing)
