@@ -17,6 +17,7 @@ ALL = (
     "drilldown",
     "fuzz",
     "load_run",
+    "projection_cost",
 )
 
 names = [a for a in sys.argv[1:] if not a.isdigit()] or list(ALL)

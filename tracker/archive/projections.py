@@ -249,7 +249,7 @@ def project_night(
                 projections[c.id] = project_contest(
                     c, baseline_for(baselines, c, snap.election.date), history
                 )
-                history.append(arrival_point(c))
+                history.append(arrival_point(c, history[-1] if history else None))
                 del history[:-MAX_POINTS]
             out.extend(projection_records(snap, projections, source=source, made_at=made))
     return out

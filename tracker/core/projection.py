@@ -58,7 +58,7 @@ from functools import cached_property
 import numpy as np
 
 from tracker.core import arrival
-from tracker.core.arrival import GroupNow, History, arrival_risk
+from tracker.core.arrival import History, arrival_risk
 from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
@@ -396,11 +396,8 @@ def _project_contest(
     risk_votes = cap * (R + unsized)
     if history and R > 0:
         history = history[-arrival.MAX_POINTS :]
-        county = np.asarray(cells.county if arrival.BY_COUNTY else [""] * n)
-        groups: dict[arrival.Group, GroupNow] = {}
-        for group in sorted(set(zip(county.tolist(), cells.ctype, strict=True))):
-            in_g = (county == group[0]) & (ctype == group[1])
-            groups[group] = GroupNow(counted[in_g].sum(axis=0), float(remaining[in_g].sum()))
+        county = cells.county if arrival.BY_COUNTY else [""] * n
+        groups = arrival.group_totals(county, cells.ctype, counted, remaining)
         measured = arrival_risk(history, ids, groups)
         if measured is not None:
             drift, uncovered = measured

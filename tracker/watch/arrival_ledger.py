@@ -8,45 +8,15 @@ rest), so a version's history is complete only once every version before it has 
 found unreadable); until then ``history`` says None and the projection is made from the one
 version (labelled so, ``projection.ONE_VERSION``), and the night jobs re-project it when the
 history is complete. Bounded: per race, the points of at most ``MAX_POINTS`` versions before
-the newest read are kept (a point is shared by the versions in which the race did not change).
+the newest read are kept (a point is shared by the versions in which the race did not change),
+as the arrays the projection reads (``arrival.ArrivalPoint``), never rebuilt per projection.
 Called from the night thread only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
-
-from tracker.core.arrival import MAX_POINTS, Group, Point, arrival_point
+from tracker.core.arrival import MAX_POINTS, ArrivalPoint, arrival_point
 from tracker.core.model import Contest, Snapshot
-
-
-@dataclass(frozen=True)
-class _Compact:
-    """One point as a small integer array (a statewide night has thousands of races: a dict of
-    dicts per race and version would be most of the window's memory)."""
-
-    groups: tuple[Group, ...]
-    ids: tuple[str, ...]
-    votes: np.ndarray  # groups × ids
-
-    @classmethod
-    def of(cls, point: Point) -> _Compact:
-        groups = tuple(point)
-        ids = tuple(sorted({cid for row in point.values() for cid in row}))
-        votes = np.zeros((len(groups), len(ids)), dtype=np.int64)
-        col = {cid: j for j, cid in enumerate(ids)}
-        for g, row in enumerate(point.values()):
-            for cid, n in row.items():
-                votes[g, col[cid]] = n
-        return cls(groups, ids, votes)
-
-    def point(self) -> dict[Group, dict[str, int]]:
-        return {
-            g: {cid: int(n) for cid, n in zip(self.ids, row, strict=True) if n}
-            for g, row in zip(self.groups, self.votes.tolist(), strict=True)
-        }
 
 
 class ArrivalLedger:
@@ -54,8 +24,8 @@ class ArrivalLedger:
         self._gen = -1
         self._read: set[int] = set()
         # per race: version index -> its point; and the last contest object seen with its point
-        self._points: dict[str, dict[int, _Compact]] = {}
-        self._last: dict[str, tuple[Contest, _Compact]] = {}
+        self._points: dict[str, dict[int, ArrivalPoint]] = {}
+        self._last: dict[str, tuple[Contest, ArrivalPoint]] = {}
         self._newest = -1
         self._contiguous = 0  # every version below it has been read
 
@@ -78,8 +48,8 @@ class ArrivalLedger:
             last = self._last.get(contest.id)
             if last is not None and last[0] is contest:  # unchanged (shared): the same point
                 point = last[1]
-            else:
-                point = _Compact.of(arrival_point(contest))
+            else:  # an array, its group and id tuples shared with the race's last point
+                point = arrival_point(contest, None if last is None else last[1])
                 self._last[contest.id] = (contest, point)
             self._points.setdefault(contest.id, {})[index] = point
         self._trim()
@@ -96,14 +66,14 @@ class ArrivalLedger:
             return False
         return index <= self._contiguous
 
-    def history(self, gen: int, contest_id: str, index: int) -> list[Point] | None:
+    def history(self, gen: int, contest_id: str, index: int) -> list[ArrivalPoint] | None:
         """The race's points of the versions before ``index``, oldest first (at most
         ``MAX_POINTS``); None when a version before it has not been read yet, or its points are
         no longer kept. A version without the race has no point."""
         if not self.complete(gen, index):
             return None
         points = self._points.get(contest_id, {})
-        return [points[i].point() for i in range(max(index - MAX_POINTS, 0), index) if i in points]
+        return [points[i] for i in range(max(index - MAX_POINTS, 0), index) if i in points]
 
     def _floor(self) -> int:
         """Points of versions below this are no longer kept."""
