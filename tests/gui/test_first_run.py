@@ -162,10 +162,13 @@ def test_a_folder_of_saved_versions_becomes_one_night(shared_data: Path, tmp_pat
     picked = sorted(p for p in recording.glob("*_ALL.json") if p.stat().st_size > 10_000)[:3]
     for p in picked:
         shutil.copy(p, folder / p.name)
+    error_page = next(p for p in recording.glob("*_ALL.json") if p.read_bytes()[:1] == b"<")
+    shutil.copy(error_page, folder / error_page.name)  # a scraper's folder holds its 404 pages too
     night_path = import_dropped(folder, tmp_path)
     assert night_path.name == "ga-runoff.night"
     with NightFile.open(night_path) as night:
         assert len(night.versions()) == 3
+        assert error_page.name in night.meta["skipped"] and night.meta["times"] == "file names"
 
 
 def test_import_results_folder_is_in_the_file_menu_with_its_keys(window: MainWindow) -> None:

@@ -160,9 +160,10 @@ def is_night_file(path: Path) -> bool:
 
 def import_dropped(path: Path, folder: Path | None = None) -> Path:
     """A payload file dropped on the window (any format the registry detects), or a folder of them
-    (one version per file, in the importer's order), as a new night in the data folder's
-    ``nights/`` (named after the file or folder, never overwriting one): returns its path. A file
-    in no format we know raises the registry's FeedError, with its one sentence."""
+    (one version per file, in the importer's order; files that are not results left out), as a
+    new night in the data folder's ``nights/`` (named after the file or folder, never overwriting
+    one): returns its path. A file in no format we know raises the registry's FeedError, with its
+    one sentence."""
     from tracker.archive.importer import import_payloads
     from tracker.feeds.registry import parse_payload
 
@@ -174,5 +175,7 @@ def import_dropped(path: Path, folder: Path | None = None) -> Path:
     while out.exists():
         out = folder / f"{path.stem}-{n}.night"
         n += 1
-    import_payloads([path], out=out)
+    # a folder is a scraper's or a recorder's: what the server sent instead of results (an HTML
+    # error page) is left out and listed in the night's meta ("skipped"), not a reason to refuse
+    import_payloads([path], out=out, skip_unreadable=path.is_dir())
     return out

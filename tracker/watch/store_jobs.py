@@ -99,3 +99,18 @@ class StoreJobs:
             self._host.fail_for(exc, f"cannot import {path.name}")
             return
         self._host.post(lambda: self._events.payload_imported(night))
+        skipped = _skipped_note(night)
+        if skipped:  # imported, but not everything: say so once
+            self._host.fail(f"{path.name}: {skipped}")
+
+
+def _skipped_note(night: Path) -> str:
+    """What an import left out, as the night's meta records it ("" when nothing)."""
+    from tracker.archive.night import NightFile
+
+    try:
+        with NightFile.open(night, readonly=True) as opened:
+            return opened.meta.get("skipped", "")
+    except Exception:
+        log.warning("could not read back %s", night, exc_info=True)
+        return ""
