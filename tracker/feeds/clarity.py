@@ -65,7 +65,6 @@ import io
 import os
 import re
 from collections.abc import Callable
-from itertools import repeat
 
 import numpy as np
 from lxml import etree
@@ -81,7 +80,6 @@ from tracker.core.model import (
     ReportingUnit,
     Snapshot,
     UnitKind,
-    UnitVotes,
     VoteTable,
     VoteType,
 )
@@ -579,7 +577,7 @@ def _parse_contest(
     canon = list(order)
     table = _table(canon, choices, list(vote_types)) if cells_total < _TABLE_MAX_TOTAL else None
     if table is not None:
-        unit_votes: list = list(map(UnitVotes, repeat(table, len(canon)), range(len(canon))))
+        unit_votes: list = [table.row(i) for i in range(len(canon))]
         has_votes = table.votes.reshape(len(canon), -1).any(axis=1).tolist()
     else:
         unit_votes = _assemble(name, canon, choices, warnings)
