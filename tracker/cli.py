@@ -245,34 +245,36 @@ def _print_summary(summary: dict) -> None:
     if summary["election"].get("note"):
         print(f"Note: {summary['election']['note']}")
     for contest in summary["contests"]:
+        # A race's lines are written at once: a statewide file has 20,000 of them (issue 21).
+        lines: list[str] = []
+        out = lines.append
         p = contest["precincts"]
         counts = f"{p['reporting']} of {p['total']} precincts, {contest['total_votes']:,} votes"
         if contest.get("totals_source") == "feed" and any(
             c["votes"] != c.get("unit_votes", c["votes"]) for c in contest["candidates"]
         ):
             counts += " as the feed states them; its units add up differently"
-        print(f"\n{contest['name']} — {counts}")
+        out(f"\n{contest['name']} — {counts}")
         rule = contest.get("rule")
         if rule:
-            print(f"  Rule: {rule['text']} · {rule['origin']}")
+            out(f"  Rule: {rule['text']} · {rule['origin']}")
         if contest.get("partial"):
-            print(f"  Part of the race: {contest['partial']}")
+            out(f"  Part of the race: {contest['partial']}")
         for cand in sorted(contest["candidates"], key=lambda c: -c["votes"]):
             line = f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %"
             if cand.get("standing"):
                 line += f"  {cand['standing']}"
-            print(line)
+            out(line)
         call = contest.get("call")
         if call:  # the publisher's call, said to be theirs
             names = {c["id"]: c["name"] for c in contest["candidates"]}
             if call["winners"]:
-                print(f"  {call['by']} called: {', '.join(names.get(i, i) for i in call['winners'])}")
+                out(f"  {call['by']} called: {', '.join(names.get(i, i) for i in call['winners'])}")
             if call["advancing"]:
-                print(
-                    f"  {call['by']}: runoff between {', '.join(names.get(i, i) for i in call['advancing'])}"
-                )
+                out(f"  {call['by']}: runoff between {', '.join(names.get(i, i) for i in call['advancing'])}")
         for warning in contest.get("warnings", []):
-            print(f"  ! {warning}")
+            out(f"  ! {warning}")
+        print("\n".join(lines))
     notes = summary.get("notes") or []
     if notes:
         print(f"\nSet aside ({len(notes)}):")
