@@ -156,6 +156,7 @@ def expect_cells(
     band = np.zeros(n, dtype=bool)
     todo = ~complete
 
+    county_cell: np.ndarray | None = None  # cells of units that are not precincts (made once)
     # 2, 3, 5: ratios learned from the complete cells of each type.
     for t in sorted(set(cells.ctype)):
         in_t = ctype == t
@@ -244,7 +245,11 @@ def expect_cells(
                     final[missing] - totals[missing]
                 )
             groups.append((tgt.copy(), sys))
-            _county_band(cells, totals, complete, in_t, tgt, units, final, lo, hi, band)
+            if county_cell is None:
+                county_cell = np.asarray(
+                    [units[u].kind is not UnitKind.PRECINCT for u in cells.unit], dtype=bool
+                )
+            _county_band(totals, complete, in_t, tgt, county_cell, final, lo, hi, band)
 
     # 4b: a unit the precincts say nothing about yet (nothing counted, none in) but that the
     # baseline knows: the turnout ratio the precinct-read cells of its type show against the
@@ -386,12 +391,11 @@ def _prior_cells(
 
 
 def _county_band(
-    cells: Cells,
     totals: np.ndarray,
     complete: np.ndarray,
     in_t: np.ndarray,
     tgt: np.ndarray,
-    units: Sequence[object],
+    county_cell: np.ndarray,
     final: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
@@ -400,8 +404,8 @@ def _county_band(
     """Step 5's county cells with nothing counted (in place): each may hold from nothing to as
     much as the largest complete county cell of its type, summed as a band (one unknown: whether
     the counties still out are the small ones or the big ones). Precincts keep the mean's spread:
-    they are drawn to similar sizes; counties are not."""
-    county_cell = np.asarray([units[u].kind is not UnitKind.PRECINCT for u in cells.unit], dtype=bool)
+    they are drawn to similar sizes; counties are not. ``county_cell``: the cells of units that
+    are not precincts."""
     waiting = np.flatnonzero(tgt & county_cell & (totals <= 0))
     sizes = totals[in_t & complete & county_cell & (totals > 0)]
     if not len(waiting) or not len(sizes):
