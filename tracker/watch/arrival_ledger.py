@@ -20,6 +20,7 @@ import numpy as np
 
 from tracker.core.arrival import MAX_POINTS, Group, Point, arrival_point
 from tracker.core.model import Contest, Snapshot
+from tracker.core.pause_points import pause_point
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class ArrivalLedger:
         self._mark_read(index)
         self._newest = max(self._newest, index)
         for contest in snapshot.contests:
+            pause_point()  # thousands of races in a statewide feed: the window may run (issue 21)
             last = self._last.get(contest.id)
             if last is not None and last[0] is contest:  # unchanged (shared): the same point
                 point = last[1]
