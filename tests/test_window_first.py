@@ -306,6 +306,8 @@ def test_what_is_made_of_a_version_is_made_with_the_cyclic_gc_paused(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(night_jobs_module, "project_all", project_all)
+    was_enabled = gc.isenabled()  # a command run in-process earlier may have left it off
+    gc.enable()
     store = Store()
     host = QueuedHost(store)
     events, _calls = recording_events()
@@ -321,6 +323,8 @@ def test_what_is_made_of_a_version_is_made_with_the_cyclic_gc_paused(
     finally:
         nights.close()
         store.close()
+        if not was_enabled:
+            gc.disable()
 
 
 def test_opening_a_night_lets_go_of_a_drawing_it_no_longer_shows(tracker_home: Path) -> None:
