@@ -22,10 +22,12 @@ import pytest
 
 from tests.test_watch_jobs import QueuedHost, recording_events
 from tracker import paths
+from tracker import store as store_module
 from tracker.archive import night as night_module
 from tracker.archive.night import NightFile
 from tracker.archive.recorder import current_versions
 from tracker.core.pause_points import pause_point, pausing
+from tracker.core.projection import projection_records
 from tracker.feeds.clarity import parse_detail_xml
 from tracker.feeds.plausible import check_snapshot
 from tracker.store import Store
@@ -34,7 +36,7 @@ from tracker.watch import night_jobs as night_jobs_module
 from tracker.watch.arrival_ledger import ArrivalLedger
 from tracker.watch.display_queue import YIELD_EVERY_S, YIELD_S, DisplayFirst
 from tracker.watch.night_jobs import NightJobs
-from tracker.watch.version_cache import SharedContests
+from tracker.watch.version_cache import SharedContests, project_all
 
 BUNDLED = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
 WAIT_S = 60  # a bound on a hang, not a measurement
@@ -168,6 +170,21 @@ def test_reading_a_version_pauses_between_races(statewide_detail: bytes) -> None
         with pausing(count):
             step()
         assert counts["n"] >= races
+
+
+def test_logging_a_history_of_projections_pauses_between_rows(
+    statewide_detail: bytes, tracker_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snap = parse_detail_xml(statewide_detail)
+    projections = project_all(snap, {})
+    records = projection_records(snap, projections, source="test", made_at="2020-11-04T06:00:00+00:00")
+    monkeypatch.setattr(store_module, "PAUSE_ROWS", 50)
+    assert len(records) > 200
+    pauses = {"n": 0}
+    with Store() as store, pausing(lambda: pauses.__setitem__("n", pauses["n"] + 1)):
+        assert store.append_projections(records) == len(records)
+        assert store.append_projections(records) == 0  # the same projections are logged once
+    assert pauses["n"] >= 2 * (len(records) // 50)
 
 
 def _inflate_in_one_call(blob: bytes, limit: int) -> bytes:
