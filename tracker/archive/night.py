@@ -57,6 +57,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.core.errors import NightFileError
 from tracker.core.model import Snapshot
+from tracker.core.pause_points import pause_point
 from tracker.feeds.registry import CLARITY_SUMMARY_JSON, FORMATS, parse_payload
 
 try:
@@ -98,6 +99,8 @@ _STATEMENT_SECONDS = 120.0
 CLARITY_SETTINGS_KEY = "clarity_settings"
 _BUSY_TIMEOUT_MS = 5000
 _ZLIB_LEVEL = 6
+#: Decompressed in pieces of this many bytes, a pause point between them (``_inflate``).
+INFLATE_PIECE = 2**20
 
 _SCHEMA = """
 CREATE TABLE meta (
@@ -918,10 +921,7 @@ class NightFile:
             )
         try:
             if codec == "zlib":
-                inflater = zlib.decompressobj()
-                data = inflater.decompress(blob, size + 1)  # never more than it says, plus one
-                if len(data) == size and not inflater.eof:
-                    raise zlib.error("incomplete")
+                data = _inflate(blob, size + 1)  # never more than it says, plus one
             elif codec == "none":
                 data = bytes(blob)
             else:
@@ -966,6 +966,28 @@ class NightFile:
             published_at=snap.published_at or version.published_at,
             version=snap.version or version.version or "",
         )
+
+
+def _inflate(blob: bytes, limit: int) -> bytes:
+    """``blob`` decompressed, at most ``limit`` bytes; zlib.error when it holds all but one of
+    them and more behind (what the payload claims, then more). In pieces of ``INFLATE_PIECE``
+    bytes with a pause point between them: in one call, a statewide payload kept the window from
+    the interpreter for 50–150 ms (issue 21)."""
+    inflater = zlib.decompressobj()
+    pieces: list[bytes] = []
+    total = 0
+    rest = blob
+    while total < limit and not inflater.eof:
+        piece = inflater.decompress(rest, min(INFLATE_PIECE, limit - total))
+        if not piece:
+            break  # the input is used up
+        pieces.append(piece)
+        total += len(piece)
+        rest = inflater.unconsumed_tail
+        pause_point()
+    if total == limit - 1 and not inflater.eof:  # all it claims, and more behind it
+        raise zlib.error("incomplete")
+    return b"".join(pieces)
 
 
 __all__ = ["FILE_FORMAT", "KINDS", "SCHEMA_VERSION", "Fetch", "NightFile", "Version"]

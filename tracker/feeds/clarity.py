@@ -83,6 +83,7 @@ from tracker.core.model import (
     VoteTable,
     VoteType,
 )
+from tracker.core.pause_points import pause_point
 from tracker.core.threshold import ThresholdRule
 
 __all__ = [
@@ -753,6 +754,7 @@ def _stream(
         el.clear()
         while el.getprevious() is not None:
             del root[0]
+        pause_point()  # a statewide file is seconds of this: the window may run (issue 21)
     if root is None:
         root = events.root
         if root is None:

@@ -83,6 +83,8 @@ DEFAULT_SPEED = 60.0
 #: ``saveState``'s version: bump it when the docks change so an old layout is not forced on new ones.
 LAYOUT_VERSION = 1
 RECONSTRUCTED_NOTE = "reconstructed from certified precinct results — not the original feed"
+#: A version is applied in steps, each in its own turn of the event loop this long after the last.
+APPLY_STEP_MS = 1
 
 
 def reconstructed_banner(name: str, note: str) -> str:
@@ -657,23 +659,38 @@ class MainWindow(QMainWindow):
         # holds the GUI thread tens of milliseconds, all three together ~100 ms, in which no timer,
         # key or paint would run (issue 21). A newer version (or night) arriving meanwhile wins.
         # The window's snapshot and shown version change with the last step, as it is drawn.
+        # Meanwhile the night thread waits (``hold_display``): the timeline's history it reads
+        # next would otherwise share the interpreter with these steps and double their time.
         token = self._applying
-        QTimer.singleShot(0, self, lambda: self._apply_rest(token, index, snapshot, 0))
+        self._worker.hold_display()
+        self._next_step(lambda: self._apply_rest(token, index, snapshot, 0))
 
     def _apply_rest(self, token: int, index: int, snapshot: Snapshot, step: int) -> None:
+        """Step ``step`` (0: the "changed" column; 1: the race view and timeline) of applying
+        version ``index``; every chain of steps ends by releasing the display it held."""
         if token != self._applying or index != self._requested or self._timeline is None:
+            self._worker.release_display()
             return
         if step == 0:
             info = self._info
             if info is not None:  # the list's "changed" column (``_update_last_changes``) for this version
                 self._model.follow_history(self._worker.fingerprints(), index, info.times, info.timezone)
-            QTimer.singleShot(0, self, lambda: self._apply_rest(token, index, snapshot, 1))
+            self._next_step(lambda: self._apply_rest(token, index, snapshot, 1))
             return
         self._snapshot = snapshot
         self._shown = index
-        self._sync_selection()
-        self._show_selected()
+        try:
+            self._sync_selection()
+            self._show_selected()
+        finally:
+            self._worker.release_display()
         self.drawn.emit()
+
+    def _next_step(self, step: Callable[[], None]) -> None:
+        """Run ``step`` in a later turn of the event loop, after the timers, input and paints that
+        are due: as a timer (1 ms), not a queued call, which Qt runs before checking for those,
+        so two steps would run back to back (issue 21)."""
+        QTimer.singleShot(APPLY_STEP_MS, self, step)
 
     def _show_reconstructed_label(self, snapshot: Snapshot) -> None:
         """A reconstructed night stays labelled when it arrives as a live feed (``serve``): the

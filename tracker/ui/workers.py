@@ -39,6 +39,7 @@ from tracker.core.threshold import Outstanding
 from tracker.store import Store
 from tracker.ui.job_host import JobHost
 from tracker.watch.alert_jobs import AlertJobs
+from tracker.watch.display_queue import DisplayFirst
 from tracker.watch.feed_jobs import FeedJobs
 from tracker.watch.night_info import NightInfo
 from tracker.watch.night_jobs import NightJobs
@@ -105,7 +106,7 @@ class Worker(QObject):
         events = self._events()
         feed_pool = QThreadPool(self)  # the live feed's poll loop: long-running, a thread of its own
         feed_pool.setMaxThreadCount(1)
-        self._nights = NightJobs(self._host, events, cache_size=cache_size)
+        self._nights = NightJobs(self._host, events, cache_size=cache_size, display=DisplayFirst())
         self._feeds = FeedJobs(self._host, self._nights, events, pool=feed_pool)
         self._alerts = AlertJobs(self._host, self._nights, events)
         self._nights.observer = self._alerts
@@ -148,6 +149,22 @@ class Worker(QObject):
             return
         key = self._nights.request_snapshot(index)
         self._alerts.request_scan(key)
+
+    def hold_display(self) -> None:
+        """The window draws the version it was sent in later turns of the event loop: the night
+        thread waits (between races) until ``release_display``, instead of sharing the interpreter
+        with the drawing (issue 21; ``tracker.watch.display_queue.DisplayFirst``). At most
+        half a second: a forgotten release only costs that."""
+        self._nights.display.hold()
+
+    def release_display(self) -> None:
+        """The window has drawn (or dropped) what it held the display for."""
+        self._nights.display.release()
+
+    @property
+    def display_gate(self) -> DisplayFirst:
+        """The night thread's gate on the window's drawing (read by tests and benchmarks)."""
+        return self._nights.display
 
     def history_ready(self, index: int, *, complete: bool = False) -> bool:
         """Is the timeline's history of version ``index`` projected: its first, coarse part, or
@@ -286,6 +303,7 @@ class Worker(QObject):
             return True
         self._feeds.stop_feed()
         self._host.begin_closing()
+        self._nights.display.release_all()  # a night job waiting for the window goes on, and stops
         if not self._feeds.wait_stopped(timeout_ms):
             log.warning("the feed poller did not stop within %d ms", timeout_ms)
         return self._host.finish(self._close_job, timeout_ms)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tracker.core.arrival import MAX_POINTS, ArrivalPoint, arrival_point
 from tracker.core.model import Contest, Snapshot
+from tracker.core.pause_points import pause_point
 
 
 class ArrivalLedger:
@@ -45,6 +46,7 @@ class ArrivalLedger:
         self._mark_read(index)
         self._newest = max(self._newest, index)
         for contest in snapshot.contests:
+            pause_point()  # thousands of races in a statewide feed: the window may run (issue 21)
             last = self._last.get(contest.id)
             if last is not None and last[0] is contest:  # unchanged (shared): the same point
                 point = last[1]

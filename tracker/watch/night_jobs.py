@@ -30,10 +30,11 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from tracker.core.arrival import Point
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
+from tracker.core.pause_points import pausing
 from tracker.core.projection import ONE_VERSION, Baseline, ContestProjection
 from tracker.core.race_facts import fingerprints, snapshot_facts
 from tracker.watch.arrival_ledger import ArrivalLedger
-from tracker.watch.display_queue import Newest, RecordingFirst
+from tracker.watch.display_queue import DisplayFirst, Newest, RecordingFirst
 from tracker.watch.night_info import NightInfo
 from tracker.watch.ports import Events, Host
 from tracker.watch.projection_log_jobs import ProjectionLogJobs
@@ -57,21 +58,25 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _read_version(read: Callable[[], T]) -> T:
-    """``read()`` (a version parsed), with the cyclic GC paused, and its objects then moved out of
-    the GC's sight (``gc.freeze``).
+def _gc_paused(work: Callable[[], T]) -> T:
+    """``work()`` (a version read, or what is made of it), with the cyclic GC paused, and its
+    objects then moved out of the GC's sight (``gc.freeze``).
 
     A parsed version of a statewide feed is a million small objects and holds no reference cycle
     (frozen dataclasses, dicts, strings, ints; refcounting frees it when the cache lets go). Left
     to the cyclic GC, every full collection walked all of them, again and again, holding the GIL
     for 1–2 s at a time and freezing the window (``benchmarks big_night``); and the first young
     collection after the parse walked the whole fresh version. Frozen, they are never scanned.
+    The same holds for what is made of a version (projections, the race list's facts, the
+    projection log's rows: no cycles, measured): made with the GC running, a statewide version's
+    4,000 projections set off full collections of 35–120 ms on the night thread, each a stall
+    of the window, which has to wait for the GIL (issue 21).
     The price: a reference cycle that became garbage just before a freeze is never collected (a
     few objects, not the versions)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return read()
+        return work()
     finally:
         gc.freeze()
         if was_enabled:
@@ -117,7 +122,9 @@ class NightJobs:
     is shared (locked). ``events`` answer the worker, whose ``night_loaded``, ``snapshot_ready``,
     ``history_grew`` and ``night_grew`` these call."""
 
-    def __init__(self, host: Host, events: Events, *, cache_size: int) -> None:
+    def __init__(
+        self, host: Host, events: Events, *, cache_size: int, display: DisplayFirst | None = None
+    ) -> None:
         self._host = host
         self._events = events
         self.cache = VersionCache(cache_size)
@@ -139,6 +146,9 @@ class NightJobs:
         #: The live version waiting to be shown (newest wins), and the feed thread's recording.
         self._growing: Newest[tuple[int, Snapshot]] = Newest()
         self.recording = RecordingFirst()
+        #: The window drawing what this thread sent (``Worker`` hands in one that waits for it;
+        #: without one, this thread only hands the interpreter over now and then).
+        self.display = display if display is not None else DisplayFirst(waits=False)
         self._baselines: dict[str, Baseline] = {}
         self._source = ""
 
@@ -172,7 +182,8 @@ class NightJobs:
     def open(self, path: Path) -> None:
         self._generation += 1
         self._wanted = None
-        self._host.start(lambda gen=self._generation: self._open_job(Path(path), gen))
+        self.display.release_all()
+        self._host.start(self._pausing(lambda gen=self._generation: self._open_job(Path(path), gen)))
 
     def request_snapshot(self, index: int) -> Key:
         """Ask for version ``index`` (see ``Worker.request_snapshot``); the request's key."""
@@ -182,9 +193,9 @@ class NightJobs:
         if cached is not None:
             self._events.snapshot_ready(index, cached)
             if not self.cache.has_history(key, range(index)):
-                self._host.start(lambda: self._fill_history_job(key))
+                self._host.start(self._pausing(lambda: self._fill_history_job(key)))
         else:
-            self._host.start(lambda: self._parse_job(key))
+            self._host.start(self._pausing(lambda: self._parse_job(key)))
         return key
 
     def history_ready(self, index: int, complete: bool) -> bool:
@@ -199,14 +210,15 @@ class NightJobs:
         """Make a live recording (its first version recorded) the current night."""
         self._generation += 1
         self._wanted = None
+        self.display.release_all()
         gen = self._generation
-        self._host.start(lambda: self._adopt_job(night, path, url, gen))
+        self._host.start(self._pausing(lambda: self._adopt_job(night, path, url, gen)))
 
     def grow(self, snapshot: Snapshot) -> None:
         """The live recording has a new version (``snapshot``, parsed on the feed thread). While
         the night thread is busy, a newer version replaces one still waiting: at most one waits."""
         if self._growing.put((self._generation, snapshot)):
-            self._host.start(self._grow_newest)
+            self._host.start(self._pausing(self._grow_newest))
 
     @property
     def skipped_for_display(self) -> int:
@@ -224,12 +236,44 @@ class NightJobs:
             self._events.night_loaded(info)
 
     def _deliver_snapshot(self, key: Key, snapshot: Snapshot) -> None:
-        if key == self._wanted:
-            self._events.snapshot_ready(key[1], snapshot)
+        """The version to the window. The night thread held the display when it posted this
+        (``_post_to_window``): released once the window's first step is done; a window that draws
+        in later turns holds it on itself (``Worker.hold_display``)."""
+        try:
+            if key == self._wanted:
+                self._events.snapshot_ready(key[1], snapshot)
+        finally:
+            self.display.release()
 
     def _deliver_history(self, key: Key) -> None:
-        if key == self._wanted:
-            self._events.history_grew(key[1])
+        try:
+            if key == self._wanted:
+                self._events.history_grew(key[1])
+        finally:
+            self.display.release()
+
+    def _post_to_window(self, deliver: Callable[[], None]) -> None:
+        """Night thread: post ``deliver`` (one of the above) with the display held, so this
+        thread waits at its next pause until the window has drawn it, rather than share the
+        interpreter with it (display_queue)."""
+        self.display.hold()
+        self._host.post(deliver)
+
+    def _pausing(self, job: Callable[[], None]) -> Callable[[], None]:
+        """``job`` (for the night thread) with the pause points of the core's long loops
+        (decompressing, parsing, checking a version) pausing as ``_pause`` does."""
+
+        def run() -> None:
+            with pausing(self._pause):
+                job()
+
+        return run
+
+    def _pause(self) -> None:
+        """Night thread, between races and versions: a live recording goes first, then the window."""
+        self.recording.pause()
+        if not self._host.closing:
+            self.display.pause()
 
     def _deliver_grew(self, gen: int, info: NightInfo) -> None:
         if gen == self._generation:
@@ -252,7 +296,7 @@ class NightJobs:
             if not versions:
                 raise TrackerError(f"{path.name} holds no recorded versions yet")
             chain = VersionChain(night, versions)
-            final, unreadable = _read_version(lambda: last_readable(chain, len(versions), path.name))
+            final, unreadable = _gc_paused(lambda: last_readable(chain, len(versions), path.name))
             info = self._info(night, path, versions, final)
             self._record_opened(path)
         except Exception as exc:
@@ -282,7 +326,7 @@ class NightJobs:
         try:
             versions = current_versions(night.versions())
             chain = VersionChain(night, versions)
-            final = _read_version(lambda: chain.snapshot(len(versions) - 1))
+            final = _gc_paused(lambda: chain.snapshot(len(versions) - 1))
             info = self._info(night, path, versions, final, feed_url=url)
             self._host.store().record_opened(url, "feed")
         except Exception as exc:
@@ -352,7 +396,7 @@ class NightJobs:
         final = (
             snapshot
             if versions[-1].sha256 == snapshot.payload_id
-            else _read_version(lambda: chain.snapshot(len(versions) - 1))
+            else _gc_paused(lambda: chain.snapshot(len(versions) - 1))
         )
         final = replace(final, fetched_at=versions[-1].fetched_at, payload_id=versions[-1].sha256)
         # Recorded while the screen lagged, never read: the history does not parse them later.
@@ -376,7 +420,7 @@ class NightJobs:
             if gen != self._generation or self._night is None or not 0 <= index < len(self._versions):
                 return
             try:
-                cached = _read_version(lambda: self.chain_of().snapshot(index))
+                cached = _gc_paused(lambda: self.chain_of().snapshot(index))
             except Exception as exc:
                 self.ledger.passed_over(gen, index)
                 name = Path(self._source).name if self._source else "this night"
@@ -389,7 +433,7 @@ class NightJobs:
         # The version first (what the user asked for: bars and numbers), then its timeline: a
         # coarse history of a few earlier versions (a version costs ~20 ms to parse and ~6 ms per
         # race to project), then the rest; ``history_grew`` follows each.
-        self._host.post(lambda: self._deliver_snapshot(key, snapshot))
+        self._post_to_window(lambda: self._deliver_snapshot(key, snapshot))
         if not self.cache.has_history(key, range(index)):
             self._fill_history_job(key)
         else:
@@ -408,13 +452,15 @@ class NightJobs:
         """Compute what the window needs from version ``key`` and cache it; returns the snapshot
         as cached (its unchanged contests shared with the versions read before). A version
         projected again (``share=False``) keeps the very snapshot the window shows: sharing it
-        again could make a new one, and until that one arrived the window's would not be found."""
+        again could make a new one, and until that one arrived the window's would not be found.
+        The cyclic GC is paused meanwhile (``_gc_paused``)."""
+        return _gc_paused(lambda: self._make_and_cache(key, snapshot, share))
+
+    def _make_and_cache(self, key: Key, snapshot: Snapshot, share: bool) -> Snapshot:
         if share:
             snapshot = self.shared.share(key[0], snapshot)
         self.ledger.record(key[0], key[1], snapshot)
-        projections = project_all(
-            snapshot, self._baselines, self.shared, self._history_of(key), self.recording.pause
-        )
+        projections = project_all(snapshot, self._baselines, self.shared, self._history_of(key), self._pause)
         facts = snapshot_facts(snapshot)
         parsed = Parsed(
             snapshot, estimate_all(snapshot, self._baselines, projections, self.shared), projections, facts
@@ -439,7 +485,7 @@ class NightJobs:
                 continue
             if not self._fill_history(key, indices):
                 return  # superseded: the newer request is queued
-            self._host.post(lambda: self._deliver_history(key))
+            self._post_to_window(lambda: self._deliver_history(key))
         self._reproject(key)
 
     def _one_version(self, key: Key, indices: Iterable[int]) -> bool:
@@ -461,7 +507,7 @@ class NightJobs:
         if snapshot is None:
             return
         snapshot = self._cache_put(key, snapshot, share=False)
-        self._host.post(lambda: self._deliver_snapshot(key, snapshot))
+        self._post_to_window(lambda: self._deliver_snapshot(key, snapshot))
 
     def _remember(
         self,
@@ -483,7 +529,7 @@ class NightJobs:
         try:
             return self._fill(key, indices, made)
         finally:
-            self.log.append(made)
+            _gc_paused(lambda: self.log.append(made))
 
     def _fill(
         self,
@@ -497,20 +543,31 @@ class NightJobs:
                 continue
             if self.cache.has_history(key, (i,)) and not self._one_version(key, (i,)):
                 continue
+            self._pause()  # the window draws what came before, untroubled by this thread
             if key != self._wanted or gen != self._generation or self._night is None or self._host.closing:
                 return False  # superseded, or the window is closing: do not hold up its exit
             try:
-                snap = _read_version(lambda i=i: self.chain_of().snapshot(i))
+                snap = _gc_paused(lambda i=i: self.chain_of().snapshot(i))
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
                 self.ledger.passed_over(gen, i)
                 continue
-            snap = self.shared.share(gen, snap)
-            self.ledger.record(gen, i, snap)
-            projections = project_all(snap, self._baselines, self.shared, self._history_of((gen, i)))
-            made.append((snap, projections))
-            self._remember((gen, i), snap, projections)
+            _gc_paused(lambda i=i, snap=snap: self._project_earlier(gen, i, snap, made))
         return True
+
+    def _project_earlier(
+        self,
+        gen: int,
+        i: int,
+        snap: Snapshot,
+        made: list[tuple[Snapshot, Mapping[str, ContestProjection]]],
+    ) -> None:
+        """Project earlier version ``i`` (read as ``snap``) for the timeline, and keep it."""
+        snap = self.shared.share(gen, snap)
+        self.ledger.record(gen, i, snap)
+        projections = project_all(snap, self._baselines, self.shared, self._history_of((gen, i)), self._pause)
+        made.append((snap, projections))
+        self._remember((gen, i), snap, projections)
 
     def _read_pins(self, election_id: str) -> set[str]:
         try:

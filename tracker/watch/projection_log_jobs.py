@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tracker.core.model import Snapshot
+from tracker.core.pause_points import pause_point
 from tracker.core.projection import ContestProjection, projection_records
 from tracker.core.projection_log import ProjectionRecord, write_projections_csv
 from tracker.watch.ports import Events, Host
@@ -49,11 +50,10 @@ class ProjectionLogJobs:
             return
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
-            records = [
-                r
-                for snapshot, projections in made
-                for r in projection_records(snapshot, projections, source=source, made_at=now)
-            ]
+            records: list[ProjectionRecord] = []
+            for snapshot, projections in made:
+                pause_point()  # thousands of rows a statewide version: the window may run (issue 21)
+                records += projection_records(snapshot, projections, source=source, made_at=now)
             added = self._host.store().append_projections(records)
         except Exception:
             log.warning("could not log %d versions' projections", len(made), exc_info=True)

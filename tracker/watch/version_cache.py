@@ -28,6 +28,7 @@ from typing import Any
 from tracker.core.arrival import History
 from tracker.core.model import Contest, Snapshot
 from tracker.core.outstanding import estimate_outstanding
+from tracker.core.pause_points import pause_point
 from tracker.core.projection import ONE_VERSION, Baseline, ContestProjection, project_contest
 from tracker.core.race_facts import RaceFacts
 from tracker.core.threshold import Outstanding
@@ -66,8 +67,9 @@ PROJECTION_UNIT_BYTES = 500
 #: ... and of one race's fingerprint in a version's (115 B measured, with its share of the dict).
 PRINT_BYTES = 120
 
-#: ``project_all`` lets a recording go first every this many contests (a few ms of work).
-PAUSE_EVERY = 16
+#: ``project_all`` calls its ``pause`` every this many contests: every one, since a statewide
+#: feed's biggest take ~2 ms each and the pause decides by the clock (``display_queue``).
+PAUSE_EVERY = 1
 
 #: The same for a contest whose votes are one integer array (``tracker.core.model.VoteTable``,
 #: issue 21): 8 bytes a cell, and each unit (its slots, names and row view) with its share of the
@@ -110,7 +112,7 @@ def project_all(
     projection: a statewide file has thousands of contests, and most do not move between versions.
     ``history`` gives a contest's earlier versions (``watch.arrival_ledger``), None while they are
     not all read: the projection is then made from this version alone (and says so). ``pause`` is
-    called every few contests (a live feed's recording goes first: display_queue)."""
+    called between contests (a live feed's recording, then the window, go first: display_queue)."""
     from tracker.archive.projections import baseline_for
 
     out: dict[str, ContestProjection] = {}
@@ -224,6 +226,7 @@ class SharedContests:
         contests: list[Contest] = []
         reused = False
         for contest in snapshot.contests:
+            pause_point()  # comparing a statewide feed's contests takes a while (issue 21)
             known = self._contests.get(contest.id)
             if known is not None and (known is contest or known == contest):
                 contests.append(known)
