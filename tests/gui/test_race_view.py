@@ -285,3 +285,29 @@ def test_a_feed_without_precinct_counts_says_so_not_0_of_0(view: RaceView, share
     line = view.header_texts()["outstanding"]
     assert "turnout, no unit complete yet (a wide range)" in line, line
     assert "comparable precincts" not in line
+
+
+def test_a_range_whose_top_is_a_bound_is_not_called_likely(view: RaceView, shared_data) -> None:
+    """Real: Georgia's 2021 runoff by county, its 100 most Republican counties in, the cities still
+    out, no registered voters: the counties still out may be as big as the largest counted, and
+    the vote-still-out line says that is what its top is, not a likely value."""
+    from tests.test_expected_vote import _runoff_released
+    from tracker.core.projection import project_contest
+
+    race, truly_out = _runoff_released(shared_data, 100, seed=None)
+    projection = project_contest(race, None, [])
+    assert projection.expected is not None and projection.expected.bounded
+    view.show_contest(race, outstanding=None, projection=projection)
+    line = view.header_texts()["outstanding"]
+    assert "likely" not in line and "to at most" in line
+    assert "a county not in yet may be as big as the largest counted" in line
+    from tracker.ui.vote_remaining import heading
+
+    assert "likely" not in heading(projection) and "to at most" in heading(
+        projection
+    )  # the dock says the same
+    # the truth (2.8 million still out) is inside the range: the mean county said about 1.0 million
+    assert (
+        projection.outstanding is not None
+        and projection.outstanding.lo <= truly_out <= projection.outstanding.hi
+    )

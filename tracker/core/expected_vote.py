@@ -538,6 +538,9 @@ class ExpectedVote:
     baseline: str
     units: tuple[UnitExpectation, ...]
     counties: tuple[CountyRemaining, ...]
+    #: Whether the range's top is a bound, not a likely value: it holds counties with nothing
+    #: counted that may be as big as the largest counted (``_county_band``).
+    bounded: bool = False
 
     @property
     def evidence(self) -> str:
@@ -646,6 +649,9 @@ def summarise(
         baseline=baseline_label,
         units=tuple(rows),
         counties=tuple(counties),
+        bounded=outstanding is not None
+        and len(exp.band_cells) > 0
+        and any(exp.band_cells[i] and exp.source[i] == "peers" for i in todo),
     )
 
 

@@ -461,7 +461,8 @@ class RaceView(QWidget):
         )
         self._reporting.setText(f"{precincts} · <b>{counted:,}</b> votes counted" + self._call_text(contest))
         why = projection.reason if projection is not None and projection.too_early else ""
-        text = self._outstanding_text(outstanding, counted, source, why)
+        bounded = projection is not None and projection.expected is not None and projection.expected.bounded
+        text = self._outstanding_text(outstanding, counted, source, why, bounded=bounded)
         verdict = verdict_text(contest, rows, display_name)
         self._rule_label.setText(
             f"Rule: {contest.threshold.describe(contest.vote_for)} · {contest.threshold.origin()}"
@@ -534,8 +535,12 @@ class RaceView(QWidget):
         )
 
     @staticmethod
-    def _outstanding_text(outstanding: Outstanding | None, counted: int, source: str, why: str = "") -> str:
-        """``why``: the projection's reason for "too early", the same words as its line."""
+    def _outstanding_text(
+        outstanding: Outstanding | None, counted: int, source: str, why: str = "", *, bounded: bool = False
+    ) -> str:
+        """``why``: the projection's reason for "too early", the same words as its line.
+        ``bounded``: the range's top is a bound (counties not in yet may be as big as the largest
+        counted), not a likely value, and is not called "likely"."""
         if outstanding is None:
             return (
                 f"Outstanding vote: too early to estimate ({why or 'no comparable precinct is fully in yet'})"
@@ -545,7 +550,10 @@ class RaceView(QWidget):
         if outstanding.hi == 0:
             return "All precincts reporting: nothing outstanding"
         lo, mid, hi = (round_votes(n) for n in (outstanding.lo, outstanding.expected, outstanding.hi))
-        spread = f" (likely {lo:,}–{hi:,})" if lo != hi else ""
+        if bounded:
+            spread = f" ({lo:,} to at most {hi:,}: a county not in yet may be as big as the largest counted)"
+        else:
+            spread = f" (likely {lo:,}–{hi:,})" if lo != hi else ""
         return f"About {mid:,} votes still out{spread}, estimated from {source}"
 
     def _update_plot(self) -> None:

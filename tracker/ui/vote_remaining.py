@@ -73,10 +73,13 @@ def heading(projection: ContestProjection | None) -> str:
     if ev.outstanding is None:
         return f"Vote still out: not known yet ({ev.evidence}) · baseline {base}"
     o = ev.outstanding
-    return (
-        f"About {round_votes(o.expected):,} votes still out "
-        f"(likely {round_votes(o.lo):,}–{round_votes(o.hi):,}), {ev.evidence} · baseline {base}"
+    spread = (
+        f"{round_votes(o.lo):,} to at most {round_votes(o.hi):,}: "
+        "a county not in yet may be as big as the largest counted"
+        if ev.bounded
+        else f"likely {round_votes(o.lo):,}–{round_votes(o.hi):,}"
     )
+    return f"About {round_votes(o.expected):,} votes still out ({spread}), {ev.evidence} · baseline {base}"
 
 
 class VoteRemainingDock(QDockWidget):
