@@ -146,8 +146,8 @@ def test_dropping_a_file_in_no_known_format_says_so_and_imports_nothing(
 def test_import_dropped_never_overwrites_a_night(shared_data: Path, tmp_path: Path) -> None:
     payload = tmp_path / "ak.json"
     shutil.copy(shared_data / "ap" / "newsdev-elex_20121106_ak_prez.json", payload)
-    first = import_dropped(payload, tmp_path)
-    second = import_dropped(payload, tmp_path)
+    first = import_dropped(payload, tmp_path).path
+    second = import_dropped(payload, tmp_path).path
     assert first.name == "ak.night" and second.name == "ak-2.night"
 
 
@@ -164,8 +164,10 @@ def test_a_folder_of_saved_versions_becomes_one_night(shared_data: Path, tmp_pat
         shutil.copy(p, folder / p.name)
     error_page = next(p for p in recording.glob("*_ALL.json") if p.read_bytes()[:1] == b"<")
     shutil.copy(error_page, folder / error_page.name)  # a scraper's folder holds its 404 pages too
-    night_path = import_dropped(folder, tmp_path)
+    result = import_dropped(folder, tmp_path)
+    night_path = result.path
     assert night_path.name == "ga-runoff.night"
+    assert [name for name, _ in result.skipped] == [error_page.name]
     with NightFile.open(night_path) as night:
         assert len(night.versions()) == 3
         assert error_page.name in night.meta["skipped"] and night.meta["times"] == "file names"
@@ -197,3 +199,24 @@ def test_catalogue_skips_recent_nights_that_are_gone(tmp_path: Path, tracker_hom
         found = catalogue(store)
     assert found.recent_nights == ()
     assert len(found.bundled) == 2
+
+
+def test_a_folder_with_error_pages_opens_and_says_what_was_left_out(
+    qtbot: QtBot, window: MainWindow, shared_data: Path, tmp_path: Path
+) -> None:
+    """Real: three ALL.json versions and one saved HTML 404 page of the scraper's Georgia 2021
+    folder. The window imports and opens the night, and says in one sentence which file was left
+    out (it used to refuse the folder at the error page)."""
+    folder = tmp_path / "ga-runoff"
+    folder.mkdir()
+    recording = shared_data / "recordings" / "clarity-GA-107556-2021-01-05-runoff_ALLjson"
+    for p in sorted(p for p in recording.glob("*_ALL.json") if p.stat().st_size > 10_000)[:3]:
+        shutil.copy(p, folder / p.name)
+    error_page = next(p for p in recording.glob("*_ALL.json") if p.read_bytes()[:1] == b"<")
+    shutil.copy(error_page, folder / error_page.name)
+    said: list[str] = []
+    window.error_reported.connect(said.append)
+    with qtbot.waitSignal(window.worker.payload_imported, timeout=20_000):
+        window.navigation.import_results(folder)
+    qtbot.waitUntil(lambda: bool(said), timeout=10_000)
+    assert said == [f"ga-runoff: 1 file that is not results was left out: {error_page.name}"]

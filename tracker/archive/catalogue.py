@@ -16,6 +16,7 @@ from tracker import paths
 from tracker.core.errors import TrackerError
 
 if TYPE_CHECKING:
+    from tracker.archive.importer import ImportResult
     from tracker.store import Store
 
 log = logging.getLogger(__name__)
@@ -158,12 +159,12 @@ def is_night_file(path: Path) -> bool:
         return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
 
 
-def import_dropped(path: Path, folder: Path | None = None) -> Path:
+def import_dropped(path: Path, folder: Path | None = None) -> ImportResult:
     """A payload file dropped on the window (any format the registry detects), or a folder of them
     (one version per file, in the importer's order; files that are not results left out), as a
     new night in the data folder's ``nights/`` (named after the file or folder, never overwriting
-    one): returns its path. A file in no format we know raises the registry's FeedError, with its
-    one sentence."""
+    one): what was written (``.path``) and left out (``.skipped``). A file in no format we know
+    raises the registry's FeedError, with its one sentence."""
     from tracker.archive.importer import import_payloads
     from tracker.feeds.registry import parse_payload
 
@@ -177,5 +178,4 @@ def import_dropped(path: Path, folder: Path | None = None) -> Path:
         n += 1
     # a folder is a scraper's or a recorder's: what the server sent instead of results (an HTML
     # error page) is left out and listed in the night's meta ("skipped"), not a reason to refuse
-    import_payloads([path], out=out, skip_unreadable=path.is_dir())
-    return out
+    return import_payloads([path], out=out, skip_unreadable=path.is_dir())

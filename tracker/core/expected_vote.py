@@ -111,6 +111,13 @@ class CellExpectation:
     #: vote for a ratio estimate (its error all lands on the remainder), else the remainder.
     scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
+    def county_band(self) -> np.ndarray:
+        """The cells whose range is a bound, not a likely spread: counties with nothing counted
+        and nothing to size them but the counties counted (``_county_band``)."""
+        if not len(self.band_cells):
+            return np.zeros(len(self.source), dtype=bool)
+        return self.band_cells & np.asarray([s == "peers" for s in self.source], dtype=bool)
+
 
 def _base_votes(contest: Contest, cells: Cells, baseline: Baseline | None) -> np.ndarray:
     """Each cell's votes of its type in the baseline (0 where the baseline lacks the unit/type)."""
@@ -410,8 +417,8 @@ def _county_band(
     sizes = totals[in_t & complete & county_cell & (totals > 0)]
     if not len(waiting) or not len(sizes):
         return
-    lo[waiting] = totals[waiting]  # a county may be as small as any: nothing bounds it from below
-    hi[waiting] = np.maximum(totals[waiting] + sizes.max(), final[waiting])
+    lo[waiting] = 0.0  # nothing counted, and nothing bounds a county from below
+    hi[waiting] = np.maximum(sizes.max(), final[waiting])
     band[waiting] = True
 
 
@@ -649,9 +656,7 @@ def summarise(
         baseline=baseline_label,
         units=tuple(rows),
         counties=tuple(counties),
-        bounded=outstanding is not None
-        and len(exp.band_cells) > 0
-        and any(exp.band_cells[i] and exp.source[i] == "peers" for i in todo),
+        bounded=outstanding is not None and bool(exp.county_band().any()),
     )
 
 

@@ -91,26 +91,17 @@ class StoreJobs:
         from tracker.archive.catalogue import import_dropped
 
         try:
-            night = import_dropped(path)
+            result = import_dropped(path)
         except OSError as exc:  # unreadable, not a bug
             self._host.fail(f"cannot read {path.name}: {exc}")
             return
         except Exception as exc:
             self._host.fail_for(exc, f"cannot import {path.name}")
             return
+        night = result.path
         self._host.post(lambda: self._events.payload_imported(night))
-        skipped = _skipped_note(night)
-        if skipped:  # imported, but not everything: say so once
-            self._host.fail(f"{path.name}: {skipped}")
-
-
-def _skipped_note(night: Path) -> str:
-    """What an import left out, as the night's meta records it ("" when nothing)."""
-    from tracker.archive.night import NightFile
-
-    try:
-        with NightFile.open(night, readonly=True) as opened:
-            return opened.meta.get("skipped", "")
-    except Exception:
-        log.warning("could not read back %s", night, exc_info=True)
-        return ""
+        if result.skipped:  # imported, but not everything: say so once
+            names = ", ".join(name for name, _ in result.skipped)
+            n = len(result.skipped)
+            what = "1 file that is not results was" if n == 1 else f"{n} files that are not results were"
+            self._host.fail(f"{path.name}: {what} left out: {names}")
