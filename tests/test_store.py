@@ -52,3 +52,21 @@ def test_corrupt_store_is_refused(tmp_path):
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError, match="cannot open"):
         Store(path)
+
+
+def test_a_store_that_already_has_a_migrations_column_still_opens(tmp_path):
+    """A store left by a build that numbered its migrations otherwise: at schema 5 with the
+    projection log's ``baseline`` column already there. Opening it said "duplicate column name:
+    baseline" and the store (pins, logs) could not be opened at all; it now migrates."""
+    path = tmp_path / "store.sqlite3"
+    with Store(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE projections DROP COLUMN evidence")
+    db.execute("PRAGMA user_version = 5")  # the baseline column stays: added under another number
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        columns = {row[1] for row in store._db.execute("PRAGMA table_info(projections)")}
+        assert {"baseline", "evidence"} <= columns

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -151,6 +152,10 @@ def _pausing_rows(records: Sequence[ProjectionRecord]) -> Iterator[tuple[object,
         yield record.row()
 
 
+#: An ``ALTER TABLE t ADD COLUMN c`` statement of a migration (``Store._adds_existing_column``).
+_ADD_COLUMN = re.compile(r"\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)
+
+
 class StoreError(TrackerError):
     """The store cannot be opened (corrupt, or written by a newer version)."""
 
@@ -202,13 +207,24 @@ class Store:
             try:
                 if self._db.execute("PRAGMA user_version").fetchone()[0] < number:
                     for statement in _statements(script):
-                        self._db.execute(statement)
+                        if not self._adds_existing_column(statement):
+                            self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version = {number}")
                 self._db.execute("COMMIT")
             except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+
+    def _adds_existing_column(self, statement: str) -> bool:
+        """Whether ``statement`` adds a column its table already has: a store left by a build
+        whose migrations were numbered otherwise ("duplicate column name" would then stop the
+        store from opening, and the projection log with it). Adding it again is a no-op."""
+        m = _ADD_COLUMN.match(statement)
+        if m is None:
+            return False
+        table, column = m.groups()
+        return any(row[1] == column for row in self._db.execute(f"PRAGMA table_info({table})"))
 
     @property
     def schema_version(self) -> int:
