@@ -299,9 +299,12 @@ def _baseline_note(night: BuiltNight) -> str:
                 break
     base = baseline_for(load_baseline_file(night.baseline), final)
     matched = 0 if base is None else base.matched(final)
+    whole = {} if base is None or matched else base.county_totals(final)
+    counties = len({u.county for u in final.units if u.county})
+    by_county = f" (by county: {len(whole)} of {counties} counties)" if whole else ""
     return (
         f"{night.key}: baseline {night.baseline.name} ({'' if base is None else base.label}) matches "
-        f"{matched} of {len(final.units)} units; first version with votes holds "
+        f"{matched} of {len(final.units)} units{by_county}; first version with votes holds "
         f"{first / final.total_votes * 100:.0f} % of the final vote"
     )
 

@@ -229,7 +229,7 @@ def test_a_race_drawn_inside_counties_gets_no_whole_county_baseline():
     district) holds only part of each county; a statewide race holds all of it."""
     from dataclasses import replace
 
-    from tracker.archive.us_counties import covers_part_of_counties
+    from tracker.core.coverage import covers_part_of_counties
 
     units = [county(n, {"a": {"Total": 10}}) for n in ("Fulton", "DeKalb", "Cobb", "Gwinnett")]
     statewide = contest(units)
@@ -481,3 +481,138 @@ def test_counties_still_out_widen_the_projection_as_far_as_their_size_is_unknown
     mine = proj.candidate(ossoff.id)
     assert proj.status == "projected" and mine.share_now < 0.45
     assert mine.lo <= truth <= mine.hi, (mine.lo, truth, mine.hi)
+
+
+# --- a night by precinct, a baseline by county ---------------------------------------------------
+
+
+def precinct(name, county_name, votes, reporting=Reporting.COMPLETE) -> ReportingUnit:
+    return ReportingUnit(
+        id=f"{county_name}/{name}",
+        name=name,
+        kind=UnitKind.PRECINCT,
+        county=county_name,
+        reporting=reporting if votes else Reporting.NONE,
+        votes=votes,
+    )
+
+
+def precinct_contest(name="Synthetic statewide race", *, done_counties=0):
+    """Three synthetic counties of four precincts; ``done_counties`` of them all in, the others
+    with one precinct in and three to come."""
+    units = []
+    for g in range(3):
+        for p in range(4):
+            shown = g < done_counties or p == 0
+            votes = {"a": {"Total": 300}, "b": {"Total": 200}} if shown else {}
+            units.append(precinct(f"P{p}", f"Synthetic County {g}", votes))
+    return dataclasses.replace(contest(units), name=name)
+
+
+def by_county_baseline(totals, prior=None):
+    from tracker.core.baseline import Baseline, BaselineUnit, unit_key
+
+    return Baseline(
+        label="synthetic by county",
+        units={
+            unit_key("", f"Synthetic County {g}"): BaselineUnit(t, {"total": t}, {"a": 0.5, "b": 0.5})
+            for g, t in enumerate(totals)
+        },
+        leader="a",
+        prior=prior,
+    )
+
+
+def test_a_baseline_by_county_sizes_a_night_by_precinct_county_by_county():
+    """No precinct of the night is in the baseline, but its counties are: each county's vote is
+    its baseline total times the turnout prior's band, not the mean precinct."""
+    from tracker.core.turnout_prior import PRESIDENTIAL
+
+    c = precinct_contest()
+    base = by_county_baseline([4000, 8000, 2000], PRESIDENTIAL)
+    assert base.matched(c) == 0 and base.applies_to(c)
+    ev = expected_vote(c, base)
+    assert {u.source for u in ev.units} == {"prior"}
+    assert ev.baseline == "synthetic by county"
+    counted = 500
+    for county_row, b in zip(sorted(ev.counties, key=lambda r: r.county), [4000, 8000, 2000], strict=True):
+        assert county_row.counted == counted
+        # the county's final vote: between the prior band's ends times its baseline total
+        assert PRESIDENTIAL.lo * 0.85 * b - 1 <= counted + county_row.lo
+        assert counted + county_row.hi <= PRESIDENTIAL.hi * b + 1
+        assert counted + county_row.lo <= counted + county_row.outstanding <= counted + county_row.hi
+    # Without the baseline the same precincts are sized by the mean precinct: 1,500 out.
+    assert expected_vote(c, None).outstanding.expected == 4500
+
+
+def test_counties_complete_tonight_teach_the_ratio_to_the_county_baseline():
+    c = precinct_contest(done_counties=2)  # 2,000 votes each against 4,000 in the baseline
+    base = by_county_baseline([4000, 4000, 6000])
+    ev = expected_vote(c, base)
+    (row,) = ev.counties
+    assert row.source == "baseline"
+    assert row.counted + row.outstanding == pytest.approx(3000, rel=0.01)  # 6,000 × 0.5
+
+
+def test_a_district_or_a_county_the_baseline_has_by_precinct_is_not_sized_by_county():
+    from tracker.core.baseline import BaselineUnit, unit_key
+    from tracker.core.turnout_prior import PRESIDENTIAL
+
+    district = precinct_contest("State House District 30")
+    base = by_county_baseline([4000, 8000, 2000], PRESIDENTIAL)
+    assert "prior" not in {u.source for u in expected_vote(district, base).units}
+    # County 0's precincts are in the baseline themselves: their own evidence stands.
+    c = precinct_contest()
+    units = dict(base.units)
+    for p in range(4):
+        units[unit_key("Synthetic County 0", f"P{p}")] = BaselineUnit(
+            1000, {"total": 1000}, {"a": 0.5, "b": 0.5}
+        )
+    both = dataclasses.replace(base, units=units)
+    sources = {u.county: u.source for u in expected_vote(c, both).units}
+    assert sources["Synthetic County 0"] != "prior"
+    assert sources["Synthetic County 1"] == "prior"
+
+
+def test_the_shipped_county_table_serves_a_night_by_precinct_through_its_counties():
+    units = [
+        precinct("Synthetic P1", "Fulton", {"a": {"Total": 10}}),
+        precinct("Synthetic P2", "DeKalb", {"a": {"Total": 10}}),
+        precinct("Synthetic P3", "Cobb", {"a": {"Total": 10}}),
+        precinct("Synthetic P4", "Synthetic Nowhere", {"a": {"Total": 10}}),
+    ]
+    c = dataclasses.replace(contest(units), name="President of the United States")
+    base, report = county_baseline(c)
+    assert base is not None and report.state == "GA"
+    assert report.matched == 3 and report.unmatched == ("Synthetic Nowhere",)
+    assert "3 of 4 counties" in report.text()
+    assert base.matched(c) == 0 and set(base.county_totals(c)) == {"Fulton", "DeKalb", "Cobb"}
+
+
+@pytest.mark.slow
+def test_north_carolina_by_precinct_sized_by_its_2016_counties(shared_data: Path, tmp_path: Path):
+    """NC 2020 by precinct (no completeness flags) against the 2016 result by county: at the first
+    version with votes (60 % of the final vote in) the vote still out was put at 0 to 14.9 million
+    votes from the mean precinct; the counties' 2016 turnout holds the truth (2,182,972) in a range
+    a tenth as wide."""
+    from benchmarks import backtest_nights as bn
+    from tracker.archive.projections import load_baseline_file, with_prior
+
+    path = bn.build_nc(tmp_path, "precincts")
+    base = load_baseline_file(bn.build_nc_baseline(tmp_path))["*"]
+    with NightFile.open(path) as night:
+        versions = night.versions()
+        chain = VersionChain(night, versions)
+        final_snap = chain.snapshot(len(versions) - 1)
+        final = final_snap.contests[0]
+        first = next(i for i in range(len(versions)) if chain.snapshot(i).contests[0].total_votes > 0)
+        now = chain.snapshot(first).contest(final.id)
+    base = with_prior(base, final_snap.election.date)
+    ev = expected_vote(now, base)
+    truth = final.total_votes - now.total_votes
+    assert truth == 2_182_972
+    assert ev.source == "prior"
+    assert ev.outstanding.lo <= truth <= ev.outstanding.hi
+    assert ev.outstanding.hi - ev.outstanding.lo < 2_000_000
+    proj = project_contest(now, base, [])
+    assert proj.status == "projected" and proj.baseline

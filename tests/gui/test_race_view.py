@@ -311,3 +311,22 @@ def test_a_range_whose_top_is_a_bound_is_not_called_likely(view: RaceView, share
         projection.outstanding is not None
         and projection.outstanding.lo <= truly_out <= projection.outstanding.hi
     )
+
+
+def test_precincts_counted_in_part_are_said_beside_those_fully_in(view: RaceView, ga06_final) -> None:
+    """A feed that never marks a precinct complete (North Carolina's timeseries) showed
+    "Precincts reporting 0 of 2,758" with 5.4 million votes counted: the header now also says how
+    many precincts have some votes in."""
+    from tracker.core.model import Reporting
+
+    race = _house(ga06_final)
+    units = list(race.units)
+    for i in range(5):  # five precincts with votes, no longer marked complete
+        units[i] = replace(units[i], reporting=Reporting.PARTIAL)
+    partly = replace(race, units=tuple(units))
+    reporting, total = partly.precincts
+    view.show_contest(partly, outstanding=None)
+    header = view.header_texts()["reporting"]
+    assert header.startswith(f"Precincts reporting {reporting:,} of {total:,} (5 more partly counted) · ")
+    view.show_contest(race, outstanding=None)
+    assert "partly" not in view.header_texts()["reporting"]

@@ -199,6 +199,15 @@ def describe_baseline(baselines: Mapping[str, Baseline], snapshot: Snapshot) -> 
     matched = base.matched(top)
     note = f"{base.label}: {matched} of {len(top.units)} units of {top.name} matched"
     missing = [u.name for u in top.units if unit_match_key(u) not in base.units]
+    whole = base.county_totals(top) if not matched else {}
+    if whole:  # a baseline by county for a night by precinct: it sizes counties, not precincts
+        counties = sorted({u.county for u in top.units if u.county})
+        missing = [c for c in counties if c not in whole]
+        note = (
+            f"{base.label}: {len(whole)} of {len(counties)} counties of {top.name} matched "
+            "(it sizes each county's vote, not its precincts')"
+        )
+        matched = len(whole)
     if base.note:
         note = base.note
     elif missing:

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracker import paths
-from tracker.core.baseline import Baseline, BaselineUnit, unit_match_key
-from tracker.core.coverage import DISTRICT, STATEWIDE
+from tracker.core.baseline import Baseline, BaselineUnit, unit_key, unit_match_key
+from tracker.core.coverage import covers_part_of_counties
 from tracker.core.model import Contest, UnitKind
 from tracker.core.turnout_prior import presidential_election_day
 
@@ -61,7 +61,8 @@ class MatchReport:
     def text(self) -> str:
         """One sentence for the night's info and the log."""
         where = f" in {self.state}" if self.state else ""
-        head = f"{self.year} presidential vote by county{where}: matched {self.matched} of {self.units} units"
+        head = f"{self.year} presidential vote by county{where}: "
+        head += f"matched {self.matched} of {self.units} counties"
         if self.by_fips:
             head += f" ({self.by_fips} by FIPS)"
         if not self.unmatched:
@@ -108,30 +109,45 @@ def year_for(date: dt.date | None) -> int:
     return before[-1] if before else YEARS[0]
 
 
+def county_entries(contest: Contest) -> list[tuple[str, str, str | None]]:
+    """(baseline key, county name, FIPS) of each county the contest is reported in: its county
+    units, else the counties its precincts name (a night by precinct is sized county by county,
+    ``Baseline.county_totals``)."""
+    counties = [(unit_match_key(u), u.name, u.fips) for u in contest.units if u.kind is UnitKind.COUNTY]
+    if counties:
+        return counties
+    seen: dict[str, tuple[str, str, str | None]] = {}
+    for u in contest.units:
+        if u.kind is UnitKind.PRECINCT and u.county:
+            seen.setdefault(u.county, (unit_key("", u.county), u.county, None))
+    return list(seen.values())
+
+
 def match_counties(
     contest: Contest, rows: Sequence[CountyResult], year: int
-) -> tuple[dict[int, CountyResult], MatchReport]:
-    """Unit index -> county result for the contest's county units, and the report."""
+) -> tuple[dict[str, CountyResult], MatchReport]:
+    """Baseline key -> county result for the contest's counties (``county_entries``), and the
+    report."""
     rows = [r for r in rows if r.year == year]
     by_fips = {r.fips: r for r in rows}
     by_state: dict[str, dict[str, CountyResult]] = {}
     for r in rows:
         by_state.setdefault(r.state, {}).setdefault(county_key(r.county), r)
-    counties = [(i, u) for i, u in enumerate(contest.units) if u.kind is UnitKind.COUNTY]
-    found: dict[int, CountyResult] = {}
+    counties = county_entries(contest)
+    found: dict[str, CountyResult] = {}
     fips_hits = 0
-    for i, u in counties:
-        r = by_fips.get(u.fips or "")
+    for key, _name, fips in counties:
+        r = by_fips.get(fips or "")
         if r is not None:
-            found[i] = r
+            found[key] = r
             fips_hits += 1
     states = {r.state for r in found.values()}
-    rest = [(i, u) for i, u in counties if i not in found]
+    rest = [(key, name) for key, name, _fips in counties if key not in found]
     state = ""
     if len(states) == 1:
         state = next(iter(states))
     elif rest:
-        keys = [county_key(u.name) for _, u in rest]
+        keys = [county_key(name) for _, name in rest]
         score = {st: sum(k in table for k in keys) for st, table in by_state.items()}
         best = max(score.values(), default=0)
         winners = [st for st, n in score.items() if n == best]
@@ -139,11 +155,11 @@ def match_counties(
             state = winners[0]
     if state:
         table = by_state.get(state, {})
-        for i, u in rest:
-            r = table.get(county_key(u.name))
+        for key, name in rest:
+            r = table.get(county_key(name))
             if r is not None:
-                found[i] = r
-    unmatched = tuple(u.name for i, u in counties if i not in found)
+                found[key] = r
+    unmatched = tuple(name for key, name, _fips in counties if key not in found)
     report = MatchReport(year, state, len(found), len(counties), fips_hits, unmatched)
     return found, report
 
@@ -152,28 +168,17 @@ def match_counties(
 _CACHE: dict[tuple, tuple[Baseline | None, MatchReport | None]] = {}
 
 
-#: A race drawn inside counties (a congressional or legislative district, a school district, a
-#: ward): its county units hold only the part of each county that votes in it, so the counties'
-#: whole presidential turnout would size its vote still out several times too big (GA-06 served
-#: at county level: 618,000 expected against 192,569 cast).
-_INSIDE_COUNTIES = re.compile(r"\b(district|ward|precinct|township|borough|city|town|village)\b", re.I)
-
-
-def covers_part_of_counties(name: str) -> bool:
-    """Whether a race's name says it is drawn inside counties rather than over whole ones
-    (a statewide office never is, whatever its name also says)."""
-    if STATEWIDE.search(name):
-        return False
-    return bool(DISTRICT.search(name) or _INSIDE_COUNTIES.search(name))
-
-
 def county_baseline(
     contest: Contest, date: dt.date | None = None
 ) -> tuple[Baseline | None, MatchReport | None]:
     """The shipped presidential result by county as ``contest``'s baseline, if at least
-    ``MIN_MATCHED`` of its county units match (else None), with the report."""
+    ``MIN_MATCHED`` of its counties match (else None), with the report. A contest reported by
+    precinct is matched by its precincts' counties: the table then sizes each county's vote
+    (``Baseline.county_totals``), never a precinct's."""
     units = contest.units
-    if not units or not any(u.kind is UnitKind.COUNTY for u in units):
+    if not units or not any(
+        u.kind is UnitKind.COUNTY or (u.kind is UnitKind.PRECINCT and u.county) for u in units
+    ):
         return None, None
     if covers_part_of_counties(contest.name):
         return None, None
@@ -190,8 +195,6 @@ def county_baseline(
 
 
 def _build(contest: Contest, year: int) -> tuple[Baseline | None, MatchReport | None]:
-    if not any(u.kind is UnitKind.COUNTY for u in contest.units):
-        return None, None
     try:
         rows = load_table()
     except OSError:
@@ -205,9 +208,9 @@ def _build(contest: Contest, year: int) -> tuple[Baseline | None, MatchReport | 
         log.info("county baseline for %s: %s", contest.name, report.text())
     units = {}
     dem = gop = 0
-    for i, r in found.items():
+    for key, r in found.items():
         total = max(r.total, 1)
-        units[unit_match_key(contest.units[i])] = BaselineUnit(
+        units[key] = BaselineUnit(
             total=r.total,
             by_type={"total": r.total},
             shares={"democratic": r.dem / total, "republican": r.gop / total},
@@ -231,6 +234,7 @@ __all__ = [
     "CountyResult",
     "MatchReport",
     "county_baseline",
+    "county_entries",
     "county_key",
     "load_table",
     "match_counties",

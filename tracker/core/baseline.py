@@ -99,6 +99,28 @@ class Baseline:
         """How many of ``contest``'s units this baseline has."""
         return sum(unit_match_key(u) in self.units for u in contest.units)
 
+    def county_totals(self, contest: Contest) -> dict[str, BaselineUnit]:
+        """County name -> this baseline's whole county, for the counties of ``contest``'s
+        precincts of which the baseline has no precinct: a baseline by county (the shipped
+        presidential table, a state's earlier result by county) serving a night by precinct. It
+        sizes each county's vote, never a precinct's (``tracker.core.expected_vote``)."""
+        own: dict[str, bool] = {}
+        for unit in contest.units:
+            if unit.kind is not UnitKind.PRECINCT or not unit.county:
+                continue
+            own[unit.county] = own.get(unit.county, False) or unit_match_key(unit) in self.units
+        out = {}
+        for county, has_precincts in own.items():
+            whole = self.units.get(unit_key("", county))
+            if not has_precincts and whole is not None and whole.total > 0:
+                out[county] = whole
+        return out
+
+    def applies_to(self, contest: Contest) -> bool:
+        """Whether this baseline says anything about ``contest``: some unit matched, or some
+        county of its precincts (``county_totals``)."""
+        return self.matched(contest) > 0 or bool(self.county_totals(contest))
+
 
 def _county_sums(contest: Contest, names: Mapping[str, str]) -> dict[str, BaselineUnit]:
     totals: dict[str, int] = {}

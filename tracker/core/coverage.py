@@ -29,7 +29,7 @@ import re
 
 from tracker.core.jurisdiction import _STATES
 
-__all__ = ["DISTRICT", "STATEWIDE", "is_county_region", "partial_note"]
+__all__ = ["DISTRICT", "STATEWIDE", "covers_part_of_counties", "is_county_region", "partial_note"]
 
 #: Offices every voter of a state votes on, as county sites name them (English first; Gwinnett
 #: adds Spanish after a slash). Pennsylvania's Superior and Commonwealth Courts are statewide
@@ -59,6 +59,22 @@ DISTRICT = re.compile(
     r"member\s+of\s+(the\s+)?assembly)",
     re.I,
 )
+
+#: A race drawn inside counties (a congressional or legislative district, a school district, a
+#: ward): its county units hold only the part of each county that votes in it, so the counties'
+#: whole presidential turnout would size its vote still out several times too big (GA-06 served
+#: at county level: 618,000 expected against 192,569 cast).
+_INSIDE_COUNTIES = re.compile(r"\b(district|ward|precinct|township|borough|city|town|village)\b", re.I)
+
+
+def covers_part_of_counties(name: str) -> bool:
+    """Whether a race's name says it is drawn inside counties rather than over whole ones
+    (a statewide office never is, whatever its name also says): a baseline by county then says
+    nothing about the race's size (``tracker.archive.us_counties``, ``tracker.core.expected_vote``)."""
+    if STATEWIDE.search(name):
+        return False
+    return bool(DISTRICT.search(name) or _INSIDE_COUNTIES.search(name))
+
 
 _STATE_NAMES = frozenset(
     n.casefold()

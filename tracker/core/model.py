@@ -512,6 +512,12 @@ class Contest:
             return self.reported_precincts
         return count_precincts(self.units)
 
+    def precincts_in_part(self) -> int:
+        """Precinct units with some votes counted but not complete: beside "0 of 2,758 reporting"
+        on a feed that never marks a precinct complete (North Carolina's timeseries), the header
+        says how many have votes."""
+        return sum(u.kind is UnitKind.PRECINCT and u.reporting is Reporting.PARTIAL for u in self.units)
+
     def data_warnings(self) -> list[str]:
         """Disagreements between the feed's own totals and the sum of its units, after the ones
         the parser recorded in ``feed_warnings``."""

@@ -260,7 +260,7 @@ def _project_contest(
     ctype = np.asarray(cells.ctype)
     county_partial = np.asarray(cells.county_partial, dtype=bool)
     n_complete = int((complete & (totals_cell > 0)).sum())
-    use_baseline = baseline is not None and baseline.matched(contest) > 0
+    use_baseline = baseline is not None and baseline.applies_to(contest)
     base = baseline if use_baseline else None
     label = base.label if base is not None else ""
     V = float(counted.sum())
