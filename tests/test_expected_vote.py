@@ -616,3 +616,44 @@ def test_north_carolina_by_precinct_sized_by_its_2016_counties(shared_data: Path
     assert ev.outstanding.hi - ev.outstanding.lo < 2_000_000
     proj = project_contest(now, base, [])
     assert proj.status == "projected" and proj.baseline
+
+
+def test_only_a_statewide_race_by_precinct_is_sized_by_borrowed_counties():
+    """A county's own file by precinct holds school boards and councils whose names say nothing
+    of their bounds: the shipped table, or the top of the ticket borrowed from a baseline file,
+    sizes only a race that surely covers each county whole."""
+    from tracker.archive.projections import TOP_OF_TICKET
+    from tracker.core.turnout_prior import PRESIDENTIAL
+
+    units = [
+        precinct(f"Synthetic P{i}", c, {"a": {"Total": 10}})
+        for i, c in enumerate(("Fulton", "DeKalb", "Cobb"))
+    ]
+    for name in ("Board of Education At Large", "Synthetic Commission Chair"):
+        race = dataclasses.replace(contest(units), name=name)
+        assert county_baseline(race)[0] is None
+        borrowed = baseline_for({TOP_OF_TICKET: by_county_baseline([1000], PRESIDENTIAL)}, race)
+        assert borrowed is not None and borrowed.county_totals(race) == {}
+    race = dataclasses.replace(contest(units), name="United States Senator")
+    assert county_baseline(race)[0] is not None
+    fulton = by_county_baseline([1000], PRESIDENTIAL)
+    fulton = dataclasses.replace(fulton, units={"/fulton": fulton.units["/synthetic county 0"]})
+    assert set(baseline_for({TOP_OF_TICKET: fulton}, race).county_totals(race)) == {"Fulton"}
+    assert set(county_baseline(race)[0].county_totals(race)) == {"Fulton", "DeKalb", "Cobb"}
+
+
+def test_a_county_half_in_keeps_its_precincts_own_estimate():
+    """Once half a county's precincts are fully in, they size the rest (a county's own results
+    site with its precincts coming in); its whole total, as wide as tonight's turnout is unknown,
+    would only blur them."""
+    from tracker.core.turnout_prior import PRESIDENTIAL
+
+    units = []
+    for g, shown in enumerate((3, 1)):
+        for p in range(4):
+            votes = {"a": {"Total": 300}, "b": {"Total": 200}} if p < shown else {}
+            units.append(precinct(f"P{p}", f"Synthetic County {g}", votes))
+    c = contest(units)
+    ev = expected_vote(c, by_county_baseline([4000, 4000], PRESIDENTIAL))
+    sources = {row.county: row.source for row in ev.counties}
+    assert sources == {"Synthetic County 0": "peers", "Synthetic County 1": "prior"}

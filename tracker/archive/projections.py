@@ -28,6 +28,7 @@ from tracker.archive.night import NightFile
 from tracker.core.arrival import MAX_POINTS, Point, arrival_point
 from tracker.core.backtest import ORDERS, BacktestResult, run_backtest
 from tracker.core.baseline import Baseline, name_key, unit_match_key
+from tracker.core.coverage import is_statewide
 from tracker.core.errors import TrackerError
 from tracker.core.expected_vote import short_label
 from tracker.core.lookup import find_contests, no_such_contest
@@ -167,7 +168,12 @@ def baseline_for(
     """The contest's own baseline, else the top of the ticket, else (a US county-level contest,
     unless the baselines were turned off) the shipped presidential result by county."""
     when = date or getattr(baselines, "date", None)
-    own = baselines.get(name_key(contest.name)) or baselines.get(TOP_OF_TICKET)
+    own = baselines.get(name_key(contest.name))
+    if own is None:
+        own = baselines.get(TOP_OF_TICKET)
+        if own is not None and not is_statewide(contest.name):
+            # Another race's counties say nothing of a race that may cover part of each.
+            own = dataclasses.replace(own, sizes_counties=False)
     if own is None and getattr(baselines, "auto", True):
         from tracker.archive.us_counties import county_baseline
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from tracker import paths
 from tracker.core.baseline import Baseline, BaselineUnit, unit_key, unit_match_key
-from tracker.core.coverage import covers_part_of_counties
+from tracker.core.coverage import covers_part_of_counties, is_statewide
 from tracker.core.model import Contest, UnitKind
 from tracker.core.turnout_prior import presidential_election_day
 
@@ -181,6 +181,11 @@ def county_baseline(
     ):
         return None, None
     if covers_part_of_counties(contest.name):
+        return None, None
+    by_precinct = not any(u.kind is UnitKind.COUNTY for u in units)
+    if by_precinct and not is_statewide(contest.name):
+        # A county's own file by precinct holds school boards and councils whose name says
+        # nothing of their bounds: only a statewide race surely covers each county whole.
         return None, None
     # Keyed by the county set, cheaply (a 5,000-race night asks per race per version): a night's
     # versions, and its statewide races, share one set of counties and so one matched baseline.

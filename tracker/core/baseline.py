@@ -71,6 +71,10 @@ class Baseline:
     #: (``tracker.core.turnout_prior``), attached once tonight's date is known; the expected vote
     #: uses it only where no unit is complete to measure the ratio.
     prior: TurnoutPrior | None = None
+    #: Whether its whole counties may size a night by precinct (``county_totals``): not when it is
+    #: borrowed from another race (the top of the ticket, the shipped presidential table) for a
+    #: race that may cover only part of a county (a school board in a county's file).
+    sizes_counties: bool = True
 
     @classmethod
     def from_contest(cls, contest: Contest, label: str = "") -> Baseline:
@@ -104,6 +108,8 @@ class Baseline:
         precincts of which the baseline has no precinct: a baseline by county (the shipped
         presidential table, a state's earlier result by county) serving a night by precinct. It
         sizes each county's vote, never a precinct's (``tracker.core.expected_vote``)."""
+        if not self.sizes_counties:
+            return {}
         own: dict[str, bool] = {}
         for unit in contest.units:
             if unit.kind is not UnitKind.PRECINCT or not unit.county:

@@ -29,7 +29,14 @@ import re
 
 from tracker.core.jurisdiction import _STATES
 
-__all__ = ["DISTRICT", "STATEWIDE", "covers_part_of_counties", "is_county_region", "partial_note"]
+__all__ = [
+    "DISTRICT",
+    "STATEWIDE",
+    "covers_part_of_counties",
+    "is_county_region",
+    "is_statewide",
+    "partial_note",
+]
 
 #: Offices every voter of a state votes on, as county sites name them (English first; Gwinnett
 #: adds Spanish after a slash). Pennsylvania's Superior and Commonwealth Courts are statewide
@@ -67,11 +74,18 @@ DISTRICT = re.compile(
 _INSIDE_COUNTIES = re.compile(r"\b(district|ward|precinct|township|borough|city|town|village)\b", re.I)
 
 
+def is_statewide(name: str) -> bool:
+    """Whether a race's name is a statewide or federal office's, read in its first language
+    (Gwinnett's "Co Commission Chair/Presidente de la Comisión del Condado" is not a
+    president's race)."""
+    return bool(STATEWIDE.search(name.split("/")[0]))
+
+
 def covers_part_of_counties(name: str) -> bool:
     """Whether a race's name says it is drawn inside counties rather than over whole ones
     (a statewide office never is, whatever its name also says): a baseline by county then says
     nothing about the race's size (``tracker.archive.us_counties``, ``tracker.core.expected_vote``)."""
-    if STATEWIDE.search(name):
+    if is_statewide(name):
         return False
     return bool(DISTRICT.search(name) or _INSIDE_COUNTIES.search(name))
 

@@ -54,7 +54,7 @@ import numpy as np
 from tracker.core.baseline import Baseline, BaselineUnit, unit_match_key
 from tracker.core.cells import Cells, cut_cells, is_complete_unit
 from tracker.core.coverage import covers_part_of_counties
-from tracker.core.model import Contest, UnitKind
+from tracker.core.model import Contest, Reporting, UnitKind
 from tracker.core.threshold import Outstanding
 from tracker.core.turnout_prior import TurnoutPrior
 
@@ -341,13 +341,13 @@ def expect_cells(
         lo[i], hi[i] = final[i] - Z90 * sd, final[i] + Z90 * sd
     lo = np.clip(np.minimum(lo, final), totals, None)
     hi = np.minimum(np.maximum(hi, final), cap)
-    # 4e: a night by precinct whose baseline is by county: each county's vote sized as a whole,
-    # its precincts' own estimates kept only where they agree with it.
+    # 4e: a night by precinct whose baseline is by county: each county's vote sized as a whole
+    # until half its precincts are in (then the precincts' own evidence stands).
     if baseline is not None and not covers_part_of_counties(contest.name):
         whole = baseline.county_totals(contest)
         if whole:
             applied = _county_totals(
-                cells, totals, complete, whole, baseline.prior, final, lo, hi, source, band
+                cells, totals, complete, whole, _half_in(contest), baseline.prior, final, lo, hi, source, band
             )
             if applied.any():
                 rel_var[applied] = 0.0
@@ -357,6 +357,22 @@ def expect_cells(
                 hi = np.minimum(hi, cap)
                 lo = np.minimum(lo, final)
     return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale)
+
+
+def _half_in(contest: Contest) -> set[str]:
+    """Counties at least half of whose precincts the feed marks complete: there the precincts
+    in size those still out (a county's own results site with its precincts coming in), and the
+    county's whole total, a band as wide as tonight's turnout is unknown, would only blur them.
+    Before that, or on a feed that marks nothing complete (North Carolina's timeseries), the
+    county's total is the better evidence: early and mail votes counted first make the
+    precincts in a poor sample of the county."""
+    seen: dict[str, list[int]] = {}
+    for unit in contest.units:
+        if unit.kind is UnitKind.PRECINCT and unit.county:
+            row = seen.setdefault(unit.county, [0, 0])
+            row[0] += unit.reporting is Reporting.COMPLETE
+            row[1] += 1
+    return {county for county, (done, n) in seen.items() if 2 * done >= n}
 
 
 #: Evidence a county's whole total overrides in a night by precinct (``_county_totals``): what
@@ -369,6 +385,7 @@ def _county_totals(
     totals: np.ndarray,
     complete: np.ndarray,
     whole: dict[str, BaselineUnit],
+    half_in: set[str],
     prior: TurnoutPrior | None,
     final: np.ndarray,
     lo: np.ndarray,
@@ -378,7 +395,8 @@ def _county_totals(
 ) -> np.ndarray:
     """Step 4e (in place; returns the cells it sized). A county's final vote is its baseline
     total times tonight's ratio: learned from the counties complete tonight when two are, else
-    the turnout prior's band (``prior_band``). Its precincts still out share the county's rest
+    the turnout prior's band (``prior_band``); counties in ``half_in`` (``_half_in``) teach the
+    ratio but keep their precincts' own estimates. Its precincts still out share the county's rest
     like their own estimates (the mean precinct, the share of precincts in), which say how the
     rest is spread but not how big it is: a county's early and mail votes come in a few
     county-wide pseudo-precincts that no mean precinct sizes. North Carolina 2020 by precinct
@@ -412,7 +430,12 @@ def _county_totals(
         return applied
     for g, name in enumerate(names):
         mine = todo & (county == name)
-        if done_g[g] or not mine.any() or any(source[i] not in _WEAK for i in np.flatnonzero(mine)):
+        if (
+            done_g[g]
+            or name in half_in
+            or not mine.any()
+            or any(source[i] not in _WEAK for i in np.flatnonzero(mine))
+        ):
             continue
         f_lo, f_mid, f_hi = (max(r * b_g[g], c_g[g]) - c_g[g] for r in bands)
         known = np.asarray([source[i] != "unknown" for i in np.flatnonzero(mine)])
