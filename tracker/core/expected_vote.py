@@ -341,8 +341,9 @@ def expect_cells(
         lo[i], hi[i] = final[i] - Z90 * sd, final[i] + Z90 * sd
     lo = np.clip(np.minimum(lo, final), totals, None)
     hi = np.minimum(np.maximum(hi, final), cap)
-    # 4e: a night by precinct whose baseline is by county: each county's vote sized as a whole
-    # until half its precincts are in (then the precincts' own evidence stands).
+    # 3c (last: it reads the precincts' estimates): a night by precinct whose baseline is by
+    # county: each county's vote sized as a whole until half its precincts are in (then the
+    # precincts' own evidence stands).
     if baseline is not None and not covers_part_of_counties(contest.name):
         whole = baseline.county_totals(contest)
         if whole:
@@ -393,7 +394,7 @@ def _county_totals(
     source: list[str],
     band: np.ndarray,
 ) -> np.ndarray:
-    """Step 4e (in place; returns the cells it sized). A county's final vote is its baseline
+    """Step 3c (in place; returns the cells it sized). A county's final vote is its baseline
     total times tonight's ratio: learned from the counties complete tonight when two are, else
     the turnout prior's band (``prior_band``); counties in ``half_in`` (``_half_in``) teach the
     ratio but keep their precincts' own estimates. Its precincts still out share the county's rest
@@ -405,10 +406,17 @@ def _county_totals(
     truth in half the reordered runs (their top was too low where a one-stop site was still out)."""
     todo = ~complete
     names = sorted(whole)
-    county = np.asarray(cells.county)
-    c_g = np.asarray([float(totals[county == g].sum()) for g in names])
+    index = {name: k for k, name in enumerate(names)}
+    g_of = np.asarray([index.get(c, -1) for c in cells.county], dtype=np.int64)
+    inside = g_of >= 0
+    n_g = len(names)
+    c_g = np.bincount(g_of[inside], weights=totals[inside], minlength=n_g)
     b_g = np.asarray([float(whole[g].total) for g in names])
-    done_g = np.asarray([not todo[county == g].any() for g in names])
+    done_g = np.bincount(g_of[inside], weights=todo[inside].astype(float), minlength=n_g) == 0
+    # each county's cells still to count, found once (a statewide race has thousands of cells)
+    order = np.flatnonzero(inside & todo)
+    order = order[np.argsort(g_of[order], kind="stable")]
+    bounds = np.searchsorted(g_of[order], np.arange(n_g + 1))
     applied = np.zeros(len(totals), dtype=bool)
     if done_g.sum() >= MIN_RATIO_CELLS:
         ratio = c_g[done_g].sum() / b_g[done_g].sum()
@@ -429,16 +437,11 @@ def _county_totals(
     else:
         return applied
     for g, name in enumerate(names):
-        mine = todo & (county == name)
-        if (
-            done_g[g]
-            or name in half_in
-            or not mine.any()
-            or any(source[i] not in _WEAK for i in np.flatnonzero(mine))
-        ):
+        mine = order[bounds[g] : bounds[g + 1]]
+        if done_g[g] or name in half_in or not len(mine) or any(source[i] not in _WEAK for i in mine):
             continue
         f_lo, f_mid, f_hi = (max(r * b_g[g], c_g[g]) - c_g[g] for r in bands)
-        known = np.asarray([source[i] != "unknown" for i in np.flatnonzero(mine)])
+        known = np.asarray([source[i] != "unknown" for i in mine])
         rem = np.maximum(final[mine] - totals[mine], 0.0)
         low, high = f_lo, f_hi
         # Inside the prior's range (a national band, not a measure of tonight), the precincts'
@@ -454,10 +457,10 @@ def _county_totals(
         final[mine] = totals[mine] + mid * w
         lo[mine] = totals[mine] + low * w
         hi[mine] = totals[mine] + high * w
-        for i in np.flatnonzero(mine):
+        for i in mine:
             source[i] = evidence
         band[mine] = True
-        applied |= mine
+        applied[mine] = True
     return applied
 
 
