@@ -47,6 +47,28 @@ def test_newer_store_is_refused(tmp_path):
         Store(path)
 
 
+def test_a_store_at_the_current_version_missing_a_table_gets_it(tmp_path):
+    """A store left at schema 6 by a build whose migrations were numbered otherwise had no
+    ``rule_overrides`` table (found on a developer's machine): every read of a user's rule said
+    "no such table". A table the migrations define that the store lacks is now created, with the
+    columns later migrations add to it."""
+    path = tmp_path / "store.sqlite3"
+    with Store(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE rule_overrides")
+    db.execute("DROP TABLE projections")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.rule_overrides("synthetic-election") == {}
+        columns = {row[1] for row in store._db.execute("PRAGMA table_info(projections)")}
+        assert {"contest_id", "baseline", "evidence"} <= columns
+        indexes = {row[1] for row in store._db.execute("PRAGMA index_list(projections)")}
+        assert "projections_by_source" in indexes
+
+
 def test_corrupt_store_is_refused(tmp_path):
     path = tmp_path / "s"
     path.write_bytes(b"this is not a database" * 100)

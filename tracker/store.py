@@ -152,6 +152,10 @@ def _pausing_rows(records: Sequence[ProjectionRecord]) -> Iterator[tuple[object,
         yield record.row()
 
 
+#: A migration's ``CREATE TABLE t`` and ``CREATE INDEX … ON t`` (``Store._create_missing_tables``).
+_CREATE_TABLE = re.compile(r"\s*CREATE\s+TABLE\s+(\w+)", re.IGNORECASE)
+_CREATE_INDEX = re.compile(r"\s*CREATE\s+INDEX\s+\w+\s+ON\s+(\w+)", re.IGNORECASE)
+
 #: An ``ALTER TABLE t ADD COLUMN c`` statement of a migration (``Store._adds_existing_column``).
 _ADD_COLUMN = re.compile(r"\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)
 
@@ -215,6 +219,39 @@ class Store:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+        self._create_missing_tables()
+
+    def _create_missing_tables(self) -> None:
+        """Create any table (and its indexes) the migrations define that the store lacks: a store
+        left at the current version by a build whose migrations were numbered otherwise had no
+        ``rule_overrides`` table, and every read of a user's rule failed with "no such table"."""
+        have = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        for script in MIGRATIONS:
+            statements = _statements(script)
+            for statement in statements:
+                m = _CREATE_TABLE.match(statement)
+                if m is None or m.group(1) in have:
+                    continue
+                table = m.group(1)
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.execute(statement)
+                    for other in statements:
+                        index = _CREATE_INDEX.match(other)
+                        if index is not None and index.group(1) == table:
+                            self._db.execute(other)
+                    for later in MIGRATIONS:  # and the columns later migrations added to it
+                        for other in _statements(later):
+                            column = _ADD_COLUMN.match(other)
+                            ours = column is not None and column.group(1) == table
+                            if ours and not self._adds_existing_column(other):
+                                self._db.execute(other)
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+                have.add(table)
 
     def _adds_existing_column(self, statement: str) -> bool:
         """Whether ``statement`` adds a column its table already has: a store left by a build
