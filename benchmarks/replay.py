@@ -98,6 +98,11 @@ def live_rows() -> tuple[list[list[str]], float]:
 
 
 def main() -> None:
+    # The window logs projections and reads rules and pins: never in the user's own store.
+    import os
+    import tempfile
+
+    os.environ.setdefault("TRACKER_HOME", tempfile.mkdtemp(prefix="bench-replay-"))
     rows, count = pipeline_rows()
     print_table(
         f"Replay pipeline, every version of the bundled night ({count} versions)",
