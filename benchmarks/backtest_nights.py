@@ -7,18 +7,21 @@ it) and rebuilt when this module's ``BUILD_VERSION`` changes.
 What each builder keeps and what it must decide, because the sources are not feeds:
 
 * **NC 2020 president** (``nc-2020-president-precincts``, ``nc-2020-president-counties``): the New
-  York Times' precinct × vote-type timeseries, 69 timestamps, recorded order and real times (UTC).
-  The file has precinct rows *and* county and state rows that sum them: the precinct night keeps
-  the precincts only, the county night the county rows only, so nothing is counted twice. The
-  source writes 0 for a cell not reported yet, so a vote type with no votes is left out of the
-  unit (the model's "not reported"); the feed has no completeness flag, so a unit with votes is
-  ``partial`` and never ``complete``. Baseline: the 2016 presidential result by county
-  (``baselines/us-county-president-2016.csv``, candidates named by party).
+  York Times' precinct × vote-type timeseries, 69 timestamps, recorded order and real times (UTC),
+  imported by the app itself (``tracker.archive.import_timeseries``, format
+  ``nyt-timeseries-csv``; what it decides is in ``tracker.feeds.nyt_timeseries``): the precinct
+  night keeps the precincts only, the county night the county rows only (the level forced; the
+  app alone picks precincts for NC, whose precincts add up to its state row), so nothing is
+  counted twice. A 0 is "not reported"; no unit is ever ``complete``. Baseline: the 2016
+  presidential result by county (``baselines/us-county-president-2016.csv``, candidates named by
+  party).
 * **Allegheny 2022** (``allegheny-2022-SD38``, ``-HD30``, ``-HD33``): the files a poller of the
-  county's Clarity site saved, in commit order, times from the file names (ET). The poller had
-  already reduced the feed to one total per precinct, so the night has one vote type ("Total"); a
-  precinct with votes is ``partial`` (mail ballots were counted centrally and spread over every
-  precinct from the first file). No baseline.
+  county's Clarity site saved, imported by the app as a folder (format ``precinct-totals-csv``,
+  ``tracker.feeds.precinct_csv``; the contest is named after the folder, "SD38"), in commit
+  order, times from the file names (ET). The poller had already reduced the feed to one total per
+  precinct, so the night has one vote type ("Total"); a precinct with votes is ``partial`` (mail
+  ballots were counted centrally and spread over every precinct from the first file). No
+  baseline.
 * **GA 2021 runoff** (``ga-2021-01-05-runoff``): the ALL.json recording imported byte for byte
   (``benchmarks.backtest.ga2021_night``; versions that went backwards stay where they were
   recorded). Names come from the final detail XML only for the table. Baseline: Georgia's Nov 2020
@@ -43,7 +46,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-import functools
 import gzip
 import os
 import random
@@ -53,6 +55,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker import paths
+from tracker.archive.import_timeseries import import_timeseries
+from tracker.archive.importer import import_payloads, name_time
 from tracker.archive.night import NightFile
 from tracker.core.model import (
     Candidate,
@@ -68,7 +72,7 @@ from tracker.core.threshold import ThresholdRule
 from tracker.feeds.native import FORMAT, dump_native
 
 #: Bump when a builder changes what it writes: the cache is rebuilt.
-BUILD_VERSION = "5"
+BUILD_VERSION = "6"
 CACHE = Path(__file__).resolve().parent / ".nights"
 #: A fixed creation time so the same inputs give the same file.
 CREATED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
@@ -80,12 +84,7 @@ ALLEGHENY = "nights/allegheny-2022"
 VA_FILE = "wapo/2017-11-07_VA_G_governor_precinct.csv"
 GA06_2016 = "ga06-2016-baseline"
 
-NC_TYPES = {
-    "absentee": "Absentee",
-    "early": "Early",
-    "electionday": "Election Day",
-    "provisional": "Provisional",
-}
+#: The candidates of the source's own final state row (``nc_final_state_row``, the check).
 NC_CANDIDATES = (("biden", "Biden", "DEM"), ("trump", "Trump", "REP"), ("jorgensen", "Jorgensen", "LIB"))
 VA_ORDERS = ("random", "gop-first", "dem-first", "by-county")
 
@@ -129,25 +128,6 @@ def cache_dir() -> Path:
 # ----------------------------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------------------------
-
-
-def _unit(
-    uid: str,
-    name: str,
-    kind: UnitKind,
-    county: str | None,
-    votes: dict[str, dict[str, int]],
-) -> ReportingUnit:
-    """A unit as a feed without completeness flags shows it: a vote type with no votes is left
-    out (not reported yet), and a unit with votes is partial, never complete."""
-    kept: dict[str, dict[str, int]] = {}
-    types = {vt for by in votes.values() for vt, n in by.items() if n}
-    for cid, by in votes.items():
-        row = {vt: n for vt, n in by.items() if vt in types}
-        if row:
-            kept[cid] = row
-    state = Reporting.PARTIAL if types else Reporting.NONE
-    return ReportingUnit(id=uid, name=name, kind=kind, county=county, reporting=state, votes=kept)
 
 
 def _final_unit(uid: str, name: str, kind: UnitKind, county: str | None, votes: dict[str, dict[str, int]]):
@@ -207,102 +187,25 @@ def _int(text: str) -> int:
     return int(float(text)) if text not in ("", "nan", "NaN") else 0
 
 
-@functools.lru_cache(maxsize=1)
-def read_nc(data: Path | None = None) -> tuple[list[str], dict[str, dict[tuple[str, str, str], dict]]]:
-    """Timestamps in order, and per timestamp: (county, precinct, fips) → vote type → votes of
-    (Biden, Trump, Jorgensen, others) (``COUNTY`` and ``STATE`` rows keep their labels as the
-    precinct; vote type ``total``, their sum, is left out)."""
-    path = (data or shared()) / NC_FILE
-    by_time: dict[str, dict[tuple[str, str, str], dict]] = {}
-    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            vt = row["vote_type"]
-            if vt == "total":
-                continue  # the sum of the other four: keeping it would count every vote twice
-            key = (row["county"], row["precinct"], row["fips"])
-            cell = (*(_int(row[f"votes_{c}"]) for c, _, _ in NC_CANDIDATES), _int(row["votes_other"]))
-            by_time.setdefault(row["timestamp"], {}).setdefault(key, {})[vt] = cell
-    return sorted(by_time), by_time
-
-
-def _nc_candidates() -> tuple[Candidate, ...]:
-    cands = [Candidate(cid, name, party, i) for i, (cid, name, party) in enumerate(NC_CANDIDATES)]
-    cands.append(Candidate("other", "Other candidates", "", len(cands)))
-    return tuple(cands)
-
-
-def _nc_county(name: str) -> str:
-    return name.replace("-", " ")  # the source wrote spaces as '-': "New-Hanover"
-
-
 def build_nc(folder: Path, level: str) -> Path:
-    """``level`` "precincts" or "counties"."""
+    """``level`` "precincts" or "counties": the app's own import of the timeseries
+    (``tracker.archive.import_timeseries``), at that level."""
     out = folder / f"nc-2020-president-{level}.night"
     if out.is_file():
         return out
-    times, by_time = read_nc()
-    types = [VoteType.from_name(n) for n in NC_TYPES.values()]
-    cands = _nc_candidates()
-    snaps = []
-    for t in times:
-        units = []
-        for (county, precinct, fips), cells in sorted(by_time[t].items()):
-            if precinct == "STATE":
-                continue
-            if (precinct == "COUNTY") != (level == "counties"):
-                continue
-            votes = {
-                c.id: {NC_TYPES[vt]: cells[vt][j] for vt in NC_TYPES if vt in cells}
-                for j, c in enumerate(cands)
-            }
-            cname = _nc_county(county)
-            if level == "counties":
-                units.append(_unit(cname, cname, UnitKind.COUNTY, cname, votes))
-            else:
-                units.append(_unit(f"{county}/{precinct}/{fips}", precinct, UnitKind.PRECINCT, cname, votes))
-        when = dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC)
-        contest = Contest(
-            id="nc-president",
-            name="President of the United States",
-            candidates=cands,
-            units=tuple(units),
-            threshold=ThresholdRule("plurality"),
-            vote_types=tuple(types),
-        )
-        snap = Snapshot(
-            election=Election(
-                id="nc-2020-11-03",
-                name="North Carolina general, 3 Nov 2020",
-                date=dt.date(2020, 11, 3),
-                source="NYT/Edison results as archived (ericleigh007/election2020-timeseries-data)",
-                note="converted to tracker-feed/1; unofficial; no completeness flags in the source",
-            ),
-            contests=(contest,),
-            version=t,
-            published_at=when,
-        )
-        snaps.append((when, snap))
-    return _write_night(
-        out,
-        snaps,
-        kind="recorded",
+    import_timeseries(
+        shared() / NC_FILE,
+        out=out,
         label=(
             f"North Carolina 2020 President by {'precinct' if level == 'precincts' else 'county'}"
             " — NYT timeseries, recorded order"
         ),
-        note=(
-            "Converted from the NYT/Edison precinct timeseries (69 timestamps, real times). "
-            + (
-                "Precinct rows only (county and state rows sum them). "
-                if level == "precincts"
-                else "County rows only (the sums of their precincts). "
-            )
-            + "A vote type with no votes is not reported yet; no unit is ever flagged complete."
-        ),
-        sources=[NC_FILE],
         timezone="America/New_York",
+        created_at=CREATED,
+        level="precinct" if level == "precincts" else "county",
         meta={"benchmark_build": BUILD_VERSION, "baseline": build_nc_baseline(folder).name},
     )
+    return out
 
 
 def nc_final_state_row(data: Path | None = None) -> dict[str, int]:
@@ -370,73 +273,28 @@ ALLEGHENY_RACES = {
 
 
 def _file_time(name: str) -> dt.datetime:
-    """``2022-11-08T20-04-04-05-00.csv`` → 2022-11-08 20:04:04 −05:00."""
-    m = re.fullmatch(r"(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d)-(\d\d)([+-]\d\d)-(\d\d)\.csv", name)
-    if m is None:
+    """``2022-11-08T20-04-04-05-00.csv`` → 2022-11-08 20:04:04 −05:00 (as the importer reads it)."""
+    when = name_time(name, dt.UTC)
+    if when is None:
         raise ValueError(f"unexpected file name {name}")
-    d, h, mi, s, oh, om = m.groups()
-    return dt.datetime.fromisoformat(f"{d}T{h}:{mi}:{s}{oh}:{om}")
-
-
-def read_allegheny(race: str) -> list[tuple[dt.datetime, str, list[dict[str, str]]]]:
-    folder = shared() / ALLEGHENY / race
-    out = []
-    for p in sorted(folder.glob("*.csv"), key=lambda p: _file_time(p.name)):
-        with p.open(encoding="utf-8", newline="") as fh:
-            out.append((_file_time(p.name), p.name, list(csv.DictReader(fh))))
-    return out
+    return when
 
 
 def build_allegheny(folder: Path, race: str) -> Path:
+    """The app's own import of the poller's folder (format ``precinct-totals-csv``; the contest
+    is named after the folder, e.g. "SD38")."""
     out = folder / f"allegheny-2022-{race}.night"
     if out.is_file():
         return out
-    cands = (
-        Candidate("dem", "Democrat", "DEM", 0),
-        Candidate("rep", "Republican", "REP", 1),
-        Candidate("wi", "Write-in", "", 2),
-    )
-    snaps = []
-    for when, name, rows in read_allegheny(race):
-        units = []
-        for row in rows:
-            pname = row["precinct_name"]
-            votes = {c.id: {"Total": _int(row[f"{c.id}_total"])} for c in cands}
-            units.append(_unit(pname, pname, UnitKind.PRECINCT, "Allegheny", votes))
-        contest = Contest(
-            id=race,
-            name=ALLEGHENY_RACES[race],
-            candidates=cands,
-            units=tuple(units),
-            threshold=ThresholdRule("plurality"),
-            vote_types=(VoteType.from_name("Total"),),
-        )
-        snap = Snapshot(
-            election=Election(
-                id="allegheny-2022-11-08",
-                name="Allegheny County PA general, 8 Nov 2022",
-                date=dt.date(2022, 11, 8),
-                source="maclover7/elections2022 (a poller of the county's Clarity site)",
-                note="converted to tracker-feed/1 from the poller's per-precinct totals",
-            ),
-            contests=(contest,),
-            version=name.removesuffix(".csv"),
-            published_at=when,
-        )
-        snaps.append((when, snap))
-    return _write_night(
-        out,
-        snaps,
-        kind="recorded",
+    import_payloads(
+        [shared() / ALLEGHENY / race],
+        out=out,
         label=f"Allegheny County 2022, {ALLEGHENY_RACES[race]} — poller files, recorded order",
-        note=(
-            "One file per poller commit (times from the file names, ET); totals per precinct as the "
-            "poller reduced them (no vote types); a precinct with votes is partial, never complete."
-        ),
-        sources=[f"{ALLEGHENY}/{race}/{n}" for _, n, _ in read_allegheny(race)],
         timezone="America/New_York",
+        created_at=CREATED,
         meta={"benchmark_build": BUILD_VERSION},
     )
+    return out
 
 
 # ----------------------------------------------------------------------------------------------

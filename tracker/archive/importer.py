@@ -32,39 +32,26 @@ import csv
 import datetime as dt
 import hashlib
 import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tracker.archive.night import NightFile
+from tracker.archive.import_write import Entry, ImportResult, write_night
 from tracker.core.errors import FeedError, NightFileError, TrackerError
 from tracker.core.model import Snapshot
-from tracker.feeds.registry import FORMATS, detect_format, parse_payload
+from tracker.feeds.precinct_csv import contest_name_from
+from tracker.feeds.registry import (
+    FORMATS,
+    NIGHT_FORMATS,
+    PRECINCT_TOTALS_CSV,
+    detect_format,
+    parse_payload,
+)
 
 #: Where file-order times start: obviously not election night, and the same every build.
 FILE_ORDER_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FILE_ORDER_STEP = dt.timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What an import wrote, for the command's one-line report."""
-
-    path: Path
-    #: Payload files imported (one fetch row each).
-    count: int
-    #: Distinct payloads among them (identical bytes are stored once).
-    distinct: int
-    #: Earliest and latest payload time, in UTC.
-    first_time: dt.datetime
-    last_time: dt.datetime
-    #: Where the times came from: "published", "csv", "file names", "published+csv",
-    #: "published+file names" or "file order".
-    times: str
-    #: Files left out as unreadable (``skip_unreadable``): (file name, why), in file order.
-    skipped: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +60,8 @@ class _Item:
     data: bytes
     fmt: str
     snapshot: Snapshot
+    #: Where the payload came from, as the night records it (the parser's ``source`` on replay).
+    url: str = ""
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
@@ -118,13 +107,15 @@ def _load(path: Path, fmt: str) -> _Item:
         raise TrackerError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         found = detect_format(data, path.name) if fmt == "auto" else fmt
-        snapshot = parse_payload(data, found, source=path.name)
+        # a precinct totals CSV names no contest: its folder does, so the night keeps the folder
+        source = f"{path.parent.name}/{path.name}" if found == PRECINCT_TOTALS_CSV else path.name
+        snapshot = parse_payload(data, found, source=source)
     except FeedError as exc:
         message = str(exc)
         if path.name not in message:
             message = f"{path.name}: {message}"
         raise FeedError(message) from None
-    return _Item(path=path, data=data, fmt=found, snapshot=snapshot)
+    return _Item(path=path, data=data, fmt=found, snapshot=snapshot, url=source)
 
 
 def _read_times(csv_path: Path, zone: ZoneInfo) -> dict[str, dt.datetime]:
@@ -216,12 +207,40 @@ def _times_for(items: list[_Item], times_csv: Path | None, zone: ZoneInfo) -> tu
     return out, ("csv" if len(missing) == len(items) else "published+csv")
 
 
-def _default_label(first: Snapshot, count: int, kind: str) -> str:
+def _default_label(item: _Item, count: int, kind: str) -> str:
+    first = item.snapshot
     name = first.election.name.strip() or first.election.id
     text = f"{name} — imported from {count} saved payload{'s' if count != 1 else ''}"
+    if item.fmt == PRECINCT_TOTALS_CSV:
+        folder = contest_name_from(item.url)
+        text += f" — contest named from its folder {folder}" if folder else " — contest not named"
     if kind == "reconstructed":
         text += " — reconstructed, not the original feed"
     return " ".join(text.split())  # one line, whatever the feed's name holds
+
+
+def _whole_night_format(files: list[Path], fmt: str) -> str | None:
+    """The format when the files are one file that holds a whole night; None for payloads. Such a
+    file among others is refused: its versions cannot be interleaved with other payloads'."""
+    if fmt != "auto":
+        found = [fmt if fmt in NIGHT_FORMATS else None] * len(files)
+    else:
+        found = []
+        for path in files:
+            try:
+                with path.open("rb") as fh:
+                    head = fh.read(_DETECT_HEAD)
+                found.append(detect_format(head, path.name))
+            except (OSError, FeedError):
+                found.append(None)  # said when the file is read as a payload
+    for path, f in zip(files, found, strict=True):
+        if f in NIGHT_FORMATS and len(files) > 1:
+            raise TrackerError(f"{path.name} holds a whole night (every version of it): import it on its own")
+    return found[0] if found and found[0] in NIGHT_FORMATS else None
+
+
+#: How much of a file format detection reads before a whole-night file is told from payloads.
+_DETECT_HEAD = 65536
 
 
 def import_payloads(
@@ -232,10 +251,11 @@ def import_payloads(
     times_csv: Path | None = None,
     kind: str = "recorded",
     label: str | None = None,
-    timezone: str = "UTC",
+    timezone: str | None = None,
     overwrite: bool = False,
     created_at: dt.datetime | None = None,
     skip_unreadable: bool = False,
+    meta: dict[str, str] | None = None,
 ) -> ImportResult:
     """Write the payload files in ``paths`` (files, or folders of files) into a new night at
     ``out``, in time order (file order breaks ties).
@@ -244,22 +264,36 @@ def import_payloads(
     times, NightFileError when ``out`` exists and ``overwrite`` is false; in every case nothing
     is written. ``created_at`` (default now) is the night's creation time in its metadata.
     ``skip_unreadable``: a payload that cannot be read as results is left out (and listed) instead.
+    ``meta``: extra meta keys for the night (a benchmark's build stamp, a baseline's name).
+    ``timezone``: the IANA zone the night is shown in (and file-name times without an offset are
+    read in); None: the file's own state's where a format names it (a results timeseries), else UTC.
+
+    A file that holds a whole night (``NIGHT_FORMATS``: a results timeseries) is imported alone,
+    one version per timestamp (``tracker.archive.import_timeseries``).
     """
     out = Path(out)
     if fmt != "auto" and fmt not in FORMATS:
         raise FeedError(f"unknown format {fmt!r}; known formats: auto, {', '.join(FORMATS)}")
+    zone_name = timezone or "UTC"
     try:
-        zone = ZoneInfo(timezone)
+        zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise TrackerError(
-            f"unknown time zone {timezone!r} (expected an IANA name such as America/New_York)"
+            f"unknown time zone {zone_name!r} (expected an IANA name such as America/New_York)"
         ) from None
     if out.exists() and not overwrite:
         raise NightFileError(f"{out} already exists; choose another name or allow overwriting")
+    files = _expand(paths)
+    if _whole_night_format(files, fmt) is not None:
+        from tracker.archive.import_timeseries import import_timeseries
+
+        return import_timeseries(
+            files[0], out=out, kind=kind, label=label, timezone=timezone, created_at=created_at, meta=meta
+        )
 
     items: list[_Item] = []
     skipped: list[tuple[str, str]] = []
-    for path in _expand(paths):
+    for path in files:
         try:
             items.append(_load(path, fmt))
         except FeedError as exc:
@@ -273,7 +307,7 @@ def import_payloads(
     times, source_of_times = _times_for(items, times_csv, zone)
     order = sorted(range(len(items)), key=lambda i: (times[i], i))
 
-    meta = {"times": source_of_times}
+    meta = {**(meta or {}), "times": source_of_times}
     if skipped:
         meta["skipped"] = f"{len(skipped)} unreadable files left out: " + ", ".join(n for n, _ in skipped)
     if source_of_times == "file order":
@@ -281,35 +315,27 @@ def import_payloads(
             "the payloads carry no times and none were given: times are file order, "
             "one minute apart from 2000-01-01 00:00 UTC"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.importing")
-    try:
-        with NightFile.create(
-            tmp,
-            kind=kind,
-            label=label if label is not None else _default_label(items[0].snapshot, len(items), kind),
-            sources=[item.path.name for item in items],
-            timezone=timezone,
-            meta=meta,
-            created_at=created_at,
-        ) as night:
-            for i in order:
-                item = items[i]
-                snap = item.snapshot
-                night.add_payload(
-                    item.data,
-                    fetched_at=times[i],
-                    fmt=item.fmt,
-                    url=item.path.name,
-                    status=200,
-                    version=snap.version or None,
-                    published_at=snap.published_at,
-                )
-        tmp.replace(out)
-    finally:
-        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm", "-journal"))):
-            leftover.unlink(missing_ok=True)
-
+    label = label if label is not None else _default_label(items[0], len(items), kind)
+    write_night(
+        out,
+        (
+            Entry(
+                items[i].data,
+                times[i],
+                items[i].fmt,
+                items[i].url,
+                items[i].snapshot.version or None,
+                items[i].snapshot.published_at,
+            )
+            for i in order
+        ),
+        kind=kind,
+        label=label,
+        sources=[item.path.name for item in items],
+        timezone=zone_name,
+        meta=meta,
+        created_at=created_at,
+    )
     utc = [t.astimezone(dt.UTC) for t in times]
     return ImportResult(
         path=out,

@@ -101,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", default="auto")
     imp.add_argument("-o", "--output", required=True, metavar="NIGHT")
     imp.add_argument("--times", metavar="CSV", help="file,time CSV for payloads without their own time")
-    imp.add_argument("--timezone", default="UTC", help="IANA zone the night is shown in")
+    imp.add_argument(
+        "--timezone",
+        default=None,
+        help="IANA zone the night is shown in (default: the file's state's, else UTC)",
+    )
     imp.add_argument("--force", action="store_true", help="overwrite an existing night file")
     imp.add_argument(
         "--skip-unreadable",

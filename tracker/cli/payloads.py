@@ -107,6 +107,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.skip_unreadable or (len(args.files) == 1 and not Path(args.files[0]).is_dir()):
             raise
         raise FeedError(f"{exc}; pass --skip-unreadable to import the other files") from None
+    for note in result.notes:
+        print(f"election-tracker: {note}", file=sys.stderr)
     for name, why in result.skipped:
         print(
             f"election-tracker: left out {why if why.startswith(name) else f'{name}: {why}'}", file=sys.stderr

@@ -19,6 +19,11 @@ Result formats (``FORMATS``; ``parse_payload`` turns each into a Snapshot):
                            (a zip is told from Clarity's by its member names) (``nc_sbe``)
 ``nist-v2-xml``            NIST SP 1500-100 v2 Election Results Reporting, XML (``nist``)
 ``nist-v2-json``           the same, JSON (``nist``)
+``nyt-timeseries-csv``     the NYT/Edison precinct timeseries CSV (plain or gzipped): a whole night in
+                           one file; ``parse_payload`` gives its last version, ``import`` makes a
+                           night of every timestamp (``nyt_timeseries``)
+``precinct-totals-csv``    a poller's per-precinct party totals CSV (``precinct_name,dem_total,…``),
+                           the contest named from the file's folder (``precinct_csv``)
 =========================  ==========================================================================
 
 Metadata formats (``METADATA_FORMATS``) describe a feed but hold no results: Clarity's
@@ -57,6 +62,8 @@ NATIVE = "tracker-feed/1"
 NC_SBE = "nc-sbe"
 NIST_XML = "nist-v2-xml"
 NIST_JSON = "nist-v2-json"
+NYT_TIMESERIES = "nyt-timeseries-csv"
+PRECINCT_TOTALS_CSV = "precinct-totals-csv"
 
 #: Formats that parse into a Snapshot (night files store payloads of these).
 FORMATS = (
@@ -72,7 +79,11 @@ FORMATS = (
     NIST_XML,
     NIST_JSON,
     ENHANCED_VOTING_JSON,
+    NYT_TIMESERIES,
+    PRECINCT_TOTALS_CSV,
 )
+#: Formats whose one file holds a whole night (many versions): ``import`` makes a version of each.
+NIGHT_FORMATS = (NYT_TIMESERIES,)
 #: Formats that describe a feed (versions, counties) but hold no results.
 METADATA_FORMATS = (CLARITY_ELECTIONSETTINGS, CLARITY_CURRENT_VER)
 ALL_FORMATS = FORMATS + METADATA_FORMATS
@@ -112,6 +123,9 @@ def _zip_format(data: bytes) -> str:
 def _detect(data: bytes, filename: str) -> str | None:
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         return _zip_format(data)
+    csv_format = _detect_csv(data[:_HEAD])
+    if csv_format is not None:
+        return csv_format
     head = data[:_HEAD]
     stripped = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") and _json_keys(head[:4096], b"http_interactions"):
@@ -148,6 +162,18 @@ def _detect(data: bytes, filename: str) -> str | None:
     for suffix, fmt in _BY_NAME:
         if name.endswith(suffix):
             return fmt
+    return None
+
+
+def _detect_csv(head: bytes) -> str | None:
+    """The CSV results files, by their header row (a gzipped timeseries by its inflated head)."""
+    from tracker.feeds.nyt_timeseries import looks_like_nyt_timeseries
+    from tracker.feeds.precinct_csv import looks_like_precinct_totals
+
+    if looks_like_nyt_timeseries(head):
+        return NYT_TIMESERIES
+    if looks_like_precinct_totals(head):
+        return PRECINCT_TOTALS_CSV
     return None
 
 
@@ -212,7 +238,8 @@ def detect_format(data: bytes, filename: str = "") -> str:
     raise FeedError(
         f"cannot tell the format of {thing}: expected Clarity (detail XML, detailxml.zip, summary.json, "
         f"ALL.json), Georgia SOS results JSON, Enhanced Voting results JSON, AP Elections API JSON, "
-        f"North Carolina's results file, NIST SP 1500-100 v2 (XML or JSON) or a {NATIVE} JSON document"
+        f"North Carolina's results file, NIST SP 1500-100 v2 (XML or JSON), the NYT/Edison results "
+        f"timeseries CSV, a precinct_name,<party>_total… CSV or a {NATIVE} JSON document"
     )
 
 
@@ -261,6 +288,14 @@ def _parser(fmt: str) -> Callable[..., Snapshot]:
         from tracker.feeds.nist import parse_nist
 
         return parse_nist
+    if fmt == NYT_TIMESERIES:
+        from tracker.feeds.nyt_timeseries import parse_nyt_timeseries
+
+        return parse_nyt_timeseries
+    if fmt == PRECINCT_TOTALS_CSV:
+        from tracker.feeds.precinct_csv import parse_precinct_totals_csv
+
+        return parse_precinct_totals_csv
     if fmt in METADATA_FORMATS:
         raise FeedError(
             f"{'electionsettings.json' if fmt == CLARITY_ELECTIONSETTINGS else 'current_ver.txt'} "
