@@ -64,6 +64,8 @@ SEEDS: dict[str, tuple[str, ...]] = {
     ),
     "nist-v2-xml": ("nist/nist_v2_wy20g.xml",),
     "nist-v2-json": ("nist/nist_v2_wy20g.xml",),
+    "nyt-timeseries-csv": ("tests/data/nyt_timeseries_nc_2020_camden_excerpt.csv",),
+    "precinct-totals-csv": ("nights/allegheny-2022/HD30/2022-11-08T21-09-22-05-00.csv",),
 }
 TARGETS = tuple(SEEDS)
 

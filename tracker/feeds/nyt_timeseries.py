@@ -343,16 +343,16 @@ def _read(data: bytes, source: str, want: str | None) -> Timeseries:
         if flat is None:
             stamps[stamp] = _time(stamp, line)
             flat = rows[stamp] = array("q")
+        try:
+            vals = [int(fields[i]) for i in cand_ix]  # the common case: plain counts
+        except ValueError:
+            vals = [_number(fields[i], line, columns[i]) for i in cand_ix]
+        if min(vals) < 0 or max(vals) > MAX_VOTES:
+            bad = next(n for n in vals if not 0 <= n <= MAX_VOTES)
+            raise FeedError(f"line {line}: {str(bad)[:20]} is not a possible number of votes")
         flat.append(u)
         flat.append(v)
-        try:
-            flat.extend([int(fields[i]) for i in cand_ix])  # the common case: plain counts
-        except ValueError:
-            flat.extend([_number(fields[i], line, columns[i]) for i in cand_ix])
-        else:
-            if any(not 0 <= flat[k] <= MAX_VOTES for k in range(len(flat) - len(cand_ix), len(flat))):
-                bad = next(fields[i] for i in cand_ix if not 0 <= int(fields[i]) <= MAX_VOTES)
-                raise FeedError(f"line {line}: {bad} is not a possible number of votes")
+        flat.extend(vals)
     if not rows:
         raise FeedError("the file has no rows of votes")
     order = sorted(stamps, key=lambda s: stamps[s])
@@ -419,7 +419,8 @@ def _choose_level(units: list[tuple[str, str, str, str]], last: array, ncand: in
     if sums[""] == sums[ref_kind]:
         return "precinct", (
             f"Counted by precinct: the precinct rows add up to {what} at the last timestamp "
-            f"({ref:,} votes), so the county and state rows, their sums, are not counted again."
+            f"({ref:,} votes), so the {'county and state' if seen[_STATE] else 'county'} rows, their sums, "
+            "are not counted again."
         )
     if not has_counties:
         return "precinct", (
