@@ -39,15 +39,13 @@ def import_timeseries(
     ``level`` "precinct" or "county" forces the level (None: the file's rows decide); ``meta``:
     extra meta keys for the night."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:  # streamed: a big state's file is never held whole
+            series = read_timeseries(file, source=path.name, level=level)
     except OSError as exc:
         raise TrackerError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        series = read_timeseries(data, source=path.name, level=level)
     except FeedError as exc:
         message = str(exc)
         raise FeedError(message if path.name in message else f"{path.name}: {message}") from None
-    del data
     zone = timezone or STATE_ZONES.get(series.state, "UTC")
     try:
         ZoneInfo(zone)

@@ -30,9 +30,9 @@ How it maps (the importer writes one version per timestamp, at that UTC time, in
   jurisdiction table, and the election date is the presidential election day of the file's
   year (from its name, else its first timestamp).
 
-The file is streamed (csv module, rows grouped by timestamp into flat integer arrays, 8 bytes a
-number), never held as text or as Python objects per row: North Carolina's 986,000 rows (77 MB
-of text) fit in ~40 MB. A malformed row is one FeedError sentence naming its line.
+The file is streamed from disk (csv module, rows grouped by timestamp into flat integer arrays,
+4 bytes a number), never held as text or as Python objects per row: North Carolina's 986,000 rows
+(77 MB of text) fit in ~20 MB. A malformed row is one FeedError sentence naming its line.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from tracker.core.errors import FeedError
 from tracker.core.jurisdiction import rule_for
@@ -219,9 +220,12 @@ class Timeseries:
             )
 
 
-def _open_text(data: bytes) -> io.TextIOWrapper:
-    raw: io.BufferedIOBase = io.BytesIO(data)
-    if data[:2] == b"\x1f\x8b":
+def _open_text(data: bytes | BinaryIO) -> io.TextIOWrapper:
+    raw: BinaryIO = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    start = raw.tell()
+    magic = raw.read(2)
+    raw.seek(start)
+    if magic == b"\x1f\x8b":
         raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
     return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
 
@@ -256,8 +260,9 @@ def _time(text: str, line: int) -> dt.datetime:
     return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
 
 
-def read_timeseries(data: bytes, *, source: str = "", level: str | None = None) -> Timeseries:
-    """Read a whole timeseries file (its bytes, plain or gzipped). FeedError, one sentence naming
+def read_timeseries(data: bytes | BinaryIO, *, source: str = "", level: str | None = None) -> Timeseries:
+    """Read a whole timeseries file (its bytes, or a binary file open at its start; plain or
+    gzipped). FeedError, one sentence naming
     the line, for anything malformed; nothing partial is returned. ``level`` "precinct" or
     "county" counts at that level whatever the rows add up to (None: chosen as above)."""
     if level not in (None, "precinct", "county"):
@@ -267,7 +272,7 @@ def read_timeseries(data: bytes, *, source: str = "", level: str | None = None) 
         return _read(data, source, level)
     except FeedError as exc:
         raise FeedError(f"{where}, {exc}" if str(exc).startswith("line ") else f"{where}: {exc}") from None
-    except (OSError, EOFError, zlib.error):
+    except (gzip.BadGzipFile, EOFError, zlib.error):
         raise FeedError(f"{where} is a damaged or cut-short gzip file") from None
     except UnicodeDecodeError:
         raise FeedError(f"{where} is not UTF-8 text") from None
@@ -275,7 +280,7 @@ def read_timeseries(data: bytes, *, source: str = "", level: str | None = None) 
         raise FeedError(f"{where} is not a readable CSV file ({exc})") from None
 
 
-def _read(data: bytes, source: str, want: str | None) -> Timeseries:
+def _read(data: bytes | BinaryIO, source: str, want: str | None) -> Timeseries:
     text = _open_text(data)
     reader = csv.reader(text)
     header = next(reader, None)
@@ -342,7 +347,7 @@ def _read(data: bytes, source: str, want: str | None) -> Timeseries:
         flat = rows.get(stamp)
         if flat is None:
             stamps[stamp] = _time(stamp, line)
-            flat = rows[stamp] = array("q")
+            flat = rows[stamp] = array("i")  # MAX_VOTES fits in 32 bits
         try:
             vals = [int(fields[i]) for i in cand_ix]  # the common case: plain counts
         except ValueError:
