@@ -263,8 +263,8 @@ def test_allegheny_folder_imports_as_one_contest_named_from_its_folder(
     assert result.count == len(files) and result.times == "file names"
     night, versions, contests = _contests(out)
     with night:
-        assert f"contest named from its folder {race}" in night.label
-        assert versions[-1].url == f"{race}/{files[-1].name}"
+        assert f"contest named from its folder {race}, county Allegheny from the folder above" in night.label
+        assert versions[-1].url == f"allegheny-2022/{race}/{files[-1].name}"
     times = sorted(name_time(p.name, dt.UTC) for p in files)
     assert [v.fetched_at for v in versions] == times
     last = max(files, key=lambda p: name_time(p.name, dt.UTC))
@@ -272,6 +272,8 @@ def test_allegheny_folder_imports_as_one_contest_named_from_its_folder(
     assert (final.id, final.name) == (race, race)  # replayed from the raw CSV: still named
     assert final.totals == _sum_last(last)
     assert [c.name for c in final.candidates] == ["Democrat", "Republican", "Write-in"]
+    # the folder above is a county only Pennsylvania has: the precincts' county, and the state
+    assert {u.county for u in final.units} == {"Allegheny"}
     assert contests[0].total_votes == 0 and {u.reporting for u in contests[0].units} == {Reporting.NONE}
     assert all(u.reporting is not Reporting.COMPLETE for c in contests for u in c.units)
 
@@ -286,3 +288,9 @@ def test_a_garbled_precinct_totals_row_is_one_sentence(tmp_path: Path) -> None:
     assert str(info.value) == (
         "2022-11-08T21-00-00-05-00.csv, line 3: 'x' in dem_total is not a number of votes"
     )
+    (folder / "2022-11-08T21-00-00-05-00.csv").write_text(body.replace(",x,", ",2,"))
+    import_payloads([folder], out=tmp_path / "r.night")
+    with NightFile.open(tmp_path / "r.night") as night:
+        contest = night.snapshot(night.versions()[0]).contests[0]
+    # the folder above (pytest's) is no county: every precinct stands alone
+    assert contest.name == "constructed_race" and {u.county for u in contest.units} == {None}

@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from tracker.archive.import_write import Entry, ImportResult, write_night
 from tracker.core.errors import FeedError, NightFileError, TrackerError
 from tracker.core.model import Snapshot
-from tracker.feeds.precinct_csv import contest_name_from
+from tracker.feeds.precinct_csv import contest_name_from, county_from
 from tracker.feeds.registry import (
     FORMATS,
     NIGHT_FORMATS,
@@ -107,8 +107,8 @@ def _load(path: Path, fmt: str) -> _Item:
         raise TrackerError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         found = detect_format(data, path.name) if fmt == "auto" else fmt
-        # a precinct totals CSV names no contest: its folder does, so the night keeps the folder
-        source = f"{path.parent.name}/{path.name}" if found == PRECINCT_TOTALS_CSV else path.name
+        # a precinct totals CSV names no contest (nor county): its folders do, so the night keeps them
+        source = "/".join(path.absolute().parts[1:][-3:]) if found == PRECINCT_TOTALS_CSV else path.name
         snapshot = parse_payload(data, found, source=source)
     except FeedError as exc:
         message = str(exc)
@@ -213,7 +213,9 @@ def _default_label(item: _Item, count: int, kind: str) -> str:
     text = f"{name} — imported from {count} saved payload{'s' if count != 1 else ''}"
     if item.fmt == PRECINCT_TOTALS_CSV:
         folder = contest_name_from(item.url)
+        county, _state = county_from(item.url)
         text += f" — contest named from its folder {folder}" if folder else " — contest not named"
+        text += f", county {county} from the folder above" if county else ""
     if kind == "reconstructed":
         text += " — reconstructed, not the original feed"
     return " ".join(text.split())  # one line, whatever the feed's name holds

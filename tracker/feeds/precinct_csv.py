@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import PurePath
 
 from tracker.core.errors import FeedError
-from tracker.core.jurisdiction import rule_for, state_from
+from tracker.core.jurisdiction import rule_for, state_from, unique_counties
 from tracker.core.model import Candidate, Contest, Election, Snapshot, UnitKind, VoteType
 from tracker.feeds.flagless import flagless_unit
 
@@ -66,6 +67,25 @@ def contest_name_from(source: str) -> str:
     "" when the path names no folder."""
     parent = PurePath(source.replace("\\", "/")).parent.name if source else ""
     return " ".join(parent.split())
+
+
+_YEAR_SUFFIX = re.compile(r"[\s_.-]*(?:19|20)\d\d$")
+_COUNTY_WORD = re.compile(r"\s+(county|parish|borough)$", re.I)
+
+
+def county_from(source: str) -> tuple[str, str]:
+    """(county, state) from the folder above the contest's (``allegheny-2022/SD38/…csv``): a
+    poller of one county's site keeps its races under the county's name. Only a county name
+    that one state alone has counts (the jurisdiction table's list); ("", "") otherwise. Why it
+    matters: the expected vote pools a county's precincts, and without a county every precinct
+    stands alone."""
+    parts = PurePath(source.replace("\\", "/")).parts if source else ()
+    if len(parts) < 3:
+        return "", ""
+    words = " ".join(_YEAR_SUFFIX.sub("", parts[-3]).replace("_", " ").replace("-", " ").split())
+    words = _COUNTY_WORD.sub("", words)
+    state = unique_counties().get(words.casefold(), "") if words else ""
+    return (words.title(), state) if state else ("", "")
 
 
 def _votes(text: str, line: int, column: str) -> int:
@@ -114,6 +134,7 @@ def _parse(text: str, source: str) -> Snapshot:
         Candidate(code, *PARTIES.get(code, (code.replace("_", " ").title(), "")), j)
         for j, (_, code) in enumerate(parties)
     )
+    folder_county, state = county_from(source)
     units = []
     seen: set[str] = set()
     for fields in reader:
@@ -131,7 +152,7 @@ def _parse(text: str, source: str) -> Snapshot:
             raise FeedError(f"line {line}: precinct {name!r} is listed twice")
         seen.add(name)
         votes = {code: {TOTAL: _votes(fields[i], line, columns[i])} for i, code in parties}
-        county = " ".join(fields[i_county].split()) if i_county >= 0 else ""
+        county = " ".join(fields[i_county].split()) if i_county >= 0 else folder_county
         units.append(flagless_unit(name, name, UnitKind.PRECINCT, county or None, votes))
     if not units:
         raise FeedError("the file has a header row but no precinct")
@@ -142,7 +163,7 @@ def _parse(text: str, source: str) -> Snapshot:
         name=name,
         candidates=cands,
         units=tuple(units),
-        threshold=rule_for(state_from(source), "any", name, choices=[c.name for c in cands]),
+        threshold=rule_for(state or state_from(source), "any", name, choices=[c.name for c in cands]),
         vote_types=(VoteType.from_name(TOTAL),),
     )
     note = (
@@ -150,6 +171,8 @@ def _parse(text: str, source: str) -> Snapshot:
         if folder
         else "the file names no contest, and no folder names it"
     )
+    if folder_county:
+        note += f"; the precincts' county, {folder_county} ({state}), is the name of the folder above"
     return Snapshot(
         election=Election(
             id=folder or "precinct-totals",
