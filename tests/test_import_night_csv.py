@@ -294,3 +294,14 @@ def test_a_garbled_precinct_totals_row_is_one_sentence(tmp_path: Path) -> None:
         contest = night.snapshot(night.versions()[0]).contests[0]
     # the folder above (pytest's) is no county: every precinct stands alone
     assert contest.name == "constructed_race" and {u.county for u in contest.units} == {None}
+
+
+def test_a_dropped_timeseries_becomes_a_night_of_its_timestamps(tmp_path: Path) -> None:
+    """Dropped on the window: read once, by the import (not parsed first to refuse it early)."""
+    from tracker.archive.catalogue import import_dropped
+
+    path = tmp_path / "camden.csv.gz"
+    path.write_bytes(gzip.compress(CAMDEN.read_bytes()))
+    result = import_dropped(path, tmp_path)
+    assert result.path == tmp_path / "camden.csv.night" and result.count == 4
+    assert result.notes[0].startswith("Counted by precinct")

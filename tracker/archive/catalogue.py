@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker import paths
-from tracker.core.errors import TrackerError
+from tracker.core.errors import FeedError, TrackerError
 
 if TYPE_CHECKING:
     from tracker.archive.importer import ImportResult
@@ -166,10 +166,17 @@ def import_dropped(path: Path, folder: Path | None = None) -> ImportResult:
     one): what was written (``.path``) and left out (``.skipped``). A file in no format we know
     raises the registry's FeedError, with its one sentence."""
     from tracker.archive.importer import import_payloads
-    from tracker.feeds.registry import parse_payload
+    from tracker.feeds.registry import NIGHT_FORMATS, detect_format, parse_payload
 
     if not path.is_dir():
-        parse_payload(path.read_bytes(), "auto", source=str(path))  # refuse early, with the reason
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+        try:
+            whole = detect_format(head, path.name) in NIGHT_FORMATS  # read once, by the import
+        except FeedError:
+            whole = False
+        if not whole:
+            parse_payload(path.read_bytes(), "auto", source=str(path))  # refuse early, with the reason
     folder = folder or paths.nights_dir()
     out = folder / f"{path.stem}.night"
     n = 2
