@@ -265,6 +265,7 @@ def test_allegheny_folder_imports_as_one_contest_named_from_its_folder(
     with night:
         assert f"contest named from its folder {race}, county Allegheny from the folder above" in night.label
         assert versions[-1].url == f"allegheny-2022/{race}/{files[-1].name}"
+        assert str(night.timezone) == "America/New_York"  # Allegheny's state's zone
     times = sorted(name_time(p.name, dt.UTC) for p in files)
     assert [v.fetched_at for v in versions] == times
     last = max(files, key=lambda p: name_time(p.name, dt.UTC))

@@ -221,6 +221,20 @@ def _default_label(item: _Item, count: int, kind: str) -> str:
     return " ".join(text.split())  # one line, whatever the feed's name holds
 
 
+def _own_zone(items: list[_Item]) -> str | None:
+    """The zone of the one state the payloads name, where their format can (precinct totals under
+    a county's folder); None otherwise."""
+    from tracker.feeds.discovery import STATE_ZONES
+
+    states = set()
+    for item in items:
+        if item.fmt != PRECINCT_TOTALS_CSV:
+            return None
+        states.add(county_from(item.url)[1])
+    state = states.pop() if len(states) == 1 else ""
+    return STATE_ZONES.get(state) if state else None
+
+
 def _whole_night_format(files: list[Path], fmt: str) -> str | None:
     """The format when the files are one file that holds a whole night; None for payloads. Such a
     file among others is refused: its versions cannot be interleaved with other payloads'."""
@@ -268,7 +282,8 @@ def import_payloads(
     ``skip_unreadable``: a payload that cannot be read as results is left out (and listed) instead.
     ``meta``: extra meta keys for the night (a benchmark's build stamp, a baseline's name).
     ``timezone``: the IANA zone the night is shown in (and file-name times without an offset are
-    read in); None: the file's own state's where a format names it (a results timeseries), else UTC.
+    read in); None: the files' own state's where their format names it (a results timeseries,
+    precinct totals under a county's folder), else UTC.
 
     A file that holds a whole night (``NIGHT_FORMATS``: a results timeseries) is imported alone,
     one version per timestamp (``tracker.archive.import_timeseries``).
@@ -306,6 +321,8 @@ def import_payloads(
         raise FeedError(
             f"none of the {len(skipped)} files could be read as results; the first: {skipped[0][1]}"
         )
+    if timezone is None and (own := _own_zone(items)) is not None:
+        zone_name, zone = own, ZoneInfo(own)
     times, source_of_times = _times_for(items, times_csv, zone)
     order = sorted(range(len(items)), key=lambda i: (times[i], i))
 
