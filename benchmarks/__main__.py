@@ -18,6 +18,7 @@ ALL = (
     "fuzz",
     "load_run",
     "projection_cost",
+    "import_nights",
 )
 
 names = [a for a in sys.argv[1:] if not a.isdigit()] or list(ALL)
