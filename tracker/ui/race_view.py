@@ -461,7 +461,7 @@ class RaceView(QWidget):
         )
         in_part = contest.precincts_in_part() if total else 0
         if in_part:
-            precincts += f" ({in_part:,} more partly counted)"
+            precincts += f" ({in_part:,} partly in)"
         self._reporting.setText(f"{precincts} · <b>{counted:,}</b> votes counted" + self._call_text(contest))
         why = projection.reason if projection is not None and projection.too_early else ""
         bounded = projection is not None and projection.expected is not None and projection.expected.bounded
