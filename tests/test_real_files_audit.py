@@ -60,3 +60,37 @@ def test_constructed_nc_primary_gets_the_30_percent_rule_with_a_second_primary_o
     from tracker.feeds.nc_sbe import election_kind_of
 
     assert election_kind_of("nc_2024-03-05_primary_results_0.json", None, []) == "primary"
+
+
+# -- NIST SP 1500-100: the state's rule, and a vote count listed twice ---------------------------
+
+NIST_WY = "nist/nist_v2_wy20g.xml"
+
+
+def test_nist_wyoming_races_get_wyomings_plurality_rule(shared_data: Path) -> None:
+    snap = parse_payload((shared_data / NIST_WY).read_bytes(), source=str(shared_data / NIST_WY))
+    president = _contest(snap, "US President")
+    assert president.threshold.rule == "plurality"
+    assert not any(c.threshold.has_runoff for c in snap.contests)
+
+
+def test_constructed_nist_georgia_scope_gets_georgias_majority_rule(shared_data: Path) -> None:
+    text = (shared_data / NIST_WY).read_text(encoding="utf-8")
+    # The same report with its scope unit renamed: the scope decides the state, not the races.
+    scope = '<Name><Text Language="en">Wyoming</Text></Name><Type>state</Type>'
+    assert text.count(scope) == 1
+    data = text.replace(scope, scope.replace("Wyoming", "Georgia")).encode()
+    snap = parse_payload(data, source="constructed_nist_scope_georgia.xml")
+    senate = _contest(snap, "US Senate WY")
+    assert (senate.threshold.rule, senate.threshold.runoff) == ("majority", "top-two")
+
+
+def test_constructed_nist_vote_count_listed_twice_is_left_out_not_added(shared_data: Path) -> None:
+    text = (shared_data / NIST_WY).read_text(encoding="utf-8")
+    first = text[text.index("<VoteCounts>") : text.index("</VoteCounts>") + len("</VoteCounts>")]
+    data = text.replace(first, first + first, 1).encode()
+    snap = parse_payload(data, source="constructed_nist_duplicate_votecounts.xml")
+    # Biden's Albany County total listed twice used to make him 82,583 (73,491 + 9,092), silently.
+    assert not [c for c in snap.contests if c.name.startswith("US President")]
+    assert "twice" in snap.election.note and "US President" in snap.election.note
+    assert _contest(snap, "US Senate WY").total_votes == 271_937
