@@ -4,11 +4,17 @@ them (every one named ``constructed_*`` where it is written to disk)."""
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
+import zipfile
 from pathlib import Path
 
+import pytest
+
+from tracker.core.errors import FeedError
 from tracker.feeds.nc_sbe import parse_nc_sbe
-from tracker.feeds.registry import parse_payload
+from tracker.feeds.registry import NIST_XML, detect_format, parse_file, parse_payload
 
 NC_2024 = "nc-sbe/nc_2024-11-05_general_results_0_statewide.json"
 
@@ -94,3 +100,90 @@ def test_constructed_nist_vote_count_listed_twice_is_left_out_not_added(shared_d
     assert not [c for c in snap.contests if c.name.startswith("US President")]
     assert "twice" in snap.election.note and "US President" in snap.election.note
     assert _contest(snap, "US Senate WY").total_votes == 271_937
+
+
+# -- what a saved file really is, whatever its name says ------------------------------------------
+
+GA_FLOYD = "clarity/ga_floyd_2018-12-18_hd14_special_rep_primary_detail.xml"
+HTML_503 = (
+    b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
+    b"<body><h1>Service Unavailable</h1></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        GA_FLOYD,
+        NC_2024,
+        NIST_WY,
+        "ga-sos/2019-09-03_HD71_special.json",
+        "ap/newsdev-elex_20121106_ak_prez.json",
+    ],
+)
+def test_constructed_gzip_compressed_body_reads_as_the_file_it_holds(shared_data: Path, path: str) -> None:
+    raw = (shared_data / path).read_bytes()
+    plain = parse_payload(raw, source=path)
+    packed = parse_payload(gzip.compress(raw), source=f"constructed_gzip_{Path(path).name}")
+    assert [(c.name, c.totals) for c in packed.contests] == [(c.name, c.totals) for c in plain.contests]
+
+
+def test_constructed_truncated_or_bomb_gzip_is_one_sentence(shared_data: Path) -> None:
+    packed = gzip.compress((shared_data / NIST_WY).read_bytes())
+    with pytest.raises(FeedError, match="truncated"):
+        parse_payload(packed[: len(packed) // 2], source="constructed_truncated.xml.gz")
+    bomb = gzip.compress(b" " * 4096)
+    from tracker.feeds.registry import gunzip_payload
+
+    with pytest.raises(FeedError, match="inflates beyond"):
+        gunzip_payload(bomb, limit=1024)
+
+
+@pytest.mark.parametrize("name", ["detail.xml", "constructed_error_page.xml", "results.xml"])
+def test_constructed_html_error_page_saved_as_xml_is_called_an_html_page(tmp_path: Path, name: str) -> None:
+    with pytest.raises(FeedError, match="HTML page") as err:
+        parse_payload(HTML_503, source=name)
+    assert "DTD" not in str(err.value)
+    big = tmp_path / name  # a long page is streamed from its file, and says the same
+    big.write_bytes(HTML_503 + b"<!-- padding -->" * 8000)
+    with pytest.raises(FeedError, match="HTML page"):
+        parse_file(big)
+
+
+def test_constructed_empty_xml_file_is_called_empty() -> None:
+    for body in (b"", b"  \r\n"):
+        with pytest.raises(FeedError, match="is empty"):
+            parse_payload(body, source="constructed_empty_detail.xml")
+
+
+def test_constructed_utf16_nist_report_reaches_the_nist_reader(shared_data: Path) -> None:
+    text = (shared_data / NIST_WY).read_text(encoding="utf-8")
+    data = text.encode("utf-16")  # with its byte-order mark, as a Windows tool saves it
+    assert detect_format(data, "constructed_utf16_report.xml") == NIST_XML
+    snap = parse_payload(data, source="constructed_utf16_report.xml")
+    assert (
+        _contest(snap, "US President").totals == _contest(parse_payload(text.encode()), "US President").totals
+    )
+
+
+# -- a zipped detail XML whose one member has another name -----------------------------------------
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in members.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+def test_constructed_zip_whose_one_xml_member_is_not_called_detail_xml(shared_data: Path) -> None:
+    xml = (shared_data / "clarity/napervillpol-ga2022_detail.xml").read_bytes()
+    plain = parse_payload(xml, source="napervillpol-ga2022_detail.xml")
+    for name in ("Detail_GA_2021.xml", "export/RESULTS.XML"):
+        data = _zipped({name: xml, "readme.txt": b"saved by a scraper"})
+        snap = parse_payload(data, source="constructed_renamed_detailxml.zip")
+        assert [(c.name, c.totals) for c in snap.contests] == [(c.name, c.totals) for c in plain.contests]
+    # Two XML files and no detail.xml: which is the results is a guess, so it is refused.
+    with pytest.raises(FeedError, match=r"no detail\.xml"):
+        parse_payload(_zipped({"a.xml": xml, "b.xml": xml}), source="constructed_two_xml.zip")

@@ -779,12 +779,19 @@ def parse_detail_xml(data: bytes | os.PathLike[str], *, source: str = "") -> Sna
         data = bytes(data)
     if isinstance(data, os.PathLike):
         with open(data, "rb") as file:
-            magic = file.read(4)
+            head = file.read(512)
         data = os.fspath(data)
     elif isinstance(data, bytes):
-        magic = data[:4]
+        head = data[:512]
     else:
         raise FeedError(f"Clarity detail XML must be bytes, not {type(data).__name__}")
+    magic = head[:4]
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
+        # A scraper's saved error page: its DOCTYPE would otherwise be refused as a DTD.
+        raise FeedError(
+            "this is an HTML page from the server (Clarity answers a version that is not there yet "
+            "with its 404 page), not detail XML; poll current_ver.txt and try again"
+        )
     if magic == b"PK\x03\x04":
         raise FeedError(
             "this is a zip archive (Clarity's detailxml.zip), not detail XML: read detail.xml out of it first"
