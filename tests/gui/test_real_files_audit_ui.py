@@ -29,3 +29,24 @@ def test_timeline_legend_names_clarity_candidates_by_surname_not_party(
     # Narrow panes drop to surnames: the screenshot read "— (Dem) and (Rep): counted so far".
     assert "Warnock" in caption and "Loeffler" in caption
     assert "(Dem) and" not in caption
+
+
+@pytest.mark.parametrize("width", [730, 900])
+def test_rule_is_never_a_stub_beside_a_long_count_line(qtbot: QtBot, shared_data: Path, width: int) -> None:
+    from tracker.core.threshold import Outstanding
+    from tracker.ui.race_view import RaceView
+
+    path = shared_data / "ap/newsdev-elex_20160301_super_tuesday.json"
+    snap = parse_payload(path.read_bytes(), source=str(path))
+    race = next(c for c in snap.contests if c.name == "MA President, Dem Primary")
+    view = RaceView()
+    qtbot.addWidget(view)
+    view.resize(width, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.show_contest(race, outstanding=Outstanding.none())
+    qtbot.wait(50)  # the rule's own line is placed after the layout pass
+    shown = view.rule_shown()
+    # The window at 1280×800 read "Rule: pl…" beside "… · AP called: Hillary Clinton".
+    assert shown.startswith("Rule: plurality") and not shown.endswith("…")
+    assert view.header_texts()["rule"].endswith("the jurisdiction table has no row for this race")
