@@ -187,3 +187,31 @@ def test_constructed_zip_whose_one_xml_member_is_not_called_detail_xml(shared_da
     # Two XML files and no detail.xml: which is the results is a guess, so it is refused.
     with pytest.raises(FeedError, match=r"no detail\.xml"):
         parse_payload(_zipped({"a.xml": xml, "b.xml": xml}), source="constructed_two_xml.zip")
+
+
+# -- presidential primaries: no 50 % line, no runoff ----------------------------------------------
+
+
+def test_louisianas_presidential_primary_has_no_runoff_line(shared_data: Path) -> None:
+    # AP's test-mode file (zero votes) of the 5 March 2016 contests: only the rule is read here.
+    path = shared_data / "ap/newsdev-elex_20160305_me_no_townships.json"
+    snap = parse_payload(path.read_bytes(), source=str(path))
+    for party in ("GOP", "Dem"):
+        rule = _contest(snap, f"LA President, {party} Primary").threshold
+        assert (rule.rule, rule.runoff, rule.source) == ("plurality", "none", "table")
+
+
+@pytest.mark.parametrize(
+    ("state", "office", "rule"),
+    [
+        ("TX", "President", "plurality"),
+        ("NC", "PRESIDENTIAL PREFERENCE - DEM", "plurality"),
+        ("TX", "U.S. Senator", "majority"),  # Texas's primary runoff stays for other offices
+        ("TX", "President of the School Board, District 3", "majority"),
+        ("GA", "US President", "plurality"),  # Georgia's electors row, NIST's and NC's spelling
+    ],
+)
+def test_presidential_primary_rows(state: str, office: str, rule: str) -> None:
+    from tracker.core.jurisdiction import rule_for
+
+    assert rule_for(state, "primary", office).rule == rule

@@ -137,7 +137,9 @@ def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
         runoff=raw["runoff"].strip() or "none",
         measure=_yes(raw.get("measure", "")),
         at_least=_yes(raw.get("at_least", "")),
-        source="table" if raw["state"].strip() != "*" else "default",
+        # The "*" rows at the end are the defaults; a "*" row for one office (presidential
+        # primaries) is the table's own rule.
+        source="table" if raw["state"].strip() != "*" or office not in ("", "*") else "default",
         basis=source,
     )
     return JurisdictionRow(
