@@ -215,3 +215,19 @@ def test_presidential_primary_rows(state: str, office: str, rule: str) -> None:
     from tracker.core.jurisdiction import rule_for
 
     assert rule_for(state, "primary", office).rule == rule
+
+
+# -- AP: a race listed before its candidates is named, not silently missing ------------------------
+
+
+def test_ap_race_without_candidates_is_named_in_the_notes(shared_data: Path) -> None:
+    path = shared_data / "ap/newsdev-elex_20160426_ct_rollups.json"
+    snap = parse_payload(path.read_bytes(), source=str(path))
+    assert not [c for c in snap.contests if c.name == "PA State House, District 30, Dem race"]
+    assert any("without candidates" in n and "District 30" in n for n in snap.notes)
+
+
+def test_constructed_ap_file_with_no_races_says_so() -> None:
+    data = json.dumps({"electionDate": "2016-11-08", "timestamp": "2016-11-08T20:00:00Z", "races": []})
+    snap = parse_payload(data.encode(), source="constructed_ap_no_races.json")
+    assert not snap.contests and any("no races" in n for n in snap.notes)

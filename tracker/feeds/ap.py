@@ -36,7 +36,8 @@ How it maps:
   whatever shows the election's name carry the label;
 - a race with no candidates at all (AP lists some before their candidates: one PA State House
   race in the 2016-04-26 file) is left out: there is nothing to show, and every contest of a
-  Snapshot has candidates (the native format requires it);
+  Snapshot has candidates (the native format requires it). ``Snapshot.notes`` names it, as the
+  other parsers name what they set aside, and says so when the file lists no race at all;
 - vote types (``votetypes=true``; AP's documented names ``electionDayInPerson``, ``earlyInPerson``,
   ``absenteeMail`` …, given per candidate as a ``voteTypes`` object or as the candidate's own
   properties) become our vote types, named as AP's documentation names them ("Election Day
@@ -617,6 +618,7 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
     contests: list[Contest] = []
     seen: set[str] = set()
     set_aside: list[str] = []
+    empty: list[str] = []
     for race in races:
         if race.id in seen:
             _fail(what, f"race {race.id} appears twice")
@@ -628,6 +630,16 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
         contest = race.build()
         if contest.candidates:  # a race AP lists before it has any candidate shows nothing
             contests.append(contest)
+        else:  # ... but is named, so a race missing from the list is not a mystery
+            empty.append(contest.name)
+    if empty:
+        shown = ", ".join(repr(n) for n in empty[:3]) + (", …" if len(empty) > 3 else "")
+        set_aside.append(
+            f"{len(empty)} race{'s' if len(empty) != 1 else ''} listed without candidates yet, "
+            f"left out: {shown}"
+        )
+    if not races:
+        set_aside.append("the file lists no races (a query that matched none, or none published yet)")
     states = sorted({r.state for r in races if r.state})
     where = ", ".join(states[:6]) + ("…" if len(states) > 6 else "")
     name = f"AP election results {date.isoformat() if date else ''}".strip() + (
