@@ -231,3 +231,27 @@ def test_constructed_ap_file_with_no_races_says_so() -> None:
     data = json.dumps({"electionDate": "2016-11-08", "timestamp": "2016-11-08T20:00:00Z", "races": []})
     snap = parse_payload(data.encode(), source="constructed_ap_no_races.json")
     assert not snap.contests and any("no races" in n for n in snap.notes)
+
+
+# -- Clarity detail XML: one odd contest never sinks a file -----------------------------------------
+
+BACON = "clarity/wapo-elex-clarity_ga_bacon_precincts_11-3.xml"
+
+
+@pytest.mark.parametrize("bad", [b"1,234", b"", b"-3"])
+def test_constructed_clarity_count_written_oddly_leaves_out_that_contest_only(
+    shared_data: Path, bad: bytes
+) -> None:
+    data = (shared_data / BACON).read_bytes()
+    plain = parse_payload(data, source=BACON)
+    start = data.index(b"<Choice")  # the first contest's first candidate's first precinct
+    at = data.index(b'votes="', data.index(b"<Precinct ", start)) + len(b'votes="')
+    end = data.index(b'"', at)
+    odd = parse_payload(data[:at] + bad + data[end:], source=f"constructed_{Path(BACON).name}")
+    first = plain.contests[0]
+    assert first.name == "President of the United States"
+    assert first.id not in {c.id for c in odd.contests}
+    # Every other race opens with the file's own numbers, and says a race is missing.
+    assert [(c.name, c.totals) for c in odd.contests] == [(c.name, c.totals) for c in plain.contests[1:]]
+    assert any("left out" in n and "President of the United States" in n for n in odd.notes)
+    assert all(any("left out" in w for w in c.data_warnings()) for c in odd.contests)
