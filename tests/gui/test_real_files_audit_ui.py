@@ -49,4 +49,17 @@ def test_rule_is_never_a_stub_beside_a_long_count_line(qtbot: QtBot, shared_data
     shown = view.rule_shown()
     # The window at 1280×800 read "Rule: pl…" beside "… · AP called: Hillary Clinton".
     assert shown.startswith("Rule: plurality") and not shown.endswith("…")
-    assert view.header_texts()["rule"].endswith("the jurisdiction table has no row for this race")
+    assert (
+        view.header_texts()["rule"]
+        == "Rule: plurality (most votes win), no runoff · from the jurisdiction table"
+    )
+
+
+def test_a_ticket_is_named_by_its_head_on_cards_and_the_timeline(shared_data: Path) -> None:
+    from tracker.ui.race_card import short_name
+
+    path = shared_data / "clarity/co_2020_general_statewide_detail_20201123.xml"
+    snap = parse_payload(path.read_bytes(), source=str(path))
+    electors = next(c for c in snap.contests if c.name == "Presidential Electors")
+    top = [c.name for c in electors.ranked()[:3]]
+    assert [short_name(n) for n in top] == ["Biden", "Trump", "Jorgensen"]
