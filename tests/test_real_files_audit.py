@@ -255,3 +255,18 @@ def test_constructed_clarity_count_written_oddly_leaves_out_that_contest_only(
     assert [(c.name, c.totals) for c in odd.contests] == [(c.name, c.totals) for c in plain.contests[1:]]
     assert any("left out" in n and "President of the United States" in n for n in odd.notes)
     assert all(any("left out" in w for w in c.data_warnings()) for c in odd.contests)
+
+
+def test_constructed_ga_sos_count_written_oddly_leaves_out_that_contest_only(shared_data: Path) -> None:
+    path = shared_data / "ga-sos/2022-06-21_primary_runoff.json"
+    doc = json.loads(path.read_bytes())
+    plain = parse_payload(path.read_bytes(), source=str(path))
+    county = doc["localResults"][3]
+    item = county["ballotItems"][0]
+    item["ballotOptions"][0]["voteCount"] = "1,234"
+    odd = parse_payload(json.dumps(doc).encode(), source="constructed_ga_sos_comma.json")
+    gone = next(c for c in plain.contests if c.id == item["id"])
+    assert gone.id not in {c.id for c in odd.contests}
+    kept = [(c.name, c.totals) for c in plain.contests if c.id != gone.id]
+    assert [(c.name, c.totals) for c in odd.contests] == kept
+    assert any("left out" in n and gone.name in n for n in odd.notes)
