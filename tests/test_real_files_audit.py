@@ -270,3 +270,18 @@ def test_constructed_ga_sos_count_written_oddly_leaves_out_that_contest_only(sha
     kept = [(c.name, c.totals) for c in plain.contests if c.id != gone.id]
     assert [(c.name, c.totals) for c in odd.contests] == kept
     assert any("left out" in n and gone.name in n for n in odd.notes)
+
+
+@pytest.mark.parametrize("bad", ["1,234", "", None, 2.5])
+def test_constructed_clarity_summary_odd_count_leaves_out_that_contest_only(
+    shared_data: Path, bad: object
+) -> None:
+    path = shared_data / "clarity/wapo-elex-clarity_GA_105369_v271066_summary.json"
+    doc = json.loads(path.read_bytes())
+    plain = parse_payload(path.read_bytes(), source=str(path))
+    doc[1]["V"][0] = bad  # US Senate (Perdue), Perdue's count
+    odd = parse_payload(json.dumps(doc).encode(), source="constructed_GA_summary.json")
+    assert "10000" not in {c.id for c in odd.contests}
+    kept = [(c.name, c.totals) for c in plain.contests if c.id != "10000"]
+    assert [(c.name, c.totals) for c in odd.contests] == kept
+    assert any("left out" in n and "US Senate (Perdue)" in n for n in odd.notes)
