@@ -285,3 +285,13 @@ def test_constructed_clarity_summary_odd_count_leaves_out_that_contest_only(
     kept = [(c.name, c.totals) for c in plain.contests if c.id != "10000"]
     assert [(c.name, c.totals) for c in odd.contests] == kept
     assert any("left out" in n and "US Senate (Perdue)" in n for n in odd.notes)
+
+
+def test_constructed_ap_odd_count_leaves_out_that_race_only(shared_data: Path) -> None:
+    path = shared_data / "ap/newsdev-elex_20121106_me_fl_senate.json"
+    doc = json.loads(path.read_bytes())
+    plain = parse_payload(path.read_bytes(), source=str(path))
+    doc["races"][0]["reportingUnits"][0]["candidates"][0]["voteCount"] = "1,234"
+    odd = parse_payload(json.dumps(doc).encode(), source="constructed_ap_comma.json")
+    assert [(c.name, c.totals) for c in odd.contests] == [(c.name, c.totals) for c in plain.contests[1:]]
+    assert any("left out" in n and plain.contests[0].name in n for n in odd.notes)
