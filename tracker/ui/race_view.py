@@ -220,6 +220,12 @@ class RaceView(QWidget):
         self._rule_row.setObjectName("ruleRow")
         self._rule_row.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._rule_row.hide()
+        # A child timer (not QTimer.singleShot): it dies with the view, so a view deleted before
+        # the layout pass ends is never called back.
+        self._rule_timer = QTimer(self)
+        self._rule_timer.setSingleShot(True)
+        self._rule_timer.setInterval(0)
+        self._rule_timer.timeout.connect(self._place_rule_row)
         self._projection_label = QLabel("")
         self._projection_label.setObjectName("projectionLabel")
         self._projection = None
@@ -956,7 +962,7 @@ class RaceView(QWidget):
         Shown or hidden after the layout pass that asked (a widget shown in the middle of one
         left the counts drawn over the lines below them)."""
         self._rule_row.setText(self._rule_label.text() if overflowing else "")
-        QTimer.singleShot(0, self._place_rule_row)
+        self._rule_timer.start()
 
     def _place_rule_row(self) -> None:
         want = self._rule_label.overflowing() and bool(self._rule_label.text())
