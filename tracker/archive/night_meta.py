@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 
 class NightMeta:
-    """The meta half of :class:`~tracker.archive.night.NightFile`, mixed into it."""
+    """The meta part of :class:`~tracker.archive.night.NightFile`, mixed into it."""
 
     #: What the night file provides: its meta as read at open (or written at create).
     _meta: dict[str, str]

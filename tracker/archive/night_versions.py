@@ -17,7 +17,7 @@ from tracker.core.errors import NightFileError
 
 
 class NightVersions:
-    """The index half of :class:`~tracker.archive.night.NightFile`, mixed into it."""
+    """The index part of :class:`~tracker.archive.night.NightFile`, mixed into it."""
 
     #: What the night file provides.
     _path: Path

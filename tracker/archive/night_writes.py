@@ -26,7 +26,7 @@ _ZLIB_LEVEL = 6
 
 
 class NightWrites:
-    """The writing half of :class:`~tracker.archive.night.NightFile`, mixed into it."""
+    """The writing part of :class:`~tracker.archive.night.NightFile`, mixed into it."""
 
     #: What the night file provides.
     _path: Path

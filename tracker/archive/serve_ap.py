@@ -32,7 +32,7 @@ AP_PAGE_RACES = 1
 
 
 class ApRoutes:
-    """AP's half of :class:`~tracker.archive.serve.FeedServer`, mixed into it."""
+    """AP's part of :class:`~tracker.archive.serve.FeedServer`, mixed into it."""
 
     #: What the feed server provides.
     fmt: str

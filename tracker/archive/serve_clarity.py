@@ -31,7 +31,7 @@ def clarity_election_id(night: NightFile) -> str:
 
 
 class ClarityRoutes:
-    """Clarity's half of :class:`~tracker.archive.serve.FeedServer`, mixed into it."""
+    """Clarity's part of :class:`~tracker.archive.serve.FeedServer`, mixed into it."""
 
     #: What the feed server provides.
     night: NightFile

@@ -28,7 +28,7 @@ NIST_JSON_PATH = "/nist/results.json"
 
 
 class SingleDocumentRoutes:
-    """The NC and NIST half of :class:`~tracker.archive.serve.FeedServer`, mixed into it."""
+    """The NC and NIST part of :class:`~tracker.archive.serve.FeedServer`, mixed into it."""
 
     #: What the feed server provides.
     fmt: str
