@@ -39,6 +39,13 @@ else:
 APPLY_STEP_MS = 1
 
 
+def untimed(info: NightInfo) -> bool:
+    """Whether the night's versions have no times of their own (imported in file order, placed
+    one minute apart from 2000-01-01 by ``tracker.archive.importer``): the window must not show
+    those made-up times as a clock."""
+    return info.meta.get("times", "") == "file order"
+
+
 class VersionDisplay(_Base):
     """The version-display part of :class:`~tracker.ui.main_window.MainWindow`, mixed into it."""
 
@@ -76,7 +83,10 @@ class VersionDisplay(_Base):
         if info is None or timeline is None:
             return
         local = when.astimezone(self.display_timezone(info))
-        self._status_clock.setText(f"{local:%H:%M} {local.tzname() or ''}".strip())
+        if untimed(info):  # files with no time of their own, put one minute apart from 2000-01-01
+            self._status_clock.setText("no times in the files: in file order")
+        else:
+            self._status_clock.setText(f"{local:%H:%M} {local.tzname() or ''}".strip())
         if info.live:
             self._feed_status.set_following(when >= timeline[len(timeline) - 1])
         index = timeline.index_at(when)
