@@ -87,6 +87,7 @@ from tracker.archive.night_lock import _sidecars as _sidecars
 from tracker.archive.night_lock import _take_lock as _take_lock
 from tracker.archive.night_lock import fcntl as fcntl
 from tracker.archive.night_meta import NightMeta
+from tracker.archive.night_names import NAMES_KEY, names_snapshot
 from tracker.archive.night_schema import _SCHEMA as _SCHEMA
 from tracker.archive.night_schema import (
     CLARITY_SETTINGS_KEY,
@@ -107,7 +108,7 @@ from tracker.archive.night_writes import NightWrites
 from tracker.core.errors import NightFileError
 from tracker.core.model import Snapshot
 from tracker.core.pause_points import pause_point
-from tracker.feeds.registry import CLARITY_SUMMARY_JSON, parse_payload
+from tracker.feeds.registry import CLARITY_ALL_JSON, CLARITY_SUMMARY_JSON, parse_payload
 
 #: No payload inflates past the poller's own limit (checked against its stored size before any
 #: allocation): a night file is data from anywhere (issue 19).
@@ -423,6 +424,16 @@ class NightFile(NightMeta, NightWrites, NightVersions):
             )
         return data
 
+    def _payload_names(self) -> Snapshot | None:
+        """The names ``import --names`` kept for payloads that carry none (``night_names``),
+        read once per open night."""
+        cached = self.__dict__.get("_names_cache", False)
+        if cached is False:
+            text = self._meta.get(NAMES_KEY)
+            cached = names_snapshot(text, self._path.name) if text else None
+            self.__dict__["_names_cache"] = cached
+        return cached
+
     def snapshot(self, version: Version) -> Snapshot:
         """Re-parse a version's raw bytes with today's parser.
 
@@ -445,6 +456,7 @@ class NightFile(NightMeta, NightWrites, NightVersions):
             version.fmt,
             source=version.url or self._path.name,
             settings=settings.encode("utf-8") if settings is not None else None,
+            names_from=self._payload_names() if version.fmt == CLARITY_ALL_JSON else None,
         )
         return replace(
             snap,

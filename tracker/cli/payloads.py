@@ -105,6 +105,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             timezone=args.timezone,
             overwrite=args.force,
             skip_unreadable=args.skip_unreadable,
+            names=Path(args.names) if args.names else None,
         )
     except FeedError as exc:
         if args.skip_unreadable or (len(args.files) == 1 and not Path(args.files[0]).is_dir()):
