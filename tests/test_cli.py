@@ -109,3 +109,14 @@ def test_version_and_help():
     result = run_cli("--version")
     assert result.returncode == 0 and "election-tracker" in result.stdout
     assert run_cli("--help").returncode == 0
+
+
+def test_parse_says_a_feed_without_precinct_counts_has_none(shared_data, capsys):
+    """Real: Georgia's 2021 runoff as Clarity's ALL.json served it (votes per county, no precinct
+    counts): `parse` said "0 of 0 precincts" where the window says the feed has none."""
+    folder = shared_data / "recordings" / "clarity-GA-107556-2021-01-05-runoff_ALLjson"
+    (path,) = folder.glob("20210106T0151*_ALL.json")
+    assert main(["parse", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "no precinct counts, " in out
+    assert "0 of 0 precincts" not in out

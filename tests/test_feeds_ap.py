@@ -234,17 +234,36 @@ def test_v3_deeper_levels_are_not_summed() -> None:
     [
         lambda d: d.update(races={}),
         lambda d: d["races"][0].pop("raceID"),
-        lambda d: d["races"][0]["reportingUnits"][0]["candidates"][0].update(voteCount=-4),
-        lambda d: d["races"][0]["reportingUnits"][0]["candidates"][0].update(voteCount="9"),
-        lambda d: d["races"][0]["reportingUnits"][1].update(precinctsReporting=99),
         lambda d: d["races"].append(d["races"][0]),
-        lambda d: d["races"][0]["reportingUnits"].append(d["races"][0]["reportingUnits"][0]),
         lambda d: d.update(electionDate="Nov 3"),
     ],
 )
 def test_malformed_is_a_feed_error(edit) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads(V3_LIVE.read_bytes())
     edit(doc)
+    with pytest.raises(FeedError):
+        parse_ap_v3(json.dumps(doc).encode())
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d["races"][0]["reportingUnits"][0]["candidates"][0].update(voteCount=-4),
+        lambda d: d["races"][0]["reportingUnits"][0]["candidates"][0].update(voteCount="9"),
+        lambda d: d["races"][0]["reportingUnits"][1].update(precinctsReporting=99),
+        lambda d: d["races"][0]["reportingUnits"].append(d["races"][0]["reportingUnits"][0]),
+    ],
+)
+def test_one_malformed_race_is_left_out_and_named(edit) -> None:  # type: ignore[no-untyped-def]
+    """One odd race never sinks a file: the others open, the notes name it; a file of that one
+    race is still a FeedError."""
+    doc = json.loads(V3_LIVE.read_bytes())
+    plain = parse_ap_v3(V3_LIVE.read_bytes())
+    edit(doc)
+    snap = parse_ap_v3(json.dumps(doc).encode())
+    assert [c.id for c in snap.contests] == [c.id for c in plain.contests[1:]]
+    assert any("left out" in n for n in snap.notes)
+    doc["races"] = doc["races"][:1]
     with pytest.raises(FeedError):
         parse_ap_v3(json.dumps(doc).encode())
 

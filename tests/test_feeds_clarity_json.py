@@ -259,18 +259,29 @@ def test_summary_totals_are_the_files_own(shared_data: Path) -> None:
 
 def test_summary_malformed_is_a_feed_error(shared_data: Path) -> None:
     doc = json.loads((shared_data / SUMMARY).read_bytes())
-    for edit in (
-        lambda d: d[0].update(V=[1, 2]),
-        lambda d: d[0].update(V=[1, -2, 3]),
-        lambda d: d[0].update(V=[1, True, 3]),
+    for edit in (  # the file's own structure
         lambda d: d[1].update(K=d[0]["K"]),
         lambda d: d[0].pop("CH"),
-        lambda d: d[0].update(PR=999),
     ):
         bad = json.loads(json.dumps(doc))
         edit(bad)
         with pytest.raises(FeedError):
             parse_summary_json(json.dumps(bad).encode())
+    # One contest's own rows: that contest is left out and named, the rest opens (the house rule:
+    # one odd contest never sinks a file); a file of that one contest is still a FeedError.
+    for edit in (
+        lambda d: d[0].update(V=[1, 2]),
+        lambda d: d[0].update(V=[1, -2, 3]),
+        lambda d: d[0].update(V=[1, True, 3]),
+        lambda d: d[0].update(PR=999),
+    ):
+        bad = json.loads(json.dumps(doc))
+        edit(bad)
+        snap = parse_summary_json(json.dumps(bad).encode())
+        assert doc[0]["K"] not in {c.id for c in snap.contests} and len(snap.contests) == len(doc) - 1
+        assert any("left out" in n for n in snap.notes)
+        with pytest.raises(FeedError):
+            parse_summary_json(json.dumps(bad[:1]).encode())
 
 
 # --- ALL.json: the recording of GA's 5 Jan 2021 runoff ---------------------------------------------

@@ -327,6 +327,6 @@ def test_precincts_counted_in_part_are_said_beside_those_fully_in(view: RaceView
     reporting, total = partly.precincts
     view.show_contest(partly, outstanding=None)
     header = view.header_texts()["reporting"]
-    assert header.startswith(f"Precincts reporting {reporting:,} of {total:,} (5 more partly counted) · ")
+    assert header.startswith(f"Precincts reporting {reporting:,} of {total:,} (5 partly in) · ")
     view.show_contest(race, outstanding=None)
     assert "partly" not in view.header_texts()["reporting"]

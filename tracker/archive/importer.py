@@ -38,10 +38,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.archive.import_write import Entry, ImportResult, write_night
+from tracker.archive.night_names import NAMES_KEY, names_text
 from tracker.core.errors import FeedError, NightFileError, TrackerError
 from tracker.core.model import Snapshot
 from tracker.feeds.precinct_csv import contest_name_from, county_from
 from tracker.feeds.registry import (
+    CLARITY_ALL_JSON,
     FORMATS,
     NIGHT_FORMATS,
     PRECINCT_TOTALS_CSV,
@@ -98,7 +100,20 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
-def _load(path: Path, fmt: str) -> _Item:
+def _load_names(path: Path) -> Snapshot:
+    """The payload ``import --names`` gives (a detail XML or summary.json of the same election),
+    parsed once; one sentence when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TrackerError(f"cannot read the names file {path}: {exc.strerror or exc}") from None
+    try:
+        return parse_payload(data, "auto", source=path.name)
+    except FeedError as exc:
+        raise FeedError(f"the names file {path.name} cannot be read: {exc}") from None
+
+
+def _load(path: Path, fmt: str, names: Snapshot | None = None) -> _Item:
     try:
         if path.stat().st_size > MAX_IMPORT_BYTES:
             raise TrackerError(f"{path} is larger than {MAX_IMPORT_BYTES // 2**20} MB; not a results file")
@@ -109,7 +124,9 @@ def _load(path: Path, fmt: str) -> _Item:
         found = detect_format(data, path.name) if fmt == "auto" else fmt
         # a precinct totals CSV names no contest (nor county): its folders do, so the night keeps them
         source = "/".join(path.absolute().parts[1:][-3:]) if found == PRECINCT_TOTALS_CSV else path.name
-        snapshot = parse_payload(data, found, source=source)
+        snapshot = parse_payload(
+            data, found, source=source, names_from=names if found == CLARITY_ALL_JSON else None
+        )
     except FeedError as exc:
         message = str(exc)
         if path.name not in message:
@@ -271,6 +288,7 @@ def import_payloads(
     overwrite: bool = False,
     created_at: dt.datetime | None = None,
     skip_unreadable: bool = False,
+    names: Path | None = None,
     meta: dict[str, str] | None = None,
 ) -> ImportResult:
     """Write the payload files in ``paths`` (files, or folders of files) into a new night at
@@ -280,6 +298,8 @@ def import_payloads(
     times, NightFileError when ``out`` exists and ``overwrite`` is false; in every case nothing
     is written. ``created_at`` (default now) is the night's creation time in its metadata.
     ``skip_unreadable``: a payload that cannot be read as results is left out (and listed) instead.
+    ``names``: a payload of the same election that names what Clarity's ALL.json files leave
+    nameless; what it says is kept in the night (``tracker.archive.night_names``).
     ``meta``: extra meta keys for the night (a benchmark's build stamp, a baseline's name).
     ``timezone``: the IANA zone the night is shown in (and file-name times without an offset are
     read in); None: the files' own state's where their format names it (a results timeseries,
@@ -308,11 +328,12 @@ def import_payloads(
             files[0], out=out, kind=kind, label=label, timezone=timezone, created_at=created_at, meta=meta
         )
 
+    named = _load_names(Path(names)) if names is not None else None
     items: list[_Item] = []
     skipped: list[tuple[str, str]] = []
     for path in files:
         try:
-            items.append(_load(path, fmt))
+            items.append(_load(path, fmt, named))
         except FeedError as exc:
             if not skip_unreadable:
                 raise
@@ -327,6 +348,8 @@ def import_payloads(
     order = sorted(range(len(items)), key=lambda i: (times[i], i))
 
     meta = {**(meta or {}), "times": source_of_times}
+    if named is not None:
+        meta[NAMES_KEY] = names_text(named)
     if skipped:
         meta["skipped"] = f"{len(skipped)} unreadable files left out: " + ", ".join(n for n, _ in skipped)
     if source_of_times == "file order":

@@ -19,6 +19,22 @@ recorded, is refused with one sentence instead of interleaving or deleting it; r
 lock and open it while it is being written (WAL). The kernel drops the lock when the process
 dies, so a crashed recorder never leaves a night locked.
 
+The file's job is split by module, each mixed into or called by :class:`NightFile` here, which
+opens and closes the file and reads a payload's bytes back:
+
+* :mod:`~tracker.archive.night_schema` — the tables, the meta keys, :class:`Version` and
+  :class:`Fetch`;
+* :mod:`~tracker.archive.night_lock` — the writer's ``flock``;
+* :mod:`~tracker.archive.night_connection` — the hardened SQLite connection (limits, a deadline
+  on every read);
+* :mod:`~tracker.archive.night_checks` — what is refused at the door;
+* :mod:`~tracker.archive.night_meta`, :mod:`~tracker.archive.night_writes`,
+  :mod:`~tracker.archive.night_versions` — what a night says about itself, writing it, and its
+  versions and fetch log read back.
+
+Their names are re-exported here, so ``from tracker.archive.night import NightFile, Version`` (and
+every other name this module had before it was split) keeps working.
+
 Schema (``PRAGMA user_version`` = 1)::
 
     meta     (key TEXT PRIMARY KEY, value TEXT NOT NULL)
@@ -46,267 +62,62 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-import time
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Every name this module had before it was split, re-exported (the private ones too: the window's
+# feed job deletes a night's sidecars, tests read the limits).
+from tracker.archive.night_checks import _SQLITE_MAGIC as _SQLITE_MAGIC
+from tracker.archive.night_checks import _check_schema as _check_schema
+from tracker.archive.night_checks import _is_wal, _without_wal, check_night
+from tracker.archive.night_connection import _BUSY_TIMEOUT_MS as _BUSY_TIMEOUT_MS
+from tracker.archive.night_connection import _LENGTH_LIMIT as _LENGTH_LIMIT
+from tracker.archive.night_connection import _STATEMENT_SECONDS as _STATEMENT_SECONDS
+from tracker.archive.night_connection import _GuardedConnection, _why, connect
+from tracker.archive.night_connection import _harden as _harden
+from tracker.archive.night_create import create_file
+from tracker.archive.night_lock import _in_use as _in_use
+from tracker.archive.night_lock import _lock_existing
+from tracker.archive.night_lock import _sidecars as _sidecars
+from tracker.archive.night_lock import _take_lock as _take_lock
+from tracker.archive.night_lock import fcntl as fcntl
+from tracker.archive.night_meta import NightMeta
+from tracker.archive.night_names import NAMES_KEY, names_snapshot
+from tracker.archive.night_schema import _SCHEMA as _SCHEMA
+from tracker.archive.night_schema import (
+    CLARITY_SETTINGS_KEY,
+    FILE_FORMAT,
+    HISTORY_KEY,
+    KINDS,
+    RESERVED_META,
+    SCHEMA_VERSION,
+    Fetch,
+    Version,
+    _utc_text,
+)
+from tracker.archive.night_schema import _aware as _aware
+from tracker.archive.night_schema import _id_list as _id_list
+from tracker.archive.night_versions import NightVersions
+from tracker.archive.night_writes import _ZLIB_LEVEL as _ZLIB_LEVEL
+from tracker.archive.night_writes import NightWrites
 from tracker.core.errors import NightFileError
 from tracker.core.model import Snapshot
 from tracker.core.pause_points import pause_point
-from tracker.feeds.registry import CLARITY_SUMMARY_JSON, FORMATS, parse_payload
+from tracker.feeds.registry import CLARITY_ALL_JSON, CLARITY_SUMMARY_JSON, parse_payload
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock; SQLite's own locking still keeps the file consistent
-    fcntl = None  # type: ignore[assignment]
-
-FILE_FORMAT = "election-tracker-night"
-SCHEMA_VERSION = 1
-KINDS = ("recorded", "reconstructed")
-#: Meta keys the file itself manages; ``meta=`` extras may not use them.
-RESERVED_META = frozenset(
-    {
-        "format",
-        "schema_version",
-        "kind",
-        "label",
-        "note",
-        "sources",
-        "timezone",
-        "created_at",
-        "history_fetches",
-    }
-)
-#: Meta key: the ids (a JSON list) of fetches that brought a version already superseded when it was
-#: fetched — a Clarity site's past versions fetched after a late start (``add_payload(history=True)``).
-HISTORY_KEY = "history_fetches"
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-#: A night file is data from anywhere (a download, a colleague): nothing in it may run or grow
-#: without bound (issue 19). No string or blob is read longer than this …
-_LENGTH_LIMIT = 512 * 2**20
-#: … no payload inflates past the poller's own limit (checked against its stored size before any
-#: allocation) …
+#: No payload inflates past the poller's own limit (checked against its stored size before any
+#: allocation): a night file is data from anywhere (issue 19).
 MAX_PAYLOAD_BYTES = 256 * 2**20
-#: … and no single statement runs longer than this (quick_check of a big night takes seconds).
-_STATEMENT_SECONDS = 120.0
-#: Meta key of a Clarity site's electionsettings.json (``Night.set_clarity_settings``).
-CLARITY_SETTINGS_KEY = "clarity_settings"
-_BUSY_TIMEOUT_MS = 5000
-_ZLIB_LEVEL = 6
 #: Decompressed in pieces of this many bytes, a pause point between them (``_inflate``).
 INFLATE_PIECE = 2**20
 
-_SCHEMA = """
-CREATE TABLE meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE payloads (
-    id     INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,    -- hex digest of the raw bytes as fetched
-    size   INTEGER NOT NULL,        -- length of the raw bytes
-    codec  TEXT NOT NULL,           -- 'zlib' or 'none'
-    data   BLOB NOT NULL
-);
-CREATE TABLE fetches (
-    id            INTEGER PRIMARY KEY,
-    fetched_at    TEXT NOT NULL,    -- UTC, e.g. 2017-04-19T03:40:00.000000+00:00
-    url           TEXT NOT NULL DEFAULT '',
-    status        INTEGER,          -- HTTP status, NULL when no response arrived
-    etag          TEXT,
-    last_modified TEXT,
-    payload_id    INTEGER REFERENCES payloads(id),
-    format        TEXT,             -- registry name that parses the payload
-    version       TEXT,             -- the feed's own version id
-    published_at  TEXT,             -- the feed's own timestamp, ISO-8601 with offset
-    error         TEXT,
-    CHECK (payload_id IS NULL OR format IS NOT NULL)
-);
-CREATE INDEX fetches_by_time ON fetches (fetched_at, id);
-"""
 
-
-@dataclass(frozen=True)
-class Version:
-    """One distinct feed version as the night saw it: the unit a replay steps through."""
-
-    #: Position among the night's versions, from 0.
-    index: int
-    fetch_id: int
-    fetched_at: dt.datetime
-    payload_id: int
-    sha256: str
-    fmt: str
-    version: str | None
-    published_at: dt.datetime | None
-    url: str
-    #: Fetched as history after a late start (already superseded then): the timeline places it at
-    #: its own ``published_at`` (see :func:`tracker.archive.recorder.version_times`).
-    history: bool = False
-
-
-@dataclass(frozen=True)
-class Fetch:
-    """One fetch event (with or without a payload), for the night's log."""
-
-    id: int
-    fetched_at: dt.datetime
-    url: str
-    status: int | None
-    etag: str | None
-    last_modified: str | None
-    error: str | None
-    payload_id: int | None
-    sha256: str | None
-    fmt: str | None
-    version: str | None
-    published_at: dt.datetime | None
-
-
-def _id_list(text: str | None) -> list[int]:
-    """The fetch ids of the ``history_fetches`` meta value; nothing for a missing or odd value."""
-    try:
-        value = json.loads(text) if text else []
-    except ValueError:
-        return []
-    return (
-        [i for i in value if isinstance(i, int) and not isinstance(i, bool)]
-        if isinstance(value, list)
-        else []
-    )
-
-
-def _aware(value: dt.datetime, name: str) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware; naive times are ambiguous across zones")
-    return value
-
-
-def _utc_text(value: dt.datetime, name: str) -> str:
-    return _aware(value, name).astimezone(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _sidecars(path: Path) -> list[Path]:
-    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
-
-
-def _in_use(path: Path) -> NightFileError:
-    return NightFileError(
-        f"{path} is being recorded by another process; stop that recording first, or choose another file"
-    )
-
-
-def _take_lock(fd: int, path: Path) -> None:
-    """Take the writer's exclusive lock on an open descriptor of the night, or refuse."""
-    if fcntl is None:
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise _in_use(path) from None
-    except OSError:  # a file system without flock: write without the lock, as before
-        pass
-
-
-def _lock_existing(path: Path) -> int:
-    """A descriptor of the existing night at ``path`` holding the writer's lock."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise NightFileError(f"cannot open {path}: {exc.strerror or exc}") from None
-    _take_lock(fd, path)
-    return fd
-
-
-def _without_wal(err: NightFileError, path: Path) -> NightFileError:
-    return NightFileError(
-        f"{err} ({path.name} is a recording that did not finish, copied without its "
-        f"{path.name}-wal file: copy that file beside it)"
-    )
-
-
-def _is_wal(path: Path) -> bool:
-    """True when the file's header says WAL mode (file format bytes 18–19 are 2)."""
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(20)
-    except OSError:
-        return False
-    return header[18:20] == b"\x02\x02"
-
-
-class _GuardedConnection(sqlite3.Connection):
-    """A connection whose reads give up after :data:`_STATEMENT_SECONDS` (a progress handler):
-    armed around each read, never around the recorder's writes."""
-
-    deadline: float | None = None
-
-    def arm(self) -> None:
-        self.deadline = time.monotonic() + _STATEMENT_SECONDS
-
-    def disarm(self) -> None:
-        self.deadline = None
-
-
-def _harden(conn: sqlite3.Connection) -> None:
-    """What a night file may make SQLite do: nothing from its schema runs (``trusted_schema``
-    off: no function with side effects from a view, trigger or default), no string or blob over
-    :data:`_LENGTH_LIMIT`, no memory map of a crafted file, every cell's size checked, and no
-    read longer than :data:`_STATEMENT_SECONDS`. (Python 3.11 cannot set SQLite's defensive
-    mode; refusing any schema that is not ours, in :func:`_check_schema`, stands in for it.)"""
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _LENGTH_LIMIT)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 1_000_000)
-    conn.execute("PRAGMA trusted_schema = OFF")
-    conn.execute("PRAGMA cell_size_check = ON")
-    conn.execute("PRAGMA mmap_size = 0")
-    if isinstance(conn, _GuardedConnection):
-
-        def too_long(c: _GuardedConnection = conn) -> int:
-            return 1 if c.deadline is not None and time.monotonic() > c.deadline else 0
-
-        conn.set_progress_handler(too_long, 100_000)
-
-
-def _why(exc: sqlite3.Error) -> str:
-    text = str(exc)
-    if text == "interrupted":
-        return f"a read took longer than {_STATEMENT_SECONDS:g} s"
-    return text
-
-
-def _check_schema(path: Path, conn: sqlite3.Connection) -> None:
-    """Refuse, in one sentence, a schema that could run code or compute on read: a trigger, a
-    view, a virtual table, a generated column, an index on an expression or with a WHERE. Our
-    nights have none; plain tables and plain indexes (a newer tracker may add some) are data."""
-    refuse = f"{path} is not a night file the tracker opens: it holds"
-    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-    for kind, name, sql in rows:
-        if kind in ("trigger", "view"):
-            raise NightFileError(f"{refuse} a {kind} ({name!r}), which no night has")
-        if kind == "table" and not name.startswith("sqlite_"):
-            if sql and "VIRTUAL" in sql.upper().split("TABLE", 1)[0]:
-                raise NightFileError(f"{refuse} a virtual table ({name!r}), which no night has")
-            for column, hidden in conn.execute("SELECT name, hidden FROM pragma_table_xinfo(?)", (name,)):
-                if hidden:
-                    raise NightFileError(f"{refuse} a generated column ({name}.{column}), which no night has")
-        if kind == "index" and sql:  # (sql is NULL for the indexes behind UNIQUE and PRIMARY KEY)
-            expression = any(
-                cid == -2 for (cid,) in conn.execute("SELECT cid FROM pragma_index_xinfo(?)", (name,))
-            )
-            if expression or " WHERE " in " ".join(sql.upper().split()):
-                raise NightFileError(f"{refuse} an index on an expression ({name!r}), which no night has")
-
-
-class NightFile:
+class NightFile(NightMeta, NightWrites, NightVersions):
     """An open night file. Use ``NightFile.create`` or ``NightFile.open``, ideally in a
     ``with`` block. Safe to share between threads (calls are serialized)."""
 
@@ -332,21 +143,6 @@ class NightFile:
         self.wal_missing = False
 
     # -- opening ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _connect(path: Path, mode: str) -> sqlite3.Connection:
-        uri = f"{path.resolve().as_uri()}?mode={mode}"
-        conn = sqlite3.connect(
-            uri,
-            uri=True,
-            isolation_level=None,  # we issue BEGIN/COMMIT ourselves: one transaction per payload
-            check_same_thread=False,
-            timeout=_BUSY_TIMEOUT_MS / 1000,
-            factory=_GuardedConnection,
-        )
-        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        _harden(conn)
-        return conn
 
     @classmethod
     def create(
@@ -396,47 +192,7 @@ class NightFile:
             "created_at": _utc_text(created, "created_at"),
             **extra,
         }
-        old_fd = None
-        if path.exists() or any(p.exists() for p in _sidecars(path)):
-            if not overwrite:
-                raise NightFileError(f"{path} already exists; choose another name or allow overwriting")
-            if path.is_file():
-                old_fd = _lock_existing(path)  # never delete a night another process is recording
-            for p in [path, *_sidecars(path)]:
-                p.unlink(missing_ok=True)
-        try:
-            # O_EXCL: of two recorders starting on the same new name, one gets it, one is refused.
-            lock_fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            raise _in_use(path) from None
-        except OSError as exc:
-            raise NightFileError(f"cannot create a night file at {path}: {exc.strerror or exc}") from None
-        finally:
-            if old_fd is not None:
-                os.close(old_fd)
-        _take_lock(lock_fd, path)
-        try:
-            conn = cls._connect(path, "rwc")
-        except sqlite3.Error as exc:
-            os.close(lock_fd)
-            path.unlink(missing_ok=True)
-            raise NightFileError(f"cannot create a night file at {path}: {exc}") from None
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("BEGIN")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", sorted(values.items()))
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            conn.close()
-            for p in [path, *_sidecars(path)]:
-                p.unlink(missing_ok=True)
-            os.close(lock_fd)
-            raise NightFileError(f"cannot create a night file at {path}: {exc}") from None
+        conn, lock_fd = create_file(path, values, overwrite=overwrite)
         night = cls(path, conn, readonly=False, lock_fd=lock_fd)
         night._meta = values
         return night
@@ -513,13 +269,13 @@ class NightFile:
         """Connect to ``db`` and check it is a night; NightFileError names ``path``. An SQLite
         OperationalError at the door (cannot open, read-only) is left to the caller."""
         try:
-            conn = cls._connect(db, "ro" if readonly else "rw")
+            conn = connect(db, "ro" if readonly else "rw")
         except sqlite3.OperationalError:
             raise
         except sqlite3.Error as exc:
             raise NightFileError(f"cannot open {path}: {exc}") from None
         try:
-            meta = cls._check(path, conn)
+            meta = check_night(path, conn)
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
@@ -553,50 +309,6 @@ class NightFile:
         night = cls(path, conn, readonly=True, copy_dir=copy_dir)
         night._meta = meta
         return night
-
-    @staticmethod
-    def _check(path: Path, conn: sqlite3.Connection) -> dict[str, str]:
-        if not isinstance(conn, _GuardedConnection):
-            return NightFile._check_night(path, conn)
-        conn.arm()
-        try:
-            return NightFile._check_night(path, conn)
-        finally:
-            conn.disarm()
-
-    @staticmethod
-    def _check_night(path: Path, conn: sqlite3.Connection) -> dict[str, str]:
-        _check_schema(path, conn)  # before any read: a generated column computes on every read
-        (user_version,) = conn.execute("PRAGMA user_version").fetchone()
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "meta" not in tables:
-            raise NightFileError(f"{path} is an SQLite database but not a night file")
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("format") != FILE_FORMAT:
-            raise NightFileError(f"{path} is an SQLite database but not a night file")
-        if user_version > SCHEMA_VERSION:
-            raise NightFileError(
-                f"{path} was written by a newer version of the tracker (night schema {user_version}; "
-                f"this version reads up to {SCHEMA_VERSION})"
-            )
-        if user_version < 1 or not {"payloads", "fetches"} <= tables:
-            raise NightFileError(f"{path} is an incomplete night file (its tables are missing)")
-        # quick_check reads every page: a truncated or overwritten file fails here, at open,
-        # rather than in the middle of a replay.
-        problems = [row[0] for row in conn.execute("PRAGMA quick_check(1)")]
-        if problems != ["ok"]:
-            # SQLite's report spans lines ("*** in database main ***\nPage 35: ..."); ours is one.
-            raise NightFileError(f"{path} is damaged and cannot be read ({' '.join(problems[0].split())})")
-        missing = [k for k in ("kind", "label", "timezone") if k not in meta]
-        if missing:
-            raise NightFileError(f"{path} is a damaged night file (its {missing[0]!r} is missing)")
-        if meta["kind"] not in KINDS:
-            raise NightFileError(f"{path} is a night of unknown kind {meta['kind']!r}")
-        try:
-            ZoneInfo(meta["timezone"])
-        except (ZoneInfoNotFoundError, ValueError):
-            raise NightFileError(f"{path} names an unknown time zone {meta['timezone']!r}") from None
-        return meta
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -678,231 +390,7 @@ class NightFile:
     def readonly(self) -> bool:
         return self._readonly
 
-    @property
-    def meta(self) -> dict[str, str]:
-        """All metadata as stored (a copy), including extra keys."""
-        return dict(self._meta)
-
-    @property
-    def kind(self) -> str:
-        return self._meta["kind"]
-
-    @property
-    def reconstructed(self) -> bool:
-        """True for a night rebuilt after the fact: the UI must never pass it off as a recording."""
-        return self._meta["kind"] == "reconstructed"
-
-    @property
-    def label(self) -> str:
-        return self._meta["label"]
-
-    @property
-    def note(self) -> str:
-        return self._meta.get("note", "")
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        try:
-            value = json.loads(self._meta.get("sources", "[]"))
-        except (ValueError, RecursionError):  # nested 100,000 deep: no sources (issue 19)
-            return ()
-        return tuple(s for s in value if isinstance(s, str)) if isinstance(value, list) else ()
-
-    @property
-    def timezone(self) -> ZoneInfo:
-        """The zone the night's times are shown in (the election's, not the viewer's)."""
-        return ZoneInfo(self._meta["timezone"])
-
-    @property
-    def created_at(self) -> dt.datetime | None:
-        text = self._meta.get("created_at")
-        try:
-            return dt.datetime.fromisoformat(text) if text else None
-        except ValueError:
-            return None
-
-    # -- writing ----------------------------------------------------------------------------
-
-    def set_clarity_settings(self, data: bytes) -> None:
-        """Keep a Clarity site's newest ``electionsettings.json`` (meta ``clarity_settings``): its
-        stated runoff threshold decides the races of the night's summary.json versions, when
-        they are recorded and whenever they are parsed again (:meth:`snapshot`)."""
-        try:
-            text = bytes(data).decode("utf-8")
-        except UnicodeDecodeError:
-            return  # not a settings file the parser could read either
-        if self._meta.get(CLARITY_SETTINGS_KEY) == text:
-            return
-        with self._lock:
-            conn = self._writable()
-            conn.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CLARITY_SETTINGS_KEY, text)
-            )
-            self._meta[CLARITY_SETTINGS_KEY] = text
-
-    def add_payload(
-        self,
-        data: bytes,
-        *,
-        fetched_at: dt.datetime,
-        fmt: str,
-        url: str = "",
-        status: int = 200,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        version: str | None = None,
-        published_at: dt.datetime | None = None,
-        history: bool = False,
-    ) -> int:
-        """Record one fetched payload in its own transaction; returns the fetch id. Bytes seen
-        before are stored once (the fetch row points at the existing payload). ``history``: the
-        version was already superseded when fetched (a late start's backfill); it is noted in the
-        ``history_fetches`` meta key, so the schema (and every older reader) is unchanged."""
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
-        data = bytes(data)
-        fetched = _utc_text(fetched_at, "fetched_at")
-        published = None if published_at is None else _aware(published_at, "published_at").isoformat()
-        sha = hashlib.sha256(data).hexdigest()
-        with self._lock:
-            conn = self._writable()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    row = conn.execute("SELECT id FROM payloads WHERE sha256 = ?", (sha,)).fetchone()
-                    if row is None:
-                        packed = zlib.compress(data, _ZLIB_LEVEL)
-                        codec = "zlib"
-                        if len(packed) >= len(data):
-                            packed, codec = data, "none"
-                        payload_id = conn.execute(
-                            "INSERT INTO payloads (sha256, size, codec, data) VALUES (?, ?, ?, ?)",
-                            (sha, len(data), codec, packed),
-                        ).lastrowid
-                    else:
-                        payload_id = row[0]
-                    fetch_id = conn.execute(
-                        "INSERT INTO fetches (fetched_at, url, status, etag, last_modified, payload_id,"
-                        " format, version, published_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                        (fetched, url, status, etag, last_modified, payload_id, fmt, version, published),
-                    ).lastrowid
-                    if history:
-                        row = conn.execute("SELECT value FROM meta WHERE key = ?", (HISTORY_KEY,)).fetchone()
-                        ids = [*_id_list(row[0] if row else None), fetch_id]
-                        conn.execute(
-                            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                            (HISTORY_KEY, json.dumps(ids)),
-                        )
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise NightFileError(f"cannot write to {self._path}: {exc}") from None
-        assert fetch_id is not None
-        return fetch_id
-
-    def add_fetch_event(
-        self,
-        *,
-        fetched_at: dt.datetime,
-        url: str,
-        status: int | None,
-        error: str | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-    ) -> int:
-        """Record a fetch that brought no payload (304 Not Modified, an HTTP error, a timeout),
-        so the night's log shows the feed's health, not only its data."""
-        fetched = _utc_text(fetched_at, "fetched_at")
-        with self._lock:
-            conn = self._writable()
-            try:
-                fetch_id = conn.execute(
-                    "INSERT INTO fetches (fetched_at, url, status, etag, last_modified, error)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (fetched, url, status, etag, last_modified, error),
-                ).lastrowid
-            except sqlite3.Error as exc:
-                raise NightFileError(f"cannot write to {self._path}: {exc}") from None
-        assert fetch_id is not None
-        return fetch_id
-
-    # -- reading ----------------------------------------------------------------------------
-
-    def _time(self, text: str | None, what: str) -> dt.datetime | None:
-        if text is None:
-            return None
-        try:
-            value = dt.datetime.fromisoformat(text)
-        except ValueError:
-            value = None
-        if value is None or value.tzinfo is None:
-            raise NightFileError(f"{self._path} is damaged ({what} {text!r} is not a time with an offset)")
-        return value
-
-    def versions(self) -> list[Version]:
-        """The distinct feed versions in fetch-time order. A fetch whose bytes equal the previous
-        version's is skipped (a replay steps through changes only); a version that comes back
-        later, as stale caches sometimes serve, is kept, because that is what the feed showed."""
-        rows = self._query(
-            "SELECT f.id, f.fetched_at, f.payload_id, p.sha256, f.format, f.version, f.published_at, f.url"
-            " FROM fetches AS f JOIN payloads AS p ON p.id = f.payload_id"
-            " ORDER BY f.fetched_at, f.id"
-        )
-        found = self._query("SELECT value FROM meta WHERE key = ?", (HISTORY_KEY,))
-        history = frozenset(_id_list(found[0][0] if found else None))
-        out: list[Version] = []
-        for fetch_id, fetched_at, payload_id, sha, fmt, version, published_at, url in rows:
-            if out and out[-1].sha256 == sha:
-                continue
-            fetched = self._time(fetched_at, "fetched_at")
-            assert fetched is not None
-            out.append(
-                Version(
-                    index=len(out),
-                    fetch_id=fetch_id,
-                    fetched_at=fetched,
-                    payload_id=payload_id,
-                    sha256=sha,
-                    fmt=fmt,
-                    version=version,
-                    published_at=self._time(published_at, "published_at"),
-                    url=url,
-                    history=fetch_id in history,
-                )
-            )
-        return out
-
-    def fetches(self) -> list[Fetch]:
-        """Every fetch event, with or without a payload, in time order."""
-        rows = self._query(
-            "SELECT f.id, f.fetched_at, f.url, f.status, f.etag, f.last_modified, f.error, f.payload_id,"
-            " p.sha256, f.format, f.version, f.published_at"
-            " FROM fetches AS f LEFT JOIN payloads AS p ON p.id = f.payload_id"
-            " ORDER BY f.fetched_at, f.id"
-        )
-        out: list[Fetch] = []
-        for row in rows:
-            fetched = self._time(row[1], "fetched_at")
-            assert fetched is not None
-            out.append(
-                Fetch(
-                    id=row[0],
-                    fetched_at=fetched,
-                    url=row[2],
-                    status=row[3],
-                    etag=row[4],
-                    last_modified=row[5],
-                    error=row[6],
-                    payload_id=row[7],
-                    sha256=row[8],
-                    fmt=row[9],
-                    version=row[10],
-                    published_at=self._time(row[11], "published_at"),
-                )
-            )
-        return out
+    # -- reading a payload back -------------------------------------------------------------
 
     def payload(self, payload_id: int | str) -> bytes:
         """The raw bytes exactly as fetched, by row id or by SHA-256 hex digest. The digest is
@@ -936,6 +424,16 @@ class NightFile:
             )
         return data
 
+    def _payload_names(self) -> Snapshot | None:
+        """The names ``import --names`` kept for payloads that carry none (``night_names``),
+        read once per open night."""
+        cached = self.__dict__.get("_names_cache", False)
+        if cached is False:
+            text = self._meta.get(NAMES_KEY)
+            cached = names_snapshot(text, self._path.name) if text else None
+            self.__dict__["_names_cache"] = cached
+        return cached
+
     def snapshot(self, version: Version) -> Snapshot:
         """Re-parse a version's raw bytes with today's parser.
 
@@ -958,6 +456,7 @@ class NightFile:
             version.fmt,
             source=version.url or self._path.name,
             settings=settings.encode("utf-8") if settings is not None else None,
+            names_from=self._payload_names() if version.fmt == CLARITY_ALL_JSON else None,
         )
         return replace(
             snap,
@@ -990,4 +489,19 @@ def _inflate(blob: bytes, limit: int) -> bytes:
     return b"".join(pieces)
 
 
-__all__ = ["FILE_FORMAT", "KINDS", "SCHEMA_VERSION", "Fetch", "NightFile", "Version"]
+__all__ = [
+    "CLARITY_SETTINGS_KEY",
+    "FILE_FORMAT",
+    "HISTORY_KEY",
+    "INFLATE_PIECE",
+    "KINDS",
+    "MAX_PAYLOAD_BYTES",
+    "RESERVED_META",
+    "SCHEMA_VERSION",
+    "Fetch",
+    "NightFile",
+    "NightMeta",
+    "NightVersions",
+    "NightWrites",
+    "Version",
+]

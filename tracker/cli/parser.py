@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out files that are not results (a scraper's saved error pages) and import the rest",
     )
+    imp.add_argument(
+        "--names",
+        metavar="FILE",
+        help="for Clarity ALL.json files: a payload of the same election (its detail XML or "
+        "summary.json) that names their contests and candidates; kept in the night",
+    )
     imp.set_defaults(func=cmd_import)
 
     reh = sub.add_parser("rehearse", help="build a reconstructed night from certified precinct results")

@@ -57,7 +57,10 @@ def _print_summary(summary: dict) -> None:
         lines: list[str] = []
         out = lines.append
         p = contest["precincts"]
-        counts = f"{p['reporting']} of {p['total']} precincts, {contest['total_votes']:,} votes"
+        # A feed without precinct counts (Clarity's ALL.json, a county timeseries) is not
+        # "0 of 0 precincts": it says nothing of precincts, as the window's header says.
+        precincts = f"{p['reporting']} of {p['total']} precincts" if p["total"] else "no precinct counts"
+        counts = f"{precincts}, {contest['total_votes']:,} votes"
         if contest.get("totals_source") == "feed" and any(
             c["votes"] != c.get("unit_votes", c["votes"]) for c in contest["candidates"]
         ):
@@ -102,6 +105,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             timezone=args.timezone,
             overwrite=args.force,
             skip_unreadable=args.skip_unreadable,
+            names=Path(args.names) if args.names else None,
         )
     except FeedError as exc:
         if args.skip_unreadable or (len(args.files) == 1 and not Path(args.files[0]).is_dir()):

@@ -24,6 +24,7 @@ from tracker import paths
 from tracker.core.threshold import ThresholdRule
 
 __all__ = [
+    "STATE_CODES",
     "JurisdictionRow",
     "election_kind",
     "is_measure",
@@ -136,7 +137,9 @@ def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
         runoff=raw["runoff"].strip() or "none",
         measure=_yes(raw.get("measure", "")),
         at_least=_yes(raw.get("at_least", "")),
-        source="table" if raw["state"].strip() != "*" else "default",
+        # The "*" rows at the end are the defaults; a "*" row for one office (presidential
+        # primaries) is the table's own rule.
+        source="table" if raw["state"].strip() != "*" or office not in ("", "*") else "default",
         basis=source,
     )
     return JurisdictionRow(
@@ -193,6 +196,63 @@ def unique_counties() -> dict[str, str]:
 
 
 _COUNTY_WORDS = re.compile(r"\s+(county|parish|borough)$", re.I)
+
+
+#: A state's name, as results sites and reports spell their jurisdiction ("Georgia", "Wyoming"),
+#: casefolded → its two-letter code.
+STATE_CODES: dict[str, str] = {
+    "alabama": "AL",
+    "alaska": "AK",
+    "arizona": "AZ",
+    "arkansas": "AR",
+    "california": "CA",
+    "colorado": "CO",
+    "connecticut": "CT",
+    "delaware": "DE",
+    "florida": "FL",
+    "georgia": "GA",
+    "hawaii": "HI",
+    "idaho": "ID",
+    "illinois": "IL",
+    "indiana": "IN",
+    "iowa": "IA",
+    "kansas": "KS",
+    "kentucky": "KY",
+    "louisiana": "LA",
+    "maine": "ME",
+    "maryland": "MD",
+    "massachusetts": "MA",
+    "michigan": "MI",
+    "minnesota": "MN",
+    "mississippi": "MS",
+    "missouri": "MO",
+    "montana": "MT",
+    "nebraska": "NE",
+    "nevada": "NV",
+    "new hampshire": "NH",
+    "new jersey": "NJ",
+    "new mexico": "NM",
+    "new york": "NY",
+    "north carolina": "NC",
+    "north dakota": "ND",
+    "ohio": "OH",
+    "oklahoma": "OK",
+    "oregon": "OR",
+    "pennsylvania": "PA",
+    "rhode island": "RI",
+    "south carolina": "SC",
+    "south dakota": "SD",
+    "tennessee": "TN",
+    "texas": "TX",
+    "utah": "UT",
+    "vermont": "VT",
+    "virginia": "VA",
+    "washington": "WA",
+    "west virginia": "WV",
+    "wisconsin": "WI",
+    "wyoming": "WY",
+    "district of columbia": "DC",
+}
 
 
 def state_from(*hints: str) -> str:

@@ -36,7 +36,12 @@ How it maps:
   whatever shows the election's name carry the label;
 - a race with no candidates at all (AP lists some before their candidates: one PA State House
   race in the 2016-04-26 file) is left out: there is nothing to show, and every contest of a
-  Snapshot has candidates (the native format requires it);
+  Snapshot has candidates (the native format requires it). ``Snapshot.notes`` names it, as the
+  other parsers name what they set aside, and says so when the file lists no race at all;
+- one odd race never sinks a file: a race whose own rows cannot be read (a count written
+  "1,234" or null, a unit listed twice) is left out, and the notes and every other race's data
+  warnings name it; a race id listed twice, or a file none of whose races can be read, is one
+  FeedError sentence;
 - vote types (``votetypes=true``; AP's documented names ``electionDayInPerson``, ``earlyInPerson``,
   ``absenteeMail`` …, given per candidate as a ``voteTypes`` object or as the candidate's own
   properties) become our vote types, named as AP's documentation names them ("Election Day
@@ -71,6 +76,7 @@ import datetime as dt
 import json
 import re
 import urllib.parse
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
@@ -617,6 +623,8 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
     contests: list[Contest] = []
     seen: set[str] = set()
     set_aside: list[str] = []
+    empty: list[str] = []
+    broken: list[str] = []  # races whose own rows cannot be read, one sentence each
     for race in races:
         if race.id in seen:
             _fail(what, f"race {race.id} appears twice")
@@ -625,9 +633,30 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
         if reason:  # a statistics row, not a race: set aside, the rest of the file opens
             set_aside.append(reason)
             continue
-        contest = race.build()
+        try:  # this race's own rows: one odd race never sinks the file
+            contest = race.build()
+        except FeedError as exc:
+            broken.append(" ".join(str(exc).removeprefix(f"{what}: ").split()))
+            continue
         if contest.candidates:  # a race AP lists before it has any candidate shows nothing
             contests.append(contest)
+        else:  # ... but is named, so a race missing from the list is not a mystery
+            empty.append(contest.name)
+    if empty:
+        shown = ", ".join(repr(n) for n in empty[:3]) + (", …" if len(empty) > 3 else "")
+        set_aside.append(
+            f"{len(empty)} race{'s' if len(empty) != 1 else ''} listed without candidates yet, "
+            f"left out: {shown}"
+        )
+    if broken:
+        if not contests:
+            _fail(what, broken[0])
+        shown = "; ".join(broken[:3]) + ("; …" if len(broken) > 3 else "")
+        note = f"{len(broken)} race{'s' if len(broken) != 1 else ''} left out, unreadable: {shown}"
+        set_aside.append(note)
+        contests = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in contests]
+    if not races:
+        set_aside.append("the file lists no races (a query that matched none, or none published yet)")
     states = sorted({r.state for r in races if r.state})
     where = ", ".join(states[:6]) + ("…" if len(states) > 6 else "")
     name = f"AP election results {date.isoformat() if date else ''}".strip() + (

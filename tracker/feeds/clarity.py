@@ -40,8 +40,12 @@ What we keep, and why:
 - Pseudo-contests (statistics rows such as "REGISTERED VOTERS - Nonpartisan" with ``voteFor="0"``,
   contests without choices) are set aside into ``Snapshot.notes``; the rest of the file opens.
 
-Malformed input (not XML, truncated, not an ElectionResult, a DTD, non-integer or negative counts,
-missing keys, duplicate ids) raises ``FeedError`` with one sentence; nothing else escapes.
+Malformed input (not XML, truncated, not an ElectionResult, a DTD, missing keys, duplicate contest
+ids) raises ``FeedError`` with one sentence; nothing else escapes. One odd contest never sinks a
+file: a contest whose own rows cannot be read (a count written "1,234" or "", a negative one, a
+choice listed twice or without its key, a unit without its name) is left out, and the Snapshot's
+notes and every other race's data warnings name it, as North Carolina's and NIST's readers do; a
+file whose every contest is unreadable is one FeedError sentence, the first contest's reason.
 
 Speed and memory: one streaming pass (``iterparse`` of the root's children, each cleared and dropped
 once read: lxml's documented idiom), so the document's tree never exists whole: a 37 MB statewide
@@ -65,6 +69,7 @@ import io
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from lxml import etree
@@ -681,7 +686,7 @@ def _rule_maker(header: _Header, source: str) -> RuleOf:
 
 def _stream(
     data: bytes | str, *, preset: _Header | None = None, header_only: bool = False, source: str = ""
-) -> tuple[_Header, list[Contest], list[str]]:
+) -> tuple[_Header, list[Contest], list[str], list[str]]:
     """One streaming pass (lxml's ``iterparse`` idiom: each of the root's children is read when its
     end tag is, then cleared and dropped with its preceding siblings), so the document's tree never
     exists whole: a 37 MB file peaks at a few contests' worth of tree instead of ~10× its size, and
@@ -698,6 +703,7 @@ def _stream(
     header = preset or _Header()
     contests: list[Contest] = []
     notes: list[str] = []  # pseudo-contests set aside (issue 16), one sentence each
+    left_out: list[str] = []  # contests whose rows cannot be read, one sentence each
     rule_of: RuleOf | None = None
     events = etree.iterparse(
         io.BytesIO(data) if isinstance(data, bytes) else data,  # bytes, or a file's path
@@ -737,6 +743,8 @@ def _stream(
                     contests.append(_parse_contest(el, header.region, header.turnout, rule_of))
                 except _Skipped as skipped:
                     notes.append(str(skipped))
+                except FeedError as exc:  # this contest's rows: the others still open
+                    left_out.append(str(exc).removeprefix("Clarity detail XML: "))
         elif tag in _CONTEST_CONTEXT and preset is not None:
             pass
         elif tag in _CONTEST_CONTEXT and contests:
@@ -760,7 +768,7 @@ def _stream(
         if root is None:
             raise FeedError("not Clarity detail XML: the document is empty")
         _check_root(root)
-    return header, contests, notes
+    return header, contests, notes, left_out
 
 
 def parse_detail_xml(data: bytes | os.PathLike[str], *, source: str = "") -> Snapshot:
@@ -779,12 +787,19 @@ def parse_detail_xml(data: bytes | os.PathLike[str], *, source: str = "") -> Sna
         data = bytes(data)
     if isinstance(data, os.PathLike):
         with open(data, "rb") as file:
-            magic = file.read(4)
+            head = file.read(512)
         data = os.fspath(data)
     elif isinstance(data, bytes):
-        magic = data[:4]
+        head = data[:512]
     else:
         raise FeedError(f"Clarity detail XML must be bytes, not {type(data).__name__}")
+    magic = head[:4]
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
+        # A scraper's saved error page: its DOCTYPE would otherwise be refused as a DTD.
+        raise FeedError(
+            "this is an HTML page from the server (Clarity answers a version that is not there yet "
+            "with its 404 page), not detail XML; poll current_ver.txt and try again"
+        )
     if magic == b"PK\x03\x04":
         raise FeedError(
             "this is a zip archive (Clarity's detailxml.zip), not detail XML: read detail.xml out of it first"
@@ -802,12 +817,19 @@ def parse_detail_xml(data: bytes | os.PathLike[str], *, source: str = "") -> Sna
 
 def _parse(data: bytes | str, source: str) -> Snapshot:
     try:
-        header, parsed, notes = _stream(data, source=source)
+        header, parsed, notes, left_out = _stream(data, source=source)
     except _LateHeader:
         # A Region or turnout section after the first contest (no Clarity file we know does this):
         # read the header first, then the contests with it, exactly as a file in the usual order.
-        header, _, _ = _stream(data, header_only=True)
-        header, parsed, notes = _stream(data, preset=header, source=source)
+        header, _, _, _ = _stream(data, header_only=True)
+        header, parsed, notes, left_out = _stream(data, preset=header, source=source)
+    if left_out:
+        if not parsed:
+            raise FeedError(f"Clarity detail XML: {left_out[0]}")
+        shown = "; ".join(left_out[:3]) + ("; …" if len(left_out) > 3 else "")
+        note = f"{len(left_out)} contest{'s' if len(left_out) != 1 else ''} left out, unreadable: {shown}"
+        notes = [*notes, note]
+        parsed = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in parsed]
     timestamp, election_name, raw_date, region = (
         header.timestamp,
         header.election_name,

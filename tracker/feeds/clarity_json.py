@@ -50,7 +50,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 from tracker.core.coverage import partial_note
@@ -396,6 +396,7 @@ def parse_summary_json(data: bytes, *, source: str = "", settings: ClaritySettin
     notes: list[str] = []
     vote_types = (VoteType.from_name(TOTAL),)
     contests: list[Contest] = []
+    broken: list[str] = []  # contests whose own rows cannot be read, one sentence each
     seen: set[str] = set()
     for i, raw in enumerate(doc):
         where = f"contest {i + 1}"
@@ -415,56 +416,66 @@ def parse_summary_json(data: bytes, *, source: str = "", settings: ClaritySettin
         seen.add(key)
         name = " ".join(_text(raw["C"], what, f"the name of contest {key}").split()) or f"Contest {key}"
         where = f"contest {name!r}"
-        names = raw["CH"]
-        votes = raw["V"]
-        if not isinstance(names, list) or not isinstance(votes, list):
-            _fail(what, f"{where}: CH and V must be lists")
-        if len(names) != len(votes):
-            _fail(what, f"{where} lists {len(names)} choices but {len(votes)} vote counts")
-        parties = raw.get("P")
-        if not isinstance(parties, list) or len(parties) != len(names):
-            parties = [""] * len(names)
-        candidates = []
-        unit_votes: dict[str, dict[str, int]] = {}
-        for j, (cname, n, party) in enumerate(zip(names, votes, parties, strict=True)):
-            cid = str(j + 1)
-            cname = " ".join(_text(cname, what, f"choice {j + 1} of {where}").split())
-            party = party if isinstance(party, str) and party != "NP" else ""
-            candidates.append(Candidate(id=cid, name=cname or cid, party=party, ballot_order=j + 1))
-            unit_votes[cid] = {TOTAL: _count(n, what, f"votes of {cname or cid!r} in {where}")}
-        vote_for = raw.get("VF", 1)
-        vote_for = _count(vote_for, what, f"VF of {where}") if vote_for is not None else 1
-        reason = pseudo_contest_reason(name, vote_for, len(candidates))
-        if reason:
-            notes.append(reason)
-            continue
-        total = _opt_count(raw.get("TP"))
-        done = _opt_count(raw.get("PR"))
-        if total is not None and done is not None and done > total:
-            _fail(what, f"{where} has {done} areas reporting of {total}")
-        has_votes = any(v[TOTAL] for v in unit_votes.values())
-        unit = ReportingUnit(
-            id="all",
-            name=election.name if election.id != "clarity" else "All",
-            kind=UnitKind.STATE,
-            reporting=_reporting(done, total, has_votes),
-            votes=unit_votes,
-            precincts_reporting=done,
-            precincts_total=total,
-        )
-        contests.append(
-            Contest(
-                id=key,
-                name=name,
-                candidates=tuple(candidates),
-                units=(unit,),
-                vote_for=vote_for or 1,
-                threshold=rule_of(name, vote_for or 1, [c.name for c in candidates]),
-                vote_types=vote_types,
-                reported_precincts=(done, total) if done is not None and total is not None else None,
-                partial=partial_note(county, name) if county else "",
+        try:  # this contest's own rows: one odd contest never sinks the file
+            names = raw["CH"]
+            votes = raw["V"]
+            if not isinstance(names, list) or not isinstance(votes, list):
+                _fail(what, f"{where}: CH and V must be lists")
+            if len(names) != len(votes):
+                _fail(what, f"{where} lists {len(names)} choices but {len(votes)} vote counts")
+            parties = raw.get("P")
+            if not isinstance(parties, list) or len(parties) != len(names):
+                parties = [""] * len(names)
+            candidates = []
+            unit_votes: dict[str, dict[str, int]] = {}
+            for j, (cname, n, party) in enumerate(zip(names, votes, parties, strict=True)):
+                cid = str(j + 1)
+                cname = " ".join(_text(cname, what, f"choice {j + 1} of {where}").split())
+                party = party if isinstance(party, str) and party != "NP" else ""
+                candidates.append(Candidate(id=cid, name=cname or cid, party=party, ballot_order=j + 1))
+                unit_votes[cid] = {TOTAL: _count(n, what, f"votes of {cname or cid!r} in {where}")}
+            vote_for = raw.get("VF", 1)
+            vote_for = _count(vote_for, what, f"VF of {where}") if vote_for is not None else 1
+            reason = pseudo_contest_reason(name, vote_for, len(candidates))
+            if reason:
+                notes.append(reason)
+                continue
+            total = _opt_count(raw.get("TP"))
+            done = _opt_count(raw.get("PR"))
+            if total is not None and done is not None and done > total:
+                _fail(what, f"{where} has {done} areas reporting of {total}")
+            has_votes = any(v[TOTAL] for v in unit_votes.values())
+            unit = ReportingUnit(
+                id="all",
+                name=election.name if election.id != "clarity" else "All",
+                kind=UnitKind.STATE,
+                reporting=_reporting(done, total, has_votes),
+                votes=unit_votes,
+                precincts_reporting=done,
+                precincts_total=total,
             )
-        )
+            contests.append(
+                Contest(
+                    id=key,
+                    name=name,
+                    candidates=tuple(candidates),
+                    units=(unit,),
+                    vote_for=vote_for or 1,
+                    threshold=rule_of(name, vote_for or 1, [c.name for c in candidates]),
+                    vote_types=vote_types,
+                    reported_precincts=(done, total) if done is not None and total is not None else None,
+                    partial=partial_note(county, name) if county else "",
+                )
+            )
+        except FeedError as exc:
+            broken.append(" ".join(str(exc).removeprefix(f"Clarity {what}: ").split()))
+    if broken:
+        if not contests:
+            _fail(what, broken[0])
+        shown = "; ".join(broken[:3]) + ("; …" if len(broken) > 3 else "")
+        note = f"{len(broken)} contest{'s' if len(broken) != 1 else ''} left out, unreadable: {shown}"
+        notes.append(note)
+        contests = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in contests]
     return Snapshot(election=election, contests=tuple(contests), version=version, notes=tuple(notes))
 
 

@@ -10,7 +10,10 @@ defensively:
 - an archive with a member name no honest server writes — one that climbs out of its folder
   (``..``), is absolute (``/``, ``C:``), holds a NUL — or with a symbolic link is refused as a
   whole: it was built to attack whatever unpacks it, and its data is not to be trusted either;
-- exactly one such member, or FeedError (none, or two that would make us guess);
+- exactly one such member, or FeedError (none, or two that would make us guess). An archive
+  without a ``detail.xml`` but with exactly one ``.xml`` member (a county or a scraper that zipped
+  the file under another name: ``Detail_GA_2021.xml``) is read through that member: its content,
+  not its name, then decides whether it is Clarity's;
 - at most ``MAX_MEMBERS`` entries, a member no larger than ``MAX_MEMBER_BYTES`` uncompressed, all
   declared sizes together no larger than ``MAX_TOTAL_BYTES``, and no member whose declared size
   is more than ``MAX_RATIO`` times its compressed size (a zip bomb): all checked on the central
@@ -85,11 +88,22 @@ def read_detail_zip(
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_ratio: float = MAX_RATIO,
 ) -> bytes:
-    """The bytes of the one ``detail.xml`` in a Clarity ``detailxml.zip``, read in memory within
-    the limits above. Raises FeedError for anything else."""
+    """The bytes of the one ``detail.xml`` in a Clarity ``detailxml.zip`` (or of its one ``.xml``
+    member under another name), read in memory within the limits above. Raises FeedError for
+    anything else."""
+    names = member_names(data)
+    is_member = _is_member
+    if names and not any(_is_member(n) for n in names):
+        xml = [n for n in names if n.replace("\\", "/").rsplit("/", 1)[-1].casefold().endswith(".xml")]
+        if len(xml) == 1:
+            (only,) = xml
+
+            def is_member(name: str) -> bool:  # compared with the listed name, never used as a path
+                return name == only
+
     return read_one_member(
         data,
-        is_member=_is_member,
+        is_member=is_member,
         archive="Clarity detailxml.zip",
         member=MEMBER_NAME,
         max_member_bytes=max_member_bytes,

@@ -48,6 +48,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import STATE_CODES as _STATE_CODES
 from tracker.core.jurisdiction import election_kind, rule_for, state_from
 from tracker.core.model import (
     Candidate,
@@ -137,62 +138,6 @@ def _groups(row: dict[str, Any], where: str, warnings: list[str]) -> dict[str, i
         warnings.append(f"{where}: its vote methods add up to {sum(out.values()):,}, more than its {total:,}")
         return {TOTAL: total}
     return out
-
-
-#: A state's name as Enhanced Voting sites spell their jurisdiction ("Georgia", "Virginia").
-_STATE_CODES = {
-    "alabama": "AL",
-    "alaska": "AK",
-    "arizona": "AZ",
-    "arkansas": "AR",
-    "california": "CA",
-    "colorado": "CO",
-    "connecticut": "CT",
-    "delaware": "DE",
-    "florida": "FL",
-    "georgia": "GA",
-    "hawaii": "HI",
-    "idaho": "ID",
-    "illinois": "IL",
-    "indiana": "IN",
-    "iowa": "IA",
-    "kansas": "KS",
-    "kentucky": "KY",
-    "louisiana": "LA",
-    "maine": "ME",
-    "maryland": "MD",
-    "massachusetts": "MA",
-    "michigan": "MI",
-    "minnesota": "MN",
-    "mississippi": "MS",
-    "missouri": "MO",
-    "montana": "MT",
-    "nebraska": "NE",
-    "nevada": "NV",
-    "new hampshire": "NH",
-    "new jersey": "NJ",
-    "new mexico": "NM",
-    "new york": "NY",
-    "north carolina": "NC",
-    "north dakota": "ND",
-    "ohio": "OH",
-    "oklahoma": "OK",
-    "oregon": "OR",
-    "pennsylvania": "PA",
-    "rhode island": "RI",
-    "south carolina": "SC",
-    "south dakota": "SD",
-    "tennessee": "TN",
-    "texas": "TX",
-    "utah": "UT",
-    "vermont": "VT",
-    "virginia": "VA",
-    "washington": "WA",
-    "west virginia": "WV",
-    "wisconsin": "WI",
-    "wyoming": "WY",
-    "district of columbia": "DC",
-}
 
 
 def _state_of(area: str, source: str) -> str:

@@ -36,7 +36,12 @@ How it maps:
 - ``precinctsParticipating``/``precinctsReporting`` of 0/0 (the re-exports) or null mean
   "unknown", not "no precincts"; with no precinct rows, a county is COMPLETE only when its counts
   say so, else PARTIAL once it has votes;
-- a contest with no county rows at all keeps the state-level figures as one state unit.
+- a contest with no county rows at all keeps the state-level figures as one state unit;
+- one odd contest never sinks a file: a contest whose own rows cannot be read (a count written
+  "1,234", "" or null, a choice listed twice) is left out, and the notes and every other race's
+  data warnings name it, as the Clarity, NC and NIST readers do. What concerns the whole file (a
+  county or a contest id listed twice, a county's contest the file does not list) is still one
+  FeedError sentence, as is a file none of whose contests can be read.
 
 The precinct row shape is documented from third-party readers of the live site; our real files
 (re-exports) have none, so the tests exercise it on an edited copy of a real file.
@@ -47,6 +52,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from tracker.core.errors import FeedError
@@ -319,6 +325,8 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
     builders: dict[str, tuple[_ContestBuilder, dict[str, Any]]] = {}
     notes: list[str] = []
     skipped: set[str] = set()
+    #: contest id → why it is left out (its own rows cannot be read), in file order
+    broken: dict[str, str] = {}
     for i, item in enumerate(items):
         item = _obj(item, f"results.ballotItems[{i}]")
         reason = _pseudo(item)
@@ -326,8 +334,17 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
             notes.append(reason)
             skipped.add(str(item.get("id") or "").strip())
             continue
-        b = _ContestBuilder(item, f"results.ballotItems[{i}]")
-        if b.id in builders:
+        try:
+            b = _ContestBuilder(item, f"results.ballotItems[{i}]")
+        except FeedError as exc:
+            cid = str(item.get("id") or "").strip()
+            if not cid:
+                raise
+            if cid in broken or cid in builders:
+                _fail(f"contest id {cid!r} appears twice in results.ballotItems")
+            broken[cid] = _why(exc)
+            continue
+        if b.id in builders or b.id in broken:
             _fail(f"contest id {b.id!r} appears twice in results.ballotItems")
         builders[b.id] = (b, item)
     seen_counties: set[str] = set()
@@ -342,19 +359,41 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
         for j, item in enumerate(_list(local.get("ballotItems"), f"ballotItems of {county}")):
             item = _obj(item, f"ballotItems[{j}] of {county}")
             cid = _str(item.get("id"), f"id of ballotItems[{j}] of {county}").strip()
-            if cid in skipped and cid not in builders:
+            if (cid in skipped and cid not in builders) or cid in broken:
                 continue
             if cid not in builders:
                 _fail(f"{county} reports contest {cid!r}, which results.ballotItems does not list")
-            builders[cid][0].add_county(county, item)
-    contests = tuple(b.build(state_name, item, name) for b, item in builders.values())
+            try:
+                builders[cid][0].add_county(county, item)
+            except FeedError as exc:
+                broken[cid] = _why(exc)
+    contests: list[Contest] = []
+    for cid, (b, item) in builders.items():
+        if cid in broken:
+            continue
+        try:
+            contests.append(b.build(state_name, item, name))
+        except FeedError as exc:
+            broken[cid] = _why(exc)
+    if broken:
+        if not contests:
+            _fail(next(iter(broken.values())))
+        shown = "; ".join(list(broken.values())[:3]) + ("; …" if len(broken) > 3 else "")
+        note = f"{len(broken)} contest{'s' if len(broken) != 1 else ''} left out, unreadable: {shown}"
+        notes.append(note)
+        contests = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in contests]
     return Snapshot(
         election=election,
-        contests=contests,
+        contests=tuple(contests),
         version=version,
         published_at=_created(created),
         notes=tuple(notes),
     )
+
+
+def _why(exc: FeedError) -> str:
+    """A contest's own error, without the format's name (the note that lists it says it once)."""
+    return str(exc).removeprefix(f"{_WHAT}: ")
 
 
 def _pseudo(item: dict[str, Any]) -> str:

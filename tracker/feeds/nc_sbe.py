@@ -46,8 +46,11 @@ How they map:
   carries no reporting status, so a precinct with election-day votes is taken as reported, one
   with only early or mail votes as partly reported, one with none as not reported. Administrative
   precincts are county-level units (they hold votes but are not precincts that report);
-- the threshold is the one the other parsers set (majority); the jurisdiction rule table decides
-  the real one (North Carolina primaries need 30 %, general elections a plurality);
+- each race's rule comes from the jurisdiction table's North Carolina rows
+  (``jurisdiction.rule_for``): more than 30 % in a primary (N.C.G.S. § 163-111), a plurality
+  otherwise. The file never names the election, so its kind is read from the file's name or
+  address ("…_general_…"), else its date (North Carolina holds general elections in November
+  only), else the contest names (a primary's read "US SENATE - DEM (VOTE FOR 1)");
 - one odd contest never sinks a file: a contest whose records are unreadable is left out and the
   election note says which and why. A file with no readable contest is one FeedError sentence.
 """
@@ -62,6 +65,7 @@ from dataclasses import replace
 from typing import Any
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import election_kind, rule_for
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -83,6 +87,7 @@ _WHAT = "NC State Board of Elections results"
 #: (``nc_sbe_writer``), and the Election read back is labelled reconstructed.
 RECONSTRUCTED_KEY = "reconstructed"
 STATE_NAME = "North Carolina"
+STATE_CODE = "NC"
 #: The Board's vote types: (JSON key, name in the precinct file and in our snapshots).
 VOTE_TYPES: tuple[tuple[str, str], ...] = (
     ("evc", "Election Day"),
@@ -99,7 +104,12 @@ _TSV_TYPES = {
     "provisional": "Provisional",
 }
 _TSV_REQUIRED = ("county", "precinct", "contest group id", "contest name", "choice", "total votes")
-_DATE_IN_URL = re.compile(r"(?:^|[/_])((?:19|20)[0-9]{2})_?([01][0-9])_?([0-3][0-9])(?:[/_.]|$)")
+_DATE_IN_URL = re.compile(r"(?:^|[/_])((?:19|20)[0-9]{2})[-_]?([01][0-9])[-_]?([0-3][0-9])(?:[/_.]|$)")
+#: A primary's contest names end with the party whose nominee it chooses: "… - DEM (VOTE FOR 1)".
+_PRIMARY_NAME = re.compile(
+    r"\s-\s(?:DEM|REP|LIB|GRE|CST|JFA|NLB|DEMOCRATIC|REPUBLICAN|LIBERTARIAN|GREEN|CONSTITUTION)\b",
+    re.IGNORECASE,
+)
 
 
 def looks_like_nc_sbe(head: bytes) -> bool:
@@ -257,8 +267,7 @@ def _contest(
         candidates=tuple(candidates.values()),
         units=tuple(units),
         vote_for=vote_for,
-        # The jurisdiction's rule table decides the real threshold (NC: 30 % in primaries,
-        # plurality otherwise); parsers all start from the majority rule.
+        # A placeholder: ``_with_rules`` sets North Carolina's rule once the election's kind is known.
         threshold=ThresholdRule.majority(),
         vote_types=tuple(VoteType.from_name(t) for t in types),
         reported_totals=reported,
@@ -421,6 +430,41 @@ def _left_out_note(left_out: Iterable[str]) -> str:
     return f"{len(items)} contest{'s' if len(items) != 1 else ''} left out, unreadable: {shown}"
 
 
+def election_kind_of(source: str, date: dt.date | None, contests: Iterable[Contest]) -> str:
+    """The kind of election a Board file is from (``jurisdiction.ELECTION_KINDS``), which the file
+    itself never says: its name or address first ("…_general_…", "…primary…"), else its date
+    (North Carolina's general elections are always in November, its primaries never are), else
+    its contest names (a primary's end with the party: "US SENATE - DEM (VOTE FOR 1)")."""
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    kind = election_kind(name.replace("_", " "))
+    if kind != "any":
+        return kind
+    if date is not None and date.month == 11:
+        return "general"
+    if any(_PRIMARY_NAME.search(c.name) for c in contests):
+        return "primary"
+    return "any"
+
+
+def _with_rules(contests: list[Contest], source: str, date: dt.date | None) -> list[Contest]:
+    """Each contest with North Carolina's rule for it: without this every general-election race
+    drew a 50 % line and sent its top two to a runoff North Carolina does not hold."""
+    kind = election_kind_of(source, date, contests)
+    return [
+        replace(
+            c,
+            threshold=rule_for(
+                STATE_CODE,
+                kind,
+                c.name,
+                vote_for=c.vote_for,
+                choices=[cand.name for cand in c.candidates],
+            ),
+        )
+        for c in contests
+    ]
+
+
 def is_nc_member(name: str) -> bool:
     """A member of the Board's precinct ZIP: its one tab-separated ``.txt`` (compared, never a path)."""
     return name.replace("\\", "/").rsplit("/", 1)[-1].casefold().endswith(".txt")
@@ -460,6 +504,7 @@ def parse_nc_sbe(data: bytes, *, source: str = "") -> Snapshot:
     if not contests:
         why = f": {left_out[0]}" if left_out else ""
         raise FeedError(f"{_WHAT}: no contest could be read{why}")
+    contests = _with_rules(contests, source, date)
     left = _left_out_note(left_out)
     if left:  # every race says a contest of the file is missing (the race view shows it)
         contests = [replace(c, feed_warnings=(*c.feed_warnings, left)) for c in contests]

@@ -37,8 +37,11 @@ How it maps:
   type names come back); reporting from the unit's CountStatus, else partly reported once it has
   votes;
 - ExternalIdentifier entries of ``OtherType`` ``tracker-…`` (written by ``nist_writer``) restore
-  our ids, threshold and labels exactly; other files use the ObjectIds. Contest thresholds are the
-  majority rule otherwise, as in the other parsers: the jurisdiction rule table decides.
+  our ids, threshold and labels exactly; other files use the ObjectIds. Another report's races get
+  the jurisdiction table's rule (``jurisdiction.rule_for``): the state from the election's scope
+  (its GpUnit's name, "Wyoming", or the ``IssuerAbbreviation``), the kind from ``Election/Type``
+  (NIST's ElectionType: general, primary, partisan-primary-closed, runoff, special …) or its name.
+  Wyoming's 2020 general used to draw a 50 % line with a runoff on every race;
 
 Odd files: a declared encoding Python knows under another spelling (``encoding="utf_8"``, which
 libxml2 refuses) is read as that encoding with a note; names that look mis-decoded (UTF-8 read as
@@ -52,13 +55,14 @@ import codecs
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
 from lxml import etree
 
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import STATE_CODES, election_kind, rule_for, state_from
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -519,6 +523,7 @@ def _contest(
     parties: dict[str, tuple[str, str]],
     warnings_out: list[str],
     issuer: str = "",
+    rule_of: Callable[[str, int, list[str]], ThresholdRule] | None = None,
 ) -> Contest:
     ext = _tracker_ids(node)
     oid = node.oid()
@@ -574,7 +579,9 @@ def _contest(
                 counts[gp] = {}
                 order.append(gp)
             by_type = counts[gp].setdefault(sid, {})
-            by_type[vt.name] = by_type.get(vt.name, 0) + n
+            if vt.name in by_type:  # adding them up would show a count the report never gave
+                raise _Odd(f"{name!r} counts {sname!r} twice in {units.name(gp)!r} ({vt.name})")
+            by_type[vt.name] = n
     counted = set(counts)
     leaves = [u for u in order if not (units.below(u) & counted)]
     aggregates = [u for u in order if u not in leaves]
@@ -640,7 +647,11 @@ def _contest(
         candidates=tuple(cands),
         units=tuple(out_units),
         vote_for=vote_for,
-        threshold=_threshold(ext.get("threshold")),
+        # Our own export states its rule (a majority by leaving it out); another report's race
+        # gets the jurisdiction's.
+        threshold=_threshold(ext.get("threshold"))
+        if ext or rule_of is None
+        else rule_of(name, vote_for, [c.name for c in cands]),
         vote_types=tuple(types.values()),
         reported_totals=reported,
         reported_precincts=(done, total) if done is not None and total is not None else None,
@@ -702,6 +713,33 @@ def _iter_names(contests: list[Contest]) -> Iterator[str]:
             yield cand.name
 
 
+def _state_of(root: _Node, units: _Units, scope_id: str, source: str) -> str:
+    """The report's state: its scope unit's name ("Wyoming", or "Wyoming;Albany County" for a
+    county's report), else a two-letter ``IssuerAbbreviation``, else what the file name says."""
+    scope = units.nodes.get(scope_id)
+    if scope is not None:
+        name = _clean(scope.intl("Name")).split(";", 1)[0].strip().casefold()
+        if name in STATE_CODES:
+            return STATE_CODES[name]
+    return state_from(_clean(root.text("IssuerAbbreviation")), source)
+
+
+def _rules(
+    root: _Node, election: _Node, units: _Units, scope_id: str, source: str
+) -> Callable[[str, int, list[str]], ThresholdRule]:
+    """How each race of another issuer's report is decided: the jurisdiction table's row for the
+    report's state and election type (NIST's ``Election/Type``, else the election's name)."""
+    state = _state_of(root, units, scope_id, source)
+    kind = election_kind(_clean(election.text("Type")).replace("-", " "))
+    if kind == "any":
+        kind = election_kind(_clean(election.intl("Name")))
+
+    def rule_of(office: str, vote_for: int, choices: list[str]) -> ThresholdRule:
+        return rule_for(state, kind, office, vote_for=vote_for, choices=choices)
+
+    return rule_of
+
+
 def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
     """Parse a NIST SP 1500-100 v2 report, XML or JSON (see the module docstring); FeedError, with
     one sentence, when nothing in it can be read."""
@@ -732,12 +770,13 @@ def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
     try:
         contest_nodes = election.children("Contest")
         issuer = _clean(root.text("Issuer"))
+        rule_of = _rules(root, election, units, scope_id, source)
     except _Odd as exc:
         raise FeedError(f"{_WHAT}: {exc}") from None
     for i, node in enumerate(contest_nodes):
         extra: list[str] = []
         try:
-            contest = _contest(node, i, units, candidates, parties, extra, issuer)
+            contest = _contest(node, i, units, candidates, parties, extra, issuer, rule_of)
             if contest.id in seen:
                 raise _Odd(f"contest id {contest.id!r} appears twice")
         except _Odd as exc:

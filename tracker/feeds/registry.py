@@ -35,12 +35,21 @@ parse`` gives a clear message instead of a Snapshot of nothing.
 Detection looks at the content first (magic bytes, root element, the keys a format always has)
 and uses the file name only to break ties; a payload no parser would accept raises one FeedError
 sentence naming what it looks like (an HTML error page, JavaScript, an AP report that is not race
-results) or listing what we read.
+results) or listing what we read. An empty file is said to be empty, whatever its name; an HTML
+page goes to the parser its name names, whose message says what that server's error page means
+(every Clarity reader, the detail XML's included, calls it an HTML page).
+
+A gzip-compressed body (a scraper that saved the bytes of a ``Content-Encoding: gzip`` response,
+a ``.json.gz`` archive) is inflated first, within ``MAX_GUNZIP_BYTES``, then detected and parsed
+as what it holds; a night stores the compressed bytes and reads them the same way. UTF-16 XML
+(with its byte-order mark) is detected by its content, so a NIST report saved by a Windows tool
+reaches the NIST parser instead of being taken for Clarity's by its ``.xml`` name.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,6 +111,36 @@ _BY_NAME = (
 )
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+#: A compressed payload inflates no further than a zipped detail XML may (``clarity_zip``).
+MAX_GUNZIP_BYTES = 256 * 1024 * 1024
+
+
+def gunzip_payload(data: bytes, *, limit: int = MAX_GUNZIP_BYTES) -> bytes:
+    """``data`` inflated when it is gzip-compressed (members one after another, as ``gzip``
+    writes them), else ``data`` itself. Inflated in chunks, so a gzip bomb stops at ``limit``;
+    a damaged or truncated stream is one FeedError sentence."""
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    out = bytearray()
+    rest = data
+    try:
+        while rest.startswith(_GZIP_MAGIC):
+            stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            pending = rest
+            while not stream.eof:
+                out += stream.decompress(pending, 1 << 20)
+                if len(out) > limit:
+                    raise FeedError(f"this gzip-compressed file inflates beyond {limit:,} bytes; refusing it")
+                pending = stream.unconsumed_tail
+                if not pending and not stream.eof:
+                    raise FeedError("this gzip-compressed file is truncated: it ends mid-stream")
+            rest = stream.unused_data
+    except zlib.error as exc:
+        raise FeedError(f"this gzip-compressed file is damaged ({exc})") from None
+    return bytes(out)
+
+
 def _json_keys(head: bytes, *keys: bytes) -> bool:
     return all(re.search(rb'"' + re.escape(k) + rb'"\s*:', head) for k in keys)
 
@@ -120,12 +159,24 @@ def _zip_format(data: bytes) -> str:
     return CLARITY_DETAIL_ZIP
 
 
+def _utf16_xml_head(data: bytes) -> bytes | None:
+    """The start of a UTF-16 XML payload (byte-order mark first) re-encoded as UTF-8 for the
+    content checks below, or None when the payload is not that."""
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    head = data[: _HEAD - (_HEAD % 2)].decode("utf-16", "ignore").encode("utf-8")
+    return head if head.lstrip().startswith(b"<") else None
+
+
 def _detect(data: bytes, filename: str) -> str | None:
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         return _zip_format(data)
     csv_format = _detect_csv(data[:_HEAD])
     if csv_format is not None:
         return csv_format
+    utf16 = _utf16_xml_head(data)
+    if utf16 is not None:
+        data = utf16
     head = data[:_HEAD]
     stripped = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{") and _json_keys(head[:4096], b"http_interactions"):
@@ -158,6 +209,8 @@ def _detect(data: bytes, filename: str) -> str | None:
             )
     if stripped.startswith(b"[") and _json_keys(head, b"K", b"CH") and _json_keys(head, b"V"):
         return CLARITY_SUMMARY_JSON
+    if not stripped.strip():
+        return None  # empty, whatever its name says (``_not_a_feed`` says so)
     name = filename.lower()
     for suffix, fmt in _BY_NAME:
         if name.endswith(suffix):
@@ -228,6 +281,7 @@ def detect_format(data: bytes, filename: str = "") -> str:
     sentence when no format fits."""
     if isinstance(data, (bytearray, memoryview)):
         data = bytes(data)
+    data = gunzip_payload(data)
     fmt = _detect(data, filename)
     if fmt is not None:
         return fmt
@@ -321,6 +375,9 @@ def parse_payload(
     (the site's raw ``electionsettings.json``) is used by ``clarity-summary-json`` only: its
     stated runoff threshold decides the races (docs/contest-rules.md); an unreadable one is
     ignored, as the poller ignores it."""
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+    data = gunzip_payload(data)
     if fmt == "auto":
         fmt = detect_format(data, source)
     from tracker.feeds.plausible import check_snapshot
@@ -348,7 +405,7 @@ def parse_file(path: Path, fmt: str = "auto", *, source: str = "") -> Snapshot:
     parsed as payloads. The caller checks the file can be read; OSError if it cannot."""
     with path.open("rb") as file:
         head = file.read(_HEAD + 1)
-    if len(head) > _HEAD and fmt in ("auto", CLARITY_DETAIL_XML):
+    if len(head) > _HEAD and fmt in ("auto", CLARITY_DETAIL_XML) and not head.startswith(_GZIP_MAGIC):
         try:
             streams = fmt == CLARITY_DETAIL_XML or detect_format(head[:_HEAD], source) == CLARITY_DETAIL_XML
         except FeedError:
@@ -364,6 +421,7 @@ def parse_file(path: Path, fmt: str = "auto", *, source: str = "") -> Snapshot:
 def parse_metadata(data: bytes, fmt: str = "auto", *, source: str = "") -> Any:
     """Parse a metadata payload: ``clarity-electionsettings`` → ``ClaritySettings``,
     ``clarity-current-ver`` → the version string. FeedError for anything else."""
+    data = gunzip_payload(bytes(data))
     if fmt == "auto":
         fmt = detect_format(data, source)
     if fmt == CLARITY_ELECTIONSETTINGS:

@@ -54,9 +54,11 @@ _PARTICLES = {"de", "del", "della", "la", "le", "van", "von", "der", "den", "da"
 def short_name(name: str) -> str:
     """A candidate's surname, as results graphics print them in small multiples ("Joseph R.
     Biden (Dem)" → "Biden", "Lauren Bubba McDonald Jr." → "McDonald", "SMITH, JOHN" → "Smith");
-    one-word choices ("Yes", "Write-in") stay whole. The card's tooltip has the full names."""
+    one-word choices ("Yes", "Write-in") stay whole; a ticket is its head ("Joseph R. Biden /
+    Kamala D. Harris" → "Biden": Colorado's electors read "Harris and Pence"). The card's tooltip
+    has the full names."""
     full = display_name(name)
-    base = _PARENS.sub("", full).strip()
+    base = _PARENS.sub("", full.split(" / ", 1)[0]).strip()
     parts = [p.strip() for p in base.split(",") if p.strip()]
     if len(parts) > 1 and parts[1].casefold() not in _SUFFIXES:
         base = parts[0]  # "Last, First"

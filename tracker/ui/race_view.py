@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import Enum
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -108,23 +109,39 @@ MAX_BARS = 50
 
 
 class _ElidedLabel(QLabel):
-    """One line of plain text, elided at the right when its row is short; ``text()`` is whole."""
+    """One line of plain text, elided at the right when its row is short; ``text()`` is whole.
 
-    def __init__(self) -> None:
+    With ``shorter`` wordings (``setText``) it shows the longest one that fits whole before it
+    elides anything; with an ``overflow`` callback it shows nothing rather than a stub when even
+    the shortest does not fit, and tells the callback (True), which shows the text elsewhere.
+    The audit of real files found AP's called races reading "Rule: pl…" beside their counts."""
+
+    def __init__(self, overflow: Callable[[bool], None] | None = None) -> None:
         super().__init__("")
         self._full = ""
+        self._shorter: tuple[str, ...] = ()
+        self._overflow = overflow
+        self._overflowing = False
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         policy = self.sizePolicy()
         policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # the counts beside it keep theirs
         self.setSizePolicy(policy)
 
-    def setText(self, text: str) -> None:
+    def setText(self, text: str, shorter: Sequence[str] = ()) -> None:
         self._full = text
+        self._shorter = tuple(shorter)
         self._elide()
 
     def text(self) -> str:
         return self._full
+
+    def shown(self) -> str:
+        """What the label shows now (a shorter wording, elided, or nothing)."""
+        return super().text()
+
+    def overflowing(self) -> bool:
+        return self._overflowing
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -132,7 +149,37 @@ class _ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = max(self.width(), 0)
-        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+        metrics = self.fontMetrics()
+        for wording in (self._full, *self._shorter):
+            if metrics.horizontalAdvance(wording) <= width:
+                super().setText(wording)
+                self._set_overflow(False)
+                return
+        if self._overflow is not None:
+            super().setText("")
+            self._set_overflow(True)
+            return
+        last = self._shorter[-1] if self._shorter else self._full
+        super().setText(metrics.elidedText(last, Qt.TextElideMode.ElideRight, width))
+
+    def _set_overflow(self, overflowing: bool) -> None:
+        if overflowing != self._overflowing:
+            self._overflowing = overflowing
+            if self._overflow is not None:
+                self._overflow(overflowing)
+
+
+def _terse_rule(contest: Contest) -> str:
+    """The rule in as few words as say it ("majority, runoff", "top 3 win"), for a header whose
+    counts leave the full wording no room."""
+    rule = contest.threshold
+    if rule.measure:
+        return f"Rule: {rule.label()} to pass"
+    if not rule.has_line:
+        seats = max(contest.vote_for, 1)
+        return "Rule: plurality" if seats <= 1 else f"Rule: top {seats} win"
+    head = "majority" if rule.rule == "majority" else rule.over_words()
+    return f"Rule: {head}, runoff" if rule.has_runoff else f"Rule: {head}"
 
 
 class RaceView(QWidget):
@@ -164,9 +211,21 @@ class RaceView(QWidget):
         # the table spell them; none of it is markup.
         self._outstanding_label = QLabel("")
         self._outstanding_label.setTextFormat(Qt.TextFormat.PlainText)
-        self._rule_label = _ElidedLabel()
+        self._rule_label = _ElidedLabel(overflow=self._rule_overflows)
         self._rule_label.setObjectName("ruleLabel")
         self._rule_label.setTextFormat(Qt.TextFormat.PlainText)
+        # The rule on a line of its own, only when not even its shortest wording fits beside the
+        # counts (a long count line, AP's call on it): a stub such as "Rule: pl…" says nothing.
+        self._rule_row = _ElidedLabel()
+        self._rule_row.setObjectName("ruleRow")
+        self._rule_row.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self._rule_row.hide()
+        # A child timer (not QTimer.singleShot): it dies with the view, so a view deleted before
+        # the layout pass ends is never called back.
+        self._rule_timer = QTimer(self)
+        self._rule_timer.setSingleShot(True)
+        self._rule_timer.setInterval(0)
+        self._rule_timer.timeout.connect(self._place_rule_row)
         self._projection_label = QLabel("")
         self._projection_label.setObjectName("projectionLabel")
         self._projection = None
@@ -175,7 +234,7 @@ class RaceView(QWidget):
         self._warning.setWordWrap(True)
         # Names and warnings come from the feed: plain text; the two lines of our own markup
         # escape what they quote (issue 19).
-        make_plain(self._title, self._outstanding_label, self._warning, self._rule_label)
+        make_plain(self._title, self._outstanding_label, self._warning, self._rule_label, self._rule_row)
         make_markup(self._reporting, self._projection_label)
         never_widen(self._title, self._outstanding_label, self._warning, self._projection_label)
         self._warning.hide()
@@ -286,6 +345,7 @@ class RaceView(QWidget):
         counts.addWidget(self._reporting)
         counts.addWidget(self._rule_label, 1)
         layout.addLayout(counts)
+        layout.addWidget(self._rule_row)
         layout.addWidget(self._outstanding_label)
         layout.addWidget(self._projection_label)
         layout.addWidget(self._warning)
@@ -371,7 +431,7 @@ class RaceView(QWidget):
             self._title.setText(message or "No race selected")
             self._reporting.setText("")
             self._outstanding_label.setText("")
-            self._rule_label.setText("")
+            self._set_rule("", (), "")
             self._warning.hide()
             self._update_plot()
             return
@@ -461,20 +521,21 @@ class RaceView(QWidget):
         )
         in_part = contest.precincts_in_part() if total else 0
         if in_part:
-            precincts += f" ({in_part:,} more partly counted)"
+            precincts += f" ({in_part:,} partly in)"
         self._reporting.setText(f"{precincts} · <b>{counted:,}</b> votes counted" + self._call_text(contest))
         why = projection.reason if projection is not None and projection.too_early else ""
         bounded = projection is not None and projection.expected is not None and projection.expected.bounded
         text = self._outstanding_text(outstanding, counted, source, why, bounded=bounded)
         verdict = verdict_text(contest, rows, display_name)
-        self._rule_label.setText(
-            f"Rule: {contest.threshold.describe(contest.vote_for)} · {contest.threshold.origin()}"
+        described = f"Rule: {contest.threshold.describe(contest.vote_for)}"
+        full = f"{described} · {contest.threshold.origin()}"
+        basis = contest.threshold.basis
+        self._set_rule(
+            full,
+            (described, _terse_rule(contest)),
+            plain_tooltip(full + (f"\n{basis}" if basis else "")),  # whole, when shortened
         )
         self._outstanding_label.setText(f"{text} · {verdict}" if verdict else text)
-        basis = contest.threshold.basis
-        self._rule_label.setToolTip(
-            plain_tooltip(self._rule_label.text() + (f"\n{basis}" if basis else ""))  # whole, when elided
-        )
         # A file holding part of the race says so first (core.coverage), then the feed's warnings.
         warnings = ([contest.partial] if contest.partial else []) + contest.data_warnings()
         note = "Data warning: " + "; ".join(warnings[:3]) if warnings else ""
@@ -892,6 +953,28 @@ class RaceView(QWidget):
     def axis_names(self) -> list[str]:
         """The names on the left axis, top to bottom."""
         return [display_name(bar.name) for bar in self._bars]
+
+    def _set_rule(self, full: str, shorter: tuple[str, ...], tooltip: str) -> None:
+        self._rule_label.setText(full, shorter)
+        self._rule_label.setToolTip(tooltip)
+        self._rule_row.setToolTip(tooltip)
+        self._rule_overflows(self._rule_label.overflowing())
+
+    def _rule_overflows(self, overflowing: bool) -> None:
+        """The rule moves to its own line while it does not fit beside the counts, and back.
+        Shown or hidden after the layout pass that asked (a widget shown in the middle of one
+        left the counts drawn over the lines below them)."""
+        self._rule_row.setText(self._rule_label.text() if overflowing else "")
+        self._rule_timer.start()
+
+    def _place_rule_row(self) -> None:
+        want = self._rule_label.overflowing() and bool(self._rule_label.text())
+        if self._rule_row.isVisibleTo(self) != want:
+            self._rule_row.setVisible(want)
+
+    def rule_shown(self) -> str:
+        """The rule as the header shows it now, beside the counts or on its own line."""
+        return self._rule_row.shown() if self._rule_row.isVisibleTo(self) else self._rule_label.shown()
 
     def header_texts(self) -> dict[str, str]:
         return {

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from tracker.core.projection import ContestProjection
 from tracker.ui.bar_texts import display_name
 from tracker.ui.plain_text import elide, make_markup
+from tracker.ui.race_card import short_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style
 
 #: Darker than the bars' #0072B2 / #E69F00 (see the module docstring); the light theme's colours
@@ -299,8 +300,10 @@ class TimelineView(QWidget):
 
         def name(n: str) -> str:
             shown = display_name(n)
-            # the short legends, which must fit the pane, elide a surname that never ends (issue 19)
-            return shown if level == 0 else elide(shown.split(" ")[-1], 30)
+            # the short legends, which must fit the pane, elide a surname that never ends (issue 19);
+            # the surname as the cards take it: Clarity's "Raphael Warnock (Dem)" is "Warnock",
+            # not "(Dem)"
+            return shown if level == 0 else elide(short_name(n), 30)
 
         names = " and ".join(
             f'<span style="color:{self._colours[i].name()}"><b>{html.escape(name(n))}</b></span>'
