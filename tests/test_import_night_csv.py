@@ -306,3 +306,13 @@ def test_a_dropped_timeseries_becomes_a_night_of_its_timestamps(tmp_path: Path) 
     result = import_dropped(path, tmp_path)
     assert result.path == tmp_path / "camden.csv.night" and result.count == 4
     assert result.notes[0].startswith("Counted by precinct")
+
+
+def test_a_big_gzipped_timeseries_is_told_from_its_head_alone(shared_data: Path) -> None:
+    """The import decides "a whole night" from the first 64 KB, which of a 4 MB gzip is a cut-short
+    stream: told all the same (else the file would become a night of its last version only)."""
+    with (shared_data / NC).open("rb") as fh:
+        head = fh.read(65536)
+    assert registry.whole_night_format(head) == registry.NYT_TIMESERIES
+    assert registry.whole_night_format(CAMDEN.read_bytes()) == registry.NYT_TIMESERIES
+    assert registry.whole_night_format(b"precinct_name,dem_total\nA,1\n") is None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker import paths
-from tracker.core.errors import FeedError, TrackerError
+from tracker.core.errors import TrackerError
 
 if TYPE_CHECKING:
     from tracker.archive.importer import ImportResult
@@ -166,15 +166,11 @@ def import_dropped(path: Path, folder: Path | None = None) -> ImportResult:
     one): what was written (``.path``) and left out (``.skipped``). A file in no format we know
     raises the registry's FeedError, with its one sentence."""
     from tracker.archive.importer import import_payloads
-    from tracker.feeds.registry import NIGHT_FORMATS, detect_format, parse_payload
+    from tracker.feeds.registry import parse_payload, whole_night_format
 
     if not path.is_dir():
         with path.open("rb") as fh:
-            head = fh.read(65536)
-        try:
-            whole = detect_format(head, path.name) in NIGHT_FORMATS  # read once, by the import
-        except FeedError:
-            whole = False
+            whole = whole_night_format(fh.read(65536)) is not None  # read once, by the import
         if not whole:
             parse_payload(path.read_bytes(), "auto", source=str(path))  # refuse early, with the reason
     folder = folder or paths.nights_dir()

@@ -49,6 +49,7 @@ from tracker.feeds.registry import (
     PRECINCT_TOTALS_CSV,
     detect_format,
     parse_payload,
+    whole_night_format,
 )
 
 #: Where file-order times start: obviously not election night, and the same every build.
@@ -262,9 +263,8 @@ def _whole_night_format(files: list[Path], fmt: str) -> str | None:
         for path in files:
             try:
                 with path.open("rb") as fh:
-                    head = fh.read(_DETECT_HEAD)
-                found.append(detect_format(head, path.name))
-            except (OSError, FeedError):
+                    found.append(whole_night_format(fh.read(_DETECT_HEAD)))
+            except OSError:
                 found.append(None)  # said when the file is read as a payload
     for path, f in zip(files, found, strict=True):
         if f in NIGHT_FORMATS and len(files) > 1:

@@ -218,6 +218,15 @@ def _detect(data: bytes, filename: str) -> str | None:
     return None
 
 
+def whole_night_format(head: bytes) -> str | None:
+    """The format (one of ``NIGHT_FORMATS``) when the first bytes of a file, gzipped or not, are
+    those of a file that holds a whole night; None otherwise. Reads the head only: a truncated
+    gzip head is fine here, where ``detect_format`` would refuse it as cut short."""
+    from tracker.feeds.nyt_timeseries import looks_like_nyt_timeseries
+
+    return NYT_TIMESERIES if looks_like_nyt_timeseries(head) else None
+
+
 def _detect_csv(head: bytes) -> str | None:
     """The CSV results files, by their header row (a gzipped timeseries by its inflated head)."""
     from tracker.feeds.nyt_timeseries import looks_like_nyt_timeseries
