@@ -51,49 +51,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tracker.core.baseline import Baseline, BaselineUnit, unit_match_key
+from tracker.core.baseline import Baseline, unit_match_key
 from tracker.core.cells import Cells, cut_cells, is_complete_unit
+from tracker.core.county_evidence import _county_band, _county_totals, _half_in, _prior_cells, prior_band
 from tracker.core.coverage import covers_part_of_counties
-from tracker.core.model import Contest, Reporting, UnitKind
+from tracker.core.expected_params import (
+    COUNTED_FIRST,
+    FEED_HALF_WIDTH,
+    KAPPA_TURNOUT,
+    MAJOR_TYPES,
+    MIN_RATIO_CELLS,
+    SHRINK,
+    SOURCES,
+    UNSEEN_CELLS,
+    UNSEEN_REL_SD,
+    Z90,
+)
+from tracker.core.model import Contest, UnitKind
 from tracker.core.threshold import Outstanding
-from tracker.core.turnout_prior import TurnoutPrior
-
-#: Shrinkage of county ratios towards the type-wide ratio, in pseudo-cells.
-SHRINK = 4.0
-#: Correlated part of the ratio's error, as a fraction of its per-cell error: what the complete
-#: cells cannot show about the unfinished ones.
-KAPPA_TURNOUT = 0.25
-#: What a handful of complete cells cannot show (the first precincts in are rarely typical): a
-#: shared relative error of ``UNSEEN_REL_SD`` that fades as complete cells arrive, weighted
-#: ``UNSEEN_CELLS / (UNSEEN_CELLS + n)``.
-UNSEEN_REL_SD = 0.25
-UNSEEN_CELLS = 3.0
-#: Complete cells (with the base) a ratio needs before it is trusted over weaker evidence.
-MIN_RATIO_CELLS = 2
-#: Relative 90 % half-width of a feed's own expectation (AP revises its expected vote on the night).
-FEED_HALF_WIDTH = 0.05
-#: Part of a vote type counted whatever the precincts (low, middle, high): election-day votes come
-#: from the precincts; early and mail ballots are often counted first, wholly or in part; a total
-#: that mixes them could be anything in between.
-COUNTED_FIRST = {
-    "election_day": (0.0, 0.0, 0.3),
-    "early": (0.3, 0.8, 1.0),
-    "mail": (0.3, 0.8, 1.0),
-    "provisional": (0.0, 0.5, 1.0),
-    "other": (0.0, 0.5, 1.0),
-    "total": (0.15, 0.5, 0.9),
-}
-#: How far one county's turnout ratio strays below the state's (the low end of a county sized by
-#: the turnout prior): in North Carolina 2020 against 2016 the lowest county was at 0.85 of the
-#: state's ratio (chosen there); in Georgia's 2021 runoff against November 2020 at 0.91 (held out).
-COUNTY_SPREAD = 0.15
-#: Vote types without which nothing can be said about the vote still out.
-MAJOR_TYPES = ("election_day", "early", "mail", "total")
-#: Two-sided 90 %.
-Z90 = 1.6448536269514722
-
-#: Evidence order (best first); the summary's source is the best one covering most of what is out.
-SOURCES = ("counted", "feed", "baseline", "registered", "prior", "precincts", "peers", "unknown")
 
 
 @dataclass(frozen=True)
@@ -358,193 +333,6 @@ def expect_cells(
                 hi = np.minimum(hi, cap)
                 lo = np.minimum(lo, final)
     return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale)
-
-
-def _half_in(contest: Contest) -> set[str]:
-    """Counties at least half of whose precincts the feed marks complete: there the precincts
-    in size those still out (a county's own results site with its precincts coming in), and the
-    county's whole total, a band as wide as tonight's turnout is unknown, would only blur them.
-    Before that, or on a feed that marks nothing complete (North Carolina's timeseries), the
-    county's total is the better evidence: early and mail votes counted first make the
-    precincts in a poor sample of the county."""
-    seen: dict[str, list[int]] = {}
-    for unit in contest.units:
-        if unit.kind is UnitKind.PRECINCT and unit.county:
-            row = seen.setdefault(unit.county, [0, 0])
-            row[0] += unit.reporting is Reporting.COMPLETE
-            row[1] += 1
-    return {county for county, (done, n) in seen.items() if 2 * done >= n}
-
-
-#: Evidence a county's whole total overrides in a night by precinct (``_county_totals``): what
-#: rests on the precincts alone.
-_WEAK = frozenset({"precincts", "peers", "unknown"})
-
-
-def _county_totals(
-    cells: Cells,
-    totals: np.ndarray,
-    complete: np.ndarray,
-    whole: dict[str, BaselineUnit],
-    half_in: set[str],
-    prior: TurnoutPrior | None,
-    final: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    source: list[str],
-    band: np.ndarray,
-) -> np.ndarray:
-    """Step 3c (in place; returns the cells it sized). A county's final vote is its baseline
-    total times tonight's ratio: learned from the counties complete tonight when two are, else
-    the turnout prior's band (``prior_band``); counties in ``half_in`` (``_half_in``) teach the
-    ratio but keep their precincts' own estimates. Its precincts still out share the county's rest
-    like their own estimates (the mean precinct, the share of precincts in), which say how the
-    rest is spread but not how big it is: a county's early and mail votes come in a few
-    county-wide pseudo-precincts that no mean precinct sizes. North Carolina 2020 by precinct
-    against 2016 by county: the first version's vote still out was put at 0 to 14.9 million votes
-    when 2.2 million were; the precincts' own ranges, intersected with the county's, missed the
-    truth in half the reordered runs (their top was too low where a one-stop site was still out)."""
-    todo = ~complete
-    names = sorted(whole)
-    index = {name: k for k, name in enumerate(names)}
-    g_of = np.asarray([index.get(c, -1) for c in cells.county], dtype=np.int64)
-    inside = g_of >= 0
-    n_g = len(names)
-    c_g = np.bincount(g_of[inside], weights=totals[inside], minlength=n_g)
-    b_g = np.asarray([float(whole[g].total) for g in names])
-    done_g = np.bincount(g_of[inside], weights=todo[inside].astype(float), minlength=n_g) == 0
-    # each county's cells still to count, found once (a statewide race has thousands of cells)
-    order = np.flatnonzero(inside & todo)
-    order = order[np.argsort(g_of[order], kind="stable")]
-    bounds = np.searchsorted(g_of[order], np.arange(n_g + 1))
-    applied = np.zeros(len(totals), dtype=bool)
-    if done_g.sum() >= MIN_RATIO_CELLS:
-        ratio = c_g[done_g].sum() / b_g[done_g].sum()
-        loo = (c_g[done_g].sum() - c_g[done_g]) / np.maximum(b_g[done_g].sum() - b_g[done_g], 1e-9)
-        rel = c_g[done_g] / np.maximum(loo * b_g[done_g], 1e-9) - 1.0
-        rel_var = float(np.average(rel**2, weights=b_g[done_g]))
-        n = int(done_g.sum())
-        sd = math.sqrt(
-            rel_var * (1.0 + 1.0 / n + KAPPA_TURNOUT**2)
-            + UNSEEN_REL_SD**2 * UNSEEN_CELLS / (UNSEEN_CELLS + n)
-        )
-        bands = (ratio * (1.0 - Z90 * sd), ratio, ratio * (1.0 + Z90 * sd))
-        evidence = "baseline"
-    elif prior is not None:
-        r_lo, r_mid, r_hi = prior_band(c_g, b_g, prior)
-        bands = (r_lo * (1.0 - COUNTY_SPREAD), r_mid, r_hi)
-        evidence = "prior"
-    else:
-        return applied
-    for g, name in enumerate(names):
-        mine = order[bounds[g] : bounds[g + 1]]
-        if done_g[g] or name in half_in or not len(mine) or any(source[i] not in _WEAK for i in mine):
-            continue
-        f_lo, f_mid, f_hi = (max(r * b_g[g], c_g[g]) - c_g[g] for r in bands)
-        known = np.asarray([source[i] != "unknown" for i in mine])
-        rem = np.maximum(final[mine] - totals[mine], 0.0)
-        low, high = f_lo, f_hi
-        # Inside the prior's range (a national band, not a measure of tonight), the precincts'
-        # own sum is the better middle where they all have one (election-day votes in every
-        # precinct, sized by those already in); a ratio measured tonight is its own middle.
-        mid = f_mid
-        if evidence == "prior" and known.all():
-            mid = min(max(float(rem.sum()), low), high)
-        # The county's rest goes to its cells like their own estimates (a cell nothing sized
-        # takes the mean of those something did; all alike when none was).
-        w = np.where(known, rem, rem[known].mean() if known.any() and rem[known].sum() > 0 else 1.0)
-        w = w / w.sum() if w.sum() > 0 else np.full(len(w), 1.0 / len(w))
-        final[mine] = totals[mine] + mid * w
-        lo[mine] = totals[mine] + low * w
-        hi[mine] = totals[mine] + high * w
-        for i in mine:
-            source[i] = evidence
-        band[mine] = True
-        applied[mine] = True
-    return applied
-
-
-def prior_band(counted: np.ndarray, base: np.ndarray, prior: TurnoutPrior) -> tuple[float, float, float]:
-    """The ratio band (low, middle, high) of tonight's turnout to the baseline's, from ``prior``
-    narrowed by the count: the units' summed count over their summed baseline is a floor of the
-    final ratio (a count only grows); the middle never below it; the top keeps room above a floor
-    that has passed the prior's top (the prior was wrong: the count says so)."""
-    floor = float(counted.sum() / base.sum()) if base.sum() > 0 else 0.0
-    r_lo = max(prior.lo, floor)
-    r_hi = prior.hi if r_lo < prior.hi else r_lo + (prior.hi - prior.lo) / 2.0
-    r_mid = min(max(prior.mid, r_lo), r_hi)
-    return r_lo, r_mid, r_hi
-
-
-def _prior_cells(
-    contest: Contest,
-    cells: Cells,
-    totals: np.ndarray,
-    todo: np.ndarray,
-    baseline: Baseline,
-    final: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    source: list[str],
-    band: np.ndarray,
-) -> None:
-    """Step 4d (in place): each unit whose unfinished cells are all still unknown, sized by its
-    baseline total × the prior band (``prior_band``); a unit's final is never below its count.
-    The unit's rest is spread over its cells like its count so far (evenly when nothing is)."""
-    assert baseline.prior is not None
-    unit_ix = np.asarray(cells.unit, dtype=np.int64)
-    n_units = len(contest.units)
-    unknown = np.asarray([s == "unknown" for s in source]) & todo
-    if not unknown.any():
-        return
-    b_unit = np.zeros(n_units)
-    for u, unit in enumerate(contest.units):
-        bu = baseline.units.get(unit_match_key(unit))
-        if bu is not None and bu.total > 0:
-            b_unit[u] = bu.total
-    c_unit = np.bincount(unit_ix, weights=totals, minlength=n_units)
-    # units with some other evidence for part of what is left are not sized twice
-    other_todo = np.bincount(unit_ix, weights=(todo & ~unknown).astype(float), minlength=n_units)
-    ok = (b_unit > 0) & (other_todo == 0) & (np.bincount(unit_ix, weights=unknown, minlength=n_units) > 0)
-    if not ok.any():
-        return
-    has = b_unit > 0
-    r_lo, r_mid, r_hi = prior_band(c_unit[has], b_unit[has], baseline.prior)
-    for u in np.flatnonzero(ok):
-        mine = np.flatnonzero(unknown & (unit_ix == u))
-        w = totals[mine]
-        w = w / w.sum() if w.sum() > 0 else np.full(len(mine), 1.0 / len(mine))
-        for r, out in ((r_mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (r_hi, hi)):
-            rest = max(b_unit[u] * r - c_unit[u], 0.0)
-            out[mine] = totals[mine] + rest * w
-        for i in mine:
-            source[i] = "prior"
-        band[mine] = True
-
-
-def _county_band(
-    totals: np.ndarray,
-    complete: np.ndarray,
-    in_t: np.ndarray,
-    tgt: np.ndarray,
-    county_cell: np.ndarray,
-    final: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    band: np.ndarray,
-) -> None:
-    """Step 5's county cells with nothing counted (in place): each may hold from nothing to as
-    much as the largest complete county cell of its type, summed as a band (one unknown: whether
-    the counties still out are the small ones or the big ones). Precincts keep the mean's spread:
-    they are drawn to similar sizes; counties are not. ``county_cell``: the cells of units that
-    are not precincts."""
-    waiting = np.flatnonzero(tgt & county_cell & (totals <= 0))
-    sizes = totals[in_t & complete & county_cell & (totals > 0)]
-    if not len(waiting) or not len(sizes):
-        return
-    lo[waiting] = 0.0  # nothing counted, and nothing bounds a county from below
-    hi[waiting] = np.maximum(sizes.max(), final[waiting])
-    band[waiting] = True
 
 
 def _ratio(
@@ -824,5 +612,6 @@ __all__ = [
     "expect_cells",
     "expected_vote",
     "outstanding_range",
+    "prior_band",
     "short_label",
 ]

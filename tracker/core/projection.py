@@ -388,7 +388,7 @@ def _project_contest(
     # risks add up linearly (one night, one order).
     cap = tau * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
     # Counties with nothing counted and nothing to size them but the counties counted so far
-    # (``expected_vote._county_band``): the risk applies to as much vote as they may hold.
+    # (``county_evidence._county_band``): the risk applies to as much vote as they may hold.
     peers_band = targets & exp.county_band()
     unsized = max(
         float(np.maximum(exp.hi - totals_cell, 0.0)[peers_band].sum() - remaining[peers_band].sum()), 0.0
