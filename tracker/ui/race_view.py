@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 from enum import Enum
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QResizeEvent, QTextDocument
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.model import Contest
@@ -33,11 +32,13 @@ from tracker.ui.bar_texts import (
     BarInfo,
     display_name,
     p_clear_text,
-    percent_text,
-    round_votes,
 )
-from tracker.ui.expected_texts import basis_text, outstanding_source
-from tracker.ui.plain_text import clean, esc, make_markup, make_plain, never_widen, plain_tooltip
+from tracker.ui.expected_texts import outstanding_source
+from tracker.ui.plain_text import clean, make_markup, make_plain, never_widen, plain_tooltip
+from tracker.ui.race_header import ElidedLabel as _ElidedLabel
+from tracker.ui.race_header import call_text, outstanding_line, projection_line
+from tracker.ui.race_header import plain as _plain
+from tracker.ui.race_header import terse_rule as _terse_rule
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style, readable_on
 
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
@@ -95,91 +96,10 @@ class _Compute(Enum):
 COMPUTE = _Compute.COMPUTE
 
 
-def _plain(markup: str) -> str:
-    """What a rich-text label shows, as text (entities decoded: "&lt;1 %" reads "<1 %")."""
-    doc = QTextDocument()
-    doc.setHtml(markup)
-    return doc.toPlainText()
-
-
 #: The most of the view's width the candidates' names may take.
 NAME_AXIS_SHARE = 0.4
 #: The most bars drawn for one race: the leaders; the rest are counted in a note.
 MAX_BARS = 50
-
-
-class _ElidedLabel(QLabel):
-    """One line of plain text, elided at the right when its row is short; ``text()`` is whole.
-
-    With ``shorter`` wordings (``setText``) it shows the longest one that fits whole before it
-    elides anything; with an ``overflow`` callback it shows nothing rather than a stub when even
-    the shortest does not fit, and tells the callback (True), which shows the text elsewhere.
-    The audit of real files found AP's called races reading "Rule: pl…" beside their counts."""
-
-    def __init__(self, overflow: Callable[[bool], None] | None = None) -> None:
-        super().__init__("")
-        self._full = ""
-        self._shorter: tuple[str, ...] = ()
-        self._overflow = overflow
-        self._overflowing = False
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        policy = self.sizePolicy()
-        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)  # the counts beside it keep theirs
-        self.setSizePolicy(policy)
-
-    def setText(self, text: str, shorter: Sequence[str] = ()) -> None:
-        self._full = text
-        self._shorter = tuple(shorter)
-        self._elide()
-
-    def text(self) -> str:
-        return self._full
-
-    def shown(self) -> str:
-        """What the label shows now (a shorter wording, elided, or nothing)."""
-        return super().text()
-
-    def overflowing(self) -> bool:
-        return self._overflowing
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(self.width(), 0)
-        metrics = self.fontMetrics()
-        for wording in (self._full, *self._shorter):
-            if metrics.horizontalAdvance(wording) <= width:
-                super().setText(wording)
-                self._set_overflow(False)
-                return
-        if self._overflow is not None:
-            super().setText("")
-            self._set_overflow(True)
-            return
-        last = self._shorter[-1] if self._shorter else self._full
-        super().setText(metrics.elidedText(last, Qt.TextElideMode.ElideRight, width))
-
-    def _set_overflow(self, overflowing: bool) -> None:
-        if overflowing != self._overflowing:
-            self._overflowing = overflowing
-            if self._overflow is not None:
-                self._overflow(overflowing)
-
-
-def _terse_rule(contest: Contest) -> str:
-    """The rule in as few words as say it ("majority, runoff", "top 3 win"), for a header whose
-    counts leave the full wording no room."""
-    rule = contest.threshold
-    if rule.measure:
-        return f"Rule: {rule.label()} to pass"
-    if not rule.has_line:
-        seats = max(contest.vote_for, 1)
-        return "Rule: plurality" if seats <= 1 else f"Rule: top {seats} win"
-    head = "majority" if rule.rule == "majority" else rule.over_words()
-    return f"Rule: {head}, runoff" if rule.has_runoff else f"Rule: {head}"
 
 
 class RaceView(QWidget):
@@ -555,70 +475,10 @@ class RaceView(QWidget):
         except KeyError:
             return None
 
-    @staticmethod
-    def _projection_text(projection: ContestProjection | None, bars: list[BarInfo], line: str) -> str:
-        """One line under the header: the leader's projected final share, its interval, P(clear)."""
-        if projection is None:
-            return ""
-        if projection.too_early:
-            return (
-                html.escape(f"Projection: too early ({projection.reason}){basis_text(projection)}")
-                if projection.counted
-                else ""
-            )
-        if projection.status == "final":
-            return ""
-        top = projection.ranked()[0]
-        if top.share is None or top.lo is None or top.hi is None:
-            return ""
-        name = esc(display_name(top.name))
-        text = (
-            f"Projected final: <b>{name} {top.share * 100:.1f} %</b> "
-            f"(90 % interval {top.lo * 100:.1f}–{top.hi * 100:.1f} %)"
-        )
-        if top.p_clear is not None and line:
-            text += f" · P({name} over {html.escape(line)}) <b>{html.escape(percent_text(top.p_clear))}</b>"
-        return text + html.escape(basis_text(projection))
-
-    @staticmethod
-    def _call_text(contest: Contest) -> str:
-        """The feed publisher's own race call (AP's), said to be theirs: " · AP called: NAME"
-        (names escaped: the label is rich text, a name from a feed is plain text)."""
-        import html
-
-        if not contest.call_label:
-            return ""
-        names = {c.id: c.name for c in contest.candidates}
-        by = html.escape(contest.called_by)
-        if contest.winners:
-            return f" · <b>{by} called</b>: " + ", ".join(
-                html.escape(names.get(i, i)) for i in contest.winners
-            )
-        return f" · <b>{by}: runoff</b> between " + ", ".join(
-            html.escape(names.get(i, i)) for i in contest.advancing
-        )
-
-    @staticmethod
-    def _outstanding_text(
-        outstanding: Outstanding | None, counted: int, source: str, why: str = "", *, bounded: bool = False
-    ) -> str:
-        """``why``: the projection's reason for "too early", the same words as its line.
-        ``bounded``: the range's top is a bound (counties not in yet may be as big as the largest
-        counted), not a likely value, and is not called "likely"."""
-        if outstanding is None:
-            return (
-                f"Outstanding vote: too early to estimate ({why or 'no comparable precinct is fully in yet'})"
-                if counted
-                else "No votes counted yet"
-            )
-        if outstanding.hi == 0:
-            return "All precincts reporting: nothing outstanding"
-        lo, mid, hi = (round_votes(n) for n in (outstanding.lo, outstanding.expected, outstanding.hi))
-        if bounded:
-            spread = f" ({lo:,} to at most {hi:,}: a county not in yet may be as big as the largest counted)"
-        else:
-            spread = f" (likely {lo:,}–{hi:,})" if lo != hi else ""
-        return f"About {mid:,} votes still out{spread}, estimated from {source}"
+    # The header's words (``tracker.ui.race_header``), under the names the view has used.
+    _projection_text = staticmethod(projection_line)
+    _call_text = staticmethod(call_text)
+    _outstanding_text = staticmethod(outstanding_line)
 
     def _update_plot(self) -> None:
         bars = self._bars
