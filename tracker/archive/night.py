@@ -55,6 +55,7 @@ timeline can place them at their own ``published_at`` without a schema change.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -424,15 +425,12 @@ class NightFile(NightMeta, NightWrites, NightVersions):
             )
         return data
 
+    @functools.cached_property
     def _payload_names(self) -> Snapshot | None:
         """The names ``import --names`` kept for payloads that carry none (``night_names``),
         read once per open night."""
-        cached = self.__dict__.get("_names_cache", False)
-        if cached is False:
-            text = self._meta.get(NAMES_KEY)
-            cached = names_snapshot(text, self._path.name) if text else None
-            self.__dict__["_names_cache"] = cached
-        return cached
+        text = self._meta.get(NAMES_KEY)
+        return names_snapshot(text, self._path.name) if text else None
 
     def snapshot(self, version: Version) -> Snapshot:
         """Re-parse a version's raw bytes with today's parser.
@@ -456,7 +454,7 @@ class NightFile(NightMeta, NightWrites, NightVersions):
             version.fmt,
             source=version.url or self._path.name,
             settings=settings.encode("utf-8") if settings is not None else None,
-            names_from=self._payload_names() if version.fmt == CLARITY_ALL_JSON else None,
+            names_from=self._payload_names if version.fmt == CLARITY_ALL_JSON else None,
         )
         return replace(
             snap,

@@ -76,7 +76,6 @@ import datetime as dt
 import json
 import re
 import urllib.parse
-from dataclasses import replace
 from typing import Any, NoReturn
 
 from tracker.core.errors import FeedError
@@ -94,6 +93,7 @@ from tracker.core.model import (
 from tracker.core.threshold import ThresholdRule
 from tracker.feeds._json_checks import short as _short
 from tracker.feeds.clarity import pseudo_contest_reason
+from tracker.feeds.left_out import left_out_note, warn_each
 
 __all__ = [
     "DELTA_PARAM",
@@ -651,10 +651,9 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
     if broken:
         if not contests:
             _fail(what, broken[0])
-        shown = "; ".join(broken[:3]) + ("; …" if len(broken) > 3 else "")
-        note = f"{len(broken)} race{'s' if len(broken) != 1 else ''} left out, unreadable: {shown}"
+        note = left_out_note(broken, "race")
         set_aside.append(note)
-        contests = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in contests]
+        contests = warn_each(contests, note)
     if not races:
         set_aside.append("the file lists no races (a query that matched none, or none published yet)")
     states = sorted({r.state for r in races if r.state})

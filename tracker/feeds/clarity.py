@@ -69,7 +69,6 @@ import io
 import os
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 from lxml import etree
@@ -90,6 +89,7 @@ from tracker.core.model import (
 )
 from tracker.core.pause_points import pause_point
 from tracker.core.threshold import ThresholdRule
+from tracker.feeds.left_out import left_out_note, warn_each
 
 __all__ = [
     "county_reporting",
@@ -826,10 +826,9 @@ def _parse(data: bytes | str, source: str) -> Snapshot:
     if left_out:
         if not parsed:
             raise FeedError(f"Clarity detail XML: {left_out[0]}")
-        shown = "; ".join(left_out[:3]) + ("; …" if len(left_out) > 3 else "")
-        note = f"{len(left_out)} contest{'s' if len(left_out) != 1 else ''} left out, unreadable: {shown}"
+        note = left_out_note(left_out)
         notes = [*notes, note]
-        parsed = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in parsed]
+        parsed = warn_each(parsed, note)
     timestamp, election_name, raw_date, region = (
         header.timestamp,
         header.election_name,

@@ -50,7 +50,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from tracker.core.coverage import partial_note
@@ -69,6 +69,7 @@ from tracker.core.model import (
 from tracker.core.threshold import ThresholdRule
 from tracker.feeds._json_checks import short as _short
 from tracker.feeds.clarity import RuleOf, parse_timestamp, pseudo_contest_reason
+from tracker.feeds.left_out import left_out_note, warn_each
 
 __all__ = [
     "ClarityCounty",
@@ -472,10 +473,9 @@ def parse_summary_json(data: bytes, *, source: str = "", settings: ClaritySettin
     if broken:
         if not contests:
             _fail(what, broken[0])
-        shown = "; ".join(broken[:3]) + ("; …" if len(broken) > 3 else "")
-        note = f"{len(broken)} contest{'s' if len(broken) != 1 else ''} left out, unreadable: {shown}"
+        note = left_out_note(broken)
         notes.append(note)
-        contests = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in contests]
+        contests = warn_each(contests, note)
     return Snapshot(election=election, contests=tuple(contests), version=version, notes=tuple(notes))
 
 

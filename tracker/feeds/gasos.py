@@ -52,7 +52,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import replace
 from typing import Any
 
 from tracker.core.errors import FeedError
@@ -69,6 +68,7 @@ from tracker.core.model import (
 )
 from tracker.feeds._json_checks import JsonChecks
 from tracker.feeds.clarity import pseudo_contest_reason
+from tracker.feeds.left_out import left_out_note, warn_each
 
 __all__ = ["parse_ga_sos_json"]
 
@@ -378,10 +378,9 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
     if broken:
         if not contests:
             _fail(next(iter(broken.values())))
-        shown = "; ".join(list(broken.values())[:3]) + ("; …" if len(broken) > 3 else "")
-        note = f"{len(broken)} contest{'s' if len(broken) != 1 else ''} left out, unreadable: {shown}"
+        note = left_out_note(broken.values())
         notes.append(note)
-        contests = [replace(c, feed_warnings=(*c.feed_warnings, note)) for c in contests]
+        contests = warn_each(contests, note)
     return Snapshot(
         election=election,
         contests=tuple(contests),

@@ -79,6 +79,7 @@ from tracker.core.model import (
 from tracker.core.threshold import ThresholdRule
 from tracker.feeds._json_checks import Odd as _Odd
 from tracker.feeds._json_checks import count_text
+from tracker.feeds.left_out import left_out_note
 
 __all__ = ["VOTE_TYPES", "is_nc_member", "looks_like_nc_sbe", "parse_nc_sbe", "read_nc_zip"]
 
@@ -422,14 +423,6 @@ def _from_tsv(text: str) -> tuple[list[Contest], list[str], dt.date | None]:
 # -- entry point ---------------------------------------------------------------------------------
 
 
-def _left_out_note(left_out: Iterable[str]) -> str:
-    items = list(left_out)
-    if not items:
-        return ""
-    shown = "; ".join(items[:3]) + ("; …" if len(items) > 3 else "")
-    return f"{len(items)} contest{'s' if len(items) != 1 else ''} left out, unreadable: {shown}"
-
-
 def election_kind_of(source: str, date: dt.date | None, contests: Iterable[Contest]) -> str:
     """The kind of election a Board file is from (``jurisdiction.ELECTION_KINDS``), which the file
     itself never says: its name or address first ("…_general_…", "…primary…"), else its date
@@ -505,7 +498,7 @@ def parse_nc_sbe(data: bytes, *, source: str = "") -> Snapshot:
         why = f": {left_out[0]}" if left_out else ""
         raise FeedError(f"{_WHAT}: no contest could be read{why}")
     contests = _with_rules(contests, source, date)
-    left = _left_out_note(left_out)
+    left = left_out_note(left_out)
     if left:  # every race says a contest of the file is missing (the race view shows it)
         contests = [replace(c, feed_warnings=(*c.feed_warnings, left)) for c in contests]
     election = Election(

@@ -76,6 +76,7 @@ from tracker.core.model import (
 from tracker.core.threshold import ThresholdRule
 from tracker.feeds._json_checks import Odd as _Odd
 from tracker.feeds._json_checks import count_text
+from tracker.feeds.left_out import left_out_note
 
 __all__ = ["NS", "TRACKER_PREFIX", "count_item_type", "parse_nist", "vote_type_of"]
 
@@ -792,10 +793,7 @@ def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
         why = f": {left_out[0]}" if left_out else ""
         raise FeedError(f"{_WHAT}: no contest could be read{why}")
     if left_out:
-        shown = "; ".join(left_out[:3]) + ("; …" if len(left_out) > 3 else "")
-        notes.append(
-            f"{len(left_out)} contest{'s' if len(left_out) != 1 else ''} left out, unreadable: {shown}"
-        )
+        notes.append(left_out_note(left_out))
     file_notes = list(notes)  # about the whole file: every race shows them as a data warning
     odd = [n for n in _iter_names(contests) if _MOJIBAKE.search(n)]
     if odd:
