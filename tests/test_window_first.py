@@ -270,6 +270,8 @@ def threaded(tracker_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tu
     events, _calls = recording_events()
     nights = NightJobs(host, events, cache_size=4, display=DisplayFirst())
     yield nights, host
+    host.closing = True  # as the worker shuts down: the night thread stops waiting for the window
+    nights.display.release_all()
     host.stop(nights)
 
 
@@ -281,9 +283,9 @@ def test_the_timeline_is_read_after_the_window_has_drawn_the_version(
     shown = threading.Event()
     read_earlier = nights._project_earlier
 
-    def project_earlier(*args: object) -> None:
+    def project_earlier(*args: object) -> object:
         order.append("timeline version read")
-        read_earlier(*args)  # type: ignore[arg-type]
+        return read_earlier(*args)  # type: ignore[arg-type]
 
     nights._project_earlier = project_earlier  # type: ignore[method-assign]
 

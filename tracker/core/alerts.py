@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from tracker.core.model import Contest, ReportingUnit, Snapshot, UnitKind
+from tracker.core.pause_points import pause_point
 from tracker.core.projection import ContestProjection
 from tracker.core.standing import mode, yes_choice
 from tracker.core.threshold import votes_to_clear
@@ -256,9 +257,11 @@ class AlertScanner:
 def summary_snapshot(snapshot: Snapshot) -> Snapshot:
     """``snapshot`` without its units: each contest keeps one unit holding every candidate's total
     and the precinct counts -- everything an alert or a correction looks at, so a scan can keep
-    one per version of a night for a fraction of the memory (and no second parse)."""
+    one per version of a night for a fraction of the memory (and no second parse). A pause point
+    between contests: a statewide version's take tens of milliseconds (issue 21)."""
     contests = []
     for c in snapshot.contests:
+        pause_point()
         reporting, total = c.precincts
         unit = ReportingUnit(
             id=f"{c.id}:total",

@@ -64,6 +64,7 @@ from tracker.core.cells import cut_cells
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
+from tracker.core.pause_points import pause_point
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
@@ -512,10 +513,12 @@ def projection_records(
     made_at: str,
 ) -> list[ProjectionRecord]:
     """The projection log's rows (``tracker.core.projection_log.ProjectionRecord``) for
-    ``projections`` of ``snapshot``: one per candidate of every contest."""
+    ``projections`` of ``snapshot``: one per candidate of every contest (a statewide version's
+    ~30,000 take ~100 ms: a pause point between contests lets a window run; issue 21)."""
     when = snapshot.fetched_at or snapshot.published_at
     out = []
     for proj in projections.values():
+        pause_point()
         o = proj.outstanding
         for c in proj.candidates:
             out.append(

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from tracker.core.model import Contest, Snapshot
+from tracker.core.pause_points import pause_point
 from tracker.core.standing import yes_choice
 from tracker.core.threshold import ThresholdRule
 
@@ -80,8 +81,13 @@ def _print(contest: Contest, precincts: tuple[int, int], totals: dict[str, int])
 
 
 def fingerprints(snapshot: Snapshot) -> dict[str, int]:
-    """Contest id → :func:`fingerprint` for every race of a version."""
-    return {c.id: fingerprint(c) for c in snapshot.contests}
+    """Contest id → :func:`fingerprint` for every race of a version (a pause point between
+    races: a statewide version's take ~25 ms; issue 21)."""
+    out: dict[str, int] = {}
+    for c in snapshot.contests:
+        pause_point()
+        out[c.id] = fingerprint(c)
+    return out
 
 
 @functools.lru_cache(maxsize=64)
@@ -155,8 +161,13 @@ def race_facts(contest: Contest) -> RaceFacts:
 
 def snapshot_facts(snapshot: Snapshot) -> tuple[RaceFacts, ...]:
     """Every race's facts, in the snapshot's order: made on the worker thread with the parse, so
-    the window only compares them (5,000 races cost ~60 ms to reduce)."""
-    return tuple(race_facts(c) for c in snapshot.contests)
+    the window only compares them (5,000 races cost ~60 ms to reduce; a pause point between
+    races lets the window run meanwhile, issue 21)."""
+    out = []
+    for c in snapshot.contests:
+        pause_point()
+        out.append(race_facts(c))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

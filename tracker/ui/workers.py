@@ -29,7 +29,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
 
 from tracker.core.alerts import Alert
 from tracker.core.model import Snapshot
@@ -39,7 +39,7 @@ from tracker.core.threshold import Outstanding
 from tracker.store import Store
 from tracker.ui.job_host import JobHost
 from tracker.watch.alert_jobs import AlertJobs
-from tracker.watch.display_queue import DisplayFirst
+from tracker.watch.display_queue import BEAT_EVERY_S, DisplayFirst
 from tracker.watch.feed_jobs import FeedJobs
 from tracker.watch.night_info import NightInfo
 from tracker.watch.night_jobs import NightJobs
@@ -106,7 +106,14 @@ class Worker(QObject):
         events = self._events()
         feed_pool = QThreadPool(self)  # the live feed's poll loop: long-running, a thread of its own
         feed_pool.setMaxThreadCount(1)
-        self._nights = NightJobs(self._host, events, cache_size=cache_size, display=DisplayFirst())
+        # The window's beat while the night thread works (display_queue.DisplayFirst): it lets
+        # the night thread see when this thread waits for the interpreter, and give it up.
+        self._beats = QTimer(self)
+        self._beats.setTimerType(Qt.TimerType.PreciseTimer)
+        self._beats.setInterval(round(BEAT_EVERY_S * 1000))
+        self._beats.timeout.connect(self._beat)
+        display = DisplayFirst(wake=lambda: self._host.post(self._start_beats))
+        self._nights = NightJobs(self._host, events, cache_size=cache_size, display=display)
         self._feeds = FeedJobs(self._host, self._nights, events, pool=feed_pool)
         self._alerts = AlertJobs(self._host, self._nights, events)
         self._nights.observer = self._alerts
@@ -160,6 +167,19 @@ class Worker(QObject):
     def release_display(self) -> None:
         """The window has drawn (or dropped) what it held the display for."""
         self._nights.display.release()
+
+    def _start_beats(self) -> None:
+        """The night thread works (it asked, from its first pause point): beat until it idles."""
+        if not self._host.closing:
+            self._beats.start()
+            self._nights.display.beat()
+
+    def _beat(self) -> None:
+        display = self._nights.display
+        display.beat()
+        if display.idle or self._host.closing:
+            self._beats.stop()
+            display.stop_beats()
 
     @property
     def display_gate(self) -> DisplayFirst:
@@ -303,6 +323,8 @@ class Worker(QObject):
             return True
         self._feeds.stop_feed()
         self._host.begin_closing()
+        self._beats.stop()
+        self._nights.display.stop_beats()
         self._nights.display.release_all()  # a night job waiting for the window goes on, and stops
         if not self._feeds.wait_stopped(timeout_ms):
             log.warning("the feed poller did not stop within %d ms", timeout_ms)

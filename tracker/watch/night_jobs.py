@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from tracker.core.arrival import Point
 from tracker.core.errors import TrackerError
 from tracker.core.model import Snapshot
-from tracker.core.pause_points import pausing
+from tracker.core.pause_points import let_go, pausing
 from tracker.core.projection import ONE_VERSION, Baseline, ContestProjection
 from tracker.core.race_facts import fingerprints, snapshot_facts
 from tracker.watch.arrival_ledger import ArrivalLedger
@@ -530,6 +530,9 @@ class NightJobs:
             return self._fill(key, indices, made)
         finally:
             _gc_paused(lambda: self.log.append(made))
+            # The versions read are not kept (their projections are): the contests only they
+            # held are freed a version at a time, not in one cascade (pause_points.let_go).
+            let_go(made, 1)
 
     def _fill(
         self,
@@ -547,12 +550,16 @@ class NightJobs:
             if key != self._wanted or gen != self._generation or self._night is None or self._host.closing:
                 return False  # superseded, or the window is closing: do not hold up its exit
             try:
-                snap = _gc_paused(lambda i=i: self.chain_of().snapshot(i))
+                read = [_gc_paused(lambda i=i: self.chain_of().snapshot(i))]
             except Exception:
                 log.warning("cannot read version %d for the timeline", i, exc_info=True)
                 self.ledger.passed_over(gen, i)
                 continue
-            _gc_paused(lambda i=i, snap=snap: self._project_earlier(gen, i, snap, made))
+            kept = _gc_paused(lambda i=i, read=read: self._project_earlier(gen, i, read[0], made))
+            # Most contests as read equal an earlier version's, which ``kept`` holds instead:
+            # the ones read are freed in pieces, not in one cascade as ``read`` goes (issue 21).
+            spare = [c for c, k in zip(read.pop().contests, kept.contests, strict=True) if c is not k]
+            let_go(spare)
         return True
 
     def _project_earlier(
@@ -561,13 +568,15 @@ class NightJobs:
         i: int,
         snap: Snapshot,
         made: list[tuple[Snapshot, Mapping[str, ContestProjection]]],
-    ) -> None:
-        """Project earlier version ``i`` (read as ``snap``) for the timeline, and keep it."""
+    ) -> Snapshot:
+        """Project earlier version ``i`` (read as ``snap``) for the timeline, and keep it; the
+        version as kept (its unchanged contests shared with the versions read before)."""
         snap = self.shared.share(gen, snap)
         self.ledger.record(gen, i, snap)
         projections = project_all(snap, self._baselines, self.shared, self._history_of((gen, i)), self._pause)
         made.append((snap, projections))
         self._remember((gen, i), snap, projections)
+        return snap
 
     def _read_pins(self, election_id: str) -> set[str]:
         try:

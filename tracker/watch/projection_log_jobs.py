@@ -14,12 +14,15 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from tracker.core.model import Snapshot
-from tracker.core.pause_points import pause_point
+from tracker.core.pause_points import let_go, pause_point
 from tracker.core.projection import ContestProjection, projection_records
 from tracker.core.projection_log import ProjectionRecord, write_projections_csv
 from tracker.watch.ports import Events, Host
 
 log = logging.getLogger(__name__)
+
+#: The rows written are freed this many at a time, with a pause point between (issue 21).
+ROWS_LET_GO = 512
 
 
 class ProjectionLogJobs:
@@ -49,8 +52,8 @@ class ProjectionLogJobs:
         if not made or not source:
             return
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        records: list[ProjectionRecord] = []
         try:
-            records: list[ProjectionRecord] = []
             for snapshot, projections in made:
                 pause_point()  # thousands of rows a statewide version: the window may run (issue 21)
                 records += projection_records(snapshot, projections, source=source, made_at=now)
@@ -58,6 +61,8 @@ class ProjectionLogJobs:
         except Exception:
             log.warning("could not log %d versions' projections", len(made), exc_info=True)
             return
+        finally:
+            let_go(records, ROWS_LET_GO)  # ~100,000 rows for a statewide history: freed in pieces
         if added:
             self._host.post(lambda: self._events.projections_logged(added))
 

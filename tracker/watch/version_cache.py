@@ -152,6 +152,7 @@ def estimate_all(
 
     out: dict[str, Outstanding | None] = {}
     for contest in snapshot.contests:
+        pause_point()  # a statewide version's 4,000 races (issue 21)
         if shared is not None:
             found, known = shared.estimate(contest)
             if found:
