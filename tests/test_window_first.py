@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import queue
+import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -26,17 +27,19 @@ from tracker import store as store_module
 from tracker.archive import night as night_module
 from tracker.archive.night import NightFile
 from tracker.archive.recorder import current_versions
-from tracker.core.pause_points import pause_point, pausing
+from tracker.core.alerts import summary_snapshot
+from tracker.core.pause_points import let_go, pause_point, pausing
 from tracker.core.projection import projection_records
+from tracker.core.race_facts import fingerprints, snapshot_facts
 from tracker.feeds.clarity import parse_detail_xml
 from tracker.feeds.plausible import check_snapshot
 from tracker.store import Store
 from tracker.watch import display_queue
 from tracker.watch import night_jobs as night_jobs_module
 from tracker.watch.arrival_ledger import ArrivalLedger
-from tracker.watch.display_queue import YIELD_EVERY_S, YIELD_S, DisplayFirst
+from tracker.watch.display_queue import BEAT_IDLE_S, BEAT_LATE_S, YIELD_EVERY_S, YIELD_S, DisplayFirst
 from tracker.watch.night_jobs import NightJobs
-from tracker.watch.version_cache import SharedContests, project_all
+from tracker.watch.version_cache import SharedContests, estimate_all, project_all
 
 BUNDLED = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
 WAIT_S = 60  # a bound on a hang, not a measurement
@@ -124,6 +127,81 @@ def test_a_gate_that_only_yields_never_waits() -> None:
     assert gate.waited == 0
 
 
+# the window's beat -------------------------------------------------------------------------------
+def _until(condition: Callable[[], bool]) -> None:
+    """Wait (a bound on a hang, not a measurement) until ``condition`` holds."""
+    done = threading.Event()
+    for _ in range(WAIT_S * 1000):
+        if condition():
+            return
+        done.wait(0.001)
+    pytest.fail("the night thread never got there")
+
+
+def test_a_late_beat_makes_the_night_thread_wait_for_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(display_queue, "MAX_BEAT_WAIT_S", WAIT_S)  # a lost beat would hang
+    clock = FakeClock()
+    gate = DisplayFirst(sleep=clock.sleep, clock=clock, wake=lambda: None)
+    gate.beat()  # the window beats
+    clock.now += BEAT_LATE_S / 2
+    gate.pause()
+    assert gate.late_beats == 0  # a fresh beat: the night thread goes on
+    clock.now += BEAT_LATE_S  # the window's thread has not run since: it waits for the interpreter
+    order: list[str] = []
+
+    def night_thread() -> None:
+        gate.pause()
+        order.append("night thread goes on")
+
+    thread = threading.Thread(target=night_thread)
+    thread.start()
+    _until(lambda: gate.late_beats == 1)  # it waits, without the interpreter
+    order.append("window beats")
+    gate.beat()
+    thread.join(WAIT_S)
+    assert order == ["window beats", "night thread goes on"]
+
+
+def test_the_night_thread_asks_for_beats_once_until_they_come() -> None:
+    clock = FakeClock()
+    asked: list[str] = []
+    gate = DisplayFirst(sleep=clock.sleep, clock=clock, wake=lambda: asked.append("start beating"))
+    gate.pause()
+    gate.pause()
+    assert asked == ["start beating"] and not gate.beating
+    gate.beat()  # the window started beating
+    clock.now += BEAT_LATE_S / 2
+    gate.pause()
+    assert asked == ["start beating"] and gate.beating
+    assert not gate.idle
+    clock.now += BEAT_IDLE_S * 2  # the night thread did not pause since: the window may stop
+    assert gate.idle
+    gate.stop_beats()
+    gate.pause()  # work again: ask again; a late beat of a window that stopped is not waited for
+    assert asked == ["start beating"] * 2 and gate.late_beats == 0
+
+
+def test_a_window_that_stopped_beating_costs_one_bounded_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(display_queue, "MAX_BEAT_WAIT_S", 0.01)
+    clock = FakeClock()
+    gate = DisplayFirst(sleep=clock.sleep, clock=clock, wake=lambda: None)
+    gate.beat()
+    clock.now += BEAT_LATE_S * 2
+    gate.pause()  # no beat comes (the window is gone without saying so)
+    assert gate.late_beats == 1 and not gate.beating
+    clock.now += BEAT_LATE_S * 2
+    gate.pause()
+    assert gate.late_beats == 1  # not waited for again until it beats
+
+
+def test_a_gate_without_beats_never_waits_for_one() -> None:
+    clock = FakeClock()
+    gate = DisplayFirst(sleep=clock.sleep, clock=clock)  # tests and tools: no window beats
+    clock.now += BEAT_LATE_S * 10
+    gate.pause()
+    assert gate.late_beats == 0 and not gate.beating
+
+
 # pause points ------------------------------------------------------------------------------------
 def test_pause_points_run_the_pause_of_their_own_thread_only() -> None:
     calls: list[str] = []
@@ -138,6 +216,24 @@ def test_pause_points_run_the_pause_of_their_own_thread_only() -> None:
         other.join(WAIT_S)
     pause_point()
     assert calls == ["outer", "inner", "outer"]
+
+
+def test_letting_go_of_a_list_frees_it_in_pieces_with_a_pause_between() -> None:
+    class Item:
+        alive = 0
+
+        def __init__(self) -> None:
+            Item.alive += 1
+
+        def __del__(self) -> None:
+            Item.alive -= 1
+
+    items = [Item() for _ in range(100)]
+    seen: list[int] = []
+    with pausing(lambda: seen.append(Item.alive)):
+        let_go(items, 32)
+    assert items == [] and Item.alive == 0
+    assert seen == [68, 36, 4, 0]  # a piece freed before each pause, never all at once
 
 
 @pytest.fixture
@@ -161,10 +257,17 @@ def test_reading_a_version_pauses_between_races(statewide_detail: bytes) -> None
     races = len(snap.contests)
     assert races > 100 and snap == plain  # the pauses change nothing read
     assert counts["n"] >= races  # the parser: at least once a race
+    projections = project_all(snap, {})
     for step in (
         lambda: check_snapshot(snap),
         lambda: SharedContests().share(1, snap),
         lambda: ArrivalLedger().record(1, 0, snap),
+        # what is made of a version read for the timeline (issue 21's history gaps)
+        lambda: fingerprints(snap),
+        lambda: snapshot_facts(snap),
+        lambda: estimate_all(snap, {}, projections),
+        lambda: summary_snapshot(snap),
+        lambda: projection_records(snap, projections, source="test", made_at="2020-11-04T06:00:00+00:00"),
     ):
         counts["n"] = 0
         with pausing(count):
@@ -344,6 +447,41 @@ def test_what_is_made_of_a_version_is_made_with_the_cyclic_gc_paused(
         store.close()
         if not was_enabled:
             gc.disable()
+
+
+def test_the_versions_read_for_the_timeline_are_freed_in_pieces(
+    tracker_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    let_go_of: list[tuple[str, list[int]]] = []
+    real = night_jobs_module.let_go
+
+    def recording_let_go(items: list[object], piece: int = 32) -> None:
+        # How many references each item has besides this list (getrefcount's argument and the
+        # loop's name): 0 means the pieces really free it, a piece at a time.
+        others = [sys.getrefcount(item) - 3 for item in items]
+        let_go_of.append((type(items[0]).__name__ if items else "", others))
+        real(items, piece)
+
+    monkeypatch.setattr(night_jobs_module, "let_go", recording_let_go)
+    store = Store()
+    host = QueuedHost(store)
+    events, _calls = recording_events()
+    nights = NightJobs(host, events, cache_size=4)
+    try:
+        nights.open(BUNDLED)
+        host.drain()
+        nights.request_snapshot(6)  # the version, then its timeline: versions 0–5
+        host.drain()
+        assert host.failures == []
+    finally:
+        nights.close()
+        store.close()
+    # The contests each version read that an earlier version's equal ones replaced, held by
+    # nothing else; then the versions read (their snapshots and projections), one at a time.
+    duplicates = [others for kind, others in let_go_of if kind == "Contest"]
+    assert duplicates and all(n == 0 for others in duplicates for n in others)
+    versions = [others for kind, others in let_go_of if kind == "tuple"]
+    assert versions and sum(map(len, versions)) == 6
 
 
 def test_opening_a_night_lets_go_of_a_drawing_it_no_longer_shows(tracker_home: Path) -> None:

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from synthetic_data import SYNTHETIC_TIMES
 
 from tracker.ui.workers import NightInfo, Worker
+from tracker.watch import display_queue
 
 pytestmark = pytest.mark.gui
 
@@ -112,3 +113,25 @@ def test_waiting_for_idle_keeps_the_store_on_its_own_thread(
     with qtbot.waitSignal(worker.pin_saved, timeout=10_000):
         worker.set_pinned("synthetic", "mayor", False, "Synthetic Mayor")
     assert errors == []
+
+
+def test_the_window_beats_while_the_night_thread_works_and_stops_when_it_idles(
+    qtbot: QtBot, worker: Worker, synthetic_night: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(display_queue, "BEAT_IDLE_S", 0.05)
+    gate = worker.display_gate
+    beats: list[bool] = []  # each beat: was it on the GUI thread?
+    real_beat = gate.beat
+
+    def beat() -> None:
+        beats.append(threading.current_thread() is threading.main_thread())
+        real_beat()
+
+    monkeypatch.setattr(gate, "beat", beat)
+    assert not gate.beating  # nothing to do: no beats
+    _open(qtbot, worker, synthetic_night)  # the night thread pauses while it reads: it asks for beats
+    qtbot.waitUntil(lambda: bool(beats), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not gate.beating, timeout=WAIT_MS)  # idle: the window stopped beating
+    stopped = len(beats)
+    qtbot.wait(100)
+    assert len(beats) == stopped and all(beats)
