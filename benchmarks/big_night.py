@@ -19,8 +19,11 @@ then the window): the child reports
   timer on the GUI thread: the longest time between two of its ticks, up to and including the
   tick after the drawing, so the drawing's own time on the GUI thread counts; the benchmark's
   screenshot of the window afterwards does not);
-- **peak RSS** (VmHWM) at the end, after the timeline's history has been filled (or 90 s, whichever
-  comes first).
+- **filling the timeline's history** (thirty versions only): seconds from the drawing of the
+  29th until every earlier version is projected (``Worker.history_ready(complete=True)``), and the
+  longest event-loop gap meanwhile, by the same 5 ms timer (issue 21: ≤ 50 ms);
+- **peak RSS** (VmHWM) at the end, after the timeline's history has been filled (or 300 s,
+  whichever comes first).
 
 Baselines measured in the same run: a bare Qt window's peak RSS and first paint in its own process,
 and the bare lxml reader of ``benchmarks/parse.py`` on the same file in this process. Issue 21's
@@ -48,7 +51,7 @@ VERSIONS = 30
 TARGET_ONE_MB = 500.0
 TARGET_MANY_MB = 800.0
 TARGET_GAP_MS = 50.0
-HISTORY_WAIT_S = 90.0
+HISTORY_WAIT_S = 300.0
 #: A child that has drawn nothing this long after asking is reported as failed, not waited on.
 GUARD_MS = 600_000
 LABEL = "BUILT: real statewide contests repeated, ~37 MB a version (benchmark)"
@@ -162,11 +165,13 @@ if len(times) > 1:
     gaps.clear()
     w.grab()  # the benchmark's own screenshot: not the window's work, so not a gap of its
     last[0] = time.perf_counter()
-end = time.perf_counter() + {wait}
+t = time.perf_counter()
+end = t + {wait}
 shown = w.shown_version
 while time.perf_counter() < end and not w.worker.history_ready(shown, complete=True):
     app.processEvents()
     time.sleep(0.005)
+out["history_s"] = time.perf_counter() - t
 out["history_complete"] = w.worker.history_ready(shown, complete=True)
 out["history_gap"] = max(gaps, default=0.0)
 timer.stop()
@@ -265,14 +270,16 @@ def main() -> None:
             f"{'yes' if gap_ok else 'no'})",
         ]
     )
+    history_ok = got_many["history_gap"] * 1000 <= TARGET_GAP_MS
     rows.append(
         [
-            "  then filling the timeline's history",
+            f"  then filling the timeline's history (v1–v{VERSIONS - 2})",
             "",
             "",
+            f"{got_many['history_s']:.1f}",
             "",
-            "",
-            f"longest gap {got_many['history_gap'] * 1000:.0f} ms"
+            f"longest gap {got_many['history_gap'] * 1000:.0f} ms (≤ {TARGET_GAP_MS:.0f}: "
+            f"{'yes' if history_ok else 'no'})"
             + ("" if got_many["history_complete"] else f" (stopped after {HISTORY_WAIT_S:.0f} s)"),
         ]
     )
