@@ -530,9 +530,7 @@ class NightJobs:
             return self._fill(key, indices, made)
         finally:
             _gc_paused(lambda: self.log.append(made))
-            # The versions read are not kept (their projections are): the contests only they
-            # held are freed a version at a time, not in one cascade (pause_points.let_go).
-            let_go(made, 1)
+            _let_go_of_versions(made)
 
     def _fill(
         self,
@@ -600,6 +598,18 @@ class NightJobs:
                 night.close()
             except Exception:
                 log.exception("closing %r", night)
+
+
+def _let_go_of_versions(made: list[tuple[Snapshot, Mapping[str, ContestProjection]]]) -> None:
+    """Empty ``made``: the versions read for the timeline are not kept (their projections are),
+    and a version's contests that no other version shares, thousands after a coarse pass, took
+    ~40 ms to free at once. Each version's contests and projections are let go of in pieces
+    (pause_points.let_go): what nothing else holds is freed a piece at a time."""
+    while made:
+        snapshot, projections = made.pop()
+        parts: list[object] = [*snapshot.contests, *projections.values()]
+        del snapshot, projections
+        let_go(parts)
 
 
 def _index_of(versions: list[Version], sha256: str | None) -> int | None:
