@@ -256,7 +256,9 @@ def test_reading_a_version_pauses_between_races(statewide_detail: bytes) -> None
         snap = parse_detail_xml(statewide_detail)
     races = len(snap.contests)
     assert races > 100 and snap == plain  # the pauses change nothing read
-    assert counts["n"] >= races  # the parser: at least once a race
+    choices = statewide_detail.count(b"<Choice ")
+    assert choices > races
+    assert counts["n"] >= races + choices  # the parser: once a race and once a choice of it
     projections = project_all(snap, {})
     for step in (
         lambda: check_snapshot(snap),
