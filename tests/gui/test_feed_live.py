@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,11 +38,8 @@ WAIT_MS = 90_000  # a bound, not a timing: it costs time only when something is 
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    return make_window()  # at the size it makes itself
 
 
 def _versions(window: MainWindow) -> int:

@@ -5,7 +5,6 @@ time as its clock ("00:00 UTC"). It now says the files have no times."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,15 +14,6 @@ from tracker.archive.importer import import_payloads
 from tracker.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(1200, 760)
-    yield w
-    w.close()
 
 
 def test_a_night_in_file_order_shows_no_made_up_clock(
