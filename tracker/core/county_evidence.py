@@ -21,12 +21,14 @@ from tracker.core.expected_params import (
     COUNTY_SPREAD,
     KAPPA_TURNOUT,
     MIN_RATIO_CELLS,
+    RATIO_SPREAD,
     UNSEEN_CELLS,
     UNSEEN_REL_SD,
     Z90,
 )
 from tracker.core.model import Contest, Reporting, UnitKind
-from tracker.core.turnout_prior import TurnoutPrior
+from tracker.core.prior_rest import spread_rest
+from tracker.core.turnout_prior import TurnoutPrior, place_middle, shared_ratio
 
 
 def _half_in(contest: Contest) -> set[str]:
@@ -101,6 +103,7 @@ def _county_totals(
         evidence = "baseline"
     elif prior is not None:
         r_lo, r_mid, r_hi = prior_band(c_g, b_g, prior)
+        shared = max(shared_ratio((c_g / np.maximum(b_g, 1e-9)).tolist(), prior), r_lo)
         bands = (r_lo * (1.0 - COUNTY_SPREAD), r_mid, r_hi)
         evidence = "prior"
     else:
@@ -117,8 +120,12 @@ def _county_totals(
         # own sum is the better middle where they all have one (election-day votes in every
         # precinct, sized by those already in); a ratio measured tonight is its own middle.
         mid = f_mid
-        if evidence == "prior" and known.all():
-            mid = min(max(float(rem.sum()), low), high)
+        if evidence == "prior":
+            # the night's shared ratio, above what the county's own count already proves
+            mid = max(place_middle(shared, c_g[g] / b_g[g], RATIO_SPREAD["county"]) * b_g[g] - c_g[g], 0.0)
+            high = max(high, mid)
+            if known.all():
+                mid = min(max(float(rem.sum()), low), high)
         # The county's rest goes to its cells like their own estimates (a cell nothing sized
         # takes the mean of those something did; all alike when none was).
         w = np.where(known, rem, rem[known].mean() if known.any() and rem[known].sum() > 0 else 1.0)
@@ -159,7 +166,8 @@ def _prior_cells(
 ) -> None:
     """Step 4d (in place): each unit whose unfinished cells are all still unknown, sized by its
     baseline total × the prior band (``prior_band``); a unit's final is never below its count.
-    The unit's rest is spread over its cells like its count so far (evenly when nothing is)."""
+    The unit's rest is spread over its vote types by what each still owes
+    (``prior_rest.spread_rest``: early and mail ballots are counted first)."""
     assert baseline.prior is not None
     unit_ix = np.asarray(cells.unit, dtype=np.int64)
     n_units = len(contest.units)
@@ -173,19 +181,27 @@ def _prior_cells(
             b_unit[u] = bu.total
     c_unit = np.bincount(unit_ix, weights=totals, minlength=n_units)
     # units with some other evidence for part of what is left are not sized twice
-    other_todo = np.bincount(unit_ix, weights=(todo & ~unknown).astype(float), minlength=n_units)
+    owes = final > totals + 0.5  # a minor type nothing has shown is expected to stay empty (5b)
+    other_todo = np.bincount(unit_ix, weights=(todo & ~unknown & owes).astype(float), minlength=n_units)
     ok = (b_unit > 0) & (other_todo == 0) & (np.bincount(unit_ix, weights=unknown, minlength=n_units) > 0)
     if not ok.any():
         return
     has = b_unit > 0
-    r_lo, r_mid, r_hi = prior_band(c_unit[has], b_unit[has], baseline.prior)
+    r_lo, _, r_hi = prior_band(c_unit[has], b_unit[has], baseline.prior)
+    precincts = sum(u.kind is UnitKind.PRECINCT for u in contest.units) * 2 > n_units
+    spread = RATIO_SPREAD["precinct" if precincts else "county"]
+    shared = max(shared_ratio((c_unit[has] / b_unit[has]).tolist(), baseline.prior), r_lo)
+    shown: dict[str, float] = {}
+    for t, c in zip(cells.ctype, totals, strict=True):
+        shown[t] = shown.get(t, 0.0) + float(c)
     for u in np.flatnonzero(ok):
         mine = np.flatnonzero(unknown & (unit_ix == u))
-        w = totals[mine]
-        w = w / w.sum() if w.sum() > 0 else np.full(len(mine), 1.0 / len(mine))
-        for r, out in ((r_mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (r_hi, hi)):
+        types = [cells.ctype[i] for i in mine]
+        # the place's middle: the night's shared ratio, above what its own count already proves
+        mid = place_middle(shared, c_unit[u] / b_unit[u], spread)
+        for r, out in ((mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (max(r_hi, mid), hi)):
             rest = max(b_unit[u] * r - c_unit[u], 0.0)
-            out[mine] = totals[mine] + rest * w
+            out[mine] = totals[mine] + spread_rest(types, totals[mine], rest, shown)
         for i in mine:
             source[i] = "prior"
         band[mine] = True

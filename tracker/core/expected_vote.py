@@ -256,20 +256,21 @@ def expect_cells(
             hi[i] = scale * hi[pool].sum()
             source[i] = "precincts"
             band[i] = True
-    # 4d: a unit still unknown that the baseline knows, on a night whose feed marks nothing
-    # complete and gives no precinct counts (North Carolina's county timeseries, Clarity's ALL.json):
-    # the baseline's turnout times the prior band of tonight's ratio to it (by election type,
-    # ``tracker.core.turnout_prior``), narrowed only by what the count proves. Wide, and said so.
-    if baseline is not None and baseline.prior is not None:
-        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band)
     # 5b: a minor vote type (provisional, other) that nothing has shown anywhere yet is expected
-    # to stay empty rather than hold the whole estimate back; a major one stays unknown.
+    # to stay empty rather than hold the whole estimate back; a major one stays unknown. (Before
+    # 4d: a place sized as a whole would otherwise pour its rest into its provisional ballots.)
     for i in np.flatnonzero(todo):
         t = str(ctype[i])
         if source[i] == "unknown" and t not in MAJOR_TYPES and totals[ctype == t].sum() <= 0:
             source[i] = "peers"
             final[i] = lo[i] = hi[i] = totals[i]
 
+    # 4d: a unit still unknown that the baseline knows, on a night whose feed marks nothing
+    # complete and gives no precinct counts (North Carolina's county timeseries, Clarity's ALL.json):
+    # the baseline's turnout times the prior band of tonight's ratio to it (by election type,
+    # ``tracker.core.turnout_prior``), narrowed only by what the count proves. Wide, and said so.
+    if baseline is not None and baseline.prior is not None:
+        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band)
     # 1: the feed's own expectation wins, spread over the unit's unfinished cells.
     feed_units = [u for u, unit in enumerate(units) if getattr(unit, "expected_votes", None) is not None]
     if feed_units:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.core.baseline import Baseline, name_key, unit_match_key
+from tracker.core.baseline import Baseline, candidate_share_keys, unit_match_key
 from tracker.core.cells import Cells
 from tracker.core.model import Contest
 
@@ -96,14 +96,14 @@ def cell_data(
     has_base = np.zeros(n, dtype=bool)
     if use_baseline:
         assert baseline is not None
-        names = [name_key(c.name) for c in contest.candidates]
+        names = candidate_share_keys(contest)
         keyed = [baseline.units.get(unit_match_key(u)) for u in units]
         for i in range(n):
             bu = keyed[cells.unit[i]]
             if bu is None or bu.total <= 0:
                 continue
             has_base[i] = True
-            base_share[i] = [bu.shares.get(nm, 0.0) for nm in names]
+            base_share[i] = [bu.share_of(nm) for nm in names]
             base_ref[i] = bu.shares.get(baseline.leader, 0.0)
             t = cells.ctype[i]
             base_votes[i] = bu.by_type.get(t, 0) if t != "total" else bu.total
@@ -223,14 +223,16 @@ def two_way_features(
     first round is the wrong feature: Handel had 20 % of April's vote in GA-06 and 52 % of June's,
     because the Republican vote she won in June was split eleven ways in April.)
 
-    The side comes from the names (a candidate named like the baseline's winner is on its side),
+    The side comes from the names or parties (a candidate named like the baseline's winner, or of
+    its party, is on its side),
     else from the sign of the share's correlation with the baseline winner's share over the
     complete cells (a runoff feed without names, a general election after a primary). Returns the
     (n, 2) feature and a zero reference column (the feature already carries it)."""
     assert baseline is not None
-    names = [name_key(c.name) for c in contest.candidates]
-    if baseline.leader in names:
-        side = 1.0 if names[0] == baseline.leader else -1.0
+    keys = candidate_share_keys(contest)
+    on_side = [baseline.leader in k for k in keys]
+    if any(on_side) and not all(on_side):
+        side = 1.0 if on_side[0] else -1.0
     else:
         w = totals_cell[known]
         y = counted[known, 0] / np.maximum(w, 1.0)
