@@ -26,6 +26,8 @@ from tracker.core.model import Candidate, Contest
 from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess
 
 __all__ = [
+    "OUT_OF_REACH_ESTIMATED",
+    "OUT_OF_REACH_SHORT",
     "Standing",
     "cut_line",
     "line_label",
@@ -35,6 +37,12 @@ __all__ = [
     "verdict",
     "yes_choice",
 ]
+
+#: Said instead of "eliminated" when the vote still out is an estimate (``Outstanding.hard`` is
+#: False): the candidate is short of more than its likely top, which a count can run over.
+OUT_OF_REACH_ESTIMATED = "out of reach unless the count runs far over its estimate"
+#: The same, where there is room for two words.
+OUT_OF_REACH_SHORT = "out of reach (est.)"
 
 _YES = re.compile(r"^\s*(yes|for|approve|retain|si|sí)\b", re.I)
 
@@ -189,6 +197,7 @@ def _seats(
 ) -> tuple[Standing, ...]:
     final = outstanding is not None and outstanding.hi == 0 and counted > 0
     hi = outstanding.hi if outstanding is not None else None
+    hard = outstanding is not None and outstanding.hard
     contested = len(ranked) > seats
     cut = votes[seats - 1] if contested else 0
     first_out = votes[seats] if contested else 0
@@ -225,10 +234,15 @@ def _seats(
                 tiny = "leads" if one else "in"
         else:
             short = cut - v + 1
-            if hi is not None and short > hi:
+            if hi is not None and short > hi and hard:
                 need = Need(State.ELIMINATED, votes_needed=short)
                 phrase = f"eliminated (needs {_votes(short)} to pass {cut_name}, more than are out)"
                 tiny = "eliminated"
+            elif hi is not None and short > hi:
+                # The top of an estimate is likely, not a count of ballots: a night can run over it.
+                need = Need(State.OUT_OF_REACH, votes_needed=short)
+                phrase = f"{OUT_OF_REACH_ESTIMATED} (needs {_votes(short)} to pass {cut_name})"
+                tiny = OUT_OF_REACH_SHORT
             else:
                 need = Need(State.OUT, votes_needed=short)
                 phrase = f"{'' if one else 'out · '}needs {_votes(short)} to pass {cut_name}"
