@@ -1,5 +1,6 @@
 """A race's standing says only what its evidence holds (tracker.core.standing, docs/standing.md):
-"eliminated" only against a top of the vote still out that the feed states (``Outstanding.hard``).
+"eliminated" only against a top of the vote still out that the feed states (``Outstanding.hard``),
+and a write-in line is never a candidate elected unopposed (``tracker.core.write_ins``).
 
 The small contests here are SYNTHETIC (made-up names and counts, named so); the North Carolina test
 reads the real 2020 timeseries through the backtest's own night builder."""
@@ -15,9 +16,19 @@ from tracker.core.baseline import Baseline, BaselineUnit, unit_key
 from tracker.core.expected_vote import expected_vote
 from tracker.core.model import Candidate, Contest, Reporting, ReportingUnit, UnitKind, VoteType
 from tracker.core.projection import project_contest
-from tracker.core.standing import OUT_OF_REACH_ESTIMATED, OUT_OF_REACH_SHORT, standings
+from tracker.core.standing import (
+    OUT_OF_REACH_ESTIMATED,
+    OUT_OF_REACH_SHORT,
+    WRITE_IN_VOTES,
+    WRITE_INS_ONLY,
+    cut_line,
+    line_label,
+    standings,
+    verdict,
+)
 from tracker.core.threshold import Outstanding, State, ThresholdRule
 from tracker.core.turnout_prior import SPECIAL
+from tracker.core.write_ins import is_write_in
 
 CANDS = (Candidate("a", "Synthetic A", ballot_order=0), Candidate("b", "Synthetic B", ballot_order=1))
 
@@ -161,3 +172,105 @@ def test_north_carolina_at_nine_pm_has_no_one_eliminated(shared_data: Path, tmp_
     assert jorgensen.need.votes_needed is not None and jorgensen.need.votes_needed > proj.outstanding.hi
     assert jorgensen.need.state is State.OUT_OF_REACH and jorgensen.tiny == "out of reach (est.)"
     assert not any("eliminated" in r.phrase for r in rows.values())
+
+
+# --- write-in lines ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Write-in",
+        "Write-ins",
+        "Write In",
+        "WRITE-IN",
+        "write in",
+        "Writein",
+        "Write-In Votes",
+        "Write-in Totals",
+        "Scattered Write-ins",
+        "Uncertified Write-Ins",
+        "(Write-In)",
+        "WRITE-IN**",
+    ],
+)
+def test_a_write_in_line_is_recognised(name: str):
+    assert is_write_in(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Jane Doe (Write-In)",  # a person who ran as a write-in (North Carolina's decoration)
+        "Write-in: Jane Doe",
+        "Wright Inman",
+        "Write Inman",
+        "Writer",
+        "Janet Write",
+        "Yes",
+        "Other candidates",
+        "",
+    ],
+)
+def test_a_name_is_not_a_write_in_line(name: str):
+    assert not is_write_in(name)
+
+
+def test_a_race_with_only_a_write_in_line_is_write_ins_only():
+    for seats in (1, 2):
+        c = race({"Write-in": 78}, vote_for=seats)
+        (row,) = standings(c, Outstanding.none())
+        assert row.need.state is State.WRITE_INS
+        assert row.phrase == row.compact == row.tiny == WRITE_INS_ONLY == "write-ins only"
+        assert verdict(c, (row,)).startswith("no candidate on the ballot")
+        assert cut_line(c) is None and line_label(c) == ""
+        # counting, too: never "unopposed"
+        assert standings(c, Outstanding(10, 5, 20))[0].phrase == "write-ins only"
+    # a majority rule says no "over 50 %" of a write-in line either
+    majority = Contest(
+        id="c",
+        name="Race",
+        candidates=(Candidate("w", "Write-ins"),),
+        units=(ReportingUnit(id="u", name="u", votes={"w": {"Total": 5}}),),
+        threshold=ThresholdRule.majority(),
+    )
+    assert [r.phrase for r in standings(majority, Outstanding.none())] == ["write-ins only"]
+    # two write-in lines (a merge keeps two): still nobody on the ballot
+    assert {r.phrase for r in standings(race({"Write-in": 5, "WRITE-IN": 3}), Outstanding.none())} == {
+        "write-ins only"
+    }
+
+
+def test_a_write_in_line_beside_too_few_names_is_not_elected():
+    c = race({"Write-in": 153, "Synthetic Morack": 138}, vote_for=2)
+    rows = by_name(c, Outstanding.none())
+    assert rows["Write-in"].need.state is State.WRITE_INS and rows["Write-in"].phrase == WRITE_IN_VOTES
+    assert rows["Synthetic Morack"].phrase == "elected · uncontested"
+    assert verdict(c, tuple(rows.values())) == "elected: Synthetic Morack"
+    # a person who ran as a write-in is a candidate like any other
+    person = by_name(race({"Synthetic Doe (Write-In)": 40}), Outstanding.none())
+    assert person["Synthetic Doe (Write-In)"].phrase == "elected · uncontested"
+
+
+def test_allegheny_2023_write_in_only_races(shared_data: Path):
+    """Allegheny's 2023 general: 51 races whose only choice is "Write-in" (McKees Rocks Ward 2,
+    Sto-Rox's school regions, ...) read "elected · uncontested"."""
+    import zipfile
+
+    from tracker.feeds.clarity import parse_detail_xml
+
+    path = shared_data / "clarity" / "pa_allegheny_2023-11-07_general_detailxml.zip"
+    with zipfile.ZipFile(path) as z:
+        snap = parse_detail_xml(z.read(z.namelist()[0]), source=str(path))
+    lone = [c for c in snap.contests if [x.name for x in c.candidates] == ["Write-in"]]
+    assert len(lone) == 51
+    sto_rox = next(c for c in lone if c.name == "School Director Sto-Rox Region 1 (2 Year Term)")
+    assert sto_rox.total_votes == 122
+    for c in lone:
+        (row,) = standings(c, Outstanding.none())
+        assert row.phrase == "write-ins only", c.name
+    words = [r.phrase for c in snap.contests for r in standings(c, Outstanding.none())]
+    named = [
+        r for c in snap.contests for r in standings(c, Outstanding.none()) if r.candidate.name != "Write-in"
+    ]
+    assert words.count("elected · uncontested") == sum(r.phrase == "elected · uncontested" for r in named)

@@ -188,6 +188,8 @@ class State(StrEnum):
     # Ballot questions.
     PASSES = "passes"
     FAILS = "fails"
+    # A race whose only choices are write-in lines (``tracker.core.write_ins``).
+    WRITE_INS = "write-ins only"
 
 
 @dataclass(frozen=True)

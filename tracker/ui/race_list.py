@@ -36,6 +36,7 @@ from PySide6.QtGui import QColor, QFont
 from tracker.core.model import Snapshot
 from tracker.core.race_facts import LastChange, LastChangeTracker, RaceFacts, snapshot_facts
 from tracker.core.standing import ordinal
+from tracker.core.write_ins import is_write_in
 
 COL_PIN, COL_NAME, COL_MARGIN, COL_REPORTING, COL_CHANGED = range(5)
 COLUMNS = ("★", "Race", "Margin", "Reporting", "Changed")
@@ -220,6 +221,8 @@ class RaceListModel(QAbstractTableModel):
             lines.append(f"{row.leader} leads {row.runner_up} by {row.margin:.1f} points")
         elif row.seats > 1 and row.leader:
             lines.append(f"{row.seats} seats, no more candidates than seats")
+        elif row.leader and is_write_in(row.leader):
+            lines.append(f"{row.leader}: write-ins only, no candidate on the ballot")
         elif row.leader:
             lines.append(f"{row.leader} (unopposed)")
         lines.append(
