@@ -1,4 +1,4 @@
-"""A race's standing says only what its evidence holds (tracker.core.standing, docs/standing.md):
+"""A race's standing says only what its evidence holds (tracker.core.standing, docs/contest-rules.md):
 "eliminated" only against a top of the vote still out that the feed states (``Outstanding.hard``),
 and a write-in line is never a candidate elected unopposed (``tracker.core.write_ins``).
 

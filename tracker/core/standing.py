@@ -16,7 +16,7 @@ Three ways a race is decided (:func:`mode`):
 - ``measure``: a ballot question; its Yes choice against the share it needs.
 
 A race whose only choices are write-in lines ("Write-in", ``tracker.core.write_ins``) is none of
-these: it reads "write-ins only", never "elected · uncontested" (docs/standing.md).
+these: it reads "write-ins only", never "elected · uncontested" (docs/contest-rules.md).
 """
 
 from __future__ import annotations
@@ -356,7 +356,7 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     if not rows or not rows[0].votes:
         return ""
     if all(r.need.state is State.WRITE_INS for r in rows):
-        return "no candidate on the ballot: only write-in votes, for names this feed does not give"
+        return "no candidate on the ballot, only write-in votes"
     rows = tuple(replace(r, candidate=replace(r.candidate, name=name(r.candidate.name))) for r in rows)
     if contest.partial:
         seats = max(contest.vote_for, 1)
