@@ -102,7 +102,9 @@ def test_vote_for_n_cut_line_phrases_while_counting_and_final():
     assert counting["A"] == "clinched a seat"  # 900 > 650 + 200
     assert counting["C"] == "in · 50 votes ahead of the cut"
     assert counting["D"] == "out · needs 51 votes to pass C"
-    assert counting["E"].startswith("eliminated (needs 601 votes to pass C")
+    assert counting["E"].startswith("out of reach unless the count runs far over its estimate (needs 601")
+    hard = phrases(c, Outstanding(100, 50, 200, hard=True))
+    assert hard["E"].startswith("eliminated (needs 601 votes to pass C")
     final = phrases(c, DONE)
     assert final == {"A": "elected", "B": "elected", "C": "elected", "D": "not elected", "E": "not elected"}
     assert verdict(c, standings(c, DONE)) == "elected: A, B, C"

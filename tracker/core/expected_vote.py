@@ -70,6 +70,9 @@ from tracker.core.expected_params import (
 from tracker.core.model import Contest, UnitKind
 from tracker.core.threshold import Outstanding
 
+#: The evidence a stated cell may rest on (``CellExpectation.stated``).
+_STATED = frozenset({"counted", "feed", "precincts"})
+
 
 @dataclass(frozen=True)
 class CellExpectation:
@@ -90,6 +93,12 @@ class CellExpectation:
     #: The votes each cell's relative errors (``rel_var``, ``groups``) apply to: the whole final
     #: vote for a ratio estimate (its error all lands on the remainder), else the remainder.
     scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: The cells whose range rests on what the feed states: complete, the feed's expected vote,
+    #: or a county's precincts reporting of its total (step 4). Not the precinct steps that lean
+    #: on a baseline (4b) or on which precincts show votes (4c): those are estimates. Whether the
+    #: outstanding vote's top is a hard one (``Outstanding.hard``) is whether every cell still out
+    #: is stated.
+    stated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def county_band(self) -> np.ndarray:
         """The cells whose range is a bound, not a likely spread: counties with nothing counted
@@ -142,6 +151,7 @@ def expect_cells(
     source = ["counted" if complete[i] else "unknown" for i in range(n)]
     band = np.zeros(n, dtype=bool)
     todo = ~complete
+    stated = np.asarray(complete, dtype=bool).copy()
 
     county_cell: np.ndarray | None = None  # cells of units that are not precincts (made once)
     # 2, 3, 5: ratios learned from the complete cells of each type.
@@ -182,6 +192,7 @@ def expect_cells(
             final[i], lo[i], hi[i] = c / along(e_mid), c / along(e_hi), c / along(e_lo)
             source[i] = "precincts"
             band[i] = True
+            stated[i] = True
             tgt[i] = False
         # 4c: precincts of a county that has counted some of a type that is not cast in the
         # precincts (early, mail: often counted centrally, in a few pseudo-precincts, before any
@@ -291,6 +302,7 @@ def expect_cells(
             band[mine] = False
             for i in np.flatnonzero(mine):
                 source[i] = "feed"
+            stated[mine] = True
             feed_cells |= mine
         if feed_cells.any():
             groups = [(g & ~feed_cells, v) for g, v in groups]
@@ -333,7 +345,10 @@ def expect_cells(
                 final = np.minimum(final, cap)
                 hi = np.minimum(hi, cap)
                 lo = np.minimum(lo, final)
-    return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale)
+    # A later step that sized a stated cell again (a county's whole total, 3c) put its own
+    # evidence there: the cell is stated only while it still rests on what stated it.
+    stated &= np.asarray([s in _STATED for s in source], dtype=bool)
+    return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale, stated)
 
 
 def _ratio(
@@ -528,7 +543,8 @@ def summarise(
     outstanding = None
     if rng is not None:
         r, lo, hi = rng
-        outstanding = Outstanding(expected=round(r), lo=round(lo), hi=round(hi))
+        hard = len(exp.stated) == len(exp.source) and all(bool(exp.stated[i]) for i in todo)
+        outstanding = Outstanding(expected=round(r), lo=round(lo), hi=round(hi), hard=hard)
     elif not todo:
         outstanding = Outstanding.none()
     # Counties: outstanding and the leader's share of what each has counted.
@@ -590,7 +606,7 @@ def expected_vote(contest: Contest, baseline: Baseline | None = None) -> Expecte
         # Every cell is complete, so nothing is out: what the cells below would conclude, without
         # cutting a statewide file's races into hundreds of thousands of cells first (issue 21).
         return ExpectedVote(
-            contest.total_votes, Outstanding(0, 0, 0), "counted", use.label if use is not None else "", (), ()
+            contest.total_votes, Outstanding.none(), "counted", use.label if use is not None else "", (), ()
         )
     cells = cut_cells(contest, ids)
     n = len(cells.unit)

@@ -425,7 +425,9 @@ def _project_contest(
     sd = np.sqrt(var) / D * factor
 
     r_mid, r_lo, r_hi = rng if rng is not None else (R, R, R)
-    outstanding = Outstanding(expected=round(r_mid), lo=round(r_lo), hi=round(r_hi))
+    # Hard only when the expected vote's top is (``Outstanding.hard``): the same cells, the same evidence.
+    hard = expected.outstanding is not None and expected.outstanding.hard
+    outstanding = Outstanding(expected=round(r_mid), lo=round(r_lo), hi=round(r_hi), hard=hard)
     # Hard bounds: a candidate keeps what is counted and can at most win all that is left.
     floor = votes_now / (V + r_hi)
     ceiling = (votes_now + r_hi) / (V + r_hi)

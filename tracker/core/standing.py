@@ -14,6 +14,9 @@ Three ways a race is decided (:func:`mode`):
   win; the cut line is the N-th place. A line rule with several seats is read as top-N too (see
   docs/contest-rules.md: a multi-seat majority test is not modelled).
 - ``measure``: a ballot question; its Yes choice against the share it needs.
+
+A race whose only choices are write-in lines ("Write-in", ``tracker.core.write_ins``) is none of
+these: it reads "write-ins only", never "elected · uncontested" (docs/contest-rules.md).
 """
 
 from __future__ import annotations
@@ -24,8 +27,13 @@ from dataclasses import dataclass, replace
 
 from tracker.core.model import Candidate, Contest
 from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess
+from tracker.core.write_ins import is_write_in, write_ins_only
 
 __all__ = [
+    "OUT_OF_REACH_ESTIMATED",
+    "OUT_OF_REACH_SHORT",
+    "WRITE_INS_ONLY",
+    "WRITE_IN_VOTES",
     "Standing",
     "cut_line",
     "line_label",
@@ -35,6 +43,17 @@ __all__ = [
     "verdict",
     "yes_choice",
 ]
+
+#: Said instead of "eliminated" when the vote still out is an estimate (``Outstanding.hard`` is
+#: False): the candidate is short of more than its likely top, which a count can run over.
+OUT_OF_REACH_ESTIMATED = "out of reach unless the count runs far over its estimate"
+#: The same, where there is room for two words.
+OUT_OF_REACH_SHORT = "out of reach (est.)"
+#: A race whose only choices are write-in lines (``tracker.core.write_ins``): nobody to call
+#: elected or unopposed.
+WRITE_INS_ONLY = "write-ins only"
+#: A write-in line beside named candidates in a race with no more of them than seats.
+WRITE_IN_VOTES = "write-in votes, for names the feed does not give"
 
 _YES = re.compile(r"^\s*(yes|for|approve|retain|si|sí)\b", re.I)
 
@@ -94,6 +113,12 @@ def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standi
     totals = contest.totals
     counted = sum(totals.values())
     votes = [totals.get(c.id, 0) for c in ranked]
+    if write_ins_only(c.name for c in ranked):
+        # No candidate on the ballot: a write-in line is votes for names the feed does not give.
+        return tuple(
+            Standing(c, v, rank, Need(State.WRITE_INS), WRITE_INS_ONLY, WRITE_INS_ONLY, WRITE_INS_ONLY)
+            for rank, (c, v) in enumerate(zip(ranked, votes, strict=True))
+        )
     if contest.partial:
         return _partial(max(contest.vote_for, 1), ranked, votes, counted)
     how = mode(contest)
@@ -189,6 +214,7 @@ def _seats(
 ) -> tuple[Standing, ...]:
     final = outstanding is not None and outstanding.hi == 0 and counted > 0
     hi = outstanding.hi if outstanding is not None else None
+    hard = outstanding is not None and outstanding.hard
     contested = len(ranked) > seats
     cut = votes[seats - 1] if contested else 0
     first_out = votes[seats] if contested else 0
@@ -200,6 +226,10 @@ def _seats(
         inside = rank < seats
         if not counted:
             need, phrase, tiny = Need(State.WAITING), "", ""
+        elif not contested and is_write_in(cand.name):
+            # Fewer names than seats, and a write-in line beside them: its votes are for people
+            # the feed does not name, perhaps several; the line itself is not elected.
+            need, phrase, tiny = Need(State.WRITE_INS), WRITE_IN_VOTES, "write-ins"
         elif not contested:
             state = State.ELECTED if final else State.IN
             need = Need(state, votes_needed=0)
@@ -225,10 +255,15 @@ def _seats(
                 tiny = "leads" if one else "in"
         else:
             short = cut - v + 1
-            if hi is not None and short > hi:
+            if hi is not None and short > hi and hard:
                 need = Need(State.ELIMINATED, votes_needed=short)
                 phrase = f"eliminated (needs {_votes(short)} to pass {cut_name}, more than are out)"
                 tiny = "eliminated"
+            elif hi is not None and short > hi:
+                # The top of an estimate is likely, not a count of ballots: a night can run over it.
+                need = Need(State.OUT_OF_REACH, votes_needed=short)
+                phrase = f"{OUT_OF_REACH_ESTIMATED} (needs {_votes(short)} to pass {cut_name})"
+                tiny = OUT_OF_REACH_SHORT
             else:
                 need = Need(State.OUT, votes_needed=short)
                 phrase = f"{'' if one else 'out · '}needs {_votes(short)} to pass {cut_name}"
@@ -281,9 +316,10 @@ def _partial(seats: int, ranked: list[Candidate], votes: list[int], counted: int
 def cut_line(contest: Contest) -> float | None:
     """Where the view draws the race's line, as a share of the counted vote (0..1): the rule's
     share for a line or a ballot question, the N-th place's share for N > 1 seats, None for a
-    single-seat plurality race (no line: the most votes win), before anything is counted, or when
-    the file holds only part of the race (its line is met or missed on the whole race's votes)."""
-    if contest.partial:
+    single-seat plurality race (no line: the most votes win), before anything is counted, when
+    the file holds only part of the race (its line is met or missed on the whole race's votes), or
+    when the only choices are write-in lines (nobody on the ballot to measure)."""
+    if contest.partial or write_ins_only(c.name for c in contest.candidates):
         return None
     how = mode(contest)
     if how in ("line", "measure"):
@@ -302,7 +338,7 @@ def cut_line(contest: Contest) -> float | None:
 def line_label(contest: Contest) -> str:
     """The label on the line: "50 %", "55 % to pass", "cut: 3rd place"; "" for a file holding part
     of the race (no line is drawn)."""
-    if contest.partial:
+    if contest.partial or write_ins_only(c.name for c in contest.candidates):
         return ""
     how = mode(contest)
     if how == "line":
@@ -319,6 +355,8 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     caller shows this as plain text."""
     if not rows or not rows[0].votes:
         return ""
+    if all(r.need.state is State.WRITE_INS for r in rows):
+        return "no candidate on the ballot, only write-in votes"
     rows = tuple(replace(r, candidate=replace(r.candidate, name=name(r.candidate.name))) for r in rows)
     if contest.partial:
         seats = max(contest.vote_for, 1)
