@@ -82,7 +82,9 @@ def test_a_county_that_sent_only_its_early_and_mail_ballots_owes_election_day_vo
 
 def test_once_election_day_has_begun_mail_may_still_owe_some():
     types = ["early", "mail", "election_day"]
-    owed = spread_rest(types, np.array([700.0, 200.0, 50.0]), 300.0, {"early": 1, "mail": 1, "election_day": 1})
+    owed = spread_rest(
+        types, np.array([700.0, 200.0, 50.0]), 300.0, {"early": 1, "mail": 1, "election_day": 1}
+    )
     assert owed.sum() == pytest.approx(300.0)
     assert owed[0] == 0.0  # early in-person votes are reported whole
     assert 0.0 < owed[1] < owed[2]  # mail keeps the counted-first middle: 200 · 0.25 = 50
@@ -201,3 +203,41 @@ def test_a_baseline_share_is_matched_by_party_only_when_the_party_has_one_candid
     keys = candidate_share_keys(primary)
     assert keys[0] == ("synthetic a",) and keys[1] == ("synthetic b",)  # two Republicans: by name
     assert keys[2] == ("synthetic c", "party:democratic")
+
+
+def test_a_precinct_night_sized_by_county_takes_each_county_lean():
+    """North Carolina 2020 by precinct against 2016 by county: the baseline matched none of the
+    precincts, so the precincts of the counties not yet counting split like the precincts counted
+    so far (urban and early). They now take their county's earlier lean, swung like the counted
+    counties; their size stays the county's (``Baseline.county_totals``)."""
+
+    def precinct(name: str, county_name: str, votes: dict[str, tuple[int, int]]) -> ReportingUnit:
+        return ReportingUnit(
+            id=f"{county_name}:{name}",
+            name=name,
+            kind=UnitKind.PRECINCT,
+            county=county_name,
+            reporting=Reporting.PARTIAL if votes else Reporting.NONE,
+            votes={"d": {t: d for t, (d, _r) in votes.items()}, "r": {t: r for t, (_d, r) in votes.items()}}
+            if votes
+            else {},
+        )
+
+    shown = {"Early Voting": (600, 400), "Absentee by Mail": (200, 100), "Election Day": (450, 550)}
+    units = []
+    for c in ("Synthetic Urban", "Synthetic Suburb"):
+        units += [precinct(f"P{i}", c, shown) for i in range(5)]
+        units += [precinct(f"P{i}", c, {}) for i in range(5, 7)]
+    units += [precinct(f"R{i}", "Synthetic Rural", {}) for i in range(7)]
+    night = contest(units)
+    leans = {
+        "Synthetic Urban": (15_000, 0.60),
+        "Synthetic Suburb": (15_000, 0.60),
+        "Synthetic Rural": (30_000, 0.25),
+    }
+    proj = project_contest(night, baseline(leans), history=[])
+    d = proj.candidate("d")
+    assert proj.status == "projected" and d.share is not None, proj.reason
+    assert d.share_now > 0.54
+    # the rural county, half the baseline's vote, leaned 25 % D: the projection follows it
+    assert d.share < 0.45

@@ -15,7 +15,7 @@ import numpy as np
 
 from tracker.core.baseline import Baseline, candidate_share_keys, unit_match_key
 from tracker.core.cells import Cells
-from tracker.core.model import Contest
+from tracker.core.model import Contest, UnitKind
 
 #: Complete cells of a type (with the feature) needed to fit a regression on that feature.
 MIN_TRAIN = 6
@@ -89,7 +89,12 @@ def cell_data(
     own_share = np.divide(own_votes, own_total[:, None], out=np.zeros_like(own_votes), where=has_own[:, None])
     leader_j = int(np.argmax(counted.sum(axis=0)))
 
-    use_baseline = baseline is not None and baseline.matched(contest) > 0
+    # A precinct the baseline lacks takes its county's lean when the baseline is by county (the
+    # shipped table for a statewide night by precinct): the county's shares say more about its
+    # precincts still out than the count so far, which early and urban votes lead. Its votes stay
+    # unknown (0): the county's size is the expected vote's job (``Baseline.county_totals``).
+    whole = baseline.county_totals(contest) if baseline is not None else {}
+    use_baseline = baseline is not None and (baseline.matched(contest) > 0 or bool(whole))
     base_share = np.zeros((n, k))
     base_ref = np.zeros(n)
     base_votes = np.zeros(n)
@@ -98,13 +103,20 @@ def cell_data(
         assert baseline is not None
         names = candidate_share_keys(contest)
         keyed = [baseline.units.get(unit_match_key(u)) for u in units]
+        borrowed = [
+            bu is None and u.kind is UnitKind.PRECINCT and u.county in whole
+            for u, bu in zip(units, keyed, strict=True)
+        ]
         for i in range(n):
-            bu = keyed[cells.unit[i]]
+            u = cells.unit[i]
+            bu = whole[units[u].county] if borrowed[u] else keyed[u]
             if bu is None or bu.total <= 0:
                 continue
             has_base[i] = True
             base_share[i] = [bu.share_of(nm) for nm in names]
             base_ref[i] = bu.shares.get(baseline.leader, 0.0)
+            if borrowed[u]:
+                continue
             t = cells.ctype[i]
             base_votes[i] = bu.by_type.get(t, 0) if t != "total" else bu.total
             if t != "total" and t not in bu.by_type:

@@ -122,11 +122,80 @@ def type_offsets(
     return out
 
 
+def split_waiting(
+    pred_share: np.ndarray,
+    sized: np.ndarray,
+    county: Sequence[str],
+    ctype: np.ndarray,
+    counted: np.ndarray,
+    pred_final: np.ndarray,
+    has_base: np.ndarray,
+    base_x: np.ndarray,
+) -> None:
+    """How the cells sized by the turnout prior (``sized``) that have counted nothing will split
+    (in place, rows of ``pred_share``), by the best evidence each has:
+
+    1. its county has counted some of its vote type elsewhere (a precinct night): like that;
+    2. its county has counted other types only: like them, moved by the type's offset
+       (``type_offsets``, read county by county: election-day votes are not like the early and
+       mail ballots counted first);
+    3. its county has counted nothing: the baseline's lean (the county's, for a precinct the
+       baseline lacks), swung like the places that have counted some — read from their projected
+       finals, not their counts, which hold the vote counted first (Georgia's 2021 runoffs: the 55
+       counties not in at 36 % counted were rural and Republican)."""
+    totals = counted.sum(axis=1)
+    waiting = sized & (totals <= 0)
+    if not waiting.any():
+        return
+    k = counted.shape[1]
+    names = sorted(set(county))
+    index = {c: g for g, c in enumerate(names)}
+    g_ix = np.asarray([index[c] for c in county], dtype=np.int64)
+    types = sorted(set(ctype.tolist()))
+    t_of = {t: j for j, t in enumerate(types)}
+    t_ix = np.asarray([t_of[t] for t in ctype.tolist()], dtype=np.int64)
+    # the county's votes by type (groups × candidates), the groups' county and type
+    group = g_ix * len(types) + t_ix
+    n_groups = len(names) * len(types)
+    by_group = np.zeros((n_groups, k))
+    np.add.at(by_group, group, counted)
+    group_total = by_group.sum(axis=1)
+    county_votes = by_group.reshape(len(names), len(types), k).sum(axis=1)
+    pool = np.zeros(n_groups, dtype=bool)
+    pool[np.unique(group[sized])] = True
+    offsets = type_offsets(
+        np.asarray(types * len(names)),
+        np.repeat(np.arange(len(names)), len(types)),
+        by_group,
+        group_total,
+        pool,
+    )
+    other = county_votes[g_ix] - by_group[group]
+    other_total = other.sum(axis=1)
+    same = waiting & (group_total[group] > 0)
+    if same.any():
+        pred_share[same] = by_group[group[same]] / group_total[group[same], None]
+    typed = waiting & ~same & (other_total > 0)
+    for t in set(ctype[typed].tolist()):
+        mine = typed & (ctype == t)
+        pred_share[mine] = other[mine] / other_total[mine, None] + offsets.get(t, 0.0)
+    rest_cells = waiting & ~same & ~typed & has_base
+    seen = sized & has_base & (county_votes[g_ix].sum(axis=1) > 0)
+    if rest_cells.any() and seen.any():
+        rest = np.maximum(pred_final[seen] - totals[seen], 0.0)
+        votes = counted[seen].sum(axis=0) + rest @ np.clip(pred_share[seen], 0.0, 1.0)
+        size = totals[seen] + rest
+        if size.sum() > 0 and votes.sum() > 0:
+            swing = votes / float(votes.sum()) - size @ base_x[seen] / size.sum()
+            pred_share[rest_cells] = base_x[rest_cells] + swing[None, :]
+
+
 __all__ = [
     "FIRST_REPORT",
     "MIN_OFFSET_UNITS",
     "ON_THE_DAY",
     "counted_first",
+    "split_waiting",
     "spread_rest",
     "type_offsets",
 ]

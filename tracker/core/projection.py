@@ -64,7 +64,7 @@ from tracker.core.cells import cut_cells
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
-from tracker.core.prior_rest import type_offsets
+from tracker.core.prior_rest import split_waiting
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
@@ -340,28 +340,12 @@ def _project_contest(
     # swung like the counties that have counted some (weighted by their count), not the contest
     # so far (Georgia's 2021 runoffs: the 55 counties not in at 36 % counted were rural and
     # Republican; splitting them like the count so far moved the projection away from the truth).
-    # A county sized so that has counted other vote types but none of this one: its other types'
-    # split, moved by how this type differs from the others where counties have counted both
-    # (election-day votes are not like the early and mail ballots counted first).
-    unit_ix = np.asarray(cells.unit, dtype=np.int64)
-    typed = targets & prior & (totals_cell <= 0) & data.has_own
-    if typed.any():
-        offsets = type_offsets(ctype, unit_ix, counted, totals_cell, prior)
-        for t in set(ctype[typed].tolist()):
-            mine = typed & (ctype == t)
-            pred_share[mine] = data.own_share[mine] + offsets.get(t, 0.0)
-    waiting = targets & prior & (totals_cell <= 0) & ~data.has_own & data.has_base
-    seen_units = np.unique(unit_ix[prior & (totals_cell > 0) & data.has_base])
-    if waiting.any() and len(seen_units):
-        # The swing of the counties that have counted some, read from their projected finals (what
-        # they have counted is the vote counted first, unlike the rest of them).
-        seen = np.isin(unit_ix, seen_units) & data.has_base
-        rest = np.where(targets & seen, np.maximum(pred_final - totals_cell, 0.0), 0.0)
-        votes = counted[seen].sum(axis=0) + rest[seen] @ np.clip(pred_share[seen], 0.0, 1.0)
-        size = totals_cell[seen] + rest[seen]
-        base_mean = size @ data.base_x[seen] / size.sum()
-        swing = votes / max(float(votes.sum()), 1e-9) - base_mean
-        pred_share[waiting] = data.base_x[waiting] + swing[None, :]
+    # Cells sized by the turnout prior that have counted nothing: like their county's count of
+    # the type, else its other types moved by how the type differs, else the baseline's lean
+    # swung like the places counted so far (``prior_rest.split_waiting``).
+    split_waiting(
+        pred_share, targets & prior, cells.county, ctype, counted, pred_final, data.has_base, data.base_x
+    )
 
     pred_share = np.clip(pred_share, 0.0, 1.0)
     sums = pred_share.sum(axis=1, keepdims=True)
@@ -421,6 +405,12 @@ def _project_contest(
             fixed = sum(groups[g].remaining for g in uncovered)
             risk_votes = np.minimum(cap * (R - fixed), drift) + cap * (fixed + unsized)
     var += risk_votes**2
+    if not math.isfinite(min_train) and prior.any():
+        # No cell complete, so no fit ran: the shares of the vote still out come from the places
+        # that have counted some (``split_waiting``), and the interval's width from the model risk
+        # and the sizes' band above. Their number is what the estimate learned from.
+        seen = len({cells.county[i] for i in np.flatnonzero(prior & (totals_cell > 0))})
+        min_train = max(seen - 2, 1)
     factor = _t_factor(min_train if math.isfinite(min_train) else 1.0)
     sd = np.sqrt(var) / D * factor
 
