@@ -241,3 +241,45 @@ def test_a_precinct_night_sized_by_county_takes_each_county_lean():
     assert d.share_now > 0.54
     # the rural county, half the baseline's vote, leaned 25 % D: the projection follows it
     assert d.share < 0.45
+
+
+def test_a_small_first_report_in_a_feed_without_vote_types_says_little_about_the_rest():
+    """One total per county (Clarity's ALL.json): a county that has sent a fifth of its vote, all
+    early ballots at 80 % D, splits its other four fifths mostly like its earlier lean (55 %)
+    swung as the counted places swung, not like those early ballots."""
+
+    def total_county(name: str, d: int, r: int) -> ReportingUnit:
+        return ReportingUnit(
+            id=name,
+            name=name,
+            kind=UnitKind.COUNTY,
+            county=name,
+            reporting=Reporting.PARTIAL,
+            votes={"d": {"Total": d}, "r": {"Total": r}},
+        )
+
+    units = [total_county("Synthetic Metro", 16_000, 4_000)]  # a fifth of ~100,000, 80 % D
+    units += [total_county(f"Synthetic Town {i}", 4_500, 5_500) for i in range(5)]  # about done, 45 % D
+    night = Contest(
+        id="synthetic-runoff",
+        name="Synthetic runoff",
+        candidates=CANDS,
+        units=tuple(units),
+        vote_types=(VoteType.from_name("Total"),),
+    )
+    leans = {"Synthetic Metro": (100_000, 0.55)} | {f"Synthetic Town {i}": (10_000, 0.45) for i in range(5)}
+    base = Baseline(
+        "synthetic 2020 by county",
+        {
+            unit_key("", n): BaselineUnit(t, {"total": t}, {"party:democratic": s, "party:republican": 1 - s})
+            for n, (t, s) in leans.items()
+        },
+        "party:democratic",
+        date=dt.date(2020, 11, 3),
+        prior=SPECIAL,
+    )
+    proj = project_contest(night, base, history=[])
+    d = proj.candidate("d")
+    assert proj.status == "projected" and d.share is not None
+    # like its count, the metro's rest would carry the projection past 70 %
+    assert d.share < 0.65

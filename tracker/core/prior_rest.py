@@ -122,6 +122,32 @@ def type_offsets(
     return out
 
 
+def _blend_first_reports(
+    pred_share: np.ndarray,
+    sized: np.ndarray,
+    ctype: np.ndarray,
+    counted: np.ndarray,
+    totals: np.ndarray,
+    pred_final: np.ndarray,
+    has_base: np.ndarray,
+    base_x: np.ndarray,
+) -> None:
+    """A place sized by the prior, in a feed without vote types, that has counted part of its
+    vote: its rest splits like its count only as far as the count is of its whole; the rest of
+    the way like its baseline lean swung as the counted places swung. Why: one total per county
+    (Clarity's ALL.json) hides that a county's first report is its early and mail ballots; a
+    county that has sent 20 % of its vote has said little about the other 80 % (Georgia's 2021
+    runoffs at 27 % counted: the counties' rests split 60 % for Ossoff, like their count 68 %)."""
+    part = sized & (ctype == "total") & (totals > 0) & has_base
+    if not part.any():
+        return
+    w = totals[part]
+    share = counted[part] / w[:, None]
+    swing = w @ (share - base_x[part]) / w.sum()
+    done = np.clip(totals[part] / np.maximum(pred_final[part], 1.0), 0.0, 1.0)[:, None]
+    pred_share[part] = done * share + (1.0 - done) * (base_x[part] + swing[None, :])
+
+
 def split_waiting(
     pred_share: np.ndarray,
     sized: np.ndarray,
@@ -144,6 +170,7 @@ def split_waiting(
        finals, not their counts, which hold the vote counted first (Georgia's 2021 runoffs: the 55
        counties not in at 36 % counted were rural and Republican)."""
     totals = counted.sum(axis=1)
+    _blend_first_reports(pred_share, sized, ctype, counted, totals, pred_final, has_base, base_x)
     waiting = sized & (totals <= 0)
     if not waiting.any():
         return
