@@ -283,3 +283,26 @@ def test_a_small_first_report_in_a_feed_without_vote_types_says_little_about_the
     assert proj.status == "projected" and d.share is not None
     # like its count, the metro's rest would carry the projection past 70 %
     assert d.share < 0.65
+
+
+def test_with_nothing_complete_the_model_risk_follows_how_unlike_the_whole_the_counted_places_are():
+    """Places sized by the prior and nothing complete: the model risk is read from how far the
+    counted vote's places lean from all places' (by the baseline winner's share), never below
+    ``TAU_PRIOR`` — not the fixed 25 points whatever the count shows."""
+
+    def night(rural_in: bool) -> Contest:
+        units = [county(f"Synthetic Urban {i}", {"Early Voting": (5500, 4500)}) for i in range(6)]
+        rural = {"Early Voting": (3000, 7000)} if rural_in else {}
+        units += [county(f"Synthetic Rural {i}", rural) for i in range(6)]
+        return contest(units)
+
+    leans = {f"Synthetic Urban {i}": (20_000, 0.55) for i in range(6)}
+    leans |= {f"Synthetic Rural {i}": (20_000, 0.30) for i in range(6)}
+    widths = {}
+    for rural_in in (False, True):
+        d = project_contest(night(rural_in), baseline(leans), history=[]).candidate("d")
+        assert d.lo is not None and d.hi is not None
+        widths[rural_in] = d.hi - d.lo
+    # every county has sent a report like its whole: the fixed risk made this 47 points wide
+    assert 0.02 < widths[True] < 0.2
+    assert widths[True] < widths[False]

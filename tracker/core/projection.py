@@ -86,6 +86,10 @@ TAU = 0.25
 #: failed there: 40 wrong calls in the skewed order.)
 TAU_BASELINE = 0.0
 SKEW_FACTOR = 2.5
+#: Where nothing is complete and the places are sized by the turnout prior, the measured risk
+#: never falls below this: no complete place shows how the rest of a partial one differs from its
+#: count (set by hand, not tuned: a fifth of ``TAU``).
+TAU_PRIOR = 0.05
 #: Complete cells (with votes) of a major vote type needed before its outstanding cells are
 #: predicted (or all of its cells, if it has fewer).
 MIN_TYPE_CELLS = 5
@@ -384,6 +388,14 @@ def _project_contest(
             winner = data.base_winner
             skew = abs(float(w[done] @ winner[done] / w[done].sum() - w @ winner / w.sum()))
             tau = min(TAU, TAU_BASELINE + SKEW_FACTOR * skew)
+        elif (prior & data.has_base & (totals_cell > 0)).any():
+            # Nothing complete, places sized by the turnout prior: how unlike the whole (by its
+            # expected final vote) is the vote counted so far, by the baseline winner's share?
+            has = prior & data.has_base
+            seen_w, whole_w = np.where(has, totals_cell, 0.0), np.where(has, np.maximum(pred_final, 0.0), 0.0)
+            winner = data.base_winner
+            skew = abs(float(seen_w @ winner / seen_w.sum() - whole_w @ winner / max(whole_w.sum(), 1e-9)))
+            tau = min(TAU, max(TAU_PRIOR, TAU_BASELINE + SKEW_FACTOR * skew))
     # With the night's earlier versions, each county × vote type's risk is measured from the
     # trend of its arriving vote instead (tracker.core.arrival), never above the fixed one; the
     # risks add up linearly (one night, one order).
