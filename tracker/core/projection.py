@@ -380,6 +380,7 @@ def _project_contest(
     # share may differ by TAU (scaled by sqrt(4·F(1−F)), so 1 % candidates get less) from the
     # model's, so no call is confident while much is out.
     tau = TAU
+    measured = False
     if use_baseline and data.has_base.any():
         # How unlike the whole are the units counted so far, by the baseline's winner's share?
         w = np.where(data.has_base, np.maximum(data.base_votes, 0.0), 0.0)
@@ -388,14 +389,18 @@ def _project_contest(
             winner = data.base_winner
             skew = abs(float(w[done] @ winner[done] / w[done].sum() - w @ winner / w.sum()))
             tau = min(TAU, TAU_BASELINE + SKEW_FACTOR * skew)
-        elif (prior & data.has_base & (totals_cell > 0)).any():
-            # Nothing complete, places sized by the turnout prior: how unlike the whole (by its
-            # expected final vote) is the vote counted so far, by the baseline winner's share?
-            has = prior & data.has_base
-            seen_w, whole_w = np.where(has, totals_cell, 0.0), np.where(has, np.maximum(pred_final, 0.0), 0.0)
-            winner = data.base_winner
-            skew = abs(float(seen_w @ winner / seen_w.sum() - whole_w @ winner / max(whole_w.sum(), 1e-9)))
-            tau = min(TAU, max(TAU_PRIOR, TAU_BASELINE + SKEW_FACTOR * skew))
+            measured = True
+    if not measured and (prior & data.has_base & (totals_cell > 0)).any():
+        # Places sized by the turnout prior (a feed that marks nothing complete): how unlike the
+        # whole (by its expected final vote) is the vote counted so far, by the baseline winner's
+        # share? (Not where complete places exist but the baseline lacks them, a baseline by county
+        # for a night by precinct: a county's lean says nothing of an order sorted within it —
+        # North Carolina by precinct, skewed: two wrong calls.)
+        has = prior & data.has_base
+        seen_w, whole_w = np.where(has, totals_cell, 0.0), np.where(has, np.maximum(pred_final, 0.0), 0.0)
+        winner = data.base_winner
+        skew = abs(float(seen_w @ winner / seen_w.sum() - whole_w @ winner / max(whole_w.sum(), 1e-9)))
+        tau = min(TAU, max(TAU_PRIOR, TAU_BASELINE + SKEW_FACTOR * skew))
     # With the night's earlier versions, each county × vote type's risk is measured from the
     # trend of its arriving vote instead (tracker.core.arrival), never above the fixed one; the
     # risks add up linearly (one night, one order).
