@@ -291,10 +291,16 @@ def test_with_nothing_complete_the_model_risk_follows_how_unlike_the_whole_the_c
     ``TAU_PRIOR`` — not the fixed 25 points whatever the count shows."""
 
     def night(rural_in: bool) -> Contest:
-        units = [county(f"Synthetic Urban {i}", {"Early Voting": (5500, 4500)}) for i in range(6)]
-        rural = {"Early Voting": (3000, 7000)} if rural_in else {}
+        units = [county(f"Synthetic Urban {i}", {"Total": (5500, 4500)}) for i in range(6)]
+        rural = {"Total": (3000, 7000)} if rural_in else {}
         units += [county(f"Synthetic Rural {i}", rural) for i in range(6)]
-        return contest(units)
+        return Contest(
+            id="synthetic-runoff",
+            name="Synthetic runoff",
+            candidates=CANDS,
+            units=tuple(units),
+            vote_types=(VoteType.from_name("Total"),),
+        )
 
     leans = {f"Synthetic Urban {i}": (20_000, 0.55) for i in range(6)}
     leans |= {f"Synthetic Rural {i}": (20_000, 0.30) for i in range(6)}
@@ -306,3 +312,35 @@ def test_with_nothing_complete_the_model_risk_follows_how_unlike_the_whole_the_c
     # every county has sent a report like its whole: the fixed risk made this 47 points wide
     assert 0.02 < widths[True] < 0.2
     assert widths[True] < widths[False]
+
+
+def test_once_the_count_stops_growing_the_prior_stops_expecting_more():
+    """The end of North Carolina's 2020 night by county: no county is ever marked complete, and
+    the turnout prior kept expecting each one to reach the night's shared ratio (610,000 votes
+    "still out" when 13,000 were). Six versions without growth settle the middle on the count;
+    the range keeps its top (a late batch can still come)."""
+    from tracker.core.arrival import arrival_point
+    from tracker.core.county_evidence import SETTLE_VERSIONS, settled
+
+    assert settled([], 100) == 0.0
+    assert settled([100] * SETTLE_VERSIONS, 100) == 1.0
+    assert settled([90] + [100] * (SETTLE_VERSIONS - 1), 100) == 0.0  # 10 % in six versions
+    c, base, _truth, _out = synthetic_night()
+    running = project_contest(c, base, history=[])
+    flat = project_contest(c, base, history=[arrival_point(c)] * SETTLE_VERSIONS)
+    assert running.outstanding is not None and flat.outstanding is not None
+    assert flat.outstanding.expected < running.outstanding.expected / 4
+    assert flat.outstanding.hi >= running.outstanding.hi * 0.9
+
+
+def test_election_day_votes_read_from_other_types_keep_the_full_model_risk():
+    """Every county has reported its early ballots and none its election-day vote: how the day's
+    votes will split is read from the early ones and one offset, which no lean of the places shows
+    to be right. The interval stays wide (North Carolina 2020, early votes first: eleven wrong
+    calls when it narrowed)."""
+    leans = {f"Synthetic County {i}": (20_000, 0.5) for i in range(8)}
+    units = [county(name, {"Early Voting": (9000, 7000)}) for name in leans]
+    proj = project_contest(contest(units), baseline(leans), history=[])
+    d = proj.candidate("d")
+    assert d.lo is not None and d.hi is not None
+    assert d.hi - d.lo > 0.15  # the measured skew (none here) would make it 4 points

@@ -12,6 +12,7 @@ model cannot, and the model's module had grown past what one reads at once. Pure
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -64,6 +65,7 @@ def _county_totals(
     hi: np.ndarray,
     source: list[str],
     band: np.ndarray,
+    settled: float = 0.0,
 ) -> np.ndarray:
     """Step 3c (in place; returns the cells it sized). A county's final vote is its baseline
     total times tonight's ratio: learned from the counties complete tonight when two are, else
@@ -123,6 +125,7 @@ def _county_totals(
         if evidence == "prior":
             # the night's shared ratio, above what the county's own count already proves
             mid = max(place_middle(shared, c_g[g] / b_g[g], RATIO_SPREAD["county"]) * b_g[g] - c_g[g], 0.0)
+            mid *= 1.0 - settled
             high = max(high, mid)
             if known.all():
                 mid = min(max(float(rem.sum()), low), high)
@@ -138,6 +141,26 @@ def _county_totals(
         band[mine] = True
         applied[mine] = True
     return applied
+
+
+#: Versions read for ``settled``, and the growth over them at which the count is still running.
+SETTLE_VERSIONS = 6
+SETTLE_GROWTH = 0.03
+
+
+def settled(totals: Sequence[int], now: int) -> float:
+    """How far the count has stopped growing (0..1), from the contest's totals in its earlier
+    versions (oldest first) and ``now``: 0 while the last ``SETTLE_VERSIONS`` versions added
+    ``SETTLE_GROWTH`` of the count or more, 1 when they added nothing.
+
+    Why: a feed that marks nothing complete never says a county is done, and the turnout prior
+    keeps expecting each county to grow to the night's shared ratio; at the end of North
+    Carolina's 2020 night it put 610,000 votes still out when 13,000 were. One county's pause says
+    little (Georgia's counties stop for an hour mid-count), the whole count's says more."""
+    if len(totals) < SETTLE_VERSIONS or now <= 0:
+        return 0.0
+    growth = (now - totals[-SETTLE_VERSIONS]) / now
+    return float(min(max(1.0 - growth / SETTLE_GROWTH, 0.0), 1.0))
 
 
 def prior_band(counted: np.ndarray, base: np.ndarray, prior: TurnoutPrior) -> tuple[float, float, float]:
@@ -163,6 +186,7 @@ def _prior_cells(
     hi: np.ndarray,
     source: list[str],
     band: np.ndarray,
+    settled: float = 0.0,
 ) -> None:
     """Step 4d (in place): each unit whose unfinished cells are all still unknown, sized by its
     baseline total × the prior band (``prior_band``); a unit's final is never below its count.
@@ -198,7 +222,8 @@ def _prior_cells(
         mine = np.flatnonzero(unknown & (unit_ix == u))
         types = [cells.ctype[i] for i in mine]
         # the place's middle: the night's shared ratio, above what its own count already proves
-        mid = place_middle(shared, c_unit[u] / b_unit[u], spread)
+        floor = c_unit[u] / b_unit[u]
+        mid = floor + (1.0 - settled) * (place_middle(shared, floor, spread) - floor)
         for r, out in ((mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (max(r_hi, mid), hi)):
             rest = max(b_unit[u] * r - c_unit[u], 0.0)
             out[mine] = totals[mine] + spread_rest(types, totals[mine], rest, shown)
@@ -232,4 +257,4 @@ def _county_band(
     band[waiting] = True
 
 
-__all__ = ["prior_band"]
+__all__ = ["SETTLE_GROWTH", "SETTLE_VERSIONS", "prior_band", "settled"]

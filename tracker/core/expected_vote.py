@@ -130,8 +130,12 @@ def expect_cells(
     totals: np.ndarray,
     complete: np.ndarray,
     baseline: Baseline | None,
+    settled: float = 0.0,
 ) -> CellExpectation:
-    """Expected final votes of every cell of ``contest`` (see the module docstring)."""
+    """Expected final votes of every cell of ``contest`` (see the module docstring).
+    ``settled`` (0..1, from the night's versions: ``county_evidence.settled``): how far the
+    count has stopped growing; the middle of a place sized by the turnout prior moves that far
+    towards its count (its range does not)."""
     n = len(cells.unit)
     units = contest.units
     unit_ix = np.asarray(cells.unit, dtype=np.int64)
@@ -281,7 +285,7 @@ def expect_cells(
     # the baseline's turnout times the prior band of tonight's ratio to it (by election type,
     # ``tracker.core.turnout_prior``), narrowed only by what the count proves. Wide, and said so.
     if baseline is not None and baseline.prior is not None:
-        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band)
+        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band, settled)
     # 1: the feed's own expectation wins, spread over the unit's unfinished cells.
     feed_units = [u for u, unit in enumerate(units) if getattr(unit, "expected_votes", None) is not None]
     if feed_units:
@@ -336,7 +340,18 @@ def expect_cells(
         whole = baseline.county_totals(contest)
         if whole:
             applied = _county_totals(
-                cells, totals, complete, whole, _half_in(contest), baseline.prior, final, lo, hi, source, band
+                cells,
+                totals,
+                complete,
+                whole,
+                _half_in(contest),
+                baseline.prior,
+                final,
+                lo,
+                hi,
+                source,
+                band,
+                settled,
             )
             if applied.any():
                 rel_var[applied] = 0.0

@@ -157,7 +157,7 @@ def split_waiting(
     pred_final: np.ndarray,
     has_base: np.ndarray,
     base_x: np.ndarray,
-) -> None:
+) -> np.ndarray:
     """How the cells sized by the turnout prior (``sized``) that have counted nothing will split
     (in place, rows of ``pred_share``), by the best evidence each has:
 
@@ -168,12 +168,14 @@ def split_waiting(
     3. its county has counted nothing: the baseline's lean (the county's, for a precinct the
        baseline lacks), swung like the places that have counted some — read from their projected
        finals, not their counts, which hold the vote counted first (Georgia's 2021 runoffs: the 55
-       counties not in at 36 % counted were rural and Republican)."""
+       counties not in at 36 % counted were rural and Republican).
+
+    Returns the cells of case 2 (their split is inferred from other vote types)."""
     totals = counted.sum(axis=1)
     _blend_first_reports(pred_share, sized, ctype, counted, totals, pred_final, has_base, base_x)
     waiting = sized & (totals <= 0)
     if not waiting.any():
-        return
+        return np.zeros(len(totals), dtype=bool)
     k = counted.shape[1]
     names = sorted(set(county))
     index = {c: g for g, c in enumerate(names)}
@@ -215,6 +217,7 @@ def split_waiting(
         if size.sum() > 0 and votes.sum() > 0:
             swing = votes / float(votes.sum()) - size @ base_x[seen] / size.sum()
             pred_share[rest_cells] = base_x[rest_cells] + swing[None, :]
+    return typed
 
 
 __all__ = [

@@ -58,9 +58,10 @@ from functools import cached_property
 import numpy as np
 
 from tracker.core import arrival
-from tracker.core.arrival import History, arrival_risk
+from tracker.core.arrival import ArrivalPoint, History, arrival_risk
 from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
+from tracker.core.county_evidence import SETTLE_VERSIONS, settled
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
@@ -274,7 +275,10 @@ def _project_contest(
     # The expected vote: how much is out, cell by cell, and on what evidence (one estimate for
     # the projection, the "vote still out" line and the drill-down).
     targets = ~complete
-    exp = expect_cells(contest, cells, totals_cell, complete, base)
+    settle = (
+        settled([ArrivalPoint.of(p).total for p in history[-SETTLE_VERSIONS:]], int(V)) if history else 0.0
+    )
+    exp = expect_cells(contest, cells, totals_cell, complete, base, settle)
     rng = outstanding_range(exp, totals_cell, targets)
     expected = summarise(contest, cells, totals_cell, exp, rng, label, counted)
     facts = {
@@ -347,7 +351,7 @@ def _project_contest(
     # Cells sized by the turnout prior that have counted nothing: like their county's count of
     # the type, else its other types moved by how the type differs, else the baseline's lean
     # swung like the places counted so far (``prior_rest.split_waiting``).
-    split_waiting(
+    inferred = split_waiting(
         pred_share, targets & prior, cells.county, ctype, counted, pred_final, data.has_base, data.base_x
     )
 
@@ -380,7 +384,7 @@ def _project_contest(
     # share may differ by TAU (scaled by sqrt(4·F(1−F)), so 1 % candidates get less) from the
     # model's, so no call is confident while much is out.
     tau = TAU
-    measured = False
+    skew_read = False
     if use_baseline and data.has_base.any():
         # How unlike the whole are the units counted so far, by the baseline's winner's share?
         w = np.where(data.has_base, np.maximum(data.base_votes, 0.0), 0.0)
@@ -389,8 +393,8 @@ def _project_contest(
             winner = data.base_winner
             skew = abs(float(w[done] @ winner[done] / w[done].sum() - w @ winner / w.sum()))
             tau = min(TAU, TAU_BASELINE + SKEW_FACTOR * skew)
-            measured = True
-    if not measured and (prior & data.has_base & (totals_cell > 0)).any():
+            skew_read = True
+    if not skew_read and (prior & data.has_base & (totals_cell > 0)).any():
         # Places sized by the turnout prior (a feed that marks nothing complete): how unlike the
         # whole (by its expected final vote) is the vote counted so far, by the baseline winner's
         # share? (Not where complete places exist but the baseline lacks them, a baseline by county
@@ -411,7 +415,14 @@ def _project_contest(
     unsized = max(
         float(np.maximum(exp.hi - totals_cell, 0.0)[peers_band].sum() - remaining[peers_band].sum()), 0.0
     )
-    risk_votes = cap * (R + unsized)
+    # Cells whose split is read from the county's other vote types (``split_waiting``: the
+    # election-day votes of a county that has reported only its early and mail ballots) keep the
+    # fixed risk: how one type differs from another is one offset read from a few counties, and no
+    # lean of the places counted shows whether it holds (North Carolina 2020 by county, early
+    # votes first: eleven wrong calls when their risk was the measured skew's).
+    full = TAU * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
+    r_inferred = float(remaining[inferred].sum())
+    risk_votes = cap * (R - r_inferred + unsized) + full * r_inferred
     if history and R > 0:
         history = history[-arrival.MAX_POINTS :]
         county = cells.county if arrival.BY_COUNTY else [""] * n
@@ -420,7 +431,12 @@ def _project_contest(
         if measured is not None:
             drift, uncovered = measured
             fixed = sum(groups[g].remaining for g in uncovered)
-            risk_votes = np.minimum(cap * (R - fixed), drift) + cap * (fixed + unsized)
+            fixed = max(fixed - r_inferred, 0.0)
+            risk_votes = (
+                np.minimum(cap * max(R - fixed - r_inferred, 0.0), drift)
+                + cap * (fixed + unsized)
+                + full * r_inferred
+            )
     var += risk_votes**2
     if not math.isfinite(min_train) and prior.any():
         # No cell complete, so no fit ran: the shares of the vote still out come from the places
