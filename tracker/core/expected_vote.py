@@ -274,9 +274,10 @@ def expect_cells(
     # 5b: a minor vote type (provisional, other) that nothing has shown anywhere yet is expected
     # to stay empty rather than hold the whole estimate back; a major one stays unknown. (Before
     # 4d: a place sized as a whole would otherwise pour its rest into its provisional ballots.)
+    shown_by_type = {t: float(totals[ctype == t].sum()) for t in set(cells.ctype)}
     for i in np.flatnonzero(todo):
         t = str(ctype[i])
-        if source[i] == "unknown" and t not in MAJOR_TYPES and totals[ctype == t].sum() <= 0:
+        if source[i] == "unknown" and t not in MAJOR_TYPES and shown_by_type[t] <= 0:
             source[i] = "peers"
             final[i] = lo[i] = hi[i] = totals[i]
 

@@ -107,14 +107,17 @@ def cell_data(
             bu is None and u.kind is UnitKind.PRECINCT and u.county in whole
             for u, bu in zip(units, keyed, strict=True)
         ]
+        # each unit's shares once (a statewide night has 11,000 cells of 2,758 precincts)
+        of_unit: dict[int, tuple[list[float], float]] = {}
         for i in range(n):
             u = cells.unit[i]
             bu = whole[units[u].county] if borrowed[u] else keyed[u]
             if bu is None or bu.total <= 0:
                 continue
             has_base[i] = True
-            base_share[i] = [bu.share_of(nm) for nm in names]
-            base_ref[i] = bu.shares.get(baseline.leader, 0.0)
+            if u not in of_unit:
+                of_unit[u] = ([bu.share_of(nm) for nm in names], bu.shares.get(baseline.leader, 0.0))
+            base_share[i], base_ref[i] = of_unit[u]
             if borrowed[u]:
                 continue
             t = cells.ctype[i]

@@ -63,6 +63,8 @@ def spread_rest(
     has shown it yet). When the counted-first types alone would
     exceed the rest, they share it and the others owe nothing."""
     n = len(counts)
+    if n == 1:  # one vote type (a feed that does not split them): all of it, without numpy's cost
+        return np.asarray([max(rest, 0.0)])
     out = np.zeros(n)
     if rest <= 0 or n == 0:
         return out
