@@ -344,3 +344,25 @@ def test_election_day_votes_read_from_other_types_keep_the_full_model_risk():
     d = proj.candidate("d")
     assert d.lo is not None and d.hi is not None
     assert d.hi - d.lo > 0.15  # the measured skew (none here) would make it 4 points
+
+
+def test_a_place_that_stands_still_where_a_finished_place_would_is_done():
+    """A county whose count has not grown for three versions and stands where a finished county
+    could (within 2.5 spreads below the night's ratio) is read as done; one that stands still at
+    its early ballots alone (far below) is only pausing."""
+    from tracker.core.arrival import arrival_point
+    from tracker.core.county_evidence import STALL_VERSIONS, place_settled, stalled_places
+
+    assert place_settled(0.0, True, 1.05, 1.15, 0.09) == 1.0
+    assert place_settled(0.0, True, 0.60, 1.15, 0.09) == 0.0  # paused after its early vote
+    assert place_settled(0.3, False, 1.10, 1.15, 0.09) == 0.3  # the whole count's settling
+    c, _base, _truth, _out = synthetic_night()
+    from tracker.core.cells import cut_cells
+
+    cells = cut_cells(c, [x.id for x in c.candidates])
+    totals = np.asarray(cells.counted, dtype=float).reshape(len(cells.unit), 2).sum(axis=1)
+    still = stalled_places([arrival_point(c)] * STALL_VERSIONS, cells.county, totals)
+    assert still == {u.name for u in c.units if u.total() > 0}
+    assert stalled_places([arrival_point(c)] * (STALL_VERSIONS - 1), cells.county, totals) == frozenset()
+    grown = stalled_places([arrival_point(contest([]))] + [arrival_point(c)] * 2, cells.county, totals)
+    assert grown == frozenset()

@@ -12,7 +12,7 @@ model cannot, and the model's module had grown past what one reads at once. Pure
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -66,6 +66,7 @@ def _county_totals(
     source: list[str],
     band: np.ndarray,
     settled: float = 0.0,
+    stalled: frozenset[str] = frozenset(),
 ) -> np.ndarray:
     """Step 3c (in place; returns the cells it sized). A county's final vote is its baseline
     total times tonight's ratio: learned from the counties complete tonight when two are, else
@@ -125,7 +126,9 @@ def _county_totals(
         if evidence == "prior":
             # the night's shared ratio, above what the county's own count already proves
             mid = max(place_middle(shared, c_g[g] / b_g[g], RATIO_SPREAD["county"]) * b_g[g] - c_g[g], 0.0)
-            mid *= 1.0 - settled
+            mid *= 1.0 - place_settled(
+                settled, name in stalled, c_g[g] / b_g[g], shared, RATIO_SPREAD["county"]
+            )
             high = max(high, mid)
             if known.all():
                 mid = min(max(float(rem.sum()), low), high)
@@ -163,6 +166,47 @@ def settled(totals: Sequence[int], now: int) -> float:
     return float(min(max(1.0 - growth / SETTLE_GROWTH, 0.0), 1.0))
 
 
+#: Versions a place's count must have stood still over, and how far below the night's shared ratio
+#: (in its spreads) its count may be, for ``place_settled`` to read it as done.
+STALL_VERSIONS = 3
+STALL_SPREADS = 2.5
+
+
+def stalled_places(
+    history: Sequence[Mapping[tuple[str, str], Mapping[str, int]]], county: Sequence[str], totals: np.ndarray
+) -> frozenset[str]:
+    """The places (county names as the cells give them) whose count has not grown over the last
+    ``STALL_VERSIONS`` versions of ``history``."""
+    from tracker.core.arrival import ArrivalPoint
+
+    if len(history) < STALL_VERSIONS:
+        return frozenset()
+    then: dict[str, int] = {}
+    point = ArrivalPoint.of(history[-STALL_VERSIONS])
+    sums = point.votes.sum(axis=1)
+    for (place, _t), n in zip(point.groups, sums.tolist(), strict=True):
+        then[place] = then.get(place, 0) + int(n)
+    now: dict[str, float] = {}
+    for place, n in zip(county, totals.tolist(), strict=True):
+        now[place] = now.get(place, 0.0) + float(n)
+    return frozenset(p for p, n in now.items() if n > 0 and n <= then.get(p, 0))
+
+
+def place_settled(settled: float, stalled: bool, floor: float, shared: float, spread: float) -> float:
+    """How far a place's middle settles on its count: as far as the whole count has stopped
+    growing (``settled``), and fully for a place whose own count has stood still for
+    ``STALL_VERSIONS`` versions and is already where a finished place could be (within
+    ``STALL_SPREADS`` spreads below the shared ratio). Why both: a county pauses for an hour in
+    the middle of its count (Georgia 2021 at half counted: 20 of 44 counties still for half an
+    hour had 12.8 % of the final vote to add), but then it stands far below a finished county's
+    size (its early ballots alone); a county that stands still at a finished county's size is done
+    (North Carolina by county at 96 % counted: the shared ratio held 730,000 votes "still out" in
+    finished counties when 210,000 were)."""
+    if stalled and shared > 0 and floor >= shared * math.exp(-STALL_SPREADS * spread):
+        return 1.0
+    return settled
+
+
 def prior_band(counted: np.ndarray, base: np.ndarray, prior: TurnoutPrior) -> tuple[float, float, float]:
     """The ratio band (low, middle, high) of tonight's turnout to the baseline's, from ``prior``
     narrowed by the count: the units' summed count over their summed baseline is a floor of the
@@ -187,6 +231,7 @@ def _prior_cells(
     source: list[str],
     band: np.ndarray,
     settled: float = 0.0,
+    stalled: frozenset[str] = frozenset(),
 ) -> None:
     """Step 4d (in place): each unit whose unfinished cells are all still unknown, sized by its
     baseline total × the prior band (``prior_band``); a unit's final is never below its count.
@@ -223,7 +268,9 @@ def _prior_cells(
         types = [cells.ctype[i] for i in mine]
         # the place's middle: the night's shared ratio, above what its own count already proves
         floor = c_unit[u] / b_unit[u]
-        mid = floor + (1.0 - settled) * (place_middle(shared, floor, spread) - floor)
+        unit = contest.units[u]
+        calm = place_settled(settled, (unit.county or unit.name) in stalled, floor, shared, spread)
+        mid = floor + (1.0 - calm) * (place_middle(shared, floor, spread) - floor)
         for r, out in ((mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (max(r_hi, mid), hi)):
             rest = max(b_unit[u] * r - c_unit[u], 0.0)
             out[mine] = totals[mine] + spread_rest(types, totals[mine], rest, shown)
@@ -257,4 +304,13 @@ def _county_band(
     band[waiting] = True
 
 
-__all__ = ["SETTLE_GROWTH", "SETTLE_VERSIONS", "prior_band", "settled"]
+__all__ = [
+    "SETTLE_GROWTH",
+    "SETTLE_VERSIONS",
+    "STALL_SPREADS",
+    "STALL_VERSIONS",
+    "place_settled",
+    "prior_band",
+    "settled",
+    "stalled_places",
+]

@@ -131,11 +131,13 @@ def expect_cells(
     complete: np.ndarray,
     baseline: Baseline | None,
     settled: float = 0.0,
+    stalled: frozenset[str] = frozenset(),
 ) -> CellExpectation:
     """Expected final votes of every cell of ``contest`` (see the module docstring).
     ``settled`` (0..1, from the night's versions: ``county_evidence.settled``): how far the
     count has stopped growing; the middle of a place sized by the turnout prior moves that far
-    towards its count (its range does not)."""
+    towards its count (its range does not); ``stalled``: the places whose count has stood still
+    (``county_evidence.stalled_places``), settled when they stand where a finished place could."""
     n = len(cells.unit)
     units = contest.units
     unit_ix = np.asarray(cells.unit, dtype=np.int64)
@@ -286,7 +288,7 @@ def expect_cells(
     # the baseline's turnout times the prior band of tonight's ratio to it (by election type,
     # ``tracker.core.turnout_prior``), narrowed only by what the count proves. Wide, and said so.
     if baseline is not None and baseline.prior is not None:
-        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band, settled)
+        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band, settled, stalled)
     # 1: the feed's own expectation wins, spread over the unit's unfinished cells.
     feed_units = [u for u, unit in enumerate(units) if getattr(unit, "expected_votes", None) is not None]
     if feed_units:
@@ -353,6 +355,7 @@ def expect_cells(
                 source,
                 band,
                 settled,
+                stalled,
             )
             if applied.any():
                 rel_var[applied] = 0.0

@@ -61,7 +61,7 @@ from tracker.core import arrival
 from tracker.core.arrival import ArrivalPoint, History, arrival_risk
 from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
-from tracker.core.county_evidence import SETTLE_VERSIONS, settled
+from tracker.core.county_evidence import SETTLE_VERSIONS, settled, stalled_places
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
@@ -278,7 +278,8 @@ def _project_contest(
     settle = (
         settled([ArrivalPoint.of(p).total for p in history[-SETTLE_VERSIONS:]], int(V)) if history else 0.0
     )
-    exp = expect_cells(contest, cells, totals_cell, complete, base, settle)
+    stalled = stalled_places(history, cells.county, totals_cell) if history else frozenset()
+    exp = expect_cells(contest, cells, totals_cell, complete, base, settle, stalled)
     rng = outstanding_range(exp, totals_cell, targets)
     expected = summarise(contest, cells, totals_cell, exp, rng, label, counted)
     facts = {
