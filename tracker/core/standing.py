@@ -26,10 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tracker.core.model import Candidate, Contest
-from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess
+from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess, share_text
 from tracker.core.write_ins import is_write_in, write_ins_only
 
 __all__ = [
+    "CLINCHED_ESTIMATED",
+    "CLINCHED_SHORT",
     "OUT_OF_REACH_ESTIMATED",
     "OUT_OF_REACH_SHORT",
     "WRITE_INS_ONLY",
@@ -49,6 +51,9 @@ __all__ = [
 OUT_OF_REACH_ESTIMATED = "out of reach unless the count runs far over its estimate"
 #: The same, where there is room for two words.
 OUT_OF_REACH_SHORT = "out of reach (est.)"
+#: "clinched" against an estimate of the vote still out.
+CLINCHED_ESTIMATED = "clinched unless the count runs far over its estimate"
+CLINCHED_SHORT = "clinched (est.)"
 #: A race whose only choices are write-in lines (``tracker.core.write_ins``): nobody to call
 #: elected or unopposed.
 WRITE_INS_ONLY = "write-ins only"
@@ -72,6 +77,9 @@ class Standing:
     compact: str = ""
     #: Shortest ("out"), for a narrow window.
     tiny: str = ""
+    #: Whether a "clinched" or "out of reach" rests on an estimate of the vote still out, not on
+    #: what the feed states (``Outstanding.hard``): the words then say so.
+    estimated: bool = False
 
 
 def mode(contest: Contest) -> str:
@@ -138,6 +146,7 @@ def _line(
 ) -> tuple[Standing, ...]:
     needs = [assess(v, counted, outstanding, rule) for v in votes]
     decided = any(n.state is State.CLEARED for n in needs)
+    estimate = outstanding is not None and not outstanding.hard and outstanding.hi > 0
     label = rule.label()
     top_tied = len(votes) > 1 and votes[0] == votes[1]
     out = []
@@ -158,18 +167,36 @@ def _line(
                 phrase = "final"
         elif need.state is State.CLEARED:
             phrase = f"over {label} · final"
+        elif need.state is State.CLINCHED and estimate:
+            # over the line at the top of an estimate: likely, not a count of ballots
+            phrase, compact = CLINCHED_ESTIMATED, CLINCHED_SHORT
         elif need.state is State.OUT_OF_REACH and rank >= 2:
             # The field far behind: the words say it; "(would need 190.8 %)" beside sixteen minor
             # candidates would only bury the line (the top two keep their share).
-            phrase = "out of reach"
+            phrase = OUT_OF_REACH_SHORT if estimate else "out of reach"
         elif need.state is State.NEEDS and need.share_of_outstanding is not None and not need.beyond_reach:
             pct = need.share_of_outstanding * 100
             phrase = need.describe()
             compact = f"needs {pct:.1f} % of what is left"
             tiny = f"needs {pct:.1f} %"
+        elif need.beyond_reach and estimate:
+            phrase = f"{OUT_OF_REACH_ESTIMATED} (would need {share_text(need.share_of_outstanding or 0.0)})"
+            compact = OUT_OF_REACH_SHORT
         else:
             phrase = need.describe()
-        out.append(Standing(cand, v, rank, need, phrase, compact or phrase, tiny or compact or phrase))
+        claims = need.state is State.CLINCHED or need.state is State.OUT_OF_REACH or need.beyond_reach
+        out.append(
+            Standing(
+                cand,
+                v,
+                rank,
+                need,
+                phrase,
+                compact or phrase,
+                tiny or compact or phrase,
+                estimated=estimate and claims,
+            )
+        )
     return tuple(out)
 
 
@@ -196,7 +223,12 @@ def _measure(
                 f"fails (needs {rule.over_words()}) · final",
             )
         elif need.state is State.CLINCHED:
-            phrase = "passes whatever is left"
+            estimate = outstanding is not None and not outstanding.hard
+            phrase = (
+                "passes unless the count runs far over its estimate"
+                if estimate
+                else "passes whatever is left"
+            )
         elif need.state is State.WAITING:
             phrase = "too early to say" if counted else ""
         else:
@@ -249,6 +281,13 @@ def _seats(
             if hi is not None and lead > hi:
                 need, phrase = Need(State.CLINCHED, votes_needed=0), "clinched" if one else "clinched a seat"
                 tiny = "clinched"
+                if not hard:
+                    phrase = (
+                        CLINCHED_ESTIMATED
+                        if one
+                        else "clinched a seat unless the count runs far over its estimate"
+                    )
+                    tiny = CLINCHED_SHORT
             else:
                 need = Need(State.IN, votes_needed=0)
                 phrase = f"leads by {_votes(lead)}" if one else f"in · {_votes(lead)} ahead of the cut"
@@ -269,7 +308,8 @@ def _seats(
                 phrase = f"{'' if one else 'out · '}needs {_votes(short)} to pass {cut_name}"
                 tiny = "trails" if one else "out"
         compact = phrase if len(phrase) <= 28 else tiny
-        out.append(Standing(cand, v, rank, need, phrase, compact, tiny))
+        estimated = not hard and need.state in (State.CLINCHED, State.OUT_OF_REACH)
+        out.append(Standing(cand, v, rank, need, phrase, compact, tiny, estimated=estimated))
     return tuple(out)
 
 
@@ -374,6 +414,10 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
         if state is State.CLEARED:
             return f"{leader.candidate.name} is over {label}"
         if state is State.CLINCHED:
+            if leader.estimated:
+                return (
+                    f"{leader.candidate.name} stays over {label} unless the count runs far over its estimate"
+                )
             return f"{leader.candidate.name} stays over {label} even if every outstanding vote goes to others"
         if state is State.RUNOFF:
             if rule.runoff == "top-two" and len(rows) > 1:
