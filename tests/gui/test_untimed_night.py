@@ -66,6 +66,11 @@ def test_the_replay_bar_of_a_night_in_file_order_counts_versions(
     assert changed.lstrip("≤").startswith("v ") and ":" not in changed
     tip = str(model.data(model.index(0, COL_NAME), Qt.ItemDataRole.ToolTipRole))
     assert "version" in tip and "2000-01-01" not in tip
+    # with no clock to type, a version is typed instead ("Go to time…", Ctrl+G)
+    assert window.navigation.go_to("v 5") is not None
+    assert bar.texts()["now"] == "v 5"
+    assert window.navigation.go_to("v 14") is None
+    assert "versions 1 to 13" in window.statusBar().currentMessage()
 
 
 def test_a_night_with_times_keeps_its_clock(qtbot: QtBot, window: MainWindow, bundled_night: Path) -> None:

@@ -152,6 +152,11 @@ class ReplayBar(QWidget):
         return self._clock
 
     @property
+    def timeline(self) -> Timeline | None:
+        """The night's version times (for "go to v 5")."""
+        return self._timeline
+
+    @property
     def playing(self) -> bool:
         return self._clock is not None and self._clock.playing
 

@@ -121,7 +121,7 @@ class NightOpening(_Base):
             from tracker.ui.navigation import clamp_to_night, parse_time_in_night
 
             try:
-                wanted = parse_time_in_night(str(at), clock.start, clock.end, info.timezone)
+                wanted = parse_time_in_night(str(at), clock.start, clock.end, info.timezone, times)
             except ValueError as exc:
                 self.report_error(str(exc))
             else:  # a time outside the night is clamped to it, and the user is told (never silently)
