@@ -65,7 +65,7 @@ from tracker.core.county_evidence import SETTLE_VERSIONS, settled, stalled_place
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
-from tracker.core.prior_rest import split_waiting
+from tracker.core.prior_rest import ON_THE_DAY, split_waiting
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
@@ -421,7 +421,11 @@ def _project_contest(
     # fixed risk: how one type differs from another is one offset read from a few counties, and no
     # lean of the places counted shows whether it holds (North Carolina 2020 by county, early
     # votes first: eleven wrong calls when their risk was the measured skew's).
+    # So do the election-day cells of places sized by the prior: that their county's rest is
+    # election-day votes rests on early and mail ballots being counted first, which holds in North
+    # Carolina and Georgia and not where mail is counted last (Pennsylvania 2020).
     full = TAU * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
+    inferred = inferred | (targets & prior & np.isin(ctype, list(ON_THE_DAY)))
     r_inferred = float(remaining[inferred].sum())
     risk_votes = cap * (R - r_inferred + unsized) + full * r_inferred
     if history and R > 0:
