@@ -247,3 +247,20 @@ def test_cli_projections_logs_and_writes_csv(capsys, tmp_path: Path, tracker_hom
     capsys.readouterr()
     assert main(["projections", str(JUNE), "--stored"]) == 0
     assert "Karen Handel" in capsys.readouterr().out
+
+
+def test_cli_projections_with_another_baseline_are_logged_beside_the_first(tracker_home: Path):
+    """June projected with April as its baseline, then with ``--baseline none``: both are kept,
+    each row naming its baseline; projecting with April again adds nothing."""
+    source = str(JUNE.resolve())
+    assert main(["projections", str(JUNE), "--csv", "-"]) == 0
+    with Store() as store:
+        first = store.projections(source=source)
+    assert len(first) == 2 * 46 and all(r.baseline for r in first)
+    assert main(["projections", str(JUNE), "--baseline", "none", "--csv", "-"]) == 0
+    assert main(["projections", str(JUNE), "--csv", "-"]) == 0
+    with Store() as store:
+        rows = store.projections(source=source)
+    assert len(rows) == 2 * len(first)
+    assert rows[: len(first)] == first
+    assert {r.baseline for r in rows[len(first) :]} == {""}

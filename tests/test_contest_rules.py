@@ -99,10 +99,14 @@ def test_vote_for_n_cut_line_phrases_while_counting_and_final():
     assert mode(c) == "seats"
     assert cut_line(c) == pytest.approx(700 / 3150) and line_label(c) == "cut: 3rd place"
     counting = phrases(c, Outstanding(100, 50, 200))
-    assert counting["A"] == "clinched a seat"  # 900 > 650 + 200
+    # 900 > 650 + 200, the top of an estimate of the vote still out: likely, and said so
+    assert counting["A"] == "clinched a seat unless the count runs far over its estimate"
+    assert phrases(c, Outstanding(100, 50, 200, hard=True))["A"] == "clinched a seat"
     assert counting["C"] == "in · 50 votes ahead of the cut"
     assert counting["D"] == "out · needs 51 votes to pass C"
-    assert counting["E"].startswith("eliminated (needs 601 votes to pass C")
+    assert counting["E"].startswith("out of reach unless the count runs far over its estimate (needs 601")
+    hard = phrases(c, Outstanding(100, 50, 200, hard=True))
+    assert hard["E"].startswith("eliminated (needs 601 votes to pass C")
     final = phrases(c, DONE)
     assert final == {"A": "elected", "B": "elected", "C": "elected", "D": "not elected", "E": "not elected"}
     assert verdict(c, standings(c, DONE)) == "elected: A, B, C"
@@ -159,10 +163,13 @@ def test_is_measure_and_election_kind():
 
 def test_need_above_100_percent_is_out_of_reach_with_the_share():
     c = race({"A": 400, "B": 600}, rule=ThresholdRule.majority())
-    text = phrases(c, Outstanding(100, 50, 1000))["A"]
+    text = phrases(c, Outstanding(100, 50, 1000, hard=True))["A"]
     # needs 151 of 1,100 at the expected remainder of 100: 151 %
     assert text == "out of reach (would need 151 %)"
     assert "100.0 %" not in text
+    # against an estimate of the vote still out, the words say what they rest on
+    estimated = phrases(c, Outstanding(100, 50, 1000))["A"]
+    assert estimated == "out of reach unless the count runs far over its estimate (would need 151 %)"
 
 
 def test_probabilities_read_under_1_and_over_99_percent():
@@ -433,7 +440,25 @@ def test_a_race_merged_from_county_files_keeps_the_best_sourced_rule(shared_data
 
 def test_the_field_far_behind_is_simply_out_of_reach():
     c = race({"A": 500, "B": 300, "C": 150, "D": 50}, rule=ThresholdRule.majority())
-    words = phrases(c, Outstanding(50, 40, 60))
+    words = phrases(c, Outstanding(50, 40, 60, hard=True))
     # B needs 231 more of the largest plausible 60 (531 of 1,060): 385 %; the runner-up keeps it
     assert words["B"] == "out of reach (would need 385 %)"
     assert words["C"] == words["D"] == "out of reach"
+    estimated = phrases(c, Outstanding(50, 40, 60))
+    assert estimated["B"] == "out of reach unless the count runs far over its estimate (would need 385 %)"
+    assert estimated["C"] == estimated["D"] == "out of reach (est.)"
+
+
+def test_clinched_against_an_estimate_says_what_it_rests_on():
+    """Over the line even at the top of the range of the vote still out: "clinched" when the
+    feed states that range (every unit's status, precinct counts, its own expected vote), and
+    "clinched unless the count runs far over its estimate" when the range is the tracker's
+    estimate — the top of an estimate is likely, not a count of ballots."""
+    c = race({"A": 800, "B": 150, "C": 50}, rule=ThresholdRule.majority())
+    stated = standings(c, Outstanding(100, 50, 200, hard=True))
+    estimated = standings(c, Outstanding(100, 50, 200))
+    assert stated[0].phrase == "clinched" and not stated[0].estimated
+    assert estimated[0].phrase == "clinched unless the count runs far over its estimate"
+    assert estimated[0].tiny == "clinched (est.)" and estimated[0].estimated
+    assert verdict(c, stated).endswith("even if every outstanding vote goes to others")
+    assert verdict(c, estimated).endswith("unless the count runs far over its estimate")

@@ -259,6 +259,7 @@ def test_cli_export_to_stdout_through_the_entry_point() -> None:
         (["--at", "18:00"], "no results yet at 18:00"),
         (["--at", "18:59"], "no results yet at 18:59"),
         (["--at", "25:00"], "expected a time as HH:MM"),
+        (["--at", "v 99"], "has versions 1 to 73; there is no version 99"),
     ],
 )
 def test_cli_export_errors_are_one_line_and_exit_2(
@@ -283,3 +284,12 @@ def test_cli_export_after_the_night_is_its_last_version(tmp_path: Path, capsys) 
     """03:00 comes after the last update (01:30): the final result, as the window shows then."""
     assert main(["export", str(BUNDLED), "--at", "03:00", "--csv", str(tmp_path / "x.csv")]) == 0
     assert "version 73 of 73" in capsys.readouterr().out
+
+
+def test_cli_export_at_a_version_number(tmp_path: Path) -> None:
+    """``--at v N``: the Nth version, as the window counts them on a night with no times of its
+    own; the same CSV as that version's own time."""
+    by_number, by_time = tmp_path / "v.csv", tmp_path / "t.csv"
+    assert main(["export", str(BUNDLED), "--contest", HOUSE_ID, "--at", "v 41", "--csv", str(by_number)]) == 0
+    assert main(["export", str(BUNDLED), "--contest", HOUSE_ID, "--at", "22:40", "--csv", str(by_time)]) == 0
+    assert by_number.read_text(encoding="utf-8") == by_time.read_text(encoding="utf-8")

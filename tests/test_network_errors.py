@@ -8,6 +8,7 @@ import socket
 
 import httpx
 import pytest
+from loopback_ports import refused_port
 
 from tracker.feeds import errors
 from tracker.feeds.errors import describe_network_error, is_offline, plain_error
@@ -46,10 +47,11 @@ def test_each_network_failure_is_one_plain_sentence(exc: Exception, sentence: st
 
 
 def test_a_real_refused_connection_reads_as_refused() -> None:
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    with httpx.Client(timeout=5) as client, pytest.raises(httpx.HTTPError) as caught:
+    with (
+        refused_port() as port,  # held, never listening: refused, and nobody else's meanwhile
+        httpx.Client(timeout=5) as client,
+        pytest.raises(httpx.HTTPError) as caught,
+    ):
         client.get(f"http://127.0.0.1:{port}/feed.json")
     assert describe_network_error(caught.value) == errors.REFUSED
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from fault_server import JUNE, SPEED, Fault, FaultyFeedServer, StepClock, wait_for
+from loopback_ports import refused_port
 
 from tracker.archive.night import NightFile
 
@@ -76,12 +76,6 @@ def env(tmp_path: Path) -> dict[str, str]:
     home.mkdir()
     clean = {k: v for k, v in os.environ.items() if k != "AP_API_KEY"}
     return {**clean, "TRACKER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
@@ -151,10 +145,12 @@ def test_the_ap_key_is_in_no_recording_store_export_or_output_of_the_commands(
         )
         assert bad.returncode == 2 and "REDACTED" in bad.stderr
         outputs += [bad.stdout, bad.stderr]
-        dead = f"http://127.0.0.1:{_free_port()}/v2/elections/2017-06-20?apiKey={KEY}"
-        gone = _run(
-            ["record", dead, "--interval", "0.05", "--max-polls", "2", "-o", str(nights / "dead.night")], env
-        )
+        with refused_port() as port:  # held until the command is done: nobody else's meanwhile
+            dead = f"http://127.0.0.1:{port}/v2/elections/2017-06-20?apiKey={KEY}"
+            gone = _run(
+                ["record", dead, "--interval", "0.05", "--max-polls", "2", "-o", str(nights / "dead.night")],
+                env,
+            )
         assert gone.returncode == 0 and "error" in gone.stdout
         outputs += [gone.stdout, gone.stderr]
         # 5. an unexpected exception mid-recording: polling goes on (issue 19) and its traceback

@@ -11,6 +11,7 @@ migrate it once: each migration re-reads the schema version under the write lock
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import sqlite3
@@ -120,6 +121,52 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE projections ADD COLUMN baseline TEXT NOT NULL DEFAULT '';
     ALTER TABLE projections ADD COLUMN evidence TEXT NOT NULL DEFAULT '';
     """,
+    # 7: the baseline is part of a projection's key: the same version projected with another baseline
+    # (``--baseline FILE|none``) is another projection, kept beside the first instead of dropped.
+    # SQLite cannot change a table's UNIQUE constraint, so the table is rebuilt, every row (and its
+    # id, which orders the log) copied over.
+    """
+    CREATE TABLE projections_v7 (
+        id            INTEGER PRIMARY KEY,
+        made_at       TEXT NOT NULL,
+        source        TEXT NOT NULL,
+        election_id   TEXT NOT NULL,
+        version       TEXT NOT NULL,
+        payload_id    TEXT NOT NULL DEFAULT '',
+        snapshot_time TEXT,
+        contest_id    TEXT NOT NULL,
+        contest_name  TEXT NOT NULL,
+        candidate_id  TEXT NOT NULL,
+        candidate     TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        votes         INTEGER NOT NULL,
+        share_now     REAL NOT NULL,
+        share         REAL,
+        lo            REAL,
+        hi            REAL,
+        p_clear       REAL,
+        outstanding   INTEGER,
+        outstanding_lo INTEGER,
+        outstanding_hi INTEGER,
+        model_version TEXT NOT NULL,
+        baseline      TEXT NOT NULL DEFAULT '',
+        evidence      TEXT NOT NULL DEFAULT '',
+        UNIQUE (source, version, payload_id, contest_id, candidate_id, model_version, baseline)
+    );
+    INSERT INTO projections_v7 (
+        id, made_at, source, election_id, version, payload_id, snapshot_time, contest_id,
+        contest_name, candidate_id, candidate, status, votes, share_now, share, lo, hi, p_clear,
+        outstanding, outstanding_lo, outstanding_hi, model_version, baseline, evidence
+    )
+    SELECT
+        id, made_at, source, election_id, version, payload_id, snapshot_time, contest_id,
+        contest_name, candidate_id, candidate, status, votes, share_now, share, lo, hi, p_clear,
+        outstanding, outstanding_lo, outstanding_hi, model_version, baseline, evidence
+    FROM projections;
+    DROP TABLE projections;
+    ALTER TABLE projections_v7 RENAME TO projections;
+    CREATE INDEX projections_by_source ON projections (source, contest_id, snapshot_time);
+    """,
 )
 
 
@@ -152,9 +199,29 @@ def _pausing_rows(records: Sequence[ProjectionRecord]) -> Iterator[tuple[object,
         yield record.row()
 
 
-#: A migration's ``CREATE TABLE t`` and ``CREATE INDEX … ON t`` (``Store._create_missing_tables``).
-_CREATE_TABLE = re.compile(r"\s*CREATE\s+TABLE\s+(\w+)", re.IGNORECASE)
-_CREATE_INDEX = re.compile(r"\s*CREATE\s+INDEX\s+\w+\s+ON\s+(\w+)", re.IGNORECASE)
+@functools.cache
+def _schema_at(migrations: tuple[str, ...]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The tables ``migrations`` leave (name → ``CREATE TABLE``) and each one's indexes, read from
+    an in-memory database they are run on: SQLite itself folds a table's added columns, and a
+    table rebuilt under another name and renamed, into the one statement that makes it now."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for script in migrations:
+            for statement in _statements(script):
+                db.execute(statement)
+        rows = db.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+        ).fetchall()
+    finally:
+        db.close()
+    tables = {name: sql for kind, name, _table, sql in rows if kind == "table"}
+    indexes: dict[str, tuple[str, ...]] = {}
+    for kind, _name, table, sql in rows:
+        if kind == "index":
+            indexes[table] = (*indexes.get(table, ()), sql)
+    return tables, indexes
+
 
 #: An ``ALTER TABLE t ADD COLUMN c`` statement of a migration (``Store._adds_existing_column``).
 _ADD_COLUMN = re.compile(r"\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)
@@ -204,6 +271,8 @@ class Store:
                 f"{self.path} was written by a newer version of the tracker (schema {version}); "
                 "upgrade the app or set TRACKER_HOME to another folder"
             )
+        # A table the store should already have is made first: a later migration may rebuild it.
+        self._create_missing_tables(version)
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # One migration per transaction, its version bump inside it. The version is read again
             # under the write lock: another instance may have migrated since we looked.
@@ -219,39 +288,33 @@ class Store:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
-        self._create_missing_tables()
+        self._create_missing_tables(len(MIGRATIONS))
 
-    def _create_missing_tables(self) -> None:
-        """Create any table (and its indexes) the migrations define that the store lacks: a store
-        left at the current version by a build whose migrations were numbered otherwise had no
-        ``rule_overrides`` table, and every read of a user's rule failed with "no such table"."""
+    def _create_missing_tables(self, version: int) -> None:
+        """Create any table (and its indexes) the store at schema ``version`` should have but lacks:
+        a store left at the current version by a build whose migrations were numbered otherwise had
+        no ``rule_overrides`` table, and every read of a user's rule failed with "no such table".
+        Each table is created as the migrations up to ``version`` leave it (its columns added
+        since, its key rebuilt since), not as it was first defined."""
+        tables, indexes = _schema_at(MIGRATIONS[:version])
         have = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        for script in MIGRATIONS:
-            statements = _statements(script)
-            for statement in statements:
-                m = _CREATE_TABLE.match(statement)
-                if m is None or m.group(1) in have:
-                    continue
-                table = m.group(1)
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    self._db.execute(statement)
-                    for other in statements:
-                        index = _CREATE_INDEX.match(other)
-                        if index is not None and index.group(1) == table:
-                            self._db.execute(other)
-                    for later in MIGRATIONS:  # and the columns later migrations added to it
-                        for other in _statements(later):
-                            column = _ADD_COLUMN.match(other)
-                            ours = column is not None and column.group(1) == table
-                            if ours and not self._adds_existing_column(other):
-                                self._db.execute(other)
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
-                    raise
-                have.add(table)
+        for table, sql in tables.items():
+            if table in have:
+                continue
+            self._db.execute("BEGIN IMMEDIATE")
+            try:  # looked at again under the write lock: another instance may have made it since
+                exists = self._db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+                ).fetchone()
+                if exists is None:
+                    self._db.execute(sql)
+                    for index in indexes.get(table, ()):
+                        self._db.execute(index)
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
 
     def _adds_existing_column(self, statement: str) -> bool:
         """Whether ``statement`` adds a column its table already has: a store left by a build
@@ -386,8 +449,9 @@ class Store:
     # projection log -----------------------------------------------------------
     def append_projections(self, records: Sequence[ProjectionRecord]) -> int:
         """Append projections in one transaction; returns how many rows were new. The same
-        input (source, version, payload) projected by the same model version is the same
-        projection and is logged once, at the time it was first made."""
+        input (source, version, payload) projected by the same model version with the same
+        baseline is the same projection and is logged once, at the time it was first made; with
+        another baseline it is another projection, logged beside it."""
         if not records:
             return 0
         fields = ProjectionRecord.FIELDS

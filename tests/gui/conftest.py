@@ -8,12 +8,18 @@ Two kinds of data, never mixed up:
   the bundled reconstructed night built from them.
 
 ``QT_QPA_PLATFORM=offscreen`` and a temporary ``TRACKER_HOME`` come from ``tests/conftest.py``.
+
+The main window: ``make_window(...)`` makes one the way most tests want it (not interactive, its
+layout not kept between runs unless asked, sized, shown, a night opened and drawn) and closes it
+after the test; ``window`` is the plain one at 1200×760. A test whose window needs more (a feed's
+poll policy, focus, its own teardown) keeps its own fixture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtWidgets import QApplication
@@ -22,6 +28,9 @@ from synthetic_data import write_synthetic_night
 
 from tracker.core.model import Snapshot
 from tracker.ui.workers import Worker
+
+if TYPE_CHECKING:
+    from tracker.ui.main_window import MainWindow
 
 
 @pytest.fixture
@@ -77,3 +86,52 @@ def worker(qtbot: QtBot) -> Iterator[Worker]:
     w = Worker()
     yield w
     w.shutdown()
+
+
+# the main window -------------------------------------------------------------------------------------
+#: ``make_window``'s signature, for a test that asks for the factory.
+MakeWindow = Callable[..., "MainWindow"]
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, tracker_home: Path) -> Iterator[MakeWindow]:
+    """A factory of main windows, each closed after the test. ``make_window(size=(w, h),
+    show=True, night=PATH, open_timeout_ms=..., persist_layout=True, **open_night_kwargs)``:
+    resized, then shown, then ``night`` opened (``at="21:30"``, ``at_end=True`` …) and waited for
+    until drawn, in that order."""
+    from tracker.ui.main_window import MainWindow
+
+    made: list[MainWindow] = []
+
+    def make(
+        *,
+        size: tuple[int, int] | None = None,
+        show: bool = False,
+        night: Path | None = None,
+        open_timeout_ms: int = 30_000,
+        persist_layout: bool = False,
+        **open_night: Any,
+    ) -> MainWindow:
+        w = MainWindow(interactive=False, persist_layout=persist_layout)
+        qtbot.addWidget(w)
+        made.append(w)
+        if size is not None:
+            w.resize(*size)
+        if show:
+            w.show()
+        if night is not None:
+            with qtbot.waitSignal(w.drawn, timeout=open_timeout_ms):
+                w.open_night(night, **open_night)
+        elif open_night:
+            raise TypeError(f"night options without a night: {sorted(open_night)}")
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+
+
+@pytest.fixture
+def window(make_window: MakeWindow) -> MainWindow:
+    """The main window at 1200×760, not shown, no night open (a test file may define its own)."""
+    return make_window(size=(1200, 760))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,6 @@ from tracker.ui.race_list import COL_NAME
 pytestmark = pytest.mark.gui
 
 OSSOFF_RACE = "10"
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(1200, 760)
-    yield w
-    w.close()
 
 
 def _wait_alerts(qtbot: QtBot, window: MainWindow, count: int) -> None:

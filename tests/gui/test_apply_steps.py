@@ -10,7 +10,7 @@ with the last step, and the window holds the night thread's gate from the first 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,13 +22,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path, bundled_night: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False)
-    qtbot.addWidget(w)
-    with qtbot.waitSignal(w.drawn, timeout=15_000):
-        w.open_night(bundled_night, at_end=True)
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow], bundled_night: Path) -> MainWindow:
+    return make_window(persist_layout=True, night=bundled_night, open_timeout_ms=15_000, at_end=True)
 
 
 def _count_holds(w: MainWindow) -> dict[str, int]:

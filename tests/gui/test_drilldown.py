@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import itertools
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -163,12 +163,8 @@ def test_chart_shows_each_candidates_mix_and_reuses_its_items(qtbot: QtBot, ga06
 
 # the dock in the window ------------------------------------------------------------------------------
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 1000)
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    return make_window(size=(1400, 1000))
 
 
 def _open(qtbot: QtBot, window: MainWindow, night: Path, at: str) -> None:

@@ -87,3 +87,20 @@ def test_every_panel_in_the_elections_zone_then_utc_on_demand(qtbot: QtBot, wind
     qtbot.addWidget(second)
     assert second.election_clock.utc and second.election_clock.action.isChecked()
     second.close()
+
+
+def test_the_projection_log_says_which_baseline_each_row_used(qtbot: QtBot) -> None:
+    """The same version projected with a baseline and without one: two rows the table tells apart."""
+    import dataclasses
+
+    from tracker.ui.projection_log import ProjectionLogModel
+
+    at = SYNTHETIC_TIMES[1].astimezone(dt.UTC).isoformat()
+    plain = _record("2024-11-06T00:31:00+00:00", at)
+    based = dataclasses.replace(plain, baseline="<b>synthetic-2016</b>: Synthetic Mayor")
+    model = ProjectionLogModel()
+    model.set_rows([based, plain])
+    column = [name for name, _ in COLUMNS].index("baseline")
+    assert model.headerData(column, Qt.Orientation.Horizontal) == "baseline"
+    assert model.data(model.index(0, column)) == "<b>synthetic-2016</b>: Synthetic Mayor"
+    assert model.data(model.index(1, column)) == ""

@@ -6,13 +6,13 @@ armed before it is up keeps retrying and opens when it comes up. Plus the states
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fault_server import StepClock
+from loopback_ports import held_port, reusable_feed_servers
 from pytestqt.qtbot import QtBot
 
 from tracker import paths
@@ -58,75 +58,75 @@ def window(qtbot: QtBot, tracker_home: Path, monkeypatch: pytest.MonkeyPatch) ->
     w.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _badge(window: MainWindow) -> str:
     return window.feed_status.texts()["badge"]
 
 
 def test_a_killed_feed_turns_failing_within_two_polls_and_live_when_it_returns(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    port = _free_port()
+    reusable_feed_servers(monkeypatch)
     reports: list[FeedHealth] = []
     window.worker.feed_health.connect(lambda h: reports.append(h) if isinstance(h, FeedHealth) else None)
     step = StepClock(JUNE)
-    server = FeedServer(JUNE, fmt="native", speed=SPEED, clock=step, port=port).start()
-    try:
-        # Polls half a second apart: the window has the latest report before the next poll.
-        with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
-            window.open_feed(server.url, interval=0.5)
-        qtbot.waitUntil(lambda: _badge(window) == LIVE and bool(reports), timeout=WAIT_MS)
-        assert window.health_line.isVisibleTo(window)
-        assert "live" in window.health_line.text()
-        seen = len(reports)
-        qtbot.waitUntil(lambda: len(reports) > seen, timeout=WAIT_MS)  # a poll just happened
-    finally:
-        server.stop()  # killed mid-night
-    polls_at_kill = reports[-1].polls
-    qtbot.waitUntil(lambda: _badge(window) == FAILING, timeout=WAIT_MS)
-    first_failing = next(h for h in reports if h.error)
-    assert first_failing.polls - polls_at_kill <= 2, "FAILING took more than two polls"
-    line = window.health_line.text()
-    assert "feed failing: the server refused the connection" in line, line
-    assert line.startswith("last new version ")
-    assert window.health_line.state == FAILING
-    assert "Error" not in line and "Errno" not in line
-    assert window.snapshot is not None  # the last good version stays on screen
+    server = FeedServer(JUNE, fmt="native", speed=SPEED, clock=step).start()
+    # Held from before the kill to the end: while the feed is down its port refuses, and no other
+    # process can be given it before the feed comes back there.
+    with held_port(server.port) as port:
+        try:
+            # Polls half a second apart: the window has the latest report before the next poll.
+            with qtbot.waitSignal(window.drawn, timeout=WAIT_MS):
+                window.open_feed(server.url, interval=0.5)
+            qtbot.waitUntil(lambda: _badge(window) == LIVE and bool(reports), timeout=WAIT_MS)
+            assert window.health_line.isVisibleTo(window)
+            assert "live" in window.health_line.text()
+            seen = len(reports)
+            qtbot.waitUntil(lambda: len(reports) > seen, timeout=WAIT_MS)  # a poll just happened
+        finally:
+            server.stop()  # killed mid-night
+        polls_at_kill = reports[-1].polls
+        qtbot.waitUntil(lambda: _badge(window) == FAILING, timeout=WAIT_MS)
+        first_failing = next(h for h in reports if h.error)
+        assert first_failing.polls - polls_at_kill <= 2, "FAILING took more than two polls"
+        line = window.health_line.text()
+        assert "feed failing: the server refused the connection" in line, line
+        assert line.startswith("last new version ")
+        assert window.health_line.state == FAILING
+        assert "Error" not in line and "Errno" not in line
+        assert window.snapshot is not None  # the last good version stays on screen
 
-    server = FeedServer(JUNE, fmt="native", speed=SPEED, clock=step, port=port).start()
-    try:
-        qtbot.waitUntil(lambda: _badge(window) == LIVE, timeout=WAIT_MS)
-        assert window.health_line.state == LIVE and "failing" not in window.health_line.text()
-    finally:
-        window.stop_feed()
-        window.worker.wait_feed_stopped(WAIT_MS)
-        server.stop()
+        server = FeedServer(JUNE, fmt="native", speed=SPEED, clock=step, port=port).start()
+        try:
+            qtbot.waitUntil(lambda: _badge(window) == LIVE, timeout=WAIT_MS)
+            assert window.health_line.state == LIVE and "failing" not in window.health_line.text()
+        finally:
+            window.stop_feed()
+            window.worker.wait_feed_stopped(WAIT_MS)
+            server.stop()
     assert _badge(window) == STOPPED
 
 
-def test_a_feed_armed_before_it_is_up_keeps_retrying_and_opens(qtbot: QtBot, window: MainWindow) -> None:
-    port = _free_port()
+def test_a_feed_armed_before_it_is_up_keeps_retrying_and_opens(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reusable_feed_servers(monkeypatch)
     errors_seen: list[str] = []
     window.error_reported.connect(errors_seen.append)
-    url = f"http://127.0.0.1:{port}/feed.json"
-    window.open_feed(url, interval=0.05)
-    qtbot.waitUntil(lambda: _badge(window) == FAILING, timeout=WAIT_MS)
-    assert window.feed_status.isVisibleTo(window) and window.health_line.isVisibleTo(window)
-    assert "the server refused the connection" in window.health_line.text()
-    assert "Waiting for the feed" in window.status_text()
-    assert errors_seen == []  # not an error that ends it: it keeps trying
-    step = StepClock(JUNE)
-    with FeedServer(JUNE, fmt="native", speed=SPEED, clock=step, port=port) as server:
-        assert server.url.startswith(f"http://127.0.0.1:{port}")
-        qtbot.waitUntil(lambda: window.live and window.snapshot is not None, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: _badge(window) == LIVE, timeout=WAIT_MS)
-        window.stop_feed()
-        assert window.worker.wait_feed_stopped(WAIT_MS)
+    with held_port() as port:  # refused until the feed comes up on it; no other process's meanwhile
+        url = f"http://127.0.0.1:{port}/feed.json"
+        window.open_feed(url, interval=0.05)
+        qtbot.waitUntil(lambda: _badge(window) == FAILING, timeout=WAIT_MS)
+        assert window.feed_status.isVisibleTo(window) and window.health_line.isVisibleTo(window)
+        assert "the server refused the connection" in window.health_line.text()
+        assert "Waiting for the feed" in window.status_text()
+        assert errors_seen == []  # not an error that ends it: it keeps trying
+        step = StepClock(JUNE)
+        with FeedServer(JUNE, fmt="native", speed=SPEED, clock=step, port=port) as server:
+            assert server.url.startswith(f"http://127.0.0.1:{port}")
+            qtbot.waitUntil(lambda: window.live and window.snapshot is not None, timeout=WAIT_MS)
+            qtbot.waitUntil(lambda: _badge(window) == LIVE, timeout=WAIT_MS)
+            window.stop_feed()
+            assert window.worker.wait_feed_stopped(WAIT_MS)
     assert errors_seen == []
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from fault_server import StepClock
+from loopback_ports import refused_port
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from stale_cache import write_stale_cache_night
@@ -37,11 +38,8 @@ WAIT_MS = 90_000  # a bound, not a timing: it costs time only when something is 
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    return make_window()  # at the size it makes itself
 
 
 def _versions(window: MainWindow) -> int:
@@ -230,18 +228,14 @@ def test_a_stale_cache_never_makes_the_window_go_back_in_time(
 
 
 def test_an_unreachable_or_failing_address_says_which(qtbot: QtBot, window: MainWindow) -> None:
-    import socket
-
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    # Nothing there yet: the feed is armed and keeps retrying (tests/gui/test_feed_health.py),
-    # saying why in words; Stop gives up.
-    window.open_feed(f"http://127.0.0.1:{port}/feed.json", interval=0.05)
-    qtbot.waitUntil(lambda: window.feed_status.texts()["badge"] == "FAILING", timeout=WAIT_MS)
-    assert "the server refused the connection" in window.health_line.text()
-    window.stop_feed()
-    assert window.worker.wait_feed_stopped(WAIT_MS)
+    with refused_port() as port:  # held, never listening: refused, and nobody else's meanwhile
+        # Nothing there yet: the feed is armed and keeps retrying (tests/gui/test_feed_health.py),
+        # saying why in words; Stop gives up.
+        window.open_feed(f"http://127.0.0.1:{port}/feed.json", interval=0.05)
+        qtbot.waitUntil(lambda: window.feed_status.texts()["badge"] == "FAILING", timeout=WAIT_MS)
+        assert "the server refused the connection" in window.health_line.text()
+        window.stop_feed()
+        assert window.worker.wait_feed_stopped(WAIT_MS)
     assert not window.feed_status.isVisibleTo(window)
     step = StepClock(APRIL)
     with (

@@ -4,7 +4,7 @@ or a real payload dropped on the window opens; Help ▸ About shows the version 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,12 +22,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(1100, 700)
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    return make_window(size=(1100, 700))
 
 
 def _start_page(qtbot: QtBot, window: MainWindow) -> None:

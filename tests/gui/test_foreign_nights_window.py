@@ -4,6 +4,7 @@ CLI's test (tests/foreign_nights.py), each with the words its message must conta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> MainWindow:
-    win = MainWindow(interactive=False)
-    qtbot.addWidget(win)
-    return win
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    return make_window(persist_layout=True)
 
 
 @pytest.mark.parametrize("kind", sorted(FOREIGN))

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from fault_server import StepClock
@@ -23,11 +22,8 @@ WAIT_MS = 90_000  # a bound, not a timing
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    return make_window()  # at the size it makes itself
 
 
 def test_the_live_label_keeps_its_words_beside_the_feeds_health(qtbot: QtBot, window: MainWindow) -> None:

@@ -6,7 +6,7 @@ offering to import a results file instead of refusing it."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,15 +22,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path, synthetic_night: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    with qtbot.waitSignal(w.drawn, timeout=30_000):
-        w.open_night(synthetic_night, at_end=True)
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow], synthetic_night: Path) -> MainWindow:
+    return make_window(size=(1000, 700), show=True, night=synthetic_night, at_end=True)
 
 
 def test_clamp_and_parse_in_the_nights_zone() -> None:

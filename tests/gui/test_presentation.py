@@ -4,7 +4,7 @@ to its dock after; Escape leaves."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,14 +18,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path, bundled_night: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.show()
-    with qtbot.waitSignal(w.drawn, timeout=30_000):
-        w.open_night(bundled_night, at="21:00")
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow], bundled_night: Path) -> MainWindow:
+    return make_window(show=True, night=bundled_night, at="21:00")
 
 
 def test_the_race_full_screen_in_larger_type(qtbot: QtBot, window: MainWindow) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -151,15 +150,6 @@ def test_an_empty_timeline_shows_no_times_until_a_night_gives_it_some(qtbot: QtB
     timeline.set_history(points, points[-1].when, span=(points[0].when, points[-1].when))
     labels = _time_labels(timeline)
     assert labels and all(":" in label for label in labels)
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(1200, 760)
-    yield w
-    w.close()
 
 
 def test_window_band_timeline_and_log_move_with_the_night(

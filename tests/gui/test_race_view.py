@@ -13,7 +13,8 @@ from synthetic_data import synthetic_snapshot
 
 from tracker.core.model import Contest, Snapshot
 from tracker.core.outstanding import estimate_outstanding
-from tracker.core.threshold import State, ThresholdRule, assess
+from tracker.core.standing import OUT_OF_REACH_ESTIMATED
+from tracker.core.threshold import State, ThresholdRule, assess, share_text
 from tracker.ui.bar_texts import display_name
 from tracker.ui.race_view import RaceView
 
@@ -107,8 +108,14 @@ def test_needs_text_comes_from_the_threshold_arithmetic(view: RaceView) -> None:
     for rank, cand in enumerate(mayor.ranked()):
         votes = mayor.totals[cand.id]
         need = assess(votes, counted, outstanding, mayor.threshold)
-        # the field beyond the top two, out of reach, is simply "out of reach" (core.standing)
-        words = "out of reach" if need.state is State.OUT_OF_REACH and rank >= 2 else need.describe()
+        # the field beyond the top two, out of reach, is simply "out of reach" (core.standing);
+        # against an estimate of the vote still out (not one the feed states) it says so
+        if need.state is State.OUT_OF_REACH and rank >= 2:
+            words = "out of reach" if outstanding.hard else "out of reach (est.)"
+        elif need.beyond_reach and not outstanding.hard:
+            words = f"{OUT_OF_REACH_ESTIMATED} (would need {share_text(need.share_of_outstanding or 0.0)})"
+        else:
+            words = need.describe()
         expected = f"{100 * votes / counted:.1f} % · {votes:,} · {words}"
         assert view.texts()[cand.name] == expected
     assert "needs" in view.texts()["ADA LOVELACE"]

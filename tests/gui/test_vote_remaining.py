@@ -3,7 +3,6 @@ the bundled (reconstructed) April 2017 night at 22:40 with its shipped 2016 base
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,6 @@ from pytestqt.qtbot import QtBot
 from tracker.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(1200, 760)
-    yield w
-    w.close()
 
 
 def test_where_the_vote_remains_at_2240_names_counties_baseline_and_evidence(

@@ -4,7 +4,7 @@ first time), and the View menu's words do not follow the overview dock's title."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,15 +21,8 @@ pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot: QtBot, tracker_home: Path, bundled_night: Path) -> Iterator[MainWindow]:
-    w = MainWindow(interactive=False, persist_layout=False)
-    qtbot.addWidget(w)
-    w.resize(900, 640)
-    w.show()
-    with qtbot.waitSignal(w.drawn, timeout=30_000):
-        w.open_night(bundled_night, at="21:30")
-    yield w
-    w.close()
+def window(make_window: Callable[..., MainWindow], bundled_night: Path) -> MainWindow:
+    return make_window(size=(900, 640), show=True, night=bundled_night, at="21:30")
 
 
 def test_wrap_caption_keeps_every_word_within_the_width(qtbot: QtBot) -> None:

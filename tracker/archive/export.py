@@ -17,7 +17,7 @@ from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile, Version
 from tracker.archive.projections import pick_contest
 from tracker.archive.recorder import current_versions, version_times
-from tracker.archive.replay import Timeline, parse_clock_time
+from tracker.archive.replay import Timeline, parse_clock_time, version_number
 from tracker.core.errors import TrackerError
 from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
 
@@ -60,7 +60,14 @@ def _version_at(
     tz = night.timezone
     times = version_times(versions)
     index = len(versions) - 1
-    if at is not None:
+    number = version_number(at) if at is not None else None
+    if number is not None:
+        if not 1 <= number <= len(times):
+            raise TrackerError(
+                f"{Path(path).name} has versions 1 to {len(times)}; there is no version {number}"
+            )
+        index = number - 1
+    elif at is not None:
         found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
         if found is None:
             first = times[0].astimezone(tz)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -146,6 +147,28 @@ class Timeline:
     def previous_before(self, when: dt.datetime) -> dt.datetime | None:
         i = bisect.bisect_left(self._times, when) - 1
         return self._times[i] if i >= 0 else None
+
+
+_VERSION = re.compile(r"\s*(?:v|version)\s*(\d+)\s*", re.IGNORECASE)
+
+
+def version_number(text: str) -> int | None:
+    """ "v5", "v 5" or "version 5" as the user types it: the night's fifth version (counted from
+    1); None for anything else. Why: a night imported from files with no times of its own has no
+    clock a user could type, and the window counts its versions instead ("v 1" … "v 13")."""
+    found = _VERSION.fullmatch(text)
+    return int(found.group(1)) if found else None
+
+
+def version_time(text: str, times: Sequence[dt.datetime]) -> dt.datetime | None:
+    """The time of the version ``text`` names (``version_number``) among ``times``; None when
+    ``text`` names no version; ValueError, in words, for one the night does not have."""
+    number = version_number(text)
+    if number is None:
+        return None
+    if not 1 <= number <= len(times):
+        raise ValueError(f"this night has versions 1 to {len(times)}; there is no version {number}")
+    return times[number - 1]
 
 
 def parse_clock_time(text: str, start: dt.datetime, tz: dt.tzinfo) -> dt.datetime:

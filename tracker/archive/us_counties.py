@@ -218,7 +218,7 @@ def _build(contest: Contest, year: int) -> tuple[Baseline | None, MatchReport | 
         units[key] = BaselineUnit(
             total=r.total,
             by_type={"total": r.total},
-            shares={"democratic": r.dem / total, "republican": r.gop / total},
+            shares={"party:democratic": r.dem / total, "party:republican": r.gop / total},
         )
         dem += r.dem
         gop += r.gop
@@ -226,7 +226,7 @@ def _build(contest: Contest, year: int) -> tuple[Baseline | None, MatchReport | 
     baseline = Baseline(
         label=label,
         units=units,
-        leader="republican" if gop >= dem else "democratic",
+        leader="party:republican" if gop >= dem else "party:democratic",
         note=report.text(),
         date=presidential_election_day(year),
     )

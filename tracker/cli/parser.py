@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--at",
         metavar="HH:MM",
         help="start at this time of the night (its own timezone); "
-        "'YYYY-MM-DD HH:MM' on a night of several days",
+        "'YYYY-MM-DD HH:MM' on a night of several days; 'v N' for its Nth version",
     )
     replay.add_argument("--speed", type=float, metavar="N", help="replay speed, 1 to 1000 (× real time)")
     gui_options(replay)
@@ -153,8 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--at",
         metavar="HH:MM",
-        help="the night's time (its own timezone; 'YYYY-MM-DD HH:MM' on a night of several days); "
-        "default: its last version",
+        help="the night's time (its own timezone; 'YYYY-MM-DD HH:MM' on a night of several days), "
+        "or 'v N' for its Nth version; default: its last version",
     )
     exp.add_argument("--csv", metavar="FILE", help="the CSV file to write (- for stdout)")
     exp.add_argument(

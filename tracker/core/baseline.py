@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tracker.core.model import Contest, ReportingUnit, UnitKind, canonical_vote_type
@@ -45,13 +45,56 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+#: A party's common codes and names (AP, Clarity, NIST, state files) -> one key.
+_PARTIES = {
+    "democratic": ("dem", "d", "democratic", "democrat", "democratic party", "dfl"),
+    "republican": ("rep", "r", "gop", "republican", "republican party"),
+    "libertarian": ("lib", "l", "libertarian", "libertarian party"),
+    "green": ("grn", "gre", "g", "green", "green party"),
+}
+_PARTY_OF = {code: key for key, codes in _PARTIES.items() for code in codes}
+
+
+def party_key(party: str) -> str:
+    """The baseline's key for a candidate's party ("party:democratic"), "" when the party is
+    unknown or not one a baseline can be matched by. Why: a baseline is an earlier election,
+    whose candidates are not tonight's; by name they match nobody, and its shares then said
+    nothing about the counties still out (North Carolina 2020 against 2016)."""
+    key = _PARTY_OF.get(" ".join(party.replace(".", " ").split()).casefold(), "")
+    return f"party:{key}" if key else ""
+
+
+def share_keys(name: str, party: str, parties: Sequence[str] = ()) -> tuple[str, ...]:
+    """The keys a candidate's baseline share is looked up by: its name, then its party when it
+    is the only candidate of that party among ``parties`` (tonight's candidates' parties): in a
+    primary or an all-party special election eleven Republicans do not each inherit the party's
+    whole earlier share."""
+    by_party = party_key(party)
+    if by_party and sum(party_key(p) == by_party for p in parties) <= 1:
+        return (name_key(name), by_party)
+    return (name_key(name),)
+
+
+def candidate_share_keys(contest: Contest) -> list[tuple[str, ...]]:
+    """``share_keys`` of each of ``contest``'s candidates, in order."""
+    parties = [c.party for c in contest.candidates]
+    return [share_keys(c.name, c.party, parties) for c in contest.candidates]
+
+
 @dataclass(frozen=True)
 class BaselineUnit:
     total: int
     #: Votes per canonical vote type.
     by_type: Mapping[str, int]
-    #: Share per candidate (name key) of the unit's total.
+    #: Share per candidate (name key) of the unit's total, and per party (``party_key``).
     shares: Mapping[str, float]
+
+    def share_of(self, keys: tuple[str, ...]) -> float:
+        """A candidate's share here, by the first of ``keys`` (``share_keys``) the unit has."""
+        for key in keys:
+            if key in self.shares:
+                return self.shares[key]
+        return 0.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +122,7 @@ class Baseline:
     @classmethod
     def from_contest(cls, contest: Contest, label: str = "") -> Baseline:
         names = {c.id: name_key(c.name) for c in contest.candidates}
+        parties = {c.id: party_key(c.party) for c in contest.candidates}
         units: dict[str, BaselineUnit] = {}
         for unit in contest.units:
             total = unit.total()
@@ -91,10 +135,15 @@ class Baseline:
                 names.get(cid, name_key(cid)): (sum(by.values()) / total if total else 0.0)
                 for cid, by in unit.votes.items()
             }
+            for cid, by in unit.votes.items():
+                if parties.get(cid):
+                    shares[parties[cid]] = shares.get(parties[cid], 0.0) + (
+                        sum(by.values()) / total if total else 0.0
+                    )
             units[unit_match_key(unit)] = BaselineUnit(total, by_type, shares)
         # A precinct baseline also serves a night reported by county (the same district's
         # precincts summed per county; ``serve --as clarity`` re-serves a night that way).
-        units.update(_county_sums(contest, names))
+        units.update(_county_sums(contest, names, parties))
         ranked = contest.ranked()
         leader = name_key(ranked[0].name) if ranked else ""
         return cls(label=label or contest.name, units=units, leader=leader)
@@ -128,7 +177,9 @@ class Baseline:
         return self.matched(contest) > 0 or bool(self.county_totals(contest))
 
 
-def _county_sums(contest: Contest, names: Mapping[str, str]) -> dict[str, BaselineUnit]:
+def _county_sums(
+    contest: Contest, names: Mapping[str, str], parties: Mapping[str, str]
+) -> dict[str, BaselineUnit]:
     totals: dict[str, int] = {}
     by_type: dict[str, dict[str, int]] = {}
     votes: dict[str, dict[str, int]] = {}
@@ -142,6 +193,8 @@ def _county_sums(contest: Contest, names: Mapping[str, str]) -> dict[str, Baseli
         for cid, by in unit.votes.items():
             nm = names.get(cid, name_key(cid))
             cands[nm] = cands.get(nm, 0) + sum(by.values())
+            if parties.get(cid):
+                cands[parties[cid]] = cands.get(parties[cid], 0) + sum(by.values())
             for vt, n in by.items():
                 ct = canonical_vote_type(vt)
                 types[ct] = types.get(ct, 0) + n
@@ -152,4 +205,13 @@ def _county_sums(contest: Contest, names: Mapping[str, str]) -> dict[str, Baseli
     }
 
 
-__all__ = ["Baseline", "BaselineUnit", "name_key", "unit_key", "unit_match_key"]
+__all__ = [
+    "Baseline",
+    "BaselineUnit",
+    "candidate_share_keys",
+    "name_key",
+    "party_key",
+    "share_keys",
+    "unit_key",
+    "unit_match_key",
+]

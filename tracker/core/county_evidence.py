@@ -12,6 +12,7 @@ model cannot, and the model's module had grown past what one reads at once. Pure
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -21,12 +22,14 @@ from tracker.core.expected_params import (
     COUNTY_SPREAD,
     KAPPA_TURNOUT,
     MIN_RATIO_CELLS,
+    RATIO_SPREAD,
     UNSEEN_CELLS,
     UNSEEN_REL_SD,
     Z90,
 )
 from tracker.core.model import Contest, Reporting, UnitKind
-from tracker.core.turnout_prior import TurnoutPrior
+from tracker.core.prior_rest import spread_rest
+from tracker.core.turnout_prior import TurnoutPrior, place_middle, shared_ratio
 
 
 def _half_in(contest: Contest) -> set[str]:
@@ -62,6 +65,8 @@ def _county_totals(
     hi: np.ndarray,
     source: list[str],
     band: np.ndarray,
+    settled: float = 0.0,
+    stalled: frozenset[str] = frozenset(),
 ) -> np.ndarray:
     """Step 3c (in place; returns the cells it sized). A county's final vote is its baseline
     total times tonight's ratio: learned from the counties complete tonight when two are, else
@@ -101,6 +106,7 @@ def _county_totals(
         evidence = "baseline"
     elif prior is not None:
         r_lo, r_mid, r_hi = prior_band(c_g, b_g, prior)
+        shared = max(shared_ratio((c_g / np.maximum(b_g, 1e-9)).tolist(), prior), r_lo)
         bands = (r_lo * (1.0 - COUNTY_SPREAD), r_mid, r_hi)
         evidence = "prior"
     else:
@@ -117,8 +123,15 @@ def _county_totals(
         # own sum is the better middle where they all have one (election-day votes in every
         # precinct, sized by those already in); a ratio measured tonight is its own middle.
         mid = f_mid
-        if evidence == "prior" and known.all():
-            mid = min(max(float(rem.sum()), low), high)
+        if evidence == "prior":
+            # the night's shared ratio, above what the county's own count already proves
+            mid = max(place_middle(shared, c_g[g] / b_g[g], RATIO_SPREAD["county"]) * b_g[g] - c_g[g], 0.0)
+            mid *= 1.0 - place_settled(
+                settled, name in stalled, c_g[g] / b_g[g], shared, RATIO_SPREAD["county"]
+            )
+            high = max(high, mid)
+            if known.all():
+                mid = min(max(float(rem.sum()), low), high)
         # The county's rest goes to its cells like their own estimates (a cell nothing sized
         # takes the mean of those something did; all alike when none was).
         w = np.where(known, rem, rem[known].mean() if known.any() and rem[known].sum() > 0 else 1.0)
@@ -131,6 +144,67 @@ def _county_totals(
         band[mine] = True
         applied[mine] = True
     return applied
+
+
+#: Versions read for ``settled``, and the growth over them at which the count is still running.
+SETTLE_VERSIONS = 6
+SETTLE_GROWTH = 0.03
+
+
+def settled(totals: Sequence[int], now: int) -> float:
+    """How far the count has stopped growing (0..1), from the contest's totals in its earlier
+    versions (oldest first) and ``now``: 0 while the last ``SETTLE_VERSIONS`` versions added
+    ``SETTLE_GROWTH`` of the count or more, 1 when they added nothing.
+
+    Why: a feed that marks nothing complete never says a county is done, and the turnout prior
+    keeps expecting each county to grow to the night's shared ratio; at the end of North
+    Carolina's 2020 night it put 610,000 votes still out when 13,000 were. One county's pause says
+    little (Georgia's counties stop for an hour mid-count), the whole count's says more."""
+    if len(totals) < SETTLE_VERSIONS or now <= 0:
+        return 0.0
+    growth = (now - totals[-SETTLE_VERSIONS]) / now
+    return float(min(max(1.0 - growth / SETTLE_GROWTH, 0.0), 1.0))
+
+
+#: Versions a place's count must have stood still over, and how far below the night's shared ratio
+#: (in its spreads) its count may be, for ``place_settled`` to read it as done.
+STALL_VERSIONS = 3
+STALL_SPREADS = 2.5
+
+
+def stalled_places(
+    history: Sequence[Mapping[tuple[str, str], Mapping[str, int]]], county: Sequence[str], totals: np.ndarray
+) -> frozenset[str]:
+    """The places (county names as the cells give them) whose count has not grown over the last
+    ``STALL_VERSIONS`` versions of ``history``."""
+    from tracker.core.arrival import ArrivalPoint
+
+    if len(history) < STALL_VERSIONS:
+        return frozenset()
+    then: dict[str, int] = {}
+    point = ArrivalPoint.of(history[-STALL_VERSIONS])
+    sums = point.votes.sum(axis=1)
+    for (place, _t), n in zip(point.groups, sums.tolist(), strict=True):
+        then[place] = then.get(place, 0) + int(n)
+    now: dict[str, float] = {}
+    for place, n in zip(county, totals.tolist(), strict=True):
+        now[place] = now.get(place, 0.0) + float(n)
+    return frozenset(p for p, n in now.items() if n > 0 and n <= then.get(p, 0))
+
+
+def place_settled(settled: float, stalled: bool, floor: float, shared: float, spread: float) -> float:
+    """How far a place's middle settles on its count: as far as the whole count has stopped
+    growing (``settled``), and fully for a place whose own count has stood still for
+    ``STALL_VERSIONS`` versions and is already where a finished place could be (within
+    ``STALL_SPREADS`` spreads below the shared ratio). Why both: a county pauses for an hour in
+    the middle of its count (Georgia 2021 at half counted: 20 of 44 counties still for half an
+    hour had 12.8 % of the final vote to add), but then it stands far below a finished county's
+    size (its early ballots alone); a county that stands still at a finished county's size is done
+    (North Carolina by county at 96 % counted: the shared ratio held 730,000 votes "still out" in
+    finished counties when 210,000 were)."""
+    if stalled and shared > 0 and floor >= shared * math.exp(-STALL_SPREADS * spread):
+        return 1.0
+    return settled
 
 
 def prior_band(counted: np.ndarray, base: np.ndarray, prior: TurnoutPrior) -> tuple[float, float, float]:
@@ -156,10 +230,13 @@ def _prior_cells(
     hi: np.ndarray,
     source: list[str],
     band: np.ndarray,
+    settled: float = 0.0,
+    stalled: frozenset[str] = frozenset(),
 ) -> None:
     """Step 4d (in place): each unit whose unfinished cells are all still unknown, sized by its
     baseline total × the prior band (``prior_band``); a unit's final is never below its count.
-    The unit's rest is spread over its cells like its count so far (evenly when nothing is)."""
+    The unit's rest is spread over its vote types by what each still owes
+    (``prior_rest.spread_rest``: early and mail ballots are counted first)."""
     assert baseline.prior is not None
     unit_ix = np.asarray(cells.unit, dtype=np.int64)
     n_units = len(contest.units)
@@ -173,19 +250,30 @@ def _prior_cells(
             b_unit[u] = bu.total
     c_unit = np.bincount(unit_ix, weights=totals, minlength=n_units)
     # units with some other evidence for part of what is left are not sized twice
-    other_todo = np.bincount(unit_ix, weights=(todo & ~unknown).astype(float), minlength=n_units)
+    owes = final > totals + 0.5  # a minor type nothing has shown is expected to stay empty (5b)
+    other_todo = np.bincount(unit_ix, weights=(todo & ~unknown & owes).astype(float), minlength=n_units)
     ok = (b_unit > 0) & (other_todo == 0) & (np.bincount(unit_ix, weights=unknown, minlength=n_units) > 0)
     if not ok.any():
         return
     has = b_unit > 0
-    r_lo, r_mid, r_hi = prior_band(c_unit[has], b_unit[has], baseline.prior)
+    r_lo, _, r_hi = prior_band(c_unit[has], b_unit[has], baseline.prior)
+    precincts = sum(u.kind is UnitKind.PRECINCT for u in contest.units) * 2 > n_units
+    spread = RATIO_SPREAD["precinct" if precincts else "county"]
+    shared = max(shared_ratio((c_unit[has] / b_unit[has]).tolist(), baseline.prior), r_lo)
+    shown: dict[str, float] = {}
+    for t, c in zip(cells.ctype, totals, strict=True):
+        shown[t] = shown.get(t, 0.0) + float(c)
     for u in np.flatnonzero(ok):
         mine = np.flatnonzero(unknown & (unit_ix == u))
-        w = totals[mine]
-        w = w / w.sum() if w.sum() > 0 else np.full(len(mine), 1.0 / len(mine))
-        for r, out in ((r_mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (r_hi, hi)):
+        types = [cells.ctype[i] for i in mine]
+        # the place's middle: the night's shared ratio, above what its own count already proves
+        floor = c_unit[u] / b_unit[u]
+        unit = contest.units[u]
+        calm = place_settled(settled, (unit.county or unit.name) in stalled, floor, shared, spread)
+        mid = floor + (1.0 - calm) * (place_middle(shared, floor, spread) - floor)
+        for r, out in ((mid, final), (r_lo * (1.0 - COUNTY_SPREAD), lo), (max(r_hi, mid), hi)):
             rest = max(b_unit[u] * r - c_unit[u], 0.0)
-            out[mine] = totals[mine] + rest * w
+            out[mine] = totals[mine] + spread_rest(types, totals[mine], rest, shown)
         for i in mine:
             source[i] = "prior"
         band[mine] = True
@@ -216,4 +304,13 @@ def _county_band(
     band[waiting] = True
 
 
-__all__ = ["prior_band"]
+__all__ = [
+    "SETTLE_GROWTH",
+    "SETTLE_VERSIONS",
+    "STALL_SPREADS",
+    "STALL_VERSIONS",
+    "place_settled",
+    "prior_band",
+    "settled",
+    "stalled_places",
+]

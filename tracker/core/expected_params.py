@@ -36,6 +36,13 @@ COUNTED_FIRST = {
 #: the turnout prior): in North Carolina 2020 against 2016 the lowest county was at 0.85 of the
 #: state's ratio (chosen there); in Georgia's 2021 runoff against November 2020 at 0.91 (held out).
 COUNTY_SPREAD = 0.15
+#: How far one place's turnout ratio strays from the night's shared one (sd, log scale), for the
+#: turnout prior's middle (``turnout_prior.shared_ratio``): a county by ``COUNTY_SPREAD`` as a 90 %
+#: range; a precinct twice that (precincts are small, and redrawn).
+RATIO_SPREAD = {
+    "county": COUNTY_SPREAD / 1.6448536269514722,
+    "precinct": 2 * COUNTY_SPREAD / 1.6448536269514722,
+}
 #: Vote types without which nothing can be said about the vote still out.
 MAJOR_TYPES = ("election_day", "early", "mail", "total")
 #: Two-sided 90 %.
@@ -51,6 +58,7 @@ __all__ = [
     "KAPPA_TURNOUT",
     "MAJOR_TYPES",
     "MIN_RATIO_CELLS",
+    "RATIO_SPREAD",
     "SHRINK",
     "SOURCES",
     "UNSEEN_CELLS",

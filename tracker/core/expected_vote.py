@@ -70,6 +70,9 @@ from tracker.core.expected_params import (
 from tracker.core.model import Contest, UnitKind
 from tracker.core.threshold import Outstanding
 
+#: The evidence a stated cell may rest on (``CellExpectation.stated``).
+_STATED = frozenset({"counted", "feed", "precincts"})
+
 
 @dataclass(frozen=True)
 class CellExpectation:
@@ -90,6 +93,12 @@ class CellExpectation:
     #: The votes each cell's relative errors (``rel_var``, ``groups``) apply to: the whole final
     #: vote for a ratio estimate (its error all lands on the remainder), else the remainder.
     scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: The cells whose range rests on what the feed states: complete, the feed's expected vote,
+    #: or a county's precincts reporting of its total (step 4). Not the precinct steps that lean
+    #: on a baseline (4b) or on which precincts show votes (4c): those are estimates. Whether the
+    #: outstanding vote's top is a hard one (``Outstanding.hard``) is whether every cell still out
+    #: is stated.
+    stated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def county_band(self) -> np.ndarray:
         """The cells whose range is a bound, not a likely spread: counties with nothing counted
@@ -121,8 +130,14 @@ def expect_cells(
     totals: np.ndarray,
     complete: np.ndarray,
     baseline: Baseline | None,
+    settled: float = 0.0,
+    stalled: frozenset[str] = frozenset(),
 ) -> CellExpectation:
-    """Expected final votes of every cell of ``contest`` (see the module docstring)."""
+    """Expected final votes of every cell of ``contest`` (see the module docstring).
+    ``settled`` (0..1, from the night's versions: ``county_evidence.settled``): how far the
+    count has stopped growing; the middle of a place sized by the turnout prior moves that far
+    towards its count (its range does not); ``stalled``: the places whose count has stood still
+    (``county_evidence.stalled_places``), settled when they stand where a finished place could."""
     n = len(cells.unit)
     units = contest.units
     unit_ix = np.asarray(cells.unit, dtype=np.int64)
@@ -142,6 +157,7 @@ def expect_cells(
     source = ["counted" if complete[i] else "unknown" for i in range(n)]
     band = np.zeros(n, dtype=bool)
     todo = ~complete
+    stated = np.asarray(complete, dtype=bool).copy()
 
     county_cell: np.ndarray | None = None  # cells of units that are not precincts (made once)
     # 2, 3, 5: ratios learned from the complete cells of each type.
@@ -182,6 +198,7 @@ def expect_cells(
             final[i], lo[i], hi[i] = c / along(e_mid), c / along(e_hi), c / along(e_lo)
             source[i] = "precincts"
             band[i] = True
+            stated[i] = True
             tgt[i] = False
         # 4c: precincts of a county that has counted some of a type that is not cast in the
         # precincts (early, mail: often counted centrally, in a few pseudo-precincts, before any
@@ -256,20 +273,22 @@ def expect_cells(
             hi[i] = scale * hi[pool].sum()
             source[i] = "precincts"
             band[i] = True
+    # 5b: a minor vote type (provisional, other) that nothing has shown anywhere yet is expected
+    # to stay empty rather than hold the whole estimate back; a major one stays unknown. (Before
+    # 4d: a place sized as a whole would otherwise pour its rest into its provisional ballots.)
+    shown_by_type = {t: float(totals[ctype == t].sum()) for t in set(cells.ctype)}
+    for i in np.flatnonzero(todo):
+        t = str(ctype[i])
+        if source[i] == "unknown" and t not in MAJOR_TYPES and shown_by_type[t] <= 0:
+            source[i] = "peers"
+            final[i] = lo[i] = hi[i] = totals[i]
+
     # 4d: a unit still unknown that the baseline knows, on a night whose feed marks nothing
     # complete and gives no precinct counts (North Carolina's county timeseries, Clarity's ALL.json):
     # the baseline's turnout times the prior band of tonight's ratio to it (by election type,
     # ``tracker.core.turnout_prior``), narrowed only by what the count proves. Wide, and said so.
     if baseline is not None and baseline.prior is not None:
-        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band)
-    # 5b: a minor vote type (provisional, other) that nothing has shown anywhere yet is expected
-    # to stay empty rather than hold the whole estimate back; a major one stays unknown.
-    for i in np.flatnonzero(todo):
-        t = str(ctype[i])
-        if source[i] == "unknown" and t not in MAJOR_TYPES and totals[ctype == t].sum() <= 0:
-            source[i] = "peers"
-            final[i] = lo[i] = hi[i] = totals[i]
-
+        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band, settled, stalled)
     # 1: the feed's own expectation wins, spread over the unit's unfinished cells.
     feed_units = [u for u, unit in enumerate(units) if getattr(unit, "expected_votes", None) is not None]
     if feed_units:
@@ -290,6 +309,7 @@ def expect_cells(
             band[mine] = False
             for i in np.flatnonzero(mine):
                 source[i] = "feed"
+            stated[mine] = True
             feed_cells |= mine
         if feed_cells.any():
             groups = [(g & ~feed_cells, v) for g, v in groups]
@@ -323,7 +343,19 @@ def expect_cells(
         whole = baseline.county_totals(contest)
         if whole:
             applied = _county_totals(
-                cells, totals, complete, whole, _half_in(contest), baseline.prior, final, lo, hi, source, band
+                cells,
+                totals,
+                complete,
+                whole,
+                _half_in(contest),
+                baseline.prior,
+                final,
+                lo,
+                hi,
+                source,
+                band,
+                settled,
+                stalled,
             )
             if applied.any():
                 rel_var[applied] = 0.0
@@ -332,7 +364,10 @@ def expect_cells(
                 final = np.minimum(final, cap)
                 hi = np.minimum(hi, cap)
                 lo = np.minimum(lo, final)
-    return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale)
+    # A later step that sized a stated cell again (a county's whole total, 3c) put its own
+    # evidence there: the cell is stated only while it still rests on what stated it.
+    stated &= np.asarray([s in _STATED for s in source], dtype=bool)
+    return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale, stated)
 
 
 def _ratio(
@@ -527,7 +562,8 @@ def summarise(
     outstanding = None
     if rng is not None:
         r, lo, hi = rng
-        outstanding = Outstanding(expected=round(r), lo=round(lo), hi=round(hi))
+        hard = len(exp.stated) == len(exp.source) and all(bool(exp.stated[i]) for i in todo)
+        outstanding = Outstanding(expected=round(r), lo=round(lo), hi=round(hi), hard=hard)
     elif not todo:
         outstanding = Outstanding.none()
     # Counties: outstanding and the leader's share of what each has counted.
@@ -589,7 +625,7 @@ def expected_vote(contest: Contest, baseline: Baseline | None = None) -> Expecte
         # Every cell is complete, so nothing is out: what the cells below would conclude, without
         # cutting a statewide file's races into hundreds of thousands of cells first (issue 21).
         return ExpectedVote(
-            contest.total_votes, Outstanding(0, 0, 0), "counted", use.label if use is not None else "", (), ()
+            contest.total_votes, Outstanding.none(), "counted", use.label if use is not None else "", (), ()
         )
     cells = cut_cells(contest, ids)
     n = len(cells.unit)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.core.baseline import Baseline, name_key, unit_match_key
+from tracker.core.baseline import Baseline, candidate_share_keys, unit_match_key
 from tracker.core.cells import Cells
-from tracker.core.model import Contest
+from tracker.core.model import Contest, UnitKind
 
 #: Complete cells of a type (with the feature) needed to fit a regression on that feature.
 MIN_TRAIN = 6
@@ -89,22 +89,37 @@ def cell_data(
     own_share = np.divide(own_votes, own_total[:, None], out=np.zeros_like(own_votes), where=has_own[:, None])
     leader_j = int(np.argmax(counted.sum(axis=0)))
 
-    use_baseline = baseline is not None and baseline.matched(contest) > 0
+    # A precinct the baseline lacks takes its county's lean when the baseline is by county (the
+    # shipped table for a statewide night by precinct): the county's shares say more about its
+    # precincts still out than the count so far, which early and urban votes lead. Its votes stay
+    # unknown (0): the county's size is the expected vote's job (``Baseline.county_totals``).
+    whole = baseline.county_totals(contest) if baseline is not None else {}
+    use_baseline = baseline is not None and (baseline.matched(contest) > 0 or bool(whole))
     base_share = np.zeros((n, k))
     base_ref = np.zeros(n)
     base_votes = np.zeros(n)
     has_base = np.zeros(n, dtype=bool)
     if use_baseline:
         assert baseline is not None
-        names = [name_key(c.name) for c in contest.candidates]
+        names = candidate_share_keys(contest)
         keyed = [baseline.units.get(unit_match_key(u)) for u in units]
+        borrowed = [
+            bu is None and u.kind is UnitKind.PRECINCT and u.county in whole
+            for u, bu in zip(units, keyed, strict=True)
+        ]
+        # each unit's shares once (a statewide night has 11,000 cells of 2,758 precincts)
+        of_unit: dict[int, tuple[list[float], float]] = {}
         for i in range(n):
-            bu = keyed[cells.unit[i]]
+            u = cells.unit[i]
+            bu = whole[units[u].county] if borrowed[u] else keyed[u]
             if bu is None or bu.total <= 0:
                 continue
             has_base[i] = True
-            base_share[i] = [bu.shares.get(nm, 0.0) for nm in names]
-            base_ref[i] = bu.shares.get(baseline.leader, 0.0)
+            if u not in of_unit:
+                of_unit[u] = ([bu.share_of(nm) for nm in names], bu.shares.get(baseline.leader, 0.0))
+            base_share[i], base_ref[i] = of_unit[u]
+            if borrowed[u]:
+                continue
             t = cells.ctype[i]
             base_votes[i] = bu.by_type.get(t, 0) if t != "total" else bu.total
             if t != "total" and t not in bu.by_type:
@@ -223,14 +238,16 @@ def two_way_features(
     first round is the wrong feature: Handel had 20 % of April's vote in GA-06 and 52 % of June's,
     because the Republican vote she won in June was split eleven ways in April.)
 
-    The side comes from the names (a candidate named like the baseline's winner is on its side),
+    The side comes from the names or parties (a candidate named like the baseline's winner, or of
+    its party, is on its side),
     else from the sign of the share's correlation with the baseline winner's share over the
     complete cells (a runoff feed without names, a general election after a primary). Returns the
     (n, 2) feature and a zero reference column (the feature already carries it)."""
     assert baseline is not None
-    names = [name_key(c.name) for c in contest.candidates]
-    if baseline.leader in names:
-        side = 1.0 if names[0] == baseline.leader else -1.0
+    keys = candidate_share_keys(contest)
+    on_side = [baseline.leader in k for k in keys]
+    if any(on_side) and not all(on_side):
+        side = 1.0 if on_side[0] else -1.0
     else:
         w = totals_cell[known]
         y = counted[known, 0] / np.maximum(w, 1.0)

@@ -58,17 +58,19 @@ from functools import cached_property
 import numpy as np
 
 from tracker.core import arrival
-from tracker.core.arrival import History, arrival_risk
+from tracker.core.arrival import ArrivalPoint, History, arrival_risk
 from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
 from tracker.core.cells import cut_cells
+from tracker.core.county_evidence import SETTLE_VERSIONS, settled, stalled_places
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.pause_points import pause_point
+from tracker.core.prior_rest import ON_THE_DAY, split_waiting
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "expected-vote-5"
+MODEL_VERSION = "expected-vote-6"
 #: Appended to the model version of a projection made from one version alone, without the night's
 #: earlier versions (``project_contest(history=None)``): its model risk is the fixed ``TAU``.
 ONE_VERSION = "/one-version"
@@ -86,6 +88,10 @@ TAU = 0.25
 #: failed there: 40 wrong calls in the skewed order.)
 TAU_BASELINE = 0.0
 SKEW_FACTOR = 2.5
+#: Where nothing is complete and the places are sized by the turnout prior, the measured risk
+#: never falls below this: no complete place shows how the rest of a partial one differs from its
+#: count (set by hand, not tuned: a fifth of ``TAU``).
+TAU_PRIOR = 0.05
 #: Complete cells (with votes) of a major vote type needed before its outstanding cells are
 #: predicted (or all of its cells, if it has fewer).
 MIN_TYPE_CELLS = 5
@@ -270,7 +276,11 @@ def _project_contest(
     # The expected vote: how much is out, cell by cell, and on what evidence (one estimate for
     # the projection, the "vote still out" line and the drill-down).
     targets = ~complete
-    exp = expect_cells(contest, cells, totals_cell, complete, base)
+    settle = (
+        settled([ArrivalPoint.of(p).total for p in history[-SETTLE_VERSIONS:]], int(V)) if history else 0.0
+    )
+    stalled = stalled_places(history, cells.county, totals_cell) if history else frozenset()
+    exp = expect_cells(contest, cells, totals_cell, complete, base, settle, stalled)
     rng = outstanding_range(exp, totals_cell, targets)
     expected = summarise(contest, cells, totals_cell, exp, rng, label, counted)
     facts = {
@@ -340,12 +350,12 @@ def _project_contest(
     # swung like the counties that have counted some (weighted by their count), not the contest
     # so far (Georgia's 2021 runoffs: the 55 counties not in at 36 % counted were rural and
     # Republican; splitting them like the count so far moved the projection away from the truth).
-    waiting = targets & prior & (totals_cell <= 0) & data.has_base
-    seen = targets & prior & (totals_cell > 0) & data.has_base
-    if waiting.any() and seen.any():
-        w_seen = totals_cell[seen]
-        swing = w_seen @ (counted[seen] / w_seen[:, None] - data.base_x[seen]) / w_seen.sum()
-        pred_share[waiting] = data.base_x[waiting] + swing[None, :]
+    # Cells sized by the turnout prior that have counted nothing: like their county's count of
+    # the type, else its other types moved by how the type differs, else the baseline's lean
+    # swung like the places counted so far (``prior_rest.split_waiting``).
+    inferred = split_waiting(
+        pred_share, targets & prior, cells.county, ctype, counted, pred_final, data.has_base, data.base_x
+    )
 
     pred_share = np.clip(pred_share, 0.0, 1.0)
     sums = pred_share.sum(axis=1, keepdims=True)
@@ -376,6 +386,7 @@ def _project_contest(
     # share may differ by TAU (scaled by sqrt(4·F(1−F)), so 1 % candidates get less) from the
     # model's, so no call is confident while much is out.
     tau = TAU
+    skew_read = False
     if use_baseline and data.has_base.any():
         # How unlike the whole are the units counted so far, by the baseline's winner's share?
         w = np.where(data.has_base, np.maximum(data.base_votes, 0.0), 0.0)
@@ -384,6 +395,18 @@ def _project_contest(
             winner = data.base_winner
             skew = abs(float(w[done] @ winner[done] / w[done].sum() - w @ winner / w.sum()))
             tau = min(TAU, TAU_BASELINE + SKEW_FACTOR * skew)
+            skew_read = True
+    if not skew_read and (prior & data.has_base & (totals_cell > 0)).any():
+        # Places sized by the turnout prior (a feed that marks nothing complete): how unlike the
+        # whole (by its expected final vote) is the vote counted so far, by the baseline winner's
+        # share? (Not where complete places exist but the baseline lacks them, a baseline by county
+        # for a night by precinct: a county's lean says nothing of an order sorted within it —
+        # North Carolina by precinct, skewed: two wrong calls.)
+        has = prior & data.has_base
+        seen_w, whole_w = np.where(has, totals_cell, 0.0), np.where(has, np.maximum(pred_final, 0.0), 0.0)
+        winner = data.base_winner
+        skew = abs(float(seen_w @ winner / seen_w.sum() - whole_w @ winner / max(whole_w.sum(), 1e-9)))
+        tau = min(TAU, max(TAU_PRIOR, TAU_BASELINE + SKEW_FACTOR * skew))
     # With the night's earlier versions, each county × vote type's risk is measured from the
     # trend of its arriving vote instead (tracker.core.arrival), never above the fixed one; the
     # risks add up linearly (one night, one order).
@@ -394,7 +417,18 @@ def _project_contest(
     unsized = max(
         float(np.maximum(exp.hi - totals_cell, 0.0)[peers_band].sum() - remaining[peers_band].sum()), 0.0
     )
-    risk_votes = cap * (R + unsized)
+    # Cells whose split is read from the county's other vote types (``split_waiting``: the
+    # election-day votes of a county that has reported only its early and mail ballots) keep the
+    # fixed risk: how one type differs from another is one offset read from a few counties, and no
+    # lean of the places counted shows whether it holds (North Carolina 2020 by county, early
+    # votes first: eleven wrong calls when their risk was the measured skew's).
+    # So do the election-day cells of places sized by the prior: that their county's rest is
+    # election-day votes rests on early and mail ballots being counted first, which holds in North
+    # Carolina and Georgia and not where mail is counted last (Pennsylvania 2020).
+    full = TAU * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
+    inferred = inferred | (targets & prior & np.isin(ctype, list(ON_THE_DAY)))
+    r_inferred = float(remaining[inferred].sum())
+    risk_votes = cap * (R - r_inferred + unsized) + full * r_inferred
     if history and R > 0:
         history = history[-arrival.MAX_POINTS :]
         county = cells.county if arrival.BY_COUNTY else [""] * n
@@ -403,13 +437,26 @@ def _project_contest(
         if measured is not None:
             drift, uncovered = measured
             fixed = sum(groups[g].remaining for g in uncovered)
-            risk_votes = np.minimum(cap * (R - fixed), drift) + cap * (fixed + unsized)
+            fixed = max(fixed - r_inferred, 0.0)
+            risk_votes = (
+                np.minimum(cap * max(R - fixed - r_inferred, 0.0), drift)
+                + cap * (fixed + unsized)
+                + full * r_inferred
+            )
     var += risk_votes**2
+    if not math.isfinite(min_train) and prior.any():
+        # No cell complete, so no fit ran: the shares of the vote still out come from the places
+        # that have counted some (``split_waiting``), and the interval's width from the model risk
+        # and the sizes' band above. Their number is what the estimate learned from.
+        seen = len({cells.county[i] for i in np.flatnonzero(prior & (totals_cell > 0))})
+        min_train = max(seen - 2, 1)
     factor = _t_factor(min_train if math.isfinite(min_train) else 1.0)
     sd = np.sqrt(var) / D * factor
 
     r_mid, r_lo, r_hi = rng if rng is not None else (R, R, R)
-    outstanding = Outstanding(expected=round(r_mid), lo=round(r_lo), hi=round(r_hi))
+    # Hard only when the expected vote's top is (``Outstanding.hard``): the same cells, the same evidence.
+    hard = expected.outstanding is not None and expected.outstanding.hard
+    outstanding = Outstanding(expected=round(r_mid), lo=round(r_lo), hi=round(r_hi), hard=hard)
     # Hard bounds: a candidate keeps what is counted and can at most win all that is left.
     floor = votes_now / (V + r_hi)
     ceiling = (votes_now + r_hi) / (V + r_hi)

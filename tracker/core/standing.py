@@ -14,6 +14,9 @@ Three ways a race is decided (:func:`mode`):
   win; the cut line is the N-th place. A line rule with several seats is read as top-N too (see
   docs/contest-rules.md: a multi-seat majority test is not modelled).
 - ``measure``: a ballot question; its Yes choice against the share it needs.
+
+A race whose only choices are write-in lines ("Write-in", ``tracker.core.write_ins``) is none of
+these: it reads "write-ins only", never "elected · uncontested" (docs/contest-rules.md).
 """
 
 from __future__ import annotations
@@ -23,9 +26,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tracker.core.model import Candidate, Contest
-from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess
+from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess, share_text
+from tracker.core.write_ins import is_write_in, write_ins_only
 
 __all__ = [
+    "CLINCHED_ESTIMATED",
+    "CLINCHED_SHORT",
+    "OUT_OF_REACH_ESTIMATED",
+    "OUT_OF_REACH_SHORT",
+    "WRITE_INS_ONLY",
+    "WRITE_IN_VOTES",
     "Standing",
     "cut_line",
     "line_label",
@@ -35,6 +45,20 @@ __all__ = [
     "verdict",
     "yes_choice",
 ]
+
+#: Said instead of "eliminated" when the vote still out is an estimate (``Outstanding.hard`` is
+#: False): the candidate is short of more than its likely top, which a count can run over.
+OUT_OF_REACH_ESTIMATED = "out of reach unless the count runs far over its estimate"
+#: The same, where there is room for two words.
+OUT_OF_REACH_SHORT = "out of reach (est.)"
+#: "clinched" against an estimate of the vote still out.
+CLINCHED_ESTIMATED = "clinched unless the count runs far over its estimate"
+CLINCHED_SHORT = "clinched (est.)"
+#: A race whose only choices are write-in lines (``tracker.core.write_ins``): nobody to call
+#: elected or unopposed.
+WRITE_INS_ONLY = "write-ins only"
+#: A write-in line beside named candidates in a race with no more of them than seats.
+WRITE_IN_VOTES = "write-in votes, for names the feed does not give"
 
 _YES = re.compile(r"^\s*(yes|for|approve|retain|si|sí)\b", re.I)
 
@@ -53,6 +77,9 @@ class Standing:
     compact: str = ""
     #: Shortest ("out"), for a narrow window.
     tiny: str = ""
+    #: Whether a "clinched" or "out of reach" rests on an estimate of the vote still out, not on
+    #: what the feed states (``Outstanding.hard``): the words then say so.
+    estimated: bool = False
 
 
 def mode(contest: Contest) -> str:
@@ -94,6 +121,12 @@ def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standi
     totals = contest.totals
     counted = sum(totals.values())
     votes = [totals.get(c.id, 0) for c in ranked]
+    if write_ins_only(c.name for c in ranked):
+        # No candidate on the ballot: a write-in line is votes for names the feed does not give.
+        return tuple(
+            Standing(c, v, rank, Need(State.WRITE_INS), WRITE_INS_ONLY, WRITE_INS_ONLY, WRITE_INS_ONLY)
+            for rank, (c, v) in enumerate(zip(ranked, votes, strict=True))
+        )
     if contest.partial:
         return _partial(max(contest.vote_for, 1), ranked, votes, counted)
     how = mode(contest)
@@ -113,6 +146,7 @@ def _line(
 ) -> tuple[Standing, ...]:
     needs = [assess(v, counted, outstanding, rule) for v in votes]
     decided = any(n.state is State.CLEARED for n in needs)
+    estimate = outstanding is not None and not outstanding.hard and outstanding.hi > 0
     label = rule.label()
     top_tied = len(votes) > 1 and votes[0] == votes[1]
     out = []
@@ -133,18 +167,36 @@ def _line(
                 phrase = "final"
         elif need.state is State.CLEARED:
             phrase = f"over {label} · final"
+        elif need.state is State.CLINCHED and estimate:
+            # over the line at the top of an estimate: likely, not a count of ballots
+            phrase, compact = CLINCHED_ESTIMATED, CLINCHED_SHORT
         elif need.state is State.OUT_OF_REACH and rank >= 2:
             # The field far behind: the words say it; "(would need 190.8 %)" beside sixteen minor
             # candidates would only bury the line (the top two keep their share).
-            phrase = "out of reach"
+            phrase = OUT_OF_REACH_SHORT if estimate else "out of reach"
         elif need.state is State.NEEDS and need.share_of_outstanding is not None and not need.beyond_reach:
             pct = need.share_of_outstanding * 100
             phrase = need.describe()
             compact = f"needs {pct:.1f} % of what is left"
             tiny = f"needs {pct:.1f} %"
+        elif need.beyond_reach and estimate:
+            phrase = f"{OUT_OF_REACH_ESTIMATED} (would need {share_text(need.share_of_outstanding or 0.0)})"
+            compact = OUT_OF_REACH_SHORT
         else:
             phrase = need.describe()
-        out.append(Standing(cand, v, rank, need, phrase, compact or phrase, tiny or compact or phrase))
+        claims = need.state is State.CLINCHED or need.state is State.OUT_OF_REACH or need.beyond_reach
+        out.append(
+            Standing(
+                cand,
+                v,
+                rank,
+                need,
+                phrase,
+                compact or phrase,
+                tiny or compact or phrase,
+                estimated=estimate and claims,
+            )
+        )
     return tuple(out)
 
 
@@ -171,7 +223,12 @@ def _measure(
                 f"fails (needs {rule.over_words()}) · final",
             )
         elif need.state is State.CLINCHED:
-            phrase = "passes whatever is left"
+            estimate = outstanding is not None and not outstanding.hard
+            phrase = (
+                "passes unless the count runs far over its estimate"
+                if estimate
+                else "passes whatever is left"
+            )
         elif need.state is State.WAITING:
             phrase = "too early to say" if counted else ""
         else:
@@ -189,6 +246,7 @@ def _seats(
 ) -> tuple[Standing, ...]:
     final = outstanding is not None and outstanding.hi == 0 and counted > 0
     hi = outstanding.hi if outstanding is not None else None
+    hard = outstanding is not None and outstanding.hard
     contested = len(ranked) > seats
     cut = votes[seats - 1] if contested else 0
     first_out = votes[seats] if contested else 0
@@ -200,6 +258,10 @@ def _seats(
         inside = rank < seats
         if not counted:
             need, phrase, tiny = Need(State.WAITING), "", ""
+        elif not contested and is_write_in(cand.name):
+            # Fewer names than seats, and a write-in line beside them: its votes are for people
+            # the feed does not name, perhaps several; the line itself is not elected.
+            need, phrase, tiny = Need(State.WRITE_INS), WRITE_IN_VOTES, "write-ins"
         elif not contested:
             state = State.ELECTED if final else State.IN
             need = Need(state, votes_needed=0)
@@ -219,22 +281,35 @@ def _seats(
             if hi is not None and lead > hi:
                 need, phrase = Need(State.CLINCHED, votes_needed=0), "clinched" if one else "clinched a seat"
                 tiny = "clinched"
+                if not hard:
+                    phrase = (
+                        CLINCHED_ESTIMATED
+                        if one
+                        else "clinched a seat unless the count runs far over its estimate"
+                    )
+                    tiny = CLINCHED_SHORT
             else:
                 need = Need(State.IN, votes_needed=0)
                 phrase = f"leads by {_votes(lead)}" if one else f"in · {_votes(lead)} ahead of the cut"
                 tiny = "leads" if one else "in"
         else:
             short = cut - v + 1
-            if hi is not None and short > hi:
+            if hi is not None and short > hi and hard:
                 need = Need(State.ELIMINATED, votes_needed=short)
                 phrase = f"eliminated (needs {_votes(short)} to pass {cut_name}, more than are out)"
                 tiny = "eliminated"
+            elif hi is not None and short > hi:
+                # The top of an estimate is likely, not a count of ballots: a night can run over it.
+                need = Need(State.OUT_OF_REACH, votes_needed=short)
+                phrase = f"{OUT_OF_REACH_ESTIMATED} (needs {_votes(short)} to pass {cut_name})"
+                tiny = OUT_OF_REACH_SHORT
             else:
                 need = Need(State.OUT, votes_needed=short)
                 phrase = f"{'' if one else 'out · '}needs {_votes(short)} to pass {cut_name}"
                 tiny = "trails" if one else "out"
         compact = phrase if len(phrase) <= 28 else tiny
-        out.append(Standing(cand, v, rank, need, phrase, compact, tiny))
+        estimated = not hard and need.state in (State.CLINCHED, State.OUT_OF_REACH)
+        out.append(Standing(cand, v, rank, need, phrase, compact, tiny, estimated=estimated))
     return tuple(out)
 
 
@@ -281,9 +356,10 @@ def _partial(seats: int, ranked: list[Candidate], votes: list[int], counted: int
 def cut_line(contest: Contest) -> float | None:
     """Where the view draws the race's line, as a share of the counted vote (0..1): the rule's
     share for a line or a ballot question, the N-th place's share for N > 1 seats, None for a
-    single-seat plurality race (no line: the most votes win), before anything is counted, or when
-    the file holds only part of the race (its line is met or missed on the whole race's votes)."""
-    if contest.partial:
+    single-seat plurality race (no line: the most votes win), before anything is counted, when
+    the file holds only part of the race (its line is met or missed on the whole race's votes), or
+    when the only choices are write-in lines (nobody on the ballot to measure)."""
+    if contest.partial or write_ins_only(c.name for c in contest.candidates):
         return None
     how = mode(contest)
     if how in ("line", "measure"):
@@ -302,7 +378,7 @@ def cut_line(contest: Contest) -> float | None:
 def line_label(contest: Contest) -> str:
     """The label on the line: "50 %", "55 % to pass", "cut: 3rd place"; "" for a file holding part
     of the race (no line is drawn)."""
-    if contest.partial:
+    if contest.partial or write_ins_only(c.name for c in contest.candidates):
         return ""
     how = mode(contest)
     if how == "line":
@@ -319,6 +395,8 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     caller shows this as plain text."""
     if not rows or not rows[0].votes:
         return ""
+    if all(r.need.state is State.WRITE_INS for r in rows):
+        return "no candidate on the ballot, only write-in votes"
     rows = tuple(replace(r, candidate=replace(r.candidate, name=name(r.candidate.name))) for r in rows)
     if contest.partial:
         seats = max(contest.vote_for, 1)
@@ -336,6 +414,10 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
         if state is State.CLEARED:
             return f"{leader.candidate.name} is over {label}"
         if state is State.CLINCHED:
+            if leader.estimated:
+                return (
+                    f"{leader.candidate.name} stays over {label} unless the count runs far over its estimate"
+                )
             return f"{leader.candidate.name} stays over {label} even if every outstanding vote goes to others"
         if state is State.RUNOFF:
             if rule.runoff == "top-two" and len(rows) > 1:

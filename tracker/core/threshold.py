@@ -188,6 +188,8 @@ class State(StrEnum):
     # Ballot questions.
     PASSES = "passes"
     FAILS = "fails"
+    # A race whose only choices are write-in lines (``tracker.core.write_ins``).
+    WRITE_INS = "write-ins only"
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,12 @@ class Outstanding:
     expected: int
     lo: int
     hi: int
+    #: Whether ``hi`` rests on what the feed states (every unit complete, the feed's own expected
+    #: vote, a county's precincts reporting of its total) rather than on an estimate (a baseline's
+    #: turnout, the turnout prior, the units counted so far). Only a hard top lets the words say a
+    #: candidate is eliminated: an estimate's top is likely, not a count of ballots, and a night
+    #: can run over it (``tracker.core.standing``). False unless the maker says so.
+    hard: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.lo <= self.expected <= self.hi:
@@ -204,7 +212,8 @@ class Outstanding:
 
     @classmethod
     def none(cls) -> Outstanding:
-        return cls(0, 0, 0)
+        """Nothing out: every unit complete, which the feed states."""
+        return cls(0, 0, 0, hard=True)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,12 @@ Pure, Qt-free.
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,56 @@ def turnout_prior(night: dt.date | None, baseline: dt.date | None) -> TurnoutPri
     return SPECIAL
 
 
+_NORMAL = NormalDist()
+#: The band's ends are its 5 % and 95 % points.
+_Z90 = _NORMAL.inv_cdf(0.95)
+#: The share of the places that have counted something whose ratio to the baseline is read as
+#: already passed by the night's shared ratio (``shared_ratio``).
+PASSED = 0.2
+
+
+def shared_ratio(floors: Sequence[float], prior: TurnoutPrior) -> float:
+    """The night's ratio to the baseline shared by all places: the prior band's median above the
+    ratio that a fifth (``PASSED``) of the places that have counted something have already
+    reached (``floors``: each place's count over its baseline; a count only grows).
+
+    Why: a feed that marks nothing complete still shows some places nearly done, and they are the
+    ones whose count is highest against their baseline; a place far below says nothing. Read
+    place by place, the floors only raised each place's own expectation, and the places that have
+    counted nothing stayed at the prior's middle (North Carolina 2020: 1.05 against 2016, the night
+    was 1.15). Read as strict bounds on one shared ratio, every floor pushed it up and nothing
+    pulled it down (Georgia's 2021 runoff came out at 1.15, the night was 0.89)."""
+    f = np.sort(np.asarray([x for x in floors if x > 0], dtype=float))
+    if not len(f):
+        return prior.mid
+    passed = float(np.quantile(f, 1.0 - PASSED))
+    return conditional_middle(prior.lo, prior.mid, prior.hi, passed)
+
+
+def conditional_middle(lo: float, mid: float, hi: float, floor: float) -> float:
+    """The band's median once the ratio is known to be at least ``floor``: the band read as a
+    split normal (``lo`` and ``hi`` its 5 % and 95 % points, ``mid`` its median) cut there."""
+    if hi <= lo:
+        return max(mid, floor)
+    sd_lo = max(mid - lo, 1e-9) / _Z90
+    sd_hi = max(hi - mid, 1e-9) / _Z90
+    below = _NORMAL.cdf((floor - mid) / (sd_lo if floor <= mid else sd_hi))
+    target = min(below + (1.0 - below) / 2.0, 1.0 - 1e-12)
+    value = mid + (sd_lo if target <= 0.5 else sd_hi) * _NORMAL.inv_cdf(target)
+    return max(value, floor) if math.isfinite(value) else floor
+
+
+def place_middle(shared: float, floor: float, spread: float) -> float:
+    """A place's median ratio: the shared ratio, strayed by ``spread``, cut at what its count
+    proves (``floor``). A count far below the shared ratio leaves it; one near or past it moves
+    it up (a county that has sent only its early vote and is already near the expected size)."""
+    if floor <= 0 or shared <= 0 or spread <= 0:
+        return max(shared, floor)
+    below = _NORMAL.cdf((math.log(floor) - math.log(shared)) / spread)
+    target = min(below + (1.0 - below) / 2.0, 1.0 - 1e-12)
+    return max(shared * math.exp(spread * _NORMAL.inv_cdf(target)), floor)
+
+
 def presidential_election_day(year: int) -> dt.date:
     """The Tuesday after the first Monday of November of ``year``."""
     first = dt.date(year, 11, 1)
@@ -85,6 +140,9 @@ __all__ = [
     "PRESIDENTIAL",
     "SPECIAL",
     "TurnoutPrior",
+    "conditional_middle",
+    "place_middle",
     "presidential_election_day",
+    "shared_ratio",
     "turnout_prior",
 ]

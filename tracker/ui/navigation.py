@@ -9,6 +9,7 @@ shown silently as another: it is clamped to the night and the status bar says so
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -17,7 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu, QProgressBar, QToolTip
 
 from tracker.archive.catalogue import Catalogue
-from tracker.archive.replay import parse_clock_time
+from tracker.archive.replay import parse_clock_time, version_time
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
@@ -80,10 +81,20 @@ def clamp_to_night(
     return when, ""
 
 
-def parse_time_in_night(text: str, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+def parse_time_in_night(
+    text: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    tz: dt.tzinfo,
+    times: Sequence[dt.datetime] = (),
+) -> dt.datetime:
     """ "HH:MM" as the user means it in the night's zone: the first such time at or after the
     night's start, else (for an hour before the start on its first day, "18:00" for a night that
-    opens at 19:00) that same day -- which the caller then clamps, and says so."""
+    opens at 19:00) that same day -- which the caller then clamps, and says so. "v 5" is the
+    night's fifth version among ``times`` (a night in file order has no clock to type)."""
+    by_version = version_time(text, times)
+    if by_version is not None:
+        return by_version
     when = parse_clock_time(text, start, tz)
     if when > end and len(text.strip()) <= 5:  # "HH:MM", not a day and time
         earlier = when - dt.timedelta(days=1)
@@ -163,7 +174,7 @@ class Navigation(QObject):
             window.statusBar().showMessage("Open a night first.", 8000)
             return None
         try:
-            wanted = parse_time_in_night(text, clock.start, clock.end, info.timezone)
+            wanted = parse_time_in_night(text, clock.start, clock.end, info.timezone, bar.timeline or ())
         except ValueError as exc:
             window.statusBar().showMessage(str(exc), 15000)
             return None
@@ -187,7 +198,8 @@ class Navigation(QObject):
         text, ok = QInputDialog.getText(
             window,
             "Go to time",
-            f"Time of the night (HH:MM, {zone}; the night runs {start} to {end}):",
+            f"Time of the night (HH:MM, {zone}; the night runs {start} to {end}),"
+            " or v N for its Nth version:",
             text=now.astimezone(info.timezone).strftime("%H:%M"),
         )
         if ok and text.strip():

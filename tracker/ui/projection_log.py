@@ -42,6 +42,7 @@ COLUMNS = (
     ("p_clear", "P(clear)"),
     ("outstanding", "outstanding"),
     ("model_version", "model"),
+    ("baseline", "baseline"),
     ("made_at", "made at"),
 )
 _PERCENT = {"share_now", "share", "lo", "hi"}

@@ -28,8 +28,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tracker.core.model import Contest
-from tracker.core.standing import cut_line, line_label, standings
+from tracker.core.standing import WRITE_INS_ONLY, cut_line, line_label, standings
 from tracker.core.threshold import Outstanding, State
+from tracker.core.write_ins import write_ins_only
 from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme
 
@@ -140,6 +141,9 @@ def card_status(contest: Contest) -> str:
     ranked = contest.ranked()
     if not counted or not ranked:
         return ""
+    done = bool(total and reporting >= total)
+    if write_ins_only(c.name for c in ranked):
+        return f"final · {WRITE_INS_ONLY}" if done else WRITE_INS_ONLY
     rule = contest.threshold
     leader = ranked[0]
     share = contest.totals.get(leader.id, 0) / counted

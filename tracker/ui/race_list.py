@@ -36,6 +36,7 @@ from PySide6.QtGui import QColor, QFont
 from tracker.core.model import Snapshot
 from tracker.core.race_facts import LastChange, LastChangeTracker, RaceFacts, snapshot_facts
 from tracker.core.standing import ordinal
+from tracker.core.write_ins import is_write_in
 
 COL_PIN, COL_NAME, COL_MARGIN, COL_REPORTING, COL_CHANGED = range(5)
 COLUMNS = ("★", "Race", "Margin", "Reporting", "Changed")
@@ -116,6 +117,7 @@ class RaceListModel(QAbstractTableModel):
         self._flag_colour = FLAG_COLOUR
         self._changes: dict[str, LastChange] = {}
         self._times: Sequence[dt.datetime] = ()
+        self._untimed = False
         self._tz: dt.tzinfo | None = None
         self._tracker = LastChangeTracker()
         self._sort_column = COL_NAME
@@ -201,7 +203,9 @@ class RaceListModel(QAbstractTableModel):
         when = self._changed_at(contest_id)
         if when is None:
             return ""
-        return f"{when:%H:%M}" if self._changes[contest_id].exact else f"≤{when:%H:%M}"
+        # A night in file order: which version, not its placeholder time.
+        text = f"v {self._changes[contest_id].index + 1}" if self._untimed else f"{when:%H:%M}"
+        return text if self._changes[contest_id].exact else f"≤{text}"
 
     def _tooltip(self, row: RaceFacts, col: int) -> str:
         pinned = row.contest_id in self._pins
@@ -220,6 +224,8 @@ class RaceListModel(QAbstractTableModel):
             lines.append(f"{row.leader} leads {row.runner_up} by {row.margin:.1f} points")
         elif row.seats > 1 and row.leader:
             lines.append(f"{row.seats} seats, no more candidates than seats")
+        elif row.leader and is_write_in(row.leader):
+            lines.append(f"{row.leader}: write-ins only, no candidate on the ballot")
         elif row.leader:
             lines.append(f"{row.leader} (unopposed)")
         lines.append(
@@ -230,7 +236,13 @@ class RaceListModel(QAbstractTableModel):
         when = self._changed_at(row.contest_id)
         if when is not None:
             exact = self._changes[row.contest_id].exact
-            lines.append(f"numbers last changed {'' if exact else 'at or before '}{when:%Y-%m-%d %H:%M %Z}")
+            if self._untimed:
+                version = f"version {self._changes[row.contest_id].index + 1} (the files have no times)"
+                lines.append(f"numbers last changed {'in' if exact else 'at or before'} {version}")
+            else:
+                lines.append(
+                    f"numbers last changed {'' if exact else 'at or before '}{when:%Y-%m-%d %H:%M %Z}"
+                )
         return "\n".join(lines)
 
     def headerData(
@@ -364,13 +376,21 @@ class RaceListModel(QAbstractTableModel):
         changes: Mapping[str, LastChange],
         times: Sequence[dt.datetime],
         tz: dt.tzinfo | None = None,
+        *,
+        untimed: bool = False,
     ) -> None:
         """When each race last changed (:func:`tracker.core.race_facts.last_changes`), as version
-        indices into ``times``, shown in ``tz`` (the night's own zone)."""
+        indices into ``times``, shown in ``tz`` (the night's own zone); ``untimed``: the times are
+        placeholders (a night in file order), so the column says which version ("v 3")."""
         changes = dict(changes)
-        if changes == self._changes and list(times) == list(self._times) and tz == self._tz:
+        if (
+            changes == self._changes
+            and list(times) == list(self._times)
+            and tz == self._tz
+            and untimed == self._untimed
+        ):
             return
-        self._changes, self._times, self._tz = changes, list(times), tz
+        self._changes, self._times, self._tz, self._untimed = changes, list(times), tz, untimed
         if self._rows:
             self.dataChanged.emit(self.index(0, COL_CHANGED), self.index(len(self._rows) - 1, COL_CHANGED))
         if self._sort_column == COL_CHANGED:
@@ -382,11 +402,13 @@ class RaceListModel(QAbstractTableModel):
         upto: int,
         times: Sequence[dt.datetime],
         tz: dt.tzinfo | None = None,
+        *,
+        untimed: bool = False,
     ) -> None:
         """The "changed" column from each version's race fingerprints (the worker's
         ``fingerprints()``) as of version ``upto``; moving forward a version at a time compares
         only the new versions (:class:`~tracker.core.race_facts.LastChangeTracker`)."""
-        self.set_last_changes(self._tracker.update(history, upto), times, tz)
+        self.set_last_changes(self._tracker.update(history, upto), times, tz, untimed=untimed)
 
     # sorting ---------------------------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

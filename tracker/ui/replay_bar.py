@@ -1,5 +1,9 @@
 """The replay bar: play/pause, speed, a scrubber over the night with its times, step by update.
 
+A night whose versions have no times of their own (files imported in file order, placed one
+minute apart from 2000-01-01: ``tracker.ui.window_versions.untimed``) is labelled by version
+number, "v 1" to "v 13", never by those made-up clock times.
+
 The bar drives a :class:`~tracker.archive.replay.ReplayClock` and reports where the night is; it
 knows nothing about snapshots. A QTimer polls ``clock.position()`` about 20 times a second while
 playing (and not at all while paused: a paused replay costs nothing). The clock reads whatever
@@ -36,6 +40,7 @@ class ReplayBar(QWidget):
         self._clock: ReplayClock | None = None
         self._timeline: Timeline | None = None
         self._tz: dt.tzinfo = dt.UTC
+        self._untimed = False
         self._last: dt.datetime | None = None
         self._was_playing = False
 
@@ -92,10 +97,20 @@ class ReplayBar(QWidget):
         self._set_enabled(False)
 
     # set-up ----------------------------------------------------------------------------------------
-    def set_replay(self, clock: ReplayClock, timeline: Timeline, tz: dt.tzinfo) -> None:
-        """Attach a night: its clock, the times of its versions, and the zone it is shown in."""
+    def set_replay(
+        self, clock: ReplayClock, timeline: Timeline, tz: dt.tzinfo, *, untimed: bool = False
+    ) -> None:
+        """Attach a night: its clock, the times of its versions, and the zone it is shown in.
+        ``untimed``: the versions' times are placeholders (file order), so the labels say which
+        version ("v 3") instead of a time."""
         self._timer.stop()
         self._clock, self._timeline, self._tz = clock, timeline, tz
+        self._untimed = untimed
+        self._slider.setToolTip(
+            "Drag to any version of the night (the files have no times: in file order)"
+            if untimed
+            else "Drag to any moment of the night"
+        )
         self._last = None
         self._start_label.setText(self.format_time(clock.start))
         self._end_label.setText(self.format_time(clock.end))
@@ -124,12 +139,22 @@ class ReplayBar(QWidget):
             self._speed.setCurrentIndex(index)
 
     def format_time(self, when: dt.datetime) -> str:
+        """ "21:40" in the night's zone; "v 3" (the version current at ``when``) on a night whose
+        versions have no times."""
+        if self._untimed and self._timeline is not None and len(self._timeline):
+            index = self._timeline.index_at(when)
+            return f"v {(index or 0) + 1}"
         return when.astimezone(self._tz).strftime("%H:%M")
 
     # state -----------------------------------------------------------------------------------------
     @property
     def clock(self) -> ReplayClock | None:
         return self._clock
+
+    @property
+    def timeline(self) -> Timeline | None:
+        """The night's version times (for "go to v 5")."""
+        return self._timeline
 
     @property
     def playing(self) -> bool:

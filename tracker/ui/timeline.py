@@ -13,8 +13,10 @@ exact colours, and the timeline must not be mistaken for any of them.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -75,12 +77,41 @@ class TimelinePoint:
     projection: ContestProjection
 
 
+#: At most this many version labels on the axis of a night without times ("v 1", "v 4", …).
+MAX_VERSION_TICKS = 8
+
+
 class _TzDateAxis(pg.DateAxisItem):
-    """A DateAxisItem that labels ticks in the night's timezone (not the viewer's)."""
+    """A DateAxisItem that labels ticks in the night's timezone (not the viewer's), or by version
+    number on a night whose versions have no times (``set_versions``)."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self._tz: dt.tzinfo = dt.UTC
+        self._versions: list[float] = []
+
+    def set_versions(self, times: Sequence[dt.datetime] | None) -> None:
+        """Label the versions at ``times`` ("v 1" at the first) instead of clock times: their
+        times are placeholders (file order). None: clock times again."""
+        self._versions = [t.timestamp() for t in times] if times else []
+        self.picture = None
+        self.update()
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[float]]]:
+        if not self._versions:
+            return super().tickValues(minVal, maxVal, size)
+        shown = [i for i, t in enumerate(self._versions) if minVal <= t <= maxVal]
+        if not shown:
+            return []
+        step = max(1, math.ceil(len(shown) / MAX_VERSION_TICKS))
+        picked = shown[::step]
+        spacing = (self._versions[picked[1]] - self._versions[picked[0]]) if len(picked) > 1 else 60.0
+        return [(spacing, [self._versions[i] for i in picked])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if not self._versions:
+            return super().tickStrings(values, scale, spacing)
+        return [f"v {bisect.bisect_right(self._versions, v + 0.5)}" for v in values]
 
     def set_timezone(self, tz: dt.tzinfo, at: dt.datetime | None = None) -> None:
         """Label in ``tz`` with its offset at ``at`` (the night's own date: EDT in April, not the
@@ -211,6 +242,20 @@ class TimelineView(QWidget):
 
     def set_timezone(self, tz: dt.tzinfo) -> None:
         self._axis.set_timezone(tz)
+
+    def axis_labels(self) -> list[str]:
+        """The time axis's labels over the range shown (for tests)."""
+        lo, hi = self._vb.viewRange()[0]
+        labels = []
+        for spacing, values in self._axis.tickValues(lo, hi, float(max(self._axis.width(), 1))):
+            labels += self._axis.tickStrings(values, 1.0, spacing)
+        return labels
+
+    def set_untimed(self, times: Sequence[dt.datetime] | None) -> None:
+        """A night whose versions have no times of their own (file order, placed one minute
+        apart): ``times`` are those placeholders, and the axis counts versions at them, never
+        shows them as clock times. None for a night with real times."""
+        self._axis.set_versions(times)
 
     def set_history(
         self,

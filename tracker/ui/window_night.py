@@ -20,6 +20,7 @@ from tracker.core.opening import opening_race
 from tracker.ui.plain_text import clean, plain_tooltip
 from tracker.ui.race_list import COL_PIN, ContestIdRole
 from tracker.ui.window_labels import APP_TITLE, reconstructed_banner
+from tracker.ui.window_versions import untimed
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -120,7 +121,7 @@ class NightOpening(_Base):
             from tracker.ui.navigation import clamp_to_night, parse_time_in_night
 
             try:
-                wanted = parse_time_in_night(str(at), clock.start, clock.end, info.timezone)
+                wanted = parse_time_in_night(str(at), clock.start, clock.end, info.timezone, times)
             except ValueError as exc:
                 self.report_error(str(exc))
             else:  # a time outside the night is clamped to it, and the user is told (never silently)
@@ -162,9 +163,10 @@ class NightOpening(_Base):
         if contest_id is not None:
             self.select_contest(contest_id)
         self._timeline_view.set_timezone(self.display_timezone(info))
+        self._timeline_view.set_untimed(info.times if untimed(info) else None)
         self.night_opened.emit(info)
         self._set_live(info)
-        self._replay_bar.set_replay(clock, self._timeline, self.display_timezone(info))
+        self._replay_bar.set_replay(clock, self._timeline, self.display_timezone(info), untimed=untimed(info))
         if at_note:
             self.statusBar().showMessage(at_note, 20000)
             if not self._interactive:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
 from tracker.ui.race_list import COL_NAME, COL_PIN, ContestIdRole
 from tracker.ui.timeline import TimelinePoint, counting_span
+from tracker.ui.window_versions import untimed
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -135,7 +136,9 @@ class RaceSelection(_Base):
         """The race list's "changed" column, from the versions the worker has read so far."""
         info, shown = self._info, self._shown
         if info is not None and shown is not None:
-            self._model.follow_history(self._worker.fingerprints(), shown, info.times, info.timezone)
+            self._model.follow_history(
+                self._worker.fingerprints(), shown, info.times, info.timezone, untimed=untimed(info)
+            )
 
     def _on_history_grew(self, _index: int) -> None:
         """The worker projected the versions the first timeline skipped: redraw the timeline."""

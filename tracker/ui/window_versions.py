@@ -132,7 +132,9 @@ class VersionDisplay(_Base):
         if step == 0:
             info = self._info
             if info is not None:  # the list's "changed" column (``_update_last_changes``) for this version
-                self._model.follow_history(self._worker.fingerprints(), index, info.times, info.timezone)
+                self._model.follow_history(
+                    self._worker.fingerprints(), index, info.times, info.timezone, untimed=untimed(info)
+                )
             self._next_step(lambda: self._apply_rest(token, index, snapshot, 1))
             return
         self._snapshot = snapshot

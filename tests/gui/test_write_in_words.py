@@ -1,0 +1,70 @@
+"""Where the window shows a race's words, a race whose only choice is a write-in line says so:
+the race list's tooltip never calls the line "unopposed", a card never says "Write-in leads",
+and the race view's bars and verdict say "write-ins only". The race is SYNTHETIC (made up here,
+after Allegheny 2023's McKees Rocks Ward 2: one "Write-in" choice with 78 votes)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tracker.core.model import Candidate, Contest, Election, Reporting, ReportingUnit, Snapshot
+from tracker.core.threshold import Outstanding, ThresholdRule
+from tracker.ui.race_card import card_data, card_status
+from tracker.ui.race_list import COL_NAME, RaceListModel
+from tracker.ui.race_view import RaceView
+
+pytestmark = pytest.mark.gui
+
+
+def contest(cid: str, names: dict[str, int]) -> Contest:
+    unit = ReportingUnit(
+        id="p1",
+        name="Synthetic Precinct 1",
+        reporting=Reporting.COMPLETE,
+        precincts_reporting=1,
+        precincts_total=1,
+        votes={n: {"Total": v} for n, v in names.items()},
+    )
+    return Contest(
+        id=cid,
+        name=f"Synthetic Council {cid}",
+        candidates=tuple(Candidate(id=n, name=n, ballot_order=i) for i, n in enumerate(names)),
+        units=(unit,),
+        threshold=ThresholdRule.plurality(),
+    )
+
+
+WRITE_INS = contest("w", {"Write-in": 78})
+ALONE = contest("a", {"Synthetic Person": 90})
+
+
+def test_the_race_list_tooltip_says_write_ins_only(qtbot: QtBot) -> None:
+    model = RaceListModel()
+    model.set_snapshot(Snapshot(Election("synthetic", "Synthetic night"), (WRITE_INS, ALONE)))
+    tips = {}
+    for row in range(model.rowCount()):
+        tip = str(model.data(model.index(row, COL_NAME), Qt.ItemDataRole.ToolTipRole))
+        tips[tip.splitlines()[0]] = tip
+    assert "write-ins only" in tips["Synthetic Council w"]
+    assert "unopposed" not in tips["Synthetic Council w"]
+    assert "Synthetic Person (unopposed)" in tips["Synthetic Council a"]
+
+
+def test_a_card_says_write_ins_only_not_that_the_line_leads() -> None:
+    assert card_status(WRITE_INS) == "final · write-ins only"
+    assert card_status(ALONE) == "final · Person leads"
+    card = card_data(WRITE_INS, WRITE_INS.id)
+    assert [b.phrase for b in card.bars] == ["write-ins only"]
+    assert "uncontested" not in card.tooltip and "leads" not in card.tooltip
+
+
+def test_the_race_view_says_write_ins_only(qtbot: QtBot) -> None:
+    view = RaceView()
+    qtbot.addWidget(view)
+    view.resize(900, 640)
+    view.show_contest(WRITE_INS, outstanding=Outstanding.none())
+    (bar,) = view.bars()
+    assert "write-ins only" in bar.text and "uncontested" not in bar.text
+    assert "write-in votes" in view.header_texts()["outstanding"]

@@ -1,0 +1,45 @@
+"""Whether a choice is a feed's write-in line rather than a person.
+
+A county file lists "Write-in" as a choice of many small races (Allegheny's 2023 general has 430
+such lines, 51 of them alone in their race); the votes on it are for names the feed does not
+give, counted later, often for several people. A race whose only choice is such a line has no
+candidate to call elected, unopposed or leading (``tracker.core.standing``).
+
+The test is deliberately narrow: the whole name must be the write-in words, with at most a
+qualifier before ("Scattered", "Uncertified") and a noun after ("Votes", "Totals"). A person
+who ran as a write-in ("Jane Doe (Write-In)", North Carolina's decoration) is a candidate, and
+names that merely contain the letters ("Wright Inman") are names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["is_write_in", "write_ins_only"]
+
+_WRITE_IN = re.compile(
+    r"""^\W*
+    (?:(?:all|other|scattered|scattering|misc(?:ellaneous)?\.?|uncertified|unqualified|
+        non[\s-]?certified|unresolved|unassigned|undeclared|unregistered)\s+)?
+    write[\s_-]*ins?
+    (?:\s+(?:votes?|totals?|candidates?|names?))?
+    \W*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def is_write_in(name: str) -> bool:
+    """True for a write-in line ("Write-in", "WRITE-INS", "Write In", "Scattered Write-ins",
+    "Write-in Votes"), False for a person, even one who ran as a write-in."""
+    return bool(_WRITE_IN.match(name))
+
+
+def write_ins_only(names: Iterable[str]) -> bool:
+    """True when there is at least one choice and every one is a write-in line."""
+    seen = False
+    for name in names:
+        if not is_write_in(name):
+            return False
+        seen = True
+    return seen
