@@ -346,10 +346,6 @@ def _project_contest(
     if part.any():
         pred_share[part] = counted[part] / totals_cell[part, None]
 
-    # A county sized by the turnout prior that has counted nothing yet: its baseline shares
-    # swung like the counties that have counted some (weighted by their count), not the contest
-    # so far (Georgia's 2021 runoffs: the 55 counties not in at 36 % counted were rural and
-    # Republican; splitting them like the count so far moved the projection away from the truth).
     # Cells sized by the turnout prior that have counted nothing: like their county's count of
     # the type, else its other types moved by how the type differs, else the baseline's lean
     # swung like the places counted so far (``prior_rest.split_waiting``).
@@ -410,7 +406,8 @@ def _project_contest(
     # With the night's earlier versions, each county × vote type's risk is measured from the
     # trend of its arriving vote instead (tracker.core.arrival), never above the fixed one; the
     # risks add up linearly (one night, one order).
-    cap = tau * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
+    binomial = np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
+    cap = tau * binomial
     # Counties with nothing counted and nothing to size them but the counties counted so far
     # (``county_evidence._county_band``): the risk applies to as much vote as they may hold.
     peers_band = targets & exp.county_band()
@@ -425,7 +422,7 @@ def _project_contest(
     # So do the election-day cells of places sized by the prior: that their county's rest is
     # election-day votes rests on early and mail ballots being counted first, which holds in North
     # Carolina and Georgia and not where mail is counted last (Pennsylvania 2020).
-    full = TAU * np.sqrt(np.clip(4 * F * (1 - F), 0.0, 1.0))
+    full = TAU * binomial
     inferred = inferred | (targets & prior & np.isin(ctype, list(ON_THE_DAY)))
     r_inferred = float(remaining[inferred].sum())
     risk_votes = cap * (R - r_inferred + unsized) + full * r_inferred
