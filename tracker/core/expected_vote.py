@@ -99,6 +99,9 @@ class CellExpectation:
     #: outstanding vote's top is a hard one (``Outstanding.hard``) is whether every cell still out
     #: is stated.
     stated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: Per cell, the probability that its place has finished counting, on a feed that never says
+    #: (``finished_places``: read from the places' counts against the baseline); 0 elsewhere.
+    finished: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def county_band(self) -> np.ndarray:
         """The cells whose range is a bound, not a likely spread: counties with nothing counted
@@ -158,6 +161,7 @@ def expect_cells(
     band = np.zeros(n, dtype=bool)
     todo = ~complete
     stated = np.asarray(complete, dtype=bool).copy()
+    finished = np.zeros(n)
 
     county_cell: np.ndarray | None = None  # cells of units that are not precincts (made once)
     # 2, 3, 5: ratios learned from the complete cells of each type.
@@ -288,7 +292,9 @@ def expect_cells(
     # the baseline's turnout times the prior band of tonight's ratio to it (by election type,
     # ``tracker.core.turnout_prior``), narrowed only by what the count proves. Wide, and said so.
     if baseline is not None and baseline.prior is not None:
-        _prior_cells(contest, cells, totals, todo, baseline, final, lo, hi, source, band, settled, stalled)
+        _prior_cells(
+            contest, cells, totals, todo, baseline, final, lo, hi, source, band, finished, settled, stalled
+        )
     # 1: the feed's own expectation wins, spread over the unit's unfinished cells.
     feed_units = [u for u, unit in enumerate(units) if getattr(unit, "expected_votes", None) is not None]
     if feed_units:
@@ -354,6 +360,7 @@ def expect_cells(
                 hi,
                 source,
                 band,
+                finished,
                 settled,
                 stalled,
             )
@@ -367,7 +374,7 @@ def expect_cells(
     # A later step that sized a stated cell again (a county's whole total, 3c) put its own
     # evidence there: the cell is stated only while it still rests on what stated it.
     stated &= np.asarray([s in _STATED for s in source], dtype=bool)
-    return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale, stated)
+    return CellExpectation(final, lo, hi, rel_var, groups, source, band, scale, stated, finished)
 
 
 def _ratio(

@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from tracker.core.expected_params import COUNTED_FIRST, MAJOR_TYPES
+from tracker.core.finished_places import MIN_FINISHED
 
 #: The part of a type a county's report holds once it has counted some of it, where that differs
 #: from ``COUNTED_FIRST``'s middle: early in-person votes are cast on machines before election day
@@ -124,6 +125,27 @@ def type_offsets(
     return out
 
 
+def finished_swing(
+    pool: np.ndarray, counted: np.ndarray, totals: np.ndarray, base_x: np.ndarray, finished: np.ndarray
+) -> np.ndarray | None:
+    """How tonight's split differs from the baseline's (a share per candidate) in the places of
+    ``pool`` that look finished (``finished``: each cell's probability, ``finished_places``),
+    weighted by their count and that probability; None when fewer than ``MIN_FINISHED`` do.
+
+    Why: in a feed with one total per county, a county's count is its early and mail ballots
+    first; the counted places' swing is the swing of those ballots, not of the county. Georgia's
+    2021 runoff at half counted: the counted vote stood 4 points more for Ossoff against November
+    than the counties' rest went. A finished county's count is its whole."""
+    if not len(finished):
+        return None
+    use = pool & (totals > 0) & (finished > 0)
+    if float(finished[use].sum()) < MIN_FINISHED:
+        return None
+    w = finished[use] * totals[use]
+    share = counted[use] / totals[use, None]
+    return w @ (share - base_x[use]) / w.sum()
+
+
 def _blend_first_reports(
     pred_share: np.ndarray,
     sized: np.ndarray,
@@ -133,19 +155,23 @@ def _blend_first_reports(
     pred_final: np.ndarray,
     has_base: np.ndarray,
     base_x: np.ndarray,
+    finished: np.ndarray,
 ) -> None:
     """A place sized by the prior, in a feed without vote types, that has counted part of its
     vote: its rest splits like its count only as far as the count is of its whole; the rest of
     the way like its baseline lean swung as the counted places swung. Why: one total per county
     (Clarity's ALL.json) hides that a county's first report is its early and mail ballots; a
     county that has sent 20 % of its vote has said little about the other 80 % (Georgia's 2021
-    runoffs at 27 % counted: the counties' rests split 60 % for Ossoff, like their count 68 %)."""
+    runoffs at 27 % counted: the counties' rests split 60 % for Ossoff, like their count 68 %).
+    The swing is read from the places that look finished where enough do (``finished_swing``)."""
     part = sized & (ctype == "total") & (totals > 0) & has_base
     if not part.any():
         return
     w = totals[part]
     share = counted[part] / w[:, None]
-    swing = w @ (share - base_x[part]) / w.sum()
+    swing = finished_swing(sized & (ctype == "total") & has_base, counted, totals, base_x, finished)
+    if swing is None:
+        swing = w @ (share - base_x[part]) / w.sum()
     done = np.clip(totals[part] / np.maximum(pred_final[part], 1.0), 0.0, 1.0)[:, None]
     pred_share[part] = done * share + (1.0 - done) * (base_x[part] + swing[None, :])
 
@@ -159,6 +185,7 @@ def split_waiting(
     pred_final: np.ndarray,
     has_base: np.ndarray,
     base_x: np.ndarray,
+    finished: np.ndarray | None = None,
 ) -> np.ndarray:
     """How the cells sized by the turnout prior (``sized``) that have counted nothing will split
     (in place, rows of ``pred_share``), by the best evidence each has:
@@ -170,11 +197,13 @@ def split_waiting(
     3. its county has counted nothing: the baseline's lean (the county's, for a precinct the
        baseline lacks), swung like the places that have counted some — read from their projected
        finals, not their counts, which hold the vote counted first (Georgia's 2021 runoffs: the 55
-       counties not in at 36 % counted were rural and Republican).
+       counties not in at 36 % counted were rural and Republican); in a feed with one total per
+       place, swung like the places that look finished where enough do (``finished_swing``).
 
     Returns the cells of case 2 (their split is inferred from other vote types)."""
     totals = counted.sum(axis=1)
-    _blend_first_reports(pred_share, sized, ctype, counted, totals, pred_final, has_base, base_x)
+    finished = np.zeros(len(totals)) if finished is None else finished
+    _blend_first_reports(pred_share, sized, ctype, counted, totals, pred_final, has_base, base_x, finished)
     waiting = sized & (totals <= 0)
     if not waiting.any():
         return np.zeros(len(totals), dtype=bool)
@@ -212,7 +241,12 @@ def split_waiting(
         pred_share[mine] = other[mine] / other_total[mine, None] + offsets.get(t, 0.0)
     rest_cells = waiting & ~same & ~typed & has_base
     seen = sized & has_base & (county_votes[g_ix].sum(axis=1) > 0)
-    if rest_cells.any() and seen.any():
+    whole = None
+    if rest_cells.any() and (ctype[rest_cells] == "total").all():
+        whole = finished_swing(sized & has_base & (ctype == "total"), counted, totals, base_x, finished)
+    if whole is not None:
+        pred_share[rest_cells] = base_x[rest_cells] + whole[None, :]
+    elif rest_cells.any() and seen.any():
         rest = np.maximum(pred_final[seen] - totals[seen], 0.0)
         votes = counted[seen].sum(axis=0) + rest @ np.clip(pred_share[seen], 0.0, 1.0)
         size = totals[seen] + rest
@@ -227,6 +261,7 @@ __all__ = [
     "MIN_OFFSET_UNITS",
     "ON_THE_DAY",
     "counted_first",
+    "finished_swing",
     "split_waiting",
     "spread_rest",
     "type_offsets",

@@ -70,7 +70,7 @@ from tracker.core.prior_rest import ON_THE_DAY, split_waiting
 from tracker.core.projection_log import ProjectionRecord
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "expected-vote-6"
+MODEL_VERSION = "expected-vote-7"
 #: Appended to the model version of a projection made from one version alone, without the night's
 #: earlier versions (``project_contest(history=None)``): its model risk is the fixed ``TAU``.
 ONE_VERSION = "/one-version"
@@ -350,7 +350,15 @@ def _project_contest(
     # the type, else its other types moved by how the type differs, else the baseline's lean
     # swung like the places counted so far (``prior_rest.split_waiting``).
     inferred = split_waiting(
-        pred_share, targets & prior, cells.county, ctype, counted, pred_final, data.has_base, data.base_x
+        pred_share,
+        targets & prior,
+        cells.county,
+        ctype,
+        counted,
+        pred_final,
+        data.has_base,
+        data.base_x,
+        exp.finished,
     )
 
     pred_share = np.clip(pred_share, 0.0, 1.0)
