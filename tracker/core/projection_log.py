@@ -8,13 +8,15 @@ the projection never has to reach up into the store for its own output type.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import ClassVar, TextIO
 
 from tracker.core.csv_safe import SafeWriter
+from tracker.core.untimed import version_at
 
-__all__ = ["ProjectionRecord", "write_projections_csv"]
+__all__ = ["ProjectionRecord", "version_of", "with_versions", "write_projections_csv"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,30 @@ class ProjectionRecord:
 
     def row(self) -> tuple[object, ...]:
         return tuple(getattr(self, f) for f in self.FIELDS)
+
+
+def version_of(record: ProjectionRecord, times: Sequence[dt.datetime]) -> str:
+    """Which version ``record`` was made from ("v 5"), by its version's time among the night's
+    ``times``: what a night whose files have no times shows where the time would be
+    (``tracker.core.untimed``). "" when the record has no time."""
+    if not record.snapshot_time:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(record.snapshot_time)
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return version_at(when, times)
+
+
+def with_versions(
+    records: Iterable[ProjectionRecord], times: Sequence[dt.datetime]
+) -> list[ProjectionRecord]:
+    """``records`` of a night whose files have no times, for showing and exporting: each
+    ``snapshot_time`` says which version ("v 5") instead of its placeholder time. Only what is
+    shown: the store keeps the placeholder, the key the log is kept by."""
+    return [replace(r, snapshot_time=version_of(r, times) or r.snapshot_time) for r in records]
 
 
 def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> int:
