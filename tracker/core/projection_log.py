@@ -16,7 +16,16 @@ from typing import ClassVar, TextIO
 from tracker.core.csv_safe import SafeWriter
 from tracker.core.untimed import version_at
 
-__all__ = ["ProjectionRecord", "version_of", "with_versions", "write_projections_csv"]
+__all__ = ["ProjectionRecord", "baseline_key", "version_of", "with_versions", "write_projections_csv"]
+
+
+def baseline_key(label: str, source_id: str) -> str:
+    """A projection's baseline as the log keeps it (part of a row's key, ``tracker.store``
+    migration 7): the label people read ("ga06-2016-11-08: U.S. Representative, District 6") and,
+    beside it, a short hash of the file it came from ("[3f2a9c1d]"), so two files with the same
+    name are two baselines, not one projection logged once. A baseline that ships with the
+    tracker (no ``source_id``) and rows logged before the hash keep the label alone."""
+    return f"{label} [{source_id}]" if label and source_id else label
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,9 @@ class ProjectionRecord:
     outstanding_lo: int | None
     outstanding_hi: int | None
     model_version: str
-    #: The baseline the projection used ("" without one) and the evidence of its expected vote
-    #: ("from ga06-2016-11-08 turnout", "from precincts only: wide" …).
+    #: The baseline the projection used ("" without one; its label and the short hash of its file,
+    #: ``baseline_key``) and the evidence of its expected vote ("from ga06-2016-11-08 turnout",
+    #: "from precincts only: wide" …).
     baseline: str = ""
     evidence: str = ""
 
