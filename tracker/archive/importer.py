@@ -41,6 +41,7 @@ from tracker.archive.import_write import Entry, ImportResult, write_night
 from tracker.archive.night_names import NAMES_KEY, names_text
 from tracker.core.errors import FeedError, NightFileError, TrackerError
 from tracker.core.model import Snapshot
+from tracker.core.untimed import FILE_ORDER
 from tracker.feeds.precinct_csv import contest_name_from, county_from
 from tracker.feeds.registry import (
     CLARITY_ALL_JSON,
@@ -211,7 +212,7 @@ def _times_for(items: list[_Item], times_csv: Path | None, zone: ZoneInfo) -> tu
                 f"{missing[0].path.name} has no publication time of its own while other files do; "
                 "give a --times CSV (file,time) for the files without one"
             )
-        return [FILE_ORDER_EPOCH + i * FILE_ORDER_STEP for i in range(len(items))], "file order"
+        return [FILE_ORDER_EPOCH + i * FILE_ORDER_STEP for i in range(len(items))], FILE_ORDER
     table = _read_times(times_csv, zone)
     out: list[dt.datetime] = []
     for item in items:
@@ -352,7 +353,7 @@ def import_payloads(
         meta[NAMES_KEY] = names_text(named)
     if skipped:
         meta["skipped"] = f"{len(skipped)} unreadable files left out: " + ", ".join(n for n, _ in skipped)
-    if source_of_times == "file order":
+    if source_of_times == FILE_ORDER:
         meta["times_note"] = (
             "the payloads carry no times and none were given: times are file order, "
             "one minute apart from 2000-01-01 00:00 UTC"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -132,6 +133,10 @@ def load_baselines(night: NightFile, choice: str | None = None) -> Baselines:
     return Baselines(None if path is None else load_baseline_file(path), date=date)
 
 
+#: Hex digits of a baseline file's hash kept in the projection log beside its name.
+SOURCE_ID_LENGTH = 8
+
+
 def load_baseline_file(path: Path) -> dict[str, Baseline]:
     """Baselines from a night file (its last version) or a single results payload (any format
     the registry parses, e.g. a Clarity detail XML), by contest name key, plus ``TOP_OF_TICKET``."""
@@ -142,6 +147,8 @@ def load_baseline_file(path: Path) -> dict[str, Baseline]:
             if not versions:
                 return {}
             final = VersionChain(base, versions).snapshot(len(versions) - 1)
+        # The payloads it is made of, by their hashes (read already: no second pass over the file).
+        digest = hashlib.sha256("".join(v.sha256 for v in versions).encode("ascii"))
     else:
         from tracker.feeds.registry import parse_payload
 
@@ -150,10 +157,15 @@ def load_baseline_file(path: Path) -> dict[str, Baseline]:
         except OSError as exc:
             raise TrackerError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
         final = parse_payload(data, "auto", source=str(path))
-    label = path.stem
+        digest = hashlib.sha256(data)
+    # The label is the file's name, what people read; the hash tells two files of one name apart
+    # in the projection log (``tracker.core.projection_log.baseline_key``).
+    label, source_id = path.stem, digest.hexdigest()[:SOURCE_ID_LENGTH]
     when = final.election.date
     out = {
-        name_key(c.name): dataclasses.replace(Baseline.from_contest(c, f"{label}: {c.name}"), date=when)
+        name_key(c.name): dataclasses.replace(
+            Baseline.from_contest(c, f"{label}: {c.name}"), date=when, source_id=source_id
+        )
         for c in final.contests
     }
     if final.contests:

@@ -36,6 +36,7 @@ def cmd_projections(args: argparse.Namespace) -> int:
                 store.append_projections(records)
         except TrackerError as exc:  # the printout is still useful without the log
             print(f"election-tracker: not logged: {exc}", file=sys.stderr)
+    records = _untimed_versions(path, records)
     if args.csv is not None:
         if args.csv == "-":
             write_projections_csv(records, sys.stdout)
@@ -55,12 +56,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from tracker.archive.night import NightFile
     from tracker.core.lookup import find_contests, no_such_contest
     from tracker.core.model import Snapshot
+    from tracker.core.untimed import is_untimed
     from tracker.store import Store, alert_csv_row, write_alerts_csv
 
     path = Path(args.night)
     check_night(path)
     with NightFile.open(path, readonly=True) as night:
         tz = night.timezone
+        untimed = is_untimed(night.meta)  # no times in the files: say which version instead
     store = Store()
     chosen: list[str] = []
 
@@ -86,19 +89,34 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         )
     if args.csv is not None:
         if args.csv == "-":
-            write_alerts_csv(alerts, sys.stdout, tz)
+            write_alerts_csv(alerts, sys.stdout, tz, untimed=untimed)
         else:
             with open(args.csv, "w", newline="", encoding="utf-8") as fh:
-                n = write_alerts_csv(alerts, fh, tz)
+                n = write_alerts_csv(alerts, fh, tz, untimed=untimed)
             print(f"wrote {n} alerts to {args.csv}")
         return 0
     for a in alerts:
-        when, race, what, version = alert_csv_row(a, tz)[:4]
-        print(f"{when[11:16]}  v{version:<4} {race}: {what}")
+        when, race, what, version = alert_csv_row(a, tz, untimed=untimed)[:4]
+        print(f"{'' if untimed else when[11:16]:5}  v{version:<4} {race}: {what}")
     print(
         f"{len(alerts)} alerts on {', '.join(chosen) or 'no pinned race'}; {len(new)} new to the store's log"
     )
     return 0
+
+
+def _untimed_versions(path: Path, records: list) -> list:
+    """A night whose files have no times: each record's time says which version ("v 5"), for
+    the printout and the CSV (the store's log keeps the placeholder, its key)."""
+    from tracker.archive.night import NightFile
+    from tracker.archive.recorder import current_versions, version_times
+    from tracker.core.projection_log import with_versions
+    from tracker.core.untimed import is_untimed
+
+    with NightFile.open(path, readonly=True) as night:
+        if not is_untimed(night.meta):
+            return records
+        times = version_times(current_versions(night.versions()))
+    return with_versions(records, times)
 
 
 def _print_projections(records: list) -> None:

@@ -14,6 +14,7 @@ from typing import TextIO
 
 from tracker.core.alerts import Alert
 from tracker.core.csv_safe import SafeWriter
+from tracker.core.untimed import version_label
 
 __all__ = ["ALERT_CSV_FIELDS", "alert_csv_row", "write_alerts_csv"]
 
@@ -22,10 +23,15 @@ __all__ = ["ALERT_CSV_FIELDS", "alert_csv_row", "write_alerts_csv"]
 ALERT_CSV_FIELDS = ("time", "race", "what happened", "version", "kind", "contest_id", "subject", "version_id")
 
 
-def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None) -> list[str]:
+def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None, *, untimed: bool = False) -> list[str]:
     """One alert as the CSV (and the window's log) shows it: the version's time in ``tz`` (the
-    night's own zone; ISO 8601 with its offset), the race, the message, the version number (1-based)."""
-    when = alert.time.astimezone(tz).isoformat(timespec="seconds") if alert.time is not None else ""
+    night's own zone; ISO 8601 with its offset), the race, the message, the version number (1-based).
+    ``untimed``: the night's versions have no times of their own, so the time says which version
+    ("v 5", ``tracker.core.untimed``), never the placeholder."""
+    if untimed:
+        when = version_label(alert.version_index)
+    else:
+        when = alert.time.astimezone(tz).isoformat(timespec="seconds") if alert.time is not None else ""
     race = alert.contest_name or alert.contest_id
     what = f"{alert.kind}: {alert.message}"
     return [
@@ -40,12 +46,15 @@ def alert_csv_row(alert: Alert, tz: dt.tzinfo | None = None) -> list[str]:
     ]
 
 
-def write_alerts_csv(alerts: Iterable[Alert], out: TextIO, tz: dt.tzinfo | None = None) -> int:
-    """Write ``alerts`` as CSV with a header (``ALERT_CSV_FIELDS``); returns rows."""
+def write_alerts_csv(
+    alerts: Iterable[Alert], out: TextIO, tz: dt.tzinfo | None = None, *, untimed: bool = False
+) -> int:
+    """Write ``alerts`` as CSV with a header (``ALERT_CSV_FIELDS``); returns rows. ``untimed``: see
+    :func:`alert_csv_row`."""
     writer = SafeWriter(out, lineterminator="\n")  # no formulas (issue 19)
     writer.writerow(ALERT_CSV_FIELDS)
     n = 0
     for a in alerts:
-        writer.writerow(alert_csv_row(a, tz))
+        writer.writerow(alert_csv_row(a, tz, untimed=untimed))
         n += 1
     return n

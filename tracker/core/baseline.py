@@ -118,6 +118,10 @@ class Baseline:
     #: borrowed from another race (the top of the ticket, the shipped presidential table) for a
     #: race that may cover only part of a county (a school board in a county's file).
     sizes_counties: bool = True
+    #: A short hash of the file it was read from ("" for one that ships with the tracker): two
+    #: files with the same name are two baselines in the projection log (``baseline_key``), while
+    #: the label, what people read, stays the file's name.
+    source_id: str = ""
 
     @classmethod
     def from_contest(cls, contest: Contest, label: str = "") -> Baseline:

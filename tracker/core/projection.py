@@ -67,7 +67,7 @@ from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.pause_points import pause_point
 from tracker.core.prior_rest import ON_THE_DAY, split_waiting
-from tracker.core.projection_log import ProjectionRecord
+from tracker.core.projection_log import ProjectionRecord, baseline_key
 from tracker.core.threshold import Outstanding, votes_to_clear
 
 MODEL_VERSION = "expected-vote-7"
@@ -148,6 +148,8 @@ class ContestProjection:
     model_version: str = MODEL_VERSION
     #: Which baseline the projection used ("" without one), e.g. "ga06-2016-11-08: President …".
     baseline_label: str = ""
+    #: Which file that baseline came from (``Baseline.source_id``; "" for none or a shipped one).
+    baseline_id: str = ""
     #: The expected vote it rests on: the outstanding vote per unit and county, and its evidence.
     expected: ExpectedVote | None = None
 
@@ -212,6 +214,7 @@ def _too_early(
     complete: int = 0,
     baseline: bool = False,
     label: str = "",
+    baseline_id: str = "",
     expected: ExpectedVote | None = None,
 ) -> ContestProjection:
     counted = contest.total_votes
@@ -232,6 +235,7 @@ def _too_early(
         cells=cells,
         baseline=baseline,
         baseline_label=label,
+        baseline_id=baseline_id,
         expected=expected,
     )
 
@@ -270,6 +274,7 @@ def _project_contest(
     use_baseline = baseline is not None and baseline.applies_to(contest)
     base = baseline if use_baseline else None
     label = base.label if base is not None else ""
+    baseline_id = base.source_id if base is not None else ""
     V = float(counted.sum())
     votes_now = counted.sum(axis=0)
 
@@ -288,6 +293,7 @@ def _project_contest(
         "complete": n_complete,
         "baseline": use_baseline,
         "label": label,
+        "baseline_id": baseline_id,
         "expected": expected,
     }
 
@@ -503,6 +509,7 @@ def _project_contest(
         cells=n,
         baseline=use_baseline,
         baseline_label=label,
+        baseline_id=baseline_id,
         expected=expected,
     )
 
@@ -516,6 +523,7 @@ def _final(
     complete: int,
     baseline: bool,
     label: str = "",
+    baseline_id: str = "",
     expected: ExpectedVote | None = None,
 ) -> ContestProjection:
     """Everything is in: the projection is the count, exactly (integer threshold rule)."""
@@ -541,6 +549,7 @@ def _final(
         cells=cells,
         baseline=baseline,
         baseline_label=label,
+        baseline_id=baseline_id,
         expected=expected,
     )
 
@@ -596,7 +605,7 @@ def projection_records(
                     outstanding_lo=None if o is None else o.lo,
                     outstanding_hi=None if o is None else o.hi,
                     model_version=proj.model_version,
-                    baseline=proj.baseline_label,
+                    baseline=baseline_key(proj.baseline_label, proj.baseline_id),
                     evidence=proj.evidence,
                 )
             )

@@ -8,13 +8,24 @@ the projection never has to reach up into the store for its own output type.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import ClassVar, TextIO
 
 from tracker.core.csv_safe import SafeWriter
+from tracker.core.untimed import version_at
 
-__all__ = ["ProjectionRecord", "write_projections_csv"]
+__all__ = ["ProjectionRecord", "baseline_key", "version_of", "with_versions", "write_projections_csv"]
+
+
+def baseline_key(label: str, source_id: str) -> str:
+    """A projection's baseline as the log keeps it (part of a row's key, ``tracker.store``
+    migration 7): the label people read ("ga06-2016-11-08: U.S. Representative, District 6") and,
+    beside it, a short hash of the file it came from ("[3f2a9c1d]"), so two files with the same
+    name are two baselines, not one projection logged once. A baseline that ships with the
+    tracker (no ``source_id``) and rows logged before the hash keep the label alone."""
+    return f"{label} [{source_id}]" if label and source_id else label
 
 
 @dataclass(frozen=True)
@@ -45,8 +56,9 @@ class ProjectionRecord:
     outstanding_lo: int | None
     outstanding_hi: int | None
     model_version: str
-    #: The baseline the projection used ("" without one) and the evidence of its expected vote
-    #: ("from ga06-2016-11-08 turnout", "from precincts only: wide" …).
+    #: The baseline the projection used ("" without one; its label and the short hash of its file,
+    #: ``baseline_key``) and the evidence of its expected vote ("from ga06-2016-11-08 turnout",
+    #: "from precincts only: wide" …).
     baseline: str = ""
     evidence: str = ""
 
@@ -78,6 +90,30 @@ class ProjectionRecord:
 
     def row(self) -> tuple[object, ...]:
         return tuple(getattr(self, f) for f in self.FIELDS)
+
+
+def version_of(record: ProjectionRecord, times: Sequence[dt.datetime]) -> str:
+    """Which version ``record`` was made from ("v 5"), by its version's time among the night's
+    ``times``: what a night whose files have no times shows where the time would be
+    (``tracker.core.untimed``). "" when the record has no time."""
+    if not record.snapshot_time:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(record.snapshot_time)
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return version_at(when, times)
+
+
+def with_versions(
+    records: Iterable[ProjectionRecord], times: Sequence[dt.datetime]
+) -> list[ProjectionRecord]:
+    """``records`` of a night whose files have no times, for showing and exporting: each
+    ``snapshot_time`` says which version ("v 5") instead of its placeholder time. Only what is
+    shown: the store keeps the placeholder, the key the log is kept by."""
+    return [replace(r, snapshot_time=version_of(r, times) or r.snapshot_time) for r in records]
 
 
 def write_projections_csv(records: Iterable[ProjectionRecord], out: TextIO) -> int:

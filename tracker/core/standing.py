@@ -16,7 +16,9 @@ Three ways a race is decided (:func:`mode`):
 - ``measure``: a ballot question; its Yes choice against the share it needs.
 
 A race whose only choices are write-in lines ("Write-in", ``tracker.core.write_ins``) is none of
-these: it reads "write-ins only", never "elected · uncontested" (docs/contest-rules.md).
+these: it reads "write-ins only", never "elected · uncontested" (docs/contest-rules.md). In a
+seat race a write-in line is never in, elected or clinched, and a named candidate below it reads
+"behind the write-in votes" until the write-in names are counted (:func:`_seats`).
 """
 
 from __future__ import annotations
@@ -244,24 +246,43 @@ def _seats(
     counted: int,
     outstanding: Outstanding | None,
 ) -> tuple[Standing, ...]:
+    """The N most-voted win. A write-in line ranks like a rival with all of its votes (the most
+    one write-in name can have), so a lead over it is a lead over any write-in name; but it is
+    never in, elected or clinched itself, and a named candidate it pushes below the N-th place is
+    not out: their seat waits on how the write-in votes split (docs/contest-rules.md)."""
     final = outstanding is not None and outstanding.hi == 0 and counted > 0
     hi = outstanding.hi if outstanding is not None else None
     hard = outstanding is not None and outstanding.hard
     contested = len(ranked) > seats
-    cut = votes[seats - 1] if contested else 0
     first_out = votes[seats] if contested else 0
-    cut_name = ranked[seats - 1].name if contested else ""
-    tie = contested and cut == first_out
+    # Those outside are measured against the N-th *named* candidate: passing them is needed
+    # however the write-in votes split (the write-ins can only push the bar higher).
+    write_in = [is_write_in(c.name) for c in ranked]
+    named = [(c, v) for c, v, w in zip(ranked, votes, write_in, strict=True) if not w]
+    written = sum(v for v, w in zip(votes, write_in, strict=True) if w)
+    named_rank = {c.id: i for i, (c, _) in enumerate(named)}
+    cut_named = len(named) > seats
+    cut = named[seats - 1][1] if cut_named else 0
+    cut_name = named[seats - 1][0].name if cut_named else ""
+    tie = cut_named and cut == named[seats][1]
     one = seats == 1
     out = []
-    for rank, (cand, v) in enumerate(zip(ranked, votes, strict=True)):
+    for rank, (cand, v, w) in enumerate(zip(ranked, votes, write_in, strict=True)):
         inside = rank < seats
+        room = seats - named_rank.get(cand.id, seats)
         if not counted:
             need, phrase, tiny = Need(State.WAITING), "", ""
-        elif not contested and is_write_in(cand.name):
-            # Fewer names than seats, and a write-in line beside them: its votes are for people
-            # the feed does not name, perhaps several; the line itself is not elected.
+        elif w:
+            # Votes for people the feed does not name, perhaps several: the line holds no seat.
             need, phrase, tiny = Need(State.WRITE_INS), WRITE_IN_VOTES, "write-ins"
+        elif written and room > 0 and written >= room * v:
+            # ``room`` write-in names with as many votes each would take or tie this seat.
+            need, tiny = Need(State.BEHIND_WRITE_INS), "behind write-ins"
+            who = "one write-in name has" if room == 1 else f"{room} write-in names have"
+            wins = ("wins" if one else "wins a seat") if final else ("leads" if one else "in")
+            phrase = f"behind the write-in votes · {wins} unless {who} as many" + (
+                " · final" if final else ""
+            )
         elif not contested:
             state = State.ELECTED if final else State.IN
             need = Need(state, votes_needed=0)
@@ -371,8 +392,12 @@ def cut_line(contest: Contest) -> float | None:
     counted = sum(totals.values())
     if not counted:
         return None
-    ranked = contest.ranked()
-    return totals.get(ranked[seats - 1].id, 0) / counted
+    # The N-th named candidate: what those below must pass however the write-ins split (the
+    # N-th place unless a write-in line is above it).
+    named = [c for c in contest.ranked() if not is_write_in(c.name)]
+    if len(named) < seats:
+        return None
+    return totals.get(named[seats - 1].id, 0) / counted
 
 
 def line_label(contest: Contest) -> str:
@@ -386,7 +411,12 @@ def line_label(contest: Contest) -> str:
     if how == "measure":
         return f"{contest.threshold.label()} to pass"
     seats = max(contest.vote_for, 1)
-    return f"cut: {ordinal(seats)} place" if seats > 1 else ""
+    if seats <= 1:
+        return ""
+    if any(is_write_in(c.name) for c in contest.ranked()[:seats]):
+        # A write-in line is above the line: it is at the N-th name, not the N-th place.
+        return f"cut: {ordinal(seats)} named"
+    return f"cut: {ordinal(seats)} place"
 
 
 def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], str] = str) -> str:
@@ -436,9 +466,16 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
         return ""
     elected = [r.candidate.name for r in rows if r.need.state is State.ELECTED]
     tied = [r.candidate.name for r in rows if r.need.state is State.TIED and r.phrase.endswith("final")]
+    behind = [
+        r.candidate.name
+        for r in rows
+        if r.need.state is State.BEHIND_WRITE_INS and r.phrase.endswith("final")
+    ]
     parts = []
     if elected:
         parts.append("elected: " + ", ".join(elected))
     if tied:
         parts.append("tied at the cut line: " + ", ".join(tied))
+    if behind:
+        parts.append("waiting on how the write-in votes split: " + ", ".join(behind))
     return "; ".join(parts)

@@ -188,8 +188,12 @@ class State(StrEnum):
     # Ballot questions.
     PASSES = "passes"
     FAILS = "fails"
-    # A race whose only choices are write-in lines (``tracker.core.write_ins``).
+    # A race whose only choices are write-in lines (``tracker.core.write_ins``), and any write-in
+    # line in a seat race: votes for names the feed does not give, never a seat.
     WRITE_INS = "write-ins only"
+    # A named candidate out of the top N only because a write-in line is above them: in, unless the
+    # write-in votes are mostly for one person (``tracker.core.standing``).
+    BEHIND_WRITE_INS = "behind the write-in votes"
 
 
 @dataclass(frozen=True)

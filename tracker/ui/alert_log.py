@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from tracker.core.alerts import Alert
 from tracker.core.corrections import flags
 from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_alerts
+from tracker.core.untimed import version_label
 from tracker.ui.bar_texts import display_name
 from tracker.ui.plain_text import TEXT_LIMIT, clean, plain_label
 from tracker.ui.theme import ChartTheme
@@ -105,6 +106,7 @@ class AlertLogModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Alert] = []
         self._tz: dt.tzinfo | None = None
+        self._untimed = False
         self._correction = CORRECTION_COLOUR
 
     def set_correction_colour(self, colour: QColor) -> None:
@@ -116,6 +118,15 @@ class AlertLogModel(QAbstractTableModel):
 
     def set_timezone(self, tz: dt.tzinfo | None) -> None:
         self._tz = tz
+
+    def set_untimed(self, untimed: bool) -> None:
+        """The night's versions have no times of their own (file order): the time column says
+        which version ("v 5"), never the placeholder (``tracker.core.untimed``)."""
+        self._untimed = untimed
+
+    @property
+    def untimed(self) -> bool:
+        return self._untimed
 
     def set_rows(self, rows: Sequence[Alert]) -> None:
         rows = list(rows)
@@ -141,7 +152,10 @@ class AlertLogModel(QAbstractTableModel):
 
     def cells(self, alert: Alert) -> tuple[str, str, str, str]:
         """What a row shows (and the CSV export writes, with full times)."""
-        when = alert.time.astimezone(self._tz).strftime("%H:%M") if alert.time is not None else ""
+        if self._untimed:
+            when = version_label(alert.version_index)
+        else:
+            when = alert.time.astimezone(self._tz).strftime("%H:%M") if alert.time is not None else ""
         race = display_name(alert.contest_name) or alert.contest_id or "feed"
         return when, race, f"{alert.kind}: {names_in_case(alert.message)}", str(alert.version_index + 1)
 
@@ -152,8 +166,11 @@ class AlertLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.cells(alert)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            when = alert.time.astimezone(self._tz).isoformat(timespec="seconds") if alert.time else ""
-            where = f"version {alert.version_index + 1} ({alert.version}) at {when}"
+            where = f"version {alert.version_index + 1} ({alert.version})"
+            if self._untimed:
+                where += ", the files have no times"
+            elif alert.time:
+                where += f" at {alert.time.astimezone(self._tz).isoformat(timespec='seconds')}"
             return (
                 f"{display_name(alert.contest_name)}\n{alert.kind}: {names_in_case(alert.message)}\n{where}"
             )
@@ -267,6 +284,7 @@ class AlertLog(QObject):
     def _on_night(self, info: NightInfo) -> None:
         self._tz = info.timezone
         self.dock.model.set_timezone(info.timezone)
+        self.dock.model.set_untimed(info.untimed)
         self._race_alerts, self._feed_alerts = [], []
         self._watch, self._health = FeedWatch(), None
         self.dock.show_rows([])
@@ -348,7 +366,7 @@ class AlertLog(QObject):
             replace(a, contest_name=display_name(a.contest_name), message=names_in_case(a.message))
             for a in self.rows()
         ]
-        self._worker.export_alerts(Path(path), shown, self._tz)
+        self._worker.export_alerts(Path(path), shown, self._tz, untimed=self.dock.model.untimed)
 
     def choose_export(self) -> None:
         from tracker.ui.last_folder import remember, start_path

@@ -18,7 +18,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMenu, QProgressBar, QToolTip
 
 from tracker.archive.catalogue import Catalogue
-from tracker.archive.replay import parse_clock_time, version_time
+from tracker.archive.replay import parse_clock_time, version_number, version_time
+from tracker.core.untimed import version_at
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
@@ -173,6 +174,13 @@ class Navigation(QObject):
         if info is None or clock is None:
             window.statusBar().showMessage("Open a night first.", 8000)
             return None
+        if info.untimed and version_number(text) is None:
+            # A clock time on a night with none would land on a placeholder minute.
+            n = len(info.versions)
+            window.statusBar().showMessage(
+                f"This night's files have no times: type a version, v 1 to v {n}.", 15000
+            )
+            return None
         try:
             wanted = parse_time_in_night(text, clock.start, clock.end, info.timezone, bar.timeline or ())
         except ValueError as exc:
@@ -193,15 +201,18 @@ class Navigation(QObject):
             window.statusBar().showMessage("Open a night first.", 8000)
             return
         now = bar.position() or bar.clock.start
-        zone = now.astimezone(info.timezone).tzname() or ""
-        start, end = _hhmm(bar.clock.start, info.timezone), _hhmm(bar.clock.end, info.timezone)
-        text, ok = QInputDialog.getText(
-            window,
-            "Go to time",
-            f"Time of the night (HH:MM, {zone}; the night runs {start} to {end}),"
-            " or v N for its Nth version:",
-            text=now.astimezone(info.timezone).strftime("%H:%M"),
-        )
+        if info.untimed:  # no clock to offer: the versions, counted
+            prompt = f"Version of the night (v 1 to v {len(info.versions)}; its files have no times):"
+            current = version_at(now, info.times)
+        else:
+            zone = now.astimezone(info.timezone).tzname() or ""
+            start, end = _hhmm(bar.clock.start, info.timezone), _hhmm(bar.clock.end, info.timezone)
+            prompt = (
+                f"Time of the night (HH:MM, {zone}; the night runs {start} to {end}),"
+                " or v N for its Nth version:"
+            )
+            current = now.astimezone(info.timezone).strftime("%H:%M")
+        text, ok = QInputDialog.getText(window, "Go to time", prompt, text=current)
         if ok and text.strip():
             self.go_to(text)
 
@@ -249,12 +260,13 @@ class Navigation(QObject):
             QToolTip.showText(global_pos, text, plot)
 
     def hover_text(self, scene_pos: QPointF) -> str:
-        """The time under the pointer and each candidate's running share there."""
+        """The time under the pointer (the version, on a night whose files have no times) and
+        each candidate's running share there."""
         window = self._window
-        when = self._time_at(scene_pos)
-        if when is None or window.night is None:
+        when, info = self._time_at(scene_pos), window.night
+        if when is None or info is None:
             return ""
-        lines = [_hhmm(when, window.night.timezone)]
+        lines = [version_at(when, info.times) if info.untimed else _hhmm(when, info.timezone)]
         stamp = when.timestamp()
         for name, curves in window.timeline_view.series().items():
             times, shares = curves["running_t"], curves["running"]

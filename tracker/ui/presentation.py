@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from tracker.core.untimed import version_at
 from tracker.ui.race_view import RaceView
 
 if TYPE_CHECKING:
@@ -169,7 +170,9 @@ class PresentationWindow(QWidget):
         label = info.label.split(" — ")[0] if info is not None else "No night open"
         position = window.replay_bar.position()
         when = ""
-        if position is not None:
+        if position is not None and info is not None and info.untimed:
+            when = version_at(position, info.times)  # no times in the files: which version
+        elif position is not None:
             local = position.astimezone(window.display_timezone())
             when = f"{local:%H:%M} {local.tzname() or ''}".strip()
         health = window.feed_status.state() if window.live else ""

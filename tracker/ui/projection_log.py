@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core.projection_log import version_of
 from tracker.store import ProjectionRecord
 from tracker.ui.plain_text import plain_label
-from tracker.ui.workers import Worker
+from tracker.ui.workers import NightInfo, Worker
 
 COLUMNS = (
     ("snapshot_time", "version time"),
@@ -66,11 +67,25 @@ class ProjectionLogModel(QAbstractTableModel):
         self._rows: list[ProjectionRecord] = []
         #: The election's zone (the window's clock): times show in it, with its abbreviation.
         self._tz: dt.tzinfo = dt.UTC
+        #: A night whose files have no times: its versions' placeholder times, to say which
+        #: version a row was made from ("v 5") in the "version time" column (None: real times).
+        self._untimed: list[dt.datetime] | None = None
 
     def set_timezone(self, tz: dt.tzinfo) -> None:
         self.beginResetModel()
         self._tz = tz
         self.endResetModel()
+
+    def set_untimed(self, times: Sequence[dt.datetime] | None) -> None:
+        """``times``: the placeholder times of a night in file order (``tracker.core.untimed``);
+        None for a night with real times."""
+        self.beginResetModel()
+        self._untimed = list(times) if times else None
+        self.endResetModel()
+
+    @property
+    def untimed(self) -> list[dt.datetime] | None:
+        return None if self._untimed is None else list(self._untimed)
 
     def set_rows(self, rows: Sequence[ProjectionRecord]) -> None:
         self.beginResetModel()
@@ -113,6 +128,8 @@ class ProjectionLogModel(QAbstractTableModel):
             return f"{value:.3f}"
         if field == "outstanding":
             return f"{value:,}"
+        if field == "snapshot_time" and self._untimed is not None:
+            return version_of(self._rows[index.row()], self._untimed)
         if field in ("snapshot_time", "made_at"):
             return local_time(str(value), self._tz)
         return str(value)
@@ -161,6 +178,11 @@ class ProjectionLogDock(QDockWidget):
         worker.projection_log_exported.connect(self._on_exported)
         self.visibilityChanged.connect(lambda visible: visible and self.refresh())
 
+    def follow_night(self, info: NightInfo) -> None:
+        """A night opened: on one whose files have no times, the log says which version a row
+        was made from ("v 5") where its time would be (``tracker.core.untimed``)."""
+        self._model.set_untimed(info.times if info.untimed else None)
+
     def set_contest(self, contest_id: str | None) -> None:
         if contest_id != self._contest_id:
             self._contest_id = contest_id
@@ -174,7 +196,7 @@ class ProjectionLogDock(QDockWidget):
         self._worker.request_projection_log(self._filter())
 
     def export(self, path: Path) -> None:
-        self._worker.export_projection_log(Path(path), self._filter())
+        self._worker.export_projection_log(Path(path), self._filter(), untimed=self._model.untimed)
 
     def choose_export(self) -> None:
         from tracker.ui.last_folder import remember, start_path

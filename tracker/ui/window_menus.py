@@ -39,6 +39,7 @@ class WindowMenus(_Base):
 
     #: What the window holds, read or set here.
     drawn: SignalInstance
+    night_opened: SignalInstance
     _worker: Worker
     _persist_layout: bool
     _replay_bar: ReplayBar
@@ -109,6 +110,8 @@ class WindowMenus(_Base):
         self._log_dock = ProjectionLogDock(self._worker, self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self._log_dock)
         self._log_dock.hide()
+        # A night whose files have no times: the log says which version, not the placeholder time.
+        self.night_opened.connect(self._log_dock.follow_night)
         log_action = self._log_dock.toggleViewAction()
         log_action.setText("Projection &log")
         log_action.setShortcut(QKeySequence("Ctrl+L"))

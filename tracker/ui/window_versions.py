@@ -43,7 +43,7 @@ def untimed(info: NightInfo) -> bool:
     """Whether the night's versions have no times of their own (imported in file order, placed
     one minute apart from 2000-01-01 by ``tracker.archive.importer``): the window must not show
     those made-up times as a clock."""
-    return info.meta.get("times", "") == "file order"
+    return info.untimed
 
 
 class VersionDisplay(_Base):

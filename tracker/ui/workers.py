@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
@@ -225,9 +225,12 @@ class Worker(QObject):
         ``projection_log_ready`` follows."""
         self._nights.log.request(contest_id)
 
-    def export_projection_log(self, path: Path, contest_id: str | None = None) -> None:
-        """Write the current night's projection log as CSV (in the background)."""
-        self._nights.log.export(path, contest_id)
+    def export_projection_log(
+        self, path: Path, contest_id: str | None = None, *, untimed: Sequence[dt.datetime] | None = None
+    ) -> None:
+        """Write the current night's projection log as CSV (in the background); ``untimed``: the
+        placeholder times of a night whose files have none, so each row says which version."""
+        self._nights.log.export(path, contest_id, untimed)
 
     # the store ---------------------------------------------------------------------------------------
     def set_pinned(self, election_id: str, contest_id: str, pinned: bool, contest_name: str = "") -> None:
@@ -261,9 +264,12 @@ class Worker(QObject):
     def save_stall_minutes(self, minutes: int) -> None:
         self._alerts.save_stall_minutes(minutes)
 
-    def export_alerts(self, path: Path, alerts: Collection[Alert], tz: dt.tzinfo | None = None) -> None:
-        """Write ``alerts`` (the rows the log shows) as CSV (in the background)."""
-        self._alerts.export_alerts(path, alerts, tz)
+    def export_alerts(
+        self, path: Path, alerts: Collection[Alert], tz: dt.tzinfo | None = None, *, untimed: bool = False
+    ) -> None:
+        """Write ``alerts`` (the rows the log shows) as CSV (in the background); ``untimed``: the
+        night's versions have no times, so each row says which version instead."""
+        self._alerts.export_alerts(path, alerts, tz, untimed=untimed)
 
     def record_feed_alerts(self, alerts: Collection[Alert]) -> None:
         """Log feed alerts the window decided on (stalled, failing); the new ones come back."""

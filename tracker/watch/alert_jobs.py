@@ -77,10 +77,12 @@ class AlertJobs:
         if not self._host.closing:
             self._host.start(lambda: self._save_setting_job(STALL_SETTING, str(int(minutes))))
 
-    def export_alerts(self, path: Path, alerts: Collection[Alert], tz: dt.tzinfo | None = None) -> None:
+    def export_alerts(
+        self, path: Path, alerts: Collection[Alert], tz: dt.tzinfo | None = None, *, untimed: bool = False
+    ) -> None:
         if not self._host.closing:
             rows = list(alerts)
-            self._host.start(lambda: self._export_alerts_job(Path(path), rows, tz))
+            self._host.start(lambda: self._export_alerts_job(Path(path), rows, tz, untimed))
 
     def record_feed_alerts(self, alerts: Collection[Alert]) -> None:
         if not self._host.closing and alerts:
@@ -248,12 +250,14 @@ class AlertJobs:
         except Exception as exc:
             self._host.fail(f"cannot save the setting: {exc}")
 
-    def _export_alerts_job(self, path: Path, alerts: list[Alert], tz: dt.tzinfo | None) -> None:
+    def _export_alerts_job(
+        self, path: Path, alerts: list[Alert], tz: dt.tzinfo | None, untimed: bool = False
+    ) -> None:
         from tracker.core.alert_log import write_alerts_csv
 
         try:
             with path.open("w", newline="", encoding="utf-8") as fh:
-                n = write_alerts_csv(alerts, fh, tz)
+                n = write_alerts_csv(alerts, fh, tz, untimed=untimed)
         except Exception as exc:
             self._host.fail(f"cannot export the alert log to {path}: {exc}")
             return

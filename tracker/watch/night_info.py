@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tracker.core.model import Snapshot
+from tracker.core.untimed import is_untimed
 
 if TYPE_CHECKING:  # the night reader is imported in the worker thread, when first needed
     from tracker.archive.night import Version
@@ -43,6 +44,12 @@ class NightInfo:
     @property
     def election_id(self) -> str:
         return self.final.election.id
+
+    @property
+    def untimed(self) -> bool:
+        """Whether the versions have no times of their own (file order): what shows their time
+        says which version instead (``tracker.core.untimed``)."""
+        return is_untimed(self.meta)
 
     @property
     def times(self) -> list[dt.datetime]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from tracker.core.model import Snapshot
 from tracker.core.pause_points import let_go, pause_point
 from tracker.core.projection import ContestProjection, projection_records
-from tracker.core.projection_log import ProjectionRecord, write_projections_csv
+from tracker.core.projection_log import ProjectionRecord, with_versions, write_projections_csv
 from tracker.watch.ports import Events, Host
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,14 @@ class ProjectionLogJobs:
         if not self._host.closing:
             self._host.start(lambda: self._log_job(contest_id))
 
-    def export(self, path: Path, contest_id: str | None) -> None:
+    def export(
+        self, path: Path, contest_id: str | None, untimed: Sequence[dt.datetime] | None = None
+    ) -> None:
+        """``untimed``: the night's placeholder times (its files have none): the CSV's
+        ``snapshot_time`` then says which version ("v 5", ``tracker.core.untimed``)."""
+        times = list(untimed) if untimed else None
         if not self._host.closing:
-            self._host.start(lambda: self._export_job(Path(path), contest_id))
+            self._host.start(lambda: self._export_job(Path(path), contest_id, times))
 
     # jobs (night thread) -----------------------------------------------------------------------------
     def append(self, made: list[tuple[Snapshot, Mapping[str, ContestProjection]]]) -> None:
@@ -80,9 +85,11 @@ class ProjectionLogJobs:
             return
         self._host.post(lambda: self._events.projection_log_ready(rows))
 
-    def _export_job(self, path: Path, contest_id: str | None) -> None:
+    def _export_job(self, path: Path, contest_id: str | None, times: list[dt.datetime] | None = None) -> None:
         try:
             rows = self._rows(contest_id)
+            if times:
+                rows = with_versions(rows, times)
             with path.open("w", newline="", encoding="utf-8") as fh:
                 n = write_projections_csv(rows, fh)
         except Exception as exc:
