@@ -12,7 +12,7 @@ import pytest
 from tracker.core.baseline import Baseline, BaselineUnit, candidate_share_keys, party_key, unit_key
 from tracker.core.expected_vote import expected_vote
 from tracker.core.model import Candidate, Contest, Reporting, ReportingUnit, UnitKind, VoteType
-from tracker.core.prior_rest import spread_rest, type_offsets
+from tracker.core.prior_rest import split_waiting, spread_rest, type_offsets
 from tracker.core.projection import project_contest
 from tracker.core.turnout_prior import PRESIDENTIAL, SPECIAL, conditional_middle, place_middle, shared_ratio
 
@@ -366,3 +366,28 @@ def test_a_place_that_stands_still_where_a_finished_place_would_is_done():
     assert stalled_places([arrival_point(c)] * (STALL_VERSIONS - 1), cells.county, totals) == frozenset()
     grown = stalled_places([arrival_point(contest([]))] + [arrival_point(c)] * 2, cells.county, totals)
     assert grown == frozenset()
+
+
+def test_before_any_place_looks_finished_the_counted_swing_counts_only_as_far_as_it_is_of_the_whole():
+    """One total per county, nothing finished: a metro that has sent a fifth of its vote (early
+    ballots, 80 % D against a baseline of 55 %) and five towns about done at their baseline. The
+    counted vote swung 25 points in a fifth of the metro: the swing its rest is moved by is
+    that part of the places' whole vote (5,000 of 150,000 expected: 3.3 points), not of the count
+    (5,000 of 70,000: 7.1 points)."""
+    counted = np.asarray([[16_000.0, 4_000.0]] + [[4_500.0, 5_500.0]] * 5)
+    pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
+    base_x = np.asarray([[0.55, 0.45]] + [[0.45, 0.55]] * 5)
+    pred_share = counted / counted.sum(axis=1, keepdims=True)
+    six = np.ones(6, dtype=bool)
+    split_waiting(
+        pred_share,
+        six,
+        [f"Synthetic {i}" for i in range(6)],
+        np.asarray(["total"] * 6),
+        counted,
+        pred_final,
+        six,
+        base_x,
+    )
+    swing = 5_000.0 / 150_000.0
+    assert pred_share[0, 0] == pytest.approx(0.2 * 0.8 + 0.8 * (0.55 + swing))
