@@ -125,12 +125,18 @@ def _print_projections(records: list, *, untimed: bool = False) -> None:
 
     ``untimed``: the night's files have no times, so the first column holds "v 5", not a clock
     time, and its header says "version" (the feed's own version id beside it is "feed id")."""
+    from tracker.core.write_ins import is_write_in
+
+    def rank(r: object) -> tuple[bool, float]:
+        # A write-in line is many names' votes: a name leads before it, whatever the shares.
+        share = r.share if r.share is not None else r.share_now  # type: ignore[attr-defined]
+        return (not is_write_in(r.candidate), share)  # type: ignore[attr-defined]
+
     best: dict[tuple[str, str, str], object] = {}
     for r in records:
         key = (r.snapshot_time or "", r.version, r.contest_id)
         cur = best.get(key)
-        rank = r.share if r.share is not None else r.share_now
-        if cur is None or rank > (cur.share if cur.share is not None else cur.share_now):
+        if cur is None or rank(r) > rank(cur):
             best[key] = r
     labels = sorted({r.baseline for r in records if getattr(r, "baseline", "")})
     print(f"baseline: {'; '.join(labels) if labels else 'none'}")

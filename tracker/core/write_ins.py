@@ -14,9 +14,12 @@ names that merely contain the letters ("Wright Inman") are names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-__all__ = ["is_write_in", "write_ins_only"]
+__all__ = ["first_named", "is_write_in", "write_ins_only"]
+
+T = TypeVar("T")
 
 _WRITE_IN = re.compile(
     r"""^\W*
@@ -43,3 +46,9 @@ def write_ins_only(names: Iterable[str]) -> bool:
             return False
         seen = True
     return seen
+
+
+def first_named(items: Iterable[T], name: Callable[[T], str]) -> T | None:
+    """The first of ``items`` (most votes first) that is a person, not a write-in line: who a
+    line such as "Projected final: …" may name as the leader. None when there is no name."""
+    return next((item for item in items if not is_write_in(name(item))), None)

@@ -28,9 +28,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tracker.core.model import Contest
-from tracker.core.standing import WRITE_INS_ONLY, cut_line, line_label, standings
+from tracker.core.race_status import race_status
+from tracker.core.standing import cut_line, line_label, standings
 from tracker.core.threshold import Outstanding, State
-from tracker.core.write_ins import write_ins_only
 from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme
 
@@ -133,27 +133,9 @@ class CardData:
 
 
 def card_status(contest: Contest) -> str:
-    """The race's status from the counted votes alone (a card has no estimate of what is out):
-    "final" when every precinct is in, with who is over the line or "runoff"; while counting, the
-    leader "over 50 %" of what is counted so far, else nothing."""
-    reporting, total = contest.precincts
-    counted = contest.total_votes
-    ranked = contest.ranked()
-    if not counted or not ranked:
-        return ""
-    done = bool(total and reporting >= total)
-    if write_ins_only(c.name for c in ranked):
-        return f"final · {WRITE_INS_ONLY}" if done else WRITE_INS_ONLY
-    rule = contest.threshold
-    leader = ranked[0]
-    share = contest.totals.get(leader.id, 0) / counted
-    over = rule.has_line and share > rule.share
-    surname = short_name(leader.name)
-    if total and reporting >= total:
-        if not rule.has_line:
-            return f"final · {surname} leads"
-        return f"final · {surname} over {rule.label()}" if over else "final · runoff"
-    return f"{surname} over {rule.label()} so far" if over else ""
+    """The race's status from the counted votes alone (a card has no estimate of what is out),
+    with surnames: ``tracker.core.race_status``."""
+    return race_status(contest, short_name)
 
 
 def card_data(contest: Contest | None, contest_id: str, name: str = "", *, message: str = "") -> CardData:
