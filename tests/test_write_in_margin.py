@@ -148,3 +148,10 @@ def test_constructed_a_write_in_line_passing_a_name_is_no_lead_change():
     # the write-in line has 58.8 %: neither "takes the lead" nor "crossed 50 %"
     assert not [a for a in alerts if a.kind in (AlertKind.LEAD_CHANGE, AlertKind.CROSSED_UP)]
     assert state.leader == "Ada"
+
+
+def test_named_places_give_a_write_in_line_no_place():
+    from tracker.core.write_ins import named_places
+
+    assert named_places(["Ada", "Write-in", "Bo", "Scattered Write-ins", "Cy"]) == [0, -1, 1, -1, 2]
+    assert named_places(["Write-in", "Write-ins"]) == [0, 1]  # write-ins only: their order

@@ -102,3 +102,24 @@ def test_a_card_never_says_a_write_in_line_leads() -> None:
     assert card_status(FAR_NAMES) == "final · Cy leads"
     card = card_data(WRITE_IN_FIRST, WRITE_IN_FIRST.id)
     assert "Write-in leads" not in card.tooltip and "Write-in" not in card.status
+
+
+def test_the_runner_up_colour_goes_to_the_second_name_not_the_write_in_line(qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    from tracker.ui.theme import LIGHT
+
+    runoff = contest("r", {"Synthetic Ada": 450, "Write-in": 300, "Synthetic Bo": 250})
+    runoff = replace(runoff, threshold=ThresholdRule.majority())
+    view = RaceView()
+    qtbot.addWidget(view)
+    view.resize(900, 640)
+    view.show_contest(runoff, outstanding=Outstanding.none())
+    bars = {b.name: b for b in view.bars()}
+    assert [bars[n].place for n in ("Synthetic Ada", "Write-in", "Synthetic Bo")] == [0, -1, 1]
+    assert "runoff unless one write-in name has as many" in bars["Synthetic Bo"].text
+    assert "runoff" not in bars["Write-in"].text
+    card = {b.full_name: b for b in card_data(runoff, runoff.id).bars}
+    assert card["Write-in"].colour() == LIGHT.field
+    assert card["Synthetic Bo"].colour() == LIGHT.runner_up
+    assert card["Synthetic Ada"].colour() == LIGHT.leader
