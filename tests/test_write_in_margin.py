@@ -155,3 +155,37 @@ def test_named_places_give_a_write_in_line_no_place():
 
     assert named_places(["Ada", "Write-in", "Bo", "Scattered Write-ins", "Cy"]) == [0, -1, 1, -1, 2]
     assert named_places(["Write-in", "Write-ins"]) == [0, 1]  # write-ins only: their order
+
+
+def test_constructed_where_the_vote_remains_gives_the_leading_names_share():
+    from tracker.core.expected_vote import expected_vote
+    from tracker.core.model import UnitKind
+
+    def unit(uid: str, county: str, votes: dict[str, int], done: bool) -> ReportingUnit:
+        return ReportingUnit(
+            id=uid,
+            name=f"Constructed precinct {uid}",
+            kind=UnitKind.PRECINCT,
+            county=county,
+            reporting=Reporting.COMPLETE if done else Reporting.NONE,
+            votes={n: {"Total": v} for n, v in votes.items()},
+            registered=2000,
+        )
+
+    names = ("Write-in", "Ada", "Bo")
+    units = (
+        unit("a1", "Constructed A", {"Write-in": 600, "Ada": 500, "Bo": 100}, True),
+        unit("a2", "Constructed A", {}, False),
+        unit("b1", "Constructed B", {"Write-in": 300, "Ada": 200, "Bo": 100}, True),
+        unit("b2", "Constructed B", {}, False),
+    )
+    race = Contest(
+        id="c",
+        name="Constructed race",
+        candidates=tuple(Candidate(id=n, name=n, ballot_order=i) for i, n in enumerate(names)),
+        units=units,
+        threshold=PLURALITY,
+    )
+    shares = {c.county: c.leader_share for c in expected_vote(race).counties}
+    # Ada's share of what each county counted, not the write-in line's
+    assert shares["Constructed A"] == 500 / 1200 and shares["Constructed B"] == 200 / 600
