@@ -10,8 +10,9 @@ compares two versions directly; :func:`night_alerts` scans a whole sequence.
 
 Conditions:
 
-* **lead change**: the candidate with the most votes changes (a tie keeps the last leader: the
-  alert comes when someone is ahead again, and only if it is someone else);
+* **lead change**: the named candidate with the most votes changes (a tie keeps the last leader:
+  the alert comes when someone is ahead again, and only if it is someone else; a write-in line is
+  many names, never the leader, and never over the line);
 * **crossed the line / fell below it**: a candidate's share of the votes counted goes over the
   contest's line (strictly, as ``threshold.votes_to_clear`` decides) or back under it;
 * **projection confident**: once projections exist, P(clear) ≥ 0.95 for a candidate, or the
