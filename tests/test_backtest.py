@@ -246,7 +246,11 @@ def test_cli_projections_logs_and_writes_csv(capsys, tmp_path: Path, tracker_hom
         assert len(store.projections(source=str(JUNE.resolve()))) == len(rows)
     capsys.readouterr()
     assert main(["projections", str(JUNE), "--stored"]) == 0
-    assert "Karen Handel" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Karen Handel" in printed
+    # a night with times of its own: the first column is a clock time and says so
+    header = next(line for line in printed.splitlines() if "leader" in line)
+    assert header.split()[:3] == ["time", "(UTC)", "version"]
 
 
 def test_cli_projections_with_another_baseline_are_logged_beside_the_first(tracker_home: Path):

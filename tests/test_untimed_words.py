@@ -119,3 +119,6 @@ def test_the_commands_on_a_constructed_untimed_night(shared_data: Path, tmp_path
     assert main(["projections", str(night)]) == 0
     table = capsys.readouterr().out
     assert "v 13" in table and "2000-01-01" not in table
+    # the header above "v 1" … says what they are: versions, not a clock time
+    header = next(line for line in table.splitlines() if "leader" in line)
+    assert header.split()[:3] == ["version", "feed", "id"] and "time" not in header

@@ -36,7 +36,7 @@ def cmd_projections(args: argparse.Namespace) -> int:
                 store.append_projections(records)
         except TrackerError as exc:  # the printout is still useful without the log
             print(f"election-tracker: not logged: {exc}", file=sys.stderr)
-    records = _untimed_versions(path, records)
+    records, untimed = _untimed_versions(path, records)
     if args.csv is not None:
         if args.csv == "-":
             write_projections_csv(records, sys.stdout)
@@ -45,7 +45,7 @@ def cmd_projections(args: argparse.Namespace) -> int:
                 n = write_projections_csv(records, fh)
             print(f"wrote {n} rows to {args.csv}")
         return 0
-    _print_projections(records)
+    _print_projections(records, untimed=untimed)
     return 0
 
 
@@ -104,9 +104,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
-def _untimed_versions(path: Path, records: list) -> list:
+def _untimed_versions(path: Path, records: list) -> tuple[list, bool]:
     """A night whose files have no times: each record's time says which version ("v 5"), for
-    the printout and the CSV (the store's log keeps the placeholder, its key)."""
+    the printout and the CSV (the store's log keeps the placeholder, its key); and whether the
+    night is such a one (the printout's header then says "version", not "time")."""
     from tracker.archive.night import NightFile
     from tracker.archive.recorder import current_versions, version_times
     from tracker.core.projection_log import with_versions
@@ -114,24 +115,34 @@ def _untimed_versions(path: Path, records: list) -> list:
 
     with NightFile.open(path, readonly=True) as night:
         if not is_untimed(night.meta):
-            return records
+            return records, False
         times = version_times(current_versions(night.versions()))
-    return with_versions(records, times)
+    return with_versions(records, times), True
 
 
-def _print_projections(records: list) -> None:
-    """Per version and contest, the candidate projected highest: share now, projection, P(clear)."""
+def _print_projections(records: list, *, untimed: bool = False) -> None:
+    """Per version and contest, the candidate projected highest: share now, projection, P(clear).
+
+    ``untimed``: the night's files have no times, so the first column holds "v 5", not a clock
+    time, and its header says "version" (the feed's own version id beside it is "feed id")."""
+    from tracker.core.write_ins import is_write_in
+
+    def rank(r: object) -> tuple[bool, float]:
+        # A write-in line is many names' votes: a name leads before it, whatever the shares.
+        share = r.share if r.share is not None else r.share_now  # type: ignore[attr-defined]
+        return (not is_write_in(r.candidate), share)  # type: ignore[attr-defined]
+
     best: dict[tuple[str, str, str], object] = {}
     for r in records:
         key = (r.snapshot_time or "", r.version, r.contest_id)
         cur = best.get(key)
-        rank = r.share if r.share is not None else r.share_now
-        if cur is None or rank > (cur.share if cur.share is not None else cur.share_now):
+        if cur is None or rank(r) > rank(cur):
             best[key] = r
     labels = sorted({r.baseline for r in records if getattr(r, "baseline", "")})
     print(f"baseline: {'; '.join(labels) if labels else 'none'}")
+    when_head, version_head = ("version", "feed id") if untimed else ("time (UTC)", "version")
     print(
-        f"{'time (UTC)':<17} {'version':>7}  {'leader':<24} {'now %':>6}  {'projected % [90 %]':<22} P(clear)"
+        f"{when_head:<17} {version_head:>7}  {'leader':<24} {'now %':>6}  {'projected % [90 %]':<22} P(clear)"
     )
     for (when, version, _cid), r in best.items():
         proj = (

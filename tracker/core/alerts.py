@@ -10,8 +10,9 @@ compares two versions directly; :func:`night_alerts` scans a whole sequence.
 
 Conditions:
 
-* **lead change**: the candidate with the most votes changes (a tie keeps the last leader: the
-  alert comes when someone is ahead again, and only if it is someone else);
+* **lead change**: the named candidate with the most votes changes (a tie keeps the last leader:
+  the alert comes when someone is ahead again, and only if it is someone else; a write-in line is
+  many names, never the leader, and never over the line);
 * **crossed the line / fell below it**: a candidate's share of the votes counted goes over the
   contest's line (strictly, as ``threshold.votes_to_clear`` decides) or back under it;
 * **projection confident**: once projections exist, P(clear) ≥ 0.95 for a candidate, or the
@@ -32,6 +33,7 @@ from tracker.core.pause_points import pause_point
 from tracker.core.projection import ContestProjection
 from tracker.core.standing import mode, yes_choice
 from tracker.core.threshold import votes_to_clear
+from tracker.core.write_ins import is_write_in
 
 #: P(clear) at or above which a projection is "confident" (and, for the sum, at or below 1 − it).
 CONFIDENT = 0.95
@@ -111,11 +113,14 @@ def _pct(x: float) -> str:
 
 
 def unique_leader(contest: Contest) -> str | None:
-    """The candidate with strictly the most votes, or None (nothing counted, or a tie at the top)."""
+    """The named candidate with strictly the most votes among the names, or None (nothing counted,
+    a tie at the top, or no name): a write-in line ("Write-in") is many names, never the leader."""
     totals = contest.totals
     if contest.total_votes == 0 or not contest.candidates:
         return None
-    ranked = contest.ranked()
+    ranked = [c for c in contest.ranked() if not is_write_in(c.name)]
+    if not ranked:
+        return None
     first = totals.get(ranked[0].id, 0)
     if len(ranked) > 1 and totals.get(ranked[1].id, 0) == first:
         return None
@@ -136,7 +141,9 @@ def over_the_line(contest: Contest) -> frozenset[str]:
     return frozenset(
         c.id
         for c in contest.candidates
-        if (yes is None or c.id == yes.id) and votes_to_clear(contest.totals.get(c.id, 0), counted, rule) <= 0
+        if (yes is None or c.id == yes.id)
+        and not is_write_in(c.name)  # many names' votes: no one is over the line by them
+        and votes_to_clear(contest.totals.get(c.id, 0), counted, rule) <= 0
     )
 
 
@@ -145,13 +152,21 @@ def confident_outcome(projection: ContestProjection | None) -> str | None:
     to ≤ 0.05, None when the projection is not confident (or too early, or has no line)."""
     if projection is None or projection.too_early:
         return None
-    ps = [(c.candidate_id, c.p_clear) for c in projection.candidates if c.p_clear is not None]
+    ps = [
+        (c.candidate_id, c.p_clear, is_write_in(c.name))
+        for c in projection.candidates
+        if c.p_clear is not None
+    ]
     if not ps:
         return None
-    best_id, best = max(ps, key=lambda x: x[1])
-    if best >= CONFIDENT:
-        return best_id
-    if sum(p for _, p in ps) <= 1 - CONFIDENT:
+    # A write-in line never clears (its votes are many names'); its P(clear) still bounds any
+    # one write-in name's, so it counts in "nobody clears".
+    named = [(cid, p) for cid, p, w in ps if not w]
+    if named:
+        best_id, best = max(named, key=lambda x: x[1])
+        if best >= CONFIDENT:
+            return best_id
+    if sum(p for _, p, _w in ps) <= 1 - CONFIDENT:
         return ""
     return None
 
@@ -212,7 +227,8 @@ def race_alerts(
             p = projection.candidate(outcome).p_clear or 0.0
             message = f"{names.get(outcome, outcome)} clears {line} (P = {p * 100:.2f} %)"
         else:
-            top = max(projection.candidates, key=lambda c: c.p_clear or 0.0)
+            named = [c for c in projection.candidates if not is_write_in(c.name)] or projection.candidates
+            top = max(named, key=lambda c: c.p_clear or 0.0)
             message = f"nobody clears {line} (best chance {top.name}, P = {(top.p_clear or 0.0) * 100:.2f} %)"
         alert(AlertKind.CONFIDENT, outcome, message)
         new_outcome = outcome

@@ -69,6 +69,7 @@ from tracker.core.expected_params import (
 )
 from tracker.core.model import Contest, UnitKind
 from tracker.core.threshold import Outstanding
+from tracker.core.write_ins import is_write_in
 
 #: The evidence a stated cell may rest on (``CellExpectation.stated``).
 _STATED = frozenset({"counted", "feed", "precincts"})
@@ -573,8 +574,9 @@ def summarise(
         outstanding = Outstanding(expected=round(r), lo=round(lo), hi=round(hi), hard=hard)
     elif not todo:
         outstanding = Outstanding.none()
-    # Counties: outstanding and the leader's share of what each has counted.
-    ranked = contest.ranked()
+    # Counties: outstanding and the leader's share of what each has counted (the leading *name*:
+    # a write-in line is many names' votes, never the leader; tracker.core.write_ins).
+    ranked = [c for c in contest.ranked() if not is_write_in(c.name)] or contest.ranked()
     names = sorted(set(cells.county))
     cix = {c: i for i, c in enumerate(names)}
     county_ix = np.asarray([cix[c] for c in cells.county], dtype=np.int64)

@@ -20,8 +20,9 @@ from typing import NamedTuple
 
 from tracker.core.model import Contest, Snapshot
 from tracker.core.pause_points import pause_point
-from tracker.core.standing import yes_choice
+from tracker.core.standing import ordinal, yes_choice
 from tracker.core.threshold import ThresholdRule
+from tracker.core.write_ins import is_write_in
 
 __all__ = [
     "LastChange",
@@ -30,6 +31,7 @@ __all__ = [
     "fingerprint",
     "fingerprints",
     "last_changes",
+    "margin_lines",
     "race_facts",
     "snapshot_facts",
 ]
@@ -51,7 +53,9 @@ class RaceFacts(NamedTuple):
     #: Leader's share minus the runner-up's, in percentage points of the counted vote; None before
     #: any vote is counted or when the race has no one to compare. With N seats it is the margin
     #: at the cut line: the N-th place (``leader``) minus the (N+1)-th (``runner_up``); a race
-    #: with no more candidates than seats has none.
+    #: with no more candidates than seats has none. Places are *named* candidates': a write-in
+    #: line ("Write-in", ``tracker.core.write_ins``) is many names, never the leader, the
+    #: runner-up or a place at the cut (``write_in_note`` says what its votes could change).
     margin: float | None = None
     #: Some candidate is over the race's threshold line right now (never for a plurality race).
     crossed: bool = False
@@ -61,6 +65,23 @@ class RaceFacts(NamedTuple):
     fingerprint: int = 0
     #: Seats (vote for N): with N > 1, ``leader``/``runner_up``/``margin`` are at the cut line.
     seats: int = 1
+    #: Votes on write-in lines (names the feed does not give; 0 for most races).
+    write_ins: int = 0
+    #: What the write-in votes could change about ``leader``/``runner_up``/``margin``, in one
+    #: sentence for the list's tooltip ("" when nothing: no write-in votes, or too few to matter).
+    write_in_note: str = ""
+    #: Points between ``leader`` and the write-in votes (one write-in name may hold them all): the
+    #: closest a write-in name can be; <= 0 when one could have as many. None without write-in
+    #: votes (or, with N seats, with no more names than seats).
+    write_in_gap: float | None = None
+
+    @property
+    def closest(self) -> float | None:
+        """The margin the "Close" filter reads: the named margin, or the write-in gap when one
+        write-in name could be closer (a race that may be close is listed as close)."""
+        if self.write_in_gap is None:
+            return self.margin
+        return self.write_in_gap if self.margin is None else min(self.margin, self.write_in_gap)
 
     @property
     def fraction(self) -> float:
@@ -96,47 +117,79 @@ def _line(rule: ThresholdRule) -> Fraction | None:
     return rule.fraction if rule.has_line else None
 
 
+#: ``is_write_in`` once per distinct name: a statewide night repeats "Write-in" thousands of times.
+_write_in = functools.lru_cache(maxsize=4096)(is_write_in)
+
+
 def race_facts(contest: Contest) -> RaceFacts:
     """The facts of one race; exact integer comparison for the threshold (a race at exactly 50 %
     has not crossed a majority line). Leader and runner-up as ``Contest.ranked`` orders them
-    (votes, then ballot order), found in one pass: this runs for every race of every version."""
+    (votes, then ballot order), among the *named* candidates (a write-in line is many names, not
+    a place), found in one pass: this runs for every race of every version."""
     precincts = contest.precincts
     reporting, total = precincts
     totals = contest.totals
     votes = sum(totals.values())
-    leader = runner_up = ""
+    leader = runner_up = note = last = ""
     margin: float | None = None
     crossed = False
+    written = 0
+    gap: float | None = None
     if votes:
         best: tuple[int, int] | None = None  # (votes, -ballot order): bigger is ahead
         second: tuple[int, int] | None = None
         best_name = second_name = ""
+        lines: list[tuple[tuple[int, int], str]] = []
         for cand in contest.candidates:
             key = (totals.get(cand.id, 0), -cand.ballot_order)
+            if _write_in(cand.name):
+                written += key[0]
+                lines.append((key, cand.name))
+                continue
             if best is None or key > best:
                 second, second_name = best, best_name
                 best, best_name = key, cand.name
             elif second is None or key > second:
                 second, second_name = key, cand.name
+        named_race = best is not None
+        if not named_race and lines:
+            # Write-in lines only: the list says so ("write-ins only"), naming the top line.
+            best, best_name = max(lines)
+            written = 0
         if best is not None:
             leader = best_name
             if second is not None:
                 runner_up = second_name
                 margin = (best[0] - second[0]) * 100.0 / votes
+            ahead, behind, room = best[0], second[0] if second is not None else None, 1
             if contest.vote_for > 1:
-                # N seats: what is close is the cut line, N-th against (N+1)-th (sorted only here:
-                # most races have one seat and keep the one-pass scan above).
+                # N seats: what is close is the cut line, the N-th name against the (N+1)-th
+                # (sorted only here: most races have one seat and keep the one-pass scan above).
                 seats = contest.vote_for
-                ranked = contest.ranked()
-                if len(ranked) > seats:
-                    inside, outside = ranked[seats - 1], ranked[seats]
+                named = [c for c in contest.ranked() if not _write_in(c.name)]
+                if len(named) > seats:
+                    inside, outside = named[seats - 1], named[seats]
                     leader, runner_up = inside.name, outside.name
-                    margin = (totals.get(inside.id, 0) - totals.get(outside.id, 0)) * 100.0 / votes
+                    ahead, behind = totals.get(inside.id, 0), totals.get(outside.id, 0)
+                    margin = (ahead - behind) * 100.0 / votes
                 else:
-                    runner_up, margin = "", None
+                    runner_up, margin, behind = "", None, None
+                    if named:  # the last name: as many write-in names as seats left could pass it
+                        last, ahead, room = (
+                            named[-1].name,
+                            totals.get(named[-1].id, 0),
+                            seats - len(named) + 1,
+                        )
+            if written and named_race and (contest.vote_for <= 1 or behind is not None):
+                gap = (ahead - written) * 100.0 / votes
+            if written and named_race:
+                note = _write_in_note(
+                    last or leader, runner_up, ahead, behind, room, written, votes, contest.vote_for
+                )
             line = _line(contest.threshold)
-            # A file holding part of the race (core.coverage) crosses no line.
-            if line is not None and contest.vote_for <= 1 and not contest.partial:
+            # A file holding part of the race (core.coverage) crosses no line; nor does a write-in
+            # line (its votes are many names').
+            if line is not None and contest.vote_for <= 1 and not contest.partial and named_race:
                 # A ballot question is over its line when Yes is, whoever leads.
                 yes = yes_choice(contest) if contest.threshold.measure else None
                 top = totals.get(yes.id, 0) if yes is not None else best[0]
@@ -156,7 +209,73 @@ def race_facts(contest: Contest) -> RaceFacts:
         total == 0 or reporting < total,
         _print(contest, precincts, totals),
         max(contest.vote_for, 1),
+        written,
+        note,
+        gap,
     )
+
+
+def _write_in_note(
+    leader: str,
+    runner_up: str,
+    ahead: int,
+    behind: int | None,
+    room: int,
+    written: int,
+    votes: int,
+    seats: int,
+) -> str:
+    """What the write-in votes could change, for the tooltip. One write-in name may have all of
+    them (the most it can have): ``room`` such names, each with ``ahead`` votes, would take or tie
+    the place of ``leader`` (the named leader, the last name inside the cut, or with fewer names
+    than seats the last name); one with more than ``behind`` would come between ``leader`` and the
+    runner-up (the first name out). "" when the write-in votes can change neither."""
+    them = f"the write-in votes ({written:,}, {written * 100.0 / votes:.1f} %)"
+    if written >= room * ahead:
+        who = "a name" if room == 1 else f"{room} names"
+        return f"{them} could hold {who} with as many as {leader}: waiting on how they split"
+    if seats > 1 and behind is None:
+        return ""  # no more names than seats, and too few write-in votes to pass the last
+    closest = (ahead - written) * 100.0 / votes
+    if behind is None:
+        return (
+            f"{leader} is the only name; no write-in name can be closer than {them}: "
+            f"{closest:.1f} points behind"
+        )
+    if written > behind:
+        place = f"the cut than {runner_up}" if seats > 1 else f"{leader} than {runner_up}"
+        return f"{them} could hold a name closer to {place}: {closest:.1f} points behind at the closest"
+    return ""
+
+
+def margin_lines(row: RaceFacts) -> list[str]:
+    """The race list's tooltip lines on who leads and by how much (the margin's words): between
+    named candidates, with what the write-in votes could change (``RaceFacts.write_in_note``)."""
+    lines = []
+    if row.margin is not None and row.seats > 1:
+        place = "named" if row.write_ins else "place"
+        lines.append(
+            f"at the cut line ({ordinal(row.seats)} {place}): {row.leader} leads {row.runner_up} "
+            f"by {row.margin:.1f} points"
+        )
+    elif row.margin is not None:
+        lines.append(f"{row.leader} leads {row.runner_up} by {row.margin:.1f} points")
+    elif row.seats > 1 and row.leader:
+        lines.append(
+            f"{row.seats} seats, no more names than seats"
+            if row.write_ins
+            else f"{row.seats} seats, no more candidates than seats"
+        )
+    elif row.leader and is_write_in(row.leader):
+        lines.append(f"{row.leader}: write-ins only, no candidate on the ballot")
+    elif row.leader and not row.write_ins:
+        lines.append(f"{row.leader} (unopposed)")
+    if row.write_in_note:
+        note = row.write_in_note
+        lines.append(note[0].upper() + note[1:])
+    elif row.leader and row.margin is None and row.seats <= 1 and row.write_ins:
+        lines.append(f"{row.leader} is the only name; the other votes are write-ins ({row.write_ins:,})")
+    return lines
 
 
 def snapshot_facts(snapshot: Snapshot) -> tuple[RaceFacts, ...]:

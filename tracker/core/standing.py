@@ -18,7 +18,11 @@ Three ways a race is decided (:func:`mode`):
 A race whose only choices are write-in lines ("Write-in", ``tracker.core.write_ins``) is none of
 these: it reads "write-ins only", never "elected · uncontested" (docs/contest-rules.md). In a
 seat race a write-in line is never in, elected or clinched, and a named candidate below it reads
-"behind the write-in votes" until the write-in names are counted (:func:`_seats`).
+"behind the write-in votes" until the write-in names are counted (:func:`_seats`). In a line race
+(majority, a share) it never leads, clears the line or takes a runoff place: the runoff is the two
+named candidates' with the most votes, unless the write-in votes are enough for one write-in name
+to be among them (:func:`_line`); in a file holding part of a race it never "leads in this county"
+(:func:`_partial`).
 """
 
 from __future__ import annotations
@@ -28,7 +32,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from tracker.core.model import Candidate, Contest
-from tracker.core.threshold import Need, Outstanding, State, ThresholdRule, assess, share_text
+from tracker.core.threshold import (
+    Need,
+    Outstanding,
+    State,
+    ThresholdRule,
+    assess,
+    share_text,
+    votes_to_clear,
+)
 from tracker.core.write_ins import is_write_in, write_ins_only
 
 __all__ = [
@@ -36,6 +48,7 @@ __all__ = [
     "CLINCHED_SHORT",
     "OUT_OF_REACH_ESTIMATED",
     "OUT_OF_REACH_SHORT",
+    "WAITING_ON_WRITE_INS",
     "WRITE_INS_ONLY",
     "WRITE_IN_VOTES",
     "Standing",
@@ -61,6 +74,10 @@ CLINCHED_SHORT = "clinched (est.)"
 WRITE_INS_ONLY = "write-ins only"
 #: A write-in line beside named candidates in a race with no more of them than seats.
 WRITE_IN_VOTES = "write-in votes, for names the feed does not give"
+#: A named candidate whose place (a runoff place, the lead in a county) depends on how the
+#: write-in votes split among the names the feed does not give.
+WAITING_ON_WRITE_INS = "waiting on how the write-in votes split"
+WAITING_SHORT = "waiting on write-ins"
 
 _YES = re.compile(r"^\s*(yes|for|approve|retain|si|sí)\b", re.I)
 
@@ -139,6 +156,29 @@ def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standi
     return _seats(max(contest.vote_for, 1), ranked, votes, counted, outstanding)
 
 
+def _split(ranked: list[Candidate], votes: list[int]) -> tuple[list[bool], list[int], int]:
+    """Which choices are write-in lines, each named candidate's place among the names (-1 for a
+    write-in line), and the write-in lines' total: the most any one write-in name can have."""
+    write_in = [is_write_in(c.name) for c in ranked]
+    named_rank, k = [], 0
+    for w in write_in:
+        named_rank.append(-1 if w else k)
+        k += 0 if w else 1
+    written = sum(v for v, w in zip(votes, write_in, strict=True) if w)
+    return write_in, named_rank, written
+
+
+def _outpolled(written: int, room: int, votes: int) -> bool:
+    """Whether ``room`` write-in names could each have at least ``votes`` (taking or tying a place
+    a named candidate holds among the names): the write-in total is the most they share."""
+    return written > 0 and room > 0 and written >= room * votes
+
+
+def _unless(room: int) -> str:
+    who = "one write-in name has" if room == 1 else f"{room} write-in names have"
+    return f"unless {who} as many"
+
+
 def _line(
     rule: ThresholdRule,
     ranked: list[Candidate],
@@ -146,35 +186,64 @@ def _line(
     counted: int,
     outstanding: Outstanding | None,
 ) -> tuple[Standing, ...]:
-    needs = [assess(v, counted, outstanding, rule) for v in votes]
+    """A majority or share rule, one seat. A write-in line (``tracker.core.write_ins``) is many
+    names: it never leads, clears the line or takes a runoff place. The runoff is between the two
+    named candidates with the most votes, unless the write-in total is enough for write-in names
+    to take or tie those places (``_outpolled``) or for one of them to clear the line; then the
+    words wait on how the write-in votes split (docs/contest-rules.md)."""
+    write_in, named_rank, written = _split(ranked, votes)
+    needs = [
+        Need(State.WRITE_INS) if w else assess(v, counted, outstanding, rule)
+        for v, w in zip(votes, write_in, strict=True)
+    ]
     decided = any(n.state is State.CLEARED for n in needs)
     estimate = outstanding is not None and not outstanding.hard and outstanding.hi > 0
     label = rule.label()
-    top_tied = len(votes) > 1 and votes[0] == votes[1]
+    named_votes = [v for v, w in zip(votes, write_in, strict=True) if not w]
+    top_tied = len(named_votes) > 1 and named_votes[0] == named_votes[1]
+    # One write-in name could hold more than the line on its own: then nobody is surely in a runoff.
+    write_in_clears = written > 0 and counted > 0 and votes_to_clear(written, counted, rule) <= 0
     out = []
-    for rank, (cand, v, need) in enumerate(zip(ranked, votes, needs, strict=True)):
+    for rank, (cand, v, need, w) in enumerate(zip(ranked, votes, needs, write_in, strict=True)):
         compact = tiny = ""
-        if need.state is State.WAITING:
+        k = named_rank[rank]
+        if w:
+            phrase, tiny = (WRITE_IN_VOTES, "write-ins") if counted else ("", "")
+        elif need.state is State.WAITING:
             phrase = "too early to say" if counted else ""
         elif need.state is State.RUNOFF:
+            # Nobody named is over the line; what the runoff (or the most votes) decides.
             if decided:
-                phrase = "final"
-            elif rule.runoff == "top-two":
-                phrase = "runoff" if rank < 2 else "final"
-            elif rule.runoff == "on-request":
-                phrase = "runoff if requested" if rank < 2 else "final"
-            elif rank == 0 or (top_tied and v == votes[0]):
-                phrase = "tied for most votes · final" if top_tied else "most votes · final"
+                phrase, room = "final", 0
+            elif rule.runoff == "none":
+                first = k == 0 or (top_tied and v == named_votes[0])
+                head = "tied for most votes" if top_tied else "most votes"
+                phrase, room = (f"{head} · final", 1) if first else ("final", 0)
             else:
-                phrase = "final"
+                head = "runoff" if rule.runoff == "top-two" else "runoff if requested"
+                phrase, room = (head, 2 - k) if k < 2 else ("final", 0)
+            beaten = _outpolled(written, room, v)
+            if room and (beaten or write_in_clears):
+                # Write-in names could take or tie this place, or one could be over the line.
+                need = Need(State.BEHIND_WRITE_INS, votes_needed=need.votes_needed)
+                head = phrase.removesuffix(" · final")
+                if beaten and write_in_clears:
+                    phrase = f"{head}, {WAITING_ON_WRITE_INS}"
+                elif beaten:
+                    phrase = f"{head} {_unless(room)}"
+                else:
+                    phrase = f"{head} unless one write-in name is over {label}"
+                phrase += " · final" if rule.runoff == "none" else ""
+                tiny = WAITING_SHORT
+                compact = phrase if len(phrase) <= 28 else tiny
         elif need.state is State.CLEARED:
             phrase = f"over {label} · final"
         elif need.state is State.CLINCHED and estimate:
             # over the line at the top of an estimate: likely, not a count of ballots
             phrase, compact = CLINCHED_ESTIMATED, CLINCHED_SHORT
-        elif need.state is State.OUT_OF_REACH and rank >= 2:
+        elif need.state is State.OUT_OF_REACH and k >= 2:
             # The field far behind: the words say it; "(would need 190.8 %)" beside sixteen minor
-            # candidates would only bury the line (the top two keep their share).
+            # candidates would only bury the line (the top two names keep their share).
             phrase = OUT_OF_REACH_SHORT if estimate else "out of reach"
         elif need.state is State.NEEDS and need.share_of_outstanding is not None and not need.beyond_reach:
             pct = need.share_of_outstanding * 100
@@ -338,22 +407,37 @@ def _partial(seats: int, ranked: list[Candidate], votes: list[int], counted: int
     """A file that holds only part of the race (``Contest.partial``): who leads in the part that
     is here and by how much; never elected, cleared, runoff or eliminated, whatever is counted
     here, because the rest of the race is counted elsewhere. (Each candidate's share is shown
-    beside the phrase everywhere: the phrase does not repeat it.)"""
+    beside the phrase everywhere: the phrase does not repeat it.) A write-in line never leads
+    here either: it is read as in a seat race (:func:`_seats`), one rival at most as strong as
+    its total, and a named candidate it could outpoll waits on how its votes split."""
     out = []
     one = seats == 1
+    write_in, named_rank, written = _split(ranked, votes)
+    named = [v for v, w in zip(votes, write_in, strict=True) if not w]
     contested = len(votes) > seats
-    cut = votes[seats - 1] if contested else 0
-    for rank, (cand, v) in enumerate(zip(ranked, votes, strict=True)):
+    first_out = votes[seats] if contested else 0
+    # Those outside are measured against the N-th *named* candidate, as in a seat race.
+    cut = named[seats - 1] if len(named) >= seats else 0
+    tie = len(named) > seats and named[seats] == cut
+    for rank, (cand, v, w) in enumerate(zip(ranked, votes, write_in, strict=True)):
+        k = named_rank[rank]
         if not counted:
             out.append(Standing(cand, v, rank, Need(State.WAITING)))
             continue
-        if contested and v == cut and votes[seats] == cut:
+        state = State.IN if 0 <= k < seats else State.OUT
+        if w:
+            state, phrase, tiny = State.WRITE_INS, WRITE_IN_VOTES, "write-ins"
+        elif _outpolled(written, seats - k, v):
+            state, tiny = State.BEHIND_WRITE_INS, WAITING_SHORT
+            place = "leads in this county" if one else f"in the top {seats} in this county"
+            phrase = f"{place} {_unless(seats - k)}"
+        elif tie and v == cut:
             phrase = "tied for the lead in this county" if one else "tied at the cut in this county"
             tiny = "tied here"
-        elif rank < seats and not contested:
+        elif k < seats and not contested:
             phrase, tiny = "unopposed in this county", "unopposed here"
-        elif rank < seats:
-            ahead = v - votes[seats]
+        elif k < seats:
+            ahead = v - first_out
             phrase = (
                 f"leads in this county by {_votes(ahead)}"
                 if one
@@ -368,7 +452,6 @@ def _partial(seats: int, ranked: list[Candidate], votes: list[int], counted: int
                 else f"outside the top {seats} in this county by {_votes(behind)}"
             )
             tiny = "trails here"
-        state = State.IN if rank < seats else State.OUT
         compact = phrase if len(phrase) <= 28 else tiny
         out.append(Standing(cand, v, rank, Need(state, votes_needed=0), phrase, compact, tiny))
     return tuple(out)
@@ -422,41 +505,21 @@ def line_label(contest: Contest) -> str:
 def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], str] = str) -> str:
     """The race in one sentence, from the states only (no projection, no call); "" when there is
     nothing sure to say. Names are the feed's, through ``name`` (the window's title case): the
-    caller shows this as plain text."""
+    caller shows this as plain text. A write-in line is never named as leading, over the line
+    or in a runoff; a named candidate whose place waits on how its votes split is said so."""
     if not rows or not rows[0].votes:
         return ""
     if all(r.need.state is State.WRITE_INS for r in rows):
         return "no candidate on the ballot, only write-in votes"
     rows = tuple(replace(r, candidate=replace(r.candidate, name=name(r.candidate.name))) for r in rows)
+    named = [r for r in rows if r.need.state is not State.WRITE_INS]
+    written = sum(r.votes for r in rows if r.need.state is State.WRITE_INS)
     if contest.partial:
-        seats = max(contest.vote_for, 1)
-        if len(rows) > seats and rows[seats - 1].votes == rows[seats].votes:
-            return "tied in this county; this file covers part of the race"
-        lead = ", ".join(r.candidate.name for r in rows[:seats])
-        verb = "leads" if seats == 1 else "lead"
-        return f"{lead} {verb} in this county; this file covers part of the race"
+        return _partial_verdict(max(contest.vote_for, 1), named)
     how = mode(contest)
     rule = contest.threshold
-    label = rule.label()
-    leader = rows[0]
     if how == "line":
-        state = leader.need.state
-        if state is State.CLEARED:
-            return f"{leader.candidate.name} is over {label}"
-        if state is State.CLINCHED:
-            if leader.estimated:
-                return (
-                    f"{leader.candidate.name} stays over {label} unless the count runs far over its estimate"
-                )
-            return f"{leader.candidate.name} stays over {label} even if every outstanding vote goes to others"
-        if state is State.RUNOFF:
-            if rule.runoff == "top-two" and len(rows) > 1:
-                first, second = rows[0].candidate.name, rows[1].candidate.name
-                return f"nobody is over {label}: {first} and {second} to a runoff"
-            if rule.runoff == "on-request" and len(rows) > 1:
-                return f"nobody is over {label}: {rows[1].candidate.name} may ask for a runoff"
-            return f"nobody is over {label}; the most votes win"
-        return ""
+        return _line_verdict(rule, named, written, sum(r.votes for r in rows))
     if how == "measure":
         for row in rows:
             if row.need.state is State.PASSES:
@@ -477,5 +540,65 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     if tied:
         parts.append("tied at the cut line: " + ", ".join(tied))
     if behind:
-        parts.append("waiting on how the write-in votes split: " + ", ".join(behind))
+        parts.append(f"{WAITING_ON_WRITE_INS}: " + ", ".join(behind))
     return "; ".join(parts)
+
+
+def _partial_verdict(seats: int, named: list[Standing]) -> str:
+    part = "this file covers part of the race"
+    if len(named) > seats and named[seats - 1].votes == named[seats].votes:
+        return f"tied in this county; {part}"
+    unsure = [r.candidate.name for r in named[:seats] if r.need.state is State.BEHIND_WRITE_INS]
+    sure = [r.candidate.name for r in named[:seats] if r.need.state is not State.BEHIND_WRITE_INS]
+    parts = []
+    if sure:
+        verb = "leads" if len(sure) == 1 and seats == 1 else "lead"
+        parts.append(f"{', '.join(sure)} {verb} in this county")
+    if unsure:
+        parts.append(f"in this county, {WAITING_ON_WRITE_INS}: {', '.join(unsure)}")
+    return "; ".join([*parts, part])
+
+
+def _line_verdict(rule: ThresholdRule, named: list[Standing], written: int, counted: int) -> str:
+    """A line race's sentence: the named leader over the line, or who goes to the runoff among
+    the names; a write-in line's total large enough to hold one name over the line or in a
+    runoff place makes it wait on how those votes split."""
+    if not named:
+        return ""
+    label = rule.label()
+    leader = named[0]
+    who = leader.candidate.name
+    # Under a line below half (30 %), one write-in name could have more than a named leader over it.
+    more = f"; {WAITING_ON_WRITE_INS}: one write-in name could have more" if written >= leader.votes else ""
+    state = leader.need.state
+    if state is State.CLEARED:
+        return f"{who} is over {label}{more}"
+    if state is State.CLINCHED:
+        if leader.estimated:
+            return f"{who} stays over {label} unless the count runs far over its estimate{more}"
+        return f"{who} stays over {label} even if every outstanding vote goes to others{more}"
+    if state not in (State.RUNOFF, State.BEHIND_WRITE_INS):
+        return ""
+    write_in_clears = written > 0 and votes_to_clear(written, counted, rule) <= 0
+    nobody = (
+        f"no named candidate is over {label}, and one write-in name could be"
+        if write_in_clears
+        else f"nobody is over {label}"
+    )
+    top = named[:1] if rule.runoff == "none" else named[:2]
+    unsure = [r.candidate.name for r in top if r.need.state is State.BEHIND_WRITE_INS]
+    sure = [r.candidate.name for r in top if r.need.state is State.RUNOFF]
+    waiting = f"; {WAITING_ON_WRITE_INS}: {', '.join(unsure)}" if unsure else ""
+    if rule.runoff == "top-two":
+        if len(sure) == 2:
+            return f"{nobody}: {sure[0]} and {sure[1]} to a runoff"
+        head = f"{nobody}: {sure[0]} to a runoff" if sure else nobody
+        if not unsure:
+            # One name only: the runoff's other place is a write-in name's, whoever has most.
+            return f"{head}; {WAITING_ON_WRITE_INS} for the other place"
+        return f"{head}{waiting}"
+    if rule.runoff == "on-request":
+        if unsure or len(named) < 2:
+            return f"{nobody}{waiting or '; ' + WAITING_ON_WRITE_INS + ' for who may ask for a runoff'}"
+        return f"{nobody}: {named[1].candidate.name} may ask for a runoff"
+    return f"{nobody}; the most votes win{waiting}"

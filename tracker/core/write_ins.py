@@ -14,9 +14,12 @@ names that merely contain the letters ("Wright Inman") are names.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-__all__ = ["is_write_in", "write_ins_only"]
+__all__ = ["first_named", "is_write_in", "named_places", "write_ins_only"]
+
+T = TypeVar("T")
 
 _WRITE_IN = re.compile(
     r"""^\W*
@@ -43,3 +46,26 @@ def write_ins_only(names: Iterable[str]) -> bool:
             return False
         seen = True
     return seen
+
+
+def first_named(items: Iterable[T], name: Callable[[T], str]) -> T | None:
+    """The first of ``items`` (most votes first) that is a person, not a write-in line: who a
+    line such as "Projected final: …" may name as the leader. None when there is no name."""
+    return next((item for item in items if not is_write_in(name(item))), None)
+
+
+def named_places(names: Iterable[str]) -> list[int]:
+    """Each choice's place among the names (0 for the first person, most votes first), -1 for a
+    write-in line: what the leader's and the runner-up's colours go by (a write-in line is
+    never the runner-up a runoff is about). A race of write-in lines only keeps its order."""
+    names = list(names)
+    if write_ins_only(names):
+        return list(range(len(names)))
+    out, k = [], 0
+    for name in names:
+        if is_write_in(name):
+            out.append(-1)
+        else:
+            out.append(k)
+            k += 1
+    return out

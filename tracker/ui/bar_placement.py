@@ -272,7 +272,8 @@ class BarPlacement(_Base):
             return style[1] if style is not None else theme.field
         if not bar.votes:  # nobody leads with no votes: ballot order is not a ranking
             return theme.field
-        return {0: theme.leader, 1: theme.runner_up}.get(bar.rank, theme.field)
+        place = bar.rank if bar.place is None else bar.place  # a write-in line is never the leader
+        return {0: theme.leader, 1: theme.runner_up}.get(place, theme.field)
 
     def _bar_brush(self, bar: BarInfo) -> QBrush:
         return pg.mkBrush(self._bar_colour(bar))

@@ -70,6 +70,9 @@ class BarInfo:
     p_clear: float | None = None
     #: The party as the feed spells it ("" when it gives none).
     party: str = ""
+    #: Place among the named candidates (``write_ins.named_places``: -1 for a write-in line),
+    #: which the leader's and runner-up's colours go by; None: the rank.
+    place: int | None = None
 
     @property
     def end(self) -> float:

@@ -28,9 +28,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from tracker.core.model import Contest
-from tracker.core.standing import WRITE_INS_ONLY, cut_line, line_label, standings
+from tracker.core.race_status import race_status
+from tracker.core.standing import cut_line, line_label, standings
 from tracker.core.threshold import Outstanding, State
-from tracker.core.write_ins import write_ins_only
+from tracker.core.write_ins import named_places
 from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme
 
@@ -87,13 +88,17 @@ class CardBar:
     #: Where the candidate stands under the race's rule, in the race view's words ("in", "out ·
     #: needs 1,204 votes to pass …", "runoff"); "" when there is nothing sure to say.
     phrase: str = ""
+    #: Place among the named candidates (-1 for a write-in line; ``write_ins.named_places``),
+    #: which the colours go by; None: the rank.
+    place: int | None = None
 
     def colour(self, theme: ChartTheme = LIGHT) -> QColor:
         """As in the race view: leader blue, runner-up orange, the rest grey; grey for everyone
         while nothing is counted (ballot order is not a ranking)."""
         if not self.votes:
             return theme.field
-        return {0: theme.leader, 1: theme.runner_up}.get(self.rank, theme.field)
+        place = self.rank if self.place is None else self.place  # a write-in line is never the leader
+        return {0: theme.leader, 1: theme.runner_up}.get(place, theme.field)
 
     @property
     def value(self) -> str:
@@ -133,27 +138,9 @@ class CardData:
 
 
 def card_status(contest: Contest) -> str:
-    """The race's status from the counted votes alone (a card has no estimate of what is out):
-    "final" when every precinct is in, with who is over the line or "runoff"; while counting, the
-    leader "over 50 %" of what is counted so far, else nothing."""
-    reporting, total = contest.precincts
-    counted = contest.total_votes
-    ranked = contest.ranked()
-    if not counted or not ranked:
-        return ""
-    done = bool(total and reporting >= total)
-    if write_ins_only(c.name for c in ranked):
-        return f"final · {WRITE_INS_ONLY}" if done else WRITE_INS_ONLY
-    rule = contest.threshold
-    leader = ranked[0]
-    share = contest.totals.get(leader.id, 0) / counted
-    over = rule.has_line and share > rule.share
-    surname = short_name(leader.name)
-    if total and reporting >= total:
-        if not rule.has_line:
-            return f"final · {surname} leads"
-        return f"final · {surname} over {rule.label()}" if over else "final · runoff"
-    return f"{surname} over {rule.label()} so far" if over else ""
+    """The race's status from the counted votes alone (a card has no estimate of what is out),
+    with surnames: ``tracker.core.race_status``."""
+    return race_status(contest, short_name)
 
 
 def card_data(contest: Contest | None, contest_id: str, name: str = "", *, message: str = "") -> CardData:
@@ -165,6 +152,7 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
     totals = contest.totals
     ranked = contest.ranked()
     shown = ranked[:TOP_N]
+    places = named_places(c.name for c in ranked)[:TOP_N]
     names = [short_name(c.name) for c in shown]
     # Two surnames alike (Deborah Jackson, Annette Davis Jackson): those two get their full names.
     names = [n if names.count(n) == 1 else display_name(c.name) for n, c in zip(names, shown, strict=True)]
@@ -184,8 +172,9 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
             rank,
             display_name(c.name),
             phrases.get(c.id, ""),
+            place,
         )
-        for rank, (name, c) in enumerate(zip(names, shown, strict=True))
+        for rank, (name, c, place) in enumerate(zip(names, shown, places, strict=True))
     )
     footer = f"{reporting:,}/{total:,} precincts · " + (f"{counted:,} votes" if counted else "no votes yet")
     where = cut_line(contest)

@@ -104,7 +104,8 @@ class RaceFilterProxy(QSortFilterProxyModel):
         self._set("_pinned_only", bool(on))
 
     def set_close_under(self, points: float | None) -> None:
-        """Only races whose leader is ahead by less than ``points`` percentage points (None: all)."""
+        """Only races whose leader is ahead by less than ``points`` percentage points (None: all),
+        or where one write-in name could be that close (``RaceFacts.closest``)."""
         self._set("_close_under", None if points is None else float(points))
 
     def set_counting_only(self, on: bool) -> None:
@@ -154,7 +155,7 @@ class RaceFilterProxy(QSortFilterProxyModel):
             return False
         if self._pinned_only and not src.is_pinned(r.contest_id):
             return False
-        if self._close_under is not None and (r.margin is None or r.margin >= self._close_under):
+        if self._close_under is not None and (r.closest is None or r.closest >= self._close_under):
             return False
         if self._counting_only and not r.counting:
             return False

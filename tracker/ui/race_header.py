@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent, QTextDocument
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 from tracker.core.model import Contest
 from tracker.core.projection import ContestProjection
 from tracker.core.threshold import Outstanding
+from tracker.core.write_ins import first_named
 from tracker.ui.bar_texts import BarInfo, display_name, percent_text, round_votes
 from tracker.ui.expected_texts import basis_text
 from tracker.ui.plain_text import esc
@@ -116,8 +118,9 @@ def projection_line(projection: ContestProjection | None, bars: list[BarInfo], l
         )
     if projection.status == "final":
         return ""
-    top = projection.ranked()[0]
-    if top.share is None or top.lo is None or top.hi is None:
+    # The leader among the names: a write-in line is many names' votes, never the leader.
+    top = first_named(projection.ranked(), attrgetter("name"))
+    if top is None or top.share is None or top.lo is None or top.hi is None:
         return ""
     name = esc(display_name(top.name))
     text = (

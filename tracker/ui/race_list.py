@@ -34,9 +34,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from tracker.core.model import Snapshot
-from tracker.core.race_facts import LastChange, LastChangeTracker, RaceFacts, snapshot_facts
-from tracker.core.standing import ordinal
-from tracker.core.write_ins import is_write_in
+from tracker.core.race_facts import LastChange, LastChangeTracker, RaceFacts, margin_lines, snapshot_facts
 
 COL_PIN, COL_NAME, COL_MARGIN, COL_REPORTING, COL_CHANGED = range(5)
 COLUMNS = ("★", "Race", "Margin", "Reporting", "Changed")
@@ -215,19 +213,7 @@ class RaceListModel(QAbstractTableModel):
         flag = self._flags.get(row.contest_id)
         if flag:
             lines.append(f"{FLAG} {flag}")
-        if row.margin is not None and row.seats > 1:
-            lines.append(
-                f"at the cut line ({ordinal(row.seats)} place): {row.leader} leads {row.runner_up} "
-                f"by {row.margin:.1f} points"
-            )
-        elif row.margin is not None:
-            lines.append(f"{row.leader} leads {row.runner_up} by {row.margin:.1f} points")
-        elif row.seats > 1 and row.leader:
-            lines.append(f"{row.seats} seats, no more candidates than seats")
-        elif row.leader and is_write_in(row.leader):
-            lines.append(f"{row.leader}: write-ins only, no candidate on the ballot")
-        elif row.leader:
-            lines.append(f"{row.leader} (unopposed)")
+        lines += margin_lines(row)
         lines.append(
             f"{row.reporting:,} of {row.total:,} precincts reporting · {row.votes:,} votes"
             if row.total

@@ -28,6 +28,7 @@ from tracker.core.standing import cut_line, line_label, standings
 from tracker.core.standing import mode as rule_mode
 from tracker.core.standing import verdict as verdict_text
 from tracker.core.threshold import Outstanding, State
+from tracker.core.write_ins import named_places
 
 # The placing constants live with the placing; named here too, where they were before.
 from tracker.ui.bar_placement import (
@@ -371,6 +372,7 @@ class RaceView(BarPlacement, QWidget):
         line = contest.threshold.label() if how != "seats" and not contest.partial else ""
         bars = []
         # at most MAX_BARS bars (the leaders): 10,000 candidates froze the window (issue 19)
+        places = named_places(r.candidate.name for r in rows)
         for row in rows[:MAX_BARS]:
             cand, need, rank, votes = row.candidate, row.need, row.rank, row.votes
             share = 100.0 * votes / counted if counted else 0.0
@@ -404,6 +406,7 @@ class RaceView(BarPlacement, QWidget):
                 compact,
                 row.tiny if phrase else "",
                 party=cand.party,
+                place=places[rank],
             )
             if (
                 proj is not None

@@ -28,6 +28,7 @@ from PySide6.QtGui import QColor, QFont, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from tracker.core.projection import ContestProjection
+from tracker.core.write_ins import is_write_in
 from tracker.ui.bar_texts import display_name
 from tracker.ui.plain_text import elide, make_markup
 from tracker.ui.race_card import short_name
@@ -273,7 +274,8 @@ class TimelineView(QWidget):
         latest = points[-1].projection if points else None
         top = []
         if latest is not None:
-            ranked = sorted(latest.candidates, key=lambda c: -c.votes)
+            # The leader and runner-up among the names: a write-in line is many names' votes.
+            ranked = sorted(latest.candidates, key=lambda c: (is_write_in(c.name), -c.votes))
             top = [c.candidate_id for c in ranked[:TOP] if c.votes > 0]
         self._names = []
         self._colours = self._series_colours(top, parties or {})

@@ -10,6 +10,7 @@ so the window's layout work elsewhere is not disturbed. Every name is plain text
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import attrgetter
 
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from tracker.core.expected_vote import EVIDENCE, ExpectedVote, short_label
 from tracker.core.model import Snapshot
 from tracker.core.projection import ContestProjection
+from tracker.core.write_ins import first_named
 from tracker.ui.bar_texts import display_name, round_votes
 
 HEADERS = ("County", "Still out (likely)", "By vote type", "Counted", "Leader there", "From")
@@ -118,7 +120,9 @@ class VoteRemainingDock(QDockWidget):
         rows: list[tuple[str, ...]] = []
         if projection is not None and projection.expected is not None and snapshot is not None:
             ranked = projection.ranked()
-            leader = display_name(ranked[0].name) if ranked else ""
+            # The leading name, as the core's county shares (a write-in line is never the leader).
+            top = first_named(ranked, attrgetter("name")) or (ranked[0] if ranked else None)
+            leader = display_name(top.name) if top is not None else ""
             rows = remaining_rows(projection.expected, leader)
         self._table.setRowCount(len(rows))
         for r, row in enumerate(rows):
