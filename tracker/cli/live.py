@@ -79,6 +79,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     def report(poll: PollReport, recorded: Recorded) -> None:
         versions = iter(recorded.snapshots)
+        repeats = recorded.repeats
         for event in poll.events:
             detail = event.error or ""
             if event.kind == "new":
@@ -87,9 +88,16 @@ def cmd_record(args: argparse.Namespace) -> int:
                     detail = f"version {snap.version}"
                 elif recorded.errors:
                     detail = recorded.errors[0]
+                elif repeats:
+                    repeats -= 1
+                    detail = "the version already recorded (the same bytes), nothing new to show"
                 else:
                     detail = "kept, older than the current version"
-            elif event.kind not in ("error", "stale"):
+            elif event.kind == "error":
+                # which file: a Clarity site's optional summary.json answering 404 is not its zip
+                name = event.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+                detail = f"{detail} ({name})" if name else detail
+            elif event.kind != "stale":
                 continue
             line = f"{event.fetched_at:%H:%M:%S} {event.kind:<6} {event.status or '-'} {detail}"
             print(line.rstrip(), flush=True)
