@@ -230,7 +230,10 @@ class Navigation(QObject):
                 " or v N for its Nth version:"
             )
             current = now.astimezone(info.timezone).strftime("%H:%M")
-        text, ok = QInputDialog.getText(window, "Go to time", prompt, text=current)
+        # Over the window the key was pressed in: from presentation mode, a dialog of the main
+        # window raised it over the full-screen race, where it stayed once the dialog closed.
+        parent = QApplication.activeWindow() or window
+        text, ok = QInputDialog.getText(parent, "Go to time", prompt, text=current)
         if ok and text.strip():
             self.go_to(text)
 
