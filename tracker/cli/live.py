@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import signal
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,8 +96,9 @@ def cmd_record(args: argparse.Namespace) -> int:
                     detail = "kept, older than the current version"
             elif event.kind == "error":
                 # which file: a Clarity site's optional summary.json answering 404 is not its zip
-                name = event.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-                detail = f"{detail} ({name})" if name else detail
+                name = urllib.parse.urlsplit(event.url).path.rsplit("/", 1)[-1]
+                if "." in name and name not in detail:  # a file's name, not an AP date or a site
+                    detail = f"{detail} ({name})"
             elif event.kind != "stale":
                 continue
             line = f"{event.fetched_at:%H:%M:%S} {event.kind:<6} {event.status or '-'} {detail}"
