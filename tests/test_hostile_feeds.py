@@ -226,9 +226,23 @@ def test_an_unexpected_exception_in_a_round_becomes_a_feed_error_and_polling_goe
     stop = RecordingStop(rounds=3)
     poller.run(sink, stop)
     errors = [r.state.error for r in seen]
-    assert errors[1] == "unexpected error: [Errno 28] No space left on device"
+    assert errors[1] == "unexpected error: No space left on device"  # no errno number
     assert len(seen) >= 3 and seen[-1].state.error is None  # recovered: the next round is fine
     assert all(0 < w <= MAX_WAIT for w in stop.waits)
+
+
+def test_an_unexpected_exception_without_a_message_is_no_class_name() -> None:
+    """The user guide: errors in words, no exception names ("unexpected error (RecursionError)")."""
+    poller = poller_for(lambda request: httpx.Response(200, content=iter([NATIVE_BODY])))
+    seen = []
+
+    def sink(report) -> None:
+        seen.append(report)
+        if len(seen) == 1:
+            raise RecursionError
+
+    poller.run(sink, RecordingStop(rounds=3))
+    assert seen[1].state.error == "unexpected error"
 
 
 def test_a_server_trickling_its_headers_is_cut_off_at_the_exchange_deadline() -> None:

@@ -345,3 +345,17 @@ def test_a_real_scrapers_folder_imports_with_its_error_pages_left_out(
     )
     assert (result.count, len(result.skipped), result.times) == (119, 18, "file names")
     assert result.first_time == dt.datetime(2021, 1, 5, 22, 47, 41, tzinfo=dt.UTC)
+
+
+def test_a_georgia_export_imports_in_georgias_zone(shared_data: Path, tmp_path: Path) -> None:
+    """`import --timezone` promises the file's state's zone by default: Georgia's export is
+    Georgia's (the zone its live feed is shown in), not UTC as an imported one was (found walking
+    `election-tracker open FILE` in docs/feeds.md). A zone given still wins."""
+    export = shared_data / "ga-sos" / "2023-06-13_HD68_special_runoff.json"
+    out = tmp_path / "hd68.night"
+    import_payloads([export], out=out)
+    with NightFile.open(out) as night:
+        assert str(night.timezone) == "America/New_York"
+    import_payloads([export], out=out, timezone="America/Chicago", overwrite=True)
+    with NightFile.open(out) as night:
+        assert str(night.timezone) == "America/Chicago"

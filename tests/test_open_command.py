@@ -79,3 +79,18 @@ def test_open_a_clarity_listing_prints_the_sites_to_open(capsys, tracker_home: P
             server.county_url(c) for c in server.counties()
         ]
         assert all(discover(line.split("\t")[0]).kind == "clarity" for line in lines)
+
+
+def test_a_clarity_listing_that_cannot_be_read_is_worded_for_people(capsys, tracker_home: Path) -> None:
+    """A listing on a port nobody answers: one line saying the server refused, never the
+    exception class ("ConnectError") the command used to print."""
+    import socket
+
+    with socket.socket() as sock:  # a free loopback port, closed again: nothing listens there
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert main(["open", f"http://127.0.0.1:{port}/GA/elections.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "the server refused the connection" in err
+    assert "Error" not in err

@@ -453,3 +453,37 @@ def test_a_county_site_of_a_served_clarity_night_has_that_countys_precincts(tmp_
     assert len(got.units) == len(dekalb) == 43 and all(u.county == "DeKalb" for u in got.units)
     assert got.totals == {c.id: sum(u.candidate_total(c.id) for u in dekalb) for c in house.candidates}
     assert [c.id for c in snap.contests] == ["10"]  # DeKalb has no part in the State Senate race
+
+
+def test_record_resume_words_a_repeat_and_names_the_file_of_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tracker_home: Path
+) -> None:
+    """`record`, then `record --resume` after the site moved on (the README's rehearsal): the
+    resumed poller fetches the version already recorded again (a late start's backfill), which is
+    the same version, not "older than the current version" as the line used to say; and the
+    summary.json a site without --summary answers 404 for says which file it was."""
+    from tracker.cli import main
+
+    times = _times(BUNDLED)
+    step = StepClock(times, SPEED)
+    out = tmp_path / "rehearsal.night"
+    with FeedServer(BUNDLED, fmt="clarity", speed=SPEED, clock=step) as server:
+        assert main(["record", server.url, "--interval", "0.05", "--max-polls", "2", "-o", str(out)]) == 0
+        first = capsys.readouterr().out
+        assert "new    200 version" in first
+        step.release(1)
+        # the site moves on once more while the resumed recording runs: that version's summary
+        # is asked for first (the fast path), and this site serves none
+        later = threading.Timer(0.5, step.release, args=(2,))
+        later.start()
+        try:
+            assert main(["record", "--resume", str(out), "--interval", "0.05", "--max-polls", "40"]) == 0
+        finally:
+            later.cancel()
+        resumed = capsys.readouterr().out
+    assert "older than the current version" not in resumed
+    assert "the version already recorded" in resumed
+    errors = [line for line in resumed.splitlines() if " error " in line]
+    assert errors and all("summary.json" in line for line in errors), resumed
+    with NightFile.open(out) as night:
+        assert len(current_versions(night.versions())) == 3

@@ -160,3 +160,13 @@ def test_missing_file_folder_and_oversized_file(tmp_path: Path) -> None:
     big.write_bytes(b" " * (watchlist.MAX_BYTES + 1))
     with pytest.raises(WatchlistError, match="far too big"):
         watchlist.read(big)
+
+
+def test_a_file_that_is_not_json_says_where_in_plain_words(tmp_path: Path) -> None:
+    """The README's text handed to `pins import`: where the JSON breaks, never the json module's
+    own "Expecting value: line 1 column 1 (char 0)"."""
+    notes = tmp_path / "README.md"
+    notes.write_text("# Election Night Tracker\n", encoding="utf-8")
+    with pytest.raises(WatchlistError) as err:
+        watchlist.read(notes)
+    assert str(err.value) == "README.md is not a watch list: not JSON (unreadable from line 1, column 1)"

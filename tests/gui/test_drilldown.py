@@ -433,3 +433,38 @@ def test_beside_the_pinned_overview_the_drill_down_takes_two_thirds_of_the_width
     qtbot.waitUntil(laid_out)
     assert w.drilldown.height() >= 250
     w.close()
+
+
+def test_a_floating_drill_down_leaves_the_pinned_overview_its_height(
+    qtbot: QtBot, tracker_home: Path, bundled_night: Path
+) -> None:
+    """The default window, shown, with a race pinned (the overview docked below): the drill-down
+    has no room under GA-06's 18 bars and floats. Shown docked for a moment first, it used to
+    stretch the bottom dock row to its own height and leave the overview that tall once it
+    floated: the bars were squeezed to 7 px rows, names and numbers over each other, and stayed
+    so after the drill-down closed (found walking the user guide under Xvfb)."""
+    from tracker.ui.main_window import DEFAULT_SIZE
+
+    w = MainWindow(interactive=False, persist_layout=False)
+    qtbot.addWidget(w)
+    w.resize(*DEFAULT_SIZE)
+    w.show()
+    qtbot.waitExposed(w)
+    _open(qtbot, w, bundled_night, "22:40")
+    w.actions_by_name["pin"].trigger()
+    overview = w.pins.dock
+    qtbot.waitUntil(lambda: not overview.isHidden())
+    qtbot.wait(200)
+    before = overview.height()
+    line = QFontMetrics(w.race_view.font()).height()
+    assert _row_pitch(w) >= line, "the overview alone leaves the bars readable"
+    w.actions_by_name["drilldown"].trigger()
+    assert w.drilldown.isFloating()
+    qtbot.wait(200)
+    assert overview.height() <= before + 2
+    assert _row_pitch(w) >= line
+    w.actions_by_name["drilldown"].trigger()
+    qtbot.wait(200)
+    assert overview.height() <= before + 2
+    assert _row_pitch(w) >= line
+    w.close()

@@ -52,6 +52,23 @@ def test_go_to_time(qtbot: QtBot, window: MainWindow) -> None:
     assert "HH:MM" in window.statusBar().currentMessage()
 
 
+def test_the_clamp_note_goes_when_the_window_moves_on(qtbot: QtBot, window: MainWindow) -> None:
+    """ "…; showing 19:00 EST, its start" is true only at 19:00: a step, End or Play after it
+    clears it at once (it stayed its 15 seconds over another time, found walking the guide)."""
+    window.navigation.go_to("18:00")
+    assert "is before this night's first update" in window.statusBar().currentMessage()
+    window.actions_by_name["next"].trigger()
+    assert window.replay_bar.position() != SYNTHETIC_TIMES[0]
+    assert window.statusBar().currentMessage() == ""
+    window.statusBar().showMessage("something else", 15000)
+    window.navigation.go_to("18:00")
+    window.actions_by_name["end"].trigger()
+    assert window.statusBar().currentMessage() == ""
+    window.statusBar().showMessage("an export note", 15000)
+    window.actions_by_name["start"].trigger()
+    assert window.statusBar().currentMessage() == "an export note", "only its own note is cleared"
+
+
 def test_an_out_of_range_at_is_clamped_and_said(
     qtbot: QtBot, tracker_home: Path, synthetic_night: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,6 +81,8 @@ def test_an_out_of_range_at_is_clamped_and_said(
         "18:00 EST is before this night's first update; showing 19:00 EST" in w.statusBar().currentMessage()
     )
     assert "18:00 EST is before" in capsys.readouterr().err
+    w.replay_bar.seek(SYNTHETIC_TIMES[-1])
+    assert w.statusBar().currentMessage() == "", "the note spoke of 19:00, not of the end"
     w.close()
 
 

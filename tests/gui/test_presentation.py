@@ -52,3 +52,28 @@ def test_the_pinned_overview_is_borrowed_and_given_back(qtbot: QtBot, window: Ma
     assert screen is not None and overview.window() is screen
     assert window.presentation.toggle(OVERVIEW) is None  # the same key leaves
     assert dock.widget() is overview
+
+
+def test_go_to_time_from_presentation_mode_asks_over_the_presentation(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+G on the full-screen race: the dialog's parent is the presentation, not the main
+    window (whose dialog raised the main window over the wall screen, found under openbox)."""
+    from PySide6.QtWidgets import QApplication, QInputDialog
+
+    screen = window.presentation.toggle(RACE, full_screen=False)
+    assert screen is not None
+    screen.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is screen, timeout=5_000)
+    asked: list[object] = []
+
+    def answer(parent, *_args, **_kwargs):
+        asked.append(parent)
+        return "22:30", True
+
+    monkeypatch.setattr(QInputDialog, "getText", answer)
+    with qtbot.waitSignal(window.drawn, timeout=10_000):
+        qtbot.keyClick(screen, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [screen]
+    assert "22:30 EDT" in screen.line_text()
+    window.presentation.toggle(RACE)

@@ -242,14 +242,18 @@ def _default_label(item: _Item, count: int, kind: str) -> str:
 
 def _own_zone(items: list[_Item]) -> str | None:
     """The zone of the one state the payloads name, where their format can (precinct totals under
-    a county's folder); None otherwise."""
-    from tracker.feeds.discovery import STATE_ZONES
+    a county's folder; a format of one state's, as Georgia's export: the zone a live feed of it is
+    shown in, tracker.feeds.discovery.guess_timezone); None otherwise."""
+    from tracker.feeds.discovery import STATE_ZONES, state_of_format
 
     states = set()
     for item in items:
-        if item.fmt != PRECINCT_TOTALS_CSV:
+        if item.fmt == PRECINCT_TOTALS_CSV:
+            states.add(county_from(item.url)[1])
+        elif state_of_format(item.fmt):
+            states.add(state_of_format(item.fmt))
+        else:
             return None
-        states.add(county_from(item.url)[1])
     state = states.pop() if len(states) == 1 else ""
     return STATE_ZONES.get(state) if state else None
 

@@ -170,6 +170,9 @@ class Recorded:
     events: int = 0
     #: A new payload that failed to parse (kept out of the night's versions; the error is logged).
     errors: tuple[str, ...] = ()
+    #: New payloads with the very bytes of the version already current (a resumed recording's
+    #: first fetch, a late start's backfill of what is held): kept in the log, nothing to show.
+    repeats: int = 0
 
 
 class Recorder:
@@ -201,7 +204,7 @@ class Recorder:
 
     def record(self, events: Sequence[FetchEvent]) -> Recorded:
         snapshots: list[Snapshot] = []
-        stale = stored = 0
+        stale = stored = repeats = 0
         errors: list[str] = []
         with self._lock:
             for event in events:
@@ -254,7 +257,9 @@ class Recorder:
                     sha == self._newest.sha256 or is_older(key, self._newest, self._seen)
                 ):
                     self._seen.add(sha)
-                    if sha != self._newest.sha256:
+                    if sha == self._newest.sha256:
+                        repeats += 1
+                    else:
                         stale += 1
                         self.stale += 1
                         log.info("stale version %s from %s kept but not shown", version, event.url)
@@ -274,7 +279,7 @@ class Recorder:
                         snap = apply_delta(base, snap)
                 self.current = snap
                 snapshots.append(snap)
-        return Recorded(tuple(snapshots), stale, stored, tuple(errors))
+        return Recorded(tuple(snapshots), stale, stored, tuple(errors), repeats)
 
     def _resumed_base(self) -> Snapshot | None:
         """The snapshot shown last before this recorder started (resuming into a night), or None

@@ -90,7 +90,13 @@ def loads(data: bytes | str, *, source: str = "the file") -> list[Pin]:
     try:
         doc = json.loads(data)
     except ValueError as exc:
-        raise WatchlistError(f"{source} is not a watch list: not JSON ({exc})") from None
+        # where it breaks, not the json module's own words ("Expecting value: … (char 0)")
+        where = (
+            f" (unreadable from line {exc.lineno}, column {exc.colno})"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise WatchlistError(f"{source} is not a watch list: not JSON{where}") from None
     if not isinstance(doc, Mapping):
         raise WatchlistError(f"{source} is not a watch list: expected a JSON object")
     if doc.get("format") != FORMAT:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from tracker.cli.parser import build_parser
 from tracker.core.errors import TrackerError
@@ -46,3 +47,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `election-tracker parse … | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # an output folder that cannot be made, a disk that refuses a file
+        print(f"election-tracker: {escape_controls(disk_error(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def disk_error(exc: OSError) -> str:
+    """One sentence for a file the command could not read or write: the place and the system's
+    words ("Not a directory"), without the errno number or the name of a temporary file."""
+    name = exc.filename
+    if name is None:
+        return f"a file could not be written or read: {exc.strerror or 'the system refused'}"
+    path = Path(os.fsdecode(name))
+    if path.name.startswith(".") and path.name.endswith(".tmp"):  # an atomic write's own file
+        path = path.parent
+    return f"cannot use {path}: {exc.strerror or 'the system refused'}"

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import signal
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +80,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     def report(poll: PollReport, recorded: Recorded) -> None:
         versions = iter(recorded.snapshots)
+        repeats = recorded.repeats
         for event in poll.events:
             detail = event.error or ""
             if event.kind == "new":
@@ -87,9 +89,17 @@ def cmd_record(args: argparse.Namespace) -> int:
                     detail = f"version {snap.version}"
                 elif recorded.errors:
                     detail = recorded.errors[0]
+                elif repeats:
+                    repeats -= 1
+                    detail = "the version already recorded (the same bytes), nothing new to show"
                 else:
                     detail = "kept, older than the current version"
-            elif event.kind not in ("error", "stale"):
+            elif event.kind == "error":
+                # which file: a Clarity site's optional summary.json answering 404 is not its zip
+                name = urllib.parse.urlsplit(event.url).path.rsplit("/", 1)[-1]
+                if "." in name and name not in detail:  # a file's name, not an AP date or a site
+                    detail = f"{detail} ({name})"
+            elif event.kind != "stale":
                 continue
             line = f"{event.fetched_at:%H:%M:%S} {event.kind:<6} {event.status or '-'} {detail}"
             print(line.rstrip(), flush=True)

@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--format",
         default="auto",
-        help="auto, or a format name from the README (clarity-detail-xml, ap-v2, ...)",
+        help="auto, or a format name from docs/formats.md (clarity-detail-xml, ap-v2, ...)",
     )
     parse.add_argument(
         "--names",
@@ -93,7 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="for a Clarity ALL.json: a payload of the same election (e.g. its detail XML) that names "
         "its contests and candidates",
     )
-    parse.add_argument("--json", action="store_true", help="print the stable JSON summary (see README)")
+    parse.add_argument(
+        "--json", action="store_true", help="print the stable JSON summary (see docs/formats.md)"
+    )
     parse.set_defaults(func=cmd_parse)
 
     imp = sub.add_parser("import", help="build a night file from saved payloads")
@@ -193,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument(
         "--seeds", type=int, default=10, metavar="N", help="runs per reordered order (default 10)"
     )
-    bt.add_argument("--json", action="store_true", help="print the stable JSON (see README, Projections)")
+    bt.add_argument("--json", action="store_true", help="print the stable JSON (see docs/projection.md)")
     bt.add_argument("--plot", metavar="PNG", help="also draw the error curves into PNG")
     bt.add_argument(
         "--baseline",

@@ -130,6 +130,7 @@ def _clarity_listing(url: str) -> int:
 
     from tracker.feeds.clarity_sites import parse_listing
     from tracker.feeds.client import make_client
+    from tracker.feeds.errors import describe_network_error
 
     if "://" not in url:
         url = "https://" + url
@@ -137,7 +138,7 @@ def _clarity_listing(url: str) -> int:
         with make_client() as client:
             response = client.get(url)
     except httpx.HTTPError as exc:
-        raise TrackerError(f"cannot read {url}: {type(exc).__name__}") from None
+        raise TrackerError(f"cannot read {url}: {describe_network_error(exc)}") from None
     if response.status_code != 200:
         raise TrackerError(f"{url} answered HTTP {response.status_code}")
     listing = parse_listing(response.content)

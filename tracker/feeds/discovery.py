@@ -281,6 +281,11 @@ def _state_of_host(host: str) -> str:
 _FORMAT_STATES = {"nc-sbe": "NC", "ga-sos-json": "GA"}
 
 
+def state_of_format(fmt: str) -> str:
+    """The state a payload format belongs to (NC's board file, Georgia's export), else ""."""
+    return _FORMAT_STATES.get(fmt, "")
+
+
 def guess_timezone(target: FeedTarget, formats: Iterable[str] = ()) -> str:
     """The IANA zone to show a live night in: the election's state's, wherever the address or the
     feed names the state — a Clarity site's ``/{ST}/``, an Enhanced Voting state site's (or a

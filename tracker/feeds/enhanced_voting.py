@@ -222,13 +222,18 @@ def _item(
         for pid, entry in precincts.items():
             votes = entry["votes"]
             has = any(any(v.values()) for v in votes.values())
+            reporting = _precinct_reporting(entry["status"], has)
+            if reporting is Reporting.NONE and "not" in text_of(entry["status"]).casefold():
+                # "Not Reported": its zeros are placeholders, not a count; no vote type is in yet
+                # (a reported zero would make the precinct look finished, the night final).
+                votes = {oid: {} for oid in votes}
             units.append(
                 ReportingUnit(
                     id=f"{area}/{pid}" if area else pid,
                     name=entry["name"],
                     kind=UnitKind.PRECINCT,
                     county=county,
-                    reporting=_precinct_reporting(entry["status"], has),
+                    reporting=reporting,
                     votes=votes,
                 )
             )

@@ -114,6 +114,12 @@ def _reporting(done: int | None, of: int | None, has_votes: bool) -> Reporting:
     return Reporting.PARTIAL if has_votes else Reporting.NONE
 
 
+def _says_not_reported(status: Any) -> bool:
+    """The precinct's own status says it has not reported ("Not Reported")."""
+    text = status.casefold() if isinstance(status, str) else ""
+    return "not" in text or "none" in text
+
+
 def _precinct_reporting(status: Any, has_votes: bool) -> Reporting:
     text = status.casefold() if isinstance(status, str) else ""
     if "not" in text or "none" in text:
@@ -206,13 +212,18 @@ class _ContestBuilder:
                 votes = entry["votes"]
                 has = any(any(v.values()) for v in votes.values())
                 name = entry["name"] if isinstance(entry["name"], str) and entry["name"].strip() else pid
+                reporting = _precinct_reporting(entry["status"], has)
+                if reporting is Reporting.NONE and _says_not_reported(entry["status"]):
+                    # Its zeros are the page's placeholders, not a count: no vote type is in yet
+                    # (a reported zero would make the precinct look finished, the night final).
+                    votes = {cid: {} for cid in votes}
                 self._add_unit(
                     ReportingUnit(
                         id=f"{county}/{pid}",
                         name=" ".join(name.split()),
                         kind=UnitKind.PRECINCT,
                         county=county,
-                        reporting=_precinct_reporting(entry["status"], has),
+                        reporting=reporting,
                         votes=votes,
                     )
                 )

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 from tracker.core.errors import FeedError
 from tracker.feeds.clarity_rounds import BACKFILL_GIVE_UP, MAX_COUNTY_SITES, SUMMARY_GIVE_UP, ClarityRounds
+from tracker.feeds.errors import plain_error
 from tracker.feeds.fetch import Validators, bounded_get, conditional_headers, format_size, scrub_secret
 from tracker.feeds.poll_reports import FeedHealth, FetchEvent, PollReport, health_after
 from tracker.feeds.poll_schedule import (
@@ -363,7 +364,9 @@ class Poller(ClarityRounds):
         backed off from like any other; the loop goes on (issue 19)."""
         log.warning("poll of %s failed unexpectedly", self.target.display_url, exc_info=True)
         why = self.target.redact(str(exc).splitlines()[0] if str(exc) else "")
-        message = f"unexpected error: {why}" if why else f"unexpected error ({type(exc).__name__})"
+        # in words (the user guide: no exception names or error numbers); the log keeps the rest
+        why = plain_error(why)
+        message = f"unexpected error: {why}" if why else "unexpected error"
         report = self._decided((), Outcome(ok=False, error=message[:300]))
         try:
             sink(report)

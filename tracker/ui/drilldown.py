@@ -298,6 +298,19 @@ VOTE_TYPE_CHOICES: tuple[tuple[str, bool, str | None], ...] = (
 )
 
 
+def _docks_beside(window: QMainWindow, dock: QDockWidget) -> dict[QDockWidget, int]:
+    """The other docks shown in ``dock``'s area of ``window``, docked, with their heights now."""
+    area = window.dockWidgetArea(dock)
+    return {
+        other: other.height()
+        for other in window.findChildren(QDockWidget)
+        if other is not dock
+        and not other.isHidden()
+        and not other.isFloating()
+        and window.dockWidgetArea(other) == area
+    }
+
+
 class DrillDownDock(QDockWidget):
     """The selected race by county or precinct, and its vote-type mix."""
 
@@ -393,13 +406,16 @@ class DrillDownDock(QDockWidget):
 
     # inputs --------------------------------------------------------------------------------------
     def setVisible(self, visible: bool) -> None:
+        window = self.parentWidget()
+        placing = visible and not self._sized and isinstance(window, QMainWindow) and not self.isFloating()
+        # The docks beside it, as tall as they are before it joins their row (see _first_placement).
+        beside = _docks_beside(window, self) if placing else {}
         super().setVisible(visible)
         if not visible:
             return
-        window = self.parentWidget()
-        if not self._sized and isinstance(window, QMainWindow) and not self.isFloating():
+        if placing:
             self._sized = True
-            self._first_placement(window)
+            self._first_placement(window, beside)
         self.refresh()  # it skipped the versions and races shown while it was closed
 
     def set_first_placement(self, on: bool) -> None:
@@ -407,7 +423,7 @@ class DrillDownDock(QDockWidget):
         where the user left it last time)."""
         self._sized = not on
 
-    def _first_placement(self, window: QMainWindow) -> None:
+    def _first_placement(self, window: QMainWindow, beside: dict[QDockWidget, int] | None = None) -> None:
         """Docked under the race, about a third of the window, when there is room for it under the
         race's bars at a readable height; else they would be crushed, so the panel opens as its
         own window below it (or over its lower part), which a double-click on its title docks."""
@@ -421,6 +437,10 @@ class DrillDownDock(QDockWidget):
                 QTimer.singleShot(0, window, keep)
             return
         self.setFloating(True)
+        # Shown docked for a moment, it stretched its row (the pinned overview's) to its own
+        # height; floating, it gives that back, or the bars stay squeezed under a text line.
+        if beside:
+            window.resizeDocks(list(beside), list(beside.values()), Qt.Orientation.Vertical)
         frame = window.frameGeometry()
         screen = window.screen().availableGeometry() if window.screen() is not None else frame
         width, height = min(frame.width(), FLOAT_SIZE[0]), FLOAT_SIZE[1]

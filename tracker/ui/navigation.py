@@ -112,6 +112,9 @@ class Navigation(QObject):
         self._window = window
         self._catalogue: Catalogue | None = None
         self._importing: Path | None = None
+        #: The clamp note on the status bar and the moment it speaks of (see ``say_clamped``).
+        self._clamp: tuple[str, dt.datetime] | None = None
+        window.replay_bar.position_changed.connect(self._moved_on)
         actions = window.actions_by_name
         replay_menu = actions["play"].associatedObjects()[-1]
         go = QAction("&Go to time…", window)
@@ -190,8 +193,23 @@ class Navigation(QObject):
         bar.pause()
         bar.seek(when)
         if note:
-            window.statusBar().showMessage(note, 15000)
+            self.say_clamped(note, when)
         return when
+
+    def say_clamped(self, note: str, when: dt.datetime, timeout_ms: int = 15000) -> None:
+        """Show a clamp note ("18:00 EDT is before this night's first update; showing 19:00 EDT")
+        until the window leaves ``when``: a step, End or Play would otherwise leave it saying
+        "showing 19:00" over 01:30 for the rest of its 15 seconds."""
+        self._window.statusBar().showMessage(note, timeout_ms)
+        self._clamp = (note, when)
+
+    def _moved_on(self, position: object) -> None:
+        if self._clamp is None or position == self._clamp[1]:
+            return
+        note, self._clamp = self._clamp[0], None
+        status = self._window.statusBar()
+        if status.currentMessage() == note:
+            status.clearMessage()
 
     def ask_time(self) -> None:
         """Replay ▸ Go to time… (Ctrl+G)."""
@@ -212,7 +230,10 @@ class Navigation(QObject):
                 " or v N for its Nth version:"
             )
             current = now.astimezone(info.timezone).strftime("%H:%M")
-        text, ok = QInputDialog.getText(window, "Go to time", prompt, text=current)
+        # Over the window the key was pressed in: from presentation mode, a dialog of the main
+        # window raised it over the full-screen race, where it stayed once the dialog closed.
+        parent = QApplication.activeWindow() or window
+        text, ok = QInputDialog.getText(parent, "Go to time", prompt, text=current)
         if ok and text.strip():
             self.go_to(text)
 

@@ -168,7 +168,7 @@ class NightOpening(_Base):
         self._set_live(info)
         self._replay_bar.set_replay(clock, self._timeline, self.display_timezone(info), untimed=untimed(info))
         if at_note:
-            self.statusBar().showMessage(at_note, 20000)
+            self.navigation.say_clamped(at_note, clock.position(), 20000)
             if not self._interactive:
                 print(f"election-tracker: {at_note}", file=sys.stderr)
 

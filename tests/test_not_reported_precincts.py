@@ -1,0 +1,54 @@
+"""A precinct that Georgia's export or an Enhanced Voting page lists as "Not Reported", with zeros
+in every vote method, has reported nothing: its zeros are the page's placeholders.
+
+Found walking the user documentation: the bundled night served as `gasos` or `ev` (docs/feeds.md)
+opened at its first version with "All precincts reporting: nothing outstanding" over 0 of 208
+precincts and 0 votes, because every listed zero read as a finished vote type."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker import paths
+from tracker.archive.night import NightFile
+from tracker.archive.serve import FeedServer
+from tracker.core.expected_vote import expected_vote
+from tracker.core.model import Reporting
+from tracker.feeds.registry import parse_payload
+
+NIGHT = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
+HOUSE = "U.S. Representative, District 6"
+
+
+def _served(fmt: str, index: int):
+    with FeedServer(NIGHT, fmt=fmt, speed=1000.0, clock=lambda: 0.0) as server:
+        body = server.document(index, fmt).body
+    return next(c for c in parse_payload(body).contests if c.name == HOUSE)
+
+
+@pytest.mark.parametrize("fmt", ["gasos", "ev"])
+def test_a_not_reported_precinct_has_no_vote_type_in_and_nothing_looks_final(fmt: str) -> None:
+    first = _served(fmt, 0)
+    assert first.total_votes == 0 and first.precincts == (0, 208)
+    assert all(u.reporting is Reporting.NONE for u in first.units)
+    assert all(not by for u in first.units for by in u.votes.values()), "no vote type is in"
+    assert expected_vote(first).outstanding is None, "nothing says how much is out: not 'nothing'"
+
+
+@pytest.mark.parametrize("fmt", ["gasos", "ev"])
+def test_reported_precincts_keep_their_counts_to_the_last_vote(fmt: str) -> None:
+    """Mid-night, precincts in keep every vote (zeros included) and the totals are the night's."""
+    with NightFile.open(NIGHT) as night:
+        versions = night.versions()
+        middle, last = night.snapshot(versions[40]), night.snapshot(versions[-1])
+    for index, source in ((40, middle), (len(versions) - 1, last)):
+        served = _served(fmt, index)
+        truth = next(c for c in source.contests if c.name == HOUSE)
+        assert served.totals == truth.totals
+        assert served.precincts == truth.precincts
+        for unit in served.units:
+            if unit.reporting is not Reporting.NONE:
+                assert all(by for by in unit.votes.values()), unit.name
+    final = _served(fmt, len(versions) - 1)
+    out = expected_vote(final).outstanding
+    assert out is not None and out.hi == 0, "every precinct in: nothing outstanding"
