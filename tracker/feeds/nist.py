@@ -525,6 +525,7 @@ def _contest(
     warnings_out: list[str],
     issuer: str = "",
     rule_of: Callable[[str, int, list[str]], ThresholdRule] | None = None,
+    tallies: list[str] | None = None,
 ) -> Contest:
     ext = _tracker_ids(node)
     oid = node.oid()
@@ -543,12 +544,17 @@ def _contest(
     seen_ids: set[str] = set()
     winners: list[str] = []
     advancing: list[str] = []
+    tallies = [] if tallies is None else tallies  # undervote/overvote lines left out (``_TALLY_LINE``)
+    tallied = len(tallies)
     for i, sel in enumerate(sels):
         sext = _tracker_ids(sel)
         if not sext:  # our export keeps the candidate's id on its Candidate
             first = next((candidates[c] for c in sel.ids("CandidateIds") if c in candidates), None)
             sext = _tracker_ids(first) if first is not None else {}
         sname, party = _selection_name(sel, candidates, parties)
+        if sname and _TALLY_LINE.match(sname.strip()) and "id" not in sext:
+            tallies.append(sname)
+            continue
         sid = sext.get("id") or sel.oid() or f"{cid}-{i + 1}"
         if sid in seen_ids:
             raise _Odd(f"selection {sid!r} appears twice in {name!r}")
@@ -583,6 +589,8 @@ def _contest(
             if vt.name in by_type:  # adding them up would show a count the report never gave
                 raise _Odd(f"{name!r} counts {sname!r} twice in {units.name(gp)!r} ({vt.name})")
             by_type[vt.name] = n
+    if len(tallies) > tallied and not cands:
+        raise _Odd(f"{name!r} has only undervote or overvote lines")
     counted = set(counts)
     leaves = [u for u in order if not (units.below(u) & counted)]
     aggregates = [u for u in order if u not in leaves]
@@ -666,6 +674,12 @@ def _contest(
 
 #: CandidatePostElectionStatus values that name an elected candidate (a call or the result).
 _WINNER_STATUS = frozenset({"winner", "projected-winner"})
+#: A selection that counts ballots, not votes for a choice: some exporters write undervotes,
+#: overvotes or blank ballots as a candidate ("Undervotes.1" in Wyoming's 2020 general, with its
+#: numbered suffix). Read as a candidate it took a place in the race list's margin.
+_TALLY_LINE = re.compile(
+    r"^(?:(?:under|over)[\s_-]*votes?|blank(?:[\s_-]*(?:votes?|ballots?))?)(?:\.\d+)?$", re.I
+)
 
 
 def _post_election_status(sel: _Node, candidates: dict[str, _Node]) -> str:
@@ -774,10 +788,16 @@ def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
         rule_of = _rules(root, election, units, scope_id, source)
     except _Odd as exc:
         raise FeedError(f"{_WHAT}: {exc}") from None
+    tallies: list[str] = []
     for i, node in enumerate(contest_nodes):
         extra: list[str] = []
         try:
-            contest = _contest(node, i, units, candidates, parties, extra, issuer, rule_of)
+            before = len(tallies)
+            contest = _contest(node, i, units, candidates, parties, extra, issuer, rule_of, tallies)
+            if len(tallies) > before:  # said above the race it was left out of
+                shown = ", ".join(repr(t[:30]) for t in tallies[before:][:3])
+                note = f"{shown} left out: a count of ballots, not a choice"
+                contest = replace(contest, feed_warnings=(*contest.feed_warnings, note))
             if contest.id in seen:
                 raise _Odd(f"contest id {contest.id!r} appears twice")
         except _Odd as exc:
