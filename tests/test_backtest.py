@@ -268,3 +268,14 @@ def test_cli_projections_with_another_baseline_are_logged_beside_the_first(track
     assert len(rows) == 2 * len(first)
     assert rows[: len(first)] == first
     assert {r.baseline for r in rows[len(first) :]} == {""}
+
+
+def test_cli_projections_name_no_leader_before_any_vote(capsys, tracker_home: Path):
+    """The bundled April night's first version counts no vote: the first candidate listed (David
+    Abroms, by ballot order) was printed as its leader."""
+    april = paths.resources_dir() / "nights" / "ga06-2017-04-18.night"
+    assert main(["projections", str(april), "--contest", "District 6"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = lines[lines.index(next(line for line in lines if "leader" in line)) + 1]
+    assert "— (no votes yet)" in first and "ABROMS" not in first
+    assert "JON OSSOFF" in lines[lines.index(first) + 1]

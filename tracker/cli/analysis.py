@@ -149,9 +149,9 @@ def _print_projections(records: list, *, untimed: bool = False) -> None:
             "too early" if r.share is None else f"{r.share * 100:5.2f} [{r.lo * 100:5.2f}, {r.hi * 100:5.2f}]"
         )
         p = "" if r.p_clear is None else f"{r.p_clear:.3f}"
-        print(
-            f"{when[:16]:<17} {version:>7}  {r.candidate[:24]:<24} {r.share_now * 100:6.2f}  {proj:<22} {p}"
-        )
+        # nobody leads a race with no votes counted (the first listed is not ahead)
+        who = r.candidate[:24] if r.share_now > 0 or r.share is not None else "— (no votes yet)"
+        print(f"{when[:16]:<17} {version:>7}  {who:<24} {r.share_now * 100:6.2f}  {proj:<22} {p}")
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
