@@ -524,3 +524,21 @@ def test_fuzz_structured_zips_only_raise_feed_error(members: list[tuple[str, byt
         for name, body in members:
             zf.writestr(name, body)
     _only_feed_error(parse_detail_zip, buf.getvalue())
+
+
+def test_an_all_json_read_without_its_url_is_known_by_its_races(shared_data: Path) -> None:
+    """Read from files (no Clarity URL), every ALL.json used to be election "clarity", so the
+    pins and rule overrides kept by election id crossed from one night to another whose races
+    share a key. The races' keys name it now: the same all night, another set another id."""
+    files = [p for p in ALL_FILES if p.read_bytes()[:1] == b"{"]  # the recording holds 404 pages too
+    first, last = files[0].read_bytes(), files[-1].read_bytes()
+    a = parse_all_json(first, source=files[0].name)
+    b = parse_all_json(last, source=files[-1].name)
+    assert a.election.id == b.election.id and a.election.id.startswith("clarity-races-")
+    doc = json.loads(first)
+    doc["Contests"] = [c for c in doc["Contests"] if c.get("K") != doc["Contests"][-1].get("K")]
+    other = parse_all_json(json.dumps(doc).encode(), source="other_ALL.json")
+    assert other.election.id != a.election.id
+    # with its URL the election's own id stands
+    url = "https://results.enr.clarityelections.com/GA/107556/273739/json/ALL.json"
+    assert parse_all_json(first, source=url).election.id == "clarity-ga-107556"

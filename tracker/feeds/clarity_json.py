@@ -47,10 +47,11 @@ FeedError saying so, never a Snapshot with zeros.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 from tracker.core.coverage import partial_note
@@ -168,6 +169,15 @@ def _election(source: str, note: str = "") -> tuple[Election, str]:
         ),
         version,
     )
+
+
+def _races_id(keys: Mapping[str, object]) -> str:
+    """An election id for an ALL.json read without its URL (a night imported from files): from its
+    races' keys, which one election keeps all night. Why: every such file was election "clarity",
+    so the pins and rule overrides the window keeps by election id carried from one night to
+    another whose races share a key ("10000" is a key in many Clarity elections)."""
+    digest = hashlib.sha1("|".join(sorted(keys)).encode("utf-8"), usedforsecurity=False).hexdigest()
+    return f"clarity-races-{digest[:10]}"
 
 
 # --- current_ver.txt --------------------------------------------------------------------------
@@ -546,6 +556,8 @@ def parse_all_json(data: bytes, *, source: str = "", names_from: Snapshot | None
         _, version = _election(source)
     else:
         election, version = _election(source)
+        if clarity_location(source) is None:
+            election = replace(election, id=_races_id(per_contest))
     unnamed: list[str] = []
     rule_of = _rule_of(source, election.name, None)
     vote_types = (VoteType.from_name(TOTAL),)
