@@ -176,7 +176,9 @@ def _races_id(keys: Mapping[str, object]) -> str:
     races' keys, which one election keeps all night. Why: every such file was election "clarity",
     so the pins and rule overrides the window keeps by election id carried from one night to
     another whose races share a key ("10000" is a key in many Clarity elections)."""
-    digest = hashlib.sha1("|".join(sorted(keys)).encode("utf-8"), usedforsecurity=False).hexdigest()
+    # a key is feed text: a lone surrogate (a hostile or broken file) must not stop the parse
+    raw = "|".join(sorted(keys)).encode("utf-8", "surrogatepass")
+    digest = hashlib.sha1(raw, usedforsecurity=False).hexdigest()
     return f"clarity-races-{digest[:10]}"
 
 
