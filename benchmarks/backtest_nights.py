@@ -26,6 +26,15 @@ What each builder keeps and what it must decide, because the sources are not fee
   (``benchmarks.backtest.ga2021_night``; versions that went backwards stay where they were
   recorded). Names come from the final detail XML only for the table. Baseline: Georgia's Nov 2020
   presidential vote by county (the Clarity county file).
+* **GA 2021 runoff in an AP county feed's shape** (``ga-2021-ap-shape-reconstructed``,
+  Ossoff–Perdue only): the same recorded counts, version by version, with what an AP county feed
+  adds and ALL.json lacks *invented*, so the night is **reconstructed** and says so: each county's
+  expected vote (AP's ``eevp``) is its final count times a fixed draw of ±3 % (seeded by the
+  county's name), its precincts 100 of which none report until half of its final vote is in (the
+  early and mail ballots, counted first) and then in step with the rest; a county is complete
+  when its count reaches its final. The shape of Georgia's 2022 AP night (Fulton: 13 of 439
+  precincts, 63 % of its vote), which the shared data does not hold; the counts are real, the
+  sizes and precinct counts are not. Baseline: as GA 2021.
 * **Virginia 2017 governor** (``va-2017-governor-<order>-reconstructed``): final counts only, so
   the nights are *reconstructed*: precincts released in an order (random; the Republican's best
   precincts first; the Democrat's best first; county by county) in 20 versions of about 5 % of the
@@ -72,7 +81,7 @@ from tracker.core.threshold import ThresholdRule
 from tracker.feeds.native import FORMAT, dump_native
 
 #: Bump when a builder changes what it writes: the cache is rebuilt.
-BUILD_VERSION = "6"
+BUILD_VERSION = "8"
 CACHE = Path(__file__).resolve().parent / ".nights"
 #: A fixed creation time so the same inputs give the same file.
 CREATED = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
@@ -544,6 +553,84 @@ def ga2021_names() -> dict[str, dict[str, str]]:
     return out
 
 
+#: The AP-shaped night's invented parts: the expected vote's spread around the final count, the
+#: precincts of every county, and the part of a county's final counted before any precinct.
+AP_SHAPE_SPREAD = 0.03
+AP_SHAPE_PRECINCTS = 100
+AP_SHAPE_FIRST = 0.5
+
+
+def _ap_shape_unit(unit: ReportingUnit, final: int) -> ReportingUnit:
+    import zlib
+
+    count = unit.total()
+    done = count / final if final else 0.0
+    if final and count >= final:
+        reporting, precincts = Reporting.COMPLETE, AP_SHAPE_PRECINCTS
+    else:
+        step = (done - AP_SHAPE_FIRST) / (1.0 - AP_SHAPE_FIRST) * AP_SHAPE_PRECINCTS
+        precincts = max(0, min(AP_SHAPE_PRECINCTS - 1, round(step)))
+        reporting = Reporting.PARTIAL if count else Reporting.NONE
+    draw = random.Random(zlib.crc32(unit.name.encode())).gauss(0.0, AP_SHAPE_SPREAD)
+    expected = max(count, round(final * (1.0 + draw))) if final else None
+    return dataclasses.replace(
+        unit,
+        reporting=reporting,
+        precincts_total=AP_SHAPE_PRECINCTS,
+        precincts_reporting=precincts,
+        expected_votes=expected or None,
+    )
+
+
+def build_ga2021_ap_shape(folder: Path, recorded: Path, contest: str = "10000") -> Path:
+    """The recorded GA 2021 counts of ``contest`` in an AP county feed's shape (see the module
+    docstring): reconstructed, and labelled so."""
+    from tracker.archive.chain import VersionChain
+
+    out = folder / "ga-2021-ap-shape-reconstructed.night"
+    if out.is_file():
+        return out
+    # ALL.json names nobody; an AP feed names its candidates (from the final detail XML, by ballot
+    # position, as the table does)
+    names = ga2021_names().get(contest, {})
+    with NightFile.open(recorded) as night:
+        versions = night.versions()
+        chain = VersionChain(night, versions)
+        last = chain.snapshot(len(versions) - 1).contest(contest)
+        final = {u.id: u.total() for u in last.units}
+        snaps = []
+        for i, version in enumerate(versions):
+            snap = chain.snapshot(i)
+            try:
+                c = snap.contest(contest)
+            except KeyError:
+                continue
+            units = tuple(_ap_shape_unit(u, final.get(u.id, 0)) for u in c.units)
+            named = tuple(dataclasses.replace(k, name=names.get(k.id, k.name)) for k in c.candidates)
+            c = dataclasses.replace(c, name=names.get("", c.name), candidates=named)
+            snaps.append(
+                (
+                    version.fetched_at,
+                    dataclasses.replace(snap, contests=(dataclasses.replace(c, units=units),)),
+                )
+            )
+    return _write_night(
+        out,
+        snaps,
+        kind="reconstructed",
+        label="GA 2021 runoff, AP county shape (reconstructed: expected votes and precincts invented)",
+        note=(
+            "RECONSTRUCTED for the backtest: Georgia's recorded 5 Jan 2021 ALL.json counts, with each "
+            f"county's expected vote its final count ±{AP_SHAPE_SPREAD:.0%} (a fixed draw) and "
+            f"{AP_SHAPE_PRECINCTS} invented precincts none of which report before "
+            f"{AP_SHAPE_FIRST:.0%} of its final vote is in"
+        ),
+        sources=["recordings/clarity-GA-107556-2021-01-05-runoff_ALLjson"],
+        timezone="America/New_York",
+        meta={"reconstructed_order": "recorded", "invented": "expected_votes, precincts"},
+    )
+
+
 def build_ga2021(folder: Path) -> tuple[Path, Path] | None:
     from benchmarks.backtest import GA2020_COUNTIES, ga2021_night
 
@@ -602,6 +689,17 @@ def all_nights(folder: Path | None = None, *, va_orders: Sequence[str] = VA_ORDE
                         names=names[cid],
                     )
                 )
+        out.append(
+            BuiltNight(
+                "ga-2021-ap-shape",
+                "GA 2021 runoff, Ossoff–Perdue, in an AP county feed's shape (reconstructed)",
+                build_ga2021_ap_shape(folder, ga[0]),
+                ga[1],
+                False,
+                contest="10000",
+                names=names.get("10000", {}),
+            )
+        )
     va_base = build_va_baseline(folder)
     for order in va_orders:
         out.append(

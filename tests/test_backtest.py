@@ -159,6 +159,23 @@ def test_plurality_calls_read_from_intervals():
     assert leader == "a" and p > 0.999
 
 
+def test_a_plurality_call_reads_the_model_sd_from_the_unclipped_side():
+    """An interval clipped at what a candidate can still reach is narrower on that side than the
+    model's sd: 20 % in [1 %, 54 %] is sd 34/1.645 = 20.7 points, not the mean half-width's 16.1.
+    Read from the wider sides, 80 against 20 is a 93 % lead, not a 97 % "call"."""
+    final = dataclasses.replace(_synthetic_final(), threshold=ThresholdRule("plurality"))
+    base = _fixed_projector(0.04, "exact", "b")(final, None)
+    by_id = {c.candidate_id: c for c in base.candidates}
+    b = dataclasses.replace(by_id["b"], share=0.80, lo=0.46, hi=0.99)
+    a = dataclasses.replace(by_id["a"], share=0.20, lo=0.01, hi=0.54)
+    proj = dataclasses.replace(
+        base, candidates=tuple(a if c.candidate_id == "a" else b for c in base.candidates)
+    )
+    leader, p = plurality_p_win(proj)  # type: ignore[misc]
+    assert leader == "b"
+    assert 0.90 < p < 0.95
+
+
 def test_projection_log_append_read_back_dedupe_and_csv(tmp_path: Path):
     record = ProjectionRecord(
         made_at="2026-01-01T00:00:00+00:00",

@@ -166,3 +166,29 @@ def test_ga_2021_runoff_keeps_the_recorded_order(shared_data: Path, tmp_path: Pa
 
     with NightFile.open(built[0]) as night:
         assert night_date(night) == dt.date(2021, 1, 5)
+
+
+def test_ga_2021_in_an_ap_shape_is_labelled_reconstructed_and_keeps_the_counts(
+    shared_data: Path, tmp_path: Path
+):
+    """The AP-shaped night invents expected votes and precinct counts: it says so in its kind,
+    label and meta, and its counts are the recording's, version by version."""
+    built = bn.build_ga2021(tmp_path)
+    assert built is not None
+    path = bn.build_ga2021_ap_shape(tmp_path, built[0])
+    assert "reconstructed" in path.name
+    meta, versions, final, contests = _night(path)
+    assert meta["kind"] == "reconstructed" and "reconstructed" in meta["label"]
+    assert "invented" in meta["label"] and meta["invented"] == "expected_votes, precincts"
+    with NightFile.open(built[0]) as night:
+        chain = VersionChain(night, night.versions())
+        recorded = [chain.snapshot(i).contest("10000") for i in range(len(versions))]
+    assert [c.total_votes for c in contests] == [c.total_votes for c in recorded]
+    assert {u.id: u.total() for u in final.units} == {u.id: u.total() for u in recorded[-1].units}
+    # every county complete at the end, its expected vote within the invented spread of its count
+    for u in final.units:
+        assert u.reporting is Reporting.COMPLETE and u.precincts_reporting == bn.AP_SHAPE_PRECINCTS
+        assert abs(u.expected_votes - u.total()) <= 5 * bn.AP_SHAPE_SPREAD * u.total() + 1
+    # early on, counties with votes and no precinct in: the early and mail ballots
+    early = next(c for c in contests if c.total_votes > 0)
+    assert any(u.total() > 0 and u.precincts_reporting == 0 for u in early.units)

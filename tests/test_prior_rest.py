@@ -12,7 +12,14 @@ import pytest
 from tracker.core.baseline import Baseline, BaselineUnit, candidate_share_keys, party_key, unit_key
 from tracker.core.expected_vote import expected_vote
 from tracker.core.model import Candidate, Contest, Reporting, ReportingUnit, UnitKind, VoteType
-from tracker.core.prior_rest import split_waiting, spread_rest, type_offsets
+from tracker.core.prior_rest import (
+    COUNTY_SWING_SD,
+    DEFAULT_SIZE_SD,
+    REST_SPREAD,
+    split_waiting,
+    spread_rest,
+    type_offsets,
+)
 from tracker.core.projection import project_contest
 from tracker.core.turnout_prior import PRESIDENTIAL, SPECIAL, conditional_middle, place_middle, shared_ratio
 
@@ -390,4 +397,113 @@ def test_before_any_place_looks_finished_the_counted_swing_counts_only_as_far_as
         base_x,
     )
     swing = 5_000.0 / 150_000.0
-    assert pred_share[0, 0] == pytest.approx(0.2 * 0.8 + 0.8 * (0.55 + swing))
+    assert pred_share[0, 0] == pytest.approx(_rest_share(0.8, 0.55 + swing, 0.2, DEFAULT_SIZE_SD))
+
+
+def _rest_share(count_share: float, lean: float, done: float, size_sd: float) -> float:
+    """The rest's share as the model reads it, written out: the algebra that lands the county on
+    its lean, weighed against the lean itself by their variances."""
+    algebra = lean + done / (1 - done) * (lean - count_share)
+    var = (COUNTY_SWING_SD / (1 - done)) ** 2 + (
+        abs(lean - count_share) * done * size_sd / (1 - done) ** 2
+    ) ** 2
+    weight = REST_SPREAD**2 / (REST_SPREAD**2 + var)
+    return weight * algebra + (1 - weight) * lean
+
+
+def _one_first_report(count_share: float, done: float, size_sd: float) -> float:
+    """A county of 100,000 expected votes that has counted ``done`` of them at ``count_share`` D,
+    beside five finished towns exactly at their lean (no swing): its rest's D share."""
+    n = 100_000.0 * done
+    counted = np.asarray([[n * count_share, n * (1 - count_share)]] + [[4_500.0, 5_500.0]] * 5)
+    pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
+    base_x = np.asarray([[0.55, 0.45]] + [[0.45, 0.55]] * 5)
+    pred_share = counted / counted.sum(axis=1, keepdims=True)
+    six = np.ones(6, dtype=bool)
+    split_waiting(
+        pred_share,
+        six,
+        [f"Synthetic {i}" for i in range(6)],
+        np.asarray(["total"] * 6),
+        counted,
+        pred_final,
+        six,
+        base_x,
+        finished=np.asarray([0.0] + [1.0] * 5),
+        size_sd=np.full(6, size_sd),
+    )
+    return float(pred_share[0, 0])
+
+
+def test_the_rest_of_a_first_report_goes_where_the_county_ends_at_its_lean():
+    """A county that has sent 40 % of its vote, early ballots at 70 % D, in a place that leans 55 %
+    D (the finished places show no swing): if it ends near its lean its other 60 % must split
+    *below* 55 %, not like its early ballots (the old reading: 61 %). Georgia 2021 at half
+    counted: 1.1 points off → 0.1."""
+    rest = _one_first_report(0.70, 0.40, 0.0)
+    assert rest == pytest.approx(_rest_share(0.70, 0.55, 0.40, 0.0))
+    assert rest < 0.50  # the algebra alone: 45 %
+    county_final = 0.40 * 0.70 + 0.60 * rest
+    assert abs(county_final - 0.55) < 0.02
+
+
+def test_the_rest_of_a_county_nearly_counted_leans_on_its_lean_not_on_the_algebra():
+    """At 98 % counted the algebra would put the last 2 % at -680 % D (its own swing of a point
+    blown up fifty times): the plain lean takes over, and an unsure size pulls it further there."""
+    rest = _one_first_report(0.70, 0.98, 0.0)
+    assert 0.0 < rest < 0.55
+    assert abs(rest - 0.55) < 0.05  # weight 0.4 %: 55 % moved 3 points
+    assert abs(_one_first_report(0.70, 0.60, 0.10) - 0.55) < abs(_one_first_report(0.70, 0.60, 0.0) - 0.55)
+
+
+def test_a_precinct_that_borrows_its_county_lean_is_not_driven_onto_it():
+    """A precinct of a night whose baseline is by county carries its county's lean, not its own:
+    precincts end anywhere around it. The algebra that lands a county on its lean would drive such
+    a precinct's rest past it (a 70 % D precinct's rest at 45 %); it splits like its count as far
+    as the count is of its whole, the rest of the way like the lean."""
+    counted = np.asarray([[28_000.0, 12_000.0]] + [[4_500.0, 5_500.0]] * 5)
+    pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
+    base_x = np.asarray([[0.55, 0.45]] + [[0.45, 0.55]] * 5)
+    pred_share = counted / counted.sum(axis=1, keepdims=True)
+    six = np.ones(6, dtype=bool)
+    split_waiting(
+        pred_share,
+        six,
+        ["Synthetic County"] * 6,
+        np.asarray(["total"] * 6),
+        counted,
+        pred_final,
+        six,
+        base_x,
+        finished=np.asarray([0.0] + [1.0] * 5),
+        size_sd=np.zeros(6),
+        places=np.zeros(6, dtype=bool),
+    )
+    assert pred_share[0, 0] == pytest.approx(0.4 * 0.70 + 0.6 * 0.55)
+
+
+def test_a_place_whose_baseline_gives_tonights_candidates_no_share_keeps_the_old_reading():
+    """A primary against a general election by county: its candidates share a party, so the
+    baseline gives none of them a share (base_x all 0). The place has no lean of its own, only the
+    night's average: the algebra would land every county on it. Its rest splits like its count as
+    far as the count is of its whole, the rest of the way like the night's average."""
+    counted = np.asarray([[28_000.0, 12_000.0]] + [[4_500.0, 5_500.0]] * 5)
+    pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
+    base_x = np.zeros((6, 2))
+    pred_share = counted / counted.sum(axis=1, keepdims=True)
+    six = np.ones(6, dtype=bool)
+    split_waiting(
+        pred_share,
+        six,
+        [f"Synthetic {i}" for i in range(6)],
+        np.asarray(["total"] * 6),
+        counted,
+        pred_final,
+        six,
+        base_x,
+        finished=np.asarray([0.0] + [1.0] * 5),
+        size_sd=np.zeros(6),
+        places=np.ones(6, dtype=bool),
+    )
+    average = 0.45  # the finished towns' share: the swing from a lean of 0
+    assert pred_share[0, 0] == pytest.approx(0.4 * 0.70 + 0.6 * average)

@@ -151,3 +151,27 @@ def test_a_county_not_yet_counting_takes_its_baseline_lean_swung_like_the_counte
     a = proj.candidate("a")
     assert proj.status == "projected" and a.share is not None
     assert a.share < a.share_now - 0.1  # the rural counties' lean, not A's 70 % so far
+
+
+def test_a_night_imported_today_from_an_old_recording_is_dated_by_its_first_fetch(tmp_path):
+    """ALL.json carries no date and ``import`` creates the night today: the shipped baseline chosen
+    by the creation day was 2024's (and the turnout band of the year after a presidential one) for
+    Georgia's January 2021 runoff; the day of the first fetch, in the night's zone, names 2020's."""
+    from tracker.archive.night import NightFile
+    from tracker.archive.projections import load_baselines, night_date
+    from tracker.core.model import Election, Snapshot
+    from tracker.feeds.native import dump_native
+
+    c = contest([county(n, 10, 10) for n in ("Fulton", "DeKalb", "Cobb", "Gwinnett")])
+    snap = Snapshot(election=Election(id="synthetic", name="Synthetic runoff"), contests=(c,))
+    path = tmp_path / "imported-today.night"
+    # 04:30 UTC on the 6th is still the 5th in Georgia
+    fetched = dt.datetime(2021, 1, 6, 4, 30, tzinfo=dt.UTC)
+    with NightFile.create(
+        path, kind="recorded", label="Synthetic runoff", timezone="America/New_York"
+    ) as night:
+        night.add_payload(dump_native(snap), fetched_at=fetched, fmt="tracker-feed/1", url="")
+    with NightFile.open(path) as night:
+        assert night_date(night) == dt.date(2021, 1, 5)
+        chosen = baseline_for(load_baselines(night), c, night_date(night))
+    assert chosen is not None and chosen.date == NOV_2020 and chosen.prior is SPECIAL

@@ -37,6 +37,12 @@ class NightVersions:
             raise NightFileError(f"{self._path} is damaged ({what} {text!r} is not a time with an offset)")
         return value
 
+    def first_fetch(self) -> dt.datetime | None:
+        """When the night's first fetch was made (UTC), None for an empty night: the day a recording
+        was made says which election it is when its payloads do not (Clarity's ALL.json)."""
+        rows = self._query("SELECT MIN(fetched_at) FROM fetches")
+        return self._time(rows[0][0], "fetched_at") if rows else None
+
     def versions(self) -> list[Version]:
         """The distinct feed versions in fetch-time order. A fetch whose bytes equal the previous
         version's is skipped (a replay steps through changes only); a version that comes back

@@ -106,7 +106,12 @@ def set_baseline_override(choice: str | None) -> None:
 
 
 def night_date(night: NightFile) -> dt.date | None:
-    """The night's election date (from its meta), else the day it was created, else None."""
+    """The night's election date (from its meta), else the day of its first fetch (in the night's
+    time zone), else the day it was created, else None.
+
+    Why the first fetch before the creation: a night imported from a recording of 2021 is created
+    today, and the shipped baseline chosen by that day was the 2024 presidential result (with the
+    turnout band of a year after a presidential election) for a runoff two months after 2020's."""
     meta = night.meta
     try:
         text = json.loads(meta.get("election", "") or "{}").get("date") or ""
@@ -114,6 +119,9 @@ def night_date(night: NightFile) -> dt.date | None:
             return dt.date.fromisoformat(str(text))
     except (ValueError, AttributeError):
         pass
+    first = night.first_fetch()
+    if first is not None:
+        return first.astimezone(night.timezone).date()  # checked when the night was opened
     try:
         return dt.datetime.fromisoformat(meta.get("created_at", "")).date()
     except ValueError:

@@ -206,6 +206,9 @@ class BacktestResult:
     summary: Mapping[str, OrderScore]
     #: For the plot: order -> checkpoint -> (model errors, naive errors) in points, signed.
     traces: Mapping[str, Mapping[float, tuple[tuple[float, ...], tuple[float, ...]]]]
+    #: What the baseline is, as the window names it ("" without one): a score means little without
+    #: knowing which earlier election it leaned on (the shipped table is matched automatically).
+    baseline_label: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -214,11 +217,17 @@ class BacktestResult:
             "winner": self.winner,
             "final_share": round(self.final_share, 6),
             "baseline": self.baseline,
+            "baseline_label": self.baseline_label,
             "model_version": MODEL_VERSION,
             "seeds": self.seeds,
             "checkpoints": [f"{q:.1f}" for q in CHECKPOINTS],
             "summary": {order: score.to_json() for order, score in self.summary.items()},
         }
+
+    def _baseline_words(self) -> str:
+        if not self.baseline:
+            return " (no baseline)"
+        return f" (baseline: {self.baseline_label})" if self.baseline_label else " (with baseline)"
 
     def format_table(self) -> str:
         head = [
@@ -232,7 +241,7 @@ class BacktestResult:
         ]
         lines = [
             f"{self.night}: {self.contest_name} — {self.winner} final {self.final_share * 100:.2f} %"
-            f"{' (with baseline)' if self.baseline else ''}, model {MODEL_VERSION}",
+            f"{self._baseline_words()}, model {MODEL_VERSION}",
             "MAE of the winner's projected final share, points; in brackets the naive running share's;"
             " * = at least one run 'too early' (running share used); width50 = mean width of the"
             " winner's 90 % interval at 50 % counted; still-out = share of versions whose 'vote still"
@@ -271,14 +280,21 @@ class BacktestResult:
 
 def plurality_p_win(proj: ContestProjection) -> tuple[str, float] | None:
     """The projected leader and its probability of finishing first, read from the intervals of
-    the two leading candidates: their 90 % half-widths as normal sds, and the margin's sd their
-    sum (in a two-way race the shares move in exact opposition). None without intervals."""
+    the two leading candidates: each one's wider 90 % half-width as its normal sd, and the margin's
+    sd their sum (in a two-way race the shares move in exact opposition). None without intervals.
+
+    The wider side, because the model clips an interval at what a candidate can still reach (it
+    keeps its count; it can win at most all that is left): the clipped side is narrower than the
+    model's sd, and the mean of the two half-widths read a share of 20 % in [1 %, 54 %] (sd 21
+    points, clipped at 1 %) as sd 16 — a 97 % "call" the model never made."""
     ranked = [c for c in proj.ranked() if c.share is not None and c.lo is not None and c.hi is not None]
     if len(ranked) < 2:
         return None
     a, b = ranked[0], ranked[1]
     margin = a.share - b.share  # type: ignore[operator]
-    sd = ((a.hi - a.lo) + (b.hi - b.lo)) / (2 * 1.6448536269514722)  # type: ignore[operator]
+    half_a = max(a.hi - a.share, a.share - a.lo)  # type: ignore[operator]
+    half_b = max(b.hi - b.share, b.share - b.lo)  # type: ignore[operator]
+    sd = (half_a + half_b) / 1.6448536269514722
     if sd <= 0:
         return a.candidate_id, 1.0 if margin > 0 else 0.5
     return a.candidate_id, 0.5 * math.erfc(-margin / sd / math.sqrt(2.0))
@@ -434,6 +450,7 @@ def run_backtest(
         seeds=seeds,
         summary=summary,
         traces=frozen,
+        baseline_label=baseline.label if baseline is not None else "",
     )
 
 

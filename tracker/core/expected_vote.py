@@ -101,7 +101,8 @@ class CellExpectation:
     #: is stated.
     stated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     #: Per cell, the probability that its place has finished counting, on a feed that never says
-    #: (``finished_places``: read from the places' counts against the baseline); 0 elsewhere.
+    #: (``finished_places``: read from the places' counts against the baseline; 1 where the count
+    #: has reached the feed's own expected vote); 0 elsewhere.
     finished: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def county_band(self) -> np.ndarray:
@@ -316,6 +317,9 @@ def expect_cells(
             band[mine] = False
             for i in np.flatnonzero(mine):
                 source[i] = "feed"
+            # a unit whose count has reached the feed's expectation has finished, as far as the
+            # feed knows (``prior_rest.finished_swing`` reads the night's swing from such units)
+            finished[mine] = 1.0 if rest <= 0 else 0.0
             stated[mine] = True
             feed_cells |= mine
         if feed_cells.any():

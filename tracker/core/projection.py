@@ -60,17 +60,17 @@ import numpy as np
 from tracker.core import arrival
 from tracker.core.arrival import ArrivalPoint, History, arrival_risk
 from tracker.core.baseline import Baseline, BaselineUnit, name_key, unit_key
-from tracker.core.cells import cut_cells
+from tracker.core.cells import Cells, cut_cells
 from tracker.core.county_evidence import SETTLE_VERSIONS, settled, stalled_places
 from tracker.core.expected_vote import ExpectedVote, expect_cells, outstanding_range, summarise
 from tracker.core.fit import cell_data, fit_shares
 from tracker.core.model import Contest, Snapshot, UnitKind
 from tracker.core.pause_points import pause_point
-from tracker.core.prior_rest import ON_THE_DAY, split_waiting
+from tracker.core.prior_rest import ON_THE_DAY, blend_first_reports, split_waiting
 from tracker.core.projection_log import ProjectionRecord, baseline_key
 from tracker.core.threshold import Outstanding, votes_to_clear
 
-MODEL_VERSION = "expected-vote-7"
+MODEL_VERSION = "expected-vote-8"
 #: Appended to the model version of a projection made from one version alone, without the night's
 #: earlier versions (``project_contest(history=None)``): its model risk is the fixed ``TAU``.
 ONE_VERSION = "/one-version"
@@ -310,6 +310,14 @@ def _project_contest(
     # A county sized so that has counted nothing yet splits like the contest so far (the model
     # risk, nothing else, covers how it may differ).
     prior = np.asarray([src == "prior" for src in exp.source], dtype=bool)
+    # So is a place sized by the feed's own expected vote (AP's, ``expected_votes`` in
+    # ``tracker-feed/1``) when a baseline says how its rest may split: its size is stated, its
+    # split is not. (A feed that never marks a place complete stayed "too early" to its last
+    # version; an AP county feed until eight counties were complete. Without a baseline it still
+    # does: read like its count, a county's rest followed its early ballots, 4 points off at half
+    # counted where the running share was 0.9.)
+    fed = _fed_places(contest, cells, exp.source) & targets if use_baseline else np.zeros(n, dtype=bool)
+    prior |= fed
     county_partial = county_partial | (prior & (totals_cell > 0))
     by_county = not any(u.kind is UnitKind.PRECINCT for u in contest.units) and bool(
         (county_partial | prior | ~owed).all()
@@ -351,6 +359,29 @@ def _project_contest(
     part = targets & county_partial & (totals_cell > 0)
     if part.any():
         pred_share[part] = counted[part] / totals_cell[part, None]
+    places = np.asarray([contest.units[u].kind is not UnitKind.PRECINCT for u in cells.unit], dtype=bool)
+    size_sd = np.maximum(exp.hi - exp.lo, 0.0) / (2 * Z90 * np.maximum(pred_final, 1.0))
+    # In a feed with one total per place the places that have counted part of their vote (by
+    # their precinct counts, or sized by the prior or the feed) split their rest so that they
+    # end near their baseline lean swung as the night swings, not like their early ballots
+    # (``prior_rest.blend_first_reports``); the swing is read from the places complete or
+    # finished. The prior-sized ones are read so inside ``split_waiting``.
+    first = part & ~prior & places & (ctype == "total") & data.has_base
+    if first.any():
+        blend_first_reports(
+            pred_share,
+            first,
+            ctype,
+            counted,
+            totals_cell,
+            pred_final,
+            data.has_base,
+            data.base_x,
+            np.maximum(exp.finished, complete.astype(float)),
+            size_sd,
+            places,
+            swing_pool=first | (complete & (totals_cell > 0)),
+        )
 
     # Cells sized by the turnout prior that have counted nothing: like their county's count of
     # the type, else its other types moved by how the type differs, else the baseline's lean
@@ -364,7 +395,10 @@ def _project_contest(
         pred_final,
         data.has_base,
         data.base_x,
-        exp.finished,
+        np.maximum(exp.finished, complete.astype(float)),
+        size_sd=size_sd,
+        places=places,
+        swing_pool=(targets & prior) | (complete & (totals_cell > 0)),
     )
 
     pred_share = np.clip(pred_share, 0.0, 1.0)
@@ -397,7 +431,7 @@ def _project_contest(
     # model's, so no call is confident while much is out.
     tau = TAU
     skew_read = False
-    if use_baseline and data.has_base.any():
+    if use_baseline and data.has_base.any() and not fed.any():
         # How unlike the whole are the units counted so far, by the baseline's winner's share?
         w = np.where(data.has_base, np.maximum(data.base_votes, 0.0), 0.0)
         done = complete & data.has_base
@@ -412,7 +446,11 @@ def _project_contest(
         # share? (Not where complete places exist but the baseline lacks them, a baseline by county
         # for a night by precinct: a county's lean says nothing of an order sorted within it —
         # North Carolina by precinct, skewed: two wrong calls.)
-        has = prior & data.has_base
+        # Places sized by the feed are read the same way, the complete ones with them: each
+        # county's rest is read from its own size and lean, not from the complete counties, so
+        # what matters is how unlike the whole the vote counted is, not the complete counties
+        # (the small rural ones first: an AP-shaped Georgia 2021 was 40 pt wide at half counted).
+        has = (prior | (complete if fed.any() else False)) & data.has_base
         seen_w, whole_w = np.where(has, totals_cell, 0.0), np.where(has, np.maximum(pred_final, 0.0), 0.0)
         winner = data.base_winner
         skew = abs(float(seen_w @ winner / seen_w.sum() - whole_w @ winner / max(whole_w.sum(), 1e-9)))
@@ -511,6 +549,15 @@ def _project_contest(
         baseline_label=label,
         baseline_id=baseline_id,
         expected=expected,
+    )
+
+
+def _fed_places(contest: Contest, cells: Cells, source: Sequence[str]) -> np.ndarray:
+    """The cells sized by the feed's expected vote whose unit is a place (a county, a town, the
+    state), not a precinct."""
+    place = [u.kind is not UnitKind.PRECINCT for u in contest.units]
+    return np.asarray(
+        [src == "feed" and place[u] for src, u in zip(source, cells.unit, strict=True)], dtype=bool
     )
 
 
