@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from tracker.core.baseline import Baseline, BaselineUnit, unit_key
 from tracker.core.cells import cut_cells
@@ -145,3 +146,70 @@ def test_an_ap_county_feed_reads_a_county_with_its_early_ballots_in_by_its_lean(
     # the model risk follows how unlike the whole the vote counted is (13 pt wide), not how unlike
     # it the complete counties are: the towns lean 25 points from the metros (33 pt wide)
     assert d.hi - d.lo < 0.2
+
+
+def test_invariants_of_county_feeds_with_stated_sizes_under_random_states():
+    """SYNTHETIC counties, 150 seeded states: each county with nothing in, part of its vote (with or
+    without precinct counts) or all of it, its expected vote stated or not and off by up to 20 %
+    either way, some with a count above it, three or four candidates (some without a baseline
+    share), with and without a baseline. The projection never raises and keeps lo ≤ share ≤ hi,
+    shares summing to 1, 0 ≤ P ≤ 1, and an ordered vote-still-out range."""
+    import random
+
+    rng = random.Random(11)
+    base = baseline()
+    projected = 0
+    for trial in range(150):
+        k = 3 + trial % 2
+        cands = (*CANDS, Candidate("g", "Synthetic Green", party="GRN", ballot_order=2))[:3]
+        if k == 4:
+            cands = (*cands, Candidate("i", "Synthetic Independent", ballot_order=3))
+        units = []
+        for name, (size, lean, _share) in PLACES.items():
+            r = rng.random()
+            frac = 0.0 if r < 0.25 else 1.0 if r > 0.8 else rng.uniform(0.05, 0.98)
+            n = round(size * frac)
+            d = round(n * min(max(lean + rng.gauss(0.05, 0.08), 0.0), 1.0))
+            rest = n - d
+            g = round(rest * rng.uniform(0.0, 0.05))
+            votes = {"d": {"Total": d}, "r": {"Total": rest - g}, "g": {"Total": g}}
+            if k == 4:
+                votes["i"] = {"Total": 0}
+            stated = rng.random() < 0.8
+            with_precincts = rng.random() < 0.5
+            state = Reporting.PARTIAL if n else Reporting.NONE
+            if frac == 1.0 and with_precincts:
+                state = Reporting.COMPLETE
+            in_precincts = 40 if frac == 1.0 else round(40 * frac * 0.5)
+            units.append(
+                ReportingUnit(
+                    id=name,
+                    name=name,
+                    kind=UnitKind.COUNTY,
+                    county=name,
+                    reporting=state,
+                    votes=votes if n else {},
+                    expected_votes=max(1, round(size * rng.uniform(0.8, 1.2))) if stated else None,
+                    precincts_total=40 if with_precincts else None,
+                    precincts_reporting=in_precincts if with_precincts else None,
+                )
+            )
+        contest = Contest(
+            id="synthetic-race",
+            name="Synthetic race",
+            candidates=cands,
+            units=tuple(units),
+            vote_types=(VoteType.from_name("Total"),),
+        )
+        for b in (base, None):
+            p = project_contest(contest, b, history=[])
+            if p.too_early or p.status != "projected":
+                continue
+            projected += 1
+            out = p.outstanding
+            assert out is not None and out.lo <= out.expected <= out.hi
+            assert sum(c.share for c in p.candidates) == pytest.approx(1.0)
+            for c in p.candidates:
+                assert 0.0 <= c.lo <= c.share <= c.hi <= 1.0
+                assert c.p_clear is None or 0.0 <= c.p_clear <= 1.0
+    assert projected >= 25  # the states reach the projection, not only "too early"
