@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tracker.core.errors import TrackerError
+from tracker.core.words import count
 
 
 @contextlib.contextmanager
@@ -56,7 +57,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         night, target = _resume_recording(out, args)
         print(
             f"resuming the recording of {target.display_url} ({target.kind}) in {out} "
-            f"({len(night.versions())} versions so far) every {policy.interval:g} s; Ctrl+C stops"
+            f"({count(len(night.versions()), 'version')} so far) every {policy.interval:g} s; Ctrl+C stops"
         )
     else:
         if args.url is None:
@@ -118,8 +119,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     finally:
         night.close()
     print(
-        f"wrote {out}: {recorder.versions} versions ({recorder.stale} stale kept, not shown), "
-        f"{poller.polls} polls"
+        f"wrote {out}: {count(recorder.versions, 'version')} ({recorder.stale:,} stale kept, not shown), "
+        f"{count(poller.polls, 'poll')}"
     )
     return 0
 

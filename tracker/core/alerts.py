@@ -33,6 +33,7 @@ from tracker.core.pause_points import pause_point
 from tracker.core.projection import ContestProjection
 from tracker.core.standing import mode, yes_choice
 from tracker.core.threshold import votes_to_clear
+from tracker.core.words import count, noun
 from tracker.core.write_ins import is_write_in
 
 #: P(clear) at or above which a projection is "confident" (and, for the sum, at or below 1 − it).
@@ -209,7 +210,7 @@ def race_alerts(
             AlertKind.CROSSED_UP,
             cid,
             f"{names.get(cid, cid)} crossed {line}: {_pct(contest.share(cid))} "
-            f"({totals.get(cid, 0):,} of {counted:,} votes counted)",
+            f"({totals.get(cid, 0):,} of {counted:,} {noun(counted, 'vote')} counted)",
         )
     for cid in sorted(state.above - above, key=lambda c: -totals.get(c, 0)):
         share = contest.share(cid)
@@ -217,7 +218,7 @@ def race_alerts(
             AlertKind.CROSSED_DOWN,
             cid,
             f"{names.get(cid, cid)} fell below {line}: {_pct(share)} "
-            f"({totals.get(cid, 0):,} of {counted:,} votes counted)",
+            f"({totals.get(cid, 0):,} of {counted:,} {noun(counted, 'vote')} counted)",
         )
 
     outcome = None if contest.partial else confident_outcome(projection)
@@ -238,7 +239,8 @@ def race_alerts(
         reporting, _ = contest.precincts
         top = contest.ranked()[:2]
         standings = ", ".join(f"{c.name} {_pct(contest.share(c.id))}" for c in top)
-        alert(AlertKind.FULLY_REPORTED, "", f"all {reporting:,} precincts reporting: {standings}")
+        every = "its 1 precinct" if reporting == 1 else f"all {count(reporting, 'precinct')}"
+        alert(AlertKind.FULLY_REPORTED, "", f"{every} reporting: {standings}")
 
     return RaceState(new_leader, above, new_outcome, complete), out
 
