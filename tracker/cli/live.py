@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
+import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -150,7 +151,8 @@ def _resume_recording(path: Path, args: argparse.Namespace) -> tuple[object, obj
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a night over loopback HTTP as a live feed, releasing versions on the replay clock."""
 
-    from tracker.archive.serve import FeedServer
+    from tracker.archive.night_state import STATE_NAMES
+    from tracker.archive.serve import STATE_FORMATS, FeedServer
 
     try:
         server = FeedServer(
@@ -163,6 +165,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise TrackerError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+    if args.as_format in STATE_FORMATS and not server.state_named:
+        print(
+            f"election-tracker: {Path(args.night).name} does not say which state it is of, and a "
+            f"{args.as_format} feed names one: it is served as {STATE_NAMES[server.state]}'s "
+            f"({server.state}), whose time zone and rules a reader will use",
+            file=sys.stderr,
+        )
     stop = threading.Event()
     with server, _stop_on_signals(stop):
         print(
