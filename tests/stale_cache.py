@@ -23,7 +23,7 @@ def write_stale_cache_night(path: Path, first: int) -> list[str]:
         picks = [vs[first], vs[first + 1], vs[first + 2], vs[first + 1], vs[first + 2], vs[first + 3]]
         start = dt.datetime(2021, 1, 6, 2, 50, tzinfo=dt.UTC)
         with NightFile.create(
-            path, kind="recorded", label="Stale cache test (real bundled payloads)"
+            path, kind="recorded", label="Stale cache test (real bundled Georgia payloads)"
         ) as night:
             for i, v in enumerate(picks):
                 night.add_payload(

@@ -264,7 +264,7 @@ def test_ap_expected_vote_from_eevp():
     """AP's eevp (percent of the expected vote in): North County, 1,860 votes at 80 % -> 2,325
     (CONSTRUCTED fixture, tests/data/constructed_ap_v3_live.json)."""
     data = (Path(__file__).parent / "data" / "constructed_ap_v3_live.json").read_bytes()
-    senate = parse_ap_v3(data).contest("XX-10001")
+    senate = parse_ap_v3(data).contest("CONSTRUCTED-10001")
     north = next(u for u in senate.units if u.name == "North County")
     assert north.fips == "99001" and north.expected_votes == 2325
     ev = expected_vote(senate)

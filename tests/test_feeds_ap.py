@@ -201,15 +201,15 @@ def test_v3_constructed_fixture() -> None:
     assert registry.detect_format(data) == registry.AP_V3
     snap = parse_ap_v3(data)
     assert registry.parse_payload(data) == snap == parse_ap(data)
-    senate = snap.contest("XX-10001")
-    assert senate.name == "XX U.S. Senate"
+    senate = snap.contest("CONSTRUCTED-10001")
+    assert senate.name == "CONSTRUCTED U.S. Senate"
     assert [c.name for c in senate.candidates] == ["Alex Example", "Blair Sample", "Casey Placeholder"]
     assert senate.totals == {"501": 1500, "502": 1400, "503": 100}
     assert [u.name for u in senate.units] == ["North County", "South County"]
     assert senate.precincts == (7, 12) == senate.reported_precincts
     assert not senate.data_warnings()
-    house = snap.contest("XX-20002")
-    assert house.name == "XX U.S. House, District 1"
+    house = snap.contest("CONSTRUCTED-20002")
+    assert house.name == "CONSTRUCTED U.S. House, District 1"
     assert [u.kind for u in house.units] == [UnitKind.STATE] and house.total_votes == 0
     assert not snap.election.test
     test = parse_ap_v3(V3_TEST.read_bytes())
@@ -224,9 +224,9 @@ def test_v3_deeper_levels_are_not_summed() -> None:
         race["reportingUnits"][1], reportingunitLevel=3, reportingunitID="7001", reportingunitName="A Town"
     )
     race["reportingUnits"].append(town)
-    contest = parse_ap_v3(json.dumps(doc).encode()).contest("XX-10001")
+    contest = parse_ap_v3(json.dumps(doc).encode()).contest("CONSTRUCTED-10001")
     assert contest.totals == {"501": 1500, "502": 1400, "503": 100}
-    assert "XX-7001" not in {u.id for u in contest.units}
+    assert "CONSTRUCTED-7001" not in {u.id for u in contest.units}
 
 
 @pytest.mark.parametrize(
@@ -271,7 +271,7 @@ def test_one_malformed_race_is_left_out_and_named(edit) -> None:  # type: ignore
 def test_counties_over_the_state_total_keep_the_state_total() -> None:
     doc = json.loads(V3_LIVE.read_bytes())
     doc["races"][0]["reportingUnits"][1]["candidates"][0]["voteCount"] += 1000
-    contest = parse_ap_v3(json.dumps(doc).encode()).contest("XX-10001")
+    contest = parse_ap_v3(json.dumps(doc).encode()).contest("CONSTRUCTED-10001")
     assert [u.kind for u in contest.units] == [UnitKind.STATE]
     assert contest.totals == {"501": 1500, "502": 1400, "503": 100}
     assert any("more than AP's state total" in w for w in contest.data_warnings())

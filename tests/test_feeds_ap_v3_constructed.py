@@ -31,7 +31,7 @@ class FakeTime:
 
 def test_constructed_v3_vote_types_become_ours_and_sum_to_aps_totals() -> None:
     snap = parse_ap_v3(CONSTRUCTED.read_bytes())
-    gov = snap.contest("XX-20001")
+    gov = snap.contest("CONSTRUCTED-20001")
     assert gov.totals == {"601": 5200, "602": 4800} == dict(gov.reported_totals or {})
     north, south = gov.units
     assert north.votes["601"] == {
@@ -49,15 +49,15 @@ def test_constructed_v3_vote_types_become_ours_and_sum_to_aps_totals() -> None:
 
 
 def test_constructed_v3_eevp_is_each_units_expected_vote() -> None:
-    gov = parse_ap_v3(CONSTRUCTED.read_bytes()).contest("XX-20001")
+    gov = parse_ap_v3(CONSTRUCTED.read_bytes()).contest("CONSTRUCTED-20001")
     assert [u.expected_votes for u in gov.units] == [5500, 7200]  # 5,500 at 100 %; 4,500 at 62.5 %
-    house = parse_ap_v3(CONSTRUCTED.read_bytes()).contest("XX-20002")
+    house = parse_ap_v3(CONSTRUCTED.read_bytes()).contest("CONSTRUCTED-20002")
     assert house.units[0].expected_votes is None  # no eevp given: nothing invented
 
 
 def test_constructed_v3_calls_are_aps_and_win_threshold_is_the_contests_rule() -> None:
     snap = parse_ap_v3(CONSTRUCTED.read_bytes())
-    gov, house = snap.contest("XX-20001"), snap.contest("XX-20002")
+    gov, house = snap.contest("CONSTRUCTED-20001"), snap.contest("CONSTRUCTED-20002")
     assert gov.winners == ("601",) and gov.called_by == "AP" and gov.call_label == "AP called"
     assert gov.threshold == ThresholdRule.majority() and gov.threshold_source == "AP winThreshold 50"
     assert house.advancing == ("701", "702") and house.winners == () and house.call_label == "AP: runoff"
@@ -78,7 +78,7 @@ def test_subtotals_never_count_ballots_twice() -> None:
 
 def test_constructed_v3_round_trips_through_our_writer() -> None:
     snap = parse_ap_v3(CONSTRUCTED.read_bytes())
-    again = parse_ap_v3(snapshot_to_ap_v3(snap, state="XX"))
+    again = parse_ap_v3(snapshot_to_ap_v3(snap, state="CONSTRUCTED"))
     assert len(again.contests) == len(snap.contests)
     for a, b in zip(snap.contests, again.contests, strict=True):  # (our writer's race ids nest the state)
         assert b.totals == a.totals and b.totals_by("canonical") == a.totals_by("canonical")
@@ -99,7 +99,7 @@ def test_constructed_v3_calls_survive_serving_as_native() -> None:
             a.call_label,
         )
         assert b.threshold_source == a.threshold_source and b.threshold == a.threshold
-    assert again.contest("XX-20001").call_label == "AP called"
+    assert again.contest("CONSTRUCTED-20001").call_label == "AP called"
 
 
 def test_constructed_v3_truncated_pages_are_followed_in_one_round_with_the_key_in_the_header_only() -> None:
@@ -176,6 +176,6 @@ def test_constructed_v3_absurd_counts_and_eevp_are_no_crash() -> None:
     assert expected_from_eevp(10**400, 50.0) is None
     doc = json.loads(CONSTRUCTED.read_bytes())
     doc["races"][0]["reportingUnits"][1]["eevp"] = 10**400
-    assert parse_ap_v3(json.dumps(doc).encode()).contest("XX-20001").units[0].expected_votes is None
+    assert parse_ap_v3(json.dumps(doc).encode()).contest("CONSTRUCTED-20001").units[0].expected_votes is None
     with contextlib.suppress(FeedError):  # one sentence or a Snapshot, never another exception
         parse_ap_v3(fuzz.mutated_input("ap-v3", 20260418, 3925))

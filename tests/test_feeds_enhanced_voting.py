@@ -31,7 +31,7 @@ def test_constructed_ev_document_is_detected_and_parsed_with_precincts_and_vote_
     data = CONSTRUCTED.read_bytes()
     assert detect_format(data) == ENHANCED_VOTING_JSON
     snap = parse_payload(data)
-    assert snap.election.name == "Example County: November 3, 2026 General Election"
+    assert snap.election.name == "Example County: November 3, 2026 General Election (CONSTRUCTED)"
     assert snap.version == "2026-11-04T02:09:30.1234567Z"
     assert snap.published_at == dt.datetime(2026, 11, 4, 2, 9, 30, 123456, tzinfo=dt.UTC)
     chair = snap.contests[0]

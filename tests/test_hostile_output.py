@@ -153,7 +153,7 @@ def test_a_crashed_recording_is_resumed_and_force_is_never_suggested(tmp_path: P
         server.body = constructed_payload("v2", votes=70)
         assert main(["record", "--resume", str(night), "--interval", "0.05", "--max-polls", "2"]) == 0
         out = capsys.readouterr().out
-        assert "resuming the recording of " + server.url in out and "(1 versions so far)" in out
+        assert "resuming the recording of " + server.url in out and "(1 version so far)" in out
     with NightFile.open(night) as done:
         assert [v.version for v in done.versions()] == ["v1", "v2"]
         assert done.meta["feed_url"] == server.url

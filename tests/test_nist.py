@@ -330,7 +330,7 @@ def test_a_publishers_call_and_stated_rule_survive_a_nist_export(form: str) -> N
     for a, b in zip(snap.contests, back.contests, strict=True):
         assert (b.winners, b.advancing, b.called_by) == (a.winners, a.advancing, a.called_by)
         assert b.threshold_source == a.threshold_source and b.call_label == a.call_label
-    assert back.contest("XX-20002").call_label == "AP: runoff"
+    assert back.contest("CONSTRUCTED-20002").call_label == "AP: runoff"
 
 
 def test_a_reports_own_post_election_status_is_its_issuers_call(wy: bytes) -> None:

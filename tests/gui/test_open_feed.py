@@ -89,11 +89,11 @@ def test_the_race_view_shows_aps_call_as_aps(qtbot: QtBot) -> None:
     view = RaceView()
     qtbot.addWidget(view)
     view.resize(900, 640)
-    gov = snap.contest("XX-20001")
+    gov = snap.contest("CONSTRUCTED-20001")
     view.show_contest(gov)
     assert "AP called: Dana Example" in view.header_texts()["reporting"]
     tricky = replace(gov, candidates=tuple(replace(c, name="<i>Dana</i>") for c in gov.candidates))
     view.show_contest(tricky)
     assert "&lt;i&gt;Dana&lt;/i&gt;" in view.header_texts()["reporting"]
-    view.show_contest(snap.contest("XX-20002"))
+    view.show_contest(snap.contest("CONSTRUCTED-20002"))
     assert "AP: runoff between Flynn Example, Gray Sample" in view.header_texts()["reporting"]

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.archive.import_write import Entry, ImportResult, write_night
 from tracker.core.errors import FeedError, TrackerError
+from tracker.core.words import count as count_of
 from tracker.feeds.discovery import STATE_ZONES
 from tracker.feeds.native import FORMAT as NATIVE
 from tracker.feeds.native import dump_native
@@ -70,7 +71,7 @@ def import_timeseries(
         kind=kind,
         label=label
         if label is not None
-        else f"{election.name} by {level} — results timeseries, {count} timestamps ({path.name})",
+        else f"{election.name} by {level} — results timeseries, {count_of(count, 'timestamp')} ({path.name})",
         note=(
             f"Converted from a results timeseries ({FORMAT}): one version per timestamp, at its own "
             f"time (UTC). {series.level_note} A 0 in the file is not reported yet; the file has no "

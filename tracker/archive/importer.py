@@ -42,6 +42,7 @@ from tracker.archive.night_names import NAMES_KEY, names_text
 from tracker.core.errors import FeedError, NightFileError, TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.untimed import FILE_ORDER
+from tracker.core.words import count
 from tracker.feeds.precinct_csv import contest_name_from, county_from
 from tracker.feeds.registry import (
     CLARITY_ALL_JSON,
@@ -345,7 +346,9 @@ def import_payloads(
             skipped.append((path.name, str(exc)))
     if not items:
         raise FeedError(
-            f"none of the {len(skipped)} files could be read as results; the first: {skipped[0][1]}"
+            f"the one file could not be read as results: {skipped[0][1]}"
+            if len(skipped) == 1
+            else f"none of the {len(skipped):,} files could be read as results; the first: {skipped[0][1]}"
         )
     if timezone is None and (own := _own_zone(items)) is not None:
         zone_name, zone = own, ZoneInfo(own)
@@ -356,7 +359,9 @@ def import_payloads(
     if named is not None:
         meta[NAMES_KEY] = names_text(named)
     if skipped:
-        meta["skipped"] = f"{len(skipped)} unreadable files left out: " + ", ".join(n for n, _ in skipped)
+        meta["skipped"] = f"{count(len(skipped), 'unreadable file')} left out: " + ", ".join(
+            n for n, _ in skipped
+        )
     if source_of_times == FILE_ORDER:
         meta["times_note"] = (
             "the payloads carry no times and none were given: times are file order, "

@@ -22,19 +22,27 @@ chosen format:
   ``/{ST}/elections.json`` lists the state and county sites as Clarity hosts do.
 
 * ``gasos``: ``/cdn/results/Georgia/export-{election}.json`` — Georgia's results-site export
-  (:mod:`tracker.feeds.gasos_writer`), its ``createdAt`` the version's own time (a stale version
-  the night holds is served with its old time, as a stale cache would);
-* ``ev``: ``/results/public/Georgia/elections/{election}`` (the page a user copies) and the API's
-  ``/results/public/api/elections/Georgia/{election}/data`` (:mod:`tracker.feeds.ev_writer`), its
+  (:mod:`tracker.feeds.gasos_writer`; Georgia nights only, see below), its ``createdAt`` the
+  version's own time (a stale version the night holds is served with its old time, as a stale
+  cache would);
+* ``ev``: ``/results/public/{State}/elections/{election}`` (the page a user copies) and the API's
+  ``/results/public/api/elections/{State}/{election}/data`` (:mod:`tracker.feeds.ev_writer`), its
   ``lastUpdated`` the version's own time;
 * ``apv3``: ``/v3/elections/{date}`` — AP v3 JSON (vote types, ``eevp``, ``winThreshold``, AP's
   calls; :func:`tracker.feeds.ap_writer.snapshot_to_ap_v3`) with the same ``minDateTime`` deltas as
   ``ap``; a delta of more than :data:`AP_PAGE_RACES` races is paged with ``isTruncated: true`` and
   a ``nextrequest`` for the rest, pinned to the version the first page came from;
 * ``nc``: ``/enr/{yyyymmdd}/data/results_0.txt`` — North Carolina's statewide results file
-  (:mod:`tracker.feeds.nc_sbe_writer`), or the night's own payload when it was recorded from one;
+  (:mod:`tracker.feeds.nc_sbe_writer`; North Carolina nights only), or the night's own payload
+  when it was recorded from one;
 * ``nist``: ``/nist/results.xml`` and ``/nist/results.json`` — the version as a NIST SP 1500-100 v2
   report (:mod:`tracker.feeds.nist_writer`), or the night's own NIST payload in its own form.
+
+A served file never passes a night off as another state's (:func:`refusal`): Clarity's
+``/{ST}/``, AP's ``statePostal`` and Enhanced Voting's jurisdiction ``{State}`` are the night's own
+state (:mod:`tracker.archive.night_state`; ``CLARITY_STATE``'s when the night names none, and
+``serve`` says so), and the formats that are one state's own (``ONE_STATE_FORMATS``) refuse any
+other state's night, and a night that names no state.
 
 Every document has a strong ETag (its SHA-256) and the version's release time as Last-Modified;
 ``If-None-Match`` (or, without it, ``If-Modified-Since``) gets a 304. A version the night holds
@@ -69,6 +77,7 @@ from typing import Self
 
 from tracker.archive.chain import VersionChain
 from tracker.archive.night import NightFile, Version
+from tracker.archive.night_state import STATE_NAMES, night_state
 from tracker.archive.recorder import version_times
 from tracker.archive.replay import ReplayClock, Timeline
 from tracker.archive.serve_ap import AP_PAGE_RACES, ApRoutes
@@ -88,7 +97,37 @@ from tracker.core.errors import TrackerError
 from tracker.feeds.registry import CLARITY_DETAIL_XML, NATIVE
 
 SERVE_FORMATS = ("native", "clarity", "ap", "gasos", "ev", "apv3", "nc", "nist")
+#: The jurisdiction an Enhanced Voting site of a night that names no state is served under.
 EV_JURISDICTION = "Georgia"
+#: Formats that are one state's own: whatever they hold is read as that state's election (its
+#: name, time zone and rules), so they serve only that state's nights.
+ONE_STATE_FORMATS = {
+    "nc": ("NC", "North Carolina's results file"),
+    "gasos": ("GA", "Georgia's results export"),
+}
+#: Formats whose address or document name the state: they carry the night's own (a night that
+#: names none is served as ``CLARITY_STATE``'s, and ``serve`` says so).
+STATE_FORMATS = ("clarity", "ap", "apv3", "ev")
+
+
+def refusal(fmt: str, state: str, name: str) -> str:
+    """Why a night of ``state`` ("" when it names none) cannot be served as ``fmt``; "" when it can."""
+    if fmt not in ONE_STATE_FORMATS or ONE_STATE_FORMATS[fmt][0] == state:
+        return ""
+    own, what = ONE_STATE_FORMATS[fmt]
+    whose = STATE_NAMES[own]
+    if state:
+        return (
+            f"{name} is a {STATE_NAMES.get(state, state)} night, and {what} names no state but {whose}: "
+            f"served as {fmt} it would be read as {whose}'s election (its name, time zone and rules); "
+            "serve it --as native or nist, or --as clarity, ap, apv3 or ev, which carry its own state"
+        )
+    return (
+        f"{name} does not say which state it is of, and {what} names no state but {whose}: served as "
+        f"{fmt} it would be read as {whose}'s election; serve it --as native or nist, which name no state"
+    )
+
+
 NATIVE_PATH = "/feed.json"
 
 
@@ -116,7 +155,16 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
         self.fmt = fmt
         self.versions: list[Version] = self.night.versions()
         if not self.versions:
+            self._close_own()
             raise TrackerError(f"{self.night.path.name} holds no versions to serve")
+        own_state = night_state(self.night)
+        why = refusal(fmt, own_state, self.night.path.name)
+        if why:
+            self._close_own()
+            raise TrackerError(why)
+        #: Whether the night says its state; the state its served addresses and documents name.
+        self.state_named = bool(own_state)
+        self.state = own_state or CLARITY_STATE
         times = version_times(self.versions)  # history fetched late plays at its own time
         self.timeline = Timeline(times)
         self.clock = ReplayClock(times[0], times[-1], clock=clock, speed=speed)
@@ -145,6 +193,19 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
         self._thread: threading.Thread | None = None
 
     # lifecycle ---------------------------------------------------------------------------------
+    def _close_own(self) -> None:
+        if self._own_night:
+            self.night.close()
+
+    @property
+    def ev_jurisdiction(self) -> str:
+        """The Enhanced Voting jurisdiction: the night's state's name ("Georgia", "North Carolina")."""
+        return STATE_NAMES.get(self.state, EV_JURISDICTION) if self.state_named else EV_JURISDICTION
+
+    @property
+    def _ev_slug(self) -> str:
+        return self.ev_jurisdiction.replace(" ", "-")
+
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
@@ -163,7 +224,7 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
         if self.fmt == "gasos":
             return self.base_url + self.gasos_path
         if self.fmt == "ev":
-            return f"{self.base_url}/results/public/{EV_JURISDICTION}/elections/{self.ev_election}"
+            return f"{self.base_url}/results/public/{self._ev_slug}/elections/{self.ev_election}"
         if self.fmt in DOCUMENT_FORMATS:
             return self.base_url + self.document_path()
         return self.base_url + NATIVE_PATH
@@ -175,7 +236,7 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
 
     @property
     def ev_api_path(self) -> str:
-        return f"/results/public/api/elections/{EV_JURISDICTION}/{self.ev_election}/data"
+        return f"/results/public/api/elections/{self._ev_slug}/{self.ev_election}/data"
 
     @property
     def gasos_path(self) -> str:
@@ -229,13 +290,13 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
             from tracker.feeds.ap_writer import snapshot_to_ap_v2
 
             data = snapshot_to_ap_v2(
-                self.chain.snapshot(version.index), state=CLARITY_STATE, url=self.ap_next(version)
+                self.chain.snapshot(version.index), state=self.state, url=self.ap_next(version)
             )
         elif kind == "apv3":
             from tracker.feeds.ap_writer import snapshot_to_ap_v3
 
             data = snapshot_to_ap_v3(
-                self.chain.snapshot(version.index), state=CLARITY_STATE, url=self.ap_next(version)
+                self.chain.snapshot(version.index), state=self.state, url=self.ap_next(version)
             )
         elif kind == "gasos":
             from tracker.feeds.gasos_writer import snapshot_to_ga_sos
@@ -247,7 +308,7 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
             data = snapshot_to_ev(
                 self.chain.snapshot(version.index),
                 updated=self.own_time(version),
-                jurisdiction=EV_JURISDICTION,
+                jurisdiction=self.ev_jurisdiction,
                 election_id=self.ev_election,
             )
         elif kind == "native":
@@ -276,7 +337,7 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
                 xml = self.night.payload(version.payload_id)
             else:
                 xml = snapshot_to_detail_xml(
-                    self.chain.snapshot(version.index), tz=self.night.timezone, region=CLARITY_STATE
+                    self.chain.snapshot(version.index), tz=self.night.timezone, region=self.state
                 )
             data = detail_zip(xml)
         with self._lock:
@@ -339,7 +400,7 @@ class FeedServer(ApRoutes, ClarityRoutes, SingleDocumentRoutes):
         if self.fmt == "ev":
             if path == self.ev_api_path:
                 return self.document(index, "ev")
-            page = f"/results/public/{EV_JURISDICTION}/elections/{self.ev_election}"
+            page = f"/results/public/{self._ev_slug}/elections/{self.ev_election}"
             if path.rstrip("/") == page or path.startswith(page + "/"):
                 return self._page(f'<a href="{self.ev_api_path}">results</a>', index)
             return None

@@ -19,7 +19,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from tracker.archive.chain import DELTA_PARAM
-from tracker.archive.serve_clarity import CLARITY_STATE
 from tracker.archive.serve_http import Document
 
 if TYPE_CHECKING:
@@ -39,6 +38,7 @@ class ApRoutes:
     versions: list[Version]
     chain: VersionChain
     timeline: Timeline
+    state: str
     ap_quota: int | None
     quota_window: float
     _quota_clock: Callable[[], float]
@@ -101,7 +101,7 @@ class ApRoutes:
             return cached
         from tracker.feeds.ap_writer import snapshot_to_ap_v3
 
-        body = snapshot_to_ap_v3(replace(snap, contests=page), state=CLARITY_STATE, url=nxt, truncated=more)
+        body = snapshot_to_ap_v3(replace(snap, contests=page), state=self.state, url=nxt, truncated=more)
         doc = self._doc(body, "application/json", version.fetched_at)
         with self._lock:
             self._docs[key] = doc
@@ -127,9 +127,7 @@ class ApRoutes:
         snap = self.chain.snapshot(index)
         before = {c.id: c for c in self.chain.snapshot(base).contests}
         changed = tuple(c for c in snap.contests if before.get(c.id) != c)
-        body = snapshot_to_ap_v2(
-            replace(snap, contests=changed), state=CLARITY_STATE, url=self.ap_next(version)
-        )
+        body = snapshot_to_ap_v2(replace(snap, contests=changed), state=self.state, url=self.ap_next(version))
         doc = self._doc(body, "application/json", version.fetched_at)
         with self._lock:
             self._docs[key] = doc

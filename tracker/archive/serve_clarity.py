@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tracker.archive.chain import VersionChain
     from tracker.archive.night import NightFile, Version
 
+#: The state a night that names none is served under (a Clarity address needs one).
 CLARITY_STATE = "GA"
 
 
@@ -38,6 +39,8 @@ class ClarityRoutes:
     versions: list[Version]
     chain: VersionChain
     election_id: str
+    #: The two-letter state the site is served under (the night's own, else ``CLARITY_STATE``).
+    state: str
     summary: bool
     _ver_of: dict[str, int]
     _counties: list[str] | None
@@ -68,7 +71,7 @@ class ClarityRoutes:
 
     @property
     def clarity_prefix(self) -> str:
-        return f"/{CLARITY_STATE}/{self.election_id}/"
+        return f"/{self.state}/{self.election_id}/"
 
     def clarity_ver(self, index: int) -> int:
         return self._ver_of[self.versions[index].sha256]
@@ -88,7 +91,7 @@ class ClarityRoutes:
             kind = "clarity"
         if path in (prefix, prefix.rstrip("/"), prefix + "index.html") or path.startswith(prefix + "web."):
             return self._page(f'<a href="{prefix}current_ver.txt">current_ver.txt</a>', index)
-        if path == f"/{CLARITY_STATE}/elections.json":
+        if path == f"/{self.state}/elections.json":
             return self.clarity_listing(index)
         if county is None and path.startswith(prefix) and path.endswith("/json/en/electionsettings.json"):
             ver = path[len(prefix) :].split("/", 1)[0]
@@ -139,7 +142,7 @@ class ClarityRoutes:
             },
             "versions": [str(v) for v in vers],
             "websiteupdatedat": stamp,
-            "entityname": CLARITY_STATE,
+            "entityname": self.state,
         }
         return self._doc(json.dumps(doc).encode(), "application/json", version.fetched_at)
 
@@ -149,9 +152,9 @@ class ClarityRoutes:
 
         date = self.chain.snapshot(len(self.versions) - 1).election.date
         when = f"{date:%m/%d/%Y} 07:00:00" if date else ""
-        rows = [{"ElectionName": self.night.label, "Date": when, "State": CLARITY_STATE, "County": None}]
+        rows = [{"ElectionName": self.night.label, "Date": when, "State": self.state, "County": None}]
         rows += [
-            {"ElectionName": self.night.label, "Date": when, "State": CLARITY_STATE, "County": name}
+            {"ElectionName": self.night.label, "Date": when, "State": self.state, "County": name}
             for name in self.counties()
         ]
         for row in rows:
@@ -168,14 +171,14 @@ class ClarityRoutes:
         return self._counties
 
     def county_prefix(self, county: str) -> str:
-        return f"/{CLARITY_STATE}/{urllib.parse.quote(county)}/{self.election_id}/"
+        return f"/{self.state}/{urllib.parse.quote(county)}/{self.election_id}/"
 
     def county_url(self, county: str) -> str:
         return self.base_url + self.county_prefix(county)
 
     def _county_of(self, path: str) -> str | None:
         parts = path.split("/")
-        if len(parts) < 4 or parts[1] != CLARITY_STATE or parts[3] != self.election_id:
+        if len(parts) < 4 or parts[1] != self.state or parts[3] != self.election_id:
             return None
         name = urllib.parse.unquote(parts[2])
         if name not in self.counties():

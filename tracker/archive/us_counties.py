@@ -25,6 +25,7 @@ from tracker.core.baseline import Baseline, BaselineUnit, unit_key, unit_match_k
 from tracker.core.coverage import covers_part_of_counties, is_statewide
 from tracker.core.model import Contest, UnitKind
 from tracker.core.turnout_prior import presidential_election_day
+from tracker.core.words import noun
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class MatchReport:
         """One sentence for the night's info and the log."""
         where = f" in {self.state}" if self.state else ""
         head = f"{self.year} presidential vote by county{where}: "
-        head += f"matched {self.matched} of {self.units} counties"
+        head += f"matched {self.matched:,} of {self.units:,} {noun(self.units, 'county', 'counties')}"
         if self.by_fips:
             head += f" ({self.by_fips} by FIPS)"
         if not self.unmatched:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracker.core.errors import TrackerError
+from tracker.core.words import count
 from tracker.store import Store
 
 FORMAT = "tracker-pins/1"
@@ -63,8 +64,7 @@ class ImportReport:
         return {p.contest_id for p in self.added if p.election_id == election_id}
 
     def summary(self) -> str:
-        pins = "pin" if self.read == 1 else "pins"
-        return f"imported {self.read} {pins} from {self.path.name}: {self.new} new"
+        return f"imported {count(self.read, 'pin')} from {self.path.name}: {self.new:,} new"
 
 
 def dumps(pins: Sequence[Pin], *, now: dt.datetime | None = None) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tracker.cli.checks import check_baseline, check_night
 from tracker.core.errors import TrackerError
+from tracker.core.words import count
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
@@ -43,7 +44,7 @@ def cmd_projections(args: argparse.Namespace) -> int:
         else:
             with open(args.csv, "w", newline="", encoding="utf-8") as fh:
                 n = write_projections_csv(records, fh)
-            print(f"wrote {n} rows to {args.csv}")
+            print(f"wrote {count(n, 'row')} to {args.csv}")
         return 0
     _print_projections(records, untimed=untimed)
     return 0
@@ -93,13 +94,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         else:
             with open(args.csv, "w", newline="", encoding="utf-8") as fh:
                 n = write_alerts_csv(alerts, fh, tz, untimed=untimed)
-            print(f"wrote {n} alerts to {args.csv}")
+            print(f"wrote {count(n, 'alert')} to {args.csv}")
         return 0
     for a in alerts:
         when, race, what, version = alert_csv_row(a, tz, untimed=untimed)[:4]
         print(f"{'' if untimed else when[11:16]:5}  v{version:<4} {race}: {what}")
     print(
-        f"{len(alerts)} alerts on {', '.join(chosen) or 'no pinned race'}; {len(new)} new to the store's log"
+        f"{count(len(alerts), 'alert')} on {', '.join(chosen) or 'no pinned race'}; "
+        f"{len(new):,} new to the store's log"
     )
     return 0
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tracker.cli.checks import check_night
 from tracker.core.errors import TrackerError
+from tracker.core.words import count
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -40,7 +41,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
     print(
-        f"wrote {result.rows} rows to {out}: {result.contest_name} at {result.at} "
+        f"wrote {count(result.rows, 'row')} to {out}: {result.contest_name} at {result.at} "
         f"(version {result.version_index + 1} of {result.version_count})"
     )
     return 0
@@ -65,7 +66,8 @@ def _export_nist(path: Path, args: argparse.Namespace) -> int:
     except OSError as exc:
         raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
     print(
-        f"wrote {out}: NIST SP 1500-100 v2 {'JSON' if args.json else 'XML'}, {result.contests} contests "
+        f"wrote {out}: NIST SP 1500-100 v2 {'JSON' if args.json else 'XML'}, "
+        f"{count(result.contests, 'contest')} "
         f"at {result.at} (version {result.version_index + 1} of {result.version_count})"
     )
     return 0

@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import signal
+import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 from tracker.core.errors import TrackerError
+from tracker.core.words import count
 
 
 @contextlib.contextmanager
@@ -56,7 +58,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         night, target = _resume_recording(out, args)
         print(
             f"resuming the recording of {target.display_url} ({target.kind}) in {out} "
-            f"({len(night.versions())} versions so far) every {policy.interval:g} s; Ctrl+C stops"
+            f"({count(len(night.versions()), 'version')} so far) every {policy.interval:g} s; Ctrl+C stops"
         )
     else:
         if args.url is None:
@@ -118,8 +120,8 @@ def cmd_record(args: argparse.Namespace) -> int:
     finally:
         night.close()
     print(
-        f"wrote {out}: {recorder.versions} versions ({recorder.stale} stale kept, not shown), "
-        f"{poller.polls} polls"
+        f"wrote {out}: {count(recorder.versions, 'version')} ({recorder.stale:,} stale kept, not shown), "
+        f"{count(poller.polls, 'poll')}"
     )
     return 0
 
@@ -149,7 +151,8 @@ def _resume_recording(path: Path, args: argparse.Namespace) -> tuple[object, obj
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve a night over loopback HTTP as a live feed, releasing versions on the replay clock."""
 
-    from tracker.archive.serve import FeedServer
+    from tracker.archive.night_state import STATE_NAMES
+    from tracker.archive.serve import STATE_FORMATS, FeedServer
 
     try:
         server = FeedServer(
@@ -162,6 +165,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     except OSError as exc:
         raise TrackerError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from None
+    if args.as_format in STATE_FORMATS and not server.state_named:
+        print(
+            f"election-tracker: {Path(args.night).name} does not say which state it is of, and a "
+            f"{args.as_format} feed names one: it is served as {STATE_NAMES[server.state]}'s "
+            f"({server.state}), whose time zone and rules a reader will use",
+            file=sys.stderr,
+        )
     stop = threading.Event()
     with server, _stop_on_signals(stop):
         print(

@@ -249,8 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=SERVE_AS,
         default="native",
         help="the feed to serve as: native, clarity (a Clarity state site with county sites), ap (v2), "
-        "apv3 (AP v3 in AP's documented shape, constructed), gasos (Georgia's export), ev (Enhanced Voting), "
-        "nc (North Carolina's results file), nist (NIST SP 1500-100 v2)",
+        "apv3 (AP v3 in AP's documented shape, constructed), gasos (Georgia's export: Georgia nights only), "
+        "ev (Enhanced Voting), nc (North Carolina's results file: North Carolina nights only), nist (NIST "
+        "SP 1500-100 v2); clarity, ap, apv3 and ev name the night's own state",
     )
     srv.add_argument(
         "--speed", type=float, default=60.0, metavar="N", help="replay speed, 1 to 1000 (× real time)"

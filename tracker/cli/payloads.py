@@ -16,6 +16,7 @@ from pathlib import Path
 from tracker import paths
 from tracker.cli.checks import read_input
 from tracker.core.errors import FeedError, TrackerError
+from tracker.core.words import count, noun
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -59,8 +60,12 @@ def _print_summary(summary: dict) -> None:
         p = contest["precincts"]
         # A feed without precinct counts (Clarity's ALL.json, a county timeseries) is not
         # "0 of 0 precincts": it says nothing of precincts, as the window's header says.
-        precincts = f"{p['reporting']} of {p['total']} precincts" if p["total"] else "no precinct counts"
-        counts = f"{precincts}, {contest['total_votes']:,} votes"
+        precincts = (
+            f"{p['reporting']:,} of {p['total']:,} {noun(p['total'], 'precinct')}"
+            if p["total"]
+            else "no precinct counts"
+        )
+        counts = f"{precincts}, {count(contest['total_votes'], 'vote')}"
         if contest.get("totals_source") == "feed" and any(
             c["votes"] != c.get("unit_votes", c["votes"]) for c in contest["candidates"]
         ):
@@ -118,10 +123,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"election-tracker: left out {why if why.startswith(name) else f'{name}: {why}'}", file=sys.stderr
         )
     print(
-        f"wrote {result.path}: {result.count} payloads ({result.distinct} distinct), "
+        f"wrote {result.path}: {count(result.count, 'payload')} ({result.distinct:,} distinct), "
         f"{result.first_time:%Y-%m-%d %H:%M} to {result.last_time:%Y-%m-%d %H:%M} UTC, "
         f"times from {result.times}"
-        + (f"; {len(result.skipped)} unreadable files left out" if result.skipped else "")
+        + (f"; {count(len(result.skipped), 'unreadable file')} left out" if result.skipped else "")
     )
     return 0
 

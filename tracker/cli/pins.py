@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from tracker.core.words import count
+
 
 def cmd_pins(args: argparse.Namespace) -> int:
     """The store's pinned races: list them, or export/import them as a watch list (README, Pins)."""
@@ -15,7 +17,7 @@ def cmd_pins(args: argparse.Namespace) -> int:
     with Store() as store:
         if args.pins_command == "export":
             n = watchlist.export_pins(store, Path(args.file), election_id=args.election, overwrite=args.force)
-            print(f"wrote {args.file}: {n} pinned {'race' if n == 1 else 'races'}")
+            print(f"wrote {args.file}: {count(n, 'pinned race')}")
         elif args.pins_command == "import":
             report = watchlist.import_pins(store, Path(args.file))
             print(report.summary())

@@ -18,7 +18,9 @@ Conditions:
 * **projection confident**: once projections exist, P(clear) ≥ 0.95 for a candidate, or the
   P(clear) of all candidates summing to ≤ 0.05 (then, by the union bound, P(nobody clears)
   ≥ 0.95); announced once per outcome, not again each time the probability wobbles around 0.95;
-* **fully reported**: every precinct is in (precincts reporting = precincts > 0).
+* **fully reported**: every precinct is in (precincts reporting = precincts > 0); the message
+  gives the two leading names' shares (a write-in line is not one of them: it is named "write-in
+  votes", and only when fewer than two names are on the ballot).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from tracker.core.pause_points import pause_point
 from tracker.core.projection import ContestProjection
 from tracker.core.standing import mode, yes_choice
 from tracker.core.threshold import votes_to_clear
+from tracker.core.words import count, noun
 from tracker.core.write_ins import is_write_in
 
 #: P(clear) at or above which a projection is "confident" (and, for the sum, at or below 1 − it).
@@ -110,6 +113,21 @@ class VersionRef:
 
 def _pct(x: float) -> str:
     return f"{x * 100:.2f} %"
+
+
+def _choice_label(name: str) -> str:
+    """How an alert names a choice: a write-in line is many names' votes, not a candidate."""
+    return "write-in votes" if is_write_in(name) else name
+
+
+def leading_shares(contest: Contest, n: int = 2) -> str:
+    """The ``n`` leading names with their shares ("A 51.20 %, B 47.90 %"), most votes first. A
+    write-in line is not listed among them as if it were a candidate: it comes last, as "write-in
+    votes", and only to fill the list when fewer than ``n`` names are on the ballot."""
+    ranked = contest.ranked()
+    named = [c for c in ranked if not is_write_in(c.name)][:n]
+    shown = named + [c for c in ranked if is_write_in(c.name)][: n - len(named)]
+    return ", ".join(f"{_choice_label(c.name)} {_pct(contest.share(c.id))}" for c in shown)
 
 
 def unique_leader(contest: Contest) -> str | None:
@@ -209,7 +227,7 @@ def race_alerts(
             AlertKind.CROSSED_UP,
             cid,
             f"{names.get(cid, cid)} crossed {line}: {_pct(contest.share(cid))} "
-            f"({totals.get(cid, 0):,} of {counted:,} votes counted)",
+            f"({totals.get(cid, 0):,} of {counted:,} {noun(counted, 'vote')} counted)",
         )
     for cid in sorted(state.above - above, key=lambda c: -totals.get(c, 0)):
         share = contest.share(cid)
@@ -217,7 +235,7 @@ def race_alerts(
             AlertKind.CROSSED_DOWN,
             cid,
             f"{names.get(cid, cid)} fell below {line}: {_pct(share)} "
-            f"({totals.get(cid, 0):,} of {counted:,} votes counted)",
+            f"({totals.get(cid, 0):,} of {counted:,} {noun(counted, 'vote')} counted)",
         )
 
     outcome = None if contest.partial else confident_outcome(projection)
@@ -229,16 +247,18 @@ def race_alerts(
         else:
             named = [c for c in projection.candidates if not is_write_in(c.name)] or projection.candidates
             top = max(named, key=lambda c: c.p_clear or 0.0)
-            message = f"nobody clears {line} (best chance {top.name}, P = {(top.p_clear or 0.0) * 100:.2f} %)"
+            message = (
+                f"nobody clears {line} (best chance {_choice_label(top.name)}, "
+                f"P = {(top.p_clear or 0.0) * 100:.2f} %)"
+            )
         alert(AlertKind.CONFIDENT, outcome, message)
         new_outcome = outcome
 
     complete = is_complete(contest)
     if complete and not state.complete:
         reporting, _ = contest.precincts
-        top = contest.ranked()[:2]
-        standings = ", ".join(f"{c.name} {_pct(contest.share(c.id))}" for c in top)
-        alert(AlertKind.FULLY_REPORTED, "", f"all {reporting:,} precincts reporting: {standings}")
+        every = "its 1 precinct" if reporting == 1 else f"all {count(reporting, 'precinct')}"
+        alert(AlertKind.FULLY_REPORTED, "", f"{every} reporting: {leading_shares(contest)}")
 
     return RaceState(new_leader, above, new_outcome, complete), out
 

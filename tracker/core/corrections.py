@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable
 
 from tracker.core.alerts import Alert, AlertKind, VersionRef
 from tracker.core.model import Snapshot
+from tracker.core.words import count
 
 
 def find_corrections(
@@ -41,7 +42,7 @@ def find_corrections(
                     (
                         AlertKind.CANDIDATE_GONE,
                         cand.id,
-                        f"{cand.name} is no longer listed (had {was:,} votes → gone)",
+                        f"{cand.name} is no longer listed (had {count(was, 'vote')} → gone)",
                     )
                 )
                 continue

@@ -48,6 +48,7 @@ from tracker.core.alerts import Alert
 from tracker.core.corrections import flags
 from tracker.core.feed_alerts import DEFAULT_STALL_MINUTES, FeedWatch, feed_alerts
 from tracker.core.untimed import version_label
+from tracker.core.words import count
 from tracker.ui.bar_texts import display_name
 from tracker.ui.plain_text import TEXT_LIMIT, clean, plain_label
 from tracker.ui.theme import ChartTheme
@@ -229,7 +230,9 @@ class AlertLogDock(QDockWidget):
         self.model.set_rows(rows)
         corrections = sum(a.is_correction for a in rows)
         if rows:
-            text = f"{len(rows):,} alerts" + (f", {corrections:,} corrections" if corrections else "")
+            text = count(len(rows), "alert") + (
+                f", {count(corrections, 'correction')}" if corrections else ""
+            )
             self.count.setText(text)
             self.table.scrollToBottom()
 
@@ -324,7 +327,8 @@ class AlertLog(QObject):
             )
         if len(news) > MAX_NOTIFICATIONS:
             self.tray.showMessage(
-                "Election Night Tracker", f"{len(news) - MAX_NOTIFICATIONS} more alerts in the alert log"
+                "Election Night Tracker",
+                f"{count(len(news) - MAX_NOTIFICATIONS, 'more alert')} in the alert log",
             )
 
     # feed alerts -----------------------------------------------------------------------------------------
@@ -379,7 +383,7 @@ class AlertLog(QObject):
             self.export(Path(path))
 
     def _on_exported(self, path: str, rows: int) -> None:
-        self.dock.count.setText(f"wrote {rows:,} rows to {Path(path).name}")
+        self.dock.count.setText(f"wrote {count(rows, 'row')} to {Path(path).name}")
         # Confirmed where the whole window can see it, with the folder (the dock may be closed).
         self._window.statusBar().showMessage(
             f"Wrote {rows:,} alert rows to {Path(path).name} in {Path(path).parent}", 15000

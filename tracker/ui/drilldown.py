@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from tracker.core.export import ALL_TYPES, ContestRows, Level, UnitRow, contest_rows, vote_type_mix
 from tracker.core.model import Contest, Reporting, Snapshot
+from tracker.core.words import count, noun
 from tracker.ui.bar_texts import display_name
 from tracker.ui.plain_text import TEXT_LIMIT, elide, plain_label
 from tracker.ui.theme import ChartTheme, current_theme
@@ -232,7 +233,8 @@ class DrillDownModel(QAbstractTableModel):
                     return row.precincts[0] / row.precincts[1]
                 return REPORTING_RANK[row.reporting]
             if role == Qt.ItemDataRole.ToolTipRole and row.precincts is not None:
-                return f"{row.precincts[0]} of {row.precincts[1]} precincts fully reporting"
+                done, of = row.precincts
+                return f"{done:,} of {of:,} {noun(of, 'precinct')} fully reporting"
             if role == Qt.ItemDataRole.TextAlignmentRole and row.precincts is not None:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
@@ -578,11 +580,14 @@ class DrillDownDock(QDockWidget):
         if data is None or rows is None:
             return
         places = len({r.unit_id for r in rows.rows})
-        noun = {Level.COUNTY: "counties", Level.UNIT: "precincts" if rows.has_precincts else "units"}
+        place = {
+            Level.COUNTY: ("county", "counties"),
+            Level.UNIT: ("precinct" if rows.has_precincts else "unit",),
+        }
         reporting, total = data.contest.precincts
         self._status.setText(
-            f"{places:,} {noun[self._level]} · {self._proxy.rowCount():,} rows shown · "
-            f"{reporting:,} of {total:,} precincts in"
+            f"{count(places, *place[self._level])} · {count(self._proxy.rowCount(), 'row')} shown · "
+            f"{reporting:,} of {total:,} {noun(total, 'precinct')} in"
         )
 
     # read-only access (tests) ----------------------------------------------------------------------

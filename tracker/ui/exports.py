@@ -41,6 +41,7 @@ from tracker.core.export import (
     write_contest_csv,
 )
 from tracker.core.model import Contest, Snapshot
+from tracker.core.words import count
 from tracker.ui.last_folder import remember, start_path
 from tracker.ui.publication import GAP, wrap_caption
 from tracker.ui.race_view import RaceView
@@ -308,7 +309,7 @@ class RaceExports(QObject):
         rows, note = self._drilldown_rows(race)
         self._worker.run_task(
             lambda: write_race_csv(race, Path(path), rows, note),
-            lambda n: self._report(f"Wrote {n:,} rows to {Path(path).name} in {Path(path).parent}"),
+            lambda n: self._report(f"Wrote {count(n, 'row')} to {Path(path).name} in {Path(path).parent}"),
             error=f"cannot export the race to {path}",
         )
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core.words import count
 from tracker.ui.bar_texts import BarInfo, display_name
 from tracker.ui.race_list import COL_NAME
 
@@ -81,7 +82,7 @@ def candidate_line(bar: BarInfo) -> str:
     of the outstanding vote" (the phrase is the one beside the bar, whatever it says)."""
     pieces = [display_name(bar.name)]
     if bar.parts:
-        pieces += [f"{bar.share:.1f} %", f"{bar.votes:,} votes"]
+        pieces += [f"{bar.share:.1f} %", count(bar.votes, "vote")]
     phrase = bar.phrase(0)
     if phrase:
         pieces.append(phrase)

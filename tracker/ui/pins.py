@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 
 from tracker.archive import watchlist
 from tracker.archive.watchlist import ImportReport
+from tracker.core.words import count
 from tracker.store import Store
 from tracker.ui.overview import OverviewDock, PinnedOverview
 
@@ -266,10 +267,9 @@ class PinsController(QObject):
 
         self._window.worker.run_store_job(job, lambda n: self._exported(path, int(n)))  # type: ignore[call-overload]
 
-    def _exported(self, path: Path, count: int) -> None:
-        pins = "pin" if count == 1 else "pins"
-        self._window.statusBar().showMessage(f"Exported {count} {pins} to {path}", 15000)
-        self.pins_exported.emit(str(path), count)
+    def _exported(self, path: Path, n: int) -> None:
+        self._window.statusBar().showMessage(f"Exported {count(n, 'pin')} to {path}", 15000)
+        self.pins_exported.emit(str(path), n)
 
     def choose_import(self) -> None:
         """File ▸ Import pins…: ask for a watch list, then merge it into the pins."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from tracker.core.projection_log import version_of
+from tracker.core.words import count
 from tracker.store import ProjectionRecord
 from tracker.ui.plain_text import plain_label
 from tracker.ui.workers import NightInfo, Worker
@@ -210,7 +211,7 @@ class ProjectionLogDock(QDockWidget):
 
     def _on_rows(self, rows: Sequence[ProjectionRecord]) -> None:
         self._model.set_rows(rows)
-        self._count.setText(f"{len(rows):,} rows")
+        self._count.setText(count(len(rows), "row"))
         self._table.scrollToBottom()
 
     def _on_logged(self, _added: int) -> None:
@@ -218,7 +219,7 @@ class ProjectionLogDock(QDockWidget):
             self._timer.start()
 
     def _on_exported(self, path: str, rows: int) -> None:
-        self._count.setText(f"wrote {rows:,} rows to {Path(path).name}")
+        self._count.setText(f"wrote {count(rows, 'row')} to {Path(path).name}")
         window = self.parentWidget()
         if isinstance(window, QMainWindow):  # confirmed with its folder, where the window shows it
             window.statusBar().showMessage(

@@ -31,6 +31,7 @@ from tracker.core.model import Contest
 from tracker.core.race_status import race_status
 from tracker.core.standing import cut_line, line_label, standings
 from tracker.core.threshold import Outstanding, State
+from tracker.core.words import count, noun
 from tracker.core.write_ins import named_places
 from tracker.ui.bar_texts import display_name
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme
@@ -176,7 +177,9 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
         )
         for rank, (name, c, place) in enumerate(zip(names, shown, places, strict=True))
     )
-    footer = f"{reporting:,}/{total:,} precincts · " + (f"{counted:,} votes" if counted else "no votes yet")
+    footer = f"{reporting:,}/{total:,} {noun(total, 'precinct')} · " + (
+        count(counted, "vote") if counted else "no votes yet"
+    )
     where = cut_line(contest)
     return CardData(
         contest.id,

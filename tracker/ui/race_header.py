@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 from tracker.core.model import Contest
 from tracker.core.projection import ContestProjection
 from tracker.core.threshold import Outstanding
+from tracker.core.words import count
 from tracker.core.write_ins import first_named
 from tracker.ui.bar_texts import BarInfo, display_name, percent_text, round_votes
 from tracker.ui.expected_texts import basis_text
@@ -167,7 +168,7 @@ def outstanding_line(
         spread = f" ({lo:,} to at most {hi:,}: a county not in yet may be as big as the largest counted)"
     else:
         spread = f" (likely {lo:,}–{hi:,})" if lo != hi else ""
-    return f"About {mid:,} votes still out{spread}, estimated from {source}"
+    return f"About {count(mid, 'vote')} still out{spread}, estimated from {source}"
 
 
 __all__ = ["ElidedLabel", "call_text", "outstanding_line", "plain", "projection_line", "terse_rule"]

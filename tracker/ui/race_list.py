@@ -35,6 +35,7 @@ from PySide6.QtGui import QColor, QFont
 
 from tracker.core.model import Snapshot
 from tracker.core.race_facts import LastChange, LastChangeTracker, RaceFacts, margin_lines, snapshot_facts
+from tracker.core.words import count, noun
 
 COL_PIN, COL_NAME, COL_MARGIN, COL_REPORTING, COL_CHANGED = range(5)
 COLUMNS = ("★", "Race", "Margin", "Reporting", "Changed")
@@ -215,9 +216,10 @@ class RaceListModel(QAbstractTableModel):
             lines.append(f"{FLAG} {flag}")
         lines += margin_lines(row)
         lines.append(
-            f"{row.reporting:,} of {row.total:,} precincts reporting · {row.votes:,} votes"
+            f"{row.reporting:,} of {row.total:,} {noun(row.total, 'precinct')} reporting · "
+            f"{count(row.votes, 'vote')}"
             if row.total
-            else f"no precinct counts in this feed · {row.votes:,} votes"
+            else f"no precinct counts in this feed · {count(row.votes, 'vote')}"
         )
         when = self._changed_at(row.contest_id)
         if when is not None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tracker.core.words import count, noun
 from tracker.ui.race_filter import RaceFilterProxy
 from tracker.ui.race_list import (
     COL_CHANGED,
@@ -150,9 +151,13 @@ class RaceListPanel(QWidget):
             self.count.setText("")
         elif self.proxy.capped:  # more match than are listed: say so, and how to reach the rest
             matched = self.proxy.matched
-            of = f"{total:,} races" if matched == total else f"{matched:,} matching races ({total:,} in all)"
+            of = (
+                count(total, "race")
+                if matched == total
+                else f"{count(matched, 'matching race')} ({total:,} in all)"
+            )
             self.count.setText(f"Showing the first {shown:,} of {of}; search or filter to find the others")
             self.count.setWordWrap(True)
         else:
-            races = "race" if total == 1 else "races"
+            races = noun(total, "race")
             self.count.setText(f"{total:,} {races}" if shown == total else f"{shown:,} of {total:,} {races}")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from tracker.core.expected_vote import EVIDENCE, ExpectedVote, short_label
 from tracker.core.model import Snapshot
 from tracker.core.projection import ContestProjection
+from tracker.core.words import count
 from tracker.core.write_ins import first_named
 from tracker.ui.bar_texts import display_name, round_votes
 
@@ -81,7 +82,8 @@ def heading(projection: ContestProjection | None) -> str:
         if ev.bounded
         else f"likely {round_votes(o.lo):,}–{round_votes(o.hi):,}"
     )
-    return f"About {round_votes(o.expected):,} votes still out ({spread}), {ev.evidence} · baseline {base}"
+    about = count(round_votes(o.expected), "vote")
+    return f"About {about} still out ({spread}), {ev.evidence} · baseline {base}"
 
 
 class VoteRemainingDock(QDockWidget):

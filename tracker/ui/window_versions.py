@@ -96,7 +96,11 @@ class VersionDisplay(_Base):
             self._race_view.show_contest(
                 None, message=f"No results yet at {local:%H:%M} — the first update came at {first:%H:%M}"
             )
-            self._status_version.setText(f"before the first of {len(timeline)} versions")
+            self._status_version.setText(
+                "before the only version"
+                if len(timeline) == 1
+                else f"before the first of {len(timeline):,} versions"
+            )
             self._timeline_view.set_history([], None)
             self.drawn.emit()
             return

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from tracker.core.words import count, noun
 from tracker.store import Store
 from tracker.watch.ports import Events, Host
 
@@ -103,5 +104,5 @@ class StoreJobs:
         if result.skipped:  # imported, but not everything: say so once
             names = ", ".join(name for name, _ in result.skipped)
             n = len(result.skipped)
-            what = "1 file that is not results was" if n == 1 else f"{n} files that are not results were"
+            what = f"{count(n, 'file')} that {noun(n, 'is', 'are')} not results {noun(n, 'was', 'were')}"
             self._host.fail(f"{path.name}: {what} left out: {names}")
