@@ -36,6 +36,7 @@ from tracker.core.lookup import find_contests, no_such_contest
 from tracker.core.model import Contest, Snapshot
 from tracker.core.projection import project_contest, projection_records
 from tracker.core.turnout_prior import turnout_prior
+from tracker.core.words import count
 from tracker.store import ProjectionRecord
 
 log = logging.getLogger(__name__)
@@ -223,14 +224,15 @@ def describe_baseline(baselines: Mapping[str, Baseline], snapshot: Snapshot) -> 
         turned_off = not getattr(baselines, "auto", True)
         return "none", "none (turned off)" if turned_off else "none: the projections use this night alone"
     matched = base.matched(top)
-    note = f"{base.label}: {matched} of {len(top.units)} units of {top.name} matched"
+    note = f"{base.label}: {matched} of {count(len(top.units), 'unit')} of {top.name} matched"
     missing = [u.name for u in top.units if unit_match_key(u) not in base.units]
     whole = base.county_totals(top) if not matched else {}
     if whole:  # a baseline by county for a night by precinct: it sizes counties, not precincts
         counties = sorted({u.county for u in top.units if u.county})
         missing = [c for c in counties if c not in whole]
         note = (
-            f"{base.label}: {len(whole)} of {len(counties)} counties of {top.name} matched "
+            f"{base.label}: {len(whole)} of {count(len(counties), 'county', 'counties')} of {top.name} "
+            "matched "
             "(it sizes each county's vote, not its precincts')"
         )
         matched = len(whole)
