@@ -462,3 +462,23 @@ def test_clinched_against_an_estimate_says_what_it_rests_on():
     assert estimated[0].tiny == "clinched (est.)" and estimated[0].estimated
     assert verdict(c, stated).endswith("even if every outstanding vote goes to others")
     assert verdict(c, estimated).endswith("unless the count runs far over its estimate")
+
+
+def test_florida_constitutional_amendments_need_at_least_60_percent():
+    """Fla. Const. art. XI, § 5(e). In 2024 Amendment 4 had 57 % yes and failed: a tracker drawing
+    the line at 50 % would have shown it passing all night. A county charter amendment is not a
+    constitutional one: a majority."""
+    fl = rule_for(
+        "FL", "general", "Amendment 4: Limiting Government Interference with Abortion", choices=["Yes", "No"]
+    )
+    assert fl.measure and fl.at_least and fl.share == 0.6 and fl.source == "table"
+    assert "art. XI, § 5(e)" in fl.basis
+    lost = race({"Yes": 5_700, "No": 4_300}, rule=fl)
+    assert phrases(lost, DONE)["Yes"] == "fails (needs at least 60 %) · final"
+    assert line_label(lost) == "60 % to pass" and cut_line(lost) == 0.6
+    exactly = race({"Yes": 6_000, "No": 4_000}, rule=fl)
+    assert phrases(exactly, DONE)["Yes"] == "passes (at least 60 %) · final"
+    charter = rule_for("FL", "general", "Miami-Dade County Charter Amendment", choices=["Yes", "No"])
+    assert charter.rule == "majority" and not charter.at_least
+    # a candidate race in Florida is not a measure: plurality, as before
+    assert rule_for("FL", "general", "Governor").rule == "plurality"
