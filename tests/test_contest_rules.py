@@ -482,3 +482,16 @@ def test_florida_constitutional_amendments_need_at_least_60_percent():
     assert charter.rule == "majority" and not charter.at_least
     # a candidate race in Florida is not a measure: plurality, as before
     assert rule_for("FL", "general", "Governor").rule == "plurality"
+
+
+def test_mississippi_statewide_offices_need_a_majority_since_2020():
+    """Ballot Measure 2 (2020): Mississippi's governor and statewide officers need a majority of
+    the votes, else a runoff between the top two; other general-election races stay plurality."""
+    gov = rule_for("MS", "November 7, 2023 General Election", "Governor")
+    assert gov.rule == "majority" and gov.runoff == "top-two" and gov.source == "table"
+    assert "Ballot Measure 2" in gov.basis
+    assert rule_for("MS", "general", "Lieutenant Governor").rule == "majority"
+    assert rule_for("MS", "general", "Commissioner of Insurance").rule == "majority"
+    assert rule_for("MS", "general", "State Senate District 12").rule == "plurality"
+    # the primaries keep their own row (a majority with a runoff, NCSL)
+    assert rule_for("MS", "primary", "State Senate District 12").rule == "majority"
