@@ -232,6 +232,8 @@ def _parse_contest(
                 order.update(dict.fromkeys(names))
                 last = names
     canon = list(order)
+    # _table (clarity_votes') is looked up in this module: replacing ``clarity._table`` turns the
+    # table off, as tests/test_columnar_votes.py does to compare it with the dicts.
     table = _table(canon, choices, list(vote_types)) if cells_total < _TABLE_MAX_TOTAL else None
     if table is not None:
         unit_votes: list = [table.row(i) for i in range(len(canon))]
