@@ -251,7 +251,9 @@ class _Race:
             if not units:
                 units = [whole]
             else:
-                diff = {cid: state_votes.get(cid, 0) - sums.get(cid, 0) for cid in {*state_votes, *sums}}
+                # the feed's order (state first), never a set's: the same on every run
+                ids = list(dict.fromkeys([*state_votes, *sums]))
+                diff = {cid: state_votes.get(cid, 0) - sums.get(cid, 0) for cid in ids}
                 if any(d < 0 for d in diff.values()):
                     warnings.append(
                         f"{name}: its county results add up to more than AP's state total; "
