@@ -76,3 +76,28 @@ def test_allegheny_fully_reported_alerts_list_no_write_in_line_as_a_candidate(sh
     assert by_name["Pittsburgh Controller"] == (
         "all 402 precincts reporting: Rachael Heisler 97.44 %, write-in votes 2.56 %"
     )
+
+
+def test_a_race_for_three_seats_names_its_three_and_the_first_one_out() -> None:
+    """Vote for 3: the fully reported alert names who took the seats and who missed the cut,
+    not the two leaders alone (the write-in line still never takes a place)."""
+    import dataclasses
+
+    race = _race(
+        {"a": 400, "b": 300, "w": 250, "c": 200, "d": 100, "e": 50},
+        {
+            "a": "Synthetic Ada",
+            "b": "Synthetic Bo",
+            "w": "Write-in",
+            "c": "Synthetic Cy",
+            "d": "Synthetic Di",
+            "e": "Synthetic Ed",
+        },
+    )
+    three = dataclasses.replace(race, vote_for=3)
+    assert _fully_reported(three) == (
+        "its 1 precinct reporting: Synthetic Ada 30.77 %, Synthetic Bo 23.08 %, Synthetic Cy 15.38 %, "
+        "Synthetic Di 7.69 %"
+    )
+    # one seat: the two leaders, as before
+    assert _fully_reported(race) == "its 1 precinct reporting: Synthetic Ada 30.77 %, Synthetic Bo 23.08 %"

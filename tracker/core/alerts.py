@@ -258,7 +258,9 @@ def race_alerts(
     if complete and not state.complete:
         reporting, _ = contest.precincts
         every = "its 1 precinct" if reporting == 1 else f"all {count(reporting, 'precinct')}"
-        alert(AlertKind.FULLY_REPORTED, "", f"{every} reporting: {leading_shares(contest)}")
+        # a race for N seats names its N and the first one out (the margin at the cut), not two
+        shown = max(2, contest.vote_for + 1) if contest.vote_for > 1 else 2
+        alert(AlertKind.FULLY_REPORTED, "", f"{every} reporting: {leading_shares(contest, shown)}")
 
     return RaceState(new_leader, above, new_outcome, complete), out
 
