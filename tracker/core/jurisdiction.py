@@ -27,6 +27,7 @@ __all__ = [
     "STATE_CODES",
     "JurisdictionRow",
     "election_kind",
+    "election_year",
     "is_measure",
     "load_table",
     "rule_for",
@@ -106,13 +107,18 @@ class JurisdictionRow:
     election: str
     office: re.Pattern[str] | None  # None: any office
     rule: ThresholdRule
+    #: The first year the row's law applies ("primary from 2022": Alaska's top four); 0: always.
+    #: An election whose name states no year is read under the law of today.
+    since: int = 0
 
-    def matches(self, state: str, election: str, office: str, measure: bool) -> bool:
+    def matches(self, state: str, election: str, office: str, measure: bool, year: int = 0) -> bool:
         if self.rule.measure != measure:
             return False
         if self.state not in ("*", state):
             return False
         if self.election != "any" and self.election != election:
+            return False
+        if self.since and year and year < self.since:
             return False
         return self.office is None or bool(self.office.search(office))
 
@@ -121,12 +127,25 @@ def _yes(text: str) -> bool:
     return text.strip().lower() in ("yes", "y", "true", "1")
 
 
+_TOP = re.compile(r"top-(\d+)")
+_SINCE = re.compile(r"(\w+)\s+from\s+(\d{4})")
+
+
 def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
     kind = raw["rule"].strip()
+    # "top-2": a primary whose two most-voted advance (a plurality rule that elects nobody).
+    top = _TOP.fullmatch(kind)
+    advance = int(top.group(1)) if top else 0
+    kind = "plurality" if top else kind
     share = float(raw["share"]) if raw.get("share", "").strip() else 0.5
     election = raw["election"].strip().lower()
+    since = _SINCE.fullmatch(election)
+    election = since.group(1) if since else election
     if election not in ELECTION_KINDS:
-        raise ValueError(f"{where}: election must be one of {', '.join(ELECTION_KINDS)}")
+        raise ValueError(
+            f"{where}: election must be one of {', '.join(ELECTION_KINDS)}, optionally followed "
+            "by 'from YEAR'"
+        )
     office = raw["office"].strip()
     source = raw["source"].strip()
     if not source:
@@ -137,6 +156,7 @@ def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
         runoff=raw["runoff"].strip() or "none",
         measure=_yes(raw.get("measure", "")),
         at_least=_yes(raw.get("at_least", "")),
+        advance=advance,
         # The "*" rows at the end are the defaults; a "*" row for one office (presidential
         # primaries) is the table's own rule.
         source="table" if raw["state"].strip() != "*" or office not in ("", "*") else "default",
@@ -147,6 +167,7 @@ def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
         election,
         None if office in ("", "*") else re.compile(office, re.I),
         rule,
+        int(since.group(2)) if since else 0,
     )
 
 
@@ -176,6 +197,12 @@ def election_kind(name: str) -> str:
         if re.search(pattern, text):
             return kind
     return "any"
+
+
+def election_year(name: str) -> int:
+    """The year an election's name states ("August 16, 2022 Primary" → 2022); 0 when none."""
+    years = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", name)
+    return int(years[0]) if years else 0
 
 
 def is_measure(choices: Iterable[str]) -> bool:
@@ -313,10 +340,11 @@ def rule_for(
             else stated.with_source("feed", stated.basis or "stated by the feed")
         )
     kind = election if election in ELECTION_KINDS else election_kind(election)
+    year = 0 if election in ELECTION_KINDS else election_year(election)
     question = is_measure(choices) if measure is None else measure
     state = state.strip().upper()
     for row in load_table():
-        if row.matches(state, kind, office, question):
+        if row.matches(state, kind, office, question, year):
             rule = row.rule
             if vote_for > 1 and rule.has_line and not rule.measure:
                 rule = ThresholdRule.plurality(

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from tracker.core.model import Contest, Snapshot
 from tracker.core.pause_points import pause_point
-from tracker.core.standing import ordinal, yes_choice
+from tracker.core.standing import ordinal, places, yes_choice
 from tracker.core.threshold import ThresholdRule
 from tracker.core.write_ins import is_write_in
 
@@ -74,6 +74,8 @@ class RaceFacts(NamedTuple):
     #: closest a write-in name can be; <= 0 when one could have as many. None without write-in
     #: votes (or, with N seats, with no more names than seats).
     write_in_gap: float | None = None
+    #: A primary whose top ``seats`` advance (``ThresholdRule.advance``): places, not seats.
+    advance: bool = False
 
     @property
     def closest(self) -> float | None:
@@ -133,6 +135,8 @@ def race_facts(contest: Contest) -> RaceFacts:
     leader = runner_up = note = last = ""
     margin: float | None = None
     crossed = False
+    # Seats (vote for N), or the places that advance in a top-N primary: the cut line's N.
+    n_places = places(contest)
     written = 0
     gap: float | None = None
     if votes:
@@ -162,10 +166,10 @@ def race_facts(contest: Contest) -> RaceFacts:
                 runner_up = second_name
                 margin = (best[0] - second[0]) * 100.0 / votes
             ahead, behind, room = best[0], second[0] if second is not None else None, 1
-            if contest.vote_for > 1:
+            if n_places > 1:
                 # N seats: what is close is the cut line, the N-th name against the (N+1)-th
                 # (sorted only here: most races have one seat and keep the one-pass scan above).
-                seats = contest.vote_for
+                seats = n_places
                 named = [c for c in contest.ranked() if not _write_in(c.name)]
                 if len(named) > seats:
                     inside, outside = named[seats - 1], named[seats]
@@ -180,11 +184,11 @@ def race_facts(contest: Contest) -> RaceFacts:
                             totals.get(named[-1].id, 0),
                             seats - len(named) + 1,
                         )
-            if written and named_race and (contest.vote_for <= 1 or behind is not None):
+            if written and named_race and (n_places <= 1 or behind is not None):
                 gap = (ahead - written) * 100.0 / votes
             if written and named_race:
                 note = _write_in_note(
-                    last or leader, runner_up, ahead, behind, room, written, votes, contest.vote_for
+                    last or leader, runner_up, ahead, behind, room, written, votes, n_places
                 )
             line = _line(contest.threshold)
             # A file holding part of the race (core.coverage) crosses no line; nor does a write-in
@@ -208,10 +212,11 @@ def race_facts(contest: Contest) -> RaceFacts:
         crossed,
         total == 0 or reporting < total,
         _print(contest, precincts, totals),
-        max(contest.vote_for, 1),
+        n_places,
         written,
         note,
         gap,
+        bool(contest.threshold.advance),
     )
 
 
@@ -261,11 +266,9 @@ def margin_lines(row: RaceFacts) -> list[str]:
     elif row.margin is not None:
         lines.append(f"{row.leader} leads {row.runner_up} by {row.margin:.1f} points")
     elif row.seats > 1 and row.leader:
-        lines.append(
-            f"{row.seats} seats, no more names than seats"
-            if row.write_ins
-            else f"{row.seats} seats, no more candidates than seats"
-        )
+        unit, per = ("places that advance", "places") if row.advance else ("seats", "seats")
+        who = "names" if row.write_ins else "candidates"
+        lines.append(f"{row.seats} {unit}, no more {who} than {per}")
     elif row.leader and is_write_in(row.leader):
         lines.append(f"{row.leader}: write-ins only, no candidate on the ballot")
     elif row.leader and not row.write_ins:

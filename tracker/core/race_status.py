@@ -53,6 +53,19 @@ def race_status(contest: Contest, name: Callable[[str], str] = str) -> str:
     over = rule.has_line and votes / counted > rule.share
     if not done:
         return f"{who} over {rule.label()} so far" if over else ""
+    if rule.advance:
+        # A top-N primary: nobody is elected; who goes on, as the standings say (ties and the
+        # write-in votes included).
+        rows = standings(contest, Outstanding.none())
+        going = [name(r.candidate.name) for r in rows if r.need.state is State.ADVANCES]
+        states = {r.need.state for r in rows}
+        if State.BEHIND_WRITE_INS in states:
+            return f"final · {WAITING_ON_WRITE_INS_SHORT}"
+        if State.TIED in states:
+            return "final · tied at the cut line"
+        if not going:
+            return ""
+        return f"final · {', '.join(going)} advance" if len(going) > 1 else f"final · {going[0]} advances"
     if not rule.has_line:
         return f"final · {WAITING_ON_WRITE_INS_SHORT}" if unsure else f"final · {who} leads"
     if over:

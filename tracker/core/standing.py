@@ -11,8 +11,12 @@ Three ways a race is decided (:func:`mode`):
 
 - ``line``: a majority or share rule, one seat. ``threshold.assess`` per candidate.
 - ``seats``: plurality (any number of seats) or any rule with vote-for N > 1: the N most-voted
-  win; the cut line is the N-th place. A line rule with several seats is read as top-N too (see
-  docs/contest-rules.md: a multi-seat majority test is not modelled).
+  win; the cut line is the N-th place. A primary where the top N advance
+  (``ThresholdRule.advance``: Washington's and California's top two, Alaska's top four) is read
+  the same way with N places (:func:`places`), but nobody is elected: the words say "advances",
+  "in the top two", "clinched a place in the general", never "elected" or "seat". A line rule
+  with several seats is read as top-N too (see docs/contest-rules.md: a multi-seat majority
+  test is not modelled).
 - ``measure``: a ballot question; its Yes choice against the share it needs.
 
 A race whose only choices are write-in lines ("Write-in", ``tracker.core.write_ins``) is none of
@@ -38,6 +42,7 @@ from tracker.core.threshold import (
     State,
     ThresholdRule,
     assess,
+    number_word,
     share_text,
     votes_to_clear,
 )
@@ -56,6 +61,7 @@ __all__ = [
     "line_label",
     "mode",
     "ordinal",
+    "places",
     "standings",
     "verdict",
     "yes_choice",
@@ -111,6 +117,12 @@ def mode(contest: Contest) -> str:
     return "seats"
 
 
+def places(contest: Contest) -> int:
+    """How many are chosen at the cut line: the places that advance in a top-N primary, else the
+    seats (vote for N)."""
+    return contest.threshold.advance or max(contest.vote_for, 1)
+
+
 def yes_choice(contest: Contest) -> Candidate | None:
     """The choice a ballot question's line applies to: the first named Yes/For/Retain, else the
     first on the ballot."""
@@ -147,13 +159,15 @@ def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standi
             for rank, (c, v) in enumerate(zip(ranked, votes, strict=True))
         )
     if contest.partial:
-        return _partial(max(contest.vote_for, 1), ranked, votes, counted)
+        return _partial(places(contest), ranked, votes, counted)
     how = mode(contest)
     if how == "line":
         return _line(contest.threshold, ranked, votes, counted, outstanding)
     if how == "measure":
         return _measure(contest, ranked, votes, counted, outstanding)
-    return _seats(max(contest.vote_for, 1), ranked, votes, counted, outstanding)
+    return _seats(
+        places(contest), ranked, votes, counted, outstanding, advance=bool(contest.threshold.advance)
+    )
 
 
 def _split(ranked: list[Candidate], votes: list[int]) -> tuple[list[bool], list[int], int]:
@@ -314,8 +328,11 @@ def _seats(
     votes: list[int],
     counted: int,
     outstanding: Outstanding | None,
+    *,
+    advance: bool = False,
 ) -> tuple[Standing, ...]:
-    """The N most-voted win. A write-in line ranks like a rival with all of its votes (the most
+    """The N most-voted win (or, with ``advance``, go on to the general election: the same
+    arithmetic, other words). A write-in line ranks like a rival with all of its votes (the most
     one write-in name can have), so a lead over it is a lead over any write-in name; but it is
     never in, elected or clinched itself, and a named candidate it pushes below the N-th place is
     not out: their seat waits on how the write-in votes split (docs/contest-rules.md)."""
@@ -334,7 +351,10 @@ def _seats(
     cut = named[seats - 1][1] if cut_named else 0
     cut_name = named[seats - 1][0].name if cut_named else ""
     tie = cut_named and cut == named[seats][1]
-    one = seats == 1
+    one = seats == 1 and not advance
+    top = f"in the top {number_word(seats)}"
+    # "… to pass Jones for 2nd": in a primary the place is what is at stake, not a seat.
+    place = f" for {ordinal(seats)}" if advance else ""
     out = []
     for rank, (cand, v, w) in enumerate(zip(ranked, votes, write_in, strict=True)):
         inside = rank < seats
@@ -348,10 +368,17 @@ def _seats(
             # ``room`` write-in names with as many votes each would take or tie this seat.
             need, tiny = Need(State.BEHIND_WRITE_INS), "behind write-ins"
             who = "one write-in name has" if room == 1 else f"{room} write-in names have"
-            wins = ("wins" if one else "wins a seat") if final else ("leads" if one else "in")
+            if advance:
+                wins = "advances" if final else top
+            else:
+                wins = ("wins" if one else "wins a seat") if final else ("leads" if one else "in")
             phrase = f"behind the write-in votes · {wins} unless {who} as many" + (
                 " · final" if final else ""
             )
+        elif not contested and advance:
+            need = Need(State.ADVANCES if final else State.IN, votes_needed=0)
+            phrase = "advances · uncontested" if final else f"{top} · uncontested"
+            tiny = "advances" if final else "in"
         elif not contested:
             state = State.ELECTED if final else State.IN
             need = Need(state, votes_needed=0)
@@ -362,22 +389,29 @@ def _seats(
             need = Need(State.TIED, votes_needed=1)
             phrase = ("tied for the lead" if one else "tied at the cut line") + (" · final" if final else "")
             tiny = "tied"
+        elif final and advance:
+            state = State.ADVANCES if inside else State.NOT_ADVANCING
+            need = Need(state, votes_needed=0 if inside else cut - v + 1)
+            phrase = tiny = state.value
         elif final:
             state = State.ELECTED if inside else State.NOT_ELECTED
             need = Need(state, votes_needed=0 if inside else cut - v + 1)
             phrase = tiny = state.value
         elif inside:
             lead = v - first_out
+            what = "clinched a place in the general" if advance else "clinched a seat"
             if hi is not None and lead > hi:
-                need, phrase = Need(State.CLINCHED, votes_needed=0), "clinched" if one else "clinched a seat"
+                need, phrase = Need(State.CLINCHED, votes_needed=0), "clinched" if one else what
                 tiny = "clinched"
                 if not hard:
                     phrase = (
-                        CLINCHED_ESTIMATED
-                        if one
-                        else "clinched a seat unless the count runs far over its estimate"
+                        CLINCHED_ESTIMATED if one else f"{what} unless the count runs far over its estimate"
                     )
                     tiny = CLINCHED_SHORT
+            elif advance:
+                need = Need(State.IN, votes_needed=0)
+                phrase = f"{top} · {_votes(lead)} ahead of {ordinal(seats + 1)}"
+                tiny = "in"
             else:
                 need = Need(State.IN, votes_needed=0)
                 phrase = f"leads by {_votes(lead)}" if one else f"in · {_votes(lead)} ahead of the cut"
@@ -386,16 +420,18 @@ def _seats(
             short = cut - v + 1
             if hi is not None and short > hi and hard:
                 need = Need(State.ELIMINATED, votes_needed=short)
-                phrase = f"eliminated (needs {_votes(short)} to pass {cut_name}, more than are out)"
-                tiny = "eliminated"
+                head, tiny = ("out of reach", "out of reach") if advance else ("eliminated", "eliminated")
+                phrase = f"{head} (needs {_votes(short)} to pass {cut_name}{place}, more than are out)"
             elif hi is not None and short > hi:
                 # The top of an estimate is likely, not a count of ballots: a night can run over it.
                 need = Need(State.OUT_OF_REACH, votes_needed=short)
-                phrase = f"{OUT_OF_REACH_ESTIMATED} (needs {_votes(short)} to pass {cut_name})"
+                phrase = f"{OUT_OF_REACH_ESTIMATED} (needs {_votes(short)} to pass {cut_name}{place})"
                 tiny = OUT_OF_REACH_SHORT
             else:
                 need = Need(State.OUT, votes_needed=short)
-                phrase = f"{'' if one else 'out · '}needs {_votes(short)} to pass {cut_name}"
+                phrase = (
+                    f"{'' if one or advance else 'out · '}needs {_votes(short)} to pass {cut_name}{place}"
+                )
                 tiny = "trails" if one else "out"
         compact = phrase if len(phrase) <= 28 else tiny
         estimated = not hard and need.state in (State.CLINCHED, State.OUT_OF_REACH)
@@ -468,7 +504,7 @@ def cut_line(contest: Contest) -> float | None:
     how = mode(contest)
     if how in ("line", "measure"):
         return contest.threshold.share
-    seats = max(contest.vote_for, 1)
+    seats = places(contest)
     if seats == 1 or len(contest.candidates) <= seats:
         return None
     totals = contest.totals
@@ -493,8 +529,8 @@ def line_label(contest: Contest) -> str:
         return contest.threshold.label()
     if how == "measure":
         return f"{contest.threshold.label()} to pass"
-    seats = max(contest.vote_for, 1)
-    if seats <= 1:
+    seats = places(contest)
+    if seats <= 1 and not contest.threshold.advance:
         return ""
     if any(is_write_in(c.name) for c in contest.ranked()[:seats]):
         # A write-in line is above the line: it is at the N-th name, not the N-th place.
@@ -515,7 +551,7 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     named = [r for r in rows if r.need.state is not State.WRITE_INS]
     written = sum(r.votes for r in rows if r.need.state is State.WRITE_INS)
     if contest.partial:
-        return _partial_verdict(max(contest.vote_for, 1), named)
+        return _partial_verdict(places(contest), named)
     how = mode(contest)
     rule = contest.threshold
     if how == "line":
@@ -528,6 +564,7 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
                 return f"fails: yes needs {rule.over_words()}"
         return ""
     elected = [r.candidate.name for r in rows if r.need.state is State.ELECTED]
+    advancing = [r.candidate.name for r in rows if r.need.state is State.ADVANCES]
     tied = [r.candidate.name for r in rows if r.need.state is State.TIED and r.phrase.endswith("final")]
     behind = [
         r.candidate.name
@@ -537,6 +574,8 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
     parts = []
     if elected:
         parts.append("elected: " + ", ".join(elected))
+    if advancing:
+        parts.append("advance to the general election: " + ", ".join(advancing))
     if tied:
         parts.append("tied at the cut line: " + ", ".join(tied))
     if behind:

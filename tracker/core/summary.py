@@ -27,7 +27,8 @@ lists, objects)::
           "threshold": {"rule": "majority", "source": "table", "basis": "O.C.G.A. …"},
                                               # ThresholdRule.to_json(): rule majority | plurality
                                               # | share (+ "share"), and when not the default:
-                                              # runoff, measure, at_least, source, basis
+                                              # runoff, measure, at_least, advance (top-N
+                                              # primary), source, basis
           "rule": {"text": "majority (over 50 %), else the top two go to a runoff",
                    "source": "table",         # feed | table | user | default
                    "origin": "from the jurisdiction table"},

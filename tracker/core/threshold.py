@@ -31,7 +31,11 @@ class ThresholdRule:
     "plurality" (most votes win; with ``vote_for`` N seats the N most-voted win: no fixed line).
     ``runoff`` says what happens when nobody clears a line (see ``RUNOFF_KINDS``; always "none"
     for plurality). ``measure`` marks a ballot question: only its Yes choice is measured against
-    the line, and "passes"/"fails" replace "over"/"runoff". ``source``/``basis`` say where the
+    the line, and "passes"/"fails" replace "over"/"runoff". ``advance`` (a plurality rule only)
+    marks a primary where the top N go on to the general election and nobody is elected
+    (Washington's and California's top two, Alaska's top four): read like N seats, a cut line at
+    the N-th place, but the words say "advances", never "elected" or "seat"; 0 for every other
+    race. ``source``/``basis`` say where the
     rule came from (``RULE_SOURCES``) and why (a statute, a feed field, "set in the window").
     Source and basis do not change how a race is decided, so they are left out of equality.
     """
@@ -43,6 +47,9 @@ class ThresholdRule:
     #: The line is reached at exactly ``share`` ("at least 55 %", Colorado's amendments) rather
     #: than only above it ("more than half").
     at_least: bool = False
+    #: The top N advance to the general election (a top-two or top-four primary); 0: not such a
+    #: primary. Only with ``rule == "plurality"``.
+    advance: int = 0
     source: str = field(default="default", compare=False)
     basis: str = field(default="", compare=False)
 
@@ -61,6 +68,8 @@ class ThresholdRule:
             object.__setattr__(self, "runoff", "none")
         if self.source not in RULE_SOURCES:
             raise ValueError(f"unknown rule source {self.source!r}")
+        if self.advance < 0 or (self.advance and (self.rule != "plurality" or self.measure)):
+            raise ValueError("only a plurality race (not a ballot question) has places that advance")
 
     @classmethod
     def majority(cls, **kw: object) -> ThresholdRule:
@@ -69,6 +78,13 @@ class ThresholdRule:
     @classmethod
     def plurality(cls, **kw: object) -> ThresholdRule:
         return cls("plurality", 0.5, runoff="none", **kw)  # type: ignore[arg-type]
+
+    @classmethod
+    def top(cls, places: int, **kw: object) -> ThresholdRule:
+        """A primary whose ``places`` most-voted candidates advance to the general election."""
+        if places < 1:
+            raise ValueError("at least one place advances")
+        return cls("plurality", 0.5, runoff="none", advance=places, **kw)  # type: ignore[arg-type]
 
     @property
     def has_line(self) -> bool:
@@ -90,6 +106,12 @@ class ThresholdRule:
         two to a runoff", "plurality, 3 seats", "ballot question, passes over 55 %"."""
         if self.measure:
             return f"ballot question: passes with {self.over_words()} yes"
+        if self.advance:
+            n = number_word(self.advance)
+            return (
+                f"top {n} advance (the {n} with the most votes go on to the general election; "
+                "nobody is elected)"
+            )
         if not self.has_line:
             return (
                 "plurality (most votes win), no runoff"
@@ -130,6 +152,8 @@ class ThresholdRule:
             out["measure"] = True
         if self.at_least:
             out["at_least"] = True
+        if self.advance:
+            out["advance"] = self.advance
         if self.source != "default":
             out["source"] = self.source
         if self.basis:
@@ -148,9 +172,18 @@ class ThresholdRule:
             runoff=str(data.get("runoff", "none" if rule == "plurality" else "top-two")),
             measure=bool(data.get("measure", False)),
             at_least=bool(data.get("at_least", False)),
+            advance=int(data.get("advance", 0) or 0) if rule == "plurality" else 0,  # type: ignore[call-overload]
             source=str(data.get("source", "default")),
             basis=str(data.get("basis", "")),
         )
+
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def number_word(n: int) -> str:
+    """ "two", "four": how the law says it ("the top two"); digits from 11 on."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
 #: How many of the leading candidates go on to a runoff when nobody clears the line: Georgia's
@@ -183,6 +216,9 @@ class State(StrEnum):
     OUT = "out"
     ELECTED = "elected"
     NOT_ELECTED = "not elected"
+    # A primary where the top N advance (``ThresholdRule.advance``): nobody is elected.
+    ADVANCES = "advances"
+    NOT_ADVANCING = "does not advance"
     ELIMINATED = "eliminated"
     TIED = "tied at the cut line"
     # Ballot questions.

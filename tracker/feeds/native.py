@@ -225,7 +225,10 @@ class _Checker:
     def threshold(self, raw: Any, path: str) -> ThresholdRule:
         """The rule the publisher states: it wins over the jurisdiction table (source "feed")."""
         t = self.as_obj(
-            raw, path, required=("rule",), optional=("share", "runoff", "measure", "at_least", "basis")
+            raw,
+            path,
+            required=("rule",),
+            optional=("share", "runoff", "measure", "at_least", "advance", "basis"),
         )
         rule = self.as_str(t["rule"], f"{path}.rule")
         extra: dict[str, Any] = {"source": "feed"}
@@ -241,6 +244,11 @@ class _Checker:
         if "at_least" in t:
             extra["at_least"] = self.as_bool(t["at_least"], f"{path}.at_least")
         extra["basis"] = self.as_str(t["basis"], f"{path}.basis") if "basis" in t else _STATED
+        if "advance" in t:
+            # A top-two (top-four) primary: the N most-voted go on to the general election.
+            if rule != "plurality" or extra.get("measure"):
+                self.fail(f"{path}.advance", "only a plurality race (not a ballot question) advances places")
+            extra["advance"] = self.as_int(t["advance"], f"{path}.advance", minimum=1)
         if rule in ("majority", "plurality"):
             if "share" in t:
                 self.fail(path, f"a {rule} rule takes no share (use rule 'share' for a custom line)")

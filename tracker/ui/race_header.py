@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from tracker.core.model import Contest
 from tracker.core.projection import ContestProjection
-from tracker.core.threshold import Outstanding
+from tracker.core.threshold import Outstanding, number_word
 from tracker.core.words import count
 from tracker.core.write_ins import first_named
 from tracker.ui.bar_texts import BarInfo, display_name, percent_text, round_votes
@@ -100,6 +100,8 @@ def terse_rule(contest: Contest) -> str:
     rule = contest.threshold
     if rule.measure:
         return f"Rule: {rule.label()} to pass"
+    if rule.advance:
+        return f"Rule: top {number_word(rule.advance)} advance"
     if not rule.has_line:
         seats = max(contest.vote_for, 1)
         return "Rule: plurality" if seats <= 1 else f"Rule: top {seats} win"

@@ -61,6 +61,8 @@ CHOICES: tuple[tuple[str, str | None], ...] = (
     ("More than a share, else the top two go to a runoff", "share-runoff"),
     ("More than a share, else the runner-up may ask for a runoff", "share-request"),
     ("Ballot question: passes with more than a share of yes", "measure"),
+    ("Top two advance to the general election (a top-two primary: nobody is elected)", "top-2"),
+    ("Top four advance to the general election (Alaska's primary: nobody is elected)", "top-4"),
 )
 
 
@@ -71,6 +73,8 @@ def rule_of_choice(kind: str | None, percent: float = 50.0, at_least: bool = Fal
         return None
     if kind == "plurality":
         return ThresholdRule.plurality(source="user")
+    if kind.startswith("top-"):
+        return ThresholdRule.top(int(kind.removeprefix("top-")), source="user")
     if kind == "majority-runoff":
         return ThresholdRule.majority(source="user")
     if kind == "majority":
@@ -87,6 +91,8 @@ def choice_of_rule(rule: ThresholdRule | None) -> tuple[str | None, float, bool]
     """The dialog's (kind, percent, at least) for an override, to open the dialog where it was."""
     if rule is None:
         return None, 50.0, False
+    if rule.advance in (2, 4):
+        return f"top-{rule.advance}", 50.0, False
     if not rule.has_line:
         return "plurality", 50.0, False
     if rule.measure:
