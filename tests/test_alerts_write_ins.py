@@ -101,3 +101,18 @@ def test_a_race_for_three_seats_names_its_three_and_the_first_one_out() -> None:
     )
     # one seat: the two leaders, as before
     assert _fully_reported(race) == "its 1 precinct reporting: Synthetic Ada 30.77 %, Synthetic Bo 23.08 %"
+
+
+def test_a_top_two_primary_names_the_two_who_advance_and_the_third() -> None:
+    """A primary where the top two advance (Washington's): the fully reported alert names the
+    two places and the first one out."""
+    import dataclasses
+
+    race = _race(
+        {"a": 400, "b": 300, "c": 200, "d": 100},
+        {"a": "Synthetic Ada", "b": "Synthetic Bo", "c": "Synthetic Cy", "d": "Synthetic Di"},
+    )
+    primary = dataclasses.replace(race, threshold=ThresholdRule.top(2))
+    assert _fully_reported(primary) == (
+        "its 1 precinct reporting: Synthetic Ada 40.00 %, Synthetic Bo 30.00 %, Synthetic Cy 20.00 %"
+    )

@@ -33,7 +33,7 @@ from enum import StrEnum
 from tracker.core.model import Contest, ReportingUnit, Snapshot, UnitKind
 from tracker.core.pause_points import pause_point
 from tracker.core.projection import ContestProjection
-from tracker.core.standing import mode, yes_choice
+from tracker.core.standing import mode, places, yes_choice
 from tracker.core.threshold import votes_to_clear
 from tracker.core.words import count, noun
 from tracker.core.write_ins import is_write_in
@@ -258,8 +258,10 @@ def race_alerts(
     if complete and not state.complete:
         reporting, _ = contest.precincts
         every = "its 1 precinct" if reporting == 1 else f"all {count(reporting, 'precinct')}"
-        # a race for N seats names its N and the first one out (the margin at the cut), not two
-        shown = max(2, contest.vote_for + 1) if contest.vote_for > 1 else 2
+        # a race for N seats (or N places that advance) names its N and the first one out (the
+        # margin at the cut), not two
+        chosen = places(contest)
+        shown = chosen + 1 if chosen > 1 else 2
         alert(AlertKind.FULLY_REPORTED, "", f"{every} reporting: {leading_shares(contest, shown)}")
 
     return RaceState(new_leader, above, new_outcome, complete), out
