@@ -213,3 +213,38 @@ def test_invariants_of_county_feeds_with_stated_sizes_under_random_states():
                 assert 0.0 <= c.lo <= c.share <= c.hi <= 1.0
                 assert c.p_clear is None or 0.0 <= c.p_clear <= 1.0
     assert projected >= 25  # the states reach the projection, not only "too early"
+
+
+def test_with_only_complete_counties_counted_the_risk_follows_how_unlike_the_whole_they_are():
+    """AP's county feed early in a night: some counties complete, the others (sized by the feed)
+    not begun. The model risk is read from how unlike the whole (by expected vote) the vote counted
+    is; with nothing counted in the feed-sized counties it stood at its cap (63 pt wide here) even
+    when the complete counties were a fair sample of the state (a metro and half the towns)."""
+    contest, _truth = night()
+    done = {"Synthetic Metro 0"} | {f"Synthetic Town {i}" for i in range(6)}
+    units = []
+    for u in contest.units:
+        size = PLACES[u.name][0]
+        share = PLACES[u.name][2]
+        if u.name in done:
+            d = round(size * share)
+            units.append(
+                dataclasses.replace(
+                    u,
+                    votes={"d": {"Total": d}, "r": {"Total": size - d}},
+                    reporting=Reporting.COMPLETE,
+                    precincts_total=40,
+                    precincts_reporting=40,
+                )
+            )
+        else:
+            units.append(
+                dataclasses.replace(
+                    u, votes={}, reporting=Reporting.NONE, precincts_total=40, precincts_reporting=0
+                )
+            )
+    ap = dataclasses.replace(contest, units=tuple(units))
+    proj = project_contest(ap, baseline(), history=[])
+    assert proj.status == "projected", proj.reason
+    d = proj.candidate("d")
+    assert d.hi - d.lo < 0.25

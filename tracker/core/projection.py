@@ -440,7 +440,8 @@ def _project_contest(
             skew = abs(float(w[done] @ winner[done] / w[done].sum() - w @ winner / w.sum()))
             tau = min(TAU, TAU_BASELINE + SKEW_FACTOR * skew)
             skew_read = True
-    if not skew_read and (prior & data.has_base & (totals_cell > 0)).any():
+    read_from = prior | (complete if fed.any() else np.zeros(n, dtype=bool))
+    if not skew_read and (read_from & data.has_base & (totals_cell > 0)).any():
         # Places sized by the turnout prior (a feed that marks nothing complete): how unlike the
         # whole (by its expected final vote) is the vote counted so far, by the baseline winner's
         # share? (Not where complete places exist but the baseline lacks them, a baseline by county
@@ -450,7 +451,7 @@ def _project_contest(
         # county's rest is read from its own size and lean, not from the complete counties, so
         # what matters is how unlike the whole the vote counted is, not the complete counties
         # (the small rural ones first: an AP-shaped Georgia 2021 was 40 pt wide at half counted).
-        has = (prior | (complete if fed.any() else False)) & data.has_base
+        has = read_from & data.has_base
         seen_w, whole_w = np.where(has, totals_cell, 0.0), np.where(has, np.maximum(pred_final, 0.0), 0.0)
         winner = data.base_winner
         skew = abs(float(seen_w @ winner / seen_w.sum() - whole_w @ winner / max(whole_w.sum(), 1e-9)))
