@@ -381,23 +381,13 @@ def test_before_any_place_looks_finished_the_counted_swing_counts_only_as_far_as
     counted vote swung 25 points in a fifth of the metro: the swing its rest is moved by is
     that part of the places' whole vote (5,000 of 150,000 expected: 3.3 points), not of the count
     (5,000 of 70,000: 7.1 points)."""
-    counted = np.asarray([[16_000.0, 4_000.0]] + [[4_500.0, 5_500.0]] * 5)
-    pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
-    base_x = np.asarray([[0.55, 0.45]] + [[0.45, 0.55]] * 5)
-    pred_share = counted / counted.sum(axis=1, keepdims=True)
-    six = np.ones(6, dtype=bool)
-    split_waiting(
-        pred_share,
-        six,
-        [f"Synthetic {i}" for i in range(6)],
-        np.asarray(["total"] * 6),
-        counted,
-        pred_final,
-        six,
-        base_x,
-    )
+    rest = _metro_rest((16_000.0, 4_000.0), finished=None, size_sd=None)
     swing = 5_000.0 / 150_000.0
-    assert pred_share[0, 0] == pytest.approx(_rest_share(0.8, 0.55 + swing, 0.2, DEFAULT_SIZE_SD))
+    assert rest == pytest.approx(_rest_share(0.8, 0.55 + swing, 0.2, DEFAULT_SIZE_SD))
+
+
+#: The five towns beside the metro have finished (each a probability of 1).
+TOWNS_FINISHED = np.asarray([0.0] + [1.0] * 5)
 
 
 def _rest_share(count_share: float, lean: float, done: float, size_sd: float) -> float:
@@ -411,13 +401,21 @@ def _rest_share(count_share: float, lean: float, done: float, size_sd: float) ->
     return weight * algebra + (1 - weight) * lean
 
 
-def _one_first_report(count_share: float, done: float, size_sd: float) -> float:
-    """A county of 100,000 expected votes that has counted ``done`` of them at ``count_share`` D,
-    beside five finished towns exactly at their lean (no swing): its rest's D share."""
-    n = 100_000.0 * done
-    counted = np.asarray([[n * count_share, n * (1 - count_share)]] + [[4_500.0, 5_500.0]] * 5)
+def _metro_rest(
+    metro: tuple[float, float],
+    *,
+    base_x: np.ndarray | None = None,
+    finished: np.ndarray | None = TOWNS_FINISHED,
+    size_sd: float | None = 0.0,
+    places: np.ndarray | None = None,
+) -> float:
+    """SYNTHETIC: a metro of 100,000 expected votes that has counted ``metro`` (D, R), beside
+    five towns of 10,000 about done at 45 % D; the leans 55 % (metro) and 45 % (towns) unless
+    ``base_x`` says otherwise. The metro's rest's D share as ``split_waiting`` reads it."""
+    counted = np.asarray([list(metro)] + [[4_500.0, 5_500.0]] * 5)
     pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
-    base_x = np.asarray([[0.55, 0.45]] + [[0.45, 0.55]] * 5)
+    if base_x is None:
+        base_x = np.asarray([[0.55, 0.45]] + [[0.45, 0.55]] * 5)
     pred_share = counted / counted.sum(axis=1, keepdims=True)
     six = np.ones(6, dtype=bool)
     split_waiting(
@@ -429,10 +427,18 @@ def _one_first_report(count_share: float, done: float, size_sd: float) -> float:
         pred_final,
         six,
         base_x,
-        finished=np.asarray([0.0] + [1.0] * 5),
-        size_sd=np.full(6, size_sd),
+        finished=finished,
+        size_sd=None if size_sd is None else np.full(6, size_sd),
+        places=places,
     )
     return float(pred_share[0, 0])
+
+
+def _one_first_report(count_share: float, done: float, size_sd: float) -> float:
+    """The metro having counted ``done`` of its vote at ``count_share`` D, the towns finished
+    exactly at their lean (no swing): its rest's D share."""
+    n = 100_000.0 * done
+    return _metro_rest((n * count_share, n * (1 - count_share)), size_sd=size_sd)
 
 
 def test_the_rest_of_a_first_report_goes_where_the_county_ends_at_its_lean():
@@ -461,25 +467,8 @@ def test_a_precinct_that_borrows_its_county_lean_is_not_driven_onto_it():
     precincts end anywhere around it. The algebra that lands a county on its lean would drive such
     a precinct's rest past it (a 70 % D precinct's rest at 45 %); it splits like its count as far
     as the count is of its whole, the rest of the way like the lean."""
-    counted = np.asarray([[28_000.0, 12_000.0]] + [[4_500.0, 5_500.0]] * 5)
-    pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
-    base_x = np.asarray([[0.55, 0.45]] + [[0.45, 0.55]] * 5)
-    pred_share = counted / counted.sum(axis=1, keepdims=True)
-    six = np.ones(6, dtype=bool)
-    split_waiting(
-        pred_share,
-        six,
-        ["Synthetic County"] * 6,
-        np.asarray(["total"] * 6),
-        counted,
-        pred_final,
-        six,
-        base_x,
-        finished=np.asarray([0.0] + [1.0] * 5),
-        size_sd=np.zeros(6),
-        places=np.zeros(6, dtype=bool),
-    )
-    assert pred_share[0, 0] == pytest.approx(0.4 * 0.70 + 0.6 * 0.55)
+    rest = _metro_rest((28_000.0, 12_000.0), places=np.zeros(6, dtype=bool))
+    assert rest == pytest.approx(0.4 * 0.70 + 0.6 * 0.55)
 
 
 def test_a_place_whose_baseline_gives_tonights_candidates_no_share_keeps_the_old_reading():
@@ -487,23 +476,6 @@ def test_a_place_whose_baseline_gives_tonights_candidates_no_share_keeps_the_old
     baseline gives none of them a share (base_x all 0). The place has no lean of its own, only the
     night's average: the algebra would land every county on it. Its rest splits like its count as
     far as the count is of its whole, the rest of the way like the night's average."""
-    counted = np.asarray([[28_000.0, 12_000.0]] + [[4_500.0, 5_500.0]] * 5)
-    pred_final = np.asarray([100_000.0] + [10_000.0] * 5)
-    base_x = np.zeros((6, 2))
-    pred_share = counted / counted.sum(axis=1, keepdims=True)
-    six = np.ones(6, dtype=bool)
-    split_waiting(
-        pred_share,
-        six,
-        [f"Synthetic {i}" for i in range(6)],
-        np.asarray(["total"] * 6),
-        counted,
-        pred_final,
-        six,
-        base_x,
-        finished=np.asarray([0.0] + [1.0] * 5),
-        size_sd=np.zeros(6),
-        places=np.ones(6, dtype=bool),
-    )
+    rest = _metro_rest((28_000.0, 12_000.0), base_x=np.zeros((6, 2)), places=np.ones(6, dtype=bool))
     average = 0.45  # the finished towns' share: the swing from a lean of 0
-    assert pred_share[0, 0] == pytest.approx(0.4 * 0.70 + 0.6 * average)
+    assert rest == pytest.approx(0.4 * 0.70 + 0.6 * average)
