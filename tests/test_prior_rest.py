@@ -479,3 +479,36 @@ def test_a_place_whose_baseline_gives_tonights_candidates_no_share_keeps_the_old
     rest = _metro_rest((28_000.0, 12_000.0), base_x=np.zeros((6, 2)), places=np.ones(6, dtype=bool))
     average = 0.45  # the finished towns' share: the swing from a lean of 0
     assert rest == pytest.approx(0.4 * 0.70 + 0.6 * average)
+
+
+def test_the_floor_of_the_model_risk_binds_where_the_counted_places_lean_like_the_whole(monkeypatch):
+    """Every county has sent a report that leans like its whole: the measured skew is ~0, and the
+    interval's width is the floor ``TAU_PRIOR`` on the vote still out (an sd of its share), not
+    less: no complete place shows how a county's rest differs from its count."""
+    from tracker.core import projection
+
+    units = [county(f"Synthetic Urban {i}", {"Total": (5500, 4500)}) for i in range(6)]
+    units += [county(f"Synthetic Rural {i}", {"Total": (3000, 7000)}) for i in range(6)]
+    night = Contest(
+        id="synthetic-runoff",
+        name="Synthetic runoff",
+        candidates=CANDS,
+        units=tuple(units),
+        vote_types=(VoteType.from_name("Total"),),
+    )
+    leans = {f"Synthetic Urban {i}": (20_000, 0.55) for i in range(6)}
+    leans |= {f"Synthetic Rural {i}": (20_000, 0.30) for i in range(6)}
+
+    def half_width(floor: float) -> tuple[float, float]:
+        monkeypatch.setattr(projection, "TAU_PRIOR", floor)
+        proj = project_contest(night, baseline(leans), history=[])
+        d = proj.candidate("d")
+        assert d.lo is not None and d.hi is not None and proj.outstanding is not None
+        out = proj.outstanding.expected / (proj.counted + proj.outstanding.expected)
+        return (d.hi - d.lo) / 2, out
+
+    with_floor, out = half_width(projection.TAU_PRIOR)
+    without, _ = half_width(0.0)
+    assert without < with_floor
+    # at least the floor's own part: Z90 × TAU_PRIOR × (share of the final vote still out)
+    assert with_floor >= projection.Z90 * projection.TAU_PRIOR * out * 0.99
