@@ -272,6 +272,8 @@ HEAD = [
 def _orders_for(night: BuiltNight, va_reorders_done: bool) -> tuple[str, ...]:
     if night.key.startswith("va-") and va_reorders_done:
         return ("recorded",)
+    if night.reorders_only:
+        return tuple(o for o in ORDERS if o != "recorded")
     return ORDERS
 
 

@@ -113,6 +113,8 @@ class BuiltNight:
     contest: str | None = None
     #: Display names of the candidates when the night's payloads carry none (ALL.json).
     names: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: One real final version, scored in reordered orders only (it has no recorded order).
+    reorders_only: bool = False
 
 
 def shared() -> Path:
@@ -233,20 +235,26 @@ def nc_final_state_row(data: Path | None = None) -> dict[str, int]:
 def build_nc_baseline(folder: Path) -> Path:
     """NC's 2016 presidential result by county as a tracker-feed/1 payload (candidates by party:
     the baseline's names are not tonight's)."""
-    out = folder / "nc-2016-president-by-county-baseline.json"
+    return build_state_baseline(folder, "NC", "North Carolina")
+
+
+def build_state_baseline(folder: Path, state: str, state_name: str) -> Path:
+    """A state's 2016 presidential result by county (the shared table the app's shipped one is
+    made from) as a tracker-feed/1 payload, candidates by party."""
+    out = folder / f"{state.lower()}-2016-president-by-county-baseline.json"
     if out.is_file():
         return out
     units = []
     with (shared() / NC_BASELINE).open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            if row["state_abbr"] != "NC":
+            if row["state_abbr"] != state:
                 continue
             name = re.sub(r"\s+County$", "", row["county_name"].strip())
             dem, gop, total = (_int(row[k]) for k in ("votes_dem", "votes_gop", "total_votes"))
             votes = {"dem": {"Total": dem}, "gop": {"Total": gop}, "other": {"Total": total - dem - gop}}
             units.append(_final_unit(row["combined_fips"], name, UnitKind.COUNTY, name, votes))
     contest = Contest(
-        id="nc-president-2016",
+        id=f"{state.lower()}-president-2016",
         name="President of the United States",
         candidates=(
             Candidate("dem", "Democratic candidate (2016)", "DEM", 0),
@@ -259,8 +267,8 @@ def build_nc_baseline(folder: Path) -> Path:
     )
     snap = Snapshot(
         election=Election(
-            id="nc-2016-11-08",
-            name="North Carolina, President 2016 by county (baseline)",
+            id=f"{state.lower()}-2016-11-08",
+            name=f"{state_name}, President 2016 by county (baseline)",
             date=dt.date(2016, 11, 8),
             source="tonmcg/US_County_Level_Election_Results_08-20 (not certified)",
         ),
@@ -300,6 +308,61 @@ def build_allegheny(folder: Path, race: str) -> Path:
         out=out,
         label=f"Allegheny County 2022, {ALLEGHENY_RACES[race]} — poller files, recorded order",
         timezone="America/New_York",
+        created_at=CREATED,
+        meta={"benchmark_build": BUILD_VERSION},
+    )
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Other states' final results by county, reordered
+# ----------------------------------------------------------------------------------------------
+
+#: Real final (or election-night complete) results by county of states no other night covers, as
+#: their Clarity state sites published them: key, state, its name, the file, what it is. Each is
+#: one real version; the backtest scores it in reordered orders only (the order is invented, the
+#: counts are the file's), against its state's 2016 presidential result by county.
+OTHER_STATES = (
+    (
+        "ga-2020-counties",
+        "GA",
+        "Georgia",
+        "clarity/wapo-elex-clarity_ga_counties_11-3.xml",
+        "GA 2020 President by county, four vote types (Clarity, every precinct in)",
+    ),
+    (
+        "sc-2020-counties",
+        "SC",
+        "South Carolina",
+        "clarity/sc_2020_general_statewide_detail_20201130.xml",
+        "SC 2020 President by county, six vote types (Clarity, 30 Nov)",
+    ),
+    (
+        "co-2020-counties",
+        "CO",
+        "Colorado",
+        "clarity/co_2020_general_statewide_detail_20201123.xml",
+        "CO 2020 President by county, one total (Clarity, 23 Nov)",
+    ),
+    (
+        "wv-2020-counties",
+        "WV",
+        "West Virginia",
+        "clarity/wapo-elex-clarity_wv_counties_11-3.xml",
+        "WV 2020 President by county, election day only (Clarity, every precinct in)",
+    ),
+)
+
+
+def build_final_night(folder: Path, key: str, file: str, title: str) -> Path:
+    """One real results file as a one-version night (the app's own import)."""
+    out = folder / f"{key}-final.night"
+    if out.is_file():
+        return out
+    import_payloads(
+        [shared() / file],
+        out=out,
+        label=f"{title} — one final version, reordered by the backtest",
         created_at=CREATED,
         meta={"benchmark_build": BUILD_VERSION},
     )
@@ -700,6 +763,18 @@ def all_nights(folder: Path | None = None, *, va_orders: Sequence[str] = VA_ORDE
                 names=names.get("10000", {}),
             )
         )
+    for key, state, state_name, file, title in OTHER_STATES:
+        out.append(
+            BuiltNight(
+                key,
+                f"{title}, reordered",
+                build_final_night(folder, key, file, title),
+                build_state_baseline(folder, state, state_name),
+                False,
+                contest="President",
+                reorders_only=True,
+            )
+        )
     va_base = build_va_baseline(folder)
     for order in va_orders:
         out.append(
@@ -750,9 +825,11 @@ __all__ = [
     "BuiltNight",
     "all_nights",
     "build_allegheny",
+    "build_final_night",
     "build_ga06_baseline",
     "build_nc",
     "build_nc_baseline",
+    "build_state_baseline",
     "build_va",
     "build_va_baseline",
 ]

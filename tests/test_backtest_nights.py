@@ -192,3 +192,26 @@ def test_ga_2021_in_an_ap_shape_is_labelled_reconstructed_and_keeps_the_counts(
     # early on, counties with votes and no precinct in: the early and mail ballots
     early = next(c for c in contests if c.total_votes > 0)
     assert any(u.total() > 0 and u.precincts_reporting == 0 for u in early.units)
+
+
+@pytest.mark.parametrize(
+    "key, state, state_name, file, title", bn.OTHER_STATES, ids=[o[0] for o in bn.OTHER_STATES]
+)
+def test_other_states_final_files_are_one_version_matched_to_their_2016_counties(
+    shared_data: Path, tmp_path: Path, key: str, state: str, state_name: str, file: str, title: str
+):
+    """Each other state's file is one real version (the backtest reorders it, it has no recorded
+    order), its President race equal to the file's, and its state's 2016 counties match every
+    county of it."""
+    from tracker.archive.projections import pick_contest
+    from tracker.feeds.registry import parse_payload
+
+    path = bn.build_final_night(tmp_path, key, file, title)
+    with NightFile.open(path) as night:
+        versions = night.versions()
+        final = pick_contest(VersionChain(night, versions).snapshot(0), "President")
+    assert len(versions) == 1
+    direct = pick_contest(parse_payload((shared_data / file).read_bytes(), "auto", source=file), "President")
+    assert final.totals == direct.totals and final.total_votes > 0
+    base = baseline_for(load_baseline_file(bn.build_state_baseline(tmp_path, state, state_name)), final)
+    assert base is not None and base.matched(final) == len(final.units)

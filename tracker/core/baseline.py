@@ -89,6 +89,18 @@ class BaselineUnit:
     #: Share per candidate (name key) of the unit's total, and per party (``party_key``).
     shares: Mapping[str, float]
 
+    def votes_of(self, vote_type: str) -> int:
+        """The unit's votes of ``vote_type`` (canonical); its total for every type where the
+        baseline does not split them (one total per county: the shipped presidential table).
+
+        Why the total: the expected vote learns, per type, tonight's votes per baseline vote from
+        the complete cells, so a baseline by total sizes a county that splits its vote types as
+        well as one that does not. Read as 0, a county feed with vote types (every Clarity state
+        site by county) was never sized by its baseline."""
+        if vote_type == "total" or not (self.by_type.keys() - {"total"}):
+            return self.total
+        return self.by_type.get(vote_type, 0)
+
     def share_of(self, keys: tuple[str, ...]) -> float:
         """A candidate's share here, by the first of ``keys`` (``share_keys``) the unit has."""
         for key in keys:

@@ -124,8 +124,7 @@ def _base_votes(contest: Contest, cells: Cells, baseline: Baseline | None) -> np
         bu = keyed[cells.unit[i]]
         if bu is None or bu.total <= 0:
             continue
-        t = cells.ctype[i]
-        out[i] = bu.total if t == "total" else bu.by_type.get(t, 0)
+        out[i] = bu.votes_of(cells.ctype[i])  # a baseline by total sizes every type
     return out
 
 

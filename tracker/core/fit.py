@@ -120,10 +120,9 @@ def cell_data(
             base_share[i], base_ref[i] = of_unit[u]
             if borrowed[u]:
                 continue
-            t = cells.ctype[i]
-            base_votes[i] = bu.by_type.get(t, 0) if t != "total" else bu.total
-            if t != "total" and t not in bu.by_type:
-                base_votes[i] = 0.0
+            # a baseline without vote types weighs each type by the unit's total, as the
+            # expected vote sizes it: the skew of the complete cells is read from them
+            base_votes[i] = bu.votes_of(cells.ctype[i])
     base_x, base_r = base_share, base_ref
     if use_baseline and k == 2:
         # which side each candidate is on: from the complete cells, else (a feed that marks nothing
