@@ -73,6 +73,9 @@ def race_status(contest: Contest, name: Callable[[str], str] = str) -> str:
     rows = standings(contest, Outstanding.none())
     if any(r.need.state is State.BEHIND_WRITE_INS for r in rows):
         return f"final · {WAITING_ON_WRITE_INS_SHORT}"
+    if rule.is_ranked_choice:
+        # No second election, and nobody elected below the line: the rounds decide.
+        return "final · ranked-choice rounds decide"
     # "runoff" only where the rule has one; else the most votes win.
     return {"top-two": "final · runoff", "on-request": "final · runoff if requested"}.get(
         rule.runoff, f"final · {who} leads"

@@ -13,9 +13,15 @@ from enum import StrEnum
 from fractions import Fraction
 
 #: What happens when nobody clears the line: the top two go to a runoff (Georgia, Texas, ...),
-#: the runner-up may ask for one (North Carolina's second primary), or nothing (the most votes
-#: win, or a ballot question fails).
-RUNOFF_KINDS = ("top-two", "on-request", "none")
+#: the runner-up may ask for one (North Carolina's second primary), nothing (the most votes
+#: win, or a ballot question fails), or the ranked-choice rounds decide (Maine, Alaska's general
+#: election, New York City's primaries: a majority of first choices wins outright, else the
+#: last candidates are eliminated and their ballots go to the next choice; there is no second
+#: election). "ranked-choice" goes with a majority rule only.
+RUNOFF_KINDS = ("top-two", "on-request", "none", "ranked-choice")
+
+#: The ranked-choice rounds decide the race; a feed on the night carries first choices only.
+RANKED_CHOICE = "ranked-choice"
 
 #: Where a rule came from, most authoritative first: the feed stated it, the jurisdiction table
 #: (resources/contest_rules.csv) gave it, the user chose it in the window, or nothing said and
@@ -35,7 +41,11 @@ class ThresholdRule:
     marks a primary where the top N go on to the general election and nobody is elected
     (Washington's and California's top two, Alaska's top four): read like N seats, a cut line at
     the N-th place, but the words say "advances", never "elected" or "seat"; 0 for every other
-    race. ``source``/``basis`` say where the
+    race. A majority rule whose ``runoff`` is "ranked-choice" (``ThresholdRule.ranked_choice()``)
+    is a ranked-choice race: its line is 50 % *of first choices*, the only count a feed gives on
+    the night; a majority of them wins outright, and below it the rounds decide, which the feed
+    does not show (never "elected" for a leader below the line, never "runoff": there is no second
+    election). ``source``/``basis`` say where the
     rule came from (``RULE_SOURCES``) and why (a statute, a feed field, "set in the window").
     Source and basis do not change how a race is decided, so they are left out of equality.
     """
@@ -68,6 +78,8 @@ class ThresholdRule:
             object.__setattr__(self, "runoff", "none")
         if self.source not in RULE_SOURCES:
             raise ValueError(f"unknown rule source {self.source!r}")
+        if self.runoff == RANKED_CHOICE and self.rule != "majority":
+            raise ValueError("ranked-choice rounds follow a majority line (over 50 % of first choices)")
         if self.advance < 0 or (self.advance and (self.rule != "plurality" or self.measure)):
             raise ValueError("only a plurality race (not a ballot question) has places that advance")
 
@@ -86,20 +98,35 @@ class ThresholdRule:
             raise ValueError("at least one place advances")
         return cls("plurality", 0.5, runoff="none", advance=places, **kw)  # type: ignore[arg-type]
 
+    @classmethod
+    def ranked_choice(cls, **kw: object) -> ThresholdRule:
+        """A ranked-choice race: a majority of first choices wins outright, else the rounds decide."""
+        return cls("majority", 0.5, runoff=RANKED_CHOICE, **kw)  # type: ignore[arg-type]
+
     @property
     def has_line(self) -> bool:
         return self.rule != "plurality"
 
     @property
     def has_runoff(self) -> bool:
-        return self.has_line and self.runoff != "none"
+        """A second election follows when nobody clears the line (not the ranked-choice rounds:
+        they count the same ballots again)."""
+        return self.has_line and self.runoff not in ("none", RANKED_CHOICE)
+
+    @property
+    def is_ranked_choice(self) -> bool:
+        return self.runoff == RANKED_CHOICE
 
     @property
     def fraction(self) -> Fraction:
         return Fraction(str(self.share))
 
     def label(self) -> str:
-        return "" if not self.has_line else f"{self.share * 100:g} %"
+        """The line in words: "50 %", "55 %"; "50 % of first choices" in a ranked-choice race, so
+        that every phrase built on it ("over …", "P(>…)", "crossed …") says what is measured."""
+        if not self.has_line:
+            return ""
+        return f"{self.share * 100:g} %" + (" of first choices" if self.is_ranked_choice else "")
 
     def describe(self, vote_for: int = 1) -> str:
         """The rule in words, for the window's header and ``parse``: "majority (over 50 %), top
@@ -111,6 +138,11 @@ class ThresholdRule:
             return (
                 f"top {n} advance (the {n} with the most votes go on to the general election; "
                 "nobody is elected)"
+            )
+        if self.is_ranked_choice:
+            return (
+                "ranked choice: a majority of first choices (over 50 %) wins outright; else the "
+                "ranked-choice rounds decide, which the feed does not show (it gives first choices only)"
             )
         if not self.has_line:
             return (
@@ -209,6 +241,8 @@ class State(StrEnum):
     OUT_OF_REACH = "out of reach"
     CLEARED = "cleared"
     RUNOFF = "runoff"
+    # A ranked-choice race all counted with nobody over 50 % of first choices: the rounds decide.
+    ROUNDS = "ranked-choice rounds decide"
     NO_LINE = "no line"
     WAITING = "waiting"
     # Seats (plurality, vote for N): where a candidate stands against the N-th place.

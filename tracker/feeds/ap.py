@@ -180,7 +180,7 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
     for i, race in enumerate(doc["races"]):
         if not isinstance(race, dict):
             _fail(what, f"races[{i}] is not an object")
-        races.append(_Race(race, i, what))
+        races.append(_Race(race, i, what, date.year if date is not None else 0))
     test = any(r.test for r in races) or doc.get("test") is True
     contests: list[Contest] = []
     seen: set[str] = set()

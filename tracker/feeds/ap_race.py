@@ -68,8 +68,11 @@ def _race_name(race: dict[str, Any], state: str, what: str) -> str:
 
 
 class _Race:
-    def __init__(self, race: dict[str, Any], i: int, what: str) -> None:
+    def __init__(self, race: dict[str, Any], i: int, what: str, year: int = 0) -> None:
         self.what = what
+        #: The election's year (the document's electionDate; 0 when it gives none): the table's
+        #: rows that apply from a year (Maine's ranked choice from 2018) read it.
+        self.year = year
         where = f"races[{i}]"
         race_id = _str(race.get("raceID"), what, f"raceID of {where}").strip()
         if not race_id:
@@ -137,9 +140,18 @@ class _Race:
                 else ThresholdRule("share", share, runoff=runoff, measure=bool(measure))
             ).with_source("feed", f"AP winThreshold {raw:g}")
         office = " ".join(str(race.get(k) or "") for k in ("officeName", "seatName")).strip()
+        election = f"{race_type} {self.year}" if self.year else race_type
+        if stated is not None and stated.rule == "majority" and not stated.measure:
+            # AP's 50 is the line; in a ranked-choice race (Maine, Alaska) what follows below it is
+            # the rounds, not a runoff: the table says which.
+            table = rule_for(self.state, election, office, vote_for=self.vote_for, choices=choices)
+            if table.is_ranked_choice:
+                stated = ThresholdRule.ranked_choice().with_source(
+                    "feed", f"AP winThreshold {raw:g}; ranked choice below it: {table.basis}"
+                )
         return rule_for(
             self.state,
-            race_type,
+            election,
             office,
             vote_for=self.vote_for,
             choices=choices,

@@ -244,6 +244,9 @@ class _Checker:
         if "at_least" in t:
             extra["at_least"] = self.as_bool(t["at_least"], f"{path}.at_least")
         extra["basis"] = self.as_str(t["basis"], f"{path}.basis") if "basis" in t else _STATED
+        if extra.get("runoff") == "ranked-choice" and (rule != "majority" or extra.get("measure")):
+            # The rounds follow a majority line of first choices, and a ballot question has none.
+            self.fail(f"{path}.runoff", "ranked-choice goes with a majority rule for candidates only")
         if "advance" in t:
             # A top-two (top-four) primary: the N most-voted go on to the general election.
             if rule != "plurality" or extra.get("measure"):

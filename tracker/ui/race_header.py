@@ -102,6 +102,8 @@ def terse_rule(contest: Contest) -> str:
         return f"Rule: {rule.label()} to pass"
     if rule.advance:
         return f"Rule: top {number_word(rule.advance)} advance"
+    if rule.is_ranked_choice:
+        return "Rule: ranked choice (a majority of first choices wins outright)"
     if not rule.has_line:
         seats = max(contest.vote_for, 1)
         return "Rule: plurality" if seats <= 1 else f"Rule: top {seats} win"

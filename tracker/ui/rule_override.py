@@ -58,6 +58,10 @@ CHOICES: tuple[tuple[str, str | None], ...] = (
     ("Plurality: the most votes win (N seats: the N most), no runoff", "plurality"),
     ("Majority (over 50 %), else the top two go to a runoff", "majority-runoff"),
     ("Majority (over 50 %), else the most votes win", "majority"),
+    (
+        "Ranked choice: a majority of first choices wins outright, else the rounds decide",
+        "ranked-choice",
+    ),
     ("More than a share, else the top two go to a runoff", "share-runoff"),
     ("More than a share, else the runner-up may ask for a runoff", "share-request"),
     ("Ballot question: passes with more than a share of yes", "measure"),
@@ -79,6 +83,8 @@ def rule_of_choice(kind: str | None, percent: float = 50.0, at_least: bool = Fal
         return ThresholdRule.majority(source="user")
     if kind == "majority":
         return ThresholdRule.majority(runoff="none", source="user")
+    if kind == "ranked-choice":
+        return ThresholdRule.ranked_choice(source="user")
     share = round(percent / 100, 6)
     runoff = {"share-runoff": "top-two", "share-request": "on-request"}.get(kind, "none")
     measure = kind == "measure"
@@ -97,6 +103,8 @@ def choice_of_rule(rule: ThresholdRule | None) -> tuple[str | None, float, bool]
         return "plurality", 50.0, False
     if rule.measure:
         return "measure", rule.share * 100, rule.at_least
+    if rule.is_ranked_choice:
+        return "ranked-choice", 50.0, False
     if rule.rule == "majority":
         return ("majority-runoff" if rule.runoff != "none" else "majority"), 50.0, False
     return (
