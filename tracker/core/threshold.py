@@ -22,6 +22,8 @@ RUNOFF_KINDS = ("top-two", "on-request", "none", "ranked-choice")
 
 #: The ranked-choice rounds decide the race; a feed on the night carries first choices only.
 RANKED_CHOICE = "ranked-choice"
+#: What a ranked-choice race's line is measured on, said after it ("50 % of first choices").
+OF_FIRST_CHOICES = "of first choices"
 
 #: Where a rule came from, most authoritative first: the feed stated it, the jurisdiction table
 #: (resources/contest_rules.csv) gave it, the user chose it in the window, or nothing said and
@@ -126,7 +128,7 @@ class ThresholdRule:
         that every phrase built on it ("over …", "P(>…)", "crossed …") says what is measured."""
         if not self.has_line:
             return ""
-        return f"{self.share * 100:g} %" + (" of first choices" if self.is_ranked_choice else "")
+        return f"{self.share * 100:g} %" + (f" {OF_FIRST_CHOICES}" if self.is_ranked_choice else "")
 
     def describe(self, vote_for: int = 1) -> str:
         """The rule in words, for the window's header and ``parse``: "majority (over 50 %), top
