@@ -48,6 +48,9 @@ def race_status(contest: Contest, name: Callable[[str], str] = str) -> str:
     rule = contest.threshold
     if rule.measure and done:
         states = {r.need.state for r in standings(contest, Outstanding.none())}
+        if State.OTHER_TEST in states:
+            # Short of the line; a majority of all ballots cast (not in the feed) may pass it.
+            return f"final · under {rule.label()}, may pass by ballots cast"
         if states & {State.PASSES, State.FAILS}:
             return "final · passes" if State.PASSES in states else "final · fails"
     over = rule.has_line and votes / counted > rule.share

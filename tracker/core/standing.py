@@ -408,8 +408,32 @@ def _measure(
             out.append(Standing(cand, v, rank, Need(State.NO_LINE)))
             continue
         need = assess(v, counted, outstanding, rule)
+        # Illinois's amendments pass another way too, on ballots the feed does not give: Yes over
+        # half of the votes on the question may be over half of every ballot cast (never more:
+        # every vote on the question is a ballot cast, so Yes at half or less fails both).
+        hi = outstanding.hi if outstanding is not None else 0
+        other = rule.or_ballots_majority and 2 * (v + hi) > counted + hi
+        compact = tiny = ""
         if need.state is State.CLEARED:
             need, phrase = Need(State.PASSES, votes_needed=0), f"passes ({rule.over_words()}) · final"
+        elif need.state is State.RUNOFF and other:
+            need = Need(State.OTHER_TEST, votes_needed=need.votes_needed)
+            phrase = (
+                f"fails the {rule.label()} test; may still pass with a majority of all ballots cast, "
+                "which the feed does not give"
+            )
+            compact, tiny = "may pass by ballots cast", "other test"
+        elif need.state is State.RUNOFF and rule.or_ballots_majority:
+            need, phrase = (
+                Need(State.FAILS, votes_needed=need.votes_needed),
+                f"fails (needs {rule.over_words()}, or a majority of all ballots cast) · final",
+            )
+        elif (need.state is State.OUT_OF_REACH or need.beyond_reach) and other:
+            phrase = (
+                f"{rule.label()} out of reach (would need {share_text(need.share_of_outstanding or 0.0)}); "
+                "may still pass with a majority of all ballots cast"
+            )
+            compact, tiny = f"{rule.label()} out of reach", "other test"
         elif need.state is State.RUNOFF:
             need, phrase = (
                 Need(State.FAILS, votes_needed=need.votes_needed),
@@ -426,7 +450,7 @@ def _measure(
             phrase = "too early to say" if counted else ""
         else:
             phrase = need.describe()
-        out.append(Standing(cand, v, rank, need, phrase, phrase, phrase))
+        out.append(Standing(cand, v, rank, need, phrase, compact or phrase, tiny or compact or phrase))
     return tuple(out)
 
 
@@ -670,8 +694,15 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
         for row in rows:
             if row.need.state is State.PASSES:
                 return f"passes with {row.votes:,} yes ({rule.over_words()})"
+            if row.need.state is State.FAILS and rule.or_ballots_majority:
+                return f"fails: yes needs {rule.over_words()}, or a majority of all ballots cast"
             if row.need.state is State.FAILS:
                 return f"fails: yes needs {rule.over_words()}"
+            if row.need.state is State.OTHER_TEST:
+                return (
+                    f"fails the {rule.label()} test; may still pass with a majority of all ballots "
+                    "cast, which the feed does not give"
+                )
         return ""
     elected = [r.candidate.name for r in rows if r.need.state is State.ELECTED]
     advancing = [r.candidate.name for r in rows if r.need.state is State.ADVANCES]

@@ -62,6 +62,12 @@ class ThresholdRule:
     #: The top N advance to the general election (a top-two or top-four primary); 0: not such a
     #: primary. Only with ``rule == "plurality"``.
     advance: int = 0
+    #: A ballot question that also passes when Yes is a majority of every ballot cast in the
+    #: election, not only of the votes on the question (Illinois's constitutional amendments:
+    #: three-fifths of those voting on the question, or a majority of those voting in the
+    #: election). Feeds rarely give the ballots cast, so only the line is measured, and a Yes
+    #: short of it but over half of the question's votes is not said to fail. Measures only.
+    or_ballots_majority: bool = False
     source: str = field(default="default", compare=False)
     basis: str = field(default="", compare=False)
 
@@ -82,6 +88,8 @@ class ThresholdRule:
             raise ValueError(f"unknown rule source {self.source!r}")
         if self.runoff == RANKED_CHOICE and self.rule != "majority":
             raise ValueError("ranked-choice rounds follow a majority line (over 50 % of first choices)")
+        if self.or_ballots_majority and not self.measure:
+            raise ValueError("only a ballot question passes by a majority of all ballots cast")
         if self.advance < 0 or (self.advance and (self.rule != "plurality" or self.measure)):
             raise ValueError("only a plurality race (not a ballot question) has places that advance")
 
@@ -121,18 +129,30 @@ class ThresholdRule:
 
     @property
     def fraction(self) -> Fraction:
-        return Fraction(str(self.share))
+        """The line as an exact fraction: the share's decimal, or the small fraction a float
+        stands for (2/3, New Hampshire's amendments: 0.6666666666666666 is not two-thirds, and
+        "at least two-thirds" of 300 votes is 200 of them, exactly)."""
+        exact = Fraction(str(self.share))
+        near = exact.limit_denominator(12)
+        return near if abs(near - exact) < Fraction(1, 10**12) else exact
 
     def label(self) -> str:
         """The line in words: "50 %", "55 %"; "50 % of first choices" in a ranked-choice race, so
         that every phrase built on it ("over …", "P(>…)", "crossed …") says what is measured."""
         if not self.has_line:
             return ""
+        if self.fraction == Fraction(2, 3):
+            return "two-thirds"
         return f"{self.share * 100:g} %" + (f" {OF_FIRST_CHOICES}" if self.is_ranked_choice else "")
 
     def describe(self, vote_for: int = 1) -> str:
         """The rule in words, for the window's header and ``parse``: "majority (over 50 %), top
         two to a runoff", "plurality, 3 seats", "ballot question, passes over 55 %"."""
+        if self.measure and self.or_ballots_majority:
+            return (
+                f"ballot question: passes with {self.over_words()} yes, or with yes from a majority "
+                "of all ballots cast in the election (the feed gives only the votes on the question)"
+            )
         if self.measure:
             return f"ballot question: passes with {self.over_words()} yes"
         if self.advance:
@@ -188,6 +208,8 @@ class ThresholdRule:
             out["at_least"] = True
         if self.advance:
             out["advance"] = self.advance
+        if self.or_ballots_majority:
+            out["or_ballots_majority"] = True
         if self.source != "default":
             out["source"] = self.source
         if self.basis:
@@ -207,6 +229,7 @@ class ThresholdRule:
             measure=bool(data.get("measure", False)),
             at_least=bool(data.get("at_least", False)),
             advance=int(data.get("advance", 0) or 0) if rule == "plurality" else 0,  # type: ignore[call-overload]
+            or_ballots_majority=bool(data.get("or_ballots_majority", False)),
             source=str(data.get("source", "default")),
             basis=str(data.get("basis", "")),
         )
@@ -260,6 +283,9 @@ class State(StrEnum):
     # Ballot questions.
     PASSES = "passes"
     FAILS = "fails"
+    # Short of the line, but the question may still pass another way the feed cannot measure
+    # (``ThresholdRule.or_ballots_majority``: a majority of all ballots cast in the election).
+    OTHER_TEST = "may pass by a majority of all ballots cast"
     # A race whose only choices are write-in lines (``tracker.core.write_ins``), and any write-in
     # line in a seat race: votes for names the feed does not give, never a seat.
     WRITE_INS = "write-ins only"

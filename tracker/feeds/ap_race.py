@@ -9,6 +9,7 @@ cannot be read raises FeedError; the document reader leaves it out and names it.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import Any
 
 from tracker.core.jurisdiction import rule_for
@@ -141,14 +142,21 @@ class _Race:
             ).with_source("feed", f"AP winThreshold {raw:g}")
         office = " ".join(str(race.get(k) or "") for k in ("officeName", "seatName")).strip()
         election = f"{race_type} {self.year}" if self.year else race_type
-        if stated is not None and stated.rule == "majority" and not stated.measure:
-            # AP's 50 is the line; in a ranked-choice race (Maine, Alaska) what follows below it is
-            # the rounds, not a runoff: the table says which.
-            table = rule_for(self.state, election, office, vote_for=self.vote_for, choices=choices)
-            if table.is_ranked_choice:
-                stated = ThresholdRule.ranked_choice().with_source(
-                    "feed", f"AP winThreshold {raw:g}; ranked choice below it: {table.basis}"
-                )
+        if stated is not None:
+            # AP states the line only. Where the table's line is the same, the table says what AP's
+            # number cannot: the ranked-choice rounds below 50 % (Maine, Alaska), not a runoff;
+            # two-thirds exactly (AP's 66.67 would fail 200 yes of 300 in New Hampshire); the
+            # second test of Illinois's amendments.
+            table = rule_for(
+                self.state, election, office, vote_for=self.vote_for, choices=choices, measure=measure
+            )
+            if (
+                table.has_line
+                and table.measure == stated.measure
+                and abs(table.share - stated.share) < 0.0005
+                and (table.is_ranked_choice or table.or_ballots_majority or table.fraction == Fraction(2, 3))
+            ):
+                stated = table.with_source("feed", f"AP winThreshold {raw:g}; {table.basis}")
         return rule_for(
             self.state,
             election,
