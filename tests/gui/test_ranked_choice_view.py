@@ -56,6 +56,9 @@ def test_header_line_and_words_below_the_line(view: RaceView) -> None:
     words = " ".join([*texts.values(), *view.header_texts().values()])
     assert "elected" not in words and "runoff" not in words
     assert terse_rule(c) == "Rule: ranked choice (a majority of first choices wins outright)"
+    assert view._bottom.labelText == "share of the first choices counted"
+    view.show_contest(race(ME_CD2, rule=ThresholdRule.majority()), outstanding=Outstanding.none())
+    assert view._bottom.labelText == "share of the votes counted"
 
 
 def test_p_over_the_line_says_first_choices(view: RaceView) -> None:
