@@ -6,6 +6,7 @@ Maine-like one has the first choices of Maine's 2nd district, 2018, as reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -473,3 +474,25 @@ def test_a_real_ap_file_of_2012_keeps_maines_plurality(shared_data: Path):
     snap = parse_file(path, "auto", source=str(path))
     senate = next(c for c in snap.contests if c.id.startswith("ME-"))
     assert senate.threshold == ThresholdRule.plurality() and not senate.threshold.is_ranked_choice
+
+
+def test_serve_as_ap_keeps_the_rounds():
+    """A ranked-choice race served as AP v2 (``serve --as ap``) states winThreshold 50 and its
+    state; read back, the table's row keeps the rounds below the line (not a runoff), by the
+    night's date, or under today's law when the night has none (the writer's 1970-01-01)."""
+    from tracker.feeds.ap_writer import snapshot_to_ap_v2
+
+    c = complete(race(ME_CD2, rule=RCV))
+    c = replace(c, name="Representative to Congress District 2")
+    for date in (dt.date(2018, 11, 6), None):
+        snap = Snapshot(Election(id="e", name="CONSTRUCTED general", date=date), (c,), version="1")
+        doc = json.loads(snapshot_to_ap_v2(snap, state="ME"))
+        assert doc["races"][0]["winThreshold"] == 50
+        (back,) = parse_ap_v2(json.dumps(doc).encode()).contests
+        assert back.threshold.is_ranked_choice, date
+        assert "runoff" not in " ".join(r.phrase for r in standings(back, DONE))
+    # Before the law applied (2016), Maine's U.S. House race was plurality, and AP's 50 a runoff
+    # line the reader takes as AP states it.
+    snap = Snapshot(Election(id="e", name="E", date=dt.date(2016, 11, 8)), (c,), version="1")
+    (back,) = parse_ap_v2(snapshot_to_ap_v2(snap, state="ME")).contests
+    assert not back.threshold.is_ranked_choice
