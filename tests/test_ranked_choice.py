@@ -496,3 +496,19 @@ def test_serve_as_ap_keeps_the_rounds():
     snap = Snapshot(Election(id="e", name="E", date=dt.date(2016, 11, 8)), (c,), version="1")
     (back,) = parse_ap_v2(snapshot_to_ap_v2(snap, state="ME")).contests
     assert not back.threshold.is_ranked_choice
+
+
+@pytest.mark.parametrize("form", ["xml", "json"])
+def test_our_nist_export_keeps_the_rounds(form: str):
+    """``export … NIST v2`` states the rule in our extension ("ranked-choice"), and reading our
+    own export back keeps it (a majority with a runoff otherwise)."""
+    from tracker.feeds.nist import parse_nist
+    from tracker.feeds.nist_writer import snapshot_to_nist
+
+    c = complete(race(ME_CD2, rule=RCV))
+    snap = Snapshot(
+        Election(id="e", name="CONSTRUCTED general", date=dt.date(2018, 11, 6)), (c,), version="1"
+    )
+    (back,) = parse_nist(snapshot_to_nist(snap, form=form)).contests
+    assert back.threshold.is_ranked_choice
+    assert phrases(back, DONE)["Bruce Poliquin"] == "most first choices · ranked-choice rounds decide"
