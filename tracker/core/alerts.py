@@ -208,6 +208,9 @@ def race_alerts(
 
     leader = unique_leader(contest)
     new_leader = state.leader
+    # A ranked-choice race's counts are first choices: its lead is on first choices, not the race's.
+    rcv = rule.is_ranked_choice and not contest.partial
+    lead = "the lead in first choices" if rcv else "the lead"
     if leader is not None:
         if state.leader is not None and leader != state.leader:
             was = state.leader
@@ -215,7 +218,7 @@ def race_alerts(
             alert(
                 AlertKind.LEAD_CHANGE,
                 leader,
-                f"{names.get(leader, leader)} takes the lead from {names.get(was, was)}: "
+                f"{names.get(leader, leader)} takes {lead} from {names.get(was, was)}: "
                 f"{totals.get(leader, 0):,} to {totals.get(was, 0):,} (by {margin:,})",
             )
         new_leader = leader
@@ -250,7 +253,7 @@ def race_alerts(
             message = (
                 f"nobody clears {line} (best chance {_choice_label(top.name)}, "
                 f"P = {(top.p_clear or 0.0) * 100:.2f} %)"
-            )
+            ) + ("; the ranked-choice rounds will decide" if rcv else "")
         alert(AlertKind.CONFIDENT, outcome, message)
         new_outcome = outcome
 
@@ -262,7 +265,8 @@ def race_alerts(
         # margin at the cut), not two
         chosen = places(contest)
         shown = chosen + 1 if chosen > 1 else 2
-        alert(AlertKind.FULLY_REPORTED, "", f"{every} reporting: {leading_shares(contest, shown)}")
+        what = "first choices: " if rcv else ""
+        alert(AlertKind.FULLY_REPORTED, "", f"{every} reporting: {what}{leading_shares(contest, shown)}")
 
     return RaceState(new_leader, above, new_outcome, complete), out
 

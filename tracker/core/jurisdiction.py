@@ -18,6 +18,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from tracker import paths
@@ -137,7 +138,9 @@ def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
     top = _TOP.fullmatch(kind)
     advance = int(top.group(1)) if top else 0
     kind = "plurality" if top else kind
-    share = float(raw["share"]) if raw.get("share", "").strip() else 0.5
+    # A share is a decimal (0.55) or a fraction ("2/3": New Hampshire's amendments, which no
+    # decimal states exactly); ThresholdRule.fraction reads the float back as 2/3.
+    share = float(Fraction(raw["share"].strip())) if (raw.get("share") or "").strip() else 0.5
     election = raw["election"].strip().lower()
     since = _SINCE.fullmatch(election)
     election = since.group(1) if since else election
@@ -157,6 +160,8 @@ def _row(raw: dict[str, str], where: str) -> JurisdictionRow:
         measure=_yes(raw.get("measure", "")),
         at_least=_yes(raw.get("at_least", "")),
         advance=advance,
+        # An optional last column: the question also passes with a majority of all ballots cast.
+        or_ballots_majority=_yes(raw.get("or_ballots_majority") or ""),
         # The "*" rows at the end are the defaults; a "*" row for one office (presidential
         # primaries) is the table's own rule.
         source="table" if raw["state"].strip() != "*" or office not in ("", "*") else "default",

@@ -76,6 +76,8 @@ class RaceFacts(NamedTuple):
     write_in_gap: float | None = None
     #: A primary whose top ``seats`` advance (``ThresholdRule.advance``): places, not seats.
     advance: bool = False
+    #: A ranked-choice race: the counts, and so the lead and the margin, are first choices'.
+    first_choices: bool = False
 
     @property
     def closest(self) -> float | None:
@@ -217,6 +219,7 @@ def race_facts(contest: Contest) -> RaceFacts:
         note,
         gap,
         bool(contest.threshold.advance),
+        contest.threshold.is_ranked_choice and contest.vote_for <= 1,
     )
 
 
@@ -264,7 +267,8 @@ def margin_lines(row: RaceFacts) -> list[str]:
             f"by {row.margin:.1f} points"
         )
     elif row.margin is not None:
-        lines.append(f"{row.leader} leads {row.runner_up} by {row.margin:.1f} points")
+        what = " in first choices (the ranked-choice rounds are not in the feed)" if row.first_choices else ""
+        lines.append(f"{row.leader} leads {row.runner_up} by {row.margin:.1f} points{what}")
     elif row.seats > 1 and row.leader:
         unit, per = ("places that advance", "places") if row.advance else ("seats", "seats")
         who = "names" if row.write_ins else "candidates"

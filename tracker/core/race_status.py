@@ -48,6 +48,9 @@ def race_status(contest: Contest, name: Callable[[str], str] = str) -> str:
     rule = contest.threshold
     if rule.measure and done:
         states = {r.need.state for r in standings(contest, Outstanding.none())}
+        if State.OTHER_TEST in states:
+            # Short of the line; a majority of all ballots cast (not in the feed) may pass it.
+            return f"final · under {rule.label()}, may pass by ballots cast"
         if states & {State.PASSES, State.FAILS}:
             return "final · passes" if State.PASSES in states else "final · fails"
     over = rule.has_line and votes / counted > rule.share
@@ -73,6 +76,9 @@ def race_status(contest: Contest, name: Callable[[str], str] = str) -> str:
     rows = standings(contest, Outstanding.none())
     if any(r.need.state is State.BEHIND_WRITE_INS for r in rows):
         return f"final · {WAITING_ON_WRITE_INS_SHORT}"
+    if rule.is_ranked_choice:
+        # No second election, and nobody elected below the line: the rounds decide.
+        return "final · ranked-choice rounds decide"
     # "runoff" only where the rule has one; else the most votes win.
     return {"top-two": "final · runoff", "on-request": "final · runoff if requested"}.get(
         rule.runoff, f"final · {who} leads"

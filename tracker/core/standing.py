@@ -51,8 +51,10 @@ from tracker.core.write_ins import is_write_in, write_ins_only
 __all__ = [
     "CLINCHED_ESTIMATED",
     "CLINCHED_SHORT",
+    "NO_FIRST_CHOICE_MAJORITY",
     "OUT_OF_REACH_ESTIMATED",
     "OUT_OF_REACH_SHORT",
+    "ROUNDS_DECIDE",
     "WAITING_ON_WRITE_INS",
     "WRITE_INS_ONLY",
     "WRITE_IN_VOTES",
@@ -84,6 +86,12 @@ WRITE_IN_VOTES = "write-in votes, for names the feed does not give"
 #: write-in votes split among the names the feed does not give.
 WAITING_ON_WRITE_INS = "waiting on how the write-in votes split"
 WAITING_SHORT = "waiting on write-ins"
+#: A ranked-choice race (``ThresholdRule.is_ranked_choice``) all counted with nobody over 50 % of
+#: first choices: the rounds decide, and the feed does not show them.
+ROUNDS_DECIDE = "ranked-choice rounds decide"
+#: Short of a majority of first choices even with all that is out: not out of the race (the
+#: rounds may still elect them), only of winning outright.
+NO_FIRST_CHOICE_MAJORITY = "no majority of first choices"
 
 _YES = re.compile(r"^\s*(yes|for|approve|retain|si|sí)\b", re.I)
 
@@ -161,6 +169,8 @@ def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standi
     if contest.partial:
         return _partial(places(contest), ranked, votes, counted)
     how = mode(contest)
+    if how == "line" and contest.threshold.is_ranked_choice:
+        return _rounds(contest.threshold, ranked, votes, counted, outstanding)
     if how == "line":
         return _line(contest.threshold, ranked, votes, counted, outstanding)
     if how == "measure":
@@ -285,6 +295,104 @@ def _line(
     return tuple(out)
 
 
+def _rounds(
+    rule: ThresholdRule,
+    ranked: list[Candidate],
+    votes: list[int],
+    counted: int,
+    outstanding: Outstanding | None,
+) -> tuple[Standing, ...]:
+    """A ranked-choice race (Maine, Alaska's general election, New York City's primaries): the
+    votes are first choices, the only count a feed gives on the night. A majority of them wins
+    outright ("over 50 % of first choices · final"). Below it, once all is counted, the
+    ranked-choice rounds decide, which the feed does not show: nobody below the line is elected,
+    in a runoff (there is no second election) or out (short of a first-choice majority is not out
+    of the rounds: Maine's 2nd district, 2018, was won by the runner-up on first choices). A
+    write-in line is many names, as in :func:`_line`: where one write-in name could hold a
+    majority of first choices, the words wait on how they split."""
+    write_in, named_rank, written = _split(ranked, votes)
+    needs = [
+        Need(State.WRITE_INS) if w else assess(v, counted, outstanding, rule)
+        for v, w in zip(votes, write_in, strict=True)
+    ]
+    decided = any(n.state is State.CLEARED for n in needs)
+    estimate = outstanding is not None and not outstanding.hard and outstanding.hi > 0
+    label = rule.label()
+    named_votes = [v for v, w in zip(votes, write_in, strict=True) if not w]
+    top_tied = len(named_votes) > 1 and named_votes[0] == named_votes[1]
+    # One write-in name could hold a majority of first choices on its own.
+    write_in_clears = written > 0 and counted > 0 and votes_to_clear(written, counted, rule) <= 0
+    out = []
+    for rank, (cand, v, need, w) in enumerate(zip(ranked, votes, needs, write_in, strict=True)):
+        compact = tiny = ""
+        k = named_rank[rank]
+        if w:
+            phrase, tiny = (WRITE_IN_VOTES, "write-ins") if counted else ("", "")
+        elif need.state is State.WAITING:
+            phrase = "too early to say" if counted else ""
+        elif need.state is State.RUNOFF and decided:
+            phrase = "final"  # a named candidate has the majority: the race is decided
+        elif need.state is State.RUNOFF and write_in_clears:
+            need = Need(State.BEHIND_WRITE_INS, votes_needed=need.votes_needed)
+            phrase = f"{ROUNDS_DECIDE} unless one write-in name is over {label}"
+            compact = tiny = WAITING_SHORT
+        elif need.state is State.RUNOFF:
+            # Nobody over the line, all counted: the rounds decide; who leads on first choices
+            # is a fact of the count, not a result.
+            need = Need(State.ROUNDS, votes_needed=need.votes_needed)
+            first = k == 0 or (top_tied and v == named_votes[0])
+            if first and written >= v:
+                phrase, compact = (
+                    f"most first choices among the names · {ROUNDS_DECIDE}",
+                    "to ranked-choice rounds",
+                )
+            elif first:
+                head = "tied for most first choices" if top_tied else "most first choices"
+                phrase = f"{head} · {ROUNDS_DECIDE}"
+                compact = "tied 1st choices · to rounds" if top_tied else "most 1st choices · to rounds"
+            else:
+                phrase = ROUNDS_DECIDE
+            tiny = "to rounds"
+        elif need.state is State.CLEARED:
+            phrase = f"over {label} · final"
+        elif need.state is State.CLINCHED:
+            what = "clinched a majority of first choices"
+            phrase, compact = (
+                (f"{what} unless the count runs far over its estimate", CLINCHED_SHORT)
+                if estimate
+                else (what, "clinched")
+            )
+        elif need.state is State.OUT_OF_REACH or need.beyond_reach:
+            if k >= 2:
+                phrase = NO_FIRST_CHOICE_MAJORITY + (" (est.)" if estimate else "")
+            else:
+                pct = share_text(need.share_of_outstanding or 0.0)
+                unless = " unless the count runs far over its estimate" if estimate else ""
+                phrase = f"{NO_FIRST_CHOICE_MAJORITY}{unless} (would need {pct})"
+            compact = "no majority (est.)" if estimate else "no 1st-choice majority"
+        elif need.state is State.NEEDS and need.share_of_outstanding is not None:
+            pct = need.share_of_outstanding * 100
+            phrase = f"needs {pct:.1f} % of the outstanding vote for a majority of first choices"
+            compact = f"needs {pct:.1f} % of what is left"
+            tiny = f"needs {pct:.1f} %"
+        else:
+            phrase = need.describe()
+        claims = need.state in (State.CLINCHED, State.OUT_OF_REACH) or need.beyond_reach
+        out.append(
+            Standing(
+                cand,
+                v,
+                rank,
+                need,
+                phrase,
+                compact or phrase,
+                tiny or compact or phrase,
+                estimated=estimate and claims,
+            )
+        )
+    return tuple(out)
+
+
 def _measure(
     contest: Contest,
     ranked: list[Candidate],
@@ -300,8 +408,32 @@ def _measure(
             out.append(Standing(cand, v, rank, Need(State.NO_LINE)))
             continue
         need = assess(v, counted, outstanding, rule)
+        # Illinois's amendments pass another way too, on ballots the feed does not give: Yes over
+        # half of the votes on the question may be over half of every ballot cast (never more:
+        # every vote on the question is a ballot cast, so Yes at half or less fails both).
+        hi = outstanding.hi if outstanding is not None else 0
+        other = rule.or_ballots_majority and 2 * (v + hi) > counted + hi
+        compact = tiny = ""
         if need.state is State.CLEARED:
             need, phrase = Need(State.PASSES, votes_needed=0), f"passes ({rule.over_words()}) · final"
+        elif need.state is State.RUNOFF and other:
+            need = Need(State.OTHER_TEST, votes_needed=need.votes_needed)
+            phrase = (
+                f"fails the {rule.label()} test; may still pass with a majority of all ballots cast, "
+                "which the feed does not give"
+            )
+            compact, tiny = "may pass by ballots cast", "other test"
+        elif need.state is State.RUNOFF and rule.or_ballots_majority:
+            need, phrase = (
+                Need(State.FAILS, votes_needed=need.votes_needed),
+                f"fails (needs {rule.over_words()}, or a majority of all ballots cast) · final",
+            )
+        elif (need.state is State.OUT_OF_REACH or need.beyond_reach) and other:
+            phrase = (
+                f"{rule.label()} out of reach (would need {share_text(need.share_of_outstanding or 0.0)}); "
+                "may still pass with a majority of all ballots cast"
+            )
+            compact, tiny = f"{rule.label()} out of reach", "other test"
         elif need.state is State.RUNOFF:
             need, phrase = (
                 Need(State.FAILS, votes_needed=need.votes_needed),
@@ -318,7 +450,7 @@ def _measure(
             phrase = "too early to say" if counted else ""
         else:
             phrase = need.describe()
-        out.append(Standing(cand, v, rank, need, phrase, phrase, phrase))
+        out.append(Standing(cand, v, rank, need, phrase, compact or phrase, tiny or compact or phrase))
     return tuple(out)
 
 
@@ -554,14 +686,23 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
         return _partial_verdict(places(contest), named)
     how = mode(contest)
     rule = contest.threshold
+    if how == "line" and rule.is_ranked_choice:
+        return _rounds_verdict(rule, named, written, sum(r.votes for r in rows))
     if how == "line":
         return _line_verdict(rule, named, written, sum(r.votes for r in rows))
     if how == "measure":
         for row in rows:
             if row.need.state is State.PASSES:
                 return f"passes with {row.votes:,} yes ({rule.over_words()})"
+            if row.need.state is State.FAILS and rule.or_ballots_majority:
+                return f"fails: yes needs {rule.over_words()}, or a majority of all ballots cast"
             if row.need.state is State.FAILS:
                 return f"fails: yes needs {rule.over_words()}"
+            if row.need.state is State.OTHER_TEST:
+                return (
+                    f"fails the {rule.label()} test; may still pass with a majority of all ballots "
+                    "cast, which the feed does not give"
+                )
         return ""
     elected = [r.candidate.name for r in rows if r.need.state is State.ELECTED]
     advancing = [r.candidate.name for r in rows if r.need.state is State.ADVANCES]
@@ -641,3 +782,41 @@ def _line_verdict(rule: ThresholdRule, named: list[Standing], written: int, coun
             return f"{nobody}{waiting or '; ' + WAITING_ON_WRITE_INS + ' for who may ask for a runoff'}"
         return f"{nobody}: {named[1].candidate.name} may ask for a runoff"
     return f"{nobody}; the most votes win{waiting}"
+
+
+def _rounds_verdict(rule: ThresholdRule, named: list[Standing], written: int, counted: int) -> str:
+    """A ranked-choice race's sentence: the named candidate over 50 % of first choices, or that the
+    rounds decide (with who has the most first choices: a fact of the count, not a result); never
+    "elected" below the line, never "runoff"."""
+    if not named:
+        return ""
+    label = rule.label()
+    leader = named[0]
+    who = leader.candidate.name
+    state = leader.need.state
+    if state is State.CLEARED:
+        return f"{who} is over {label}: a majority of first choices wins outright, no rounds"
+    if state is State.CLINCHED:
+        if leader.estimated:
+            return f"{who} stays over {label} unless the count runs far over its estimate"
+        return f"{who} stays over {label} even if every outstanding vote goes to others"
+    if state is State.BEHIND_WRITE_INS:
+        return (
+            f"no named candidate is over {label}, and one write-in name could be; "
+            f"{WAITING_ON_WRITE_INS}; if none is, the {ROUNDS_DECIDE}"
+        )
+    if state is State.ROUNDS:
+        tied = [r.candidate.name for r in named if r.votes == leader.votes]
+        if len(tied) > 1:
+            most = "tied for most first choices: " + ", ".join(tied)
+        elif written >= leader.votes:
+            most = f"most first choices among the names: {who}"
+        else:
+            most = f"most first choices: {who}"
+        return f"nobody is over {label}: the {ROUNDS_DECIDE}, which the feed does not show ({most})"
+    # Short even with the top of the range out, every name (a need beyond the expected count alone
+    # is not enough: the range's top could still lift them).
+    if all(r.need.state is State.OUT_OF_REACH for r in named) and not written:
+        unless = " unless the count runs far over its estimate" if any(r.estimated for r in named) else ""
+        return f"nobody can reach {label}{unless}: the ranked-choice rounds will decide"
+    return ""

@@ -27,8 +27,10 @@ lists, objects)::
           "threshold": {"rule": "majority", "source": "table", "basis": "O.C.G.A. …"},
                                               # ThresholdRule.to_json(): rule majority | plurality
                                               # | share (+ "share"), and when not the default:
-                                              # runoff, measure, at_least, advance (top-N
-                                              # primary), source, basis
+                                              # runoff (top-two | on-request | none |
+                                              # ranked-choice), measure, at_least, advance
+                                              # (top-N primary), or_ballots_majority
+                                              # (Illinois's amendments), source, basis
           "rule": {"text": "majority (over 50 %), else the top two go to a runoff",
                    "source": "table",         # feed | table | user | default
                    "origin": "from the jurisdiction table"},

@@ -13,9 +13,17 @@ from enum import StrEnum
 from fractions import Fraction
 
 #: What happens when nobody clears the line: the top two go to a runoff (Georgia, Texas, ...),
-#: the runner-up may ask for one (North Carolina's second primary), or nothing (the most votes
-#: win, or a ballot question fails).
-RUNOFF_KINDS = ("top-two", "on-request", "none")
+#: the runner-up may ask for one (North Carolina's second primary), nothing (the most votes
+#: win, or a ballot question fails), or the ranked-choice rounds decide (Maine, Alaska's general
+#: election, New York City's primaries: a majority of first choices wins outright, else the
+#: last candidates are eliminated and their ballots go to the next choice; there is no second
+#: election). "ranked-choice" goes with a majority rule only.
+RUNOFF_KINDS = ("top-two", "on-request", "none", "ranked-choice")
+
+#: The ranked-choice rounds decide the race; a feed on the night carries first choices only.
+RANKED_CHOICE = "ranked-choice"
+#: What a ranked-choice race's line is measured on, said after it ("50 % of first choices").
+OF_FIRST_CHOICES = "of first choices"
 
 #: Where a rule came from, most authoritative first: the feed stated it, the jurisdiction table
 #: (resources/contest_rules.csv) gave it, the user chose it in the window, or nothing said and
@@ -35,7 +43,11 @@ class ThresholdRule:
     marks a primary where the top N go on to the general election and nobody is elected
     (Washington's and California's top two, Alaska's top four): read like N seats, a cut line at
     the N-th place, but the words say "advances", never "elected" or "seat"; 0 for every other
-    race. ``source``/``basis`` say where the
+    race. A majority rule whose ``runoff`` is "ranked-choice" (``ThresholdRule.ranked_choice()``)
+    is a ranked-choice race: its line is 50 % *of first choices*, the only count a feed gives on
+    the night; a majority of them wins outright, and below it the rounds decide, which the feed
+    does not show (never "elected" for a leader below the line, never "runoff": there is no second
+    election). ``source``/``basis`` say where the
     rule came from (``RULE_SOURCES``) and why (a statute, a feed field, "set in the window").
     Source and basis do not change how a race is decided, so they are left out of equality.
     """
@@ -50,6 +62,12 @@ class ThresholdRule:
     #: The top N advance to the general election (a top-two or top-four primary); 0: not such a
     #: primary. Only with ``rule == "plurality"``.
     advance: int = 0
+    #: A ballot question that also passes when Yes is a majority of every ballot cast in the
+    #: election, not only of the votes on the question (Illinois's constitutional amendments:
+    #: three-fifths of those voting on the question, or a majority of those voting in the
+    #: election). Feeds rarely give the ballots cast, so only the line is measured, and a Yes
+    #: short of it but over half of the question's votes is not said to fail. Measures only.
+    or_ballots_majority: bool = False
     source: str = field(default="default", compare=False)
     basis: str = field(default="", compare=False)
 
@@ -68,6 +86,10 @@ class ThresholdRule:
             object.__setattr__(self, "runoff", "none")
         if self.source not in RULE_SOURCES:
             raise ValueError(f"unknown rule source {self.source!r}")
+        if self.runoff == RANKED_CHOICE and self.rule != "majority":
+            raise ValueError("ranked-choice rounds follow a majority line (over 50 % of first choices)")
+        if self.or_ballots_majority and not self.measure:
+            raise ValueError("only a ballot question passes by a majority of all ballots cast")
         if self.advance < 0 or (self.advance and (self.rule != "plurality" or self.measure)):
             raise ValueError("only a plurality race (not a ballot question) has places that advance")
 
@@ -86,24 +108,51 @@ class ThresholdRule:
             raise ValueError("at least one place advances")
         return cls("plurality", 0.5, runoff="none", advance=places, **kw)  # type: ignore[arg-type]
 
+    @classmethod
+    def ranked_choice(cls, **kw: object) -> ThresholdRule:
+        """A ranked-choice race: a majority of first choices wins outright, else the rounds decide."""
+        return cls("majority", 0.5, runoff=RANKED_CHOICE, **kw)  # type: ignore[arg-type]
+
     @property
     def has_line(self) -> bool:
         return self.rule != "plurality"
 
     @property
     def has_runoff(self) -> bool:
-        return self.has_line and self.runoff != "none"
+        """A second election follows when nobody clears the line (not the ranked-choice rounds:
+        they count the same ballots again)."""
+        return self.has_line and self.runoff not in ("none", RANKED_CHOICE)
+
+    @property
+    def is_ranked_choice(self) -> bool:
+        return self.runoff == RANKED_CHOICE
 
     @property
     def fraction(self) -> Fraction:
-        return Fraction(str(self.share))
+        """The line as an exact fraction: the share's decimal, or the small fraction a float
+        stands for (2/3, New Hampshire's amendments: 0.6666666666666666 is not two-thirds, and
+        "at least two-thirds" of 300 votes is 200 of them, exactly)."""
+        exact = Fraction(str(self.share))
+        near = exact.limit_denominator(12)
+        return near if abs(near - exact) < Fraction(1, 10**12) else exact
 
     def label(self) -> str:
-        return "" if not self.has_line else f"{self.share * 100:g} %"
+        """The line in words: "50 %", "55 %"; "50 % of first choices" in a ranked-choice race, so
+        that every phrase built on it ("over …", "P(>…)", "crossed …") says what is measured."""
+        if not self.has_line:
+            return ""
+        if self.fraction == Fraction(2, 3):
+            return "two-thirds"
+        return f"{self.share * 100:g} %" + (f" {OF_FIRST_CHOICES}" if self.is_ranked_choice else "")
 
     def describe(self, vote_for: int = 1) -> str:
         """The rule in words, for the window's header and ``parse``: "majority (over 50 %), top
         two to a runoff", "plurality, 3 seats", "ballot question, passes over 55 %"."""
+        if self.measure and self.or_ballots_majority:
+            return (
+                f"ballot question: passes with {self.over_words()} yes, or with yes from a majority "
+                "of all ballots cast in the election (the feed gives only the votes on the question)"
+            )
         if self.measure:
             return f"ballot question: passes with {self.over_words()} yes"
         if self.advance:
@@ -111,6 +160,11 @@ class ThresholdRule:
             return (
                 f"top {n} advance (the {n} with the most votes go on to the general election; "
                 "nobody is elected)"
+            )
+        if self.is_ranked_choice:
+            return (
+                "ranked choice: a majority of first choices (over 50 %) wins outright; else the "
+                "ranked-choice rounds decide, which the feed does not show (it gives first choices only)"
             )
         if not self.has_line:
             return (
@@ -154,6 +208,8 @@ class ThresholdRule:
             out["at_least"] = True
         if self.advance:
             out["advance"] = self.advance
+        if self.or_ballots_majority:
+            out["or_ballots_majority"] = True
         if self.source != "default":
             out["source"] = self.source
         if self.basis:
@@ -173,6 +229,7 @@ class ThresholdRule:
             measure=bool(data.get("measure", False)),
             at_least=bool(data.get("at_least", False)),
             advance=int(data.get("advance", 0) or 0) if rule == "plurality" else 0,  # type: ignore[call-overload]
+            or_ballots_majority=bool(data.get("or_ballots_majority", False)),
             source=str(data.get("source", "default")),
             basis=str(data.get("basis", "")),
         )
@@ -209,6 +266,8 @@ class State(StrEnum):
     OUT_OF_REACH = "out of reach"
     CLEARED = "cleared"
     RUNOFF = "runoff"
+    # A ranked-choice race all counted with nobody over 50 % of first choices: the rounds decide.
+    ROUNDS = "ranked-choice rounds decide"
     NO_LINE = "no line"
     WAITING = "waiting"
     # Seats (plurality, vote for N): where a candidate stands against the N-th place.
@@ -224,6 +283,9 @@ class State(StrEnum):
     # Ballot questions.
     PASSES = "passes"
     FAILS = "fails"
+    # Short of the line, but the question may still pass another way the feed cannot measure
+    # (``ThresholdRule.or_ballots_majority``: a majority of all ballots cast in the election).
+    OTHER_TEST = "may pass by a majority of all ballots cast"
     # A race whose only choices are write-in lines (``tracker.core.write_ins``), and any write-in
     # line in a seat race: votes for names the feed does not give, never a seat.
     WRITE_INS = "write-ins only"

@@ -180,7 +180,9 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
     for i, race in enumerate(doc["races"]):
         if not isinstance(race, dict):
             _fail(what, f"races[{i}] is not an object")
-        races.append(_Race(race, i, what))
+        # 1970-01-01 is a placeholder (ours, for a night without a date: ap_writer), not a year.
+        year = date.year if date is not None and date != dt.date(1970, 1, 1) else 0
+        races.append(_Race(race, i, what, year))
     test = any(r.test for r in races) or doc.get("test") is True
     contests: list[Contest] = []
     seen: set[str] = set()

@@ -9,6 +9,7 @@ cannot be read raises FeedError; the document reader leaves it out and names it.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import Any
 
 from tracker.core.jurisdiction import rule_for
@@ -68,8 +69,11 @@ def _race_name(race: dict[str, Any], state: str, what: str) -> str:
 
 
 class _Race:
-    def __init__(self, race: dict[str, Any], i: int, what: str) -> None:
+    def __init__(self, race: dict[str, Any], i: int, what: str, year: int = 0) -> None:
         self.what = what
+        #: The election's year (the document's electionDate; 0 when it gives none): the table's
+        #: rows that apply from a year (Maine's ranked choice from 2018) read it.
+        self.year = year
         where = f"races[{i}]"
         race_id = _str(race.get("raceID"), what, f"raceID of {where}").strip()
         if not race_id:
@@ -137,9 +141,25 @@ class _Race:
                 else ThresholdRule("share", share, runoff=runoff, measure=bool(measure))
             ).with_source("feed", f"AP winThreshold {raw:g}")
         office = " ".join(str(race.get(k) or "") for k in ("officeName", "seatName")).strip()
+        election = f"{race_type} {self.year}" if self.year else race_type
+        if stated is not None:
+            # AP states the line only. Where the table's line is the same, the table says what AP's
+            # number cannot: the ranked-choice rounds below 50 % (Maine, Alaska), not a runoff;
+            # two-thirds exactly (AP's 66.67 would fail 200 yes of 300 in New Hampshire); the
+            # second test of Illinois's amendments.
+            table = rule_for(
+                self.state, election, office, vote_for=self.vote_for, choices=choices, measure=measure
+            )
+            if (
+                table.has_line
+                and table.measure == stated.measure
+                and abs(table.share - stated.share) < 0.0005
+                and (table.is_ranked_choice or table.or_ballots_majority or table.fraction == Fraction(2, 3))
+            ):
+                stated = table.with_source("feed", f"AP winThreshold {raw:g}; {table.basis}")
         return rule_for(
             self.state,
-            race_type,
+            election,
             office,
             vote_for=self.vote_for,
             choices=choices,

@@ -228,7 +228,7 @@ class _Checker:
             raw,
             path,
             required=("rule",),
-            optional=("share", "runoff", "measure", "at_least", "advance", "basis"),
+            optional=("share", "runoff", "measure", "at_least", "advance", "or_ballots_majority", "basis"),
         )
         rule = self.as_str(t["rule"], f"{path}.rule")
         extra: dict[str, Any] = {"source": "feed"}
@@ -244,6 +244,19 @@ class _Checker:
         if "at_least" in t:
             extra["at_least"] = self.as_bool(t["at_least"], f"{path}.at_least")
         extra["basis"] = self.as_str(t["basis"], f"{path}.basis") if "basis" in t else _STATED
+        if extra.get("runoff") == "ranked-choice" and (rule != "majority" or extra.get("measure")):
+            # The rounds follow a majority line of first choices, and a ballot question has none.
+            self.fail(f"{path}.runoff", "ranked-choice goes with a majority rule for candidates only")
+        if "or_ballots_majority" in t:
+            # Illinois's amendments: or a majority of all ballots cast in the election.
+            extra["or_ballots_majority"] = self.as_bool(
+                t["or_ballots_majority"], f"{path}.or_ballots_majority"
+            )
+            if extra["or_ballots_majority"] and not extra.get("measure"):
+                self.fail(
+                    f"{path}.or_ballots_majority",
+                    "only a ballot question passes by a majority of all ballots cast",
+                )
         if "advance" in t:
             # A top-two (top-four) primary: the N most-voted go on to the general election.
             if rule != "plurality" or extra.get("measure"):

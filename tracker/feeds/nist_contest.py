@@ -84,6 +84,8 @@ def _threshold(text: str | None) -> ThresholdRule:
     value = (text or "").strip()
     if value == "plurality":
         return ThresholdRule("plurality")
+    if value == "ranked-choice":
+        return ThresholdRule.ranked_choice()
     if value.startswith("share:"):
         try:
             return ThresholdRule("share", float(value[6:]))

@@ -99,6 +99,8 @@ def _threshold(contest: Contest) -> str | None:
         return "plurality"
     if rule.rule == "share":
         return f"share:{rule.share!r}"
+    if rule.is_ranked_choice:
+        return "ranked-choice"  # a majority of first choices, else the rounds (never a runoff)
     return None
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from tracker.core.model import Contest
 from tracker.core.projection import ContestProjection
-from tracker.core.threshold import Outstanding, number_word
+from tracker.core.threshold import OF_FIRST_CHOICES, Outstanding, number_word
 from tracker.core.words import count
 from tracker.core.write_ins import first_named
 from tracker.ui.bar_texts import BarInfo, display_name, percent_text, round_votes
@@ -102,6 +102,8 @@ def terse_rule(contest: Contest) -> str:
         return f"Rule: {rule.label()} to pass"
     if rule.advance:
         return f"Rule: top {number_word(rule.advance)} advance"
+    if rule.is_ranked_choice:
+        return "Rule: ranked choice (a majority of first choices wins outright)"
     if not rule.has_line:
         seats = max(contest.vote_for, 1)
         return "Rule: plurality" if seats <= 1 else f"Rule: top {seats} win"
@@ -126,8 +128,10 @@ def projection_line(projection: ContestProjection | None, bars: list[BarInfo], l
     if top is None or top.share is None or top.lo is None or top.hi is None:
         return ""
     name = esc(display_name(top.name))
+    # A ranked-choice race's line is of first choices: so is what the projection projects.
+    what = "Projected final first choices" if line.endswith(OF_FIRST_CHOICES) else "Projected final"
     text = (
-        f"Projected final: <b>{name} {top.share * 100:.1f} %</b> "
+        f"{what}: <b>{name} {top.share * 100:.1f} %</b> "
         f"(90 % interval {top.lo * 100:.1f}–{top.hi * 100:.1f} %)"
     )
     if top.p_clear is not None and line:

@@ -56,6 +56,10 @@ from tracker.ui.race_header import plain as _plain
 from tracker.ui.race_header import terse_rule as _terse_rule
 from tracker.ui.theme import LIGHT, ChartTheme, current_theme, party_style
 
+#: The x axis's label; a ranked-choice race's counts are first choices, and the axis says so.
+AXIS_VOTES = "share of the votes counted"
+AXIS_FIRST_CHOICES = "share of the first choices counted"
+
 #: Okabe-Ito colours (distinguishable with every common colour-vision deficiency): without parties
 #: the leader in blue, the runner-up in orange (the two a runoff is about), the field in a quiet
 #: grey; with parties, each party's colour and letter (``theme.party_style``). These are the light
@@ -190,6 +194,8 @@ class RaceView(BarPlacement, QWidget):
         self._left.setStyle(tickFont=self._name_font, tickTextOffset=8, tickLength=0)
         bottom = item.getAxis("bottom")
         self._bottom = bottom
+        #: What the x axis measures: a ranked-choice race's counts are first choices.
+        self._axis_text = AXIS_VOTES
         self._tick_step = 10
         bottom.setTicks([[(v, f"{v} %") for v in range(0, 101, self._tick_step)], []])
         # "0 %" and "100 %" sit on the plot's edges: let them overhang the axis by half a label.
@@ -303,7 +309,7 @@ class RaceView(BarPlacement, QWidget):
         self._left.setPen(pg.mkPen(theme.axis))
         self._bottom.setTextPen(pg.mkPen(theme.muted))
         self._bottom.setPen(pg.mkPen(theme.axis))
-        self._bottom.setLabel("share of the votes counted", color=theme.muted.name())
+        self._bottom.setLabel(self._axis_text, color=theme.muted.name())
         self._outstanding_label.setStyleSheet(f"color: {theme.muted.name()};")
         self._warning.setStyleSheet(f"color: {theme.warning.name()};")
         self._band.setData(pen=pg.mkPen(theme.band, width=2.0))
@@ -370,6 +376,10 @@ class RaceView(BarPlacement, QWidget):
         how = rule_mode(contest)
         # No line, and so no P(over it), for a file holding part of the race (core.coverage).
         line = contest.threshold.label() if how != "seats" and not contest.partial else ""
+        axis = AXIS_FIRST_CHOICES if contest.threshold.is_ranked_choice else AXIS_VOTES
+        if axis != self._axis_text:
+            self._axis_text = axis
+            self._bottom.setLabel(axis, color=self._theme.muted.name())
         bars = []
         # at most MAX_BARS bars (the leaders): 10,000 candidates froze the window (issue 19)
         places = named_places(r.candidate.name for r in rows)

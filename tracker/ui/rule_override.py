@@ -10,6 +10,7 @@ thread like every store job) and applied to the race wherever the window shows i
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -58,9 +59,18 @@ CHOICES: tuple[tuple[str, str | None], ...] = (
     ("Plurality: the most votes win (N seats: the N most), no runoff", "plurality"),
     ("Majority (over 50 %), else the top two go to a runoff", "majority-runoff"),
     ("Majority (over 50 %), else the most votes win", "majority"),
+    (
+        "Ranked choice: a majority of first choices wins outright, else the rounds decide",
+        "ranked-choice",
+    ),
     ("More than a share, else the top two go to a runoff", "share-runoff"),
     ("More than a share, else the runner-up may ask for a runoff", "share-request"),
     ("Ballot question: passes with more than a share of yes", "measure"),
+    ("Ballot question: passes with at least two-thirds yes (exactly 2/3)", "measure-two-thirds"),
+    (
+        "Ballot question: passes with a share of yes, or yes from a majority of all ballots cast",
+        "measure-or-ballots",
+    ),
     ("Top two advance to the general election (a top-two primary: nobody is elected)", "top-2"),
     ("Top four advance to the general election (Alaska's primary: nobody is elected)", "top-4"),
 )
@@ -79,12 +89,28 @@ def rule_of_choice(kind: str | None, percent: float = 50.0, at_least: bool = Fal
         return ThresholdRule.majority(source="user")
     if kind == "majority":
         return ThresholdRule.majority(runoff="none", source="user")
+    if kind == "ranked-choice":
+        return ThresholdRule.ranked_choice(source="user")
+    if kind == "measure-two-thirds":
+        # A float share of 66.7 % would fail 200 yes of 300: the rule keeps two-thirds exactly.
+        return ThresholdRule("share", 2 / 3, runoff="none", measure=True, at_least=True, source="user")
     share = round(percent / 100, 6)
     runoff = {"share-runoff": "top-two", "share-request": "on-request"}.get(kind, "none")
-    measure = kind == "measure"
+    measure = kind in ("measure", "measure-or-ballots")
+    ballots = kind == "measure-or-ballots"
     if share == 0.5 and not at_least:
-        return ThresholdRule.majority(runoff=runoff, measure=measure, source="user")
-    return ThresholdRule("share", share, runoff=runoff, measure=measure, at_least=at_least, source="user")
+        return ThresholdRule.majority(
+            runoff=runoff, measure=measure, or_ballots_majority=ballots, source="user"
+        )
+    return ThresholdRule(
+        "share",
+        share,
+        runoff=runoff,
+        measure=measure,
+        at_least=at_least,
+        or_ballots_majority=ballots,
+        source="user",
+    )
 
 
 def choice_of_rule(rule: ThresholdRule | None) -> tuple[str | None, float, bool]:
@@ -95,8 +121,14 @@ def choice_of_rule(rule: ThresholdRule | None) -> tuple[str | None, float, bool]
         return f"top-{rule.advance}", 50.0, False
     if not rule.has_line:
         return "plurality", 50.0, False
+    if rule.measure and rule.or_ballots_majority:
+        return "measure-or-ballots", rule.share * 100, rule.at_least
+    if rule.measure and rule.at_least and rule.fraction == Fraction(2, 3):
+        return "measure-two-thirds", rule.share * 100, True
     if rule.measure:
         return "measure", rule.share * 100, rule.at_least
+    if rule.is_ranked_choice:
+        return "ranked-choice", 50.0, False
     if rule.rule == "majority":
         return ("majority-runoff" if rule.runoff != "none" else "majority"), 50.0, False
     return (
@@ -146,7 +178,7 @@ class RuleDialog(QDialog):
 
     def _sync(self) -> None:
         kind = self.kind.currentData()
-        has_share = kind in ("share-runoff", "share-request", "measure")
+        has_share = kind in ("share-runoff", "share-request", "measure", "measure-or-ballots")
         self.share.setEnabled(has_share)
         self.at_least.setEnabled(has_share)
 
