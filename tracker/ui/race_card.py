@@ -49,6 +49,9 @@ TRACK_COLOUR = LIGHT.track
 
 
 _PARENS = re.compile(r"\s*\([^)]*\)")
+#: Between a ticket's two names: Colorado's " / ", South Carolina's " | " ("REP Donald J Trump |
+#: Michael R Pence", whose legend read "Pence and Harris").
+_TICKET = re.compile(r"\s+[/|]\s+")
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 #: Words that belong to the surname after them ("Rocky De La Fuente" → "De La Fuente").
 _PARTICLES = {"de", "del", "della", "la", "le", "van", "von", "der", "den", "da", "di", "du", "st.", "st"}
@@ -58,10 +61,10 @@ def short_name(name: str) -> str:
     """A candidate's surname, as results graphics print them in small multiples ("Joseph R.
     Biden (Dem)" → "Biden", "Lauren Bubba McDonald Jr." → "McDonald", "SMITH, JOHN" → "Smith");
     one-word choices ("Yes", "Write-in") stay whole; a ticket is its head ("Joseph R. Biden /
-    Kamala D. Harris" → "Biden": Colorado's electors read "Harris and Pence"). The card's tooltip
-    has the full names."""
+    Kamala D. Harris" → "Biden", South Carolina's "… | …" too: the running mates' names read
+    "Harris and Pence"). The card's tooltip has the full names."""
     full = display_name(name)
-    base = _PARENS.sub("", full.split(" / ", 1)[0]).strip()
+    base = _PARENS.sub("", _TICKET.split(full, 1)[0]).strip()
     parts = [p.strip() for p in base.split(",") if p.strip()]
     if len(parts) > 1 and parts[1].casefold() not in _SUFFIXES:
         base = parts[0]  # "Last, First"
