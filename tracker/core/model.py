@@ -580,6 +580,11 @@ class Election:
     #: True when the feed says its numbers are test data (AP's test mode: made-up counts). The
     #: window and every export must label such a night TEST.
     test: bool = False
+    #: The two-letter state the feed is of, as its parser read it for the contests' rules (a
+    #: Clarity Region, a county only one state has, a state's own format); "" when it says none or
+    #: several. Why it is kept: an imported night is shown in that state's time zone, and served
+    #: as a feed that names a state (``serve --as clarity``) it must name this one, not Georgia.
+    state: str = ""
 
 
 @dataclass(frozen=True)
