@@ -584,7 +584,8 @@ class Election:
     #: Clarity Region, a county only one state has, a state's own format); "" when it says none or
     #: several. Why it is kept: an imported night is shown in that state's time zone, and served
     #: as a feed that names a state (``serve --as clarity``) it must name this one, not Georgia.
-    state: str = ""
+    #: A hint beside the feed's own words, so not compared (tracker-feed/1 does not carry it).
+    state: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
