@@ -180,9 +180,9 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
         )
         for rank, (name, c, place) in enumerate(zip(names, shown, places, strict=True))
     )
-    footer = f"{reporting:,}/{total:,} {noun(total, 'precinct')} · " + (
-        count(counted, "vote") if counted else "no votes yet"
-    )
+    # A feed with no precinct counts (Georgia's ALL.json, AP's county feeds): not "0/0 precincts".
+    precincts = f"{reporting:,}/{total:,} {noun(total, 'precinct')}" if total else "no precinct counts"
+    footer = f"{precincts} · " + (count(counted, "vote") if counted else "no votes yet")
     where = cut_line(contest)
     return CardData(
         contest.id,
