@@ -56,3 +56,18 @@ def test_the_nist_report_is_dated_when_it_is_made(untimed_night: Path) -> None:
     report = export_nist(untimed_night).data.decode("utf-8")
     generated = report.split("<GeneratedDate>", 1)[1].split("<", 1)[0]
     assert dt.datetime.fromisoformat(generated.replace("Z", "+00:00")) >= before
+
+
+def test_import_says_which_times_it_found(shared_data: Path, tmp_path: Path, capsys) -> None:
+    """`import` of North Carolina's file printed "2000-01-01 00:00 to 2000-01-01 00:00 UTC, times
+    from file order" (the placeholder as a time), and of one Georgia export "2025-01-08 14:59 to
+    2025-01-08 14:59 UTC" (a span of one instant)."""
+    (nc,) = (shared_data / "nc-sbe").glob("*.json")
+    assert main(["import", str(nc), "-o", str(tmp_path / "nc.night")]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.endswith("1 payload (1 distinct), no times in the files: the versions are in file order")
+    assert "2000-01-01" not in line
+    ga = shared_data / "ga-sos" / "2019-09-03_HD71_special.json"
+    assert main(["import", str(ga), "-o", str(tmp_path / "ga.night")]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.endswith("at 2025-01-08 14:59 UTC, times from published") and " to " not in line
