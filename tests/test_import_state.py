@@ -29,6 +29,8 @@ from tracker.feeds.registry import parse_payload
         ("nist/nist_v2_wy20g.xml", "WY", "America/Denver"),
         ("ga-sos/2023-05-16_HD68_special.json", "GA", "America/New_York"),
         ("nc-sbe/nc_2024-11-05_general_results_0_statewide.json", "NC", "America/New_York"),
+        ("ap/newsdev-elex_20160301_super_tuesday.json", "MA", "America/New_York"),  # one statePostal
+        ("ap/newsdev-elex_20121106_ak_prez.json", "AK", "America/Anchorage"),
     ],
 )
 def test_an_import_keeps_its_payloads_state_and_zone(
@@ -39,6 +41,13 @@ def test_an_import_keeps_its_payloads_state_and_zone(
     with NightFile.open(night_path, readonly=True) as night:
         assert night_state(night) == state
         assert str(night.timezone) == zone
+
+
+def test_an_ap_file_of_several_states_keeps_none(shared_data: Path, tmp_path: Path) -> None:
+    night_path = tmp_path / "me-fl.night"
+    import_payloads([shared_data / "ap" / "newsdev-elex_20121106_me_fl_senate.json"], out=night_path)
+    with NightFile.open(night_path, readonly=True) as night:
+        assert night_state(night) == "" and str(night.timezone) == "UTC"
 
 
 def test_payloads_of_two_states_keep_none(shared_data: Path, tmp_path: Path) -> None:

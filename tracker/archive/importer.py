@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.archive.import_write import Entry, ImportResult, write_night
 from tracker.archive.night_names import NAMES_KEY, names_text
-from tracker.archive.night_state import STATE_KEY
+from tracker.archive.night_state import STATE_KEY, STATE_NAMES
 from tracker.core.errors import FeedError, NightFileError, TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.untimed import FILE_ORDER
@@ -255,7 +255,7 @@ def _own_state(items: list[_Item]) -> str:
         state = item.snapshot.election.state or state_of_format(item.fmt)
         if not state and item.fmt == PRECINCT_TOTALS_CSV:
             state = county_from(item.url)[1]
-        if not state:
+        if state not in STATE_NAMES:  # none, or no state ("US": AP's national races)
             return ""
         states.add(state)
     return states.pop() if len(states) == 1 else ""
