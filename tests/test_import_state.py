@@ -73,3 +73,25 @@ def test_allegheny_served_as_clarity_is_pennsylvanias_with_its_rule(
     assert final.contests[0].threshold.rule == "plurality"
     with FeedServer(night_path, fmt="clarity", speed=1000) as server:
         assert "/PA/" in server.url and "/GA/" not in server.url
+
+
+def test_names_for_files_that_are_not_all_json_are_refused_in_one_sentence(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`import colorado.xml --names wyoming.xml` wrote a night and said nothing of --names."""
+    from tracker.cli import main
+
+    code = main(
+        [
+            "import",
+            str(shared_data / "clarity" / "co_2020_general_statewide_detail_20201123.xml"),
+            "--names",
+            str(shared_data / "clarity" / "napervillpol-ga2022_detail.xml"),
+            "-o",
+            str(tmp_path / "co.night"),
+        ]
+    )
+    assert code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert "--names names the races of Clarity ALL.json files" in line
+    assert not (tmp_path / "co.night").exists()

@@ -358,6 +358,12 @@ def import_payloads(
             if len(skipped) == 1
             else f"none of the {len(skipped):,} files could be read as results; the first: {skipped[0][1]}"
         )
+    if named is not None and not any(item.fmt == CLARITY_ALL_JSON for item in items):
+        # Said, not ignored: a user who passed it expects names from it (issue: the eighth walk).
+        raise TrackerError(
+            f"--names names the races of Clarity ALL.json files, and none of the files given is one "
+            f"(the first is {items[0].path.name}); leave --names out"
+        )
     state = _own_state(items)
     if timezone is None and (own := _own_zone(state)) is not None:
         zone_name, zone = own, ZoneInfo(own)
