@@ -114,7 +114,7 @@ def export_contest(
         rows = contest_rows(chosen, level)
         buf = io.StringIO()
         n = write_contest_csv(rows, buf, header=provenance_lines(snapshot, chosen, prov, level=level))
-        at_text = _at_text(times[index], tz, prov.untimed, index)
+        at_text = _at_text(times[index], tz, prov.untimed)
     return ContestExport(
         text=buf.getvalue(),
         rows=n,
@@ -126,7 +126,7 @@ def export_contest(
     )
 
 
-def _at_text(when: dt.datetime, tz: dt.tzinfo, untimed: bool, index: int) -> str:
+def _at_text(when: dt.datetime, tz: dt.tzinfo, untimed: bool) -> str:
     """ "22:40 EDT", or "" on a night whose files had no times: its placeholder clock is no time
     anybody saw (``tracker.core.untimed``); the version's number says which it is."""
     if untimed:
@@ -166,5 +166,5 @@ def export_nist(path: Path, *, at: str | None = None, form: str = "xml") -> Nist
         contests=len(snapshot.contests),
         version_index=index,
         version_count=len(versions),
-        at=_at_text(times[index], tz, untimed, index),
+        at=_at_text(times[index], tz, untimed),
     )

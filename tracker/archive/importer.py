@@ -359,7 +359,7 @@ def import_payloads(
             else f"none of the {len(skipped):,} files could be read as results; the first: {skipped[0][1]}"
         )
     if named is not None and not any(item.fmt == CLARITY_ALL_JSON for item in items):
-        # Said, not ignored: a user who passed it expects names from it (issue: the eighth walk).
+        # Said, not ignored: whoever passed it expects names from it.
         raise TrackerError(
             f"--names names the races of Clarity ALL.json files, and none of the files given is one "
             f"(the first is {items[0].path.name}); leave --names out"

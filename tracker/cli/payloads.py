@@ -135,7 +135,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _span(result: ImportResult) -> str:
-    """When the night's versions came: "from … to … UTC", "at … UTC" for one time, and for files
+    """When the night's versions came: "… to … UTC", "at … UTC" for one time, and for files
     with no times no clock at all (their placeholder, 2000-01-01, is no time anybody saw)."""
     from tracker.core.untimed import FILE_ORDER
 
