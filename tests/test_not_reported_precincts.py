@@ -52,3 +52,21 @@ def test_reported_precincts_keep_their_counts_to_the_last_vote(fmt: str) -> None
     final = _served(fmt, len(versions) - 1)
     out = expected_vote(final).outstanding
     assert out is not None and out.hi == 0, "every precinct in: nothing outstanding"
+
+
+def test_a_clarity_precinct_not_in_yet_lists_zeros_that_are_no_count(shared_data, tmp_path) -> None:
+    """The eighth doc walk: Allegheny 2022's SD38 (one undivided total per precinct) served as
+    Clarity opened its pre-election version with "All precincts reporting: nothing outstanding"
+    at 0 of 249 precincts: Clarity lists every precinct's vote types as zeros before its results,
+    and each zero read as a finished cell. A precinct whose status says nothing is in has none."""
+    from tracker.archive.importer import import_payloads
+
+    night = tmp_path / "sd38.night"
+    import_payloads([shared_data / "nights" / "allegheny-2022" / "SD38"], out=night)
+    with FeedServer(night, fmt="clarity", speed=1000.0, clock=lambda: 0.0) as server:
+        body = server.document(1, "clarity").body  # the second zero-count version
+    (race,) = parse_payload(body, "auto", source="detailxml.zip").contests
+    assert race.total_votes == 0 and race.precincts == (0, 249)
+    assert all(u.reporting is Reporting.NONE for u in race.units)
+    assert any(by for u in race.units for by in u.votes.values()), "the zeros are listed"
+    assert expected_vote(race).outstanding is None, "nothing says how much is out: not 'nothing'"

@@ -468,3 +468,25 @@ def test_a_floating_drill_down_leaves_the_pinned_overview_its_height(
     assert overview.height() <= before + 2
     assert _row_pitch(w) >= line
     w.close()
+
+
+def test_a_feed_without_precinct_counts_says_so_not_0_of_0(
+    qtbot: QtBot, window: MainWindow, shared_data: Path, tmp_path: Path
+) -> None:
+    """The eighth doc walk: Georgia's 2021 runoff export has counts by county and no precinct
+    counts; the drill-down said "0 of 0 precincts in" and the pinned card "0/0 precincts"."""
+    from tracker.archive.importer import import_payloads
+    from tracker.ui.race_card import card_data
+
+    night = tmp_path / "runoff.night"
+    import_payloads([shared_data / "ga-sos" / "2021-01-05_federal_runoff.json"], out=night)
+    with qtbot.waitSignal(window.drawn, timeout=15_000):
+        window.open_night(night)
+    contest = window.snapshot.contest(window.selected_contest)
+    assert contest.precincts == (0, 0)
+    assert card_data(contest, contest.id).footer.startswith("no precinct counts · ")
+    window.drilldown.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: window.drilldown.data is not None, timeout=15_000)
+    qtbot.waitUntil(lambda: bool(window.drilldown.status_text), timeout=15_000)
+    status = window.drilldown.status_text
+    assert status.endswith("no precinct counts") and "0 of 0" not in status

@@ -96,6 +96,10 @@ def _values(card: RaceCard) -> list[tuple[str, str]]:
         ("Ludwig van Beethoven", "van Beethoven"),
         ("Yes", "Yes"),
         ("Write-in", "Write-in"),
+        ("Joseph R. Biden / Kamala D. Harris", "Biden"),
+        # South Carolina's Clarity tickets (the eighth doc walk: the legend read "Pence and Harris")
+        ("REP Donald J Trump | Michael R Pence", "Trump"),
+        ("DEM Joseph R Biden | Kamala D Harris", "Biden"),
     ],
 )
 def test_short_names(name: str, short: str) -> None:

@@ -4,6 +4,7 @@ to its dock after; Escape leaves."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,4 +77,23 @@ def test_go_to_time_from_presentation_mode_asks_over_the_presentation(
         qtbot.keyClick(screen, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     assert asked == [screen]
     assert "22:30 EDT" in screen.line_text()
+    window.presentation.toggle(RACE)
+
+
+def test_the_presentations_header_lines_wrap_inside_the_screen(qtbot: QtBot, window: MainWindow) -> None:
+    """The eighth doc walk: on Georgia's 2021 runoff the projection line, in the larger type, ran
+    past the screen's right edge ("· baseline 2020 pre"); the header lines wrap as the window's do."""
+    screen = window.presentation.toggle(RACE, full_screen=False)
+    assert screen is not None
+    screen.resize(900, 700)
+    qtbot.waitUntil(lambda: screen.race_view.width() > 0, timeout=5_000)
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    QApplication.processEvents()
+    label = screen.race_view.findChild(QLabel, "projectionLabel")
+    assert label is not None and label.text()
+    assert label.wordWrap()
+    one_line = label.fontMetrics().horizontalAdvance(re.sub(r"<[^>]+>", "", label.text()))
+    if one_line > label.width():  # too long for one line: it takes the lines it needs
+        assert label.heightForWidth(label.width()) > label.fontMetrics().lineSpacing()
     window.presentation.toggle(RACE)

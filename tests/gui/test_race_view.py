@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF
@@ -337,3 +338,22 @@ def test_precincts_counted_in_part_are_said_beside_those_fully_in(view: RaceView
     assert header.startswith(f"Precincts reporting {reporting:,} of {total:,} (5 partly in) · ")
     view.show_contest(race, outstanding=None)
     assert "partly" not in view.header_texts()["reporting"]
+
+
+def test_nothing_out_says_all_precincts_only_when_they_all_are(qtbot: QtBot, shared_data: Path) -> None:
+    """The eighth doc walk: Greenup County's 2014 primary (Clarity, by precinct) read "Precincts
+    reporting 32 of 33 (1 partly in)" over "All precincts reporting: nothing outstanding"."""
+    from tracker.feeds.registry import parse_payload
+
+    path = shared_data / "clarity" / "openelections-clarify_precinct.xml"
+    race = next(
+        c
+        for c in parse_payload(path.read_bytes(), "auto", source=str(path)).contests
+        if c.precincts == (32, 33)
+    )
+    view = RaceView()
+    qtbot.addWidget(view)
+    view.show_contest(race)
+    outstanding = view.header_texts()["outstanding"]
+    assert not outstanding.startswith("All precincts reporting"), outstanding
+    assert outstanding.startswith("Nothing estimated to be still out, though not every precinct")

@@ -78,3 +78,27 @@ def test_a_night_with_times_keeps_its_clock(qtbot: QtBot, window: MainWindow, bu
         window.open_night(bundled_night, at="22:40")
     assert window._status_clock.text().startswith("22:40")
     assert window.replay_bar.texts()["now"] == "22:40"
+
+
+def test_the_exports_of_a_night_in_file_order_give_no_made_up_time(
+    qtbot: QtBot, window: MainWindow, shared_data: Path, tmp_path: Path
+) -> None:
+    """The eighth doc walk: the window's CSV said the version "appeared 1999-12-31 19:00:00 EST"
+    and the picture's caption gave the same placeholder; both now say the files have no times."""
+    (source,) = (shared_data / "nc-sbe").glob("*.json")
+    night = tmp_path / "untimed.night"
+    import_payloads([source], out=night)
+    with qtbot.waitSignal(window.drawn, timeout=30_000):
+        window.open_night(night)
+    race = window.exports._race()
+    assert race is not None
+    caption = "\n".join(race.caption())
+    assert "the files have no times" in caption
+    assert "1999" not in caption and "2000-01-01" not in caption
+    from tracker.ui.exports import write_race_csv
+
+    out = tmp_path / "race.csv"
+    write_race_csv(race, out)
+    head = "".join(line for line in out.read_text(encoding="utf-8").splitlines(True) if line.startswith("#"))
+    assert "have no times" in head and "appeared" not in head
+    assert "1999" not in head and "2000-01-01" not in head

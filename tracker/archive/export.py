@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tracker.archive.chain import VersionChain
@@ -20,6 +20,7 @@ from tracker.archive.recorder import current_versions, version_times
 from tracker.archive.replay import Timeline, parse_clock_time, version_number
 from tracker.core.errors import TrackerError
 from tracker.core.export import Level, Provenance, contest_rows, provenance_lines, write_contest_csv
+from tracker.core.untimed import is_untimed
 
 
 def _instant(at: str, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
@@ -44,7 +45,7 @@ class ContestExport:
     contest_name: str
     version_index: int
     version_count: int
-    #: The version's time in the night's zone, "HH:MM TZ".
+    #: The version's time in the night's zone, "HH:MM TZ"; "" when the night's files had no times.
     at: str
 
 
@@ -67,6 +68,11 @@ def _version_at(
                 f"{Path(path).name} has versions 1 to {len(times)}; there is no version {number}"
             )
         index = number - 1
+    elif at is not None and is_untimed(night.meta):
+        raise TrackerError(
+            f"{Path(path).name} was imported from files with no times, so it has no {at}: "
+            f'give its version instead, --at "v N" (1 to {len(times)})'
+        )
     elif at is not None:
         found = Timeline(times).index_at(_instant(at, times[0], times[-1], tz))
         if found is None:
@@ -103,11 +109,12 @@ def export_contest(
             version_count=len(versions),
             version_time=times[index],
             timezone=tz,
+            untimed=is_untimed(night.meta),
         )
         rows = contest_rows(chosen, level)
         buf = io.StringIO()
         n = write_contest_csv(rows, buf, header=provenance_lines(snapshot, chosen, prov, level=level))
-        local = times[index].astimezone(tz)
+        at_text = _at_text(times[index], tz, prov.untimed)
     return ContestExport(
         text=buf.getvalue(),
         rows=n,
@@ -115,8 +122,17 @@ def export_contest(
         contest_name=chosen.name,
         version_index=index,
         version_count=len(versions),
-        at=f"{local:%H:%M} {local.tzname() or ''}".strip(),
+        at=at_text,
     )
+
+
+def _at_text(when: dt.datetime, tz: dt.tzinfo, untimed: bool) -> str:
+    """ "22:40 EDT", or "" on a night whose files had no times: its placeholder clock is no time
+    anybody saw (``tracker.core.untimed``); the version's number says which it is."""
+    if untimed:
+        return ""
+    local = when.astimezone(tz)
+    return f"{local:%H:%M} {local.tzname() or ''}".strip()
 
 
 @dataclass(frozen=True)
@@ -127,7 +143,7 @@ class NistExport:
     contests: int
     version_index: int
     version_count: int
-    #: The version's time in the night's zone, "HH:MM TZ".
+    #: The version's time in the night's zone, "HH:MM TZ"; "" when the night's files had no times.
     at: str
 
 
@@ -141,11 +157,14 @@ def export_nist(path: Path, *, at: str | None = None, form: str = "xml") -> Nist
     with NightFile.open(path) as night:
         versions, times, index, tz = _version_at(night, path, at)
         snapshot = VersionChain(night, versions).snapshot(index)
-        local = times[index].astimezone(tz)
+        untimed = is_untimed(night.meta)
+    if untimed and snapshot.published_at is None:
+        # The placeholder time is no GeneratedDate: the report is generated now.
+        snapshot = replace(snapshot, fetched_at=None)
     return NistExport(
         data=snapshot_to_nist(snapshot, form=form),
         contests=len(snapshot.contests),
         version_index=index,
         version_count=len(versions),
-        at=f"{local:%H:%M} {local.tzname() or ''}".strip(),
+        at=_at_text(times[index], tz, untimed),
     )

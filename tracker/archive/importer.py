@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.archive.import_write import Entry, ImportResult, write_night
 from tracker.archive.night_names import NAMES_KEY, names_text
+from tracker.archive.night_state import STATE_KEY, STATE_NAMES
 from tracker.core.errors import FeedError, NightFileError, TrackerError
 from tracker.core.model import Snapshot
 from tracker.core.untimed import FILE_ORDER
@@ -241,21 +242,28 @@ def _default_label(item: _Item, count: int, kind: str) -> str:
     return " ".join(text.split())  # one line, whatever the feed's name holds
 
 
-def _own_zone(items: list[_Item]) -> str | None:
-    """The zone of the one state the payloads name, where their format can (precinct totals under
-    a county's folder; a format of one state's, as Georgia's export: the zone a live feed of it is
-    shown in, tracker.feeds.discovery.guess_timezone); None otherwise."""
-    from tracker.feeds.discovery import STATE_ZONES, state_of_format
+def _own_state(items: list[_Item]) -> str:
+    """The one state every payload names, as its parser read it for the rules (a Clarity Region,
+    precinct totals under a county's folder, a format of one state's such as Georgia's export),
+    else "". The night keeps it (meta ``state``): it is shown in that state's zone, as a live feed
+    of it is (tracker.feeds.discovery.guess_timezone), and ``serve`` names that state, not Georgia
+    (tracker.archive.night_state)."""
+    from tracker.feeds.discovery import state_of_format
 
     states = set()
     for item in items:
-        if item.fmt == PRECINCT_TOTALS_CSV:
-            states.add(county_from(item.url)[1])
-        elif state_of_format(item.fmt):
-            states.add(state_of_format(item.fmt))
-        else:
-            return None
-    state = states.pop() if len(states) == 1 else ""
+        state = item.snapshot.election.state or state_of_format(item.fmt)
+        if not state and item.fmt == PRECINCT_TOTALS_CSV:
+            state = county_from(item.url)[1]
+        if state not in STATE_NAMES:  # none, or no state ("US": AP's national races)
+            return ""
+        states.add(state)
+    return states.pop() if len(states) == 1 else ""
+
+
+def _own_zone(state: str) -> str | None:
+    from tracker.feeds.discovery import STATE_ZONES
+
     return STATE_ZONES.get(state) if state else None
 
 
@@ -350,12 +358,21 @@ def import_payloads(
             if len(skipped) == 1
             else f"none of the {len(skipped):,} files could be read as results; the first: {skipped[0][1]}"
         )
-    if timezone is None and (own := _own_zone(items)) is not None:
+    if named is not None and not any(item.fmt == CLARITY_ALL_JSON for item in items):
+        # Said, not ignored: whoever passed it expects names from it.
+        raise TrackerError(
+            f"--names names the races of Clarity ALL.json files, and none of the files given is one "
+            f"(the first is {items[0].path.name}); leave --names out"
+        )
+    state = _own_state(items)
+    if timezone is None and (own := _own_zone(state)) is not None:
         zone_name, zone = own, ZoneInfo(own)
     times, source_of_times = _times_for(items, times_csv, zone)
     order = sorted(range(len(items)), key=lambda i: (times[i], i))
 
     meta = {**(meta or {}), "times": source_of_times}
+    if state:
+        meta[STATE_KEY] = state
     if named is not None:
         meta[NAMES_KEY] = names_text(named)
     if skipped:

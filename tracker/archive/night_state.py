@@ -18,7 +18,13 @@ from tracker.archive.night import NightFile
 from tracker.core.jurisdiction import STATE_CODES, state_from
 from tracker.feeds.discovery import state_of_format
 
-__all__ = ["STATE_NAMES", "night_state"]
+__all__ = ["STATE_KEY", "STATE_NAMES", "night_state"]
+
+#: The night meta key where an import keeps the state its payloads named (their parsers read it
+#: from a Clarity Region, a county only one state has, a state's own format). The words below
+#: are the fallback: a Clarity file's Region is in no label or file name ("…_ga_counties_…"),
+#: and Allegheny's poller files name their county only in a folder the night does not keep.
+STATE_KEY = "state"
 
 #: Two-letter code → the state's name as a sentence says it ("North Carolina").
 STATE_NAMES: dict[str, str] = {
@@ -44,6 +50,9 @@ def _election_name(night: NightFile) -> str:
 
 def night_state(night: NightFile) -> str:
     """The night's two-letter state, or "" when nothing in it says (or it says several)."""
+    kept = night.meta.get(STATE_KEY, "")
+    if kept in STATE_NAMES:
+        return kept
     formats = {state_of_format(v.fmt) for v in night.versions()} - {""}
     if len(formats) == 1:
         return formats.pop()

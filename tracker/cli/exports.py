@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker.cli.checks import check_night
 from tracker.core.errors import TrackerError
 from tracker.core.words import count
+
+if TYPE_CHECKING:
+    from tracker.archive.export import ContestExport, NistExport
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -40,10 +44,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             fh.write(result.text)
     except OSError as exc:
         raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
-    print(
-        f"wrote {count(result.rows, 'row')} to {out}: {result.contest_name} at {result.at} "
-        f"(version {result.version_index + 1} of {result.version_count})"
-    )
+    print(f"wrote {count(result.rows, 'row')} to {out}: {result.contest_name}{_which(result)}")
     return 0
 
 
@@ -67,7 +68,13 @@ def _export_nist(path: Path, args: argparse.Namespace) -> int:
         raise TrackerError(f"cannot write {out}: {exc.strerror or exc}") from None
     print(
         f"wrote {out}: NIST SP 1500-100 v2 {'JSON' if args.json else 'XML'}, "
-        f"{count(result.contests, 'contest')} "
-        f"at {result.at} (version {result.version_index + 1} of {result.version_count})"
+        f"{count(result.contests, 'contest')}{_which(result)}"
     )
     return 0
+
+
+def _which(result: ContestExport | NistExport) -> str:
+    """ " at 22:40 EDT (version 41 of 73)"; on a night whose files had no times, which version
+    alone, never its placeholder clock."""
+    version = f"version {result.version_index + 1} of {result.version_count}"
+    return f" at {result.at} ({version})" if result.at else f" ({version}; the files have no times)"

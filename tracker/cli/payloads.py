@@ -12,11 +12,15 @@ import gc
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker import paths
 from tracker.cli.checks import read_input
 from tracker.core.errors import FeedError, TrackerError
 from tracker.core.words import count, noun
+
+if TYPE_CHECKING:
+    from tracker.archive.importer import ImportResult
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -124,11 +128,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     print(
         f"wrote {result.path}: {count(result.count, 'payload')} ({result.distinct:,} distinct), "
-        f"{result.first_time:%Y-%m-%d %H:%M} to {result.last_time:%Y-%m-%d %H:%M} UTC, "
-        f"times from {result.times}"
+        f"{_span(result)}"
         + (f"; {count(len(result.skipped), 'unreadable file')} left out" if result.skipped else "")
     )
     return 0
+
+
+def _span(result: ImportResult) -> str:
+    """When the night's versions came: "… to … UTC", "at … UTC" for one time, and for files
+    with no times no clock at all (their placeholder, 2000-01-01, is no time anybody saw)."""
+    from tracker.core.untimed import FILE_ORDER
+
+    if result.times == FILE_ORDER:
+        return "no times in the files: the versions are in file order"
+    first, last = f"{result.first_time:%Y-%m-%d %H:%M}", f"{result.last_time:%Y-%m-%d %H:%M}"
+    when = f"at {first}" if first == last else f"{first} to {last}"
+    return f"{when} UTC, times from {result.times}"
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:

@@ -34,6 +34,14 @@ class Cells:
     county_partial: list[bool] = field(default_factory=list)
 
 
+def _not_in(unit: ReportingUnit) -> bool:
+    """A precinct the feed says has nothing in yet (``Reporting.NONE``). Its vote types may still
+    be listed, as zeros: a Clarity site's precinct before its first results, or our own Clarity
+    writer serving a night whose precincts had sent nothing (Allegheny 2022 served as Clarity read
+    "All precincts reporting: nothing outstanding" at 0 of 249). Those zeros are no count."""
+    return unit.reporting is Reporting.NONE
+
+
 def is_complete_unit(unit: ReportingUnit) -> bool:
     """Complete by its own status, or a county unit with all its precincts in."""
     if unit.reporting is Reporting.COMPLETE:
@@ -76,7 +84,9 @@ def _cut_table(contest: Contest, table: VoteTable, ids: Sequence[str]) -> Cells:
         unit_done = is_complete_unit(unit)
         by_precincts = unit.kind is not UnitKind.PRECINCT and bool(unit.precincts_total)
         still_counting = unit.reporting is Reporting.PARTIAL and counting_total_only
-        precinct = unit.kind is UnitKind.PRECINCT
+        # A precinct the feed says has nothing in (Clarity's status 0 with no votes) lists its
+        # vote types as zeros, placeholders: never a complete cell (``_not_in``).
+        precinct = unit.kind is UnitKind.PRECINCT and not _not_in(unit)
         for t, ct in enumerate(types):
             done = unit_done or (ct in present and precinct and not still_counting)
             cells.unit.append(u)
@@ -150,7 +160,9 @@ def cut_cells(contest: Contest, ids: Sequence[str]) -> Cells:
             row = per_type.get(ct, zero)
             if unit_done:
                 done = True
-            elif ct in present and unit.kind is UnitKind.PRECINCT and not still_counting:
+            elif (
+                ct in present and unit.kind is UnitKind.PRECINCT and not still_counting and not _not_in(unit)
+            ):
                 done = present[ct] >= county_names.get((county, ct), set())
             else:
                 done = False

@@ -265,6 +265,9 @@ class Provenance:
     #: When the version appeared (fetch time), shown in ``timezone``.
     version_time: dt.datetime | None = None
     timezone: dt.tzinfo | None = None
+    #: The night's files had no times (``tracker.core.untimed``): ``version_time`` only keeps
+    #: the versions in order and is never written as when the version appeared.
+    untimed: bool = False
 
 
 def _local(when: dt.datetime, tz: dt.tzinfo | None) -> str:
@@ -290,7 +293,9 @@ def provenance_lines(snapshot: Snapshot, contest: Contest, prov: Provenance, *, 
     else:
         version = "version"
     version += f" (the feed's version id: {snapshot.version or 'none'})"
-    if prov.version_time is not None:
+    if prov.untimed:
+        version += "; the night's files have no times, so neither has this version"
+    elif prov.version_time is not None:
         version += f", appeared {_local(prov.version_time, prov.timezone)}"
     if snapshot.published_at is not None:
         version += f", published {_local(snapshot.published_at, prov.timezone)}"

@@ -580,6 +580,12 @@ class Election:
     #: True when the feed says its numbers are test data (AP's test mode: made-up counts). The
     #: window and every export must label such a night TEST.
     test: bool = False
+    #: The two-letter state the feed is of, as its parser read it for the contests' rules (a
+    #: Clarity Region, a county only one state has, a state's own format); "" when it says none or
+    #: several. Why it is kept: an imported night is shown in that state's time zone, and served
+    #: as a feed that names a state (``serve --as clarity``) it must name this one, not Georgia.
+    #: A hint beside the feed's own words, so not compared (tracker-feed/1 does not carry it).
+    state: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)

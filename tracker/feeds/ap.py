@@ -238,6 +238,8 @@ def parse_ap(data: bytes, *, source: str = "", version: int | None = None) -> Sn
         note=" ".join(n for n in notes if n),
         test=test,
         reconstructed=isinstance(reconstructed, str) and bool(reconstructed),
+        # One state's races (a statePostal query): the night is that state's, in its time zone.
+        state=states[0] if len(states) == 1 and len(states[0]) == 2 else "",
     )
     return Snapshot(
         election=election,

@@ -77,6 +77,7 @@ from lxml import etree
 
 from tracker.core.coverage import partial_note
 from tracker.core.errors import FeedError
+from tracker.core.jurisdiction import state_from
 from tracker.core.model import (
     Candidate,
     Contest,
@@ -364,6 +365,7 @@ def _parse(data: bytes | str, source: str) -> Snapshot:
         note="Reconstructed from certified precinct results — not the original feed."
         if reconstructed
         else "",
+        state=state_from(region, source),
     )
     contests = tuple(parsed)
     seen: set[str] = set()

@@ -166,6 +166,7 @@ def _election(source: str, note: str = "") -> tuple[Election, str]:
             name=f"{where} election {eid} (Clarity)",
             source=source,
             note=note,
+            state=state_from(state, source),
         ),
         version,
     )
@@ -554,6 +555,7 @@ def parse_all_json(data: bytes, *, source: str = "", names_from: Snapshot | None
             date=names_from.election.date,
             source=source,
             test=names_from.election.test,
+            state=names_from.election.state or _election(source)[0].state,
         )
         _, version = _election(source)
     else:
@@ -626,5 +628,6 @@ def parse_all_json(data: bytes, *, source: str = "", names_from: Snapshot | None
             source=election.source,
             note=note,
             test=election.test,
+            state=election.state,
         )
     return Snapshot(election=election, contests=tuple(contests), version=version)

@@ -364,6 +364,7 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
             source=source,
             reconstructed=isinstance(label, str) and bool(label),
             note=label if isinstance(label, str) else "",
+            state=_state_of(area, source),
         ),
         contests=tuple(contests),
         version=updated.strip() if isinstance(updated, str) else "",

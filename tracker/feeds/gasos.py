@@ -330,6 +330,7 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
         source=source,
         reconstructed=isinstance(label, str) and bool(label),
         note=label if isinstance(label, str) else "",
+        state="GA",  # Georgia's own results site
     )
     state_name = " ".join(str(results.get("name") or "").split())
     items = _list(results.get("ballotItems"), "results.ballotItems")

@@ -508,5 +508,6 @@ def parse_nc_sbe(data: bytes, *, source: str = "") -> Snapshot:
         source=source,
         reconstructed=reconstructed is not None,
         note="; ".join(filter(None, (reconstructed, left))),
+        state="NC",  # the State Board's own file
     )
     return Snapshot(election=election, contests=tuple(contests))

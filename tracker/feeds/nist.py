@@ -180,6 +180,7 @@ def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
         contest_nodes = election.children("Contest")
         issuer = _clean(root.text("Issuer"))
         rule_of = _rules(root, election, units, scope_id, source)
+        state = _state_of(root, units, scope_id, source)
     except _Odd as exc:
         raise FeedError(f"{_WHAT}: {exc}") from None
     tallies: list[str] = []
@@ -236,6 +237,7 @@ def parse_nist(data: bytes, *, source: str = "") -> Snapshot:
             reconstructed=reconstructed,
             note="; ".join(filter(None, [note, *notes])),
             test=is_test,
+            state=state,
         ),
         contests=tuple(contests),
         version=rext.get("version") or _clean(generated),

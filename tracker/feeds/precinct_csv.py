@@ -179,6 +179,7 @@ def _parse(text: str, source: str) -> Snapshot:
             name=f"{name} — precinct totals",
             source=source,
             note=f"a poller's per-precinct totals (no vote types, no completeness flags); {note}",
+            state=state or state_from(source),
         ),
         contests=(contest,),
     )

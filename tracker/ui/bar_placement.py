@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QWidget
 
-from tracker.ui.bar_texts import BarInfo
+from tracker.ui.bar_texts import SHARE_ONLY, BarInfo
 from tracker.ui.theme import party_style, readable_on
 
 if TYPE_CHECKING:
@@ -205,8 +205,8 @@ class BarPlacement(_Base):
         self._grow_pool(len(self._bars))  # a resize may come between new bars and the plot's update
         gap = TEXT_GAP_PX * 100.0 / width_px
         level = next(
-            (lv for lv in (0, 1, 2) if all(self._arrangement(b, lv, width_px) for b in bars)),
-            3,
+            (lv for lv in (0, 1, 2, 3) if all(self._arrangement(b, lv, width_px) for b in bars)),
+            SHARE_ONLY,
         )
         theme = self._theme
         for bar in bars:

@@ -46,6 +46,12 @@ def round_votes(n: int) -> int:
     return round(n, -digits)
 
 
+#: The last level of detail: the share alone. Where not even share and votes fit beside or inside
+#: a bar (a narrow race pane beside a dock, two candidates near 50 %), the votes go: clipped at
+#: the chart's edge, "2,189,562" read "2,189,56", another number.
+SHARE_ONLY = 4
+
+
 @dataclass(frozen=True)
 class BarInfo:
     """What one bar shows (for the tests and the tooltips)."""
@@ -80,16 +86,17 @@ class BarInfo:
         return max(self.share, self.hi if self.hi is not None else 0.0)
 
     def phrase(self, level: int = 0) -> str:
-        """The need phrase at a level of detail: 0 full, 1 shorter, 2 shortest, 3 none."""
+        """The need phrase at a level of detail: 0 full, 1 shorter, 2 shortest, 3 none (and at
+        ``SHARE_ONLY``, none and no votes)."""
         if level >= 3 or len(self.parts) < 3:
             return ""
         if level == 2:
             return self.tiny_phrase or self.compact_phrase or self.parts[2]
         return (self.compact_phrase or self.parts[2]) if level == 1 else self.parts[2]
 
-    def main_html(self, colour: QColor = LIGHT.text) -> str:
-        """Share (bold) and votes."""
-        pieces = [html.escape(p) for p in self.parts[:2]]
+    def main_html(self, colour: QColor = LIGHT.text, level: int = 0) -> str:
+        """Share (bold) and votes; the share alone at ``SHARE_ONLY``."""
+        pieces = [html.escape(p) for p in self.parts[: 1 if level >= SHARE_ONLY else 2]]
         if not pieces:
             return ""
         rest = f" · {pieces[1]}" if len(pieces) > 1 else ""
@@ -102,7 +109,7 @@ class BarInfo:
 
     def full_html(self, level: int = 0, colour: QColor | None = None, theme: ChartTheme = LIGHT) -> str:
         """Numbers and phrase in one text: the phrase muted beside the bar, one colour inside it."""
-        main = self.main_html(colour or theme.text)
+        main = self.main_html(colour or theme.text, level)
         phrase = html.escape(self.phrase(level))
         if not main or not phrase:
             return main

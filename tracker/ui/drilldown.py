@@ -585,10 +585,12 @@ class DrillDownDock(QDockWidget):
             Level.UNIT: ("precinct" if rows.has_precincts else "unit",),
         }
         reporting, total = data.contest.precincts
-        self._status.setText(
-            f"{count(places, *place[self._level])} · {count(self._proxy.rowCount(), 'row')} shown · "
-            f"{reporting:,} of {total:,} {noun(total, 'precinct')} in"
+        # A feed with no precinct counts says so, not "0 of 0 precincts in".
+        precincts = (
+            f"{reporting:,} of {total:,} {noun(total, 'precinct')} in" if total else "no precinct counts"
         )
+        shown = count(self._proxy.rowCount(), "row")
+        self._status.setText(f"{count(places, *place[self._level])} · {shown} shown · {precincts}")
 
     # read-only access (tests) ----------------------------------------------------------------------
     @property

@@ -85,7 +85,9 @@ class RaceOnScreen:
         test = " · TEST DATA, not real results" if election.test else ""
         lines = [f"{self.contest.name} — {p.night_label} ({kind}){test}"]
         when = ""
-        if p.version_time is not None:
+        if p.untimed:
+            when = " (the files have no times)"
+        elif p.version_time is not None:
             local = p.version_time.astimezone(p.timezone) if p.timezone else p.version_time
             when = f", {local:%Y-%m-%d %H:%M} {local.tzname() or ''}".rstrip()
         if p.version_index is not None and p.version_count is not None:
@@ -113,6 +115,7 @@ def race_on_screen(window: _Window) -> RaceOnScreen | None:
         version_count=len(info.versions),
         version_time=info.times[shown],
         timezone=info.timezone,
+        untimed=info.untimed,
     )
     return RaceOnScreen(snapshot, contest, prov)
 

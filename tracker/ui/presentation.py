@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from tracker.core.untimed import version_at
 from tracker.ui.race_view import RaceView
+from tracker.ui.window_fit import wrap_labels
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -119,6 +120,9 @@ class PresentationWindow(QWidget):
         self._line.setWordWrap(True)
         self._line.setTextFormat(Qt.TextFormat.PlainText)
         self._race = RaceView(self)
+        # Its header lines wrap, as the window's do (window_fit): in the larger type the projection
+        # line ran past the screen's edge ("· baseline 2020 pre").
+        wrap_labels(self._race)
         self._race.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._race.setAccessibleName("Race, presentation")
         self._stack = QStackedWidget()

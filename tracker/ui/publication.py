@@ -94,6 +94,7 @@ def sized_widgets(window: _Window, size: QSize, caption: list[str], font: QFont)
     caption under them, the picture is ``size``. The caller keeps them alive until drawn."""
     from tracker.ui.presentation import show_window_race
     from tracker.ui.race_view import RaceView
+    from tracker.ui.window_fit import wrap_labels
 
     width = size.width()
     widgets: list[QWidget] = []
@@ -110,6 +111,7 @@ def sized_widgets(window: _Window, size: QSize, caption: list[str], font: QFont)
     lines = len(wrap_caption(caption, font, width - 2 * GAP - 4))
     used = sum(w.height() + GAP for w in widgets) + GAP + 2 * GAP + QFontMetrics(font).lineSpacing() * lines
     view = RaceView()
+    wrap_labels(view)  # its header lines wrap at the picture's width, as the window's do
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     view.resize(width, max(200, size.height() - used))
     show_window_race(view, window)

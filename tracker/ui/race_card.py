@@ -49,6 +49,9 @@ TRACK_COLOUR = LIGHT.track
 
 
 _PARENS = re.compile(r"\s*\([^)]*\)")
+#: Between a ticket's two names: Colorado's " / ", South Carolina's " | " ("REP Donald J Trump |
+#: Michael R Pence", whose legend read "Pence and Harris").
+_TICKET = re.compile(r"\s+[/|]\s+")
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 #: Words that belong to the surname after them ("Rocky De La Fuente" → "De La Fuente").
 _PARTICLES = {"de", "del", "della", "la", "le", "van", "von", "der", "den", "da", "di", "du", "st.", "st"}
@@ -58,10 +61,10 @@ def short_name(name: str) -> str:
     """A candidate's surname, as results graphics print them in small multiples ("Joseph R.
     Biden (Dem)" → "Biden", "Lauren Bubba McDonald Jr." → "McDonald", "SMITH, JOHN" → "Smith");
     one-word choices ("Yes", "Write-in") stay whole; a ticket is its head ("Joseph R. Biden /
-    Kamala D. Harris" → "Biden": Colorado's electors read "Harris and Pence"). The card's tooltip
-    has the full names."""
+    Kamala D. Harris" → "Biden", South Carolina's "… | …" too: the running mates' names read
+    "Harris and Pence"). The card's tooltip has the full names."""
     full = display_name(name)
-    base = _PARENS.sub("", full.split(" / ", 1)[0]).strip()
+    base = _PARENS.sub("", _TICKET.split(full, 1)[0]).strip()
     parts = [p.strip() for p in base.split(",") if p.strip()]
     if len(parts) > 1 and parts[1].casefold() not in _SUFFIXES:
         base = parts[0]  # "Last, First"
@@ -177,9 +180,9 @@ def card_data(contest: Contest | None, contest_id: str, name: str = "", *, messa
         )
         for rank, (name, c, place) in enumerate(zip(names, shown, places, strict=True))
     )
-    footer = f"{reporting:,}/{total:,} {noun(total, 'precinct')} · " + (
-        count(counted, "vote") if counted else "no votes yet"
-    )
+    # A feed with no precinct counts (Georgia's ALL.json, AP's county feeds): not "0/0 precincts".
+    precincts = f"{reporting:,}/{total:,} {noun(total, 'precinct')}" if total else "no precinct counts"
+    footer = f"{precincts} · " + (count(counted, "vote") if counted else "no votes yet")
     where = cut_line(contest)
     return CardData(
         contest.id,

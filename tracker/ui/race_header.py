@@ -156,11 +156,18 @@ def call_text(contest: Contest) -> str:
 
 
 def outstanding_line(
-    outstanding: Outstanding | None, counted: int, source: str, why: str = "", *, bounded: bool = False
+    outstanding: Outstanding | None,
+    counted: int,
+    source: str,
+    why: str = "",
+    *,
+    bounded: bool = False,
+    precincts: tuple[int, int] | None = None,
 ) -> str:
     """``why``: the projection's reason for "too early", the same words as its line.
     ``bounded``: the range's top is a bound (counties not in yet may be as big as the largest
-    counted), not a likely value, and is not called "likely"."""
+    counted), not a likely value, and is not called "likely". ``precincts``: (fully in, of) as
+    the header says them; nothing out says "all precincts reporting" only when they all are."""
     if outstanding is None:
         return (
             f"Outstanding vote: too early to estimate ({why or 'no comparable precinct is fully in yet'})"
@@ -168,6 +175,17 @@ def outstanding_line(
             else "No votes counted yet"
         )
     if outstanding.hi == 0:
+        reporting, total = precincts if precincts is not None else (1, 1)
+        if not total:  # a feed with no precinct counts: not "all precincts"
+            return (
+                "Nothing outstanding: every place in the feed is complete"
+                if outstanding.hard
+                else "Nothing estimated to be still out"
+            )
+        if reporting < total:
+            # Greenup County's 2014 primary: 32 of 33 precincts, the 33rd (absentee, "AB") with a
+            # status code nobody documents, but each vote type the file lists is in.
+            return "Nothing estimated to be still out, though not every precinct is marked complete"
         return "All precincts reporting: nothing outstanding"
     lo, mid, hi = (round_votes(n) for n in (outstanding.lo, outstanding.expected, outstanding.hi))
     if bounded:

@@ -453,7 +453,9 @@ class RaceView(BarPlacement, QWidget):
         self._reporting.setText(f"{precincts} · <b>{counted:,}</b> votes counted" + self._call_text(contest))
         why = projection.reason if projection is not None and projection.too_early else ""
         bounded = projection is not None and projection.expected is not None and projection.expected.bounded
-        text = self._outstanding_text(outstanding, counted, source, why, bounded=bounded)
+        text = self._outstanding_text(
+            outstanding, counted, source, why, bounded=bounded, precincts=(reporting, total)
+        )
         verdict = verdict_text(contest, rows, display_name)
         described = f"Rule: {contest.threshold.describe(contest.vote_for)}"
         full = f"{described} · {contest.threshold.origin()}"

@@ -15,6 +15,7 @@ tests can show both. "system" gives the platform back its style and palette.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt
@@ -187,20 +188,58 @@ PARTY_COLOURS: dict[str, tuple[str, QColor]] = {
     "independent": ("I", QColor("#CC79A7")),
     "i": ("I", QColor("#CC79A7")),
 }
+# Real feeds' other spellings of the same parties: NIST SP 1500-100's full names come without
+# "Party" here ("Republican Party" → "republican"); Minnesota's Democrats; Clarity's codes in
+# Colorado (LBR), West Virginia (LBN) and North Carolina's board file (GRE).
+PARTY_COLOURS.update(
+    {
+        "democratic-farmer-labor": PARTY_COLOURS["dem"],
+        "dfl": PARTY_COLOURS["dem"],
+        "lbr": PARTY_COLOURS["lib"],
+        "lbn": PARTY_COLOURS["lib"],
+        "gre": PARTY_COLOURS["grn"],
+    }
+)
 #: Any other named party: sky blue, with the party's first letter.
 OTHER_PARTY = QColor("#56B4E9")
-#: Names that mean "no party" (AP's nonpartisan races, ballot questions' Yes/No).
-NO_PARTY = {"", "np", "npa", "nonpartisan", "non-partisan", "none", "yes", "no"}
+#: Names that mean "no party": AP's nonpartisan races, ballot questions' Yes/No (Clarity gives
+#: their choices the parties "Y" and "N"), Clarity's "NON" on a write-in line, NIST's "none or
+#: unknown", the unaffiliated (North Carolina's UNA, Colorado's UAF).
+NO_PARTY = {
+    "",
+    "np",
+    "npa",
+    "non",
+    "nonpartisan",
+    "non-partisan",
+    "none",
+    "none or unknown",
+    "unknown",
+    "no party",
+    "no party affiliation",
+    "unaffiliated",
+    "una",
+    "uaf",
+    "yes",
+    "no",
+    "y",
+    "n",
+}
+_PARTY_WORD = re.compile(r"\s+party$")
 
 
 def party_style(party: str) -> tuple[str, QColor] | None:
-    """The letter and colour of ``party`` as a feed spells it; None when it names no party."""
-    key = party.strip().casefold().rstrip(".")
+    """The letter and colour of ``party`` as a feed spells it; None when it names no party.
+    Why the spellings matter: a party we do not recognise is drawn sky blue, so NIST's
+    "Republican Party" beside "Democratic Party" once drew Trump and Biden in the same blue."""
+    key = _PARTY_WORD.sub("", party.strip().casefold().rstrip("."))
     if key in NO_PARTY:
         return None
     if key in PARTY_COLOURS:
         return PARTY_COLOURS[key]
-    return (party.strip()[0].upper(), OTHER_PARTY)
+    text = party.strip()
+    # A cross-filed candidate (Pennsylvania's "D/R") is neither party's: the letters say both.
+    return (text.upper() if "/" in text and len(text) <= 5 else text[0].upper(), OTHER_PARTY)
 
 
 # forcing a scheme ------------------------------------------------------------------------------------

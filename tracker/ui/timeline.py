@@ -197,10 +197,12 @@ class TimelineView(QWidget):
 
     def _series_colours(self, top: Sequence[str], parties: Mapping[str, str]) -> tuple[QColor, ...]:
         """The theme's blue and orange; the party colours when every one shown has a party (a
-        shade darker on light, lighter on dark, so thin lines read on the plot)."""
+        shade darker on light, lighter on dark, so thin lines read on the plot) and no two share
+        one: a primary's two Republicans in one colour would be two lines nobody can tell apart."""
         self._last_series = (tuple(top), dict(parties))
         styles = [party_style(parties.get(cid, "")) for cid in top]
-        if top and all(styles):
+        distinct = len({s[1].name() for s in styles if s is not None}) == len(styles)
+        if top and all(styles) and distinct:
             colours = tuple(s[1] for s in styles if s is not None)
             shade = (lambda c: c.lighter(125)) if self._theme.dark else (lambda c: c.darker(135))
             colours = tuple(shade(c) for c in colours)

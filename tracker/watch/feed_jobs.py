@@ -74,11 +74,13 @@ def _unreachable(report: PollReport) -> bool:
 
 def _version_label(snapshot: Snapshot) -> str:
     """A short name for a feed version in the status bar: the feed's own time when it gives one
-    ("22:50 EDT"), else its version id (shortened)."""
+    ("22:50 EDT"), else its version id (shortened), else "": the status bar then says "new
+    version, just now" (a feed with neither, North Carolina's results file, once read "new
+    version ?")."""
     when = snapshot.published_at
     if when is not None:
         return f"{when:%H:%M} {when.tzname() or ''}".strip()
-    text = snapshot.version or "?"
+    text = snapshot.version.strip()
     return text if len(text) <= 16 else text[:15] + "…"
 
 
