@@ -70,3 +70,31 @@ def test_a_clarity_precinct_not_in_yet_lists_zeros_that_are_no_count(shared_data
     assert all(u.reporting is Reporting.NONE for u in race.units)
     assert any(by for u in race.units for by in u.votes.values()), "the zeros are listed"
     assert expected_vote(race).outstanding is None, "nothing says how much is out: not 'nothing'"
+
+
+def test_a_precinct_with_votes_and_no_stated_status_keeps_its_complete_cells() -> None:
+    """``Reporting.NONE`` is also the model's default: a feed that states no status per precinct
+    (a precinct-totals CSV, a constructed night) leaves it on precincts that have counted, and
+    their listed vote types stay complete cells; only a precinct with nothing in has none."""
+    from tracker.core.cells import cut_cells
+    from tracker.core.model import Candidate, Contest, ReportingUnit, UnitKind, VoteType
+
+    def precinct(name: str, votes: dict) -> ReportingUnit:
+        return ReportingUnit(id=name, name=name, kind=UnitKind.PRECINCT, county="Synthetic", votes=votes)
+
+    race = Contest(
+        id="synthetic",
+        name="Synthetic race",
+        candidates=(
+            Candidate("a", "Synthetic A", ballot_order=0),
+            Candidate("b", "Synthetic B", ballot_order=1),
+        ),
+        units=(
+            precinct("Synthetic 1", {"a": {"Total": 10}, "b": {"Total": 5}}),
+            precinct("Synthetic 2", {"a": {"Total": 0}, "b": {"Total": 0}}),
+        ),
+        vote_types=(VoteType.from_name("Total"),),
+    )
+    assert all(u.reporting is Reporting.NONE for u in race.units)
+    cells = cut_cells(race, ["a", "b"])
+    assert list(cells.complete) == [True, False]

@@ -38,8 +38,10 @@ def _not_in(unit: ReportingUnit) -> bool:
     """A precinct the feed says has nothing in yet (``Reporting.NONE``). Its vote types may still
     be listed, as zeros: a Clarity site's precinct before its first results, or our own Clarity
     writer serving a night whose precincts had sent nothing (Allegheny 2022 served as Clarity read
-    "All precincts reporting: nothing outstanding" at 0 of 249). Those zeros are no count."""
-    return unit.reporting is Reporting.NONE
+    "All precincts reporting: nothing outstanding" at 0 of 249). Those zeros are no count.
+    Only with no vote at all: ``Reporting.NONE`` is also the model's default, which a feed that
+    states no status leaves on precincts that have counted (their listed types stay complete)."""
+    return unit.reporting is Reporting.NONE and unit.total() == 0
 
 
 def is_complete_unit(unit: ReportingUnit) -> bool:
