@@ -8,6 +8,7 @@ files (resources/baselines/PROVENANCE.md)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import io
 import json
@@ -212,6 +213,9 @@ def test_the_baseline_year_is_the_last_presidential_election_before_the_night():
     assert year_for(dt.date(2022, 11, 8)) == 2020
     assert year_for(dt.date(2020, 11, 3)) == 2016
     assert year_for(dt.date(2025, 1, 1)) == 2024
+    # nothing shipped is earlier than a night before 9 Nov 2016: no baseline from its future
+    assert year_for(dt.date(2016, 11, 8)) is None
+    assert year_for(dt.date(2014, 11, 4)) is None
 
 
 def test_a_county_level_contest_without_its_own_baseline_gets_the_county_table_unless_turned_off():
@@ -221,6 +225,9 @@ def test_a_county_level_contest_without_its_own_baseline_gets_the_county_table_u
     with NightFile.open(APRIL) as night:
         off = load_baselines(night, "none")
     assert baseline_for(off, c) is None
+    # a night before the first shipped election has none: 2016's result is its future
+    assert baseline_for({}, c, dt.date(2014, 11, 4)) is None
+    assert baseline_for({}, c, dt.date(2018, 11, 6)) is not None
 
 
 def test_a_race_drawn_inside_counties_gets_no_whole_county_baseline():

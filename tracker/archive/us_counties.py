@@ -101,13 +101,15 @@ def load_table() -> tuple[CountyResult, ...]:
     return tuple(out)
 
 
-def year_for(date: dt.date | None) -> int:
-    """The last presidential election before ``date`` (the latest when the date is unknown, the
-    earliest for a night before it)."""
+def year_for(date: dt.date | None) -> int | None:
+    """The last presidential election before ``date`` (the latest when the date is unknown);
+    None for a night before the earliest shipped one (or on its day): a baseline from after the
+    night would be tomorrow's result read as yesterday's (a 2014 county night was sized by 2016's,
+    the 2016 general by its own final count)."""
     if date is None:
         return YEARS[-1]
     before = [y for y in YEARS if dt.date(y, 11, 9) <= date]  # election day is 2–8 November
-    return before[-1] if before else YEARS[0]
+    return before[-1] if before else None
 
 
 def county_entries(contest: Contest) -> list[tuple[str, str, str | None]]:
@@ -190,7 +192,10 @@ def county_baseline(
         return None, None
     # Keyed by the county set, cheaply (a 5,000-race night asks per race per version): a night's
     # versions, and its statewide races, share one set of counties and so one matched baseline.
-    key = (len(units), units[0].name, units[-1].name, units[0].fips, year_for(date))
+    year = year_for(date)
+    if year is None:
+        return None, None
+    key = (len(units), units[0].name, units[-1].name, units[0].fips, year)
     hit = _CACHE.get(key)
     if hit is None:
         hit = _build(contest, key[-1])
