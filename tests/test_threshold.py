@@ -80,6 +80,39 @@ def test_clinched_uses_the_top_of_the_range():
     need = assess(60, 100, Outstanding(10, 0, 40), MAJ)
     assert need.state is State.NEEDS
     assert need.share_of_outstanding == 0.0
+    # said as what it is, not "needs 0.0 % of the outstanding vote"
+    assert need.over_as_expected
+    assert need.describe() == "over the line as counted · not clinched while the vote still out may be larger"
+    assert not assess(40, 100, Outstanding(10, 0, 40), MAJ).over_as_expected
+
+
+def test_over_as_counted_reads_the_same_in_the_standing_words():
+    """The race's phrases (bar, card, compact and tiny) never say "needs 0.0 %"."""
+    from tracker.core.model import Candidate, Contest, ReportingUnit, UnitKind, VoteType
+    from tracker.core.standing import standings
+
+    race = Contest(
+        id="synthetic",
+        name="Synthetic runoff",
+        candidates=(
+            Candidate("a", "Synthetic A", ballot_order=0),
+            Candidate("b", "Synthetic B", ballot_order=1),
+        ),
+        units=(
+            ReportingUnit(
+                id="u",
+                name="Synthetic County",
+                kind=UnitKind.COUNTY,
+                votes={"a": {"Total": 60}, "b": {"Total": 40}},
+            ),
+        ),
+        vote_types=(VoteType.from_name("Total"),),
+        threshold=MAJ,
+    )
+    lead = standings(race, Outstanding(10, 0, 40))[0]
+    texts = [lead.phrase, lead.compact, lead.tiny]
+    assert all("0.0 %" not in t for t in texts), texts
+    assert "not clinched" in lead.phrase and "not clinched" in lead.tiny
 
 
 def test_ties_between_two_candidates_are_both_runoff():
@@ -158,6 +191,8 @@ def test_need_share_is_the_true_need_and_consistent(votes, others, mid, spread):
         # never clamped: a share above 100 % is what the candidate really needs, and says so
         if need.share_of_outstanding > 1.0:
             assert "would need" in need.describe() and "out of reach" in need.describe()
+        elif need.over_as_expected:
+            assert need.describe().startswith("over the line as counted")
         elif need.state is State.NEEDS:
             assert need.describe().startswith("needs ")
     if need.state is State.OUT_OF_REACH:

@@ -37,6 +37,8 @@ from dataclasses import dataclass, replace
 
 from tracker.core.model import Candidate, Contest
 from tracker.core.threshold import (
+    OVER_NOT_CLINCHED_COMPACT,
+    OVER_NOT_CLINCHED_TINY,
     Need,
     Outstanding,
     State,
@@ -269,6 +271,8 @@ def _line(
             # The field far behind: the words say it; "(would need 190.8 %)" beside sixteen minor
             # candidates would only bury the line (the top two names keep their share).
             phrase = OUT_OF_REACH_SHORT if estimate else "out of reach"
+        elif need.over_as_expected:
+            phrase, compact, tiny = need.describe(), OVER_NOT_CLINCHED_COMPACT, OVER_NOT_CLINCHED_TINY
         elif need.state is State.NEEDS and need.share_of_outstanding is not None and not need.beyond_reach:
             pct = need.share_of_outstanding * 100
             phrase = need.describe()
@@ -370,6 +374,11 @@ def _rounds(
                 unless = " unless the count runs far over its estimate" if estimate else ""
                 phrase = f"{NO_FIRST_CHOICE_MAJORITY}{unless} (would need {pct})"
             compact = "no majority (est.)" if estimate else "no 1st-choice majority"
+        elif need.over_as_expected:
+            phrase = (
+                "over 50 % of first choices as counted · not clinched while the vote still out may be larger"
+            )
+            compact, tiny = OVER_NOT_CLINCHED_COMPACT, OVER_NOT_CLINCHED_TINY
         elif need.state is State.NEEDS and need.share_of_outstanding is not None:
             pct = need.share_of_outstanding * 100
             phrase = f"needs {pct:.1f} % of the outstanding vote for a majority of first choices"

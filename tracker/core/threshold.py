@@ -318,6 +318,13 @@ class Outstanding:
         return cls(0, 0, 0, hard=True)
 
 
+#: A candidate over the line at the expected outstanding vote but not at the top of its range.
+OVER_NOT_CLINCHED = "over the line as counted · not clinched while the vote still out may be larger"
+#: Its shorter forms, for a crowded bar and a narrow window.
+OVER_NOT_CLINCHED_COMPACT = "over the line · not clinched"
+OVER_NOT_CLINCHED_TINY = "not clinched"
+
+
 @dataclass(frozen=True)
 class Need:
     state: State
@@ -329,6 +336,17 @@ class Need:
     share_of_outstanding: float | None = None
 
     @property
+    def over_as_expected(self) -> bool:
+        """Over the line at the expected outstanding vote, not at the top of its range: it needs
+        nothing of the vote expected out, and is not clinched ("needs 0.0 % of the outstanding
+        vote" said neither: Georgia 2021's Warnock at the night's last version)."""
+        return (
+            self.state is State.NEEDS
+            and self.share_of_outstanding is not None
+            and self.share_of_outstanding <= 0
+        )
+
+    @property
     def beyond_reach(self) -> bool:
         """More than all of the outstanding vote would be needed."""
         return self.share_of_outstanding is not None and self.share_of_outstanding > 1.0
@@ -337,6 +355,8 @@ class Need:
         """The short phrase the window shows next to a bar."""
         if self.state in (State.NEEDS, State.OUT_OF_REACH) and self.beyond_reach:
             return f"out of reach (would need {share_text(self.share_of_outstanding or 0.0)})"
+        if self.over_as_expected:
+            return OVER_NOT_CLINCHED
         if self.state is State.NEEDS and self.share_of_outstanding is not None:
             return f"needs {self.share_of_outstanding * 100:.1f} % of the outstanding vote"
         if self.state is State.WAITING:

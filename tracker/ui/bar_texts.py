@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor
 
-from tracker.core.threshold import Need, State, in_runoff
+from tracker.core.threshold import OVER_NOT_CLINCHED_COMPACT, OVER_NOT_CLINCHED_TINY, Need, State, in_runoff
 from tracker.ui.plain_text import clean
 from tracker.ui.theme import LIGHT, ChartTheme
 
@@ -119,6 +119,8 @@ class BarInfo:
 
 def compact_need_text(need: Need, phrase: str) -> str:
     """A shorter "needs" phrase for a crowded bar (a leader near the line in a narrow window)."""
+    if need.over_as_expected:
+        return OVER_NOT_CLINCHED_COMPACT
     if need.state is State.NEEDS and need.share_of_outstanding is not None:
         return f"needs {need.share_of_outstanding * 100:.1f} % of what is left"
     return phrase
@@ -127,6 +129,8 @@ def compact_need_text(need: Need, phrase: str) -> str:
 def tiny_need_text(need: Need, phrase: str) -> str:
     """The shortest "needs" phrase ("needs 49.0 %"): what a narrow window can still say; the
     header carries P(clear) and what is left."""
+    if need.over_as_expected:
+        return OVER_NOT_CLINCHED_TINY
     if need.state is State.NEEDS and need.share_of_outstanding is not None:
         return f"needs {need.share_of_outstanding * 100:.1f} %"
     return phrase
