@@ -2,7 +2,9 @@
 
 ``python -m benchmarks backtest`` builds the nights (``benchmarks.backtest_nights``: NC 2020 by
 precinct and by county, Allegheny 2022's three races, Georgia's 2021 runoff as recorded from
-ALL.json, Virginia 2017 reconstructed in four orders, the bundled GA-06 April and June nights) and
+ALL.json and rebuilt in an AP county feed's shape, four other states' 2020 results by county
+(one real version each, scored in reordered orders only), Virginia 2017 reconstructed in four
+orders, the bundled GA-06 April and June nights) and
 backtests each through the public API (``tracker.archive.projections.backtest_night`` →
 ``tracker.core.backtest`` → ``tracker.core.projection``), so a model change needs no edit here.
 
