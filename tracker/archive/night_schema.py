@@ -37,6 +37,12 @@ HISTORY_KEY = "history_fetches"
 #: Meta key of a Clarity site's electionsettings.json (``Night.set_clarity_settings``).
 CLARITY_SETTINGS_KEY = "clarity_settings"
 
+#: Meta key of the one state the night's payloads name (``tracker.archive.night_state``).
+STATE_KEY = "state"
+#: Meta key of a live recording whose address named no state: "pending" until its first version
+#: names one (``Night.set_own_state``), so it is shown in that state's zone as an import is.
+ZONE_FROM_KEY = "timezone_from"
+
 _SCHEMA = """
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

@@ -15,16 +15,18 @@ import json
 import re
 
 from tracker.archive.night import NightFile
+from tracker.archive.night_schema import STATE_KEY as _STATE_KEY
 from tracker.core.jurisdiction import STATE_CODES, state_from
 from tracker.feeds.discovery import state_of_format
 
 __all__ = ["STATE_KEY", "STATE_NAMES", "night_state"]
 
-#: The night meta key where an import keeps the state its payloads named (their parsers read it
-#: from a Clarity Region, a county only one state has, a state's own format). The words below
-#: are the fallback: a Clarity file's Region is in no label or file name ("…_ga_counties_…"),
-#: and Allegheny's poller files name their county only in a folder the night does not keep.
-STATE_KEY = "state"
+#: The night meta key where an import (or a live recording, ``Night.set_own_state``) keeps the
+#: state its payloads named (their parsers read it from a Clarity Region, a county only one state
+#: has, a state's own format). The words below are the fallback: a Clarity file's Region is in no
+#: label or file name ("…_ga_counties_…"), and Allegheny's poller files name their county only in
+#: a folder the night does not keep.
+STATE_KEY = _STATE_KEY
 
 #: Two-letter code → the state's name as a sentence says it ("North Carolina").
 STATE_NAMES: dict[str, str] = {

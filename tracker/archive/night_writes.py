@@ -17,8 +17,17 @@ import threading
 import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from tracker.archive.night_schema import CLARITY_SETTINGS_KEY, HISTORY_KEY, _aware, _id_list, _utc_text
+from tracker.archive.night_schema import (
+    CLARITY_SETTINGS_KEY,
+    HISTORY_KEY,
+    STATE_KEY,
+    ZONE_FROM_KEY,
+    _aware,
+    _id_list,
+    _utc_text,
+)
 from tracker.core.errors import NightFileError
 from tracker.feeds.registry import FORMATS
 
@@ -53,6 +62,29 @@ class NightWrites:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CLARITY_SETTINGS_KEY, text)
             )
             self._meta[CLARITY_SETTINGS_KEY] = text
+
+    def set_own_state(self, state: str, timezone: str) -> None:
+        """Keep the state a live recording's first version names (meta ``state``) and show the
+        night in ``timezone``, that state's zone: a feed whose address names no state (a NIST
+        report, a Clarity or AP file served from anywhere) is shown as its import would be, not in
+        UTC. Only a recording created with no zone of its own (meta ``timezone_from`` "pending")
+        changes, once; a zone given by the user or read from the address stays."""
+        ZoneInfo(timezone)  # an unknown zone is a bug of the caller's, never written
+        if self._meta.get(ZONE_FROM_KEY) != "pending":
+            return
+        values = {STATE_KEY: state, "timezone": timezone, ZONE_FROM_KEY: f"the feed's state ({state})"}
+        with self._lock:
+            conn = self._writable()
+            conn.execute("BEGIN IMMEDIATE")  # the three together: never a state without its zone
+            try:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", sorted(values.items())
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            self._meta.update(values)
 
     def add_payload(
         self,

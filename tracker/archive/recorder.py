@@ -33,6 +33,7 @@ from pathlib import Path
 from tracker import paths
 from tracker.archive.chain import VersionChain, is_delta_url
 from tracker.archive.night import NightFile, Version
+from tracker.archive.night_schema import ZONE_FROM_KEY
 from tracker.core.errors import FeedError
 from tracker.core.merge import apply_delta
 from tracker.core.model import Snapshot
@@ -279,7 +280,21 @@ class Recorder:
                         snap = apply_delta(base, snap)
                 self.current = snap
                 snapshots.append(snap)
+                self._adopt_state(snap)
         return Recorded(tuple(snapshots), stale, stored, tuple(errors), repeats)
+
+    def _adopt_state(self, snap: Snapshot) -> None:
+        """A recording whose address named no state takes the zone of the one state its first
+        version names (``Election.state``, as each parser reads it: a NIST report's state, a
+        Clarity Region, AP's one ``statePostal``), as an import of the same file does
+        (``importer._own_state``); a version naming none (AP's national races) leaves UTC."""
+        if self.night.meta.get(ZONE_FROM_KEY) != "pending":
+            return
+        from tracker.feeds.discovery import STATE_ZONES
+
+        state = snap.election.state
+        if state in STATE_ZONES:
+            self.night.set_own_state(state, STATE_ZONES[state])
 
     def _resumed_base(self) -> Snapshot | None:
         """The snapshot shown last before this recorder started (resuming into a night), or None
@@ -304,17 +319,29 @@ def default_night_path(label: str, now: dt.datetime | None = None) -> Path:
 
 
 def create_recording(
-    path: Path, *, url: str, kind: str, timezone: str = "UTC", overwrite: bool = False
+    path: Path,
+    *,
+    url: str,
+    kind: str,
+    timezone: str | None = None,
+    until_named: str = "UTC",
+    overwrite: bool = False,
 ) -> NightFile:
-    """A new night for recording the feed at ``url`` (already redacted)."""
+    """A new night for recording the feed at ``url`` (already redacted). ``timezone`` None: no
+    zone is known yet (the address names no state); the night is in ``until_named`` (UTC, or
+    Eastern for AP's national feed) until its first version names its one state, then in that
+    state's zone (:meth:`Recorder._adopt_state`)."""
+    meta = {"feed_url": url, "feed_kind": kind}
+    if timezone is None:
+        meta[ZONE_FROM_KEY] = "pending"
     return NightFile.create(
         path,
         kind="recorded",
         label=f"Recorded from {url}",
         note=f"recorded live from a {kind} feed",
         sources=[url],
-        timezone=timezone,
-        meta={"feed_url": url, "feed_kind": kind},
+        timezone=timezone or until_named,
+        meta=meta,
         overwrite=overwrite,
     )
 

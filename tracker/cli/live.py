@@ -47,7 +47,7 @@ def cmd_record(args: argparse.Namespace) -> int:
 
     from tracker.archive.recorder import Recorded, create_recording, record_feed
     from tracker.feeds.client import make_client
-    from tracker.feeds.discovery import discover
+    from tracker.feeds.discovery import discover, guess_timezone, named_zone
     from tracker.feeds.poller import Poller, PollPolicy, PollReport
 
     if (args.output is None) == (args.resume is None):
@@ -71,8 +71,14 @@ def cmd_record(args: argparse.Namespace) -> int:
                 f"{out} already exists; to continue recording into it use "
                 f"`election-tracker record --resume {out}`, or choose another name"
             )
+        # --timezone, else the state's the address names, else the first version's (the recorder).
         night = create_recording(
-            out, url=target.display_url, kind=target.kind, timezone=args.timezone, overwrite=args.force
+            out,
+            url=target.display_url,
+            kind=target.kind,
+            timezone=args.timezone or named_zone(target),
+            until_named=guess_timezone(target),
+            overwrite=args.force,
         )
         print(
             f"recording {target.display_url} ({target.kind}) every {policy.interval:g} s into {out}; "

@@ -223,7 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NIGHT",
         help="continue a recording (one that crashed or was stopped) in NIGHT; nothing in it is lost",
     )
-    rec.add_argument("--timezone", default="UTC", help="IANA zone the night is shown in")
+    rec.add_argument(
+        "--timezone",
+        help="IANA zone the night is shown in (default: the zone of the state the address or the "
+        "feed names, else UTC)",
+    )
     rec.add_argument("--force", action="store_true", help="overwrite an existing night file")
     rec.add_argument("--max-polls", type=int, metavar="N", help="stop after N polls (default: until Ctrl+C)")
     rec.add_argument("--quiet", action="store_true", help="print only the summary at the end")

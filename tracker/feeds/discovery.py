@@ -288,16 +288,35 @@ def state_of_format(fmt: str) -> str:
 
 def guess_timezone(target: FeedTarget, formats: Iterable[str] = ()) -> str:
     """The IANA zone to show a live night in: the election's state's, wherever the address or the
-    feed names the state — a Clarity site's ``/{ST}/``, an Enhanced Voting state site's (or a
-    county site's whose slug ends in its state, ``cass-county-mi``), the format its payload came in
-    (NC's board file), a state's own results site (``er.ncsbe.gov`` → North Carolina,
-    ``results.sos.ga.gov``, any ``*.{st}.gov``), AP's ``statepostal`` — else UTC, which says itself.
+    feed names the state (:func:`named_zone`) — else UTC, which says itself.
     ``formats``: the first poll's detected payload formats.
 
     An AP night for no state at all (a national one) is shown in Eastern time, the zone AP and the
-    networks call national races in; one for several states has no one zone and stays UTC."""
+    networks call national races in; one for several states has no one zone and stays UTC. (A live
+    recording then still takes the zone of the one state its first version names:
+    ``tracker.archive.recorder``.)"""
+    named = named_zone(target, formats)
+    if named is not None:
+        return named
+    if target.kind == "ap" and not _ap_states(target):
+        return "America/New_York"
+    return "UTC"
+
+
+def _ap_states(target: FeedTarget) -> list[str]:
+    query = urllib.parse.parse_qsl(urllib.parse.urlsplit(target.url).query)
+    postal = next((v for k, v in query if k.lower() == "statepostal"), "")
+    return [p.strip().upper() for p in postal.split(",") if p.strip()]
+
+
+def named_zone(target: FeedTarget, formats: Iterable[str] = ()) -> str | None:
+    """The zone of the one state the address or the format names — a Clarity site's ``/{ST}/``, an
+    Enhanced Voting state site's (or a county site's whose slug ends in its state,
+    ``cass-county-mi``), the format its payload came in (NC's board file), a state's own results
+    site (``er.ncsbe.gov`` → North Carolina, ``results.sos.ga.gov``, any ``*.{st}.gov``), AP's one
+    ``statepostal`` — else None (a NIST report or a native feed served from anywhere)."""
     if target.clarity is not None:
-        return STATE_ZONES.get(target.clarity[0].upper(), "UTC")
+        return STATE_ZONES.get(target.clarity[0].upper())
     if target.ev is not None:
         slug = target.ev[0].lower()
         state = _EV_STATES.get(slug) or (slug.rsplit("-", 1)[-1].upper() if "-" in slug else "")
@@ -308,15 +327,11 @@ def guess_timezone(target: FeedTarget, formats: Iterable[str] = ()) -> str:
     for fmt in (target.fmt, *formats):
         if fmt in _FORMAT_STATES:
             return STATE_ZONES[_FORMAT_STATES[fmt]]
-    parts = urllib.parse.urlsplit(target.url)
-    state = _state_of_host(parts.hostname or "")
+    state = _state_of_host(urllib.parse.urlsplit(target.url).hostname or "")
     if state:
         return STATE_ZONES[state]
     if target.kind == "ap":
-        query = urllib.parse.parse_qsl(parts.query)
-        postal = next((v for k, v in query if k.lower() == "statepostal"), "")
-        states = [p.strip().upper() for p in postal.split(",") if p.strip()]
-        if not states:
-            return "America/New_York"
-        return STATE_ZONES.get(states[0], "UTC") if len(states) == 1 else "UTC"
-    return "UTC"
+        states = _ap_states(target)
+        if len(states) == 1:
+            return STATE_ZONES.get(states[0])
+    return None

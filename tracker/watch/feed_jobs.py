@@ -165,7 +165,7 @@ class FeedJobs:
         from tracker.archive.night import _sidecars
         from tracker.archive.recorder import Recorder, create_recording, default_night_path, record_feed
         from tracker.feeds.client import make_client
-        from tracker.feeds.discovery import FeedTarget, guess_timezone
+        from tracker.feeds.discovery import FeedTarget, guess_timezone, named_zone
         from tracker.feeds.poller import FeedHealth, Poller, PollPolicy, health_after
 
         assert isinstance(target, FeedTarget) and isinstance(policy, PollPolicy)
@@ -201,8 +201,14 @@ class FeedJobs:
                     return
                 path = Path(record_to) if record_to else default_night_path(target.display_url)
                 formats = [e.fmt for e in first.events if e.kind == "new" and e.fmt]
+                # The zone of the state the address names; else the one the first version
+                # names (the recorder reads it), as an import of the same file would be shown.
                 night = create_recording(
-                    path, url=target.display_url, kind=target.kind, timezone=guess_timezone(target, formats)
+                    path,
+                    url=target.display_url,
+                    kind=target.kind,
+                    timezone=named_zone(target, formats),
+                    until_named=guess_timezone(target, formats),
                 )
                 recorder = Recorder(night, source=target.display_url)
                 recorded = _record_quietly(recorder, first)
