@@ -68,7 +68,10 @@ def test_april_district_totals_and_vote_types(shared_data: Path) -> None:
     assert all(u.kind is UnitKind.COUNTY and u.county == u.name for u in house.units)
     # 0/0 precinct counts in the re-export mean "unknown": no invented precinct figures
     assert all(u.precincts_total is None for u in house.units)
-    assert all(u.reporting is Reporting.PARTIAL for u in house.units)
+    # ... and nothing in the file says the count is final but its dates: made 8 Jan 2025, years
+    # after election day, it is read as the final count, and the race says on what evidence
+    assert all(u.reporting is Reporting.COMPLETE for u in house.units)
+    assert house.completeness.startswith("final count as read from the export's date: made 8 Jan 2025")
     senate = next(c for c in snap.contests if c.name == "State Senator, District 32")
     assert [u.id for u in senate.units] == ["Cobb", "Fulton"] and len(senate.candidates) == 8
 

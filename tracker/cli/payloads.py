@@ -80,6 +80,8 @@ def _print_summary(summary: dict) -> None:
             out(f"  Rule: {rule['text']} · {rule['origin']}")
         if contest.get("partial"):
             out(f"  Part of the race: {contest['partial']}")
+        if contest.get("completeness"):
+            out(f"  Count: {contest['completeness']}")
         for cand in sorted(contest["candidates"], key=lambda c: -c["votes"]):
             line = f"  {cand['name']:<32} {cand['votes']:>10,}  {cand['share'] * 100:6.2f} %"
             if cand.get("standing"):

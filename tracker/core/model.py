@@ -369,6 +369,11 @@ class Contest:
     #: multi-county race, ``tracker.core.coverage``); "" when it holds all of it. Such a race is
     #: never said to be elected, cleared or in a runoff: only who leads in the part that is here.
     partial: str = ""
+    #: What the feed says, or lacks, about whether the race's count is complete, when that (not
+    #: each unit's own counts) decided its units: shown beside "nothing outstanding" or "too
+    #: early". Georgia's exports give no precinct counts and no status: "final count as read from
+    #: the export's date (…)", or what is missing. "" when the units say it themselves.
+    completeness: str = ""
 
     @property
     def call_label(self) -> str:

@@ -131,6 +131,8 @@ def contest_summary(contest: Contest, *, groups: bool = True) -> dict[str, Any]:
     # "" when the file holds the whole race; else one sentence: its standings speak of the
     # county that is here, never of elected / over the line (tracker.core.coverage).
     out["partial"] = contest.partial
+    if contest.completeness:  # what the feed says (or lacks) of a final count (Georgia's exports)
+        out["completeness"] = contest.completeness
     if contest.called_by:  # the publisher's call (AP's), present only when one was made
         out["call"] = {
             "by": contest.called_by,

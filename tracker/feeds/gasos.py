@@ -36,6 +36,16 @@ How it maps:
 - ``precinctsParticipating``/``precinctsReporting`` of 0/0 (the re-exports) or null mean
   "unknown", not "no precincts"; with no precinct rows, a county is COMPLETE only when its counts
   say so, else PARTIAL once it has votes;
+- **is the count final?** The export has no status field that says so: no "official" or
+  "certified" flag, no certification date, and ``reportingStatuses`` is null in every real file
+  (on the live site it lists each vote method's status, which third-party readers found saying
+  "Not Reported" under complete totals: never read as completeness). What it does state is its own
+  ``createdAt`` and the ``electionDate``. A county whose precinct counts are unknown is read as
+  **complete** when the export was made at least :data:`FINAL_AFTER` after election day (all seven
+  real files: 2025 re-exports of 2019–2024 elections), and the race says so in the words the
+  window shows (``Contest.completeness``: "final count as read from the export's date: …");
+  otherwise its ``completeness`` says what is missing (no precinct counts, nothing saying the
+  count is final), so "too early" gives its reason. Counts the file does give always decide;
 - a contest with no county rows at all keeps the state-level figures as one state unit;
 - one odd contest never sinks a file: a contest whose own rows cannot be read (a count written
   "1,234", "" or null, a choice listed twice) is left out, and the notes and every other race's
@@ -53,6 +63,7 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.core.errors import FeedError
 from tracker.core.jurisdiction import rule_for
@@ -70,10 +81,16 @@ from tracker.feeds._json_checks import JsonChecks
 from tracker.feeds.clarity import pseudo_contest_reason
 from tracker.feeds.left_out import left_out_note, warn_each
 
-__all__ = ["parse_ga_sos_json"]
+__all__ = ["FINAL_AFTER", "final_reading", "parse_ga_sos_json"]
 
 TOTAL = "Total"
 _WHAT = "Georgia SOS results JSON"
+
+#: An export made this long after election day is read as the final count where it gives no
+#: precinct counts: well past Georgia's certification, weeks after election day, and a recount
+#: that may follow it. A reading of the export's own dates, said as such wherever it is shown.
+FINAL_AFTER = dt.timedelta(days=60)
+_GEORGIA = ZoneInfo("America/New_York")
 
 
 _CHECK = JsonChecks(_WHAT)
@@ -105,13 +122,54 @@ def _groups(row: dict[str, Any], where: str, warnings: list[str], label: str) ->
     return out
 
 
-def _reporting(done: int | None, of: int | None, has_votes: bool) -> Reporting:
+def _reporting(done: int | None, of: int | None, has_votes: bool, final: bool = False) -> Reporting:
+    """``final``: the export is read as the final count (:func:`final_reading`), which decides a
+    unit whose precinct counts are unknown; counts the file gives always decide."""
     if done is not None and of:
         if done >= of:
             return Reporting.COMPLETE
         if done > 0:
             return Reporting.PARTIAL
+    elif final:
+        return Reporting.COMPLETE
     return Reporting.PARTIAL if has_votes else Reporting.NONE
+
+
+def _after(created: dt.datetime, election: dt.date) -> str:
+    """When an export was made against election day, as a sentence says it."""
+    days = (created.date() - election).days
+    if days < 0:
+        return "before election day"
+    if days == 0:
+        return "on election day"
+    if days >= 730:
+        span = f"{days // 365} years"
+    elif days >= 365:
+        span = "over a year"
+    elif days >= 60:
+        span = f"{days // 30} months"
+    else:
+        span = f"{days} {'day' if days == 1 else 'days'}"
+    return f"{span} after election day ({election:%-d %b %Y})"
+
+
+_NOT_SAID = "the export gives no precinct counts and does not say whether the count is final"
+
+
+def final_reading(created: dt.datetime | None, election: dt.date | None) -> tuple[bool, str]:
+    """(read as the final count, the words that say why, or what is missing) for the units whose
+    precinct counts the export leaves unknown."""
+    if created is None or election is None:
+        missing = "its creation time" if created is None else "its election date"
+        return False, f"{_NOT_SAID}, nor does it give {missing}"
+    created = created.astimezone(_GEORGIA)  # the day it was made where election day was
+    made = f"made {created:%-d %b %Y}, {_after(created, election)}"
+    if created.date() - election >= FINAL_AFTER:
+        return (
+            True,
+            f"final count as read from the export's date: {made}; the file itself does not say it is final",
+        )
+    return False, f"{_NOT_SAID}: {made}"
 
 
 def _says_not_reported(status: Any) -> bool:
@@ -130,7 +188,11 @@ def _precinct_reporting(status: Any, has_votes: bool) -> Reporting:
 
 
 class _ContestBuilder:
-    def __init__(self, item: dict[str, Any], where: str) -> None:
+    def __init__(self, item: dict[str, Any], where: str, reading: tuple[bool, str] = (False, "")) -> None:
+        #: the export's final-count reading (:func:`final_reading`), for units with unknown counts
+        self.final, self.reading = reading
+        #: a unit's precinct counts were unknown: the reading decided it (the race says so)
+        self.unknown_counts = False
         self.id = _str(item.get("id"), f"id of {where}").strip()
         if not self.id:
             _fail(f"{where} has an empty id")
@@ -229,13 +291,14 @@ class _ContestBuilder:
                 )
             return
         has = any(any(v.values()) for v in county_votes.values())
+        self.unknown_counts |= not of
         self._add_unit(
             ReportingUnit(
                 id=county,
                 name=county,
                 kind=UnitKind.COUNTY,
                 county=county,
-                reporting=_reporting(done, of, has),
+                reporting=_reporting(done, of, has, self.final),
                 votes=county_votes,
                 precincts_reporting=done if of else None,
                 precincts_total=of or None,
@@ -249,12 +312,13 @@ class _ContestBuilder:
                 state_item.get("precinctsParticipating"), f"precinctsParticipating of {self.name!r}"
             )
             has = any(self.reported.values())
+            self.unknown_counts |= not of
             self._add_unit(
                 ReportingUnit(
                     id=state_name or "state",
                     name=state_name or "State",
                     kind=UnitKind.STATE,
-                    reporting=_reporting(done, of, has),
+                    reporting=_reporting(done, of, has, self.final),
                     votes=self.state_votes,
                     precincts_reporting=done if of else None,
                     precincts_total=of or None,
@@ -277,6 +341,7 @@ class _ContestBuilder:
             vote_types=tuple(VoteType.from_name(v) for v in self.vote_types),
             reported_totals=dict(self.reported),
             feed_warnings=tuple(self.warnings),
+            completeness=self.reading if self.unknown_counts else "",
         )
 
 
@@ -332,6 +397,8 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
         note=label if isinstance(label, str) else "",
         state="GA",  # Georgia's own results site
     )
+    # Nothing in the export says the count is final; its own dates are read (the module docstring).
+    reading = final_reading(_created(created), date)
     state_name = " ".join(str(results.get("name") or "").split())
     items = _list(results.get("ballotItems"), "results.ballotItems")
     builders: dict[str, tuple[_ContestBuilder, dict[str, Any]]] = {}
@@ -347,7 +414,7 @@ def parse_ga_sos_json(data: bytes, *, source: str = "") -> Snapshot:
             skipped.add(str(item.get("id") or "").strip())
             continue
         try:
-            b = _ContestBuilder(item, f"results.ballotItems[{i}]")
+            b = _ContestBuilder(item, f"results.ballotItems[{i}]", reading)
         except FeedError as exc:
             cid = str(item.get("id") or "").strip()
             if not cid:

@@ -163,24 +163,30 @@ def outstanding_line(
     *,
     bounded: bool = False,
     precincts: tuple[int, int] | None = None,
+    stated: str = "",
 ) -> str:
     """``why``: the projection's reason for "too early", the same words as its line.
     ``bounded``: the range's top is a bound (counties not in yet may be as big as the largest
     counted), not a likely value, and is not called "likely". ``precincts``: (fully in, of) as
-    the header says them; nothing out says "all precincts reporting" only when they all are."""
+    the header says them; nothing out says "all precincts reporting" only when they all are.
+    ``stated``: what the feed says, or lacks, of a final count (``Contest.completeness``: a
+    Georgia export read as the final count from its own date), said with the verdict."""
     if outstanding is None:
+        why = why or "no comparable precinct is fully in yet"
         return (
-            f"Outstanding vote: too early to estimate ({why or 'no comparable precinct is fully in yet'})"
+            f"Outstanding vote: too early to estimate ({why}{'; ' + stated if stated else ''})"
             if counted
             else "No votes counted yet"
         )
     if outstanding.hi == 0:
+        if stated and outstanding.hard:  # every place complete, on the evidence stated
+            return f"Nothing outstanding: {stated}"
         reporting, total = precincts if precincts is not None else (1, 1)
         if not total:  # a feed with no precinct counts: not "all precincts"
             return (
                 "Nothing outstanding: every place in the feed is complete"
                 if outstanding.hard
-                else "Nothing estimated to be still out"
+                else "Nothing estimated to be still out" + (f" ({stated})" if stated else "")
             )
         if reporting < total:
             # Greenup County's 2014 primary: 32 of 33 precincts, the 33rd (absentee, "AB") with a

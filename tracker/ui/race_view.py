@@ -454,7 +454,13 @@ class RaceView(BarPlacement, QWidget):
         why = projection.reason if projection is not None and projection.too_early else ""
         bounded = projection is not None and projection.expected is not None and projection.expected.bounded
         text = self._outstanding_text(
-            outstanding, counted, source, why, bounded=bounded, precincts=(reporting, total)
+            outstanding,
+            counted,
+            source,
+            why,
+            bounded=bounded,
+            precincts=(reporting, total),
+            stated=contest.completeness,
         )
         verdict = verdict_text(contest, rows, display_name)
         described = f"Rule: {contest.threshold.describe(contest.vote_for)}"
