@@ -130,3 +130,23 @@ def test_precinct_counts_the_file_gives_always_decide(shared_data: Path) -> None
     assert reporting.pop("Appling") is Reporting.PARTIAL
     assert set(reporting.values()) == {Reporting.COMPLETE}
     assert contest.completeness.startswith("final count as read from the export's date")
+
+
+def test_constructed_ev_official_results_are_the_final_count_as_the_site_states_it() -> None:
+    """The Enhanced Voting API's ``/data`` document does state it (``election.isOfficialResults``,
+    as third-party readers of Georgia's live site list it). CONSTRUCTED fixture
+    (tests/data/constructed_enhanced_voting_data.json: no payload of this API is public)."""
+    from tracker.feeds.enhanced_voting import OFFICIAL, parse_enhanced_voting
+
+    fixture = Path(__file__).parent / "data" / "constructed_enhanced_voting_data.json"
+    doc = json.loads(fixture.read_bytes())
+    assert doc["election"]["isOfficialResults"] is False
+    unofficial = parse_enhanced_voting(json.dumps(doc).encode())
+    assert all(c.completeness == "" for c in unofficial.contests)
+    assert any(u.reporting is not Reporting.COMPLETE for c in unofficial.contests for u in c.units)
+    doc["election"]["isOfficialResults"] = True
+    official = parse_enhanced_voting(json.dumps(doc).encode())
+    for before, after in zip(unofficial.contests, official.contests, strict=True):
+        assert after.completeness == OFFICIAL == "final count as the site states it (official results)"
+        assert all(u.reporting is Reporting.COMPLETE for u in after.units)
+        assert after.totals == before.totals and after.unit_totals == before.unit_totals

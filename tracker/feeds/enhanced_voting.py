@@ -35,6 +35,9 @@ How it maps:
 - the options' ``voteCount`` is the contest's ``reported_totals`` (precinct rows are checked
   against it); ``isWinner: true`` is the site's own call, shown as the site's
   (``Contest.called_by``);
+- ``election.isOfficialResults: true`` — the site states its results are official — makes every
+  unit complete, and the race says so ("final count as the site states it (official results)",
+  ``Contest.completeness``); false or missing leaves each unit to its own counts;
 - the version is ``election.lastUpdated`` (else ``asOf``), which is also ``published_at``: an
   answer whose ``lastUpdated`` is older than one already seen is a stale cache, never shown.
 """
@@ -45,6 +48,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from tracker.core.errors import FeedError
@@ -349,6 +353,8 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
             _fail(f"ballot item {contest.id!r} appears twice")
         ids.add(contest.id)
         contests.append(contest)
+    if election.get("isOfficialResults") is True:
+        contests = [_official(c) for c in contests]
     updated = election.get("lastUpdated") or election.get("asOf")
     published = _when(updated)
     date = _date(election.get("electionDate"))
@@ -371,6 +377,21 @@ def parse_enhanced_voting(data: bytes, *, source: str = "") -> Snapshot:
         published_at=published,
         notes=tuple(notes),
     )
+
+
+#: What the window says of a race whose site states its results are official.
+OFFICIAL = "final count as the site states it (official results)"
+
+
+def _official(contest: Contest) -> Contest:
+    """The site says its results are official (``election.isOfficialResults``): the count is
+    the final one, every unit complete, whatever its reporting counts or the vote methods'
+    statuses say (third-party readers found those "Not Reported" under complete totals)."""
+    units = tuple(
+        u if u.reporting is Reporting.COMPLETE else replace(u, reporting=Reporting.COMPLETE)
+        for u in contest.units
+    )
+    return replace(contest, units=units, completeness=OFFICIAL)
 
 
 def _pseudo(item: dict[str, Any]) -> str:
