@@ -36,7 +36,7 @@ from tracker.core.model import (
     UnitKind,
     VoteType,
 )
-from tracker.core.threshold import RUNOFF_KINDS, ThresholdRule
+from tracker.core.threshold import CHOOSES, RUNOFF_KINDS, ThresholdRule
 
 FORMAT = "tracker-feed/1"
 
@@ -228,7 +228,16 @@ class _Checker:
             raw,
             path,
             required=("rule",),
-            optional=("share", "runoff", "measure", "at_least", "advance", "or_ballots_majority", "basis"),
+            optional=(
+                "share",
+                "runoff",
+                "measure",
+                "at_least",
+                "advance",
+                "or_ballots_majority",
+                "chooses",
+                "basis",
+            ),
         )
         rule = self.as_str(t["rule"], f"{path}.rule")
         extra: dict[str, Any] = {"source": "feed"}
@@ -269,6 +278,16 @@ class _Checker:
             if rule != "plurality" or extra.get("measure"):
                 self.fail(f"{path}.advance", "only a plurality race (not a ballot question) advances places")
             extra["advance"] = self.as_int(t["advance"], f"{path}.advance", minimum=1)
+        if "chooses" in t:
+            # A presidential race: what its count chooses (a state's electors, delegates, …).
+            chooses = self.as_str(t["chooses"], f"{path}.chooses")
+            if chooses not in CHOOSES[1:] or extra.get("measure"):
+                self.fail(
+                    f"{path}.chooses",
+                    f"expected one of {', '.join(map(repr, CHOOSES[1:]))} on a candidate race, "
+                    f"got {chooses!r}",
+                )
+            extra["chooses"] = chooses
         if rule in ("majority", "plurality"):
             if "share" in t:
                 self.fail(path, f"a {rule} rule takes no share (use rule 'share' for a custom line)")
