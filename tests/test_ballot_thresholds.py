@@ -170,7 +170,7 @@ def test_json_round_trip_and_existing_rules_unchanged():
     doc = json.loads(dump_native(snap))
     assert doc["contests"][0]["threshold"]["or_ballots_majority"] is True
     back = parse_native(dump_native(snap)).contests[0].threshold
-    assert back == rule and back.source == "feed"
+    assert back == rule and back.source == rule.source != "default"
     doc["contests"][0]["threshold"] = {"rule": "majority", "or_ballots_majority": True}
     with pytest.raises(ValueError, match="only a ballot question"):
         parse_native(json.dumps(doc).encode())

@@ -280,9 +280,35 @@ def test_tracker_feed_carries_the_rule_explicitly():
         "basis": "jurisdiction table: Colo. Const.",
     }
     back = parse_native(dump_native(snap)).contests[0].threshold
-    assert back == rule and back.source == "feed" and back.basis == "jurisdiction table: Colo. Const."
+    # The table's rule read back is the table's, not the document's own word.
+    assert back == rule and back.source == "table" and back.basis == "Colo. Const."
     plural = Snapshot(Election(id="e", name="E"), (race({"A": 6, "B": 4}, rule=ThresholdRule.plurality()),))
     assert parse_native(dump_native(plural)).contests[0].threshold == ThresholdRule.plurality()
+
+
+def test_tracker_feed_keeps_a_defaulted_rules_origin():
+    """A rule the writer's table defaulted (the NYT CSV's conversion: the CSV states no rule) reads
+    back as the default, never "as the feed states it"; a rule a document states stays the feed's,
+    and a user's stays the document's word (read elsewhere, "set by you" would be false)."""
+    default = ThresholdRule.plurality(source="default", basis="Default: the most votes win.")
+    snap = Snapshot(Election(id="e", name="E"), (race({"A": 6, "B": 4}, rule=default),))
+    data = json.loads(dump_native(snap))
+    assert data["contests"][0]["threshold"]["basis"].startswith("default, no row of the jurisdiction table")
+    back = parse_native(dump_native(snap)).contests[0].threshold
+    assert (back.source, back.basis) == ("default", "Default: the most votes win.")
+    assert back.origin() == "default: the jurisdiction table has no row for this race"
+    # Written again, the same document (the origin survives any number of round trips).
+    again = Snapshot(Election(id="e", name="E"), (race({"A": 6, "B": 4}, rule=back),))
+    assert dump_native(again) == dump_native(snap)
+    stated = ThresholdRule.majority(source="feed", basis="AP winThreshold 50")
+    snap = Snapshot(Election(id="e", name="E"), (race({"A": 6, "B": 4}, rule=stated),))
+    back = parse_native(dump_native(snap)).contests[0].threshold
+    assert (back.source, back.basis) == ("feed", "AP winThreshold 50")
+    assert back.origin() == "as the feed states it"
+    user = ThresholdRule.majority(source="user", basis="set in the window 2024-11-05 21:00")
+    snap = Snapshot(Election(id="e", name="E"), (race({"A": 6, "B": 4}, rule=user),))
+    back = parse_native(dump_native(snap)).contests[0].threshold
+    assert back.source == "feed" and back.basis.startswith("set by the user: ")
 
 
 def test_the_users_override_is_kept_in_the_store(tmp_path: Path):

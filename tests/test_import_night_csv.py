@@ -105,6 +105,11 @@ def test_camden_excerpt_counts_precincts_checked_against_the_county_rows(tmp_pat
         with night:
             assert night.meta["level"] == "precinct"
         totals[path.name] = contests[-1].totals
+        # The CSV states no rule: its conversion carries North Carolina's general-election row
+        # from the jurisdiction table, and says so, not "as the feed states it".
+        rule = contests[-1].threshold
+        assert rule.source == "table" and "§ 147-4" in rule.basis
+        assert rule.origin() == "from the jurisdiction table"
         assert all(u.county == "camden" for u in contests[-1].units)
     county = {"biden": 0, "trump": 0, "jorgensen": 0, "other": 0}
     for row in csv.DictReader(io.StringIO(data.decode())):

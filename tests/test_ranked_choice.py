@@ -392,7 +392,7 @@ def test_parse_json_export_and_the_feed_carry_the_rule():
     doc = json.loads(dump_native(Snapshot(Election(id="e", name="E"), (c,), version="1")))
     assert doc["contests"][0]["threshold"]["runoff"] == "ranked-choice"
     back = parse_native(json.dumps(doc).encode()).contests[0].threshold
-    assert back == RCV and back.source == "feed"
+    assert back == RCV and back.source == c.threshold.source != "default"
     for bad in (
         {"rule": "share", "share": 0.4, "runoff": "ranked-choice"},
         {"rule": "majority", "measure": True, "runoff": "ranked-choice"},

@@ -49,9 +49,9 @@ def test_rule_is_never_a_stub_beside_a_long_count_line(qtbot: QtBot, shared_data
     shown = view.rule_shown()
     # The window at 1280×800 read "Rule: pl…" beside "… · AP called: Hillary Clinton".
     assert shown.startswith("Rule: plurality") and not shown.endswith("…")
-    assert (
-        view.header_texts()["rule"]
-        == "Rule: plurality (most votes win), no runoff · from the jurisdiction table"
+    assert view.header_texts()["rule"] == (
+        "Rule: plurality (most votes win), no runoff; a presidential primary: nobody is elected; "
+        "each party allots its delegates by its own rules · from the jurisdiction table"
     )
 
 

@@ -17,7 +17,7 @@ import csv
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -31,6 +31,7 @@ __all__ = [
     "election_year",
     "is_measure",
     "load_table",
+    "presidential_stake",
     "rule_for",
     "state_from",
 ]
@@ -319,6 +320,64 @@ def state_from(*hints: str) -> str:
     return ""
 
 
+#: A presidential race, as feeds name it: "US PRESIDENT (VOTE FOR 1)", "President and Vice
+#: President", "Presidential Electors", "Electors for President", "DEM US PRESIDENT", AP's "CT
+#: President" (a state code first), "Presidential Preference - REP". Not an office called
+#: president: "Council President", "Borough President", "President of the Board", "President
+#: Judge", "Presidente de la Comisión del Condado", "Baltimore City Council, President".
+_PRESIDENTIAL = re.compile(
+    r"^(?:[a-z]{2,3}\s*[-:,]?\s+|democratic\s+|republican\s+|libertarian\s+)?"
+    r"(?:for\s+)?(?:(?:u\.?\s?s\.?|united\s+states)\s+)?"
+    r"(?:president(?:ial)?\b|electors?\s+for\s+president\b)"
+    r"(?!.*\b(?:council|board|commission|comisi[oó]n|borough|village|town|city|school|aldermen|judge|"
+    r"senate|pro\s+tem|club|society)\b)",
+    re.I,
+)
+#: A race for a congressional district's presidential elector ("President - CD 2", "President
+#: District 2", "Presidential Electors, 2nd Congressional District").
+_ELECTOR_DISTRICT = re.compile(
+    r"\b(?:cd|congressional\s+district|district)\s*[-#]?\s*\d|\b\d+(?:st|nd|rd|th)\s+"
+    r"(?:congressional\s+)?district\b",
+    re.I,
+)
+#: A primary's or caucus's presidential race named so ("President, Dem Caucus", "REP President").
+_NOMINATING = re.compile(
+    r"\b(?:primary|caucus(?:es)?|preference|dem|rep|gop|democratic|republican|lib|libertarian)\b", re.I
+)
+#: States that choose one presidential elector per congressional district and two at large, and
+#: the first year they did: Maine (21-A M.R.S. § 802, first used in 1972) and Nebraska (LB 115
+#: of 1991, first used in 1992). A district's race carries that district's elector only there.
+_SPLIT_ELECTORS = {"ME": 1972, "NE": 1992}
+#: Territories choose no presidential electors (Puerto Rico's presidential vote is a straw poll).
+_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP"})
+
+
+def presidential_stake(state: str, election: str, office: str) -> str:
+    """What a presidential race's count chooses (``threshold.CHOOSES``), "" for any other race.
+
+    A state's general election carries its presidential electors (Maine's and Nebraska's statewide
+    count their two at-large electors, a district's count its one); a primary or caucus allots
+    delegates by each party's rules; "nobody" where the file does not let us say more (no state, a
+    territory, a presidential count by district elsewhere, or an election whose kind the name does
+    not give and whose race is not named for a party). Whichever it is, nobody is elected."""
+    if not _PRESIDENTIAL.search(office):
+        return ""
+    kind = election if election in ELECTION_KINDS else election_kind(election)
+    year = 0 if election in ELECTION_KINDS else election_year(election)
+    if kind == "primary" or (kind != "general" and _NOMINATING.search(f"{election} {office}")):
+        return "delegates"
+    state = state.strip().upper()
+    if kind != "general" or not state or state in _TERRITORIES:
+        return "nobody"
+    district = bool(_ELECTOR_DISTRICT.search(office))
+    since = _SPLIT_ELECTORS.get(state)
+    if since and (not year or year >= since):
+        return "district-elector" if district else "at-large-electors"
+    if district:
+        return "nobody"
+    return "dc-electors" if state == "DC" else "electors"
+
+
 def rule_for(
     state: str,
     election: str,
@@ -336,8 +395,26 @@ def rule_for(
     tracker-feed/1 file's ``threshold``): it wins, marked ``source="feed"``. ``measure`` says the
     race is a ballot question when the feed knows (AP's "Ballot Issue"); else the choices tell.
     A table row's line rule for a race with several seats (``vote_for`` > 1) becomes top-N
-    plurality, said so in its basis: the tracker does not model a multi-seat majority test.
+    plurality, said so in its basis: the tracker does not model a multi-seat majority test. A
+    presidential race's rule says what its count chooses (:func:`presidential_stake`), whichever
+    source gave the rule.
     """
+    rule = _rule_for(state, election, office, vote_for, choices, stated, measure)
+    if rule.measure or rule.chooses:
+        return rule
+    stake = presidential_stake(state, election, office)
+    return replace(rule, chooses=stake) if stake else rule
+
+
+def _rule_for(
+    state: str,
+    election: str,
+    office: str,
+    vote_for: int,
+    choices: Sequence[str],
+    stated: ThresholdRule | None,
+    measure: bool | None,
+) -> ThresholdRule:
     if stated is not None:
         return (
             stated

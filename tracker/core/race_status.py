@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tracker.core.model import Contest
-from tracker.core.standing import WRITE_INS_ONLY, standings
+from tracker.core.standing import WRITE_INS_ONLY, stake_words, standings
 from tracker.core.threshold import Outstanding, State
 from tracker.core.write_ins import is_write_in, write_ins_only
 
@@ -70,7 +70,11 @@ def race_status(contest: Contest, name: Callable[[str], str] = str) -> str:
             return ""
         return f"final · {', '.join(going)} advance" if len(going) > 1 else f"final · {going[0]} advances"
     if not rule.has_line:
-        return f"final · {WAITING_ON_WRITE_INS_SHORT}" if unsure else f"final · {who} leads"
+        # A state's presidential race: the leader carries the state, nobody is elected.
+        carries = stake_words(rule) if rule.chooses not in ("delegates", "nobody") else ""
+        if unsure:
+            return f"final · {WAITING_ON_WRITE_INS_SHORT}"
+        return f"final · {who} {carries}" if carries and contest.vote_for <= 1 else f"final · {who} leads"
     if over:
         return f"final · {who} over {rule.label()}"
     rows = standings(contest, Outstanding.none())

@@ -66,6 +66,7 @@ __all__ = [
     "mode",
     "ordinal",
     "places",
+    "stake_words",
     "standings",
     "verdict",
     "yes_choice",
@@ -96,6 +97,61 @@ ROUNDS_DECIDE = "ranked-choice rounds decide"
 NO_FIRST_CHOICE_MAJORITY = "no majority of first choices"
 
 _YES = re.compile(r"^\s*(yes|for|approve|retain|si|sí)\b", re.I)
+
+
+@dataclass(frozen=True)
+class _Stake:
+    """A presidential race's words (``ThresholdRule.chooses``): its count elects nobody."""
+
+    #: The winner once all is counted ("elected" for an office).
+    wins: str
+    #: Over any rival with the top of the vote out ("clinched" for an office).
+    clinched: str
+    #: The verdict's head, before the names ("elected: …").
+    verdict: str
+    #: After the names, if anything.
+    after: str = ""
+
+
+#: By ``ThresholdRule.chooses``: a state's count carries its presidential electors; a primary's
+#: allots delegates by party rules; elsewhere the most votes are only that.
+_STAKES = {
+    "electors": _Stake(
+        "carries the state", "clinched the state", "carries the state and its presidential electors"
+    ),
+    "dc-electors": _Stake(
+        "carries the District",
+        "clinched the District",
+        "carries the District of Columbia and its presidential electors",
+    ),
+    "at-large-electors": _Stake(
+        "carries the state",
+        "clinched the state",
+        "carries the state and its two at-large presidential electors",
+        " (each congressional district's count carries one more)",
+    ),
+    "district-elector": _Stake(
+        "carries the district", "clinched the district", "carries the district and its presidential elector"
+    ),
+    "delegates": _Stake(
+        "most votes · final",
+        "clinched the most votes",
+        "most votes",
+        " (a presidential primary elects nobody: each party allots its delegates by its own rules)",
+    ),
+    "nobody": _Stake(
+        "most votes · final",
+        "clinched the most votes",
+        "most votes",
+        " (a presidential race: nobody is elected by this count)",
+    ),
+}
+
+
+def stake_words(rule: ThresholdRule) -> str:
+    """A presidential race's winner in a few words ("carries the state"), "" for other races."""
+    stake = _STAKES.get(rule.chooses)
+    return stake.wins.removesuffix(" · final") if stake else ""
 
 
 @dataclass(frozen=True)
@@ -178,7 +234,13 @@ def standings(contest: Contest, outstanding: Outstanding | None) -> tuple[Standi
     if how == "measure":
         return _measure(contest, ranked, votes, counted, outstanding)
     return _seats(
-        places(contest), ranked, votes, counted, outstanding, advance=bool(contest.threshold.advance)
+        places(contest),
+        ranked,
+        votes,
+        counted,
+        outstanding,
+        advance=bool(contest.threshold.advance),
+        stake=_STAKES.get(contest.threshold.chooses) if places(contest) == 1 else None,
     )
 
 
@@ -471,9 +533,12 @@ def _seats(
     outstanding: Outstanding | None,
     *,
     advance: bool = False,
+    stake: _Stake | None = None,
 ) -> tuple[Standing, ...]:
     """The N most-voted win (or, with ``advance``, go on to the general election: the same
-    arithmetic, other words). A write-in line ranks like a rival with all of its votes (the most
+    arithmetic, other words; with a presidential ``stake`` the one most-voted carries the state,
+    or has the most votes, and nobody is "elected").
+    A write-in line ranks like a rival with all of its votes (the most
     one write-in name can have), so a lead over it is a lead over any write-in name; but it is
     never in, elected or clinched itself, and a named candidate it pushes below the N-th place is
     not out: their seat waits on how the write-in votes split (docs/contest-rules.md)."""
@@ -511,6 +576,8 @@ def _seats(
             who = "one write-in name has" if room == 1 else f"{room} write-in names have"
             if advance:
                 wins = "advances" if final else top
+            elif stake is not None and final:
+                wins = stake.wins.removesuffix(" · final")
             else:
                 wins = ("wins" if one else "wins a seat") if final else ("leads" if one else "in")
             phrase = f"behind the write-in votes · {wins} unless {who} as many" + (
@@ -523,8 +590,9 @@ def _seats(
         elif not contested:
             state = State.ELECTED if final else State.IN
             need = Need(state, votes_needed=0)
+            won = stake.wins.removesuffix(" · final") if stake is not None else "elected"
             phrase = tiny = (
-                "elected · uncontested" if final else ("in · uncontested" if not one else "unopposed")
+                f"{won} · uncontested" if final else ("in · uncontested" if not one else "unopposed")
             )
         elif tie and v == cut:
             need = Need(State.TIED, votes_needed=1)
@@ -534,6 +602,12 @@ def _seats(
             state = State.ADVANCES if inside else State.NOT_ADVANCING
             need = Need(state, votes_needed=0 if inside else cut - v + 1)
             phrase = tiny = state.value
+        elif final and stake is not None:
+            # Nobody is elected: the first carries the state (or has the most votes), the rest
+            # are final.
+            state = State.ELECTED if inside else State.NOT_ELECTED
+            need = Need(state, votes_needed=0 if inside else cut - v + 1)
+            phrase = tiny = stake.wins if inside else "final"
         elif final:
             state = State.ELECTED if inside else State.NOT_ELECTED
             need = Need(state, votes_needed=0 if inside else cut - v + 1)
@@ -541,12 +615,16 @@ def _seats(
         elif inside:
             lead = v - first_out
             what = "clinched a place in the general" if advance else "clinched a seat"
+            if stake is not None:
+                what = stake.clinched
             if hi is not None and lead > hi:
-                need, phrase = Need(State.CLINCHED, votes_needed=0), "clinched" if one else what
+                need, phrase = Need(State.CLINCHED, votes_needed=0), "clinched" if one and not stake else what
                 tiny = "clinched"
                 if not hard:
                     phrase = (
-                        CLINCHED_ESTIMATED if one else f"{what} unless the count runs far over its estimate"
+                        CLINCHED_ESTIMATED
+                        if one and not stake
+                        else f"{what} unless the count runs far over its estimate"
                     )
                     tiny = CLINCHED_SHORT
             elif advance:
@@ -722,7 +800,10 @@ def verdict(contest: Contest, rows: tuple[Standing, ...], name: Callable[[str], 
         if r.need.state is State.BEHIND_WRITE_INS and r.phrase.endswith("final")
     ]
     parts = []
-    if elected:
+    stake = _STAKES.get(rule.chooses) if places(contest) == 1 else None
+    if elected and stake is not None:
+        parts.append(f"{stake.verdict}: {', '.join(elected)}{stake.after}")
+    elif elected:
         parts.append("elected: " + ", ".join(elected))
     if advancing:
         parts.append("advance to the general election: " + ", ".join(advancing))

@@ -25,6 +25,31 @@ RANKED_CHOICE = "ranked-choice"
 #: What a ranked-choice race's line is measured on, said after it ("50 % of first choices").
 OF_FIRST_CHOICES = "of first choices"
 
+#: What a presidential race's count chooses (``ThresholdRule.chooses``; "" for every other race,
+#: whose most votes elect someone): a state's presidential electors, all of them ("electors"; the
+#: District of Columbia's, "dc-electors"); in Maine and Nebraska, which choose one elector per
+#: congressional district, the state's two at-large electors ("at-large-electors") or a district's
+#: one ("district-elector"); a primary's or caucus's count, by which each party allots its
+#: delegates by its own rules ("delegates"); or nothing the file lets us name ("nobody": the state
+#: is unknown, a territory, a presidential count by district elsewhere, an election of unknown
+#: kind). Nobody is elected by any of them: the words say "carries the state", or "most votes".
+CHOOSES = ("", "electors", "dc-electors", "at-large-electors", "district-elector", "delegates", "nobody")
+
+#: The rule's clause for each, said after the rule in the header, ``parse`` and the exports.
+_CHOOSES_CLAUSE = {
+    "electors": "the most votes carry the state's presidential electors",
+    "dc-electors": "the most votes carry the District of Columbia's presidential electors",
+    "at-large-electors": (
+        "the most votes carry the state's two at-large presidential electors; each congressional "
+        "district's most votes carry its own elector"
+    ),
+    "district-elector": "the most votes in the district carry its one presidential elector",
+    "delegates": (
+        "a presidential primary: nobody is elected; each party allots its delegates by its own rules"
+    ),
+    "nobody": "a presidential race: nobody is elected by this count",
+}
+
 #: Where a rule came from, most authoritative first: the feed stated it, the jurisdiction table
 #: (resources/contest_rules.csv) gave it, the user chose it in the window, or nothing said and
 #: the default (plurality) applies. The window and ``parse --json`` show it.
@@ -68,6 +93,9 @@ class ThresholdRule:
     #: election). Feeds rarely give the ballots cast, so only the line is measured, and a Yes
     #: short of it but over half of the question's votes is not said to fail. Measures only.
     or_ballots_majority: bool = False
+    #: What a presidential race's count chooses (``CHOOSES``): its words then never say "elected".
+    #: Not part of how the race is decided, so left out of equality, as source and basis are.
+    chooses: str = field(default="", compare=False)
     source: str = field(default="default", compare=False)
     basis: str = field(default="", compare=False)
 
@@ -92,6 +120,8 @@ class ThresholdRule:
             raise ValueError("only a ballot question passes by a majority of all ballots cast")
         if self.advance < 0 or (self.advance and (self.rule != "plurality" or self.measure)):
             raise ValueError("only a plurality race (not a ballot question) has places that advance")
+        if self.chooses not in CHOOSES or (self.chooses and self.measure):
+            raise ValueError(f"unknown presidential stake {self.chooses!r} (or on a ballot question)")
 
     @classmethod
     def majority(cls, **kw: object) -> ThresholdRule:
@@ -147,7 +177,13 @@ class ThresholdRule:
 
     def describe(self, vote_for: int = 1) -> str:
         """The rule in words, for the window's header and ``parse``: "majority (over 50 %), top
-        two to a runoff", "plurality, 3 seats", "ballot question, passes over 55 %"."""
+        two to a runoff", "plurality, 3 seats", "ballot question, passes over 55 %"; a presidential
+        race adds what its count chooses ("…; the most votes carry the state's presidential
+        electors")."""
+        head = self._describe(vote_for)
+        return f"{head}; {_CHOOSES_CLAUSE[self.chooses]}" if self.chooses else head
+
+    def _describe(self, vote_for: int) -> str:
         if self.measure and self.or_ballots_majority:
             return (
                 f"ballot question: passes with {self.over_words()} yes, or with yes from a majority "
@@ -210,6 +246,8 @@ class ThresholdRule:
             out["advance"] = self.advance
         if self.or_ballots_majority:
             out["or_ballots_majority"] = True
+        if self.chooses:
+            out["chooses"] = self.chooses
         if self.source != "default":
             out["source"] = self.source
         if self.basis:
@@ -230,6 +268,7 @@ class ThresholdRule:
             at_least=bool(data.get("at_least", False)),
             advance=int(data.get("advance", 0) or 0) if rule == "plurality" else 0,  # type: ignore[call-overload]
             or_ballots_majority=bool(data.get("or_ballots_majority", False)),
+            chooses="" if data.get("measure") else str(data.get("chooses", "") or ""),
             source=str(data.get("source", "default")),
             basis=str(data.get("basis", "")),
         )

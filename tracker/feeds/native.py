@@ -36,7 +36,7 @@ from tracker.core.model import (
     UnitKind,
     VoteType,
 )
-from tracker.core.threshold import RUNOFF_KINDS, ThresholdRule
+from tracker.core.threshold import CHOOSES, RUNOFF_KINDS, ThresholdRule
 
 FORMAT = "tracker-feed/1"
 
@@ -228,7 +228,16 @@ class _Checker:
             raw,
             path,
             required=("rule",),
-            optional=("share", "runoff", "measure", "at_least", "advance", "or_ballots_majority", "basis"),
+            optional=(
+                "share",
+                "runoff",
+                "measure",
+                "at_least",
+                "advance",
+                "or_ballots_majority",
+                "chooses",
+                "basis",
+            ),
         )
         rule = self.as_str(t["rule"], f"{path}.rule")
         extra: dict[str, Any] = {"source": "feed"}
@@ -244,6 +253,13 @@ class _Checker:
         if "at_least" in t:
             extra["at_least"] = self.as_bool(t["at_least"], f"{path}.at_least")
         extra["basis"] = self.as_str(t["basis"], f"{path}.basis") if "basis" in t else _STATED
+        # A document this tracker wrote (an import's conversion, ``serve``) says where its rule came
+        # from: the jurisdiction table's or the default is not the feed's word (an NYT CSV states
+        # no rule; its conversion only carries what the table gave it).
+        for source, prefix in _ORIGIN_PREFIXES.items():
+            if extra["basis"].startswith(prefix):
+                extra["source"], extra["basis"] = source, extra["basis"].removeprefix(prefix)
+                break
         if extra.get("runoff") == "ranked-choice" and (rule != "majority" or extra.get("measure")):
             # The rounds follow a majority line of first choices, and a ballot question has none.
             self.fail(f"{path}.runoff", "ranked-choice goes with a majority rule for candidates only")
@@ -262,6 +278,16 @@ class _Checker:
             if rule != "plurality" or extra.get("measure"):
                 self.fail(f"{path}.advance", "only a plurality race (not a ballot question) advances places")
             extra["advance"] = self.as_int(t["advance"], f"{path}.advance", minimum=1)
+        if "chooses" in t:
+            # A presidential race: what its count chooses (a state's electors, delegates, …).
+            chooses = self.as_str(t["chooses"], f"{path}.chooses")
+            if chooses not in CHOOSES[1:] or extra.get("measure"):
+                self.fail(
+                    f"{path}.chooses",
+                    f"expected one of {', '.join(map(repr, CHOOSES[1:]))} on a candidate race, "
+                    f"got {chooses!r}",
+                )
+            extra["chooses"] = chooses
         if rule in ("majority", "plurality"):
             if "share" in t:
                 self.fail(path, f"a {rule} rule takes no share (use rule 'share' for a custom line)")
@@ -518,17 +544,29 @@ def _unit_to_native(unit: ReportingUnit, cand_order: list[str], type_order: list
 
 _STATED = "stated by the tracker-feed/1 document"
 _DEFAULT_BASIS = "tracker-feed/1 without a threshold: the format's default, a majority"
+#: How a written rule's ``basis`` says where it came from when that was not a feed; the reader
+#: takes the source back from it. A user's rule stays the document's word ("set by the user: …"):
+#: read elsewhere, "set by you" would be false.
+_ORIGIN_PREFIXES = {
+    "table": "jurisdiction table: ",
+    "default": "default, no row of the jurisdiction table: ",
+}
 
 
 def _threshold_to_native(rule: ThresholdRule) -> dict[str, Any]:
-    """The rule, stated: a reader takes it as the feed's word, so where it came from before
-    (the jurisdiction table, a user's override) goes into ``basis``, not ``source``."""
+    """The rule, stated, with where it came from before in ``basis`` (the jurisdiction table, the
+    default, a user's override): a reader takes the table's and the default's back as such, not as
+    the feed's word."""
     out = rule.to_json()
     out.pop("source", None)
     if rule.source != "feed" or out.get("basis") in (_STATED, _DEFAULT_BASIS):
         out.pop("basis", None)
-    if rule.source in ("table", "user") and rule.basis:
-        out["basis"] = f"{'set by the user' if rule.source == 'user' else 'jurisdiction table'}: {rule.basis}"
+    if rule.source == "user" and rule.basis:
+        out["basis"] = f"set by the user: {rule.basis}"
+    elif rule.source in _ORIGIN_PREFIXES and rule.basis and rule.basis not in (_STATED, _DEFAULT_BASIS):
+        # (A rule with no basis, a contest made without one, or a document without a threshold
+        # read back and written again: as before, written out plain.)
+        out["basis"] = _ORIGIN_PREFIXES[rule.source] + rule.basis
     return out
 
 

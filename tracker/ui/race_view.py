@@ -137,6 +137,7 @@ class RaceView(BarPlacement, QWidget):
         # The rule on a line of its own, only when not even its shortest wording fits beside the
         # counts (a long count line, AP's call on it): a stub such as "Rule: pl…" says nothing.
         self._rule_row = _ElidedLabel()
+        self._rule_shorter: tuple[str, ...] = ()
         self._rule_row.setObjectName("ruleRow")
         self._rule_row.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._rule_row.hide()
@@ -631,6 +632,7 @@ class RaceView(BarPlacement, QWidget):
         return [display_name(bar.name) for bar in self._bars]
 
     def _set_rule(self, full: str, shorter: tuple[str, ...], tooltip: str) -> None:
+        self._rule_shorter = shorter
         self._rule_label.setText(full, shorter)
         self._rule_label.setToolTip(tooltip)
         self._rule_row.setToolTip(tooltip)
@@ -640,7 +642,9 @@ class RaceView(BarPlacement, QWidget):
         """The rule moves to its own line while it does not fit beside the counts, and back.
         Shown or hidden after the layout pass that asked (a widget shown in the middle of one
         left the counts drawn over the lines below them)."""
-        self._rule_row.setText(self._rule_label.text() if overflowing else "")
+        # On its own line too the longest wording that fits whole (a presidential race's rule
+        # says what its count chooses, which a narrow window cannot show beside the rest).
+        self._rule_row.setText(self._rule_label.text() if overflowing else "", self._rule_shorter)
         self._rule_timer.start()
 
     def _place_rule_row(self) -> None:

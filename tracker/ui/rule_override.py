@@ -230,7 +230,11 @@ class RuleOverrides(QObject):
     def apply(self, contest: Contest) -> Contest:
         """``contest`` under the user's rule for it, when there is one."""
         rule = self._rules.get(contest.id)
-        return contest if rule is None else replace(contest, threshold=rule)
+        if rule is None:
+            return contest
+        # What a presidential race's count chooses is the race's, not the rule's choice: kept.
+        chooses = "" if rule.measure else rule.chooses or contest.threshold.chooses
+        return replace(contest, threshold=replace(rule, chooses=chooses))
 
     def facts(self, snapshot: Snapshot, facts: Sequence[RaceFacts] | None) -> Sequence[RaceFacts] | None:
         """The race list's facts with the user's rules applied: the "Over line" filter and the
