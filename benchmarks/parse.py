@@ -146,7 +146,9 @@ cells, total = bare_lxml(sys.argv[1])
 print("total", total)
 """
 
-_VOTES_RE = re.compile(r" precincts, ([0-9,]+) votes$", re.M)
+#: A race's heading in ``parse``'s output; "1 of 1 precinct" is singular (a race of one precinct:
+#: Gwinnett's State House 81), which the plural-only pattern missed, 1,233 votes short.
+_VOTES_RE = re.compile(r" precincts?, ([0-9,]+) votes$", re.M)
 
 
 #: Loaded by every child (its folder is first on PYTHONPATH): at exit, the child writes its own peak
