@@ -192,6 +192,8 @@ def test_north_carolina_at_nine_pm_has_no_one_eliminated(shared_data: Path, tmp_
         "Uncertified Write-Ins",
         "(Write-In)",
         "WRITE-IN**",
+        "Write-In (Miscellaneous)",  # North Carolina's aggregate line (its 2024 board file)
+        "Write-in (Scattering)",
     ],
 )
 def test_a_write_in_line_is_recognised(name: str):
@@ -202,6 +204,7 @@ def test_a_write_in_line_is_recognised(name: str):
     "name",
     [
         "Jane Doe (Write-In)",  # a person who ran as a write-in (North Carolina's decoration)
+        "Write-In (Jane Doe)",  # a name in the brackets is a person's
         "Write-in: Jane Doe",
         "Wright Inman",
         "Write Inman",

@@ -6,7 +6,8 @@ give, counted later, often for several people. A race whose only choice is such 
 candidate to call elected, unopposed or leading (``tracker.core.standing``).
 
 The test is deliberately narrow: the whole name must be the write-in words, with at most a
-qualifier before ("Scattered", "Uncertified") and a noun after ("Votes", "Totals"). A person
+qualifier before ("Scattered", "Uncertified"), a noun after ("Votes", "Totals") or a qualifier in
+brackets (North Carolina's aggregate "Write-In (Miscellaneous)"). A person
 who ran as a write-in ("Jane Doe (Write-In)", North Carolina's decoration) is a candidate, and
 names that merely contain the letters ("Wright Inman") are names.
 """
@@ -27,6 +28,7 @@ _WRITE_IN = re.compile(
         non[\s-]?certified|unresolved|unassigned|undeclared|unregistered)\s+)?
     write[\s_-]*ins?
     (?:\s+(?:votes?|totals?|candidates?|names?))?
+    (?:\s*\(\s*(?:misc(?:ellaneous)?\.?|scattered|scattering|other|all|uncertified|unqualified)\s*\))?
     \W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
