@@ -154,6 +154,7 @@ def test_is_measure_and_election_kind():
     assert not is_measure(["Yes Smith", "Jones"]) and not is_measure(["Yes"])
     assert election_kind("January 5, 2021 Federal Runoff") == "runoff"
     assert election_kind("2014 Primary Election") == "primary"
+    assert election_kind("Caucus") == "primary"  # AP's raceType of Iowa's and Nevada's caucuses
     assert election_kind("November 3,2020-General Election") == "general"
     assert election_kind("Whatever") == "any"
 

@@ -192,11 +192,13 @@ def load_table(path: Path | None = None) -> tuple[JurisdictionRow, ...]:
 
 def election_kind(name: str) -> str:
     """The election type from a feed's name or type ("2014 Primary Election" → "primary",
-    "January 5, 2021 Federal Runoff" → "runoff"); "any" when the name does not say."""
+    "January 5, 2021 Federal Runoff" → "runoff"); "any" when the name does not say. A caucus is
+    a nominating contest like a primary (AP's "Caucus" races: the presidential-primary row, not
+    the default rows, says what they allot)."""
     text = name.casefold()
     for kind, pattern in (
         ("runoff", r"runoff|run-off|second primary"),
-        ("primary", r"primary|preferential"),
+        ("primary", r"primary|preferential|caucus"),
         ("general", r"general"),
         ("special", r"special"),
     ):
