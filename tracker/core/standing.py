@@ -267,6 +267,49 @@ def _unless(room: int) -> str:
     return f"unless {who} as many"
 
 
+@dataclass(frozen=True)
+class _LineField:
+    """What the words of a race against a line (``_line``, ``_rounds``) read before their first
+    phrase: each choice's need, which are write-in lines, and whether the top two names tie."""
+
+    write_in: list[bool]
+    named_rank: list[int]
+    written: int
+    needs: list[Need]
+    decided: bool
+    estimate: bool
+    label: str
+    named_votes: list[int]
+    top_tied: bool
+
+    @classmethod
+    def of(
+        cls,
+        rule: ThresholdRule,
+        ranked: list[Candidate],
+        votes: list[int],
+        counted: int,
+        outstanding: Outstanding | None,
+    ) -> _LineField:
+        write_in, named_rank, written = _split(ranked, votes)
+        needs = [
+            Need(State.WRITE_INS) if w else assess(v, counted, outstanding, rule)
+            for v, w in zip(votes, write_in, strict=True)
+        ]
+        named_votes = [v for v, w in zip(votes, write_in, strict=True) if not w]
+        return cls(
+            write_in,
+            named_rank,
+            written,
+            needs,
+            decided=any(n.state is State.CLEARED for n in needs),
+            estimate=outstanding is not None and not outstanding.hard and outstanding.hi > 0,
+            label=rule.label(),
+            named_votes=named_votes,
+            top_tied=len(named_votes) > 1 and named_votes[0] == named_votes[1],
+        )
+
+
 def _line(
     rule: ThresholdRule,
     ranked: list[Candidate],
@@ -279,16 +322,10 @@ def _line(
     named candidates with the most votes, unless the write-in total is enough for write-in names
     to take or tie those places (``_outpolled``) or for one of them to clear the line; then the
     words wait on how the write-in votes split (docs/contest-rules.md)."""
-    write_in, named_rank, written = _split(ranked, votes)
-    needs = [
-        Need(State.WRITE_INS) if w else assess(v, counted, outstanding, rule)
-        for v, w in zip(votes, write_in, strict=True)
-    ]
-    decided = any(n.state is State.CLEARED for n in needs)
-    estimate = outstanding is not None and not outstanding.hard and outstanding.hi > 0
-    label = rule.label()
-    named_votes = [v for v, w in zip(votes, write_in, strict=True) if not w]
-    top_tied = len(named_votes) > 1 and named_votes[0] == named_votes[1]
+    field = _LineField.of(rule, ranked, votes, counted, outstanding)
+    write_in, named_rank, written, needs = field.write_in, field.named_rank, field.written, field.needs
+    decided, estimate, label = field.decided, field.estimate, field.label
+    named_votes, top_tied = field.named_votes, field.top_tied
     # One write-in name could hold more than the line on its own: then nobody is surely in a runoff.
     write_in_clears = written > 0 and counted > 0 and votes_to_clear(written, counted, rule) <= 0
     out = []
@@ -376,16 +413,10 @@ def _rounds(
     of the rounds: Maine's 2nd district, 2018, was won by the runner-up on first choices). A
     write-in line is many names, as in :func:`_line`: where one write-in name could hold a
     majority of first choices, the words wait on how they split."""
-    write_in, named_rank, written = _split(ranked, votes)
-    needs = [
-        Need(State.WRITE_INS) if w else assess(v, counted, outstanding, rule)
-        for v, w in zip(votes, write_in, strict=True)
-    ]
-    decided = any(n.state is State.CLEARED for n in needs)
-    estimate = outstanding is not None and not outstanding.hard and outstanding.hi > 0
-    label = rule.label()
-    named_votes = [v for v, w in zip(votes, write_in, strict=True) if not w]
-    top_tied = len(named_votes) > 1 and named_votes[0] == named_votes[1]
+    field = _LineField.of(rule, ranked, votes, counted, outstanding)
+    write_in, named_rank, written, needs = field.write_in, field.named_rank, field.written, field.needs
+    decided, estimate, label = field.decided, field.estimate, field.label
+    named_votes, top_tied = field.named_votes, field.top_tied
     # One write-in name could hold a majority of first choices on its own.
     write_in_clears = written > 0 and counted > 0 and votes_to_clear(written, counted, rule) <= 0
     out = []
